@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { serve } from './serve.js';
+import { workspaceCommand } from './workspace.js';
+
+const USAGE = `roster — self-hosted people identification (Customer.io-compatible)
+
+usage:
+  roster serve [--port 8080] [--host 0.0.0.0] [--data ./data] [--database-url URL] [--log-level info]
+  roster workspace create | list | rotate-keys …
+
+environment: PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, ROSTER_SQLITE_SYNCHRONOUS,
+             ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY (the default workspace's keys)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          port: { type: 'string', short: 'p' },
+          host: { type: 'string' },
+          data: { type: 'string' },
+          'database-url': { type: 'string' },
+          'log-level': { type: 'string' },
+        },
+      });
+      await serve(values);
+      return -1; // keeps running
+    }
+    case 'workspace':
+      return workspaceCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`roster: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,69 @@
+import { buildApp } from '../http/app.js';
+import { openStore } from '../store/open-store.js';
+import { resolveServeConfig, redactUrl, type ServeFlags } from './config.js';
+
+/**
+ * `roster serve`: opens the store (running migrations), makes sure a workspace exists, listens,
+ * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests, closes the store, exits 0.
+ */
+export async function serve(flags: ServeFlags): Promise<void> {
+  const config = resolveServeConfig(flags, process.env);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteSynchronous: config.sqliteSynchronous,
+  });
+  const { app, services } = await buildApp({
+    store,
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
+    },
+  });
+  const { workspace, generated } = await services.workspaces.ensureDefault(config.credentials);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await app.close();
+      await store.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  const base = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  app.log.info(
+    {
+      store: store.dialect,
+      where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir,
+      siteId: workspace.siteId,
+    },
+    `roster listening on ${base}`,
+  );
+  if (generated) {
+    // Printed once, to the terminal only (not the structured log): keys are secrets.
+    process.stdout.write(
+      [
+        '',
+        'A workspace was created. Its keys are shown only this once:',
+        `  site id          ${generated.siteId}`,
+        `  tracking API key ${generated.apiKey}      (HTTP Basic site_id:api_key on the Track API)`,
+        `  App API key      ${generated.appApiKey}   (Authorization: Bearer on the App API)`,
+        '',
+        `  Track API  ${base}/api/v1   e.g. new TrackClient(siteId, apiKey, { url: '${base}/api/v1' })`,
+        `  App API    ${base}/v1       e.g. new APIClient(appApiKey, { url: '${base}/v1' })`,
+        `  Health     ${base}/healthz`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { systemClock } from '../lib/clock.js';
+import { WorkspaceService } from '../services/workspaces.js';
+import type { IdentifierMode } from '../services/workspace-types.js';
+import { openStore } from '../store/open-store.js';
+import { resolveServeConfig } from './config.js';
+
+const USAGE = `usage:
+  roster workspace create [--name NAME] [--identifier-mode id|email|email_or_id] [--data DIR] [--database-url URL]
+  roster workspace list [--data DIR] [--database-url URL]
+  roster workspace rotate-keys SITE_ID [--track] [--app] [--data DIR] [--database-url URL]
+      (rotates both keys unless --track or --app narrows it)`;
+
+/** `roster workspace create | list | rotate-keys`: operator commands against the same store. */
+export async function workspaceCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      'identifier-mode': { type: 'string' },
+      data: { type: 'string' },
+      'database-url': { type: 'string' },
+      track: { type: 'boolean' },
+      app: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const [sub, ...rest] = positionals;
+  if (!sub || !['create', 'list', 'rotate-keys'].includes(sub)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = resolveServeConfig(
+    { data: values.data, 'database-url': values['database-url'] },
+    { ...process.env, ROSTER_SITE_ID: '', ROSTER_API_KEY: '', ROSTER_APP_API_KEY: '' },
+  );
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const service = new WorkspaceService(store, systemClock);
+  try {
+    if (sub === 'create') {
+      const { workspace, credentials } = await service.create({
+        name: values.name ?? 'Workspace',
+        identifierMode: values['identifier-mode'] as IdentifierMode | undefined,
+      });
+      print(values.json, { ...credentials, name: workspace.name, identifier_mode: workspace.identifierMode });
+    } else if (sub === 'list') {
+      const list = await service.list();
+      if (values.json) print(true, list);
+      else for (const w of list) process.stdout.write(`${w.siteId}\t${w.identifierMode}\t${w.name}\n`);
+    } else {
+      const siteId = rest[0];
+      if (!siteId) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      }
+      const both = !values.track && !values.app;
+      print(
+        values.json,
+        await service.rotateKeys(siteId, { track: both || values.track, app: both || values.app }),
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function print(json: boolean | undefined, value: object): void {
+  if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else for (const [k, v] of Object.entries(value)) process.stdout.write(`${k}\t${String(v)}\n`);
+}

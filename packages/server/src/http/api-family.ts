@@ -1,0 +1,15 @@
+/**
+ * Roster serves three wire families that shape their errors differently (spec track-api.md §2,
+ * app-api.md §2.2). Every error path asks which family a URL belongs to.
+ */
+export type ApiFamily = 'track_v1' | 'track_v2' | 'app' | 'app_send' | 'other';
+
+export function apiFamily(url: string): ApiFamily {
+  const path = url.split('?', 1)[0] ?? '';
+  if (path.startsWith('/api/v2/')) return 'track_v2';
+  if (path.startsWith('/api/') || path.startsWith('/push/') || path.startsWith('/unsubscribe/'))
+    return 'track_v1';
+  if (path.startsWith('/v1/send/') || path.startsWith('/v1/api/send/')) return 'app_send';
+  if (path.startsWith('/v1/')) return 'app';
+  return 'other';
+}

@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { createServices, type Services } from '../services/services.js';
+import type { Store } from '../store/store.js';
+import { registerCors } from './cors.js';
+import { registerErrorHandling, sendError, HttpError } from './error-handler.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
+import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
+import { registerHealthRoutes } from './routes/health.js';
+
+export interface AppOptions {
+  store: Store;
+  clock?: Clock;
+  /** Fastify's logger option: `false`, or pino options such as `{ level: 'info' }`. */
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body for v1 routes, bytes. Customer.io documents none; 1 MB is generous. */
+  bodyLimit?: number;
+}
+
+/**
+ * Builds the HTTP server without listening: the CLI listens, tests use `inject()` or listen on
+ * port 0. Routes only parse, authenticate and shape responses; services hold the rules.
+ */
+export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+  const services = createServices(options.store, options.clock ?? systemClock);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    // Clients percent-encode ids; a path is routed raw and its segments decoded afterwards.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // Huge headers are cut off by Node (16 KB) with a 431 before reaching us.
+    frameworkErrors: (err, request, reply) => sendError(request, reply, err),
+  });
+  app.decorateRequest('workspace', null);
+  registerJsonBodyParser(app);
+  registerErrorHandling(app);
+  registerCors(app);
+  const methods = trackRoutesForMethodNotAllowed(app);
+
+  registerHealthRoutes(app, options.store);
+  app.get('/', async () => ({ name: 'roster', docs: '/docs', health: '/healthz' }));
+
+  methods.finish();
+  // Guard against anything answering a non-JSON error.
+  app.addHook('onError', async (request, _reply, err) => {
+    if (!(err instanceof HttpError)) request.log.debug({ err }, 'request failed');
+  });
+  return { app, services };
+}

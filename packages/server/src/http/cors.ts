@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Browsers call the Track API directly (the browser SDK), so Track routes allow any origin, as
+ * Customer.io does (`access-control-allow-origin: *`). Preflights are answered here.
+ */
+export function registerCors(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('cache-control', 'no-cache, no-store, must-revalidate, max-age=0');
+    return payload;
+  });
+  app.options('/*', async (_request, reply) => {
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, PUT, POST, DELETE, PATCH, OPTIONS')
+      .header('access-control-allow-headers', 'authorization, content-type, x-roster-client, x-retry-count')
+      .header('access-control-max-age', '86400')
+      .send();
+  });
+}

@@ -1,0 +1,44 @@
+import { ulid } from 'ulid';
+import type { ApiFamily } from './api-family.js';
+
+export interface WireError {
+  status: number;
+  message: string;
+  /** The field or filter node at fault, when there is one. */
+  field?: string | undefined;
+  /** A stable reason code (required, invalid, too_long, unauthorized, not_found, …). */
+  reason?: string | undefined;
+}
+
+/**
+ * The JSON body for an error in the caller's wire family:
+ * - Track v1: 400 `{"meta":{"errors":[…]}}`, other statuses `{"meta":{"error":"…"}}`;
+ * - Track v2: `{"errors":[{"reason","field","message"}]}` (401 keeps Track's `meta.error`);
+ * - App API: `{"errors":[{"detail":"… (reference ULID)","status":"404"}]}`;
+ * - App API `/v1/send/*`: `{"meta":{"error":"…"}}`.
+ */
+export function errorBody(family: ApiFamily, err: WireError): unknown {
+  switch (family) {
+    case 'track_v1':
+      if (err.status === 400) return { meta: { errors: [err.message] } };
+      return { meta: { error: err.message } };
+    case 'track_v2':
+      if (err.status === 401) return { meta: { error: err.message } };
+      return { errors: [{ reason: err.reason ?? 'invalid', field: err.field ?? '', message: err.message }] };
+    case 'app_send':
+      return { meta: { error: err.message } };
+    case 'app':
+    case 'other': {
+      const item: Record<string, unknown> = {
+        detail: `${err.message} (reference ${ulid()})`,
+        status: String(err.status),
+      };
+      if (err.reason) item.code = err.reason;
+      if (err.field)
+        item.source = {
+          pointer: err.field.startsWith('/') ? err.field : `/${err.field.replace(/\./g, '/')}`,
+        };
+      return { errors: [item] };
+    }
+  }
+}

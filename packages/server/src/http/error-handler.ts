@@ -1,0 +1,97 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidInputError, NotFoundError } from '../services/errors.js';
+import { apiFamily } from './api-family.js';
+import { errorBody, type WireError } from './error-body.js';
+
+/** An HTTP-level error a route can throw: status plus the wire error fields. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    readonly reason?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const FASTIFY_MESSAGES: Record<string, (e: FastifyError) => WireError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => ({
+    status: 413,
+    message: 'request body is too large',
+    reason: 'too_large',
+  }),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (e) => ({
+    status: 415,
+    message: `unsupported content type; send application/json (${e.message})`,
+    reason: 'unsupported_media_type',
+  }),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ({
+    status: 400,
+    message: 'content-length does not match the body',
+  }),
+  FST_ERR_BAD_URL: () => ({
+    status: 400,
+    message: 'the URL is not valid percent-encoded UTF-8',
+    reason: 'invalid',
+  }),
+  FST_ERR_ASYNC_CONSTRAINT: () => ({ status: 500, message: 'internal error' }),
+};
+
+/** Maps any thrown error to a wire error. Unknown errors are logged and answered with a JSON 500. */
+export function toWireError(
+  err: unknown,
+  log?: FastifyRequest['log'],
+): { wire: WireError; headers: Record<string, string> } {
+  if (err instanceof HttpError)
+    return {
+      wire: { status: err.status, message: err.message, field: err.field, reason: err.reason },
+      headers: err.headers,
+    };
+  if (err instanceof InvalidInputError)
+    return {
+      wire: { status: err.status, message: err.message, field: err.field, reason: err.reason },
+      headers: {},
+    };
+  if (err instanceof NotFoundError)
+    return { wire: { status: 404, message: err.message, reason: 'not_found' }, headers: {} };
+  const fe = err as FastifyError;
+  const known = fe.code ? FASTIFY_MESSAGES[fe.code] : undefined;
+  if (known) return { wire: known(fe), headers: {} };
+  if (fe.validation) {
+    const first = fe.validation[0];
+    const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : undefined;
+    return { wire: { status: 400, message: fe.message, field, reason: 'invalid' }, headers: {} };
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
+    return { wire: { status: fe.statusCode, message: fe.message }, headers: {} };
+  log?.error({ err }, 'unhandled error');
+  return { wire: { status: 500, message: 'internal error' }, headers: {} };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const { wire, headers } = toWireError(err, request.log);
+  return reply
+    .code(wire.status)
+    .headers(headers)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(apiFamily(request.url), wire));
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      new HttpError(
+        404,
+        `no route for ${request.method} ${request.url.split('?')[0]}`,
+        undefined,
+        'not_found',
+      ),
+    ),
+  );
+}

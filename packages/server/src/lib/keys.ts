@@ -1,0 +1,33 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Which API a key opens. Hashes are domain-separated so a key of one kind never matches the other. */
+export type KeyKind = 'track' | 'app';
+
+/**
+ * Keys are long random strings, so a fast hash is enough: there is nothing to brute-force that
+ * a slow KDF would protect. The kind prefix keeps a tracking key from ever hashing to an App key.
+ */
+export function hashKey(kind: KeyKind, key: string): string {
+  return createHash('sha256').update(`${kind}:${key}`, 'utf8').digest('hex');
+}
+
+/** Compares two hex digests in constant time. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/** 20 hex characters, the shape of Customer.io's site ids and tracking API keys. */
+export function generateSiteId(): string {
+  return randomBytes(10).toString('hex');
+}
+
+export function generateTrackKey(): string {
+  return randomBytes(10).toString('hex');
+}
+
+/** App API keys are longer: they can read every person in the workspace. */
+export function generateAppKey(): string {
+  return `app_${randomBytes(20).toString('hex')}`;
+}

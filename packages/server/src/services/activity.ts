@@ -1,0 +1,94 @@
+import { monotonicFactory } from 'ulid';
+import { toJson, type Tx } from '../store/store.js';
+
+/**
+ * Every kind of change Roster records in a person's history. The App API returns these as
+ * activities (spec app-api.md §3.5) and the dashboard draws its timeline from them.
+ *
+ * `data` by type:
+ * - `profile_create`: `{ identifiers: {id, email, cio_id} }`
+ * - `attribute_change`: `{ <attr>: { from, to } }` — one activity per write, all changed attributes
+ *   (identifiers `id`/`email` too); `from`/`to` are the JSON values, `null` when absent.
+ *   `name` is the attribute's name when exactly one changed.
+ * - `failed_attribute_change`: `{ reason, attributes? }` — the write was answered 200 but not applied.
+ * - `device_change`: `{ action: added|updated|moved_in|moved_out|deleted, token, platform,
+ *   from?: identifiers, to?: identifiers, changes?: {<field>: {from,to}} }`; `name` = the token.
+ * - `event` | `page` | `screen`: the event's data; `name` = the event name (the event row keeps its id).
+ * - `anon_merge`: `{ anonymous_id, events }` (count attached)
+ * - `profile_merge`: `{ secondary: { identifiers, attributes }, devices, events }`
+ * - `profile_delete`: `{ reason: 'deleted' | 'suppressed' | 'merged' }`
+ * - `entered_segment` | `exited_segment`: `{ segment_id, segment_name }`; `name` = segment name
+ * - `sent_push` | `delivered_push` | `opened_push` | `bounced_push` | `failed_push`: with
+ *   `delivery_id` and `delivery_type` columns set.
+ */
+export type ActivityType =
+  | 'profile_create'
+  | 'attribute_change'
+  | 'failed_attribute_change'
+  | 'device_change'
+  | 'event'
+  | 'page'
+  | 'screen'
+  | 'anon_merge'
+  | 'profile_merge'
+  | 'profile_delete'
+  | 'entered_segment'
+  | 'exited_segment'
+  | 'sent_push'
+  | 'delivered_push'
+  | 'opened_push'
+  | 'converted_push'
+  | 'bounced_push'
+  | 'failed_push'
+  | 'undeliverable_push';
+
+export interface PersonIdentifiers {
+  id: string | null;
+  email: string | null;
+  cio_id: string;
+}
+
+export interface ActivityInput {
+  workspaceId: number;
+  personPid: number | null;
+  identifiers: PersonIdentifiers | null;
+  type: ActivityType;
+  name?: string | null;
+  data?: unknown;
+  /** track_v1 | track_v2 | sdk | app_api | cli | system, optionally `:<user agent>`. */
+  source: string;
+  timestamp: number;
+  deliveryId?: string | null;
+  deliveryType?: string | null;
+}
+
+const nextId = monotonicFactory();
+
+/** Activity ids are ULIDs: unique across processes, and sortable so newest-first is `id desc`. */
+export function activityId(timestampMs?: number): string {
+  return nextId(timestampMs);
+}
+
+/** Records activities inside the caller's transaction, so history commits with the change. */
+export async function recordActivities(trx: Tx, inputs: readonly ActivityInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  await trx
+    .insertInto('activities')
+    .values(
+      inputs.map((a) => ({
+        id: activityId(),
+        workspace_id: a.workspaceId,
+        person_pid: a.personPid,
+        customer_identifiers: a.identifiers ? toJson(a.identifiers) : null,
+        type: a.type,
+        name: a.name ?? null,
+        data: a.data === undefined ? null : toJson(a.data),
+        source: a.source,
+        delivery_id: a.deliveryId ?? null,
+        delivery_type: a.deliveryType ?? null,
+        timestamp: a.timestamp,
+        deleted: 0,
+      })),
+    )
+    .execute();
+}

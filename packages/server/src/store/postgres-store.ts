@@ -1,0 +1,45 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { Database } from './database.js';
+import type { Store, Tx } from './store.js';
+
+const INT8_OID = 20;
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Pool size per server process. */
+  maxConnections?: number;
+}
+
+/** Opens the PostgreSQL store. Several server processes may share one database. */
+export function openPostgresStore(options: PostgresOptions): Store {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    // Our bigint columns hold unix seconds and row ids, all far below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+
+  return {
+    dialect: 'postgres',
+    db,
+    async transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+      return db.transaction().execute(fn);
+    },
+    async lockKeys(trx: Tx, keys: readonly string[]): Promise<void> {
+      // Sorted so two transactions locking overlapping sets cannot deadlock.
+      for (const key of [...new Set(keys)].sort()) {
+        await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+      }
+    },
+    async close(): Promise<void> {
+      await db.destroy();
+    },
+  };
+}

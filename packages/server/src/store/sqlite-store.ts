@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Database } from './database.js';
+import type { Store, Tx } from './store.js';
+
+export interface SqliteOptions {
+  /** The data directory; the database is `roster.db` inside it. Created when missing. */
+  dataDir: string;
+  /**
+   * `normal` (default): in WAL mode every committed transaction survives a crash of the process
+   * (the WAL is in the OS page cache); a power loss can lose the last few. `full` also fsyncs the
+   * WAL on every commit, surviving power loss at the cost of write throughput.
+   */
+  synchronous?: 'normal' | 'full';
+}
+
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'roster.db');
+}
+
+/** Opens (creating if needed) the embedded SQLite store. */
+export function openSqliteStore(options: SqliteOptions): Store {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const raw = new SqliteDatabase(sqliteFile(options.dataDir));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  raw.pragma('foreign_keys = ON');
+  // Another process (the CLI, a backup) may hold the write lock briefly.
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+
+  return {
+    dialect: 'sqlite',
+    db,
+    async transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+      // Kysely's SQLite driver has one connection guarded by a mutex; holding it for the whole
+      // transaction keeps other requests' statements out of it.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (err) {
+          await sql`rollback`.execute(conn);
+          throw err;
+        }
+      });
+    },
+    async lockKeys(): Promise<void> {},
+    async close(): Promise<void> {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { DialectName } from './dialect.js';
+
+/** A query handle inside a transaction (or the root handle for single reads). */
+export type Tx = Kysely<Database>;
+
+/**
+ * The store: one Kysely handle over SQLite or PostgreSQL, plus the two things Kysely does not
+ * abstract — how a write transaction begins and how concurrent writers to the same identity
+ * are serialised.
+ */
+export interface Store {
+  readonly dialect: DialectName;
+  readonly db: Kysely<Database>;
+  /**
+   * Runs `fn` in one write transaction: everything it writes commits together, or nothing does.
+   * SQLite: `BEGIN IMMEDIATE` (one writer at a time, no lock upgrades that could fail).
+   * PostgreSQL: READ COMMITTED plus `lockKeys` for the identities a write touches.
+   */
+  transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Serialises transactions that touch the same keys (identifiers, device tokens) until commit.
+   * A no-op on SQLite, whose write transactions are already serial.
+   */
+  lockKeys(trx: Tx, keys: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** JSON columns come back as text from SQLite and parsed from PostgreSQL. */
+export function parseJson<T = unknown>(value: unknown): T {
+  if (typeof value === 'string') return JSON.parse(value) as T;
+  return value as T;
+}
+
+/** Serialises a value for a JSON column (text on SQLite, jsonb on PostgreSQL). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value);
+}
