@@ -1,18 +1,21 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
 
 /**
- * PostgreSQL for tests. `TEST_DATABASE_URL` names a server and a database we may create
- * databases from; each suite gets a fresh database of its own and drops it afterwards.
- * Locally, without TEST_DATABASE_URL, PostgreSQL suites skip themselves with a notice; in CI
- * (`CI` set) a missing or unreachable PostgreSQL fails the run.
+ * PostgreSQL for tests. `TEST_DATABASE_URL` (or, without it, a local PostgreSQL found by
+ * `test/global-setup.ts`) names a server and a database we may create databases from; each suite
+ * gets a fresh database of its own and drops it afterwards. With no PostgreSQL at all the
+ * PostgreSQL runs skip themselves with a notice; in CI (`CI` set) that fails the run instead.
  */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || inject('testDatabaseUrl') || undefined;
 
 export function postgresAvailable(): boolean {
   if (TEST_DATABASE_URL) return true;
   if (process.env.CI) throw new Error('CI requires TEST_DATABASE_URL: the PostgreSQL suites must run');
-  console.warn('[roster tests] TEST_DATABASE_URL is not set: skipping the PostgreSQL runs of this suite');
+  console.warn(
+    '[roster tests] no PostgreSQL (TEST_DATABASE_URL unset, none on 127.0.0.1:5432): skipping its runs',
+  );
   return false;
 }
 

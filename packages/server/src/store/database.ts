@@ -16,6 +16,7 @@ export interface Database {
   segment_memberships: SegmentMembershipsTable;
   delivery_metrics: DeliveryMetricsTable;
   leases: LeasesTable;
+  anonymous_links: AnonymousLinksTable;
   roster_migrations: MigrationsTable;
 }
 
@@ -61,6 +62,16 @@ export interface SuppressionsTable {
   /** The identifier; emails lower-cased. */
   value: string;
   created_at: number;
+  /** Suppressions made by one suppress call share this key (the person's cio_id); migration 002. */
+  group_key: string | null;
+}
+
+/** Which person an anonymous id was merged into (migration 002). */
+export interface AnonymousLinksTable {
+  workspace_id: number;
+  anonymous_id: string;
+  person_pid: number;
+  created_at: number;
 }
 
 export interface DevicesTable {
@@ -72,9 +83,9 @@ export interface DevicesTable {
   last_used: number;
   attributes: Json;
   /** Read-only delivery status: '' | sent | bounced | suppressed. */
-  last_status: string;
+  last_status: Generated<string>;
   /** Consecutive bounces; two in a row suppress the device. */
-  bounce_count: number;
+  bounce_count: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -110,7 +121,7 @@ export interface ActivitiesTable {
   delivery_type: string | null;
   timestamp: number;
   /** 1 once the person has been deleted, so `deleted=true` can find their history. */
-  deleted: number;
+  deleted: Generated<number>;
 }
 
 export interface SegmentsTable {

@@ -24,6 +24,9 @@ export function openPostgresStore(options: PostgresOptions): Store {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client that loses its connection (a PostgreSQL restart) must not crash the server;
+  // the pool replaces it and the next query reconnects.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   return {
