@@ -40,7 +40,9 @@ export interface RosterConfig {
   logger?: LogSink;
 }
 
-export interface ResolvedConfig extends Required<Omit<RosterConfig, 'trackingApiUrl' | 'region' | 'storage' | 'deviceInfo' | 'logger'>> {
+export interface ResolvedConfig extends Required<
+  Omit<RosterConfig, 'trackingApiUrl' | 'region' | 'storage' | 'deviceInfo' | 'logger'>
+> {
   /** `<base>/api/v2/batch`. */
   batchUrl: string;
   deviceInfo?: DeviceInfoSource;

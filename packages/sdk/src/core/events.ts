@@ -23,7 +23,10 @@ export interface RosterEvents {
   queued: { op: OpRef; queueLength: number };
   sent: { ops: OpRef[]; status: number };
   dropped: { ops: OpRef[]; reason: DropReason; status?: number; message?: string };
-  error: { code: 'blank_identifier' | 'blank_name' | 'blank_token' | 'storage' | 'not_initialized' | 'config'; message: string };
+  error: {
+    code: 'blank_identifier' | 'blank_name' | 'blank_token' | 'storage' | 'not_initialized' | 'config';
+    message: string;
+  };
   paused: { until: number; status: number };
 }
 

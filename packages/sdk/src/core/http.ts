@@ -41,7 +41,11 @@ export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: string,
-  opts: { keepalive?: boolean; timeoutMs: number; timers: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void } },
+  opts: {
+    keepalive?: boolean;
+    timeoutMs: number;
+    timers: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
+  },
 ): Promise<PostResult> {
   const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
   const timer = controller ? opts.timers.setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
@@ -71,7 +75,8 @@ export function parseItemErrors(text: string): BatchItemError[] {
     const doc: unknown = JSON.parse(text);
     if (!isJsonObject(doc) || !Array.isArray(doc.errors)) return [];
     return doc.errors.filter(
-      (e): e is BatchItemError & { [k: string]: never } => isJsonObject(e) && typeof e.batch_index === 'number',
+      (e): e is BatchItemError & { [k: string]: never } =>
+        isJsonObject(e) && typeof e.batch_index === 'number',
     );
   } catch {
     return [];

@@ -1,6 +1,13 @@
 /** Builders for the v2 batch ops the SDK queues (track-api.md §4.3, §4.5). */
 import type { JsonObject } from './json.js';
-import type { AddDeviceOp, DeleteDeviceOp, DeliveryOp, EventOp, IdentifyOp, PersonIdentifiers } from './wire.js';
+import type {
+  AddDeviceOp,
+  DeleteDeviceOp,
+  DeliveryOp,
+  EventOp,
+  IdentifyOp,
+  PersonIdentifiers,
+} from './wire.js';
 
 /** Integer unix seconds: the Track API rejects or misreads fractional and millisecond values. */
 export function unixSeconds(ms: number): number {
@@ -40,7 +47,13 @@ export function addDeviceOp(
 }
 
 export function deleteDeviceOp(identifiers: PersonIdentifiers, token: string, atMs: number): DeleteDeviceOp {
-  return { type: 'person', identifiers, action: 'delete_device', device: { token }, timestamp: unixSeconds(atMs) };
+  return {
+    type: 'person',
+    identifiers,
+    action: 'delete_device',
+    device: { token },
+    timestamp: unixSeconds(atMs),
+  };
 }
 
 export function deliveryOp(deliveryId: string, event: string, deviceToken: string, atMs: number): DeliveryOp {

@@ -32,7 +32,12 @@ export interface OutcomeContext {
  * Only acknowledged or dropped ops leave the queue; a retry keeps them, with attempts and the next
  * attempt time persisted so a restart does not hammer a failing server.
  */
-export function applyOutcome(state: PersistedState, batch: Task[], result: PostResult, ctx: OutcomeContext): Outcome {
+export function applyOutcome(
+  state: PersistedState,
+  batch: Task[],
+  result: PostResult,
+  ctx: OutcomeContext,
+): Outcome {
   const verdict = classify(result.attempt, ctx.now);
   const status = 'status' in result.attempt ? result.attempt.status : undefined;
   const d = state.delivery;
@@ -67,7 +72,12 @@ export function applyOutcome(state: PersistedState, batch: Task[], result: PostR
       }
       remove(state, batch);
       state.delivery = emptyDelivery();
-      return { sent: [], status, dropped: [{ tasks: batch, reason: 'rejected', ...(status ? { status } : {}) }], stop: false };
+      return {
+        sent: [],
+        status,
+        dropped: [{ tasks: batch, reason: 'rejected', ...(status ? { status } : {}) }],
+        stop: false,
+      };
   }
 }
 

@@ -2,7 +2,7 @@ import type { Call } from './calls.js';
 import { deviceAttributes } from './device-attributes.js';
 import type { RosterEvents } from './events.js';
 import { identifiersFor } from './identifiers.js';
-import { toJsonObject } from './json.js';
+import { toJsonObject, type JsonObject } from './json.js';
 import { addDeviceOp, deleteDeviceOp, deliveryOp, eventOp, identifyOp } from './ops.js';
 import type { DeviceInfo } from './platform.js';
 import type { PersistedState, Task } from './state.js';
@@ -54,7 +54,8 @@ export function plan(state: PersistedState, call: Call, ctx: PlanContext): Plan 
       const old = state.token;
       state.token = token;
       // A new token replaces the old one on the person (the classic SDKs left the old one behind).
-      const tasks = state.identifier && old && old !== token ? [deleteDevice(state.identifier, old, ctx)] : [];
+      const tasks =
+        state.identifier && old && old !== token ? [deleteDevice(state.identifier, old, ctx)] : [];
       return { tasks: [...tasks, ...registration(state, ctx)] };
     }
     case 'deleteDeviceToken': {
@@ -71,7 +72,14 @@ export function plan(state: PersistedState, call: Call, ctx: PlanContext): Plan 
       const who = state.identifier ? identifiersFor(state.identifier) : { anonymous_id: state.anonymousId };
       if (!state.identifier) state.anonymousActivity = true;
       const id = ctx.nextId();
-      const op = eventOp(who, call.method === 'track' ? 'event' : call.method, id, name, toJsonObject(call.data), ctx.now);
+      const op = eventOp(
+        who,
+        call.method === 'track' ? 'event' : call.method,
+        id,
+        name,
+        toJsonObject(call.data),
+        ctx.now,
+      );
       return { tasks: [makeTask(id, 'event', op, ctx.now)] };
     }
     case 'trackMetric': {
@@ -84,18 +92,21 @@ export function plan(state: PersistedState, call: Call, ctx: PlanContext): Plan 
   }
 }
 
-function identify(state: PersistedState, raw: string, body: Record<string, never> | object, ctx: PlanContext): Plan {
+function identify(state: PersistedState, raw: string, body: JsonObject, ctx: PlanContext): Plan {
   const identifier = raw.trim();
   if (!identifier) return { error: { code: 'blank_identifier', message: 'identify: identifier is blank' } };
   const previous = state.identifier;
   const tasks: Task[] = [];
   // Switching people: take the device off the previous person first (sdk.md §2.1 step 3).
-  if (previous && previous !== identifier && state.token) tasks.push(deleteDevice(previous, state.token, ctx));
-  const attributes = { ...state.pendingProfile, ...(body as Record<string, never>) };
+  if (previous && previous !== identifier && state.token)
+    tasks.push(deleteDevice(previous, state.token, ctx));
+  const attributes: JsonObject = { ...state.pendingProfile, ...body };
   if (state.anonymousActivity) attributes.anonymous_id = state.anonymousId;
   const op = identifyOp(identifiersFor(identifier), attributes, ctx.now);
-  // When a registration follows, it must not overtake the identify that creates the person.
-  tasks.push(makeTask(ctx.nextId(), 'identify', op, ctx.now, state.token !== null));
+  // A registration follows: on a new person it must not overtake the identify that creates them.
+  tasks.push(
+    makeTask(ctx.nextId(), 'identify', op, ctx.now, previous !== identifier && state.token !== null),
+  );
   state.identifier = identifier;
   state.pendingProfile = {};
   state.anonymousActivity = false;
@@ -114,5 +125,11 @@ function registration(state: PersistedState, ctx: PlanContext): Task[] {
 
 /** delete_device ends its batch: the next person's ops wait until it is acknowledged. */
 function deleteDevice(identifier: string, token: string, ctx: PlanContext): Task {
-  return makeTask(ctx.nextId(), 'device', deleteDeviceOp(identifiersFor(identifier), token, ctx.now), ctx.now, true);
+  return makeTask(
+    ctx.nextId(),
+    'device',
+    deleteDeviceOp(identifiersFor(identifier), token, ctx.now),
+    ctx.now,
+    true,
+  );
 }

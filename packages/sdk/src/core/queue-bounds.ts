@@ -25,13 +25,14 @@ export interface EnqueueOutcome {
  * 3. never identify/device ops otherwise: if still over bounds, the new task is refused.
  */
 export function enqueueBounded(queue: Task[], task: Task, bounds: Bounds): EnqueueOutcome {
-  const superseded = task.op.action === 'add_device' ? removeWhere(queue, (t) => sameDevice(t.op, task.op)) : [];
+  const superseded =
+    task.op.action === 'add_device' ? removeWhere(queue, (t) => sameDevice(t.op, task.op)) : [];
   queue.push(task);
   const evicted: Task[] = [];
   let bytes = queue.reduce((n, t) => n + t.bytes, 0);
   const over = () => queue.length > bounds.maxCount || bytes > bounds.maxBytes;
 
-  for (let i = 0; over() && i < queue.length; ) {
+  for (let i = 0; over() && i < queue.length;) {
     const t = queue[i]!;
     if (t !== task && (t.kind === 'event' || t.kind === 'metric')) {
       queue.splice(i, 1);

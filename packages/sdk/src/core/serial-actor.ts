@@ -5,7 +5,12 @@
  * promise resolves only after the write that contains it succeeded.
  */
 export class SerialActor<S> {
-  private pending: Array<{ job: (state: S) => unknown; persist: boolean; done: (v: unknown) => void; fail: (e: unknown) => void }> = [];
+  private pending: Array<{
+    job: (state: S) => unknown;
+    persist: boolean;
+    done: (v: unknown) => void;
+    fail: (e: unknown) => void;
+  }> = [];
   private draining = false;
 
   constructor(

@@ -35,6 +35,9 @@ export function createUlid(now: () => number, random: RandomSource): () => strin
       const bytes = new Uint8Array(16);
       random(bytes);
       digits = Array.from(bytes, (b) => b & 31);
+      // Top bit of the random part cleared: 2^79 increments of headroom within one ms, so the
+      // counter can never wrap around and break the sort order.
+      digits[0] = (digits[0] ?? 0) & 15;
     }
     return encodeTime(time) + digits.map((d) => ALPHABET[d]).join('');
   };
@@ -47,7 +50,7 @@ function increment(digits: number[]): void {
       digits[i] = d + 1;
       return;
     }
-    digits[i] = 0; // carry; 80 bits overflowing within one ms is not a practical concern
+    digits[i] = 0; // carry
   }
 }
 

@@ -8,7 +8,8 @@ import type { JsonObject } from './json.js';
  * Exactly one identifier per person op. `anonymous_id` is not in Customer.io's published schema but
  * is accepted by Customer.io (Segment sends it) and by Roster (track-api.md §4.2).
  */
-export type PersonIdentifiers = { id: string } | { email: string } | { cio_id: string } | { anonymous_id: string };
+export type PersonIdentifiers =
+  { id: string } | { email: string } | { cio_id: string } | { anonymous_id: string };
 
 interface PersonBase {
   type: 'person';
