@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../../services/services.js';
+import { v1 } from '../../../services/track/v1.js';
+import { trackAuth, workspaceOf } from '../../auth.js';
+import { ok, sourceOf, trackErrorHandler } from './respond.js';
+
+type IdParams = { identifier: string };
+
+/** `/api/v1/customers/:identifier…`: identify, delete, devices, suppress, unsuppress, events (spec §3.1–3.6). */
+export function registerCustomerRoutes(app: FastifyInstance, services: Services): void {
+  const { track, workspaces } = services;
+  const base = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
+  const src = (r: Parameters<typeof sourceOf>[0]) => sourceOf(r, 'track_v1');
+
+  app.put<{ Params: IdParams }>('/api/v1/customers/:identifier', base, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.identify(ws, request.params.identifier, request.body));
+    return ok(reply);
+  });
+
+  app.delete<{ Params: IdParams }>('/api/v1/customers/:identifier', base, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.deletePerson(ws, request.params.identifier));
+    return ok(reply);
+  });
+
+  app.put<{ Params: IdParams }>('/api/v1/customers/:identifier/devices', base, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.addDevice(ws, request.params.identifier, request.body));
+    return ok(reply);
+  });
+
+  app.delete<{ Params: IdParams & { device_id: string } }>(
+    '/api/v1/customers/:identifier/devices/:device_id',
+    base,
+    async (request, reply) => {
+      const ws = workspaceOf(request);
+      const { identifier, device_id } = request.params;
+      await track.execute(ws, src(request), v1.deleteDevice(ws, identifier, device_id));
+      return ok(reply);
+    },
+  );
+
+  app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/suppress', base, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.suppress(ws, request.params.identifier));
+    return ok(reply);
+  });
+
+  app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/unsuppress', base, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.unsuppress(ws, request.params.identifier));
+    return ok(reply);
+  });
+
+  app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/events', base, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.event(ws, request.params.identifier, request.body));
+    return ok(reply);
+  });
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../../services/services.js';
+import { requireObject } from '../../../services/track/events.js';
+import { v1 } from '../../../services/track/v1.js';
+import { trackAuth, workspaceOf } from '../../auth.js';
+import { json, ok, sourceOf, trackErrorHandler } from './respond.js';
+
+/**
+ * The other v1 routes (spec §3.7–3.14): anonymous events, merge, manual segments, forms, metrics,
+ * push events (also at the root), in-app delivery events, account region and the root unsubscribe.
+ */
+export function registerOtherTrackRoutes(app: FastifyInstance, services: Services): void {
+  const { track, workspaces } = services;
+  const auth = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
+  const optional = {
+    onRequest: trackAuth(workspaces, { optional: true }),
+    errorHandler: trackErrorHandler(),
+  };
+  const src = (r: Parameters<typeof sourceOf>[0]) => sourceOf(r, 'track_v1');
+
+  app.post('/api/v1/events', auth, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.anonymousEvent(ws, request.body));
+    return ok(reply);
+  });
+
+  app.post(
+    '/api/v1/merge_customers',
+    { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler({ singular: true }) },
+    async (request, reply) => {
+      const ws = workspaceOf(request);
+      await track.execute(ws, src(request), v1.merge(ws, request.body));
+      return ok(reply);
+    },
+  );
+
+  for (const [suffix, add] of [
+    ['add_customers', true],
+    ['remove_customers', false],
+  ] as const) {
+    app.post<{ Params: { segment_id: string }; Querystring: { id_type?: string } }>(
+      `/api/v1/segments/:segment_id/${suffix}`,
+      auth,
+      async (request, reply) => {
+        const ws = workspaceOf(request);
+        const write = v1.segment(ws, request.params.segment_id, request.query.id_type, request.body, add);
+        await track.execute(ws, src(request), write);
+        return ok(reply);
+      },
+    );
+  }
+
+  app.post('/api/v1/forms/:form_id/submit', auth, async (request, reply) => {
+    const ws = workspaceOf(request);
+    await track.execute(ws, src(request), v1.form(ws, request.body));
+    return reply.code(204).send();
+  });
+
+  app.post('/api/v1/metrics', optional, async (request, reply) => {
+    await track.execute(request.workspace, src(request), v1.metric(request.workspace, request.body, false));
+    return ok(reply);
+  });
+
+  for (const url of ['/api/v1/push/events', '/push/events', '/api/v1/cio_deliveries/events']) {
+    app.post(url, optional, async (request, reply) => {
+      await track.execute(request.workspace, src(request), v1.metric(request.workspace, request.body, true));
+      return ok(reply);
+    });
+  }
+
+  app.get('/api/v1/accounts/region', auth, async (request, reply) => {
+    const ws = workspaceOf(request);
+    return json(reply, 200, {
+      url: `${request.protocol}://${request.host}`,
+      region: 'us',
+      environment_id: ws.id,
+    });
+  });
+
+  app.post<{ Params: { delivery_id: string } }>(
+    '/unsubscribe/:delivery_id',
+    optional,
+    async (request, reply) => {
+      const body = requireObject(request.body);
+      // Absent means unsubscribe, as customerio-node's default `unsubscribe(id, true)`.
+      const flag =
+        body.unsubscribe === undefined ? true : body.unsubscribe === true || body.unsubscribe === 'true';
+      await track.unsubscribe(request.workspace, src(request), request.params.delivery_id, flag);
+      return ok(reply);
+    },
+  );
+}

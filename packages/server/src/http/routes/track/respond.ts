@@ -1,0 +1,48 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidInputError } from '../../../services/errors.js';
+import { ValidationErrors } from '../../../services/track/limits.js';
+import { apiFamily } from '../../api-family.js';
+import { sendError } from '../../error-handler.js';
+
+/** Track's success body: `{}` and a newline, `application/json; charset=utf-8` (spec §1.3). */
+export function ok(reply: FastifyReply): FastifyReply {
+  return reply.code(200).type('application/json; charset=utf-8').send('{}\n');
+}
+
+export function json(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Where a write came from, for the activity history: `sdk:<X-Roster-Client>` for Roster's SDK,
+ * otherwise `track_v1` / `track_v2` with the client's User-Agent.
+ */
+export function sourceOf(request: FastifyRequest, family: 'track_v1' | 'track_v2'): string {
+  const sdk = request.headers['x-roster-client'];
+  if (typeof sdk === 'string' && sdk !== '') return `sdk:${sdk.slice(0, 200)}`;
+  const ua = request.headers['user-agent'];
+  return typeof ua === 'string' && ua !== '' ? `${family}:${ua.slice(0, 200)}` : family;
+}
+
+/** The wire entries of a Track v2 error: one per message. */
+export function v2Errors(err: InvalidInputError): Array<{ reason: string; field: string; message: string }> {
+  const messages = err instanceof ValidationErrors ? err.messages : [err.message];
+  return messages.map((message) => ({ reason: err.reason, field: err.field, message }));
+}
+
+/**
+ * Route-level error handler for Track routes: several validation messages become Customer.io's
+ * `meta.errors` list (v1) or `errors` entries (v2); merge answers a singular `meta.error`
+ * (spec §2); everything else takes the shared path.
+ */
+export function trackErrorHandler(options: { singular?: boolean } = {}) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (err instanceof InvalidInputError && err.status === 400) {
+      const family = apiFamily(request.url);
+      if (family === 'track_v2') return json(reply, 400, { errors: v2Errors(err) });
+      if (options.singular) return json(reply, 400, { meta: { error: err.message } });
+      if (err instanceof ValidationErrors) return json(reply, 400, { meta: { errors: err.messages } });
+    }
+    return sendError(request, reply, err);
+  };
+}

@@ -1,0 +1,45 @@
+import type { TrackV2BatchPartial } from '@roster/protocol';
+import type { FastifyInstance } from 'fastify';
+import { InvalidInputError } from '../../../services/errors.js';
+import type { Services } from '../../../services/services.js';
+import { parseV2 } from '../../../services/track/v2.js';
+import { trackAuth, workspaceOf } from '../../auth.js';
+import { json, ok, sourceOf, trackErrorHandler, v2Errors } from './respond.js';
+
+/** v2 size limits (spec §4.1): entity and each batch item < 32 KB, the batch < 500 KB. */
+export const MAX_ENTITY_BYTES = 32 * 1024;
+export const MAX_BATCH_BYTES = 500 * 1024;
+
+/** `POST /api/v2/entity` and `POST /api/v2/batch` (spec §4). */
+export function registerTrackV2Routes(app: FastifyInstance, services: Services): void {
+  const { track, workspaces } = services;
+  const auth = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
+
+  app.post('/api/v2/entity', { ...auth, bodyLimit: MAX_ENTITY_BYTES }, async (request, reply) => {
+    const ws = workspaceOf(request);
+    if (request.body === undefined) throw new InvalidInputError('', 'request body is required', 'required');
+    await track.execute(ws, sourceOf(request, 'track_v2'), parseV2(request.body, ws));
+    return ok(reply);
+  });
+
+  app.post('/api/v2/batch', { ...auth, bodyLimit: MAX_BATCH_BYTES }, async (request, reply) => {
+    const ws = workspaceOf(request);
+    const batch = (request.body as { batch?: unknown } | undefined)?.batch;
+    if (!Array.isArray(batch))
+      throw new InvalidInputError('batch', 'batch must be an array of operations', 'required');
+    const source = sourceOf(request, 'track_v2');
+    const errors: TrackV2BatchPartial['errors'] = [];
+    // Items are independent: each commits on its own, and only failed ones are reported (207).
+    for (const [index, item] of batch.entries()) {
+      try {
+        if (Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_ENTITY_BYTES)
+          throw new InvalidInputError('', 'operation is larger than 32 KB', 'too_large');
+        await track.execute(ws, source, parseV2(item, ws));
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        for (const e of v2Errors(err)) errors.push({ batch_index: index, ...e });
+      }
+    }
+    return errors.length > 0 ? json(reply, 207, { errors }) : ok(reply);
+  });
+}

@@ -1,0 +1,32 @@
+import type { Tx } from '../../store/store.js';
+import type { Workspace } from '../workspace-types.js';
+
+/** Who is writing and when: every Track write carries one. */
+export interface WriteContext {
+  workspace: Workspace;
+  /** Activity source: `track_v1`, `track_v2` or `sdk`, optionally `:<user agent>`. */
+  source: string;
+  /** Receive time, unix seconds. */
+  now: number;
+}
+
+/**
+ * Called inside the write transaction, after the write, once per person whose attributes, devices,
+ * events, identifiers or existence changed (the person may no longer exist). The segments engine
+ * (issue #6) plugs in here so memberships commit with the change that caused them.
+ */
+export type PersonChangeListener = (trx: Tx, workspace: Workspace, personPid: number) => Promise<void>;
+
+/** What a write step reports back to the transaction wrapper. */
+export interface WriteEffects {
+  /** pids whose state changed: the listeners run for each. */
+  changed: Set<number>;
+  /** Set by writes that find their workspace themselves (unauthenticated unsubscribe). */
+  workspace?: Workspace;
+}
+
+/** One validated write: the identities to lock first, and the work to run inside the transaction. */
+export interface TrackWrite {
+  lockKeys: string[];
+  run(trx: Tx, ctx: WriteContext, fx: WriteEffects): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import type { Tx } from '../../store/store.js';
+import {
+  deletePersonRows,
+  dict,
+  findPerson,
+  insertPerson,
+  markActivitiesDeleted,
+  type PersonRow,
+} from '../../store/track/people.js';
+import { anySuppressed, type SuppressionKey } from '../../store/track/suppressions.js';
+import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../activity.js';
+import type { WriteContext, WriteEffects } from './context.js';
+import { normEmail, type PersonRef } from './identifiers.js';
+
+/** cio_ids look like Customer.io's: 16 lower-case hex characters (spec §5.2, obs S7). */
+export function newCioId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function identifiersOf(p: Pick<PersonRow, 'id' | 'email' | 'cioId'>): PersonIdentifiers {
+  return { id: p.id, email: p.email, cio_id: p.cioId };
+}
+
+export function suppressionKey(ref: PersonRef): SuppressionKey | undefined {
+  if (ref.kind === 'id') return { kind: 'id', value: ref.value };
+  if (ref.kind === 'email') return { kind: 'email', value: normEmail(ref.value) };
+  return undefined;
+}
+
+/** A blocked identifier makes every write that names it a silent no-op (spec §3.5). */
+export async function isBlocked(trx: Tx, ctx: WriteContext, refs: readonly PersonRef[]): Promise<boolean> {
+  const keys = refs.map(suppressionKey).filter((k): k is SuppressionKey => k !== undefined);
+  return anySuppressed(trx, ctx.workspace.id, keys);
+}
+
+/** An activity about `person` (or about nobody, when a write found no one), from this write. */
+export function activity(
+  ctx: WriteContext,
+  person: PersonRow | undefined,
+  fields: Pick<ActivityInput, 'type' | 'name' | 'data'> & { timestamp?: number },
+): ActivityInput {
+  return {
+    workspaceId: ctx.workspace.id,
+    personPid: person?.pid ?? null,
+    identifiers: person ? identifiersOf(person) : null,
+    type: fields.type,
+    name: fields.name ?? null,
+    data: fields.data,
+    source: ctx.source,
+    timestamp: fields.timestamp ?? ctx.now,
+  };
+}
+
+/** Creates a person named by `ref` (never by cio_id, which Roster generates) with a profile_create. */
+export async function createPerson(
+  trx: Tx,
+  ctx: WriteContext,
+  ids: { id: string | null; email: string | null },
+  fx: WriteEffects,
+): Promise<PersonRow> {
+  const cioId = newCioId();
+  const attrTs = dict<number>({ cio_id: ctx.now });
+  if (ids.id !== null) attrTs.id = ctx.now;
+  if (ids.email !== null) attrTs.email = ctx.now;
+  const person = await insertPerson(
+    trx,
+    ctx.workspace.id,
+    cioId,
+    { id: ids.id, email: ids.email, attributes: dict(), attrTs, unsubscribed: false },
+    ctx.now,
+  );
+  await recordActivities(trx, [
+    activity(ctx, person, { type: 'profile_create', data: { identifiers: identifiersOf(person) } }),
+  ]);
+  fx.changed.add(person.pid);
+  return person;
+}
+
+/**
+ * The person a device or event write is about: found, or created from the path identifier
+ * (an unknown cio_id finds no one). Undefined when the identifier is suppressed.
+ */
+export async function findOrCreate(
+  trx: Tx,
+  ctx: WriteContext,
+  ref: PersonRef,
+  fx: WriteEffects,
+): Promise<PersonRow | undefined> {
+  if (await isBlocked(trx, ctx, [ref])) return undefined;
+  const found = await findPerson(trx, ctx.workspace.id, ref);
+  if (found || ref.kind === 'cio_id') return found;
+  return createPerson(
+    trx,
+    ctx,
+    { id: ref.kind === 'id' ? ref.value : null, email: ref.kind === 'email' ? ref.value : null },
+    fx,
+  );
+}
+
+export type RemovalReason = 'deleted' | 'suppressed' | 'merged';
+
+/**
+ * Deletes a person with their devices, events and memberships. Their history stays, marked
+ * deleted, and ends with a `profile_delete` saying why.
+ */
+export async function removePerson(
+  trx: Tx,
+  ctx: WriteContext,
+  person: PersonRow,
+  reason: RemovalReason,
+  fx: WriteEffects,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const counts = await deletePersonRows(trx, person.pid);
+  await recordActivities(trx, [
+    activity(ctx, person, { type: 'profile_delete', data: { reason, ...counts, ...extra } }),
+  ]);
+  await markActivitiesDeleted(trx, person.pid);
+  fx.changed.add(person.pid);
+}

@@ -1,0 +1,123 @@
+import { InvalidInputError } from '../errors.js';
+import type { Workspace } from '../workspace-types.js';
+import type { TrackWrite } from './context.js';
+import { METRICS, PUSH_EVENTS, recordMetric, type MetricCommand } from './delivery.js';
+import { addDevice, deviceLockKeys, parseDevice, removeDevice, requireToken } from './devices.js';
+import { eventLockKeys, parseEvent, requireObject, trackEvent } from './events.js';
+import { explicitRef, refLockKey, tokenLockKey, type PersonRef } from './identifiers.js';
+import { identify, identifyLockKeys, parseIdentify } from './identify.js';
+import { deletePerson, suppressPerson, unsuppressPerson } from './lifecycle.js';
+import { parseTimestamp } from './limits.js';
+import { mergeLockKeys, mergePeople } from './merge.js';
+
+function unsupported(field: string, message: string): never {
+  throw new InvalidInputError(field, message, 'unsupported');
+}
+
+function field(op: Record<string, unknown>, name: string): string {
+  const v = op[name];
+  if (typeof v !== 'string' || v === '') throw new InvalidInputError(name, `${name} is required`, 'required');
+  return v;
+}
+
+/**
+ * Parses one v2 entity/batch operation (spec §4). Person actions map onto the same writes as v1;
+ * `identifiers: {"anonymous_id"}` is accepted on event/page/screen (Roster's SDK and Segment send it).
+ * Objects and relationships are not implemented: they fail with reason `unsupported`.
+ */
+export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
+  const op = requireObject(raw, 'operation');
+  const ws = workspace.id;
+  const mode = workspace.identifierMode;
+  const type = field(op, 'type');
+  const action = field(op, 'action');
+  if (type === 'delivery') {
+    if (action !== 'event') throw new InvalidInputError('action', 'delivery action must be event', 'invalid');
+    const ids = requireObject(op.identifiers, 'identifiers');
+    const deliveryId = typeof ids.id === 'string' && ids.id ? ids.id : undefined;
+    if (!deliveryId) throw new InvalidInputError('identifiers.id', 'identifiers.id is required', 'required');
+    const name = field(op, 'name');
+    if (!PUSH_EVENTS.has(name) && !METRICS.has(name))
+      throw new InvalidInputError('name', `name must be one of ${[...PUSH_EVENTS].join(', ')}`, 'invalid');
+    const attributes = requireObject(op.attributes, 'attributes');
+    const token = requireToken(attributes.device_token, 'attributes.device_token');
+    const cmd: MetricCommand = {
+      deliveryId,
+      metric: name,
+      deviceToken: token,
+      timestamp: parseTimestamp(op.timestamp, 'timestamp'),
+      data: { ...attributes, name },
+    };
+    return {
+      lockKeys: [tokenLockKey(ws, token)],
+      run: (trx, ctx, fx) => recordMetric(trx, workspace, ctx.now, ctx.source, cmd, fx),
+    };
+  }
+  if (type === 'object') unsupported('type', 'objects are not supported by Roster');
+  if (type !== 'person')
+    throw new InvalidInputError('type', 'type must be person, object or delivery', 'invalid');
+
+  if (action === 'merge') {
+    const primary = explicitRef(op.primary, 'primary', mode);
+    const secondary = explicitRef(op.secondary, 'secondary', mode);
+    return {
+      lockKeys: mergeLockKeys(ws, primary, secondary),
+      run: (trx, ctx, fx) => mergePeople(trx, ctx, primary, secondary, fx),
+    };
+  }
+  const ids = requireObject(op.identifiers, 'identifiers');
+  const isEvent = action === 'event' || action === 'page' || action === 'screen';
+  if (isEvent && Object.keys(ids).length === 1 && 'anonymous_id' in ids) {
+    const cmd = parseEvent(
+      { name: op.name, data: op.attributes ?? {}, id: op.id, timestamp: op.timestamp, type: action },
+      { anonymousId: ids.anonymous_id },
+      workspace.settings.lenientEventData,
+      'attributes',
+    );
+    return { lockKeys: eventLockKeys(ws, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) };
+  }
+  const ref: PersonRef = explicitRef(op.identifiers, 'identifiers', mode);
+  const lock = [refLockKey(ws, ref)];
+  switch (action) {
+    case 'identify': {
+      const cmd = parseIdentify(ref, requireObject(op.attributes, 'attributes'), mode, op.timestamp);
+      return { lockKeys: identifyLockKeys(ws, cmd), run: (trx, ctx, fx) => identify(trx, ctx, cmd, fx) };
+    }
+    case 'event':
+    case 'page':
+    case 'screen': {
+      const cmd = parseEvent(
+        { name: op.name, data: op.attributes ?? {}, id: op.id, timestamp: op.timestamp, type: action },
+        { ref },
+        workspace.settings.lenientEventData,
+        'attributes',
+      );
+      return { lockKeys: eventLockKeys(ws, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) };
+    }
+    case 'add_device': {
+      const cmd = parseDevice(op.device, ref, 'token');
+      return {
+        lockKeys: deviceLockKeys(ws, ref, cmd.token),
+        run: (trx, ctx, fx) => addDevice(trx, ctx, cmd, fx),
+      };
+    }
+    case 'delete_device': {
+      const token = requireToken(requireObject(op.device, 'device').token, 'device.token');
+      return {
+        lockKeys: deviceLockKeys(ws, ref, token),
+        run: (trx, ctx, fx) => removeDevice(trx, ctx, ref, token, fx),
+      };
+    }
+    case 'delete':
+      return { lockKeys: lock, run: (trx, ctx, fx) => deletePerson(trx, ctx, ref, fx) };
+    case 'suppress':
+      return { lockKeys: lock, run: (trx, ctx, fx) => suppressPerson(trx, ctx, ref, fx) };
+    case 'unsuppress':
+      return { lockKeys: lock, run: (trx, ctx) => unsuppressPerson(trx, ctx, ref) };
+    case 'add_relationships':
+    case 'delete_relationships':
+      return unsupported('action', 'relationships to objects are not supported by Roster');
+    default:
+      throw new InvalidInputError('action', `unknown person action ${action}`, 'invalid');
+  }
+}

@@ -1,0 +1,113 @@
+import { TrackClient } from 'customerio-node';
+import { openStore } from '../../packages/server/src/store/open-store.js';
+import { parseJson, type Store } from '../../packages/server/src/store/store.js';
+import { startServer, type ServerProcess, type StartOptions } from '../helpers/server-process.js';
+
+/** customerio-node pointed at a Roster server, as a user would configure it. */
+export function trackClient(server: ServerProcess, retries = 0): TrackClient {
+  return new TrackClient(server.credentials.siteId, server.credentials.apiKey, {
+    url: server.trackUrl,
+    retry: { maxRetries: retries },
+  } as never);
+}
+
+/** The server's store, opened directly (the same SQLite file or PostgreSQL database). */
+export function openServerStore(server: ServerProcess): Promise<Store> {
+  return openStore({ databaseUrl: server.databaseUrl, dataDir: server.dataDir });
+}
+
+export interface StoredPerson {
+  pid: number;
+  cio_id: string;
+  id: string | null;
+  email: string | null;
+  attributes: Record<string, unknown>;
+  attr_ts: Record<string, number>;
+  unsubscribed: number;
+}
+
+export async function personBy(
+  store: Store,
+  kind: 'id' | 'email' | 'cio_id',
+  value: string,
+): Promise<StoredPerson | undefined> {
+  const col = kind === 'email' ? 'email_norm' : kind;
+  const row = await store.db
+    .selectFrom('people')
+    .selectAll()
+    .where(col, '=', kind === 'email' ? value.toLowerCase() : value)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    pid: row.pid,
+    cio_id: row.cio_id,
+    id: row.id,
+    email: row.email,
+    attributes: parseJson(row.attributes),
+    attr_ts: parseJson(row.attr_ts),
+    unsubscribed: row.unsubscribed,
+  };
+}
+
+export async function activitiesOf(store: Store, pid: number) {
+  const rows = await store.db
+    .selectFrom('activities')
+    .selectAll()
+    .where('person_pid', '=', pid)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ ...r, data: parseJson<Record<string, unknown> | null>(r.data) }));
+}
+
+export async function devicesOf(store: Store, pid: number) {
+  const rows = await store.db
+    .selectFrom('devices')
+    .selectAll()
+    .where('person_pid', '=', pid)
+    .orderBy('token')
+    .execute();
+  return rows.map((r) => ({ ...r, attributes: parseJson<Record<string, unknown>>(r.attributes) }));
+}
+
+export async function eventsOf(store: Store, pid: number) {
+  const rows = await store.db
+    .selectFrom('events')
+    .selectAll()
+    .where('person_pid', '=', pid)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, data: parseJson<Record<string, unknown>>(r.data) }));
+}
+
+export function basic(siteId: string, apiKey: string): string {
+  return `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`;
+}
+
+/** fetch against the server with its credentials (raw HTTP: what no client sends). */
+export function raw(server: ServerProcess) {
+  const auth = basic(server.credentials.siteId, server.credentials.apiKey);
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = { notJson: text };
+    }
+    return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> };
+  };
+}
+
+/**
+ * `startServer` with info logging: the helper defaults to `warn`, which hides the "roster listening
+ * on" line it waits for (the App API suites work around it the same way).
+ */
+export function startTrackServer(options: StartOptions = {}): Promise<ServerProcess> {
+  return startServer({ ...options, env: { ROSTER_LOG_LEVEL: 'info', ...options.env } });
+}
