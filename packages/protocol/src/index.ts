@@ -1,1 +1,4 @@
 export {};
+export * from './app-api.js';
+export * from './track-v1.js';
+export * from './track-v2.js';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { rateLimitFromEnv } from '../http/routes/app/rate-limit.js';
 import type { WorkspaceCredentials } from '../services/workspace-types.js';
 
 /** Everything `roster serve` needs, from flags first, then the environment, then defaults. */
@@ -9,6 +10,8 @@ export interface ServeConfig {
   databaseUrl: string | undefined;
   logLevel: string;
   sqliteSynchronous: 'normal' | 'full';
+  /** ROSTER_APP_API_RATE_LIMIT: App API requests/s per workspace unless the workspace sets its own; 0 = off. */
+  appApiRateLimit: number;
   credentials: WorkspaceCredentials | undefined;
 }
 
@@ -38,6 +41,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     databaseUrl: flags['database-url'] ?? (env.DATABASE_URL || undefined),
     logLevel: flags['log-level'] ?? env.ROSTER_LOG_LEVEL ?? 'info',
     sqliteSynchronous: sync,
+    appApiRateLimit: rateLimitFromEnv(env),
     credentials: siteId && apiKey && appApiKey ? { siteId, apiKey, appApiKey } : undefined,
   };
 }

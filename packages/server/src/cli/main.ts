@@ -9,7 +9,7 @@ usage:
   roster serve [--port 8080] [--host 0.0.0.0] [--data ./data] [--database-url URL] [--log-level info]
   roster workspace create | list | rotate-keys …
 
-environment: PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, ROSTER_SQLITE_SYNCHRONOUS,
+environment: PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, ROSTER_SQLITE_SYNCHRONOUS, ROSTER_APP_API_RATE_LIMIT,
              ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY (the default workspace's keys)`;
 
 async function main(argv: string[]): Promise<number> {

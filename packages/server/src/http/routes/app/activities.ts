@@ -1,0 +1,39 @@
+import { workspaceOf } from '../../auth.js';
+import { parseIdType } from '../../../services/app/id-type.js';
+import { pageLimit } from '../../../services/app/limit.js';
+import { InvalidInputError } from '../../../services/errors.js';
+import { idTypeOf, paramOf, queryOf, type AppRouteContext, type Query } from './context.js';
+
+function filters(q: Query) {
+  return { start: q.start, limit: pageLimit(q.limit, 'activities'), type: q.type, name: q.name };
+}
+
+function bool(raw: string | undefined, field: string): boolean {
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new InvalidInputError(field, `${field} must be true or false`);
+}
+
+/** Activity routes (spec §5.2 #5a, #5b): newest first, cursor-paginated. */
+export function registerActivityRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
+  for (const prefix of prefixes) {
+    app.get(`${prefix}/customers/:customer_id/activities`, { preHandler: guard }, async (request) =>
+      services.activities.ofCustomer(
+        workspaceOf(request),
+        idTypeOf(request),
+        paramOf(request, 'customer_id'),
+        filters(queryOf(request)),
+      ),
+    );
+
+    app.get(`${prefix}/activities`, { preHandler: guard }, async (request) => {
+      const q = queryOf(request);
+      const ws = workspaceOf(request);
+      const customer =
+        q.customer_id !== undefined && q.customer_id !== ''
+          ? { idType: parseIdType(q.id_type, ws), value: q.customer_id }
+          : undefined;
+      return services.activities.list(ws, { ...filters(q), deleted: bool(q.deleted, 'deleted'), customer });
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AppServices } from '../../../services/app/app-services.js';
+import { parseIdType, type IdType } from '../../../services/app/id-type.js';
+import { workspaceOf } from '../../auth.js';
+
+/** What every App API route module receives. */
+export interface AppRouteContext {
+  app: FastifyInstance;
+  services: AppServices;
+  /** Authentication, then the rate limit. */
+  guard: preHandlerAsyncHookHandler[];
+  /** `/v1` and its legacy alias `/v1/api` (spec §1.1). */
+  prefixes: readonly string[];
+}
+
+export type Query = Record<string, string | undefined>;
+
+export function queryOf(request: FastifyRequest): Query {
+  const q = (request.query ?? {}) as Record<string, unknown>;
+  const out: Query = {};
+  // A repeated parameter arrives as an array: the first value wins.
+  for (const [k, v] of Object.entries(q))
+    out[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
+  return out;
+}
+
+export function paramOf(request: FastifyRequest, name: string): string {
+  return (request.params as Record<string, string>)[name] ?? '';
+}
+
+export function idTypeOf(request: FastifyRequest): IdType {
+  return parseIdType(queryOf(request).id_type, workspaceOf(request));
+}

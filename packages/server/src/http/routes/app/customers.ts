@@ -1,0 +1,39 @@
+import { workspaceOf } from '../../auth.js';
+import { pageLimit } from '../../../services/app/limit.js';
+import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
+
+/** Person routes (spec §5.2 #1–4, #6): profiles, lookups, search, and a person's segments. */
+export function registerCustomerRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
+  for (const prefix of prefixes) {
+    app.get(`${prefix}/customers/:customer_id/attributes`, { preHandler: guard }, async (request) => {
+      const customer = await services.people.customer(
+        workspaceOf(request),
+        idTypeOf(request),
+        paramOf(request, 'customer_id'),
+      );
+      return { customer };
+    });
+
+    app.get(`${prefix}/customers`, { preHandler: guard }, async (request) => ({
+      results: await services.people.byEmail(workspaceOf(request), queryOf(request).email),
+    }));
+
+    app.post(`${prefix}/customers`, { preHandler: guard }, async (request) => {
+      const q = queryOf(request);
+      return services.search.search(
+        workspaceOf(request),
+        request.body,
+        q.start,
+        pageLimit(q.limit, 'search'),
+      );
+    });
+
+    app.post(`${prefix}/customers/attributes`, { preHandler: guard }, async (request) => ({
+      customers: await services.people.customers(workspaceOf(request), idTypeOf(request), request.body),
+    }));
+
+    app.get(`${prefix}/customers/:customer_id/segments`, { preHandler: guard }, async (request) =>
+      services.segments.ofCustomer(workspaceOf(request), idTypeOf(request), paramOf(request, 'customer_id')),
+    );
+  }
+}

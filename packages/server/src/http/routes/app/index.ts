@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { createAppServices } from '../../../services/app/app-services.js';
+import type { Services } from '../../../services/services.js';
+import { appAuth } from '../../auth.js';
+import { registerActivityRoutes } from './activities.js';
+import type { AppRouteContext } from './context.js';
+import { registerCustomerRoutes } from './customers.js';
+import { registerMessageRoutes } from './messages.js';
+import { AppRateLimiter } from './rate-limit.js';
+import { registerSegmentRoutes } from './segments.js';
+
+export interface AppApiOptions {
+  /** Requests per second per workspace when the workspace sets none; 0 = off. */
+  defaultRateLimit?: number;
+}
+
+/**
+ * The App API (spec app-api.md §5) under `/v1`, and again under the legacy `/v1/api` prefix.
+ * Routes are added directly (not through `register`) so the 405 tracker sees them before
+ * `buildApp` finishes.
+ */
+export function registerAppApiRoutes(
+  app: FastifyInstance,
+  services: Services,
+  options: AppApiOptions = {},
+): void {
+  const limiter = new AppRateLimiter(services.clock, options.defaultRateLimit ?? 0);
+  const ctx: AppRouteContext = {
+    app,
+    services: createAppServices(services.store, services.clock),
+    guard: [appAuth(services.workspaces), limiter.hook()],
+    prefixes: ['/v1', '/v1/api'],
+  };
+  registerCustomerRoutes(ctx);
+  registerActivityRoutes(ctx);
+  registerSegmentRoutes(ctx);
+  registerMessageRoutes(ctx);
+}

@@ -1,0 +1,26 @@
+import { workspaceOf } from '../../auth.js';
+import { pageLimit } from '../../../services/app/limit.js';
+import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
+
+/** Message read-back (spec §5.2 #10): the routes exist; lists are empty until messaging lands. */
+export function registerMessageRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
+  for (const prefix of prefixes) {
+    app.get(`${prefix}/messages/:message_id`, { preHandler: guard }, async (request) =>
+      services.messages.get(workspaceOf(request), paramOf(request, 'message_id')),
+    );
+
+    app.get(`${prefix}/messages`, { preHandler: guard }, async (request) => {
+      pageLimit(queryOf(request).limit, 'messages');
+      return services.messages.list(workspaceOf(request));
+    });
+
+    app.get(`${prefix}/customers/:customer_id/messages`, { preHandler: guard }, async (request) => {
+      pageLimit(queryOf(request).limit, 'messages');
+      return services.messages.ofCustomer(
+        workspaceOf(request),
+        idTypeOf(request),
+        paramOf(request, 'customer_id'),
+      );
+    });
+  }
+}

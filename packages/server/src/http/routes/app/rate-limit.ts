@@ -1,0 +1,67 @@
+import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../../../lib/clock.js';
+import { HttpError } from '../../error-handler.js';
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+  rate: number;
+}
+
+/**
+ * The App API rate limit: a token bucket per workspace, `rate` requests per second with a burst
+ * of one second's worth (Customer.io: 10/s, spec §2.4). The rate is the workspace setting
+ * `appApiRateLimit`, else the server default (`ROSTER_APP_API_RATE_LIMIT`); 0 means no limit.
+ *
+ * Per process: with N servers behind a balancer a workspace gets up to N × rate. Customer.io's
+ * own limit is advisory for a self-hosted server, so this is documented rather than coordinated
+ * through the database.
+ */
+export class AppRateLimiter {
+  private readonly buckets = new Map<number, Bucket>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly defaultRate: number,
+  ) {}
+
+  /** Takes one token; returns the seconds to wait (≥ 1) when the bucket is empty, else 0. */
+  take(workspaceId: number, configured: number): number {
+    const rate = configured > 0 ? configured : this.defaultRate;
+    if (!(rate > 0)) return 0;
+    const now = this.clock.now();
+    let b = this.buckets.get(workspaceId);
+    if (!b || b.rate !== rate) {
+      b = { tokens: rate, updatedMs: now, rate };
+      this.buckets.set(workspaceId, b);
+    }
+    b.tokens = Math.min(rate, b.tokens + ((now - b.updatedMs) / 1000) * rate);
+    b.updatedMs = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / rate));
+  }
+
+  /** A preHandler, after authentication: 429 + `Retry-After` with the §2.2 body. */
+  hook() {
+    return async (request: FastifyRequest): Promise<void> => {
+      const ws = request.workspace;
+      if (!ws) return;
+      const configured = ws.settings.appApiRateLimit;
+      const wait = this.take(ws.id, configured);
+      if (wait === 0) return;
+      const rate = configured > 0 ? configured : this.defaultRate;
+      throw new HttpError(429, `rate limited to ${rate} requests per 1s`, undefined, 'rate_limited', {
+        'retry-after': String(wait),
+      });
+    };
+  }
+}
+
+/** Reads `ROSTER_APP_API_RATE_LIMIT` (requests per second; unset or 0 = off). */
+export function rateLimitFromEnv(env: Record<string, string | undefined>): number {
+  const n = Number(env.ROSTER_APP_API_RATE_LIMIT ?? 0);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}

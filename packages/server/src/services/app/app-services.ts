@@ -1,0 +1,27 @@
+import type { Clock } from '../../lib/clock.js';
+import type { Store } from '../../store/store.js';
+import { ActivitiesReadService } from './activities-read.js';
+import { MessagesReadService } from './messages-read.js';
+import { PeopleReadService } from './people-read.js';
+import { SearchService } from './search.js';
+import { SegmentsService } from './segments.js';
+
+/** The read side behind the App API, built once per server. */
+export interface AppServices {
+  people: PeopleReadService;
+  search: SearchService;
+  activities: ActivitiesReadService;
+  segments: SegmentsService;
+  messages: MessagesReadService;
+}
+
+export function createAppServices(store: Store, clock: Clock): AppServices {
+  const people = new PeopleReadService(store);
+  return {
+    people,
+    search: new SearchService(store),
+    activities: new ActivitiesReadService(store, people),
+    segments: new SegmentsService(store, clock, people),
+    messages: new MessagesReadService(people),
+  };
+}

@@ -1,0 +1,59 @@
+import type { PeoplePage } from '@roster/protocol';
+import type { Store } from '../../store/store.js';
+import { searchPeople } from '../../store/queries/people-search.js';
+import { existingSegmentIds } from '../../store/queries/segments-read.js';
+import { InvalidInputError } from '../errors.js';
+import { segmentRefs } from '../filter/ast.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import { parseFilter } from '../filter/parse-filter.js';
+import type { Workspace } from '../workspace-types.js';
+import { decodePidCursor, encodeCursor } from './cursor.js';
+import { identifiersOf } from './customer-view.js';
+
+/**
+ * `POST /v1/customers`: the filter is parsed, checked against the workspace's segments, compiled
+ * to one SQL predicate and evaluated by the database, one keyset page at a time.
+ */
+export class SearchService {
+  constructor(private readonly store: Store) {}
+
+  async search(
+    workspace: Workspace,
+    body: unknown,
+    start: string | undefined,
+    limit: number,
+  ): Promise<PeoplePage> {
+    const filter = (body as { filter?: unknown } | undefined)?.filter;
+    if (filter === undefined || filter === null)
+      throw new InvalidInputError('/filter', 'invalid filter: filter is required', 'invalid_filter');
+    const ast = parseFilter(filter);
+    const refs = segmentRefs(ast);
+    const known = await existingSegmentIds(
+      this.store.db,
+      workspace.id,
+      refs.map((r) => r.segmentId),
+    );
+    const missing = refs.find((r) => !known.has(r.segmentId));
+    if (missing)
+      throw new InvalidInputError(
+        `${missing.pointer}/segment/id`,
+        `invalid filter: segment ${missing.segmentId} does not exist`,
+        'invalid_filter',
+      );
+    const afterPid = decodePidCursor(start);
+    const rows = await searchPeople(
+      this.store.db,
+      workspace.id,
+      compileFilter(ast, this.store.dialect, { now: Math.floor(Date.now() / 1000) }),
+      afterPid,
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      identifiers: page.map(identifiersOf),
+      ids: page.map((r) => r.id ?? ''),
+      next: rows.length > limit && last ? encodeCursor('p', last.pid) : '',
+    };
+  }
+}

@@ -1,0 +1,120 @@
+import { randomInt } from 'node:crypto';
+import { sql, type RawBuilder } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import type { Tx } from '../store.js';
+
+/**
+ * Set-based membership maintenance for one segment over a whole workspace: the predicate is the
+ * compiled condition over `people as p` (compile-filter.ts). Used when a segment is created or
+ * edited, and by the time recheck. Entered/exited activities are written by the same statements'
+ * twins (INSERT … SELECT), so a million-person backfill never round-trips rows through Node.
+ */
+export interface BackfillTarget {
+  workspaceId: number;
+  segmentId: number;
+  segmentName: string;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * Activity ids for a batch: a ULID's 10 time characters, 6 random ones shared by the statement and
+ * a 10-digit row number, so ids stay unique, 26 characters long and time-sortable like ULIDs.
+ */
+function idPrefix(nowMs: number): string {
+  let time = '';
+  let t = nowMs;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32]! + time;
+    t = Math.floor(t / 32);
+  }
+  let rand = '';
+  for (let i = 0; i < 6; i++) rand += CROCKFORD[randomInt(32)]!;
+  return time + rand;
+}
+
+function activityId(dialect: DialectName, nowMs: number): RawBuilder<string> {
+  const prefix = idPrefix(nowMs);
+  return dialect === 'postgres'
+    ? sql<string>`(${prefix}::text || lpad((row_number() over ())::text, 10, '0'))`
+    : sql<string>`(${prefix} || printf('%010d', row_number() over ()))`;
+}
+
+function identifiersJson(dialect: DialectName): RawBuilder<unknown> {
+  return dialect === 'postgres'
+    ? sql`jsonb_build_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id)`
+    : sql`json_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id)`;
+}
+
+function dataJson(dialect: DialectName, t: BackfillTarget): RawBuilder<unknown> {
+  return dialect === 'postgres'
+    ? sql`jsonb_build_object('segment_id', ${t.segmentId}::bigint, 'segment_name', ${t.segmentName}::text)`
+    : sql`json_object('segment_id', ${t.segmentId}, 'segment_name', ${t.segmentName})`;
+}
+
+/** A parameter in a SELECT list: PostgreSQL cannot infer its type there, so it is cast. */
+function typed(dialect: DialectName, v: number | string): RawBuilder<unknown> {
+  if (dialect !== 'postgres') return sql`${v}`;
+  return typeof v === 'number' ? sql`${v}::bigint` : sql`${v}::text`;
+}
+
+function activityColumns(dialect: DialectName, t: BackfillTarget, type: string, now: number) {
+  const v = (x: number | string) => typed(dialect, x);
+  return sql`${activityId(dialect, now * 1000)}, ${v(t.workspaceId)}, p.pid, ${identifiersJson(dialect)}, ${v(type)}, ${v(t.segmentName)}, ${dataJson(dialect, t)}, 'system', null, null, ${v(now)}, 0`;
+}
+
+const ACTIVITY_INSERT = sql`insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, delivery_id, delivery_type, timestamp, deleted)`;
+
+/** Removes members who no longer match, with an `exited_segment` each. Returns how many left. */
+export async function backfillExits(
+  db: Tx,
+  dialect: DialectName,
+  t: BackfillTarget,
+  predicate: RawBuilder<boolean>,
+  now: number,
+  activities = true,
+): Promise<number> {
+  if (activities)
+    await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'exited_segment', now)}
+      from segment_memberships as m join people as p on p.pid = m.person_pid
+      where m.segment_id = ${t.segmentId} and not ${predicate}`.execute(db);
+  const r = await sql`delete from segment_memberships where segment_id = ${t.segmentId}
+      and not exists (select 1 from people as p where p.pid = segment_memberships.person_pid and ${predicate})`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * Adds people who match and are not members yet, with an `entered_segment` each. `fresh`: the
+ * segment has no members (just created), so the activities are read back from the new rows instead
+ * of evaluating the condition twice.
+ */
+export async function backfillEntries(
+  db: Tx,
+  dialect: DialectName,
+  t: BackfillTarget,
+  predicate: RawBuilder<boolean>,
+  now: number,
+  options: { fresh: boolean; activities: boolean },
+): Promise<number> {
+  const notMember = options.fresh
+    ? sql`(1 = 1)`
+    : sql`not exists (select 1 from segment_memberships as m where m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
+  if (options.activities && !options.fresh)
+    await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'entered_segment', now)}
+      from people as p where p.workspace_id = ${t.workspaceId} and ${predicate} and ${notMember}`.execute(db);
+  const r = await sql`insert into segment_memberships (workspace_id, segment_id, person_pid, entered_at)
+      select ${typed(dialect, t.workspaceId)}, ${typed(dialect, t.segmentId)}, p.pid, ${typed(dialect, now)} from people as p
+      where p.workspace_id = ${t.workspaceId} and ${predicate} and ${notMember}`.execute(db);
+  if (options.activities && options.fresh)
+    await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'entered_segment', now)}
+      from segment_memberships as m join people as p on p.pid = m.person_pid
+      where m.segment_id = ${t.segmentId}`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** How many people of the workspace match (`POST /v1/segments/count`). */
+export async function countMatching(db: Tx, workspaceId: number, predicate: RawBuilder<boolean>): Promise<number> {
+  const r = await sql<{ n: number | string }>`select count(*) as n from people as p
+      where p.workspace_id = ${workspaceId} and ${predicate}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}

@@ -1,0 +1,117 @@
+import type { DeviceFacts, EventFacts, PersonFacts } from '../../services/filter/evaluate.js';
+import { parseJson, type Tx } from '../store.js';
+
+/**
+ * Reads one person's state for the in-memory evaluator: only what the workspace's segments need
+ * (devices only when a condition is about devices, events only of the names conditions count,
+ * their data only when a condition filters on it).
+ */
+export async function personFacts(db: Tx, pid: number): Promise<(PersonFacts & { workspaceId: number }) | undefined> {
+  const row = await db
+    .selectFrom('people')
+    .select(['workspace_id', 'id', 'email', 'cio_id', 'attributes', 'unsubscribed'])
+    .where('pid', '=', pid)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    workspaceId: Number(row.workspace_id),
+    id: row.id,
+    email: row.email,
+    cioId: row.cio_id,
+    attributes: parseJson<Record<string, unknown>>(row.attributes),
+    unsubscribed: row.unsubscribed === 1,
+  };
+}
+
+export async function deviceFacts(db: Tx, pid: number): Promise<DeviceFacts[]> {
+  const rows = await db
+    .selectFrom('devices')
+    .select(['token', 'platform', 'last_used', 'last_status', 'attributes'])
+    .where('person_pid', '=', pid)
+    .execute();
+  return rows.map((r) => ({
+    token: r.token,
+    platform: r.platform,
+    lastUsed: Number(r.last_used),
+    lastStatus: r.last_status,
+    attributes: parseJson<Record<string, unknown>>(r.attributes),
+  }));
+}
+
+export async function eventFacts(
+  db: Tx,
+  pid: number,
+  names: ReadonlySet<string>,
+  withData: boolean,
+): Promise<EventFacts[]> {
+  if (names.size === 0) return [];
+  const base = db
+    .selectFrom('events')
+    .where('person_pid', '=', pid)
+    .where('name', 'in', [...names]);
+  if (!withData) {
+    const rows = await base.select(['type', 'name', 'timestamp']).execute();
+    return rows.map((r) => ({ type: r.type, name: r.name, timestamp: Number(r.timestamp), data: null }));
+  }
+  const rows = await base.select(['type', 'name', 'timestamp', 'data']).execute();
+  return rows.map((r) => ({ type: r.type, name: r.name, timestamp: Number(r.timestamp), data: parseJson(r.data) }));
+}
+
+/** segment id → entered_at, for every segment (manual or dynamic) the person is in. */
+export async function membershipsOf(db: Tx, pid: number): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('segment_memberships')
+    .select(['segment_id', 'entered_at'])
+    .where('person_pid', '=', pid)
+    .execute();
+  return new Map(rows.map((r) => [Number(r.segment_id), Number(r.entered_at)]));
+}
+
+export async function insertMemberships(
+  db: Tx,
+  workspaceId: number,
+  pid: number,
+  segmentIds: readonly number[],
+  now: number,
+): Promise<void> {
+  if (segmentIds.length === 0) return;
+  await db
+    .insertInto('segment_memberships')
+    .values(segmentIds.map((id) => ({ workspace_id: workspaceId, segment_id: id, person_pid: pid, entered_at: now })))
+    .onConflict((oc) => oc.columns(['segment_id', 'person_pid']).doNothing())
+    .execute();
+}
+
+export async function deleteMemberships(db: Tx, pid: number, segmentIds: readonly number[]): Promise<void> {
+  if (segmentIds.length === 0) return;
+  await db
+    .deleteFrom('segment_memberships')
+    .where('person_pid', '=', pid)
+    .where('segment_id', 'in', [...segmentIds])
+    .execute();
+}
+
+/**
+ * The segments a deleted person was still in, from their history: the last entered/exited
+ * activity per segment (memberships themselves are deleted with the person).
+ */
+export async function openSegmentEntries(
+  db: Tx,
+  pid: number,
+): Promise<Array<{ segmentId: number; identifiers: unknown }>> {
+  const rows = await db
+    .selectFrom('activities')
+    .select(['type', 'data', 'customer_identifiers'])
+    .where('person_pid', '=', pid)
+    .where('type', 'in', ['entered_segment', 'exited_segment'])
+    .orderBy('id')
+    .execute();
+  const open = new Map<number, unknown>();
+  for (const r of rows) {
+    const id = Number(parseJson<{ segment_id?: unknown } | null>(r.data)?.segment_id);
+    if (!Number.isSafeInteger(id)) continue;
+    if (r.type === 'entered_segment') open.set(id, parseJson(r.customer_identifiers));
+    else open.delete(id);
+  }
+  return [...open].map(([segmentId, identifiers]) => ({ segmentId, identifiers }));
+}

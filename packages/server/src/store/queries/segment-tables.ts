@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import type { Tx } from '../store.js';
+
+/** Tables added by migration 030, typed locally (`withTables`) so the shared schema stays untouched. */
+export type SegmentTables = {
+  segment_catalog: { workspace_id: number; version: number };
+  segment_size_log: { segment_id: number; timestamp: number; delta: number };
+};
+
+export function segmentDb(db: Tx) {
+  return db.withTables<SegmentTables>();
+}
+
+/** The workspace's segment-definition version (0 before any dynamic segment). */
+export async function catalogVersion(db: Tx, workspaceId: number): Promise<number> {
+  const row = await segmentDb(db)
+    .selectFrom('segment_catalog')
+    .select('version')
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  return row ? Number(row.version) : 0;
+}
+
+/** Bumps the version inside the transaction that changes a definition. */
+export async function bumpCatalogVersion(db: Tx, workspaceId: number): Promise<void> {
+  await segmentDb(db)
+    .insertInto('segment_catalog')
+    .values({ workspace_id: workspaceId, version: 1 })
+    .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ version: sql`segment_catalog.version + 1` }))
+    .execute();
+}
+
+/**
+ * PostgreSQL only: writes take this lock shared, segment edits and time rechecks exclusive, so a
+ * write never commits a membership decision made against definitions that changed under it, and a
+ * backfill never misses a write that was evaluated against the old definitions. SQLite writers are
+ * serial already.
+ */
+export async function lockSegmentDefinitions(db: Tx, workspaceId: number, exclusive: boolean): Promise<void> {
+  const key = `roster:segments:${workspaceId}`;
+  if (exclusive) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db);
+  else await sql`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`.execute(db);
+}
+
+export async function logSizeChange(
+  db: Tx,
+  rows: ReadonlyArray<{ segmentId: number; delta: number }>,
+  timestamp: number,
+): Promise<void> {
+  const values = rows.filter((r) => r.delta !== 0).map((r) => ({ segment_id: r.segmentId, timestamp, delta: r.delta }));
+  if (values.length > 0) await segmentDb(db).insertInto('segment_size_log').values(values).execute();
+}
+
+/** Net membership change per time bucket, oldest first. */
+export async function sizeChanges(
+  db: Tx,
+  segmentId: number,
+  bucketSeconds: number,
+): Promise<Array<{ bucket: number; delta: number }>> {
+  const bucket = sql<number>`(timestamp - (timestamp % ${bucketSeconds}))`;
+  const rows = await segmentDb(db)
+    .selectFrom('segment_size_log')
+    .select([bucket.as('bucket'), (eb) => eb.fn.sum<number | string>('delta').as('delta')])
+    .where('segment_id', '=', segmentId)
+    .groupBy(bucket)
+    .orderBy(bucket)
+    .execute();
+  return rows.map((r) => ({ bucket: Number(r.bucket), delta: Number(r.delta) }));
+}
