@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Tx } from '../store/store.js';
+import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { readDevice } from './device-status.js';
+import type { MessagingDeps } from './messaging-deps.js';
+import { claimDue, finishJob, rescheduleJob, type ClaimedJob } from './outbox.js';
+import type { ProviderRegistry } from './provider-registry.js';
+import type { SendOutcome } from './provider-types.js';
+import type { PushJobPayload } from './push-queue.js';
+import { applySendOutcome, type FinalOutcome } from './send-result.js';
+import { RateLimiter, type RateLimit } from './token-bucket.js';
+
+export interface DeliveryWorkerOptions extends MessagingDeps {
+  providers: Pick<ProviderRegistry, 'resolve'>;
+  /** Names this process in `claimed_by`; each claim adds a random suffix. */
+  workerId?: string;
+  /** How long a claim holds rows; a worker that dies releases them after this. */
+  leaseMs?: number;
+  /** Rows per claim. */
+  batchSize?: number;
+  /** Sends in flight at once (APNs/FCM connections multiplex; the store writes stay serial on SQLite). */
+  concurrency?: number;
+  /** Provider calls per message before it fails (counting the first). */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  /** Per workspace + provider credentials; none = unlimited. */
+  rateLimit?: RateLimit;
+  /** Idle poll interval for `start()`. */
+  pollMs?: number;
+  random?: () => number;
+}
+
+export interface RunStats {
+  claimed: number;
+  sent: number;
+  bounced: number;
+  failed: number;
+  skipped: number;
+  retried: number;
+  /** Results not recorded because the lease had passed to another worker. */
+  lost: number;
+}
+
+/** Waiting for a rate-limit token longer than this releases the row instead of holding its lease. */
+const MAX_RATE_WAIT_MS = 1_000;
+
+/**
+ * Claims due outbox rows, sends each through its provider, and records each result in one
+ * transaction with the row's completion (see docs/messaging.md "Delivery guarantees").
+ * `runOnce()` processes one batch (tests drive it directly); `start()` loops until `stop()`.
+ */
+export class DeliveryWorker {
+  private readonly o: Required<Omit<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit'>> &
+    Pick<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit'>;
+  private readonly limiter: RateLimiter;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wake: AbortController | undefined;
+
+  constructor(options: DeliveryWorkerOptions) {
+    this.o = {
+      workerId: `w-${randomBytes(4).toString('hex')}`,
+      // Long enough for a batch at a modest rate limit; short enough that a crash delays little.
+      leaseMs: 60_000,
+      batchSize: 100,
+      concurrency: 32,
+      maxAttempts: 8,
+      backoff: DEFAULT_BACKOFF,
+      pollMs: 500,
+      random: Math.random,
+      ...options,
+    };
+    this.limiter = new RateLimiter(options.rateLimit, options.clock);
+  }
+
+  async runOnce(): Promise<RunStats> {
+    const stats: RunStats = { claimed: 0, sent: 0, bounced: 0, failed: 0, skipped: 0, retried: 0, lost: 0 };
+    const claim = `${this.o.workerId}:${randomBytes(6).toString('hex')}`;
+    const jobs = await claimDue(this.o.store, {
+      claim,
+      nowMs: this.o.clock.now(),
+      leaseMs: this.o.leaseMs,
+      limit: this.o.batchSize,
+    });
+    stats.claimed = jobs.length;
+    let next = 0;
+    const lane = async () => {
+      while (next < jobs.length) await this.process(jobs[next++]!, stats);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.concurrency, jobs.length) }, lane));
+    return stats;
+  }
+
+  /** Polls until `stop()`; a full batch is followed immediately by the next claim. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      while (!this.stopping) {
+        let claimed = 0;
+        try {
+          claimed = (await this.runOnce()).claimed;
+        } catch {
+          // The store was unreachable; the lease protocol makes a retry harmless.
+        }
+        if (claimed < this.o.batchSize && !this.stopping) {
+          this.wake = new AbortController();
+          await sleep(this.o.pollMs, undefined, { signal: this.wake.signal }).catch(() => {});
+        }
+      }
+    })();
+  }
+
+  /** Skips the idle wait (after queueing, so a send goes out without waiting for the poll). */
+  nudge(): void {
+    this.wake?.abort();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.nudge();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async process(job: ClaimedJob, stats: RunStats): Promise<void> {
+    const p = job.payload as PushJobPayload;
+    const target = {
+      workspaceId: job.workspaceId,
+      deliveryId: job.deliveryId,
+      token: p.token,
+      platform: p.platform,
+      personPid: p.personPid,
+    };
+    const finish = async (status: 'sent' | 'failed' | 'skipped', outcome: FinalOutcome) => {
+      const done = await this.o.store.transaction(async (trx: Tx) => {
+        if (!(await finishJob(trx, job, status, outcome.kind === 'sent' ? null : outcome.reason)))
+          return false;
+        await applySendOutcome(this.o, trx, target, outcome);
+        return true;
+      });
+      if (!done) stats.lost++;
+      else if (outcome.kind === 'sent') stats.sent++;
+      else if (outcome.kind === 'bounced' || outcome.kind === 'unregistered') stats.bounced++;
+      else if (outcome.kind === 'undeliverable') stats.skipped++;
+      else stats.failed++;
+    };
+
+    // The device may have been suppressed, deleted or moved to someone else since queueing.
+    const device = await readDevice(this.o.store.db, job.workspaceId, p.token);
+    if (!device || device.personPid !== p.personPid) {
+      return finish('skipped', { kind: 'undeliverable', reason: 'the device is no longer on this profile' });
+    }
+    if (device.lastStatus === 'suppressed') {
+      return finish('skipped', { kind: 'undeliverable', reason: 'the device is suppressed' });
+    }
+    const resolved = await this.o.providers.resolve(job.workspaceId, p.platform, p.appIdentifier);
+    if (!resolved) {
+      return finish('failed', { kind: 'failed', reason: `no push provider configured for ${p.platform}` });
+    }
+    const wait = await this.waitForToken(resolved.key, job);
+    if (wait > 0) {
+      // Give the row back without spending an attempt; another claim picks it up when tokens return.
+      await this.o.store.transaction((trx) =>
+        rescheduleJob(trx, job, this.o.clock.now() + wait, 'rate limited', true),
+      );
+      stats.retried++;
+      return;
+    }
+
+    let outcome: SendOutcome;
+    try {
+      outcome = await resolved.provider.send({
+        deliveryId: job.deliveryId,
+        token: p.token,
+        platform: p.platform,
+        content: p.content,
+        ...(p.customPayload ? { customPayload: p.customPayload } : {}),
+      });
+    } catch (err) {
+      outcome = { kind: 'retry', reason: `provider error: ${(err as Error).message}` };
+    }
+    if (outcome.kind !== 'retry') {
+      return finish(outcome.kind === 'sent' ? 'sent' : 'failed', outcome);
+    }
+    if (job.attempts >= this.o.maxAttempts) {
+      return finish('failed', {
+        kind: 'exhausted',
+        reason: `${outcome.reason} (after ${job.attempts} attempts)`,
+      });
+    }
+    const delay = backoffMs(job.attempts, outcome.retryAfterMs, this.o.random, this.o.backoff);
+    const kept = await this.o.store.transaction((trx) =>
+      rescheduleJob(trx, job, this.o.clock.now() + delay, outcome.reason),
+    );
+    if (kept) stats.retried++;
+    else stats.lost++;
+  }
+
+  /**
+   * 0 when a token was taken; otherwise how long to put the row back for. A short wait is slept
+   * once (cheaper than a store round trip); a long one, or a second miss, releases the row.
+   */
+  private async waitForToken(key: string, job: ClaimedJob): Promise<number> {
+    const wait = this.limiter.take(key);
+    if (wait === 0) return 0;
+    const leaseLeft = job.claimedUntilMs - this.o.clock.now();
+    if (wait > MAX_RATE_WAIT_MS || wait * 2 > leaseLeft) return wait;
+    await sleep(wait);
+    return this.limiter.take(key);
+  }
+}

@@ -1,0 +1,121 @@
+import type { PersonIdentifiers } from '../services/activity.js';
+import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
+import { mdb } from './messaging-tables.js';
+
+/** Metric → unix seconds. Only metrics that happened appear (app-api.md §3.6). */
+export type MessageMetrics = Partial<
+  Record<'sent' | 'delivered' | 'opened' | 'converted' | 'bounced' | 'failed' | 'undeliverable', number>
+>;
+export type MessageMetric = keyof MessageMetrics;
+
+/** Which campaign, broadcast or transactional template a message came from. */
+export interface MessageRefs {
+  transactionalMessageId?: string | null;
+  campaignId?: number | null;
+  actionId?: number | null;
+  broadcastId?: number | null;
+  triggerEventId?: string | null;
+}
+
+export interface NewMessage {
+  deliveryId: string;
+  workspaceId: number;
+  personPid: number | null;
+  identifiers: PersonIdentifiers | null;
+  recipient: string | null;
+  deliveryType: string | null;
+  refs?: MessageRefs;
+  /** Null when retention is disabled. */
+  title: string | null;
+  body: string | null;
+  metrics?: MessageMetrics;
+  failureMessage?: string | null;
+  createdAt: number;
+}
+
+export async function insertMessage(trx: Tx, m: NewMessage): Promise<void> {
+  await mdb(trx)
+    .insertInto('messages')
+    .values({
+      delivery_id: m.deliveryId,
+      workspace_id: m.workspaceId,
+      person_pid: m.personPid,
+      customer_identifiers: m.identifiers ? toJson(m.identifiers) : null,
+      type: 'push',
+      recipient: m.recipient,
+      delivery_type: m.deliveryType,
+      transactional_message_id: m.refs?.transactionalMessageId ?? null,
+      campaign_id: m.refs?.campaignId ?? null,
+      action_id: m.refs?.actionId ?? null,
+      broadcast_id: m.refs?.broadcastId ?? null,
+      trigger_event_id: m.refs?.triggerEventId ?? null,
+      subject: null,
+      title: m.title,
+      body: m.body,
+      metrics: toJson(m.metrics ?? {}),
+      failure_message: m.failureMessage ?? null,
+      created_at: m.createdAt,
+    })
+    .execute();
+}
+
+export interface MessageRow {
+  deliveryId: string;
+  workspaceId: number;
+  personPid: number | null;
+  identifiers: PersonIdentifiers | null;
+  recipient: string | null;
+  deliveryType: string | null;
+  metrics: MessageMetrics;
+  failureMessage: string | null;
+}
+
+/**
+ * Reads a message for update. On PostgreSQL the row lock serialises the send result and SDK
+ * metrics that touch the same message (read-modify-write of the metrics JSON).
+ */
+export async function findMessageForUpdate(
+  store: Store,
+  trx: Tx,
+  deliveryId: string,
+  workspaceId: number | null,
+): Promise<MessageRow | undefined> {
+  let q = mdb(trx).selectFrom('messages').selectAll().where('delivery_id', '=', deliveryId);
+  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
+  const row = await (store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    deliveryId: row.delivery_id,
+    workspaceId: row.workspace_id,
+    personPid: row.person_pid,
+    identifiers: row.customer_identifiers ? parseJson<PersonIdentifiers>(row.customer_identifiers) : null,
+    recipient: row.recipient,
+    deliveryType: row.delivery_type,
+    metrics: parseJson<MessageMetrics>(row.metrics),
+    failureMessage: row.failure_message,
+  };
+}
+
+/**
+ * Records a metric the first time it happens (later reports of the same metric — SDK retries,
+ * /push/events and /api/v1/metrics both firing — keep the first time). Returns whether it was new.
+ */
+export async function setMessageMetric(
+  trx: Tx,
+  message: MessageRow,
+  metric: MessageMetric,
+  at: number,
+  failureMessage?: string,
+): Promise<boolean> {
+  if (message.metrics[metric] !== undefined) return false;
+  message.metrics = { ...message.metrics, [metric]: at };
+  await mdb(trx)
+    .updateTable('messages')
+    .set({
+      metrics: toJson(message.metrics),
+      ...(failureMessage !== undefined ? { failure_message: failureMessage } : {}),
+    })
+    .where('delivery_id', '=', message.deliveryId)
+    .execute();
+  return true;
+}

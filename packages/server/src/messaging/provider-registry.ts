@@ -1,0 +1,92 @@
+import type { Clock } from '../lib/clock.js';
+import type { Store } from '../store/store.js';
+import { ApnsProvider } from './apns-provider.js';
+import { FcmProvider } from './fcm-provider.js';
+import type { PushProvider } from './provider-types.js';
+import { listPushProviders, type ProviderRow, type ProviderSettings } from './push-providers.js';
+
+export type ProviderFactory = (settings: ProviderSettings, clock: Clock) => PushProvider;
+
+export const defaultProviderFactory: ProviderFactory = (s, clock) =>
+  s.kind === 'apns' ? new ApnsProvider(s.config, clock) : new FcmProvider(s.config, clock);
+
+export interface ResolvedProvider {
+  provider: PushProvider;
+  /** Rate-limit key: one bucket per workspace + credentials. */
+  key: string;
+}
+
+/** How long a process trusts its copy of a workspace's credentials before re-reading them. */
+const CONFIG_TTL_MS = 30_000;
+
+/**
+ * Picks the provider for a device and keeps one live client per credentials row (an APNs HTTP/2
+ * connection and token, an FCM OAuth token), rebuilt when the row changes.
+ * iOS: APNs for the device's app, then the default APNs, then FCM (which relays to APNs);
+ * Android: FCM for the app, then the default FCM (app-api.md §4.8, step 4).
+ */
+export class ProviderRegistry {
+  private readonly rows = new Map<number, { at: number; rows: ProviderRow[] }>();
+  private readonly live = new Map<number, { updatedAt: number; provider: PushProvider }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly factory: ProviderFactory = defaultProviderFactory,
+  ) {}
+
+  async resolve(
+    workspaceId: number,
+    platform: string,
+    appIdentifier: string,
+  ): Promise<ResolvedProvider | null> {
+    const rows = await this.rowsOf(workspaceId);
+    const find = (kind: string, app: string) =>
+      rows.find((r) => r.settings.kind === kind && r.appIdentifier === app);
+    const order: Array<[string, string]> =
+      platform === 'ios'
+        ? [
+            ['apns', appIdentifier],
+            ['apns', ''],
+            ['fcm', appIdentifier],
+            ['fcm', ''],
+          ]
+        : [
+            ['fcm', appIdentifier],
+            ['fcm', ''],
+          ];
+    for (const [kind, app] of order) {
+      const row = find(kind, app);
+      if (row) return { provider: this.providerFor(row), key: `${workspaceId}:${row.id}` };
+    }
+    return null;
+  }
+
+  /** Forget cached credentials (after a config write in this process). */
+  invalidate(workspaceId: number): void {
+    this.rows.delete(workspaceId);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.live.values()];
+    this.live.clear();
+    await Promise.all(all.map((l) => l.provider.close()));
+  }
+
+  private async rowsOf(workspaceId: number): Promise<ProviderRow[]> {
+    const cached = this.rows.get(workspaceId);
+    if (cached && this.clock.now() - cached.at < CONFIG_TTL_MS) return cached.rows;
+    const rows = await listPushProviders(this.store.db, workspaceId);
+    this.rows.set(workspaceId, { at: this.clock.now(), rows });
+    return rows;
+  }
+
+  private providerFor(row: ProviderRow): PushProvider {
+    const live = this.live.get(row.id);
+    if (live && live.updatedAt === row.updatedAt) return live.provider;
+    if (live) void live.provider.close();
+    const provider = this.factory(row.settings, this.clock);
+    this.live.set(row.id, { updatedAt: row.updatedAt, provider });
+    return provider;
+  }
+}

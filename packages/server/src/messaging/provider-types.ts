@@ -1,0 +1,53 @@
+import type { PushContent } from './push-template.js';
+
+/** `custom_payload` of a send (app-api.md §4.8): raw per-platform payloads that override the rest. */
+export interface CustomPayload {
+  ios?: Record<string, unknown>;
+  android?: Record<string, unknown>;
+}
+
+/** One push to one device. */
+export interface PushRequest {
+  deliveryId: string;
+  token: string;
+  /** ios | android (lower-cased). */
+  platform: string;
+  content: PushContent;
+  customPayload?: CustomPayload | null;
+}
+
+/**
+ * What a provider's answer means for the message and the device:
+ * - `sent`: accepted by APNs/FCM;
+ * - `unregistered`: the token is dead; the device is deleted from the person;
+ * - `bounced`: the provider rejected this device's push; two in a row suppress the device;
+ * - `failed`: the push cannot go out for a reason that is not the device's (bad credentials,
+ *   payload too large); the message fails, the device status is left alone;
+ * - `retry`: try again later (429, 5xx, network), after `retryAfterMs` when the provider said.
+ */
+export type SendOutcome =
+  | { kind: 'sent'; providerId?: string }
+  | { kind: 'unregistered'; reason: string }
+  | { kind: 'bounced'; reason: string }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'retry'; reason: string; retryAfterMs?: number };
+
+export interface PushProvider {
+  readonly kind: 'apns' | 'fcm';
+  send(req: PushRequest): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+/** Delivery headers the SDKs read to report `delivered` / `opened` (app-api.md §4.8). */
+export const DELIVERY_ID_KEY = 'CIO-Delivery-ID';
+export const DELIVERY_TOKEN_KEY = 'CIO-Delivery-Token';
+
+/** `Retry-After` (seconds or an HTTP date) → milliseconds, or undefined. */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
