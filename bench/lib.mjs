@@ -1,0 +1,141 @@
+// Shared pieces of the benchmarks: child processes for the bare ceiling and for roster serve,
+// autocannon runs, and the results table. Every figure is reported beside a ceiling measured in
+// the same run on the same machine.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
+
+export function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function waitForLine(child, pattern, timeoutMs = 20_000) {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}:\n${out}`)), timeoutMs);
+    const on = (c) => {
+      out += c.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m);
+      }
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+/** The ceiling: a bare node:http server that reads the body and answers `{}`, in its own process. */
+export async function startBareServer() {
+  const code = `
+    const http = require('node:http');
+    const s = http.createServer((req, res) => {
+      req.on('data', () => {});
+      req.on('end', () => { res.writeHead(200, {'content-type': 'application/json; charset=utf-8'}); res.end('{}\\n'); });
+    });
+    s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const m = await waitForLine(child, /listening (\d+)/);
+  return { url: `http://127.0.0.1:${m[1]}`, pid: child.pid, stop: () => child.kill('SIGKILL') };
+}
+
+export async function createPgDatabase() {
+  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const c = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+  } catch {
+    return undefined;
+  }
+  const name = `roster_bench_${randomBytes(4).toString('hex')}`;
+  await c.query(`create database "${name}"`);
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`drop database if exists "${name}" with (force)`);
+      await d.end();
+    },
+  };
+}
+
+export const BENCH_CREDENTIALS = {
+  siteId: 'benchsite',
+  apiKey: 'benchtrackkey0001',
+  appApiKey: 'app_benchappkey000000000001',
+};
+
+/** `roster serve` in its own process, on SQLite (a temp directory) or PostgreSQL. */
+export async function startRoster({ databaseUrl } = {}) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
+  const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'];
+  if (databaseUrl) args.push('--database-url', databaseUrl);
+  const env = {
+    ...process.env,
+    ROSTER_SITE_ID: BENCH_CREDENTIALS.siteId,
+    ROSTER_API_KEY: BENCH_CREDENTIALS.apiKey,
+    ROSTER_APP_API_KEY: BENCH_CREDENTIALS.appApiKey,
+  };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const m = await waitForLine(child, /roster listening on (http:\/\/[^\s"]+)/);
+  return {
+    url: m[1],
+    pid: child.pid,
+    stop() {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const basicAuth = `Basic ${Buffer.from(`${BENCH_CREDENTIALS.siteId}:${BENCH_CREDENTIALS.apiKey}`).toString('base64')}`;
+
+/** One autocannon run; resolves with requests/s, latency percentiles and error counts. */
+export function load({ url, connections = 20, duration = 4, overallRate, requests }) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections, duration, overallRate, requests, timeout: 10 },
+      (err, result) => {
+        if (err) return reject(err);
+        resolve({
+          rps: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          errors: result.errors + result.timeouts,
+          non2xx: result.non2xx,
+          total: result.requests.total,
+        });
+      },
+    );
+  });
+}
+
+export function ratio(value, ceiling) {
+  return ceiling ? Math.round((value / ceiling) * 1000) / 1000 : null;
+}
+
+export function table(rows) {
+  const head = '| benchmark | value | unit | ceiling | ratio | target | notes |\n|---|---:|---|---:|---:|---|---|';
+  const fmt = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
+  return [head, ...rows.map((r) => `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.ceiling)} | ${fmt(r.ratio)} | ${r.target ?? ''} | ${r.notes ?? ''} |`)].join('\n');
+}
