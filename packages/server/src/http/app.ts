@@ -6,7 +6,11 @@ import { registerCors } from './cors.js';
 import { registerErrorHandling, sendError, HttpError } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
+import { registerNulGuard } from './nul-guard.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerTrackRoutes } from './routes/track/index.js';
+import { registerAppApiRoutes } from './routes/app/index.js';
+import { registerDashboard } from './routes/dashboard.js';
 
 export interface AppOptions {
   store: Store;
@@ -15,6 +19,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest request body for v1 routes, bytes. Customer.io documents none; 1 MB is generous. */
   bodyLimit?: number;
+  /** App API requests per second per workspace when a workspace sets none; 0 (default) = off. */
+  appApiRateLimit?: number;
 }
 
 /**
@@ -33,12 +39,15 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   });
   app.decorateRequest('workspace', null);
   registerJsonBodyParser(app);
+  registerNulGuard(app);
   registerErrorHandling(app);
   registerCors(app);
   const methods = trackRoutesForMethodNotAllowed(app);
 
   registerHealthRoutes(app, options.store);
-  app.get('/', async () => ({ name: 'roster', docs: '/docs', health: '/healthz' }));
+  registerTrackRoutes(app, services);
+  registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
+  await registerDashboard(app);
 
   methods.finish();
   // Guard against anything answering a non-JSON error.

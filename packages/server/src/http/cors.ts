@@ -5,9 +5,11 @@ import type { FastifyInstance } from 'fastify';
  * Customer.io does (`access-control-allow-origin: *`). Preflights are answered here.
  */
 export function registerCors(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('access-control-allow-origin', '*');
-    reply.header('cache-control', 'no-cache, no-store, must-revalidate, max-age=0');
+    // API answers are never cached; the dashboard's hashed assets keep their long cache headers.
+    if (!request.url.startsWith('/assets/'))
+      reply.header('cache-control', 'no-cache, no-store, must-revalidate, max-age=0');
     return payload;
   });
   app.options('/*', async (_request, reply) => {

@@ -1,0 +1,212 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { TrackClient } from 'customerio-node';
+import type { ServerProcess } from '../helpers/server-process.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DASHBOARD_DIST = path.join(ROOT, 'packages/dashboard/dist/index.html');
+export const SCREENSHOT_DIR = path.join(ROOT, 'docs/screenshots');
+/** `ROSTER_SCREENSHOTS=1 npx vitest run test/dashboard` refreshes docs/screenshots. */
+export const SAVE_SCREENSHOTS = process.env.ROSTER_SCREENSHOTS === '1';
+
+/** Debian's chromium (`.ci/run` installs it; no browser downloads work here). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function launch(
+  options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (what .ci/run does)`,
+    );
+  }
+  if (!existsSync(DASHBOARD_DIST)) {
+    throw new Error('the dashboard is not built: run `npm run build` (npm test does it first)');
+  }
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'roster-chromium-'));
+  // launchPersistentContext is how playwright takes a fresh --user-data-dir.
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: options.width ?? 1280, height: options.height ?? 860 },
+    colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+  });
+  context.setDefaultTimeout(10_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SAVE_SCREENSHOTS) return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Let live counts and previews settle.
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+export async function signIn(page: Page, server: ServerProcess): Promise<void> {
+  await page.goto(`${server.url}/`);
+  // A fresh session: the key is kept per tab, and tests share one tab.
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByLabel('App API key').fill(server.credentials.appApiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'People' }).waitFor();
+}
+
+/** Calls the App API directly (for checks that a route exists, and for set-up). */
+export async function appApi(
+  server: ServerProcess,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${server.url}/v1${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${server.credentials.appApiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+/**
+ * Fails with a clear message when a Roster extension route does not exist on this server yet
+ * (404 "no route", or 405 where the path is known under other methods): tests that need it must
+ * not pass silently.
+ */
+export async function requireRoute(
+  server: ServerProcess,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<void> {
+  const r = await appApi(server, method, route, body);
+  const detail = JSON.stringify(r.body ?? '');
+  if (r.status === 405 || (r.status === 404 && detail.includes('no route for'))) {
+    throw new Error(
+      `${method} /v1${route.split('?')[0]} is not implemented on this server yet (HTTP ${r.status}); ` +
+        `this dashboard test needs it. Server said: ${detail}`,
+    );
+  }
+}
+
+export interface Seeded {
+  danaCioId: string;
+  segmentId: number;
+}
+
+/** A small workspace through the Track API: people, attribute changes, devices, events, a segment. */
+export async function seed(server: ServerProcess): Promise<Seeded> {
+  const { siteId, apiKey } = server.credentials;
+  const track = new TrackClient(siteId, apiKey, { url: server.trackUrl });
+  const now = Math.floor(Date.now() / 1000);
+
+  await track.identify('dana', {
+    email: 'dana@example.com',
+    first_name: 'Dana',
+    plan: 'pro',
+    created_at: now - 86_400 * 30,
+    address: { city: 'Lisbon', country: 'PT' },
+  });
+  await track.identify('dana', { plan: 'team', last_login: now - 3600 });
+  await track.addDevice('dana', 'ios-token-dana-0001', 'ios', {
+    device_os: '17.4',
+    device_model: 'iPhone15,2',
+    app_version: '2.3.0',
+    push_enabled: 'true',
+    last_used: now - 600,
+  });
+  await track.addDevice('dana', 'fcm-token-dana-0002', 'android', {
+    device_os: '14',
+    device_model: 'Pixel 8',
+    app_version: '2.2.1',
+    push_enabled: 'false',
+    last_used: now - 86_400 * 3,
+  });
+  await track.track('dana', {
+    name: 'purchase',
+    data: { total: 42, currency: 'EUR', items: ['tote', 'mug'] },
+  });
+  await track.track('dana', { name: 'app_opened', data: { source: 'push' } });
+
+  await track.identify('lee', { email: 'lee@example.com', first_name: 'Lee', plan: 'free' });
+  await track.addDevice('lee', 'fcm-token-lee-0001', 'android', {
+    device_os: '13',
+    app_version: '2.3.0',
+    push_enabled: 'true',
+  });
+  await track.track('lee', { name: 'app_opened', data: {} });
+
+  await track.identify('sam', { email: 'sam@example.com', first_name: 'Sam', plan: 'pro' });
+  await track.track('sam', { name: 'purchase', data: { total: 9 } });
+
+  // Enough people for a second page.
+  for (let i = 1; i <= 27; i++) {
+    const id = `user-${String(i).padStart(2, '0')}`;
+    await track.identify(id, {
+      email: `${id}@example.com`,
+      plan: i % 3 === 0 ? 'pro' : 'free',
+      team_size: i,
+    });
+    if (i % 4 === 0)
+      await track.addDevice(id, `tok-${id}`, i % 8 === 0 ? 'ios' : 'android', { push_enabled: 'true' });
+    if (i % 2 === 0)
+      await track.track(id, { name: i % 4 === 0 ? 'purchase' : 'viewed_pricing', data: { i } });
+  }
+
+  const dana = await appApi(server, 'GET', '/customers/dana/attributes?id_type=id');
+  if (dana.status !== 200)
+    throw new Error(`seeded person not readable: ${dana.status} ${JSON.stringify(dana.body)}`);
+  const customer = (
+    dana.body as { customer: { identifiers?: { cio_id: string }; attributes: { cio_id: string } } }
+  ).customer;
+  const danaCioId = customer.identifiers?.cio_id ?? customer.attributes.cio_id;
+
+  // A manual segment with Dana in it (members are written through the Track API).
+  const seg = await appApi(server, 'POST', '/segments', {
+    segment: { name: 'VIP', description: 'Hand-picked customers' },
+  });
+  if (seg.status !== 200) throw new Error(`segment create failed: ${seg.status} ${JSON.stringify(seg.body)}`);
+  const segmentId = (seg.body as { segment: { id: number } }).segment.id;
+  const add = await fetch(`${server.trackUrl}/segments/${segmentId}/add_customers`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ ids: ['dana', 'sam'] }),
+  });
+  if (!add.ok) throw new Error(`add_customers failed: ${add.status} ${await add.text()}`);
+  return { danaCioId, segmentId };
+}
