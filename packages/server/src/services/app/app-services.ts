@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Store } from '../../store/store.js';
 import { ActivitiesReadService } from './activities-read.js';
+import { ActivityStatsService } from './activity-stats.js';
 import { MessagesReadService } from './messages-read.js';
 import { PeopleReadService } from './people-read.js';
 import { SearchService } from './search.js';
@@ -11,6 +12,7 @@ export interface AppServices {
   people: PeopleReadService;
   search: SearchService;
   activities: ActivitiesReadService;
+  activityStats: ActivityStatsService;
   segments: SegmentsService;
   messages: MessagesReadService;
 }
@@ -21,7 +23,8 @@ export function createAppServices(store: Store, clock: Clock): AppServices {
     people,
     search: new SearchService(store),
     activities: new ActivitiesReadService(store, people),
+    activityStats: new ActivityStatsService(store, clock),
     segments: new SegmentsService(store, clock, people),
-    messages: new MessagesReadService(people),
+    messages: new MessagesReadService(store, people),
   };
 }

@@ -26,6 +26,10 @@ export function registerActivityRoutes({ app, services, guard, prefixes }: AppRo
       ),
     );
 
+    app.get(`${prefix}/activities/stats`, { preHandler: guard }, async (request) =>
+      services.activityStats.stats(workspaceOf(request), queryOf(request)),
+    );
+
     app.get(`${prefix}/activities`, { preHandler: guard }, async (request) => {
       const q = queryOf(request);
       const ws = workspaceOf(request);
