@@ -20,7 +20,8 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
+  // A NUL can be in no site id or key (and PostgreSQL refuses it in a query parameter).
+  if (colon < 0 || decoded.includes('\u0000')) return undefined;
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
