@@ -211,7 +211,10 @@ describe.each(engines())('POST /v1/customers search (%s)', (engine) => {
     [{ filter: { not: [] } }, '/filter/not'],
     [{ filter: { and: [{ segment: { id: 1 } }, { bogus: 1 }] } }, '/filter/and/1/bogus'],
     [{ filter: { or: [{ attribute: { field: 'plan', operator: 'eq' } }] } }, '/filter/or/0/attribute/value'],
-    [{ filter: { attribute: { field: 'plan', operator: 'gt', value: 1 } } }, '/filter/attribute/operator'],
+    [
+      { filter: { attribute: { field: 'plan', operator: 'between', value: 1 } } },
+      '/filter/attribute/operator',
+    ],
     [{ filter: { attribute: { operator: 'exists' } } }, '/filter/attribute/field'],
     [{ filter: { attribute: { field: 'a', operator: 'eq', value: { x: 1 } } } }, '/filter/attribute/value'],
     [{ filter: { not: { and: [{ segment: { id: 987654 } }] } } }, '/filter/not/and/0/segment/id'],

@@ -70,7 +70,11 @@ function textFields(segment: SegmentBody, create: boolean): { name?: string; des
     if (typeof name !== 'string' || name.trim() === '')
       throw new InvalidInputError('/segment/name', 'segment name is required', 'required');
     if (name.length > MAX_NAME)
-      throw new InvalidInputError('/segment/name', `segment name is longer than ${MAX_NAME} characters`, 'too_long');
+      throw new InvalidInputError(
+        '/segment/name',
+        `segment name is longer than ${MAX_NAME} characters`,
+        'too_long',
+      );
     out.name = name;
   }
   if (description !== undefined && description !== null) {
@@ -141,7 +145,13 @@ export class SegmentsService {
         now,
         conditions: toJson(segment.conditions),
       });
-      await this.definitions.storeConditions(trx, workspace.id, Number(inserted.id), segment.conditions, true);
+      await this.definitions.storeConditions(
+        trx,
+        workspace.id,
+        Number(inserted.id),
+        segment.conditions,
+        true,
+      );
       return (await segmentById(trx, workspace.id, Number(inserted.id)))!;
     });
     return segmentView(row);
@@ -210,7 +220,11 @@ export class SegmentsService {
   }
 
   /** `GET /v1/segments/:id/history?interval=3600`: size over time. */
-  async history(workspace: Workspace, id: number, interval: string | undefined): Promise<{ points: SizePoint[] }> {
+  async history(
+    workspace: Workspace,
+    id: number,
+    interval: string | undefined,
+  ): Promise<{ points: SizePoint[] }> {
     await this.get(workspace, id);
     const seconds = interval === undefined || interval === '' ? 3600 : Number(interval);
     if (!Number.isSafeInteger(seconds) || seconds < 60 || seconds > 31_536_000)
@@ -219,7 +233,12 @@ export class SegmentsService {
   }
 
   /** `GET /v1/segments/:id/explain?customer_id=…&id_type=…`: why the person is in or out. */
-  async explain(workspace: Workspace, id: number, idType: IdType, customerId: string | undefined): Promise<SegmentExplanation> {
+  async explain(
+    workspace: Workspace,
+    id: number,
+    idType: IdType,
+    customerId: string | undefined,
+  ): Promise<SegmentExplanation> {
     const row = await this.get(workspace, id);
     if (customerId === undefined || customerId === '')
       throw new InvalidInputError('customer_id', 'customer_id is required', 'required');

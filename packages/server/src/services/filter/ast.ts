@@ -8,16 +8,7 @@
  * list every place to extend.
  */
 export type AttributeOperator =
-  | 'eq'
-  | 'exists'
-  | 'ne'
-  | 'gt'
-  | 'gte'
-  | 'lt'
-  | 'lte'
-  | 'contains'
-  | 'starts_with'
-  | 'in';
+  'eq' | 'exists' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'starts_with' | 'in';
 
 export const ATTRIBUTE_OPERATORS: readonly AttributeOperator[] = [
   'eq',
@@ -137,7 +128,13 @@ export interface FilterNeeds {
 }
 
 export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
-  const n = out ?? { devices: false, eventNames: new Set(), eventData: false, timed: false, segments: new Set() };
+  const n = out ?? {
+    devices: false,
+    eventNames: new Set(),
+    eventData: false,
+    timed: false,
+    segments: new Set(),
+  };
   switch (node.kind) {
     case 'and':
     case 'or':

@@ -83,7 +83,8 @@ class Compiler {
     const from = sql`from events as e where ${sql.join(parts, sql` and `)}`;
     const { operator: op, value } = node.count;
     // "at least once" and "never" need no count: EXISTS stops at the first row.
-    if ((op === 'gte' && value === 1) || (op === 'gt' && value === 0)) return sql<boolean>`(exists (select 1 ${from}))`;
+    if ((op === 'gte' && value === 1) || (op === 'gt' && value === 0))
+      return sql<boolean>`(exists (select 1 ${from}))`;
     if ((op === 'eq' && value === 0) || (op === 'lt' && value === 1) || (op === 'lte' && value === 0))
       return sql<boolean>`(not exists (select 1 ${from}))`;
     const cmp = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
@@ -106,7 +107,8 @@ class Compiler {
     const t = node.target;
     const always = sql`(1 = 1)`;
     if (t.kind === 'json') {
-      const column = scope === 'person' ? sql`p.attributes` : scope === 'device' ? sql`d.attributes` : sql`e.data`;
+      const column =
+        scope === 'person' ? sql`p.attributes` : scope === 'device' ? sql`d.attributes` : sql`e.data`;
       return this.json(column, t.path);
     }
     if (t.kind === 'person') {
@@ -128,7 +130,11 @@ class Compiler {
             normalize: (s) => s.replace(/^cio_/, ''),
           };
         case 'unsubscribed':
-          return { present: always, text: sql`(case when p.unsubscribed = 1 then 'true' else 'false' end)`, num: null };
+          return {
+            present: always,
+            text: sql`(case when p.unsubscribed = 1 then 'true' else 'false' end)`,
+            num: null,
+          };
       }
     }
     switch (t.field) {
@@ -139,7 +145,11 @@ class Compiler {
       case 'last_used':
         return { present: always, text: sql`cast(d.last_used as text)`, num: sql`d.last_used` };
       case '_last_status':
-        return { present: sql`(d.last_status <> '')`, text: sql`d.last_status`, num: this.numeric(sql`d.last_status`) };
+        return {
+          present: sql`(d.last_status <> '')`,
+          text: sql`d.last_status`,
+          num: this.numeric(sql`d.last_status`),
+        };
     }
   }
 
@@ -197,14 +207,15 @@ class Compiler {
 
   /**
    * `eq`/`in` may compare the raw JSON read when no stored non-string could produce the same text:
-   * SQLite's json_extract gives numbers and booleans as numbers (so a value without digits that is
-   * not "true"/"false" cannot be confused), objects and arrays as JSON text (so no `{`/`[` start);
-   * PostgreSQL's `->>` gives numbers and booleans as their text, objects as JSON text.
+   * SQLite's json_extract gives numbers and booleans as numbers, so a value that cannot be the text
+   * of a number (it has a character other than digits, `.`, `e`, `+`, `-`) and is not
+   * "true"/"false" cannot be confused; objects and arrays come back as JSON text, hence no `{`/`[`
+   * start. PostgreSQL's `->>` gives numbers and booleans as their text, objects as JSON text.
    */
   private fastSafe(s: string): boolean {
     if (s.startsWith('{') || s.startsWith('[')) return false;
     if (this.dialect === 'postgres') return true;
-    return !/[0-9]/.test(s) && s !== 'true' && s !== 'false';
+    return !/^[0-9.eE+-]*$/.test(s) && s !== 'true' && s !== 'false';
   }
 
   private param(v: string | number): Expr {

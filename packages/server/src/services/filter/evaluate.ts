@@ -59,7 +59,10 @@ function textView(s: string | null): ScalarView {
   return s === null ? ABSENT : { present: true, text: s, number: parseNumericText(s) };
 }
 
-function personValue(node: AttributeNode, p: PersonFacts): { view: ScalarView; normalize?: (s: string) => string } {
+function personValue(
+  node: AttributeNode,
+  p: PersonFacts,
+): { view: ScalarView; normalize?: (s: string) => string } {
   const t = node.target;
   if (t.kind === 'json') return { view: viewOfJson(readJsonPath(p.attributes, t.path)) };
   if (t.kind === 'device') return { view: ABSENT };
@@ -104,7 +107,11 @@ function unsubscribedTest(node: AttributeNode, p: PersonFacts): boolean | null {
 
 type Scope = { kind: 'person' } | { kind: 'device'; device: DeviceFacts } | { kind: 'event'; data: unknown };
 
-function attributeSeen(node: AttributeNode, ctx: EvalContext, scope: Scope): { result: boolean; seen: unknown } {
+function attributeSeen(
+  node: AttributeNode,
+  ctx: EvalContext,
+  scope: Scope,
+): { result: boolean; seen: unknown } {
   let view: ScalarView;
   let result: boolean;
   if (scope.kind === 'person') {
@@ -181,23 +188,44 @@ export function explain(node: FilterNode, ctx: EvalContext, scope: Scope = { kin
     }
     case 'attribute': {
       const { result, seen } = attributeSeen(node, ctx, scope);
-      const value = node.operator === 'in' ? node.values : node.operator === 'exists' ? undefined : (node.number ?? node.value);
+      const value =
+        node.operator === 'in'
+          ? node.values
+          : node.operator === 'exists'
+            ? undefined
+            : (node.number ?? node.value);
       return {
-        node: { attribute: { field: node.field, operator: node.operator, value, inverse: node.inverse || undefined } },
+        node: {
+          attribute: {
+            field: node.field,
+            operator: node.operator,
+            value,
+            inverse: node.inverse || undefined,
+          },
+        },
         ...base,
         result,
         seen,
       };
     }
     case 'device': {
-      const per = ctx.devices.map((device) => ({ device, tree: explain(node.filter, ctx, { kind: 'device', device }) }));
+      const per = ctx.devices.map((device) => ({
+        device,
+        tree: explain(node.filter, ctx, { kind: 'device', device }),
+      }));
       const match = per.find((d) => d.tree.result);
       const shown = match ?? per[0];
       return {
         node: 'device',
         ...base,
         result: match !== undefined,
-        seen: { devices: per.map((d) => ({ id: d.device.token, platform: d.device.platform, result: d.tree.result })) },
+        seen: {
+          devices: per.map((d) => ({
+            id: d.device.token,
+            platform: d.device.platform,
+            result: d.tree.result,
+          })),
+        },
         // The inner tree for the matching device, or for the first device when none matches.
         ...(shown ? { children: [shown.tree] } : {}),
       };
@@ -213,7 +241,10 @@ export function explain(node: FilterNode, ctx: EvalContext, scope: Scope = { kin
         seen: {
           count: matched.length,
           since: node.withinSeconds === null ? null : ctx.now - node.withinSeconds,
-          last: matched.reduce<number | null>((m, e) => (m === null || e.timestamp > m ? e.timestamp : m), null),
+          last: matched.reduce<number | null>(
+            (m, e) => (m === null || e.timestamp > m ? e.timestamp : m),
+            null,
+          ),
         },
       };
     }

@@ -50,7 +50,8 @@ function valueText(v: unknown, pointer: string): string {
 
 function onlyKeys(body: Record<string, unknown>, allowed: readonly string[], here: string): void {
   for (const k of Object.keys(body))
-    if (!allowed.includes(k)) throw invalid(`${here}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `unknown key ${k}`);
+    if (!allowed.includes(k))
+      throw invalid(`${here}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `unknown key ${k}`);
 }
 
 /**
@@ -145,7 +146,8 @@ function parseEvent(
 ): EventNode {
   if (!isObject(body)) throw invalid(here, 'event must be an object {name, count?, within?, where?}');
   onlyKeys(body, ['name', 'type', 'count', 'within', 'where'], here);
-  if (typeof body.name !== 'string' || body.name === '') throw invalid(`${here}/name`, 'event.name is required');
+  if (typeof body.name !== 'string' || body.name === '')
+    throw invalid(`${here}/name`, 'event.name is required');
   let type = 'event';
   if (body.type !== undefined) {
     if (typeof body.type !== 'string' || !EVENT_TYPES.includes(body.type))
@@ -158,7 +160,10 @@ function parseEvent(
     if (!isObject(c)) throw invalid(`${here}/count`, 'event.count must be an object {operator, value}');
     onlyKeys(c, ['operator', 'value'], `${here}/count`);
     if (typeof c.operator !== 'string' || !COUNT_OPERATORS.includes(c.operator as CountOperator))
-      throw invalid(`${here}/count/operator`, `event.count.operator must be one of ${COUNT_OPERATORS.join(', ')}`);
+      throw invalid(
+        `${here}/count/operator`,
+        `event.count.operator must be one of ${COUNT_OPERATORS.join(', ')}`,
+      );
     if (typeof c.value !== 'number' || !Number.isSafeInteger(c.value) || c.value < 0)
       throw invalid(`${here}/count/value`, 'event.count.value must be a non-negative integer');
     count = { operator: c.operator as CountOperator, value: c.value };

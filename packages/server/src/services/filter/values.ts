@@ -60,7 +60,11 @@ export function truthy(text: string): boolean {
 }
 
 /** Applies an attribute node's operator to a value (before `inverse`). */
-export function applyOperator(node: AttributeNode, v: ScalarView, normalize: (s: string) => string = (s) => s): boolean {
+export function applyOperator(
+  node: AttributeNode,
+  v: ScalarView,
+  normalize: (s: string) => string = (s) => s,
+): boolean {
   switch (node.operator) {
     case 'exists':
       return v.present;

@@ -28,7 +28,14 @@ export async function releaseLease(db: Tx, name: string, holder: string): Promis
   await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
 }
 
-export async function leaseHolder(db: Tx, name: string): Promise<{ holder: string; expiresAtMs: number } | undefined> {
-  const row = await db.selectFrom('leases').select(['holder', 'expires_at_ms']).where('name', '=', name).executeTakeFirst();
+export async function leaseHolder(
+  db: Tx,
+  name: string,
+): Promise<{ holder: string; expiresAtMs: number } | undefined> {
+  const row = await db
+    .selectFrom('leases')
+    .select(['holder', 'expires_at_ms'])
+    .where('name', '=', name)
+    .executeTakeFirst();
   return row && { holder: row.holder, expiresAtMs: Number(row.expires_at_ms) };
 }

@@ -79,7 +79,9 @@ export async function backfillExits(
       from segment_memberships as m join people as p on p.pid = m.person_pid
       where m.segment_id = ${t.segmentId} and not ${predicate}`.execute(db);
   const r = await sql`delete from segment_memberships where segment_id = ${t.segmentId}
-      and not exists (select 1 from people as p where p.pid = segment_memberships.person_pid and ${predicate})`.execute(db);
+      and not exists (select 1 from people as p where p.pid = segment_memberships.person_pid and ${predicate})`.execute(
+    db,
+  );
   return Number(r.numAffectedRows ?? 0);
 }
 
@@ -113,7 +115,11 @@ export async function backfillEntries(
 }
 
 /** How many people of the workspace match (`POST /v1/segments/count`). */
-export async function countMatching(db: Tx, workspaceId: number, predicate: RawBuilder<boolean>): Promise<number> {
+export async function countMatching(
+  db: Tx,
+  workspaceId: number,
+  predicate: RawBuilder<boolean>,
+): Promise<number> {
   const r = await sql<{ n: number | string }>`select count(*) as n from people as p
       where p.workspace_id = ${workspaceId} and ${predicate}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);

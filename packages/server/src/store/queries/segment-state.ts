@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DeviceFacts, EventFacts, PersonFacts } from '../../services/filter/evaluate.js';
 import { parseJson, type Tx } from '../store.js';
 
@@ -6,7 +7,10 @@ import { parseJson, type Tx } from '../store.js';
  * (devices only when a condition is about devices, events only of the names conditions count,
  * their data only when a condition filters on it).
  */
-export async function personFacts(db: Tx, pid: number): Promise<(PersonFacts & { workspaceId: number }) | undefined> {
+export async function personFacts(
+  db: Tx,
+  pid: number,
+): Promise<(PersonFacts & { workspaceId: number }) | undefined> {
   const row = await db
     .selectFrom('people')
     .select(['workspace_id', 'id', 'email', 'cio_id', 'attributes', 'unsubscribed'])
@@ -54,7 +58,12 @@ export async function eventFacts(
     return rows.map((r) => ({ type: r.type, name: r.name, timestamp: Number(r.timestamp), data: null }));
   }
   const rows = await base.select(['type', 'name', 'timestamp', 'data']).execute();
-  return rows.map((r) => ({ type: r.type, name: r.name, timestamp: Number(r.timestamp), data: parseJson(r.data) }));
+  return rows.map((r) => ({
+    type: r.type,
+    name: r.name,
+    timestamp: Number(r.timestamp),
+    data: parseJson(r.data),
+  }));
 }
 
 /** segment id → entered_at, for every segment (manual or dynamic) the person is in. */
@@ -77,7 +86,14 @@ export async function insertMemberships(
   if (segmentIds.length === 0) return;
   await db
     .insertInto('segment_memberships')
-    .values(segmentIds.map((id) => ({ workspace_id: workspaceId, segment_id: id, person_pid: pid, entered_at: now })))
+    .values(
+      segmentIds.map((id) => ({
+        workspace_id: workspaceId,
+        segment_id: id,
+        person_pid: pid,
+        entered_at: now,
+      })),
+    )
     .onConflict((oc) => oc.columns(['segment_id', 'person_pid']).doNothing())
     .execute();
 }
@@ -114,4 +130,100 @@ export async function openSegmentEntries(
     else open.delete(id);
   }
   return [...open].map(([segmentId, identifiers]) => ({ segmentId, identifiers }));
+}
+
+/** What to read beside the person: devices, and events of these names (with their data or not). */
+export interface SnapshotNeeds {
+  devices: boolean;
+  eventNames: ReadonlySet<string>;
+  eventData: boolean;
+}
+
+/**
+ * One round trip for everything a write's re-evaluation reads: the person, the workspace's
+ * segment-definition version, the person's memberships and (as needed) devices and events,
+ * aggregated as JSON. Statement count matters more than row size here: each statement costs a
+ * prepare on SQLite.
+ */
+export async function personSnapshot(
+  db: Tx,
+  dialect: 'sqlite' | 'postgres',
+  workspaceId: number,
+  pid: number,
+  needs: SnapshotNeeds,
+): Promise<{
+  person: PersonFacts | undefined;
+  version: number;
+  memberships: Map<number, number>;
+  devices: DeviceFacts[] | undefined;
+  events: EventFacts[] | undefined;
+}> {
+  const pg = dialect === 'postgres';
+  const agg = (items: ReturnType<typeof sql>, from: ReturnType<typeof sql>) =>
+    pg
+      ? sql`(select coalesce(json_agg(json_build_array(${items})), '[]'::json) ${from})`
+      : sql`(select json_group_array(json_array(${items})) ${from})`;
+  const segs = agg(
+    sql`m.segment_id, m.entered_at`,
+    sql`from segment_memberships as m where m.person_pid = p.pid`,
+  );
+  const devices = needs.devices
+    ? agg(
+        pg
+          ? sql`d.token, d.platform, d.last_used, d.last_status, d.attributes`
+          : sql`d.token, d.platform, d.last_used, d.last_status, json(d.attributes)`,
+        sql`from devices as d where d.person_pid = p.pid`,
+      )
+    : sql`null`;
+  const names = [...needs.eventNames];
+  const data = needs.eventData ? (pg ? sql`e.data` : sql`json(e.data)`) : sql`null`;
+  const events =
+    names.length > 0
+      ? agg(
+          sql`e.type, e.name, e.timestamp, ${data}`,
+          sql`from events as e where e.person_pid = p.pid and e.name in (${sql.join(names)})`,
+        )
+      : sql`null`;
+  const r = await sql<{
+    id: string | null;
+    email: string | null;
+    cio_id: string;
+    attributes: unknown;
+    unsubscribed: number;
+    version: number | string | null;
+    segs: unknown;
+    devs: unknown;
+    evs: unknown;
+  }>`select p.id, p.email, p.cio_id, p.attributes, p.unsubscribed,
+       (select c.version from segment_catalog as c where c.workspace_id = ${workspaceId}) as version,
+       ${segs} as segs, ${devices} as devs, ${events} as evs
+     from people as p where p.pid = ${pid}`.execute(db);
+  const row = r.rows[0];
+  if (!row)
+    return { person: undefined, version: 0, memberships: new Map(), devices: undefined, events: undefined };
+  const memberships = parseJson<Array<[number, number]>>(row.segs);
+  const devs =
+    row.devs === null
+      ? undefined
+      : parseJson<Array<[string, string, number, string, Record<string, unknown>]>>(row.devs);
+  const evs = row.evs === null ? undefined : parseJson<Array<[string, string, number, unknown]>>(row.evs);
+  return {
+    person: {
+      id: row.id,
+      email: row.email,
+      cioId: row.cio_id,
+      attributes: parseJson<Record<string, unknown>>(row.attributes),
+      unsubscribed: Number(row.unsubscribed) === 1,
+    },
+    version: Number(row.version ?? 0),
+    memberships: new Map(memberships.map(([s, e]) => [Number(s), Number(e)])),
+    devices: devs?.map(([token, platform, lastUsed, lastStatus, attributes]) => ({
+      token,
+      platform,
+      lastUsed: Number(lastUsed),
+      lastStatus,
+      attributes: attributes ?? {},
+    })),
+    events: evs?.map(([type, name, timestamp, d]) => ({ type, name, timestamp: Number(timestamp), data: d })),
+  };
 }

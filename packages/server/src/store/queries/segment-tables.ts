@@ -47,7 +47,9 @@ export async function logSizeChange(
   rows: ReadonlyArray<{ segmentId: number; delta: number }>,
   timestamp: number,
 ): Promise<void> {
-  const values = rows.filter((r) => r.delta !== 0).map((r) => ({ segment_id: r.segmentId, timestamp, delta: r.delta }));
+  const values = rows
+    .filter((r) => r.delta !== 0)
+    .map((r) => ({ segment_id: r.segmentId, timestamp, delta: r.delta }));
   if (values.length > 0) await segmentDb(db).insertInto('segment_size_log').values(values).execute();
 }
 
@@ -57,7 +59,9 @@ export async function sizeChanges(
   segmentId: number,
   bucketSeconds: number,
 ): Promise<Array<{ bucket: number; delta: number }>> {
-  const bucket = sql<number>`(timestamp - (timestamp % ${bucketSeconds}))`;
+  // A literal, not a parameter: PostgreSQL matches the GROUP BY expression by text.
+  const size = sql.lit(Math.trunc(bucketSeconds));
+  const bucket = sql<number>`(timestamp - (timestamp % ${size}))`;
   const rows = await segmentDb(db)
     .selectFrom('segment_size_log')
     .select([bucket.as('bucket'), (eb) => eb.fn.sum<number | string>('delta').as('delta')])

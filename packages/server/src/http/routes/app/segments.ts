@@ -45,7 +45,11 @@ export function registerSegmentRoutes({ app, services, guard, prefixes }: AppRou
     }));
 
     app.delete(`${prefix}/segments/:segment_id`, { preHandler: guard }, async (request, reply) => {
-      await services.segments.delete(workspaceOf(request), segmentId(request), queryOf(request).dynamic === 'true');
+      await services.segments.delete(
+        workspaceOf(request),
+        segmentId(request),
+        queryOf(request).dynamic === 'true',
+      );
       return reply.code(204).send();
     });
 

@@ -1,0 +1,156 @@
+import type { Clock } from '../../lib/clock.js';
+import { unixSeconds } from '../../lib/clock.js';
+import { toJson, type Store, type Tx } from '../../store/store.js';
+import { backfillEntries, backfillExits, countMatching } from '../../store/queries/segment-backfill.js';
+import {
+  bumpCatalogVersion,
+  lockSegmentDefinitions,
+  logSizeChange,
+} from '../../store/queries/segment-tables.js';
+import { existingSegmentIds } from '../../store/queries/segments-read.js';
+import { InvalidInputError } from '../errors.js';
+import { segmentRefs, type FilterNode } from '../filter/ast.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import { parseFilter } from '../filter/parse-filter.js';
+import {
+  dependencyOrder,
+  dependents,
+  findCycle,
+  loadDynamicSegments,
+  type DynamicSegment,
+} from './catalog.js';
+
+function invalid(pointer: string, message: string): InvalidInputError {
+  return new InvalidInputError(pointer, `invalid filter: ${message}`, 'invalid_filter');
+}
+
+export interface BackfillResult {
+  entered: number;
+  exited: number;
+}
+
+/**
+ * Writing segment definitions: validation (syntax, unknown segments, cycles), and set-based
+ * backfill of a segment and everything that refers to it, in dependency order, inside the
+ * transaction that changes the definition.
+ */
+export class SegmentDefinitions {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Parses conditions and checks their segment references: every id must be a segment of the
+   * workspace, and (for a dynamic segment `selfId`) no reference may lead back to it.
+   */
+  async validate(
+    db: Tx,
+    workspaceId: number,
+    raw: unknown,
+    pointer: string,
+    selfId?: number,
+  ): Promise<FilterNode> {
+    const ast = parseFilter(raw, pointer);
+    const refs = segmentRefs(ast);
+    const known = await existingSegmentIds(
+      db,
+      workspaceId,
+      refs.map((r) => r.segmentId),
+    );
+    const missing = refs.find((r) => !known.has(r.segmentId));
+    if (missing)
+      throw invalid(`${missing.pointer}/segment/id`, `segment ${missing.segmentId} does not exist`);
+    if (selfId !== undefined && refs.length > 0) {
+      const others = new Map((await loadDynamicSegments(db, workspaceId)).map((s) => [s.id, s]));
+      const mine = new Set(refs.map((r) => r.segmentId));
+      const refsOf = (id: number): Iterable<number> =>
+        id === selfId ? mine : (others.get(id)?.needs.segments ?? []);
+      const cycle = findCycle(selfId, refsOf);
+      if (cycle) {
+        const at = refs.find((r) => r.segmentId === cycle[1]) ?? refs[0]!;
+        throw invalid(`${at.pointer}/segment/id`, `segment references form a cycle: ${cycle.join(' → ')}`);
+      }
+    }
+    return ast;
+  }
+
+  /** Runs `fn` in a transaction that holds the workspace's definitions exclusively. */
+  async exclusive<T>(workspaceId: number, fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.store.transaction(async (trx) => {
+      if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, workspaceId, true);
+      return fn(trx);
+    });
+  }
+
+  /** Stores new conditions and brings memberships of the segment and its dependents up to date. */
+  async storeConditions(
+    trx: Tx,
+    workspaceId: number,
+    segmentId: number,
+    raw: unknown,
+    fresh: boolean,
+  ): Promise<BackfillResult> {
+    const now = unixSeconds(this.clock);
+    await trx
+      .updateTable('segments')
+      .set({ conditions: toJson(raw), type: 'dynamic', updated_at: now })
+      .where('id', '=', segmentId)
+      .execute();
+    await bumpCatalogVersion(trx, workspaceId);
+    const ordered = dependencyOrder(await loadDynamicSegments(trx, workspaceId));
+    const self = ordered.find((s) => s.id === segmentId);
+    if (!self) return { entered: 0, exited: 0 };
+    const result = await this.backfill(trx, workspaceId, self, fresh);
+    for (const dep of dependents(ordered, new Set([segmentId])))
+      await this.backfill(trx, workspaceId, dep, false);
+    return result;
+  }
+
+  /** Re-evaluates one segment over the whole workspace (the caller holds the definitions lock). */
+  async backfill(
+    trx: Tx,
+    workspaceId: number,
+    segment: DynamicSegment,
+    fresh: boolean,
+  ): Promise<BackfillResult> {
+    const now = unixSeconds(this.clock);
+    const predicate = compileFilter(segment.ast, this.store.dialect, { now });
+    const target = { workspaceId, segmentId: segment.id, segmentName: segment.name };
+    const exited = fresh ? 0 : await backfillExits(trx, this.store.dialect, target, predicate, now);
+    const entered = await backfillEntries(trx, this.store.dialect, target, predicate, now, {
+      fresh,
+      activities: true,
+    });
+    await logSizeChange(trx, [{ segmentId: segment.id, delta: entered - exited }], now);
+    return { entered, exited };
+  }
+
+  /** Segments whose membership changes with time alone (`within`), and those that refer to them. */
+  async recheckTimed(workspaceId: number): Promise<number> {
+    return this.exclusive(workspaceId, async (trx) => {
+      const ordered = dependencyOrder(await loadDynamicSegments(trx, workspaceId));
+      const timed = ordered.filter((s) => s.needs.timed);
+      if (timed.length === 0) return 0;
+      const ids = new Set(timed.map((s) => s.id));
+      let changed = 0;
+      for (const s of [...timed, ...dependents(ordered, ids)].sort(
+        (a, b) => ordered.indexOf(a) - ordered.indexOf(b),
+      )) {
+        const r = await this.backfill(trx, workspaceId, s, false);
+        changed += r.entered + r.exited;
+      }
+      return changed;
+    });
+  }
+
+  async count(workspaceId: number, raw: unknown, pointer: string): Promise<number> {
+    const db = this.store.db;
+    const ast = await this.validate(db, workspaceId, raw, pointer);
+    return countMatching(
+      db,
+      workspaceId,
+      compileFilter(ast, this.store.dialect, { now: unixSeconds(this.clock) }),
+    );
+  }
+}

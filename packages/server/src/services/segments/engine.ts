@@ -1,0 +1,190 @@
+import type { Clock } from '../../lib/clock.js';
+import { unixSeconds } from '../../lib/clock.js';
+import type { Store, Tx } from '../../store/store.js';
+import { lockSegmentDefinitions, logSizeChange } from '../../store/queries/segment-tables.js';
+import {
+  deleteMemberships,
+  deviceFacts,
+  eventFacts,
+  insertMemberships,
+  openSegmentEntries,
+  personSnapshot,
+} from '../../store/queries/segment-state.js';
+import { markActivitiesDeleted } from '../../store/track/people.js';
+import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../activity.js';
+import { evaluate, type EvalContext } from '../filter/evaluate.js';
+import type { Workspace } from '../workspace-types.js';
+import { CatalogCache } from './catalog.js';
+import { SegmentDefinitions } from './definitions.js';
+import { RecheckScheduler, type RecheckLog } from './scheduler.js';
+
+/** Activities the engine writes are the system's, not the writer's (the listener gets no source). */
+const SOURCE = 'system';
+
+/**
+ * Keeps dynamic segment memberships current inside every write (issue #6).
+ *
+ * Per write, for each person the write changed: one catalog-version read (the parsed definitions
+ * are cached per version), the person row and their memberships, plus their devices and events
+ * only when some segment's conditions are about devices or events (and only the event names those
+ * conditions count). Every dynamic segment is then evaluated in memory, in dependency order, so a
+ * segment that refers to another sees its new result; only the differences are written, as
+ * membership rows, `entered_segment` / `exited_segment` activities and a size-log entry.
+ */
+export class SegmentEngine {
+  private readonly catalogs = new CatalogCache();
+  readonly definitions: SegmentDefinitions;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    this.definitions = new SegmentDefinitions(store, clock);
+  }
+
+  /** Starts the `within` recheck (see `RecheckScheduler`); `roster serve` calls this, tests may too. */
+  startRecheck(intervalMs: number, log?: RecheckLog): RecheckScheduler {
+    return new RecheckScheduler(this.store, this.clock, this.definitions, intervalMs, log).start();
+  }
+
+  /**
+   * Called inside the transaction, after the `entered_segment` activities are recorded, with the
+   * segments a person just entered (campaigns triggered by segment entry, issue #8).
+   */
+  readonly enteredListeners: Array<
+    (
+      trx: Tx,
+      workspaceId: number,
+      personPid: number,
+      segmentIds: readonly number[],
+      now: number,
+    ) => Promise<void>
+  > = [];
+
+  /** For `TrackService.personChangeListeners`. */
+  readonly listener = (trx: Tx, workspace: Workspace, personPid: number): Promise<void> =>
+    this.reevaluatePerson(trx, workspace.id, personPid);
+
+  /** Also the messaging hook `onDeviceChanged(trx, workspaceId, personPid)`. */
+  readonly reevaluatePerson = async (trx: Tx, workspaceId: number, personPid: number): Promise<void> => {
+    if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, workspaceId, false);
+    const now = unixSeconds(this.clock);
+    // Read devices and events along with the person as the last known definitions need them; if
+    // the definitions changed since, whatever the new ones need and was not read is read after.
+    const guess = this.catalogs.peek(workspaceId)?.needs ?? {
+      devices: false,
+      eventNames: new Set<string>(),
+      eventData: false,
+    };
+    const snap = await personSnapshot(trx, this.store.dialect, workspaceId, personPid, guess);
+    const { person, version, memberships } = snap;
+    if (!person) return this.recordDeletedExits(trx, workspaceId, personPid, now);
+    const catalog = await this.catalogs.get(trx, workspaceId, version);
+    if (catalog.ordered.length === 0) return;
+
+    const needs = catalog.needs;
+    const devices = !needs.devices ? [] : (snap.devices ?? (await deviceFacts(trx, personPid)));
+    const covered =
+      snap.events !== undefined &&
+      (!needs.eventData || guess.eventData) &&
+      [...needs.eventNames].every((n) => guess.eventNames.has(n));
+    const events = covered
+      ? snap.events!
+      : await eventFacts(trx, personPid, needs.eventNames, needs.eventData);
+    const results = new Map<number, boolean>();
+    const ctx: EvalContext = {
+      person,
+      devices,
+      events,
+      now,
+      inSegment: (id) => results.get(id) ?? memberships.has(id),
+    };
+    const entered: number[] = [];
+    const exited: number[] = [];
+    for (const segment of catalog.ordered) {
+      const match = evaluate(segment.ast, ctx);
+      results.set(segment.id, match);
+      const was = memberships.has(segment.id);
+      if (match && !was) entered.push(segment.id);
+      else if (!match && was) exited.push(segment.id);
+    }
+    if (entered.length === 0 && exited.length === 0) return;
+
+    await insertMemberships(trx, workspaceId, personPid, entered, now);
+    await deleteMemberships(trx, personPid, exited);
+    const identifiers: PersonIdentifiers = { id: person.id, email: person.email, cio_id: person.cioId };
+    const activity = (type: 'entered_segment' | 'exited_segment', id: number): ActivityInput => {
+      const name = catalog.byId.get(id)?.name ?? '';
+      return {
+        workspaceId,
+        personPid,
+        identifiers,
+        type,
+        name,
+        data: { segment_id: id, segment_name: name },
+        source: SOURCE,
+        timestamp: now,
+      };
+    };
+    await recordActivities(trx, [
+      ...exited.map((id) => activity('exited_segment', id)),
+      ...entered.map((id) => activity('entered_segment', id)),
+    ]);
+    await logSizeChange(
+      trx,
+      [
+        ...entered.map((segmentId) => ({ segmentId, delta: 1 })),
+        ...exited.map((segmentId) => ({ segmentId, delta: -1 })),
+      ],
+      now,
+    );
+    if (entered.length > 0)
+      for (const listener of this.enteredListeners) await listener(trx, workspaceId, personPid, entered, now);
+  };
+
+  /**
+   * A deleted, suppressed or merged-away person's memberships went with their row, so the segments
+   * they were in come from their history: every segment entered and not exited gets an
+   * `exited_segment` (manual segments too), marked deleted like the rest of their history.
+   */
+  private async recordDeletedExits(trx: Tx, workspaceId: number, pid: number, now: number): Promise<void> {
+    const open = await openSegmentEntries(trx, pid);
+    if (open.length === 0) return;
+    const segments = await trx
+      .selectFrom('segments')
+      .select(['id', 'name', 'type'])
+      .where('workspace_id', '=', workspaceId)
+      .where(
+        'id',
+        'in',
+        open.map((o) => o.segmentId),
+      )
+      .execute();
+    const byId = new Map(segments.map((s) => [Number(s.id), s]));
+    const left = open.filter((o) => byId.has(o.segmentId));
+    await recordActivities(
+      trx,
+      left.map((o) => {
+        const name = byId.get(o.segmentId)!.name;
+        return {
+          workspaceId,
+          personPid: pid,
+          identifiers: o.identifiers as PersonIdentifiers | null,
+          type: 'exited_segment' as const,
+          name,
+          data: { segment_id: o.segmentId, segment_name: name },
+          source: SOURCE,
+          timestamp: now,
+        };
+      }),
+    );
+    await markActivitiesDeleted(trx, pid);
+    await logSizeChange(
+      trx,
+      left
+        .filter((o) => byId.get(o.segmentId)!.type === 'dynamic')
+        .map((o) => ({ segmentId: o.segmentId, delta: -1 })),
+      now,
+    );
+  }
+}
