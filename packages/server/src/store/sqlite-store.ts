@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './database.js';
 import type { Store, Tx } from './store.js';
 
@@ -20,6 +20,31 @@ export function sqliteFile(dataDir: string): string {
   return path.join(dataDir, 'roster.db');
 }
 
+/** Distinct SQL texts kept prepared; Roster issues a few hundred shapes at most. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely prepares every statement it runs; on SQLite preparing costs as much as executing a small
+ * write. Keeping prepared statements by SQL text (the parameters are bound per run) removes that
+ * cost. A statement still iterating (a streamed read) is busy, so a fresh one is prepared then.
+ */
+function withStatementCache(raw: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sqlText: string) {
+      const cached = cache.get(sqlText);
+      if (cached && !cached.busy) return cached;
+      const statement = raw.prepare(sqlText);
+      if (!cached) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sqlText, statement);
+      }
+      return statement;
+    },
+  } as SqliteDialectConfig['database'];
+}
+
 /** Opens (creating if needed) the embedded SQLite store. */
 export function openSqliteStore(options: SqliteOptions): Store {
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -29,7 +54,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   raw.pragma('foreign_keys = ON');
   // Another process (the CLI, a backup) may hold the write lock briefly.
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 
   return {
     dialect: 'sqlite',
