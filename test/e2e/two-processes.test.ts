@@ -3,6 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.js';
 import { randomCredentials, startServer, type ServerProcess } from '../helpers/server-process.js';
 
+// customerio-node's IdentifierType enum is not exported from its entry point.
+type IdType = Parameters<APIClient['getAttributes']>[1];
+const byId = 'id' as IdType;
+const byEmail = 'email' as IdType;
+
 // Stateless servers: two `roster serve` processes on one PostgreSQL act as one.
 describe.runIf(postgresAvailable())('two server processes on one PostgreSQL', () => {
   let db: TestDatabase;
@@ -32,14 +37,14 @@ describe.runIf(postgresAvailable())('two server processes on one PostgreSQL', ()
     const appB = new APIClient(appApiKey, { url: b.appUrl });
 
     await trackA.identify('dana', { email: 'dana@example.com', first_name: 'Dana' });
-    const readB = await appB.getAttributes('dana', 'id');
+    const readB = await appB.getAttributes('dana', byId);
     expect(readB.customer.attributes.first_name).toBe('Dana');
 
     // Interleaved writes through both processes merge into one person.
     await trackB.identify('dana', { plan: 'pro' });
     await trackA.addDevice('dana', 'token-1', 'ios');
     await trackB.addDevice('dana', 'token-2', 'android');
-    const readA = await appA.getAttributes('dana@example.com', 'email');
+    const readA = await appA.getAttributes('dana@example.com', byEmail);
     expect(readA.customer.attributes).toMatchObject({
       first_name: 'Dana',
       plan: 'pro',

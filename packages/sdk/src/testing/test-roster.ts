@@ -25,7 +25,7 @@ export interface TestRoster {
  */
 export function createTestRoster(
   config: Partial<RosterConfig> = {},
-  deps: Partial<PlatformDeps> & {
+  deps: Partial<Omit<PlatformDeps, 'transport' | 'storage' | 'clock'>> & {
     storage?: MemoryStorage;
     clock?: FakeClock;
     transport?: FakeTransport;
