@@ -15,12 +15,23 @@ export async function serve(flags: ServeFlags): Promise<void> {
   });
   const { app, services } = await buildApp({
     store,
+    appApiRateLimit: config.appApiRateLimit,
     logger: {
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
     },
   });
   const { workspace, generated } = await services.workspaces.ensureDefault(config.credentials);
+  // Segments with `within` windows are rechecked on a timer (one process at a time, via a lease).
+  const recheck = services.segments.startRecheck(
+    Number(process.env.ROSTER_SEGMENT_RECHECK_SECONDS || 60) * 1000,
+    app.log,
+  );
+  app.addHook('onClose', () => recheck.stop());
+  // Push delivery and broadcast fan-out (issue #8);
+  // ROSTER_DELIVERY_WORKER=0 / ROSTER_BROADCAST_WORKER=0 turn them off in this process.
+  services.runtime.start(process.env, app.log);
+  app.addHook('onClose', () => services.runtime.stop());
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -49,6 +60,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
     },
     `roster listening on ${base}`,
   );
+  // Also on stdout whatever the log level: scripts and tests wait for this line.
+  if (['warn', 'error', 'fatal', 'silent'].includes(app.log.level))
+    process.stdout.write(`roster listening on ${base}\n`);
   if (generated) {
     // Printed once, to the terminal only (not the structured log): keys are secrets.
     process.stdout.write(

@@ -4,7 +4,10 @@ import { mdb } from './messaging-tables.js';
 
 /** Metric → unix seconds. Only metrics that happened appear (app-api.md §3.6). */
 export type MessageMetrics = Partial<
-  Record<'sent' | 'delivered' | 'opened' | 'converted' | 'bounced' | 'failed' | 'undeliverable', number>
+  Record<
+    'drafted' | 'sent' | 'delivered' | 'opened' | 'converted' | 'bounced' | 'failed' | 'undeliverable',
+    number
+  >
 >;
 export type MessageMetric = keyof MessageMetrics;
 

@@ -8,6 +8,8 @@ export interface OutboxEntry {
   kind: 'push';
   payload: unknown;
   runAtMs: number;
+  /** `draft` rows are never claimed (`queue_draft`); default `pending`. */
+  status?: 'pending' | 'draft';
 }
 
 /** A row this worker holds until `claimedUntilMs`; `claim` fences the result write. */
@@ -38,7 +40,7 @@ export async function enqueueOutbox(trx: Tx, entries: readonly OutboxEntry[], no
         attempts: 0,
         claimed_by: null,
         claimed_until_ms: null,
-        status: 'pending',
+        status: e.status ?? 'pending',
         last_error: null,
         created_at: nowS,
       })),

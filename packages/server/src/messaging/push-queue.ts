@@ -44,6 +44,13 @@ export interface QueuePushInput {
   /** Unix ms; default now. */
   sendAtMs?: number;
   limits?: Partial<TemplateLimits>;
+  /** `queue_draft`: render and record the message (metric `drafted`) but hold it: no outbox row is due. */
+  draft?: boolean;
+  /**
+   * Record one `undeliverable` message with this reason instead of sending (the person is
+   * unsubscribed and the send asked not to reach them, or `to` named no device of theirs).
+   */
+  undeliverableReason?: string;
 }
 
 export interface QueuedPush {
@@ -112,6 +119,11 @@ export async function queuePush(
   const deliveryIds: string[] = [];
   const skipped: QueuedPush['skipped'] = [];
   const entries = [];
+  if (input.undeliverableReason !== undefined) {
+    const deliveryId = ulid();
+    await record(deliveryId, 'undeliverable_push', input.undeliverableReason);
+    return { deliveryId, deliveryIds: [deliveryId], skipped };
+  }
   for (const device of input.devices) {
     if (device.lastStatus === 'suppressed') {
       skipped.push({ token: device.token, reason: 'suppressed' });
@@ -141,6 +153,7 @@ export async function queuePush(
       deliveryType: device.platform,
       title: retain ? content.title : null,
       body: retain ? content.body : null,
+      ...(input.draft ? { metrics: { drafted: now } } : {}),
     });
     const payload: PushJobPayload = {
       token: device.token,
@@ -151,7 +164,14 @@ export async function queuePush(
       content,
       ...(input.customPayload ? { customPayload: input.customPayload } : {}),
     };
-    entries.push({ workspaceId: input.workspaceId, deliveryId, kind: 'push' as const, payload, runAtMs });
+    entries.push({
+      workspaceId: input.workspaceId,
+      deliveryId,
+      kind: 'push' as const,
+      payload,
+      runAtMs,
+      ...(input.draft ? { status: 'draft' as const } : {}),
+    });
   }
   await enqueueOutbox(trx, entries, now);
   if (deliveryIds.length === 0) {

@@ -1,21 +1,168 @@
-import { NotFoundError } from '../errors.js';
+import { sql } from 'kysely';
+import { hasMetric } from '../campaigns/audience.js';
+import { mdb } from '../../messaging/messaging-tables.js';
+import { parseJson, type Store } from '../../store/store.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Workspace } from '../workspace-types.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import type { IdType } from './id-type.js';
 import type { PeopleReadService } from './people-read.js';
 
-/**
- * Message (delivery) read-back. Roster records no messages yet (messaging is a later issue), so
- * every id is unknown and every list is empty, in the documented shapes (spec §4.10, §5.2 #10).
- */
-export class MessagesReadService {
-  constructor(private readonly people: PeopleReadService) {}
+/** `?metric=` values (spec §4.10); `attempted` = any send attempt (sent, bounced or failed). */
+const METRICS = new Set([
+  'attempted',
+  'drafted',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'converted',
+  'bounced',
+  'spammed',
+  'unsubscribed',
+  'dropped',
+  'failed',
+  'undeliverable',
+]);
+const TYPES = new Set([
+  'email',
+  'webhook',
+  'twilio',
+  'push',
+  'in_app',
+  'slack',
+  'whatsapp',
+  'live_notification',
+]);
 
-  async get(_workspace: Workspace, _id: string): Promise<never> {
-    throw new NotFoundError();
+export interface MessageQuery {
+  type?: string | undefined;
+  metric?: string | undefined;
+  campaign_id?: string | undefined;
+  broadcast_id?: string | undefined;
+  start_ts?: string | undefined;
+  end_ts?: string | undefined;
+}
+
+type Row = {
+  delivery_id: string;
+  person_pid: number | null;
+  customer_identifiers: unknown;
+  type: string;
+  recipient: string | null;
+  transactional_message_id: string | null;
+  campaign_id: number | null;
+  action_id: number | null;
+  broadcast_id: number | null;
+  trigger_event_id: string | null;
+  subject: string | null;
+  title: string | null;
+  body: string | null;
+  metrics: unknown;
+  failure_message: string | null;
+  created_at: number;
+};
+
+const num = (v: number | null) => (v === null ? null : Number(v));
+
+/** The message object (spec §3.6, §5.2 #10), plus Roster's `transactional_message_id`, `title`, `body`. */
+export function messageView(r: Row): Record<string, unknown> {
+  const ids = r.customer_identifiers
+    ? parseJson<{ id: string | null; email: string | null; cio_id: string }>(r.customer_identifiers)
+    : null;
+  const tm = r.transactional_message_id;
+  return {
+    id: r.delivery_id,
+    deduplicate_id: `${r.delivery_id}:${Number(r.created_at)}`,
+    type: r.type,
+    created: Number(r.created_at),
+    customer_id: ids?.id ?? null,
+    customer_identifiers: ids,
+    recipient: r.recipient,
+    subject: r.subject,
+    metrics: parseJson<Record<string, number>>(r.metrics) ?? {},
+    failure_message: r.failure_message,
+    forgotten: false,
+    campaign_id: num(r.campaign_id),
+    action_id: num(r.action_id),
+    parent_action_id: null,
+    broadcast_id: num(r.broadcast_id),
+    newsletter_id: null,
+    content_id: null,
+    msg_template_id: null,
+    trigger_event_id: r.trigger_event_id,
+    transactional_message_id: tm === null ? null : /^\d+$/.test(tm) ? Number(tm) : tm,
+    title: r.title,
+    body: r.body,
+  };
+}
+
+function intParam(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new InvalidInputError(name, `${name} must be a non-negative integer`);
+  return Number(raw);
+}
+
+/** Message (delivery) read-back over the `messages` table, newest first, keyset-paged by delivery id. */
+export class MessagesReadService {
+  constructor(
+    private readonly store: Store,
+    private readonly people: PeopleReadService,
+  ) {}
+
+  async get(workspace: Workspace, id: string): Promise<{ message: Record<string, unknown> }> {
+    const row = await mdb(this.store.db)
+      .selectFrom('messages')
+      .selectAll()
+      .where('workspace_id', '=', workspace.id)
+      .where('delivery_id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError();
+    return { message: messageView(row) };
   }
 
-  async list(_workspace: Workspace): Promise<{ messages: unknown[]; next: string }> {
-    return { messages: [], next: '' };
+  async list(
+    workspace: Workspace,
+    q: MessageQuery & { start?: string | undefined },
+    limit: number,
+    personPid?: number,
+  ): Promise<{ messages: Array<Record<string, unknown>>; next: string }> {
+    if (q.type !== undefined && q.type !== '' && !TYPES.has(q.type))
+      throw new InvalidInputError('type', `type must be one of ${[...TYPES].join(', ')}`);
+    if (q.metric !== undefined && q.metric !== '' && !METRICS.has(q.metric))
+      throw new InvalidInputError('metric', `metric must be one of ${[...METRICS].join(', ')}`);
+    const after = decodeCursor('m', q.start);
+    const d = this.store.dialect;
+    let query = mdb(this.store.db)
+      .selectFrom('messages')
+      .selectAll()
+      .where('workspace_id', '=', workspace.id);
+    if (personPid !== undefined) query = query.where('person_pid', '=', personPid);
+    if (q.type) query = query.where('type', '=', q.type);
+    if (q.metric === 'attempted')
+      query = query.where(
+        sql<boolean>`(${hasMetric(d, 'sent')} or ${hasMetric(d, 'bounced')} or ${hasMetric(d, 'failed')})`,
+      );
+    else if (q.metric) query = query.where(hasMetric(d, q.metric));
+    const campaign = intParam(q.campaign_id, 'campaign_id');
+    if (campaign !== undefined) query = query.where('campaign_id', '=', campaign);
+    const broadcast = intParam(q.broadcast_id, 'broadcast_id');
+    if (broadcast !== undefined) query = query.where('broadcast_id', '=', broadcast);
+    const startTs = intParam(q.start_ts, 'start_ts');
+    if (startTs !== undefined) query = query.where('created_at', '>=', startTs);
+    const endTs = intParam(q.end_ts, 'end_ts');
+    if (endTs !== undefined) query = query.where('created_at', '<=', endTs);
+    if (after !== undefined) query = query.where('delivery_id', '<', after);
+    const rows = await query
+      .orderBy('delivery_id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      messages: page.map(messageView),
+      next: rows.length > limit && last ? encodeCursor('m', last.delivery_id) : '',
+    };
   }
 
   /** 404 for an unknown person, as on every per-person route. */
@@ -23,8 +170,10 @@ export class MessagesReadService {
     workspace: Workspace,
     idType: IdType,
     value: string,
-  ): Promise<{ messages: unknown[]; next: string }> {
-    await this.people.resolve(workspace, idType, value);
-    return { messages: [], next: '' };
+    q: MessageQuery & { start?: string | undefined },
+    limit: number,
+  ): Promise<{ messages: Array<Record<string, unknown>>; next: string }> {
+    const person = await this.people.resolve(workspace, idType, value);
+    return this.list(workspace, q, limit, Number(person.pid));
   }
 }

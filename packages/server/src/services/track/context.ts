@@ -17,12 +17,45 @@ export interface WriteContext {
  */
 export type PersonChangeListener = (trx: Tx, workspace: Workspace, personPid: number) => Promise<void>;
 
+/** An event a write stored for a person: campaign triggers (issue #8) listen for these. */
+export interface TrackedEvent {
+  workspaceId: number;
+  personPid: number;
+  eventId: string;
+  type: string;
+  name: string;
+  data: Record<string, unknown>;
+  timestamp: number;
+}
+
+/** Called inside the write transaction, after the person-change listeners, once per stored event. */
+export type EventListener = (trx: Tx, workspace: Workspace, event: TrackedEvent) => Promise<void>;
+
+/**
+ * Messaging's side of a client-reported push metric (`applyDeliveryMetric`): updates the message
+ * and records its `delivered_push` / `opened_push` / `converted_push` activity once.
+ */
+export type DeliveryMetricHook = (
+  trx: Tx,
+  input: {
+    deliveryId: string;
+    metric: 'delivered' | 'opened' | 'converted';
+    timestamp?: number;
+    workspaceId: number | null;
+    source: string;
+  },
+) => Promise<'applied' | 'duplicate' | 'unknown_delivery'>;
+
 /** What a write step reports back to the transaction wrapper. */
 export interface WriteEffects {
   /** pids whose state changed: the listeners run for each. */
   changed: Set<number>;
   /** Set by writes that find their workspace themselves (unauthenticated unsubscribe). */
   workspace?: Workspace;
+  /** Events stored by this write, for the event listeners. */
+  events?: TrackedEvent[];
+  /** Set by the wrapper when messaging is wired: delivery metrics also update `messages`. */
+  deliveryMetric?: DeliveryMetricHook;
 }
 
 /** One validated write: the identities to lock first, and the work to run inside the transaction. */

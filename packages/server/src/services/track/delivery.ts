@@ -1,3 +1,4 @@
+import { mdb } from '../../messaging/messaging-tables.js';
 import type { Tx } from '../../store/store.js';
 import { findDevice } from '../../store/track/devices.js';
 import { deliveryFacts, insertMetric } from '../../store/track/metrics.js';
@@ -10,6 +11,26 @@ import type { WriteContext, WriteEffects } from './context.js';
 import { isEmail } from './identifiers.js';
 import { parseTimestamp } from './limits.js';
 import { activity } from './people-ops.js';
+
+/** The `messages` row of a delivery Roster sent (issue #8), if any. */
+async function messageOf(
+  trx: Tx,
+  deliveryId: string,
+  workspaceId: number | null,
+): Promise<{ workspaceId: number; personPid: number | null } | undefined> {
+  let q = mdb(trx)
+    .selectFrom('messages')
+    .select(['workspace_id', 'person_pid'])
+    .where('delivery_id', '=', deliveryId);
+  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
+  const row = await q.executeTakeFirst();
+  return (
+    row && {
+      workspaceId: Number(row.workspace_id),
+      personPid: row.person_pid === null ? null : Number(row.person_pid),
+    }
+  );
+}
 
 /** Metric names Customer.io accepts on `/api/v1/metrics`, across channels (spec §3.10). */
 export const METRICS = new Set([
@@ -89,9 +110,14 @@ export async function recordMetric(
   now: number,
   source: string,
   cmd: MetricCommand,
-  _fx: WriteEffects,
+  fx: WriteEffects,
 ): Promise<void> {
-  const facts = workspace ? { workspaceId: workspace.id } : await deliveryFacts(trx, cmd.deliveryId, null);
+  const message = await messageOf(trx, cmd.deliveryId, workspace?.id ?? null);
+  const facts = workspace
+    ? { workspaceId: workspace.id }
+    : message
+      ? { workspaceId: message.workspaceId }
+      : await deliveryFacts(trx, cmd.deliveryId, null);
   const timestamp = cmd.timestamp ?? now;
   await insertMetric(
     trx,
@@ -106,6 +132,17 @@ export async function recordMetric(
     now,
   );
   const type = PUSH_ACTIVITY[cmd.metric];
+  // A delivery Roster sent: the message's metrics and its `<metric>_push` activity (once) instead.
+  if (type && message && fx.deliveryMetric) {
+    await fx.deliveryMetric(trx, {
+      deliveryId: cmd.deliveryId,
+      metric: cmd.metric as 'delivered' | 'opened' | 'converted',
+      timestamp,
+      workspaceId: message.workspaceId,
+      source,
+    });
+    return;
+  }
   if (!type || !cmd.deviceToken || facts.workspaceId === null || !workspace) return;
   const device = await findDevice(trx, facts.workspaceId, cmd.deviceToken);
   const person = device && (await findPersonByPid(trx, device.personPid));
@@ -134,7 +171,9 @@ export async function unsubscribeDelivery(
   unsubscribe: boolean,
   fx: WriteEffects,
 ): Promise<void> {
+  const message = await messageOf(trx, deliveryId, workspace?.id ?? null);
   const facts = await deliveryFacts(trx, deliveryId, workspace?.id ?? null);
+  if (facts.workspaceId === null && message) facts.workspaceId = message.workspaceId;
   await insertMetric(
     trx,
     {
@@ -152,7 +191,9 @@ export async function unsubscribeDelivery(
   if (!ws) return;
   fx.workspace = ws;
   let person: PersonRow | undefined;
-  if (facts.deviceToken) {
+  // A message Roster sent names its person directly.
+  if (message?.personPid != null) person = await findPersonByPid(trx, message.personPid);
+  if (!person && facts.deviceToken) {
     const device = await findDevice(trx, ws.id, facts.deviceToken);
     if (device) person = await findPersonByPid(trx, device.personPid);
   }

@@ -131,6 +131,15 @@ export async function trackEvent(
     activity(ctx, person, { type: cmd.type as ActivityType, name: cmd.name, data: cmd.data, timestamp }),
   ]);
   fx.changed.add(person.pid);
+  fx.events?.push({
+    workspaceId: ws,
+    personPid: person.pid,
+    eventId: cmd.eventId,
+    type: cmd.type,
+    name: cmd.name,
+    data: cmd.data,
+    timestamp,
+  });
 }
 
 export function requireObject(body: unknown, field = 'body'): Record<string, unknown> {

@@ -3,7 +3,14 @@ import { unixSeconds } from '../../lib/clock.js';
 import type { Store, Tx } from '../../store/store.js';
 import type { WorkspaceService } from '../workspaces.js';
 import type { Workspace } from '../workspace-types.js';
-import type { PersonChangeListener, TrackWrite, WriteContext, WriteEffects } from './context.js';
+import type {
+  DeliveryMetricHook,
+  EventListener,
+  PersonChangeListener,
+  TrackWrite,
+  WriteContext,
+  WriteEffects,
+} from './context.js';
 import { unsubscribeDelivery } from './delivery.js';
 
 /** PostgreSQL errors worth one more attempt: unique violation (a racing writer), deadlock, serialization. */
@@ -18,6 +25,10 @@ const ATTEMPTS = 3;
 export class TrackService {
   /** Plug-in point for the segments engine (issue #6): called inside each write's transaction. */
   readonly personChangeListeners: PersonChangeListener[] = [];
+  /** Campaign triggers (issue #8): called inside the write's transaction for each stored event. */
+  readonly eventListeners: EventListener[] = [];
+  /** Messaging's `applyDeliveryMetric`, when wired: push metrics also update the message. */
+  deliveryMetricHook: DeliveryMetricHook | undefined;
 
   constructor(
     private readonly store: Store,
@@ -31,9 +42,14 @@ export class TrackService {
         await this.store.transaction(async (trx) => {
           await this.store.lockKeys(trx, write.lockKeys);
           const ctx = this.context(workspace, source);
-          const fx: WriteEffects = { changed: new Set() };
+          const fx: WriteEffects = {
+            changed: new Set(),
+            events: [],
+            ...(this.deliveryMetricHook ? { deliveryMetric: this.deliveryMetricHook } : {}),
+          };
           await write.run(trx, ctx, fx);
           await this.notify(trx, fx.workspace ?? workspace, fx);
+          await this.notifyEvents(trx, fx.workspace ?? workspace, fx);
         });
         return;
       } catch (err) {
@@ -69,6 +85,12 @@ export class TrackService {
   private context(workspace: Workspace | null, source: string): WriteContext {
     // Unauthenticated metric writes have no workspace; nothing they run reads ctx.workspace.
     return { workspace: workspace as Workspace, source, now: unixSeconds(this.clock) };
+  }
+
+  private async notifyEvents(trx: Tx, workspace: Workspace | null, fx: WriteEffects): Promise<void> {
+    if (!workspace || this.eventListeners.length === 0) return;
+    for (const event of fx.events ?? [])
+      for (const listener of this.eventListeners) await listener(trx, workspace, event);
   }
 
   private async notify(trx: Tx, workspace: Workspace | null, fx: WriteEffects): Promise<void> {

@@ -8,6 +8,7 @@ import { registerCustomerRoutes } from './customers.js';
 import { registerMessageRoutes } from './messages.js';
 import { AppRateLimiter } from './rate-limit.js';
 import { registerSegmentRoutes } from './segments.js';
+import { registerMessagingRoutes } from '../messaging/index.js';
 
 export interface AppApiOptions {
   /** Requests per second per workspace when the workspace sets none; 0 = off. */
@@ -35,4 +36,5 @@ export function registerAppApiRoutes(
   registerActivityRoutes(ctx);
   registerSegmentRoutes(ctx);
   registerMessageRoutes(ctx);
+  registerMessagingRoutes(ctx, services);
 }

@@ -2,7 +2,7 @@ import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/app/limit.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
-/** Message read-back (spec §5.2 #10): the routes exist; lists are empty until messaging lands. */
+/** Message read-back (spec §4.10, §5.2 #10): one delivery per message, newest first. */
 export function registerMessageRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
   for (const prefix of prefixes) {
     app.get(`${prefix}/messages/:message_id`, { preHandler: guard }, async (request) =>
@@ -10,16 +10,18 @@ export function registerMessageRoutes({ app, services, guard, prefixes }: AppRou
     );
 
     app.get(`${prefix}/messages`, { preHandler: guard }, async (request) => {
-      pageLimit(queryOf(request).limit, 'messages');
-      return services.messages.list(workspaceOf(request));
+      const q = queryOf(request);
+      return services.messages.list(workspaceOf(request), q, pageLimit(q.limit, 'messages'));
     });
 
     app.get(`${prefix}/customers/:customer_id/messages`, { preHandler: guard }, async (request) => {
-      pageLimit(queryOf(request).limit, 'messages');
+      const q = queryOf(request);
       return services.messages.ofCustomer(
         workspaceOf(request),
         idTypeOf(request),
         paramOf(request, 'customer_id'),
+        q,
+        pageLimit(q.limit, 'messages'),
       );
     });
   }

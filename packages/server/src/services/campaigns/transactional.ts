@@ -1,0 +1,164 @@
+import type { Clock } from '../../lib/clock.js';
+import { unixSeconds } from '../../lib/clock.js';
+import type { PushTemplate, TemplateRenderer } from '../../messaging/index.js';
+import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import type { Workspace } from '../workspace-types.js';
+import { cdb } from './tables.js';
+import { checkTemplate, parsePushTemplate } from './template-input.js';
+
+export interface TransactionalMessage {
+  id: number;
+  name: string;
+  template: PushTemplate;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** `GET /v1/transactional[/:id]` item: Customer.io's fields that apply, plus the push template's. */
+export function transactionalView(m: TransactionalMessage): Record<string, unknown> {
+  return {
+    id: m.id,
+    name: m.name,
+    description: '',
+    type: 'push',
+    title: m.template.title,
+    message: m.template.message,
+    image_url: m.template.image_url ?? null,
+    link: m.template.link ?? null,
+    sound: m.template.sound ?? null,
+    custom_data: m.template.custom_data ?? null,
+    send_to_unsubscribed: true,
+    queue_drafts: false,
+    created_at: m.createdAt,
+    updated_at: m.updatedAt,
+  };
+}
+
+type Row = { id: number; name: string; template: unknown; created_at: number; updated_at: number };
+const toMessage = (r: Row): TransactionalMessage => ({
+  id: Number(r.id),
+  name: r.name,
+  template: parseJson<PushTemplate>(r.template),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+const MAX_NAME = 255;
+
+/** Transactional push templates: stored, validated with Liquid at save, found by id or trigger name. */
+export class TransactionalService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly renderer: TemplateRenderer,
+  ) {}
+
+  async list(ws: Workspace): Promise<TransactionalMessage[]> {
+    const rows = await cdb(this.store.db)
+      .selectFrom('transactional_messages')
+      .selectAll()
+      .where('workspace_id', '=', ws.id)
+      .orderBy('id')
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async get(ws: Workspace, rawId: string): Promise<TransactionalMessage> {
+    if (!/^\d+$/.test(rawId)) throw new NotFoundError();
+    const found = await this.byId(this.store.db, ws.id, Number(rawId));
+    if (!found) throw new NotFoundError();
+    return found;
+  }
+
+  async byId(trx: Tx, workspaceId: number, id: number): Promise<TransactionalMessage | undefined> {
+    const row = await cdb(trx)
+      .selectFrom('transactional_messages')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  /** `transactional_message_id`: a numeric id (number or digits), else a case-insensitive name. */
+  async resolve(trx: Tx, workspaceId: number, ref: unknown): Promise<TransactionalMessage | undefined> {
+    if (typeof ref === 'number' && Number.isSafeInteger(ref)) return this.byId(trx, workspaceId, ref);
+    if (typeof ref !== 'string' || ref.trim() === '') return undefined;
+    if (/^\d+$/.test(ref)) {
+      const byId = await this.byId(trx, workspaceId, Number(ref));
+      if (byId) return byId;
+    }
+    const row = await cdb(trx)
+      .selectFrom('transactional_messages')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('name_norm', '=', ref.trim().toLowerCase())
+      .executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async create(ws: Workspace, body: unknown): Promise<TransactionalMessage> {
+    const { name, template } = this.parse(body);
+    const now = unixSeconds(this.clock);
+    return this.store.transaction(async (trx) => {
+      await this.checkNameFree(trx, ws.id, name, null);
+      const row = await cdb(trx)
+        .insertInto('transactional_messages')
+        .values({
+          workspace_id: ws.id,
+          name,
+          name_norm: name.toLowerCase(),
+          template: toJson(template),
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toMessage(row);
+    });
+  }
+
+  async update(ws: Workspace, rawId: string, body: unknown): Promise<TransactionalMessage> {
+    const existing = await this.get(ws, rawId);
+    const { name, template } = this.parse(body);
+    const now = unixSeconds(this.clock);
+    return this.store.transaction(async (trx) => {
+      await this.checkNameFree(trx, ws.id, name, existing.id);
+      const row = await cdb(trx)
+        .updateTable('transactional_messages')
+        .set({ name, name_norm: name.toLowerCase(), template: toJson(template), updated_at: now })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toMessage(row);
+    });
+  }
+
+  private parse(body: unknown): { name: string; template: PushTemplate } {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const name = typeof b.name === 'string' ? b.name.trim() : '';
+    if (name === '') throw new InvalidInputError('/name', 'name is required', 'required');
+    if (name.length > MAX_NAME)
+      throw new InvalidInputError('/name', `name is longer than ${MAX_NAME} characters`, 'too_long');
+    if (/^\d+$/.test(name))
+      throw new InvalidInputError('/name', 'name cannot be a number (it would read as an id)', 'invalid');
+    return { name, template: checkTemplate(this.renderer, parsePushTemplate(b)) };
+  }
+
+  private async checkNameFree(
+    trx: Tx,
+    workspaceId: number,
+    name: string,
+    except: number | null,
+  ): Promise<void> {
+    let q = cdb(trx)
+      .selectFrom('transactional_messages')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('name_norm', '=', name.toLowerCase());
+    if (except !== null) q = q.where('id', '!=', except);
+    if (await q.executeTakeFirst())
+      throw new InvalidInputError('/name', `a transactional message named ${name} exists`, 'conflict', 409);
+  }
+}

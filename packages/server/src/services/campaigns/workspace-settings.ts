@@ -1,0 +1,234 @@
+import { unixSeconds, type Clock } from '../../lib/clock.js';
+import {
+  deletePushProvider,
+  listPushProviders,
+  savePushProvider,
+  type ApnsConfig,
+  type FcmConfig,
+  type ProviderRegistry,
+  type ProviderSettings,
+} from '../../messaging/index.js';
+import { loadPrivateKey } from '../../messaging/jwt.js';
+import type { Store } from '../../store/store.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import type { WorkspaceService } from '../workspaces.js';
+import {
+  DEFAULT_SETTINGS,
+  IDENTIFIER_MODES,
+  type IdentifierMode,
+  type Workspace,
+  type WorkspaceSettings,
+} from '../workspace-types.js';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(b: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const v = b[key];
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new InvalidInputError(`/${key}`, `${key} is required`, 'required');
+    return undefined;
+  }
+  if (typeof v !== 'string') throw new InvalidInputError(`/${key}`, `${key} must be a string`);
+  return v;
+}
+
+function origin(raw: string | undefined, key: string): string | undefined {
+  if (raw === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new InvalidInputError(`/${key}`, `${key} must be a URL such as https://api.push.apple.com`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new InvalidInputError(`/${key}`, `${key} must be an http(s) URL`);
+  return u.origin;
+}
+
+/** The push-provider config body (`PUT /v1/workspace/push-providers/:kind`) → stored settings. */
+export function parseProviderBody(kind: string, body: unknown): { settings: ProviderSettings; app: string } {
+  if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
+  const app = str(body, 'app_identifier', false) ?? '';
+  if (kind === 'apns') {
+    const privateKey = str(body, 'key_p8', true)!;
+    try {
+      loadPrivateKey(privateKey, 'key_p8');
+    } catch (err) {
+      throw new InvalidInputError('/key_p8', (err as Error).message);
+    }
+    const keyId = str(body, 'key_id', true)!;
+    const teamId = str(body, 'team_id', true)!;
+    const topic = str(body, 'topic', true)!;
+    if (body.production !== undefined && typeof body.production !== 'boolean')
+      throw new InvalidInputError('/production', 'production must be a boolean');
+    const config: ApnsConfig = { privateKey, keyId, teamId, topic, production: body.production === true };
+    const host = origin(str(body, 'host', false), 'host');
+    if (host) config.origin = host;
+    const ca = str(body, 'ca', false);
+    if (ca) config.ca = ca;
+    return { settings: { kind: 'apns', config }, app };
+  }
+  if (kind === 'fcm') {
+    const sa = body.service_account;
+    if (!isObject(sa))
+      throw new InvalidInputError(
+        '/service_account',
+        'service_account (the JSON key file) is required',
+        'required',
+      );
+    for (const k of ['project_id', 'client_email', 'private_key'])
+      if (typeof sa[k] !== 'string' || sa[k] === '')
+        throw new InvalidInputError(`/service_account/${k}`, `service_account.${k} is required`, 'required');
+    try {
+      loadPrivateKey(sa.private_key as string, 'service_account.private_key');
+    } catch (err) {
+      throw new InvalidInputError('/service_account/private_key', (err as Error).message);
+    }
+    const tokenUri = str(body, 'token_uri', false);
+    const config: FcmConfig = {
+      serviceAccount: {
+        project_id: sa.project_id as string,
+        client_email: sa.client_email as string,
+        private_key: sa.private_key as string,
+        ...(typeof sa.private_key_id === 'string' ? { private_key_id: sa.private_key_id } : {}),
+        ...(tokenUri
+          ? { token_uri: tokenUri }
+          : typeof sa.token_uri === 'string'
+            ? { token_uri: sa.token_uri }
+            : {}),
+      },
+    };
+    const endpoint = origin(str(body, 'endpoint', false), 'endpoint');
+    if (endpoint) config.endpoint = endpoint;
+    return { settings: { kind: 'fcm', config }, app };
+  }
+  throw new NotFoundError();
+}
+
+const SETTING_TYPES: Record<keyof WorkspaceSettings, 'boolean' | 'number'> = {
+  allowEmailUpdateViaId: 'boolean',
+  lenientEventData: 'boolean',
+  appApiRateLimit: 'number',
+};
+
+/** The dashboard's workspace settings (`/v1/workspace…`): never returns a secret. */
+export class WorkspaceSettingsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly workspaces: WorkspaceService,
+    private readonly providers: ProviderRegistry,
+  ) {}
+
+  async view(ws: Workspace): Promise<{ workspace: Record<string, unknown> }> {
+    const fresh = (await this.workspaces.get(ws.id)) ?? ws;
+    const rows = await listPushProviders(this.store.db, ws.id);
+    return {
+      workspace: {
+        site_id: fresh.siteId,
+        name: fresh.name,
+        identifier_mode: fresh.identifierMode,
+        settings: fresh.settings,
+        push_providers: rows
+          .sort(
+            (a, b) =>
+              a.settings.kind.localeCompare(b.settings.kind) ||
+              a.appIdentifier.localeCompare(b.appIdentifier),
+          )
+          .map((r) => ({
+            kind: r.settings.kind,
+            app_identifier: r.appIdentifier,
+            configured: true,
+            ...(r.settings.kind === 'apns'
+              ? {
+                  key_id: r.settings.config.keyId,
+                  team_id: r.settings.config.teamId,
+                  topic: r.settings.config.topic,
+                }
+              : { project_id: r.settings.config.serviceAccount.project_id }),
+            updated_at: r.updatedAt,
+          })),
+      },
+    };
+  }
+
+  async update(ws: Workspace, body: unknown): Promise<{ workspace: Record<string, unknown> }> {
+    if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
+    const patch: { identifierMode?: IdentifierMode; settings?: Partial<WorkspaceSettings>; name?: string } =
+      {};
+    if (body.identifier_mode !== undefined) {
+      if (!IDENTIFIER_MODES.includes(body.identifier_mode as IdentifierMode))
+        throw new InvalidInputError(
+          '/identifier_mode',
+          `identifier_mode must be one of ${IDENTIFIER_MODES.join(', ')}`,
+        );
+      patch.identifierMode = body.identifier_mode as IdentifierMode;
+    }
+    if (body.name !== undefined) {
+      if (typeof body.name !== 'string' || body.name.trim() === '')
+        throw new InvalidInputError('/name', 'name must be a non-empty string');
+      patch.name = body.name.trim();
+    }
+    if (body.settings !== undefined) {
+      if (!isObject(body.settings)) throw new InvalidInputError('/settings', 'settings must be an object');
+      const s: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(body.settings)) {
+        const type = SETTING_TYPES[k as keyof WorkspaceSettings];
+        if (!type || !(k in DEFAULT_SETTINGS))
+          throw new InvalidInputError(`/settings/${k}`, `unknown setting ${k}`);
+        if (typeof v !== type || (type === 'number' && (!Number.isFinite(v) || (v as number) < 0)))
+          throw new InvalidInputError(
+            `/settings/${k}`,
+            `${k} must be a ${type === 'number' ? 'non-negative number' : type}`,
+          );
+        s[k] = v;
+      }
+      patch.settings = s as Partial<WorkspaceSettings>;
+    }
+    const updated = await this.workspaces.updateSettings(ws.id, patch);
+    return this.view(updated);
+  }
+
+  /** New keys; the old ones stop working at once (the calling request's App key included). */
+  async rotateKeys(ws: Workspace, body: unknown): Promise<Record<string, string>> {
+    const b = isObject(body) ? body : {};
+    for (const k of ['track', 'app'])
+      if (b[k] !== undefined && typeof b[k] !== 'boolean')
+        throw new InvalidInputError(`/${k}`, `${k} must be a boolean`);
+    const which = { track: b.track === true, app: b.app === true };
+    if (!which.track && !which.app)
+      throw new InvalidInputError(
+        '/',
+        'say which keys to rotate: {track: true} and/or {app: true}',
+        'required',
+      );
+    const out = await this.workspaces.rotateKeys(ws.siteId, which);
+    return {
+      site_id: ws.siteId,
+      ...(out.apiKey ? { api_key: out.apiKey } : {}),
+      ...(out.appApiKey ? { app_api_key: out.appApiKey } : {}),
+    };
+  }
+
+  async saveProvider(
+    ws: Workspace,
+    kind: string,
+    body: unknown,
+  ): Promise<{ workspace: Record<string, unknown> }> {
+    const { settings, app } = parseProviderBody(kind, body);
+    await this.store.transaction((trx) =>
+      savePushProvider(trx, ws.id, settings, app, unixSeconds(this.clock)),
+    );
+    this.providers.invalidate(ws.id);
+    return this.view(ws);
+  }
+
+  async deleteProvider(ws: Workspace, kind: string, appIdentifier: string): Promise<void> {
+    if (kind !== 'apns' && kind !== 'fcm') throw new NotFoundError();
+    const gone = await this.store.transaction((trx) => deletePushProvider(trx, ws.id, kind, appIdentifier));
+    this.providers.invalidate(ws.id);
+    if (!gone) throw new NotFoundError();
+  }
+}
