@@ -2,12 +2,18 @@
 import { parseArgs } from 'node:util';
 import { serve } from './serve.js';
 import { workspaceCommand } from './workspace.js';
+import { importCommand } from './import.js';
+import { exportCommand } from './export.js';
+import { backupCommand } from './backup.js';
 
 const USAGE = `roster — self-hosted people identification (Customer.io-compatible)
 
 usage:
   roster serve [--port 8080] [--host 0.0.0.0] [--data ./data] [--database-url URL] [--log-level info]
   roster workspace create | list | rotate-keys …
+  roster import FILE [--id-column NAME] [--site-id SITE_ID] …   (CSV or JSON Lines of people, devices, events)
+  roster export [people|events] [--format jsonl|csv] [--filter JSON] [--output FILE]
+  roster backup FILE                                            (online copy of the SQLite store)
 
 environment: PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, ROSTER_SQLITE_SYNCHRONOUS, ROSTER_APP_API_RATE_LIMIT,
              ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY (the default workspace's keys)`;
@@ -31,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'workspace':
       return workspaceCommand(rest);
+    case 'import':
+      return importCommand(rest);
+    case 'export':
+      return exportCommand(rest);
+    case 'backup':
+      return backupCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -11,6 +11,8 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerTrackRoutes } from './routes/track/index.js';
 import { registerAppApiRoutes } from './routes/app/index.js';
 import { registerDashboard } from './routes/dashboard.js';
+import { registerOpenApi } from './routes/openapi.js';
+import { registerMetrics } from './routes/metrics.js';
 
 export interface AppOptions {
   store: Store;
@@ -43,12 +45,15 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   registerErrorHandling(app);
   registerCors(app);
   const methods = trackRoutesForMethodNotAllowed(app);
+  const openapi = registerOpenApi(app);
+  registerMetrics(app, services);
 
   registerHealthRoutes(app, options.store);
   registerTrackRoutes(app, services);
   registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
   await registerDashboard(app);
 
+  openapi.seal();
   methods.finish();
   // Guard against anything answering a non-JSON error.
   app.addHook('onError', async (request, _reply, err) => {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as initial from './001-initial.js';
+import * as trackLinks from './002-track-links.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,16 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', up: initial.up }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', up: initial.up },
+  { version: 2, name: 'track-links', up: trackLinks.up },
+  { version: 10, name: 'messaging', up: async (db, d) => (await import('./010-messaging.js')).up(db, d) },
+  {
+    version: 20,
+    name: 'app-api-indexes',
+    up: async (db) => (await import('./020-app-api-indexes.js')).up(db),
+  },
+  { version: 30, name: 'segments', up: async (db, d) => (await import('./030-segments.js')).up(db, d) },
+  { version: 40, name: 'import-jobs', up: async (db, d) => (await import('./040-import-jobs.js')).up(db, d) },
+  { version: 50, name: 'campaigns', up: async (db, d) => (await import('./050-campaigns.js')).up(db, d) },
+];

@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util';
+import { backupSqlite } from '../ops/backup.js';
+import { resolveServeConfig } from './config.js';
+
+const USAGE = `usage:
+  roster backup FILE [--data DIR]
+  An online, consistent copy of the SQLite store (safe while roster serve runs). Restore: stop the
+  server, replace DATA/roster.db with the copy (removing roster.db-wal and roster.db-shm), start.
+  PostgreSQL: use pg_dump / pg_basebackup (see docs/operations.md).`;
+
+/** `roster backup FILE`: SQLite online backup. */
+export async function backupCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { data: { type: 'string' }, 'database-url': { type: 'string' } },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = resolveServeConfig(
+    { data: values.data, 'database-url': values['database-url'] },
+    { ...process.env, ROSTER_SITE_ID: '', ROSTER_API_KEY: '', ROSTER_APP_API_KEY: '' },
+  );
+  if (config.databaseUrl) {
+    process.stderr.write(
+      'roster backup copies the SQLite store; for PostgreSQL use its own tools, e.g.\n' +
+        '  pg_dump --format=custom --file roster.dump "$DATABASE_URL"   (restore: pg_restore --clean -d …)\n',
+    );
+    return 2;
+  }
+  const r = await backupSqlite(config.dataDir, file);
+  process.stdout.write(
+    `backed up ${config.dataDir} to ${r.file} (${r.bytes} bytes) in ${(r.ms / 1000).toFixed(1)}s\n`,
+  );
+  return 0;
+}

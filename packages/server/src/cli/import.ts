@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { systemClock } from '../lib/clock.js';
+import { COLUMN_TYPES, type ColumnType } from '../ops/import-rows.js';
+import { runImport } from '../ops/importer.js';
+import { createProgress } from '../ops/progress.js';
+import { pickWorkspace } from '../ops/workspace-pick.js';
+import { createServices } from '../services/services.js';
+import { openImportStore } from '../ops/import-store.js';
+import { resolveServeConfig } from './config.js';
+
+const USAGE = `usage:
+  roster import FILE [--format csv|jsonl] [--id-column NAME] [--id-type id|email]
+                     [--type COLUMN=auto|string|number|boolean|json|timestamp]… [--errors PATH]
+                     [--batch-size 1000] [--restart] [--site-id SITE_ID] [--data DIR] [--database-url URL]
+                     [--progress-interval MS] [--json]
+  CSV: a header row; the identifier column (default id, else email) names the person, every other
+  column is an attribute (typed: true/false, plain numbers and JSON objects/arrays; empty = not set).
+  JSON Lines: Track API v2 operations (person identify/event/page/screen/add_device…, as roster export
+  writes them) or flat person objects. Bad rows go to FILE.errors.jsonl; rerunning an interrupted
+  import resumes where it stopped.`;
+
+/** `roster import FILE`: bulk-loads people (and devices, events) through the Track API's services. */
+export async function importCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string' },
+      'id-column': { type: 'string' },
+      'id-type': { type: 'string' },
+      type: { type: 'string', multiple: true },
+      errors: { type: 'string' },
+      'batch-size': { type: 'string' },
+      restart: { type: 'boolean' },
+      'site-id': { type: 'string' },
+      data: { type: 'string' },
+      'database-url': { type: 'string' },
+      'progress-interval': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const idType = values['id-type'];
+  if (idType !== undefined && idType !== 'id' && idType !== 'email')
+    throw new Error('--id-type must be id or email');
+  const types: Record<string, ColumnType> = {};
+  for (const t of values.type ?? []) {
+    const eq = t.lastIndexOf('=');
+    const type = t.slice(eq + 1) as ColumnType;
+    if (eq <= 0 || !COLUMN_TYPES.includes(type))
+      throw new Error(`--type ${t}: expected COLUMN=${COLUMN_TYPES.join('|')}`);
+    types[t.slice(0, eq)] = type;
+  }
+  const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
+    throw new Error('--batch-size must be a positive integer');
+
+  const config = resolveServeConfig(
+    { data: values.data, 'database-url': values['database-url'] },
+    { ...process.env, ROSTER_SITE_ID: '', ROSTER_API_KEY: '', ROSTER_APP_API_KEY: '' },
+  );
+  const store = await openImportStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const services = createServices(store, systemClock);
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write(
+      '\nimport: stopping after the current batch (Ctrl-C again to quit now; rerun to resume)\n',
+    );
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const workspace = await pickWorkspace(services, values['site-id']);
+    const interval = values['progress-interval'] ? Number(values['progress-interval']) : undefined;
+    const result = await runImport(services, {
+      file,
+      format: values.format as 'csv' | 'jsonl' | undefined,
+      workspace,
+      idColumn: values['id-column'],
+      idType,
+      types,
+      errorsFile: values.errors,
+      batchSize,
+      restart: values.restart,
+      progress: createProgress(process.stderr, interval === undefined ? {} : { intervalMs: interval }),
+      signal: abort.signal,
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else if (result.status === 'already_done')
+      process.stdout.write(
+        `${file} was already imported into ${workspace.siteId} (${result.rowsOk} rows, ${result.rowsFailed} failed); ` +
+          'use --restart to import it again\n',
+      );
+    else {
+      const secs = result.elapsedMs / 1000;
+      process.stdout.write(
+        `${result.status === 'done' ? 'imported' : 'interrupted:'} ${result.rowsOk} rows into ${workspace.siteId}` +
+          `${result.resumed ? ` (resumed at line ${result.startLine})` : ''}, ${result.rowsFailed} failed` +
+          `${result.rowsFailed > 0 ? ` (see ${result.errorsFile})` : ''} in ${secs.toFixed(1)}s\n`,
+      );
+      if (result.status === 'interrupted') process.stdout.write('run the same command again to resume\n');
+    }
+    return result.status === 'interrupted' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+}

@@ -1,0 +1,112 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { metrics } from '../../ops/metrics.js';
+import type { Services } from '../../services/services.js';
+import type { PersonChangeListener } from '../../services/track/context.js';
+import { HttpError } from '../error-handler.js';
+
+export interface MetricsOptions {
+  /** Bearer token required on `GET /metrics`; default `ROSTER_METRICS_TOKEN`; unset = open. */
+  token?: string | undefined;
+}
+
+/** A database error (SQLite or PostgreSQL), as opposed to a refused request. */
+export function isStoreError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; severity?: unknown; name?: unknown };
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) return true;
+  if (typeof e.severity === 'string' && typeof e.code === 'string') return true; // pg DatabaseError
+  return (
+    e.name === 'SqliteError' ||
+    (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', '57P01'].includes(e.code))
+  );
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+/**
+ * `GET /metrics` (Prometheus text format) and the hooks that feed it: every answered request is
+ * counted by method, route pattern (`/v1/customers/:customer_id`, never the raw URL, so label
+ * cardinality stays bounded) and status, and timed into a histogram; database errors are counted;
+ * the segments' person-change listener is timed (`roster_segment_evaluation_seconds`). Outbox and
+ * queue depths are read from the store at each scrape. Register before the routes.
+ */
+export function registerMetrics(
+  app: FastifyInstance,
+  services: Services,
+  options: MetricsOptions = {},
+): void {
+  const token = options.token ?? (process.env.ROSTER_METRICS_TOKEN || undefined);
+  const started = new WeakMap<FastifyRequest, bigint>();
+  metrics.inc('roster_store_errors_total', { engine: services.store.dialect }, 0);
+
+  // Time segment evaluation without touching the engine: wrap its listener where TrackService calls it.
+  const listeners = services.track.personChangeListeners;
+  for (let i = 0; i < listeners.length; i++) {
+    if (listeners[i] !== services.segments.listener) continue;
+    const inner = listeners[i]!;
+    const timed: PersonChangeListener = (trx, ws, pid) =>
+      metrics.time('roster_segment_evaluation_seconds', () => inner(trx, ws, pid));
+    listeners[i] = timed;
+  }
+
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const t0 = started.get(request);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const method = request.method;
+    metrics.inc('roster_http_requests_total', { method, route, status: String(reply.statusCode) });
+    if (t0 !== undefined)
+      metrics.observe('roster_http_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, {
+        method,
+        route,
+      });
+  });
+  app.addHook('onError', async (_request, _reply, err) => {
+    if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.store.dialect });
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    if (token) {
+      const header = request.headers.authorization ?? '';
+      const m = /^Bearer\s+(.+)$/i.exec(header);
+      if (!m || !sameSecret(m[1]!.trim(), token))
+        throw new HttpError(401, 'a bearer token is required for /metrics', undefined, 'unauthorized', {
+          'www-authenticate': 'Bearer realm="metrics"',
+        });
+    }
+    await collectStoreGauges(services);
+    const mem = process.memoryUsage();
+    metrics.set('process_resident_memory_bytes', mem.rss);
+    metrics.set('nodejs_heap_used_bytes', mem.heapUsed);
+    metrics.set('process_start_time_seconds', Math.round(Date.now() / 1000 - process.uptime()));
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
+  });
+}
+
+async function collectStoreGauges(services: Services): Promise<void> {
+  const { db } = services.store;
+  try {
+    const rows = await sql<{ kind: string; n: number | string; due: number | string }>`
+      select kind, count(*) as n, sum(case when run_at_ms <= ${Date.now()} then 1 else 0 end) as due
+      from outbox where status = 'pending' group by kind`.execute(db);
+    metrics.reset('roster_outbox_pending');
+    let due = 0;
+    for (const r of rows.rows) {
+      metrics.set('roster_outbox_pending', Number(r.n), { kind: r.kind });
+      due += Number(r.due ?? 0);
+    }
+    if (rows.rows.length === 0) metrics.set('roster_outbox_pending', 0, { kind: 'push' });
+    metrics.set('roster_queue_due', due);
+    metrics.set('roster_store_up', 1);
+  } catch (err) {
+    metrics.set('roster_store_up', 0);
+    if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.store.dialect });
+  }
+}
