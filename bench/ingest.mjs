@@ -3,7 +3,16 @@
 // SQLite always; PostgreSQL when one is reachable. Also p99 at half the maximum rate and the
 // server's RSS before and after sustained load.
 import { pathToFileURL } from 'node:url';
-import { basicAuth, createPgDatabase, load, ratio, rssMb, startBareServer, startRoster, table } from './lib.mjs';
+import {
+  basicAuth,
+  createPgDatabase,
+  load,
+  ratio,
+  rssMb,
+  startBareServer,
+  startRoster,
+  table,
+} from './lib.mjs';
 
 const CONNECTIONS = 20;
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
@@ -33,7 +42,7 @@ function scenarios() {
         }),
       },
     ],
-    'event': [
+    event: [
       {
         method: 'POST',
         headers,
@@ -52,7 +61,12 @@ function scenarios() {
         setupRequest: (req) => {
           const batch = [];
           for (let i = 0; i < 100; i++)
-            batch.push({ type: 'person', identifiers: { id: `${run}-b-${n++ % 20000}` }, action: 'identify', attributes: { n } });
+            batch.push({
+              type: 'person',
+              identifiers: { id: `${run}-b-${n++ % 20000}` },
+              action: 'identify',
+              attributes: { n },
+            });
           return { ...req, body: JSON.stringify({ batch }) };
         },
       },
@@ -63,8 +77,18 @@ function scenarios() {
 async function seed(url) {
   // The "existing" people, so updates and events find someone.
   const batch = [];
-  for (let i = 0; i < 500; i++) batch.push({ type: 'person', identifiers: { id: `${run}-old-${i}` }, action: 'identify', attributes: { seeded: true } });
-  const res = await fetch(`${url}/api/v2/batch`, { method: 'POST', headers, body: JSON.stringify({ batch }) });
+  for (let i = 0; i < 500; i++)
+    batch.push({
+      type: 'person',
+      identifiers: { id: `${run}-old-${i}` },
+      action: 'identify',
+      attributes: { seeded: true },
+    });
+  const res = await fetch(`${url}/api/v2/batch`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ batch }),
+  });
   if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
 }
 
@@ -82,16 +106,43 @@ async function measureEngine(label, server, ceilingRps, rows) {
       unit: perUpdate > 1 ? 'person updates/s' : 'req/s',
       ceiling: ceilingRps,
       ratio: perUpdate > 1 ? null : ratio(r.rps, ceilingRps),
-      target: name === 'identify, new people' && label === 'SQLite' ? '≥ 0.5 of ceiling' : name.startsWith('v2') ? '≥ 50,000/s' : '',
+      target:
+        name === 'identify, new people' && label === 'SQLite'
+          ? '≥ 0.5 of ceiling'
+          : name.startsWith('v2')
+            ? '≥ 50,000/s'
+            : '',
       notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`,
     });
   }
   // p99 at half the maximum identify rate.
   const max = results['identify, existing people'].rps;
-  const half = await load({ url: server.url, connections: CONNECTIONS, duration: DURATION, overallRate: Math.max(1, Math.floor(max / 2)), requests: scenarios()['identify, existing people'] });
-  rows.push({ name: `${label}: identify p99 at half the max rate (${Math.floor(max / 2)} req/s)`, value: half.p99, unit: 'ms', ceiling: null, ratio: null, target: '< 20 ms', notes: `p50 ${half.p50} ms` });
+  const half = await load({
+    url: server.url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    overallRate: Math.max(1, Math.floor(max / 2)),
+    requests: scenarios()['identify, existing people'],
+  });
+  rows.push({
+    name: `${label}: identify p99 at half the max rate (${Math.floor(max / 2)} req/s)`,
+    value: half.p99,
+    unit: 'ms',
+    ceiling: null,
+    ratio: null,
+    target: '< 20 ms',
+    notes: `p50 ${half.p50} ms`,
+  });
   const rssAfter = rssMb(server.pid);
-  rows.push({ name: `${label}: server RSS before → after load`, value: rssAfter, unit: 'MB', ceiling: rssBefore, ratio: ratio(rssAfter, rssBefore), target: 'flat', notes: `${rssBefore} MB before` });
+  rows.push({
+    name: `${label}: server RSS before → after load`,
+    value: rssAfter,
+    unit: 'MB',
+    ceiling: rssBefore,
+    ratio: ratio(rssAfter, rssBefore),
+    target: 'flat',
+    notes: `${rssBefore} MB before`,
+  });
 }
 
 export async function runIngest() {
@@ -99,9 +150,21 @@ export async function runIngest() {
   const bare = await startBareServer();
   let ceiling;
   try {
-    const c = await load({ url: bare.url, connections: CONNECTIONS, duration: DURATION, requests: scenarios()['identify, new people'] });
+    const c = await load({
+      url: bare.url,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      requests: scenarios()['identify, new people'],
+    });
     ceiling = c.rps;
-    rows.push({ name: 'ceiling: bare node:http answering {}', value: c.rps, unit: 'req/s', ceiling: c.rps, ratio: 1, notes: `p50 ${c.p50} ms, p99 ${c.p99} ms` });
+    rows.push({
+      name: 'ceiling: bare node:http answering {}',
+      value: c.rps,
+      unit: 'req/s',
+      ceiling: c.rps,
+      ratio: 1,
+      notes: `p50 ${c.p50} ms, p99 ${c.p99} ms`,
+    });
   } finally {
     bare.stop();
   }

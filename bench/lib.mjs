@@ -55,7 +55,10 @@ export async function startBareServer() {
 }
 
 export async function createPgDatabase() {
-  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres';
   const c = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();
@@ -113,20 +116,17 @@ export const basicAuth = `Basic ${Buffer.from(`${BENCH_CREDENTIALS.siteId}:${BEN
 /** One autocannon run; resolves with requests/s, latency percentiles and error counts. */
 export function load({ url, connections = 20, duration = 4, overallRate, requests }) {
   return new Promise((resolve, reject) => {
-    autocannon(
-      { url, connections, duration, overallRate, requests, timeout: 10 },
-      (err, result) => {
-        if (err) return reject(err);
-        resolve({
-          rps: result.requests.average,
-          p50: result.latency.p50,
-          p99: result.latency.p99,
-          errors: result.errors + result.timeouts,
-          non2xx: result.non2xx,
-          total: result.requests.total,
-        });
-      },
-    );
+    autocannon({ url, connections, duration, overallRate, requests, timeout: 10 }, (err, result) => {
+      if (err) return reject(err);
+      resolve({
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.timeouts,
+        non2xx: result.non2xx,
+        total: result.requests.total,
+      });
+    });
   });
 }
 
@@ -135,7 +135,19 @@ export function ratio(value, ceiling) {
 }
 
 export function table(rows) {
-  const head = '| benchmark | value | unit | ceiling | ratio | target | notes |\n|---|---:|---|---:|---:|---|---|';
-  const fmt = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
-  return [head, ...rows.map((r) => `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.ceiling)} | ${fmt(r.ratio)} | ${r.target ?? ''} | ${r.notes ?? ''} |`)].join('\n');
+  const head =
+    '| benchmark | value | unit | ceiling | ratio | target | notes |\n|---|---:|---|---:|---:|---|---|';
+  const fmt = (v) =>
+    v === null || v === undefined || Number.isNaN(v)
+      ? '—'
+      : typeof v === 'number'
+        ? String(Math.round(v * 100) / 100)
+        : String(v);
+  return [
+    head,
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${fmt(r.ceiling)} | ${fmt(r.ratio)} | ${r.target ?? ''} | ${r.notes ?? ''} |`,
+    ),
+  ].join('\n');
 }

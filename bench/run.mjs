@@ -31,7 +31,11 @@ for (const [title, file] of SUITES) {
     const rows = await mod.run();
     sections.push({ title, rows, seconds: Math.round((Date.now() - started) / 1000) });
   } catch (err) {
-    sections.push({ title, rows: [{ name: 'failed', value: null, unit: '', notes: String(err?.message ?? err).slice(0, 200) }], seconds: 0 });
+    sections.push({
+      title,
+      rows: [{ name: 'failed', value: null, unit: '', notes: String(err?.message ?? err).slice(0, 200) }],
+      seconds: 0,
+    });
   }
 }
 
