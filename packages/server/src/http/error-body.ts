@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { ulid } from '../lib/ulid.js';
 import type { ApiFamily } from './api-family.js';
 
 export interface WireError {

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { ulid } from '../lib/ulid.js';
 import { unixSeconds } from '../lib/clock.js';
 import { recordActivities } from '../services/activity.js';
 import type { Tx } from '../store/store.js';

@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { ulid } from '../lib/ulid.js';
 import { toJson, type Tx } from '../store/store.js';
 
 /**
@@ -62,11 +62,9 @@ export interface ActivityInput {
   deliveryType?: string | null;
 }
 
-const nextId = monotonicFactory();
-
 /** Activity ids are ULIDs: unique across processes, and sortable so newest-first is `id desc`. */
 export function activityId(timestampMs?: number): string {
-  return nextId(timestampMs);
+  return ulid(timestampMs);
 }
 
 /** Records activities inside the caller's transaction, so history commits with the change. */

@@ -8,13 +8,18 @@ export interface StoreConfig {
   databaseUrl?: string | undefined;
   dataDir: string;
   sqliteSynchronous?: 'normal' | 'full';
+  sqliteCacheSizeKib?: number;
 }
 
 /** Opens the configured engine and brings its schema up to date. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   const store = config.databaseUrl
     ? openPostgresStore({ connectionString: config.databaseUrl })
-    : openSqliteStore({ dataDir: config.dataDir, synchronous: config.sqliteSynchronous ?? 'normal' });
+    : openSqliteStore({
+        dataDir: config.dataDir,
+        synchronous: config.sqliteSynchronous ?? 'normal',
+        cacheSizeKib: config.sqliteCacheSizeKib,
+      });
   try {
     await migrate(store);
   } catch (err) {

@@ -14,6 +14,8 @@ export interface SqliteOptions {
    * WAL on every commit, surviving power loss at the cost of write throughput.
    */
   synchronous?: 'normal' | 'full';
+  /** SQLite's page cache, KiB (SQLite's default is 2 MiB); bulk imports ask for more. */
+  cacheSizeKib?: number;
 }
 
 export function sqliteFile(dataDir: string): string {
@@ -54,6 +56,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   raw.pragma('foreign_keys = ON');
   // Another process (the CLI, a backup) may hold the write lock briefly.
   raw.pragma('busy_timeout = 5000');
+  if (options.cacheSizeKib) raw.pragma(`cache_size = -${Math.trunc(options.cacheSizeKib)}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 
   return {

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { ulid } from '../../lib/ulid.js';
 import { unixSeconds, type Clock } from '../../lib/clock.js';
 import {
   listPushProviders,

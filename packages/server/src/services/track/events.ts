@@ -1,7 +1,7 @@
 import type { Tx } from '../../store/store.js';
 import { eventExists, findAnonymousLink, insertEvent } from '../../store/track/events.js';
 import { findPersonByPid } from '../../store/track/people.js';
-import { ulid } from 'ulid';
+import { ulid } from '../../lib/ulid.js';
 import { recordActivities, type ActivityType } from '../activity.js';
 import { InvalidInputError } from '../errors.js';
 import type { WriteContext, WriteEffects } from './context.js';
