@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PollingLoop } from '../lib/polling-loop.js';
 import type { Tx } from '../store/store.js';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { readDevice } from './device-status.js';
@@ -54,9 +55,7 @@ export class DeliveryWorker {
   private readonly o: Required<Omit<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit'>> &
     Pick<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit'>;
   private readonly limiter: RateLimiter;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private wake: AbortController | undefined;
+  private readonly poller: PollingLoop;
 
   constructor(options: DeliveryWorkerOptions) {
     this.o = {
@@ -72,6 +71,11 @@ export class DeliveryWorker {
       ...options,
     };
     this.limiter = new RateLimiter(options.rateLimit, options.clock);
+    // A store error ends the tick; the lease protocol makes the retry on the next tick harmless.
+    this.poller = new PollingLoop(
+      async () => (await this.runOnce()).claimed >= this.o.batchSize,
+      this.o.pollMs,
+    );
   }
 
   async runOnce(): Promise<RunStats> {
@@ -94,34 +98,16 @@ export class DeliveryWorker {
 
   /** Polls until `stop()`; a full batch is followed immediately by the next claim. */
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = (async () => {
-      while (!this.stopping) {
-        let claimed = 0;
-        try {
-          claimed = (await this.runOnce()).claimed;
-        } catch {
-          // The store was unreachable; the lease protocol makes a retry harmless.
-        }
-        if (claimed < this.o.batchSize && !this.stopping) {
-          this.wake = new AbortController();
-          await sleep(this.o.pollMs, undefined, { signal: this.wake.signal }).catch(() => {});
-        }
-      }
-    })();
+    this.poller.start();
   }
 
   /** Skips the idle wait (after queueing, so a send goes out without waiting for the poll). */
   nudge(): void {
-    this.wake?.abort();
+    this.poller.nudge();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.nudge();
-    await this.loop;
-    this.loop = undefined;
+    await this.poller.stop();
   }
 
   private async process(job: ClaimedJob, stats: RunStats): Promise<void> {

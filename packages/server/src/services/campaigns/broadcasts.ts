@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
+import { PollingLoop } from '../../lib/polling-loop.js';
 import { searchPeople } from '../../store/queries/people-search.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
@@ -226,9 +227,7 @@ export interface BroadcastRunnerOptions {
 export class BroadcastRunner {
   private readonly o: Required<Omit<BroadcastRunnerOptions, 'onPage' | 'log'>> & BroadcastRunnerOptions;
   private readonly workerId = `b-${randomBytes(4).toString('hex')}`;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private wake: AbortController | undefined;
+  private readonly poller: PollingLoop;
 
   constructor(
     private readonly store: Store,
@@ -237,36 +236,23 @@ export class BroadcastRunner {
     options: BroadcastRunnerOptions = {},
   ) {
     this.o = { leaseMs: 30_000, pageSize: 200, pollMs: 1_000, pauseMs: 0, ...options };
+    this.poller = new PollingLoop(
+      () => this.runOnce(),
+      this.o.pollMs,
+      (err) => this.o.log?.error({ err }, 'broadcast fan-out failed; retrying'),
+    );
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = (async () => {
-      while (!this.stopping) {
-        let worked = false;
-        try {
-          worked = await this.runOnce();
-        } catch (err) {
-          this.o.log?.error({ err }, 'broadcast fan-out failed; retrying');
-        }
-        if (!worked && !this.stopping) {
-          this.wake = new AbortController();
-          await sleep(this.o.pollMs, undefined, { signal: this.wake.signal }).catch(() => {});
-        }
-      }
-    })();
+    this.poller.start();
   }
 
   nudge(): void {
-    this.wake?.abort();
+    this.poller.nudge();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.nudge();
-    await this.loop;
-    this.loop = undefined;
+    await this.poller.stop();
   }
 
   /** Claims one due trigger and fans it out to the end (or until stopped / the lease is lost). */
@@ -274,7 +260,7 @@ export class BroadcastRunner {
     const claim = `${this.workerId}:${randomBytes(6).toString('hex')}`;
     const id = await this.claim(claim);
     if (id === undefined) return false;
-    while (!this.stopping) {
+    while (!this.poller.stopped) {
       const state = await this.page(id, claim);
       if (state !== 'more') break;
       // Let requests and the delivery worker in between pages.
