@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApnsKey } from '../fakes/push-credentials.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import {
   appApi,
@@ -251,6 +252,39 @@ describe('dashboard', () => {
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await page.locator('form, [data-testid=unavailable], [role=alert]').first().waitFor();
     await screenshot(page, 'settings');
+  });
+
+  it('saves APNs credentials and the identifier mode from Settings, never showing a secret again', async () => {
+    const { page } = browser;
+    await signIn(page, server);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    const key = makeApnsKey();
+    await page.getByLabel('Key ID').fill(key.keyId);
+    await page.getByLabel('Team ID').fill('TEAM123456');
+    await page.getByLabel('Bundle ID (topic)').fill('com.example.app');
+    await page.getByLabel('Private key (.p8)').fill(key.privateKeyPem);
+    await page.getByRole('button', { name: 'Save APNs' }).click();
+    await page.getByText('APNs credentials saved.').first().waitFor();
+    type Ws = { workspace: { identifier_mode: string; push_providers: Array<{ kind: string }> } };
+    const workspace = async () => {
+      const res = await fetch(`${server.appUrl}/workspace`, {
+        headers: { authorization: `Bearer ${server.credentials.appApiKey}` },
+      });
+      return (await res.json()) as Ws;
+    };
+    const body = await workspace();
+    expect(body.workspace.push_providers.map((p) => p.kind)).toContain('apns');
+    expect(JSON.stringify(body)).not.toContain('PRIVATE KEY');
+
+    const mode = () => workspace().then((w) => w.workspace.identifier_mode);
+    await page.getByLabel('ID only').check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(mode, { timeout: 10_000 }).toBe('id');
+    // Back to the default, for the tests that follow.
+    await page.getByLabel('Email or ID (default): either identifies a person').check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(mode, { timeout: 10_000 }).toBe('email_or_id');
   });
 
   it('works at phone width and in dark mode', async () => {

@@ -179,20 +179,20 @@ function ProvidersCard({ w, onSaved }: { w: Workspace; onSaved: () => void }) {
 }
 
 function ApnsForm({ configured, onSaved }: { configured: boolean; onSaved: () => void }) {
-  const [f, setF] = useState({ key_id: '', team_id: '', bundle_id: '', private_key: '', production: true });
+  const [f, setF] = useState({ key_id: '', team_id: '', topic: '', key_p8: '', production: true });
   const [result, setResult] = useState<{ ok: boolean; text: string; error?: unknown } | null>(null);
   const save = async (e: Event) => {
     e.preventDefault();
     try {
       await App.setPushProvider('apns', f);
       setResult({ ok: true, text: 'APNs credentials saved.' });
-      setF({ ...f, private_key: '' });
+      setF({ ...f, key_p8: '' });
       onSaved();
     } catch (err) {
       setResult(failed(err));
     }
   };
-  const input = (k: 'key_id' | 'team_id' | 'bundle_id', label: string) => (
+  const input = (k: 'key_id' | 'team_id' | 'topic', label: string) => (
     <>
       <label for={`apns-${k}`}>{label}</label>
       <input
@@ -211,15 +211,15 @@ function ApnsForm({ configured, onSaved }: { configured: boolean; onSaved: () =>
       </h3>
       {input('key_id', 'Key ID')}
       {input('team_id', 'Team ID')}
-      {input('bundle_id', 'Bundle ID (topic)')}
+      {input('topic', 'Bundle ID (topic)')}
       <label for="apns-key">Private key (.p8)</label>
       <textarea
         id="apns-key"
         required
         rows={4}
         spellcheck={false}
-        value={f.private_key}
-        onInput={(e) => setF({ ...f, private_key: e.currentTarget.value })}
+        value={f.key_p8}
+        onInput={(e) => setF({ ...f, key_p8: e.currentTarget.value })}
         placeholder="-----BEGIN PRIVATE KEY-----"
       />
       <label class="check">
