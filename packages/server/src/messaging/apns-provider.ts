@@ -58,6 +58,9 @@ export class ApnsProvider implements PushProvider {
         'apns-push-type': 'alert',
         'apns-priority': String(this.config.priority ?? 10),
         'apns-id': apnsIdFor(req.deliveryId),
+        // A push resent after a crash (same delivery) replaces the first on the device rather than
+        // showing twice: the outbox is at-least-once between the provider's answer and our commit.
+        'apns-collapse-id': req.deliveryId.slice(0, 64),
         ...headers,
         'apns-topic': headers['apns-topic'] ?? this.config.topic,
       });

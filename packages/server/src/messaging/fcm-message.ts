@@ -47,9 +47,14 @@ export function buildFcmMessage(req: PushRequest): Obj {
   if (ios) {
     const aps: Obj = { 'mutable-content': 1 };
     if (c.sound !== 'none') aps.sound = c.sound || 'default';
-    message.apns = { payload: { aps, CIO: { push: extra }, ...delivery } };
+    // Collapse keys make a push resent after a crash (same delivery id) replace the first on the
+    // device instead of showing twice.
+    message.apns = {
+      headers: { 'apns-collapse-id': req.deliveryId.slice(0, 64) },
+      payload: { aps, CIO: { push: extra }, ...delivery },
+    };
   } else {
-    message.android = { priority: 'high' };
+    message.android = { priority: 'high', collapse_key: req.deliveryId };
   }
   return message;
 }

@@ -50,6 +50,7 @@ describe('APNs provider against the fake APNs', () => {
     expect(got.headers['apns-push-type']).toBe('alert');
     expect(got.headers['apns-priority']).toBe('10');
     expect(got.headers['apns-id']).toBe(apnsIdFor('D1'));
+    expect(got.headers['apns-collapse-id']).toBe('D1');
     expect(got.payload).toEqual({
       k: 'v',
       aps: { alert: { title: 'T', body: 'B' }, 'mutable-content': 1, sound: 'default' },
@@ -167,14 +168,18 @@ describe('FCM provider against the fake FCM', () => {
         'CIO-Delivery-ID': 'D1',
         'CIO-Delivery-Token': 'tok-a',
       },
-      android: { priority: 'high' },
+      // A resend of the same delivery replaces the first on the device.
+      android: { priority: 'high', collapse_key: 'D1' },
     });
   });
 
   it('sends iOS devices an apns block with the CIO keys', async () => {
     await fcm.send(req('tok-ios', 'ios'));
-    const m = fake.received.at(-1)!.message as { apns: { payload: Record<string, unknown> } };
+    const m = fake.received.at(-1)!.message as {
+      apns: { headers: Record<string, string>; payload: Record<string, unknown> };
+    };
     expect(m.apns.payload).toMatchObject({ CIO: { push: { link: 'app://x' } }, 'CIO-Delivery-ID': 'D1' });
+    expect(m.apns.headers['apns-collapse-id']).toBe('D1');
   });
 
   it('stringifies custom_payload data for Android and keeps the delivery keys', async () => {
