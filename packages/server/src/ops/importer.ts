@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { unixSeconds, type Clock } from '../lib/clock.js';
 import { InvalidInputError } from '../services/errors.js';
 import type { Services } from '../services/services.js';
-import type { TrackWrite, WriteContext, WriteEffects } from '../services/track/context.js';
+import type { TrackWrite } from '../services/track/context.js';
 import type { Workspace } from '../services/workspace-types.js';
 import type { Tx } from '../store/store.js';
 import { CsvParser, csvLine, LineSplitter } from './csv.js';
@@ -76,11 +76,6 @@ interface Failure {
   reason: string;
   row: string;
 }
-
-/** Thrown inside a batch's optimistic pass: rerun the batch with a savepoint per row. */
-class RowFailed extends Error {}
-
-const RETRYABLE = new Set(['23505', '40P01', '40001']);
 
 export function formatOf(file: string, given?: string): ImportFormat {
   if (given) {
@@ -219,17 +214,9 @@ export async function runImport(services: Services, options: ImportOptions): Pro
     elapsedMs: Date.now() - started,
   });
 
-  const applyRow = async (trx: Tx, row: Row): Promise<void> => {
-    for (const write of row.writes!) {
-      const ctx: WriteContext = { workspace: ws, source, now: unixSeconds(clock) };
-      const fx: WriteEffects = { changed: new Set() };
-      await write.run(trx, ctx, fx);
-      const target = fx.workspace ?? ws;
-      for (const pid of fx.changed)
-        for (const listener of services.track.personChangeListeners) await listener(trx, target, pid);
-    }
-  };
-
+  // One transaction per batch through the Track API's own `executeBatch` (locks, a savepoint per
+  // row only when a row is refused, listeners after each write, PostgreSQL retries); the job's
+  // position and the errors file are written in its `finish`, so they commit with the rows.
   const commitBatch = async (rows: Row[]): Promise<void> => {
     if (rows.length === 0) return;
     const last = rows[rows.length - 1]!;
@@ -237,72 +224,56 @@ export async function runImport(services: Services, options: ImportOptions): Pro
       .filter((r) => r.error !== undefined)
       .map((r) => ({ line: r.line, reason: r.error!, row: r.raw() }));
     const good = rows.filter((r) => r.writes);
-    const keys = [...new Set(good.flatMap((r) => r.writes!.flatMap((w) => w.lockKeys)))].sort();
-    let careful = false;
-    for (let attempt = 1; ; attempt++) {
-      const failures = [...parsedFailures];
-      const lengthBefore = errorsLength;
-      try {
-        await store.transaction(async (trx) => {
-          await store.lockKeys(trx, keys);
-          for (const row of good) {
-            if (!careful) {
-              try {
-                await applyRow(trx, row);
-              } catch (err) {
-                if (err instanceof InvalidInputError) throw new RowFailed();
-                throw err;
-              }
-              continue;
-            }
-            await sql`savepoint import_row`.execute(trx);
-            try {
-              await applyRow(trx, row);
-              await sql`release savepoint import_row`.execute(trx);
-            } catch (err) {
-              if (!(err instanceof InvalidInputError)) throw err;
-              await sql`rollback to savepoint import_row`.execute(trx);
-              await sql`release savepoint import_row`.execute(trx);
+    const lengthBefore = errorsLength;
+    const undoErrors = (): void => {
+      // Drop an earlier attempt's error lines: the transaction that would have owned them rolled back.
+      if (errorsLength === lengthBefore) return;
+      fs.ftruncateSync(errorsFd, lengthBefore);
+      errorsLength = lengthBefore;
+    };
+    let refused = 0;
+    try {
+      await services.track.executeBatch(
+        ws,
+        source,
+        good.map((r) => r.writes!),
+        {
+          triggers: false,
+          finish: async (trx, rowFailures) => {
+            undoErrors();
+            refused = rowFailures.size;
+            const failures = [...parsedFailures];
+            for (const [i, err] of rowFailures) {
+              const row = good[i]!;
               failures.push({ line: row.line, reason: describe(err), row: row.raw() });
             }
-          }
-          failures.sort((a, b) => a.line - b.line);
-          const text = failures.map((f) => `${JSON.stringify(f)}\n`).join('');
-          if (text) fs.writeSync(errorsFd, text);
-          errorsLength += Buffer.byteLength(text);
-          await jobs(trx)
-            .updateTable('import_jobs')
-            .set({
-              byte_offset: last.end,
-              line: last.line + 1,
-              rows_ok: rowsOk + good.length - (failures.length - parsedFailures.length),
-              rows_failed: rowsFailed + failures.length,
-              errors_bytes: errorsLength,
-              updated_at: unixSeconds(clock),
-            })
-            .where('id', '=', jobId)
-            .execute();
-        });
-        rowsOk += good.length - (failures.length - parsedFailures.length);
-        rowsFailed += failures.length;
-        rowsThisRun += rows.length;
-        bytesDone = last.end;
-        return;
-      } catch (err) {
-        // Undo this attempt's error lines: the transaction that would have owned them rolled back.
-        if (errorsLength !== lengthBefore) {
-          fs.ftruncateSync(errorsFd, lengthBefore);
-          errorsLength = lengthBefore;
-        }
-        if (err instanceof RowFailed && !careful) {
-          careful = true;
-          continue;
-        }
-        const code = (err as { code?: unknown }).code;
-        if (attempt < 3 && typeof code === 'string' && RETRYABLE.has(code)) continue;
-        throw err;
-      }
+            failures.sort((a, b) => a.line - b.line);
+            const text = failures.map((f) => `${JSON.stringify(f)}\n`).join('');
+            if (text) fs.writeSync(errorsFd, text);
+            errorsLength += Buffer.byteLength(text);
+            await jobs(trx)
+              .updateTable('import_jobs')
+              .set({
+                byte_offset: last.end,
+                line: last.line + 1,
+                rows_ok: rowsOk + good.length - refused,
+                rows_failed: rowsFailed + failures.length,
+                errors_bytes: errorsLength,
+                updated_at: unixSeconds(clock),
+              })
+              .where('id', '=', jobId)
+              .execute();
+          },
+        },
+      );
+    } catch (err) {
+      undoErrors();
+      throw err;
     }
+    rowsOk += good.length - refused;
+    rowsFailed += parsedFailures.length + refused;
+    rowsThisRun += rows.length;
+    bytesDone = last.end;
   };
 
   let interrupted = false;

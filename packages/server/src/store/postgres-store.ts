@@ -36,10 +36,15 @@ export function openPostgresStore(options: PostgresOptions): Store {
       return db.transaction().execute(fn);
     },
     async lockKeys(trx: Tx, keys: readonly string[]): Promise<void> {
-      // Sorted so two transactions locking overlapping sets cannot deadlock.
-      for (const key of [...new Set(keys)].sort()) {
-        await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
-      }
+      // Sorted so two transactions locking overlapping sets cannot deadlock. Several keys (a v2
+      // batch, an import batch) are locked in one round trip, in array order (unnest's order).
+      const sorted = [...new Set(keys)].sort();
+      if (sorted.length === 1)
+        await sql`select pg_advisory_xact_lock(hashtextextended(${sorted[0]}, 0))`.execute(trx);
+      else if (sorted.length > 1)
+        await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${sorted}::text[]) as k`.execute(
+          trx,
+        );
     },
     async close(): Promise<void> {
       await db.destroy();

@@ -1,10 +1,10 @@
 import type { Tx } from '../../store/store.js';
-import { findPerson, updatePerson, type PersonRow } from '../../store/track/people.js';
+import { dict, findPerson, updatePerson, type PersonRow } from '../../store/track/people.js';
 import { recordActivities, type ActivityInput } from '../activity.js';
 import { InvalidInputError } from '../errors.js';
 import type { IdentifierMode } from '../workspace-types.js';
 import { attachAnonymous } from './anonymous.js';
-import { isRemoval, mergeAttributes, unsubscribedValue } from './attributes.js';
+import { isRemoval, mergeAttributes, unsubscribedValue, type MergeResult } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import {
   anonLockKey,
@@ -124,6 +124,11 @@ export async function identify(
     activity(ctx, person, { type: 'failed_attribute_change', data: { reason, ...extra } });
 
   let person = await findPerson(trx, ws, cmd.ref);
+  // A new person: their attributes, merged before the INSERT, and their profile_create, recorded
+  // with this identify's other activities in one INSERT (an identify of a new person went from
+  // ~10 statements to 8).
+  let premerged: MergeResult | undefined;
+  const created: ActivityInput[] = [];
   const pending: Partial<Record<IdKind, string | null>> = { ...cmd.identifiers };
   const activities: ActivityInput[] = [];
 
@@ -169,7 +174,19 @@ export async function identify(
     } else {
       const id = cmd.ref.kind === 'id' ? cmd.ref.value : (cmd.identifiers.id ?? null);
       const email = cmd.ref.kind === 'email' ? cmd.ref.value : (cmd.identifiers.email ?? null);
-      person = await createPerson(trx, ctx, { id, email }, fx);
+      const at = cmd.at ?? ctx.now;
+      person = await createPerson(trx, ctx, { id, email }, fx, {
+        activities: created,
+        initial: (attrTs) => {
+          // What the merge below would compute against the new (empty) person.
+          premerged = mergeAttributes(dict(), attrTs, cmd.attributes, at);
+          return {
+            attributes: premerged.attributes,
+            attrTs: premerged.attrTs,
+            unsubscribed: premerged.attributes.unsubscribed === true,
+          };
+        },
+      });
       delete pending.id;
       delete pending.email;
     }
@@ -219,7 +236,7 @@ export async function identify(
     }
   }
 
-  const merged = mergeAttributes(person.attributes, person.attrTs, cmd.attributes, at);
+  const merged = premerged ?? mergeAttributes(person.attributes, person.attrTs, cmd.attributes, at);
   if (Object.keys(merged.attributes).length > MAX_ATTRIBUTES)
     throw new ValidationErrors([`a person cannot have more than ${MAX_ATTRIBUTES} attributes`], 'attributes');
   const changes = { ...merged.changes };
@@ -236,8 +253,8 @@ export async function identify(
     );
 
   const changed = Object.keys(changes).length > 0;
-  const tsMoved = JSON.stringify(merged.attrTs) !== JSON.stringify(person.attrTs);
-  if (changed || tsMoved) {
+  // A new person's row already holds the merge (premerged).
+  if (!premerged && (changed || JSON.stringify(merged.attrTs) !== JSON.stringify(person.attrTs))) {
     await updatePerson(
       trx,
       person.pid,
@@ -263,9 +280,9 @@ export async function identify(
     );
     fx.changed.add(person.pid);
   }
-  await recordActivities(
-    trx,
-    activities.map((a) => (a.personPid === person.pid ? { ...a, identifiers: identifiersOf(after) } : a)),
-  );
+  await recordActivities(trx, [
+    ...created,
+    ...activities.map((a) => (a.personPid === person.pid ? { ...a, identifiers: identifiersOf(after) } : a)),
+  ]);
   if (cmd.anonymousId) await attachAnonymous(trx, ctx, after, cmd.anonymousId, fx);
 }

@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import type { Store, Tx } from '../../store/store.js';
+import { InvalidInputError } from '../errors.js';
 import type { WorkspaceService } from '../workspaces.js';
 import type { Workspace } from '../workspace-types.js';
 import type {
@@ -17,10 +19,29 @@ import { unsubscribeDelivery } from './delivery.js';
 const RETRYABLE = new Set(['23505', '40P01', '40001']);
 const ATTEMPTS = 3;
 
+/** One item of a batch: a write, or several applied in order and failing together (an import row). */
+export type BatchItem = TrackWrite | readonly TrackWrite[];
+
+export interface BatchOptions {
+  /**
+   * Campaign event triggers and the delivery-metric hook, as `execute` runs them. Default true;
+   * `roster import` turns them off (it never ran them: importing history starts no campaigns).
+   */
+  triggers?: boolean;
+  /**
+   * Runs inside the transaction after the items, with this attempt's failures (by item index),
+   * so the caller's own bookkeeping commits with the batch. May run more than once (retries).
+   */
+  finish?: (trx: Tx, failures: ReadonlyMap<number, InvalidInputError>) => Promise<void>;
+}
+
+/** Thrown in a batch's optimistic pass when an item is invalid: rerun with a savepoint per item. */
+class ItemFailed extends Error {}
+
 /**
- * Runs Track writes. Each write is one transaction: it locks the identities it names, runs, then
- * lets the person-change listeners (segments, later) act on every person it changed — all before
- * commit, and the caller answers 200 only after `execute` resolves.
+ * Runs Track writes. Each write (or batch of writes: `executeBatch`) is one transaction: it locks the
+ * identities it names, runs, then lets the person-change listeners (segments, later) act on every
+ * person it changed — all before commit, and the caller answers 200 only after it resolves.
  */
 export class TrackService {
   /** Plug-in point for the segments engine (issue #6): called inside each write's transaction. */
@@ -41,15 +62,7 @@ export class TrackService {
       try {
         await this.store.transaction(async (trx) => {
           await this.store.lockKeys(trx, write.lockKeys);
-          const ctx = this.context(workspace, source);
-          const fx: WriteEffects = {
-            changed: new Set(),
-            events: [],
-            ...(this.deliveryMetricHook ? { deliveryMetric: this.deliveryMetricHook } : {}),
-          };
-          await write.run(trx, ctx, fx);
-          await this.notify(trx, fx.workspace ?? workspace, fx);
-          await this.notifyEvents(trx, fx.workspace ?? workspace, fx);
+          await this.runWrite(trx, workspace, source, write, true);
         });
         return;
       } catch (err) {
@@ -57,6 +70,90 @@ export class TrackService {
         if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
       }
     }
+  }
+
+  /**
+   * Runs many writes in one transaction (`POST /api/v2/batch`, `roster import`): the identities of
+   * all of them are locked up front (sorted, so batches cannot deadlock each other), the items apply
+   * in order, and each item's listeners run right after it, as `execute` would. An item refused with
+   * an `InvalidInputError` changes nothing and is reported by its index; the others commit. Any
+   * other error fails the whole batch; PostgreSQL's retryable errors rerun it whole.
+   *
+   * The first pass runs without savepoints (the common case: every item valid); if an item is
+   * refused, the batch is rolled back and rerun with a savepoint around each item. One transaction
+   * per batch instead of one per item took v2 batches of 100 identifies on SQLite from ~1,500 to
+   * ~6,000 person updates/s (bench/ingest.mjs, 2 cores).
+   */
+  async executeBatch(
+    workspace: Workspace | null,
+    source: string,
+    items: readonly BatchItem[],
+    options: BatchOptions = {},
+  ): Promise<Map<number, InvalidInputError>> {
+    if (items.length === 0 && !options.finish) return new Map();
+    const lists = items.map((item): readonly TrackWrite[] => ('run' in item ? [item as TrackWrite] : item));
+    const keys = [...new Set(lists.flatMap((list) => list.flatMap((w) => w.lockKeys)))].sort();
+    const triggers = options.triggers ?? true;
+    let careful = false;
+    for (let attempt = 1; ; attempt++) {
+      const failures = new Map<number, InvalidInputError>();
+      try {
+        await this.store.transaction(async (trx) => {
+          await this.store.lockKeys(trx, keys);
+          for (const [index, list] of lists.entries()) {
+            if (!careful) {
+              try {
+                for (const write of list) await this.runWrite(trx, workspace, source, write, triggers);
+              } catch (err) {
+                if (err instanceof InvalidInputError) throw new ItemFailed();
+                throw err;
+              }
+              continue;
+            }
+            await sql`savepoint track_item`.execute(trx);
+            try {
+              for (const write of list) await this.runWrite(trx, workspace, source, write, triggers);
+              await sql`release savepoint track_item`.execute(trx);
+            } catch (err) {
+              if (!(err instanceof InvalidInputError)) throw err;
+              await sql`rollback to savepoint track_item`.execute(trx);
+              await sql`release savepoint track_item`.execute(trx);
+              failures.set(index, err);
+            }
+          }
+          await options.finish?.(trx, failures);
+        });
+        return failures;
+      } catch (err) {
+        if (err instanceof ItemFailed && !careful) {
+          // Not a failed attempt: the same batch again, item by item.
+          careful = true;
+          attempt--;
+          continue;
+        }
+        const code = (err as { code?: unknown }).code;
+        if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
+      }
+    }
+  }
+
+  /** One write inside the caller's transaction, then its person-change and event listeners. */
+  private async runWrite(
+    trx: Tx,
+    workspace: Workspace | null,
+    source: string,
+    write: TrackWrite,
+    triggers: boolean,
+  ): Promise<void> {
+    const ctx = this.context(workspace, source);
+    const fx: WriteEffects = {
+      changed: new Set(),
+      events: [],
+      ...(triggers && this.deliveryMetricHook ? { deliveryMetric: this.deliveryMetricHook } : {}),
+    };
+    await write.run(trx, ctx, fx);
+    await this.notify(trx, fx.workspace ?? workspace, fx);
+    if (triggers) await this.notifyEvents(trx, fx.workspace ?? workspace, fx);
   }
 
   /** `POST /unsubscribe/:delivery_id`: the workspace may come from the delivery itself. */
