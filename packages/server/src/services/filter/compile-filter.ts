@@ -20,6 +20,11 @@ interface SqlValue {
   fastText?: Expr;
   /** Turns the compared value into the stored form (emails lower-case, cio_ prefix stripped). */
   normalize?: (s: string) => string;
+  /**
+   * A plain indexed column (id, email_norm, cio_id): `eq`/`in` compare it bare, NULL-guarded with
+   * `is not null and`, so the unique index is used — wrapped in coalesce(), SQLite scans people.
+   */
+  indexed?: boolean;
 }
 
 type Scope = 'person' | 'device' | 'event';
@@ -114,13 +119,19 @@ class Compiler {
     if (t.kind === 'person') {
       switch (t.field) {
         case 'id':
-          return { present: sql`(p.id is not null)`, text: sql`p.id`, num: this.numeric(sql`p.id`) };
+          return {
+            present: sql`(p.id is not null)`,
+            text: sql`p.id`,
+            num: this.numeric(sql`p.id`),
+            indexed: true,
+          };
         case 'email':
           return {
             present: sql`(p.email_norm is not null)`,
             text: sql`p.email_norm`,
             num: this.numeric(sql`p.email_norm`),
             normalize: (s) => s.toLowerCase(),
+            indexed: true,
           };
         case 'cio_id':
           return {
@@ -128,6 +139,7 @@ class Compiler {
             text: sql`p.cio_id`,
             num: this.numeric(sql`p.cio_id`),
             normalize: (s) => s.replace(/^cio_/, ''),
+            indexed: true,
           };
         case 'unsubscribed':
           return {
@@ -232,6 +244,7 @@ class Compiler {
       case 'exists':
         return sql<boolean>`${v.present}`;
       case 'eq': {
+        if (v.indexed && text) return sql<boolean>`(${text} is not null and ${text} = ${this.param(want)})`;
         const t = v.fastText && this.fastSafe(want) ? v.fastText : text;
         return t ? sql<boolean>`coalesce(${t} = ${this.param(want)}, false)` : never;
       }
@@ -249,6 +262,8 @@ class Compiler {
           : sql<boolean>`coalesce(substr(${text}, 1, length(${want})) = ${want}, false)`;
       case 'in': {
         const list = (node.values ?? []).map(normalize);
+        if (v.indexed && text)
+          return sql<boolean>`(${text} is not null and ${text} in (${sql.join(list.map((s) => this.param(s)))}))`;
         const t = v.fastText && list.every((s) => this.fastSafe(s)) ? v.fastText : text;
         if (!t) return never;
         return sql<boolean>`coalesce(${t} in (${sql.join(list.map((s) => this.param(s)))}), false)`;
