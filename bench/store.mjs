@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createPgDatabase, ratio, table } from './lib.mjs';
 
