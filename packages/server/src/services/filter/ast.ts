@@ -125,6 +125,12 @@ export interface FilterNeeds {
   /** Some event node has a `within` window: membership changes with time alone. */
   timed: boolean;
   segments: Set<number>;
+  /**
+   * Top-level person attribute keys (and the fields id, email, cio_id, unsubscribed) the filter
+   * reads outside device and event blocks: a write that changes none of them cannot change the
+   * filter's result.
+   */
+  attributes: Set<string>;
 }
 
 export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
@@ -134,6 +140,7 @@ export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
     eventData: false,
     timed: false,
     segments: new Set(),
+    attributes: new Set(),
   };
   switch (node.kind) {
     case 'and':
@@ -147,6 +154,9 @@ export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
       n.segments.add(node.segmentId);
       break;
     case 'attribute':
+      if (node.target.kind === 'json')
+        for (const alt of node.target.path.alternatives) n.attributes.add(alt[0]!);
+      else n.attributes.add(node.target.field);
       break;
     case 'device':
       n.devices = true;

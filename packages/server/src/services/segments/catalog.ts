@@ -94,22 +94,43 @@ export function dependents(ordered: readonly DynamicSegment[], ids: ReadonlySet<
   return out;
 }
 
-export function buildCatalog(version: number, segments: readonly DynamicSegment[]): Catalog {
-  const ordered = dependencyOrder(segments);
+/** What a set of segments needs read about a person, together. */
+export function mergeNeeds(segments: readonly DynamicSegment[]): FilterNeeds {
   const needs: FilterNeeds = {
     devices: false,
     eventNames: new Set(),
     eventData: false,
     timed: false,
     segments: new Set(),
+    attributes: new Set(),
   };
-  for (const s of ordered) {
+  for (const s of segments) {
     needs.devices ||= s.needs.devices;
     needs.eventData ||= s.needs.eventData;
     needs.timed ||= s.needs.timed;
     for (const n of s.needs.eventNames) needs.eventNames.add(n);
     for (const n of s.needs.segments) needs.segments.add(n);
+    for (const n of s.needs.attributes) needs.attributes.add(n);
   }
+  return needs;
+}
+
+/**
+ * The segments whose result can change when only these attributes of a person change: those that
+ * read one of them (a dot-path topic update counts as its top-level key), and every segment that
+ * refers to one of those — in dependency order.
+ */
+export function segmentsReading(catalog: Catalog, attributes: ReadonlySet<string>): DynamicSegment[] {
+  const reads = (s: DynamicSegment) =>
+    [...attributes].some((a) => s.needs.attributes.has(a) || s.needs.attributes.has(a.split('.', 1)[0]!));
+  const ids = new Set(catalog.ordered.filter(reads).map((s) => s.id));
+  for (const d of dependents(catalog.ordered, ids)) ids.add(d.id);
+  return catalog.ordered.filter((s) => ids.has(s.id));
+}
+
+export function buildCatalog(version: number, segments: readonly DynamicSegment[]): Catalog {
+  const ordered = dependencyOrder(segments);
+  const needs = mergeNeeds(ordered);
   return { version, ordered, byId: new Map(ordered.map((s) => [s.id, s])), needs };
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import type { Store, Tx } from '../../store/store.js';
-import { lockSegmentDefinitions, logSizeChange } from '../../store/queries/segment-tables.js';
+import { catalogVersion, lockSegmentDefinitions, logSizeChange } from '../../store/queries/segment-tables.js';
 import {
   deleteMemberships,
   deviceFacts,
@@ -14,7 +14,7 @@ import { markActivitiesDeleted } from '../../store/track/people.js';
 import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../activity.js';
 import { evaluate, type EvalContext } from '../filter/evaluate.js';
 import type { Workspace } from '../workspace-types.js';
-import { CatalogCache } from './catalog.js';
+import { CatalogCache, mergeNeeds, segmentsReading } from './catalog.js';
 import { SegmentDefinitions } from './definitions.js';
 import { RecheckScheduler, type RecheckLog } from './scheduler.js';
 
@@ -24,7 +24,8 @@ const SOURCE = 'system';
 /**
  * Keeps dynamic segment memberships current inside every write (issue #6).
  *
- * Per write, for each person the write changed: one catalog-version read (the parsed definitions
+ * Per write, for each person the write changed (unless it changed only attributes no segment reads,
+ * see `listener`): one catalog-version read (the parsed definitions
  * are cached per version), the person row and their memberships, plus their devices and events
  * only when some segment's conditions are about devices or events (and only the event names those
  * conditions count). Every dynamic segment is then evaluated in memory, in dependency order, so a
@@ -62,27 +63,42 @@ export class SegmentEngine {
   > = [];
 
   /** For `TrackService.personChangeListeners`. */
-  readonly listener = (trx: Tx, workspace: Workspace, personPid: number): Promise<void> =>
-    this.reevaluatePerson(trx, workspace.id, personPid);
+  readonly listener = (
+    trx: Tx,
+    workspace: Workspace,
+    personPid: number,
+    attributes?: ReadonlySet<string>,
+  ): Promise<void> => this.reevaluatePerson(trx, workspace.id, personPid, attributes);
 
-  /** Also the messaging hook `onDeviceChanged(trx, workspaceId, personPid)`. */
-  readonly reevaluatePerson = async (trx: Tx, workspaceId: number, personPid: number): Promise<void> => {
+  /**
+   * Also the messaging hook `onDeviceChanged(trx, workspaceId, personPid)`. `attributes`, when
+   * given, says only those attributes of the person changed: then only the segments that read one
+   * of them (and the segments built on those) can change, so only they are evaluated and only what
+   * they need is read — none at all costs one catalog-version read. Time windows move on their own
+   * and are the recheck's job either way.
+   */
+  readonly reevaluatePerson = async (
+    trx: Tx,
+    workspaceId: number,
+    personPid: number,
+    attributes?: ReadonlySet<string>,
+  ): Promise<void> => {
     if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, workspaceId, false);
     const now = unixSeconds(this.clock);
-    // Read devices and events along with the person as the last known definitions need them; if
+    const cached = this.catalogs.peek(workspaceId);
+    const scoped = attributes && cached ? segmentsReading(cached, attributes) : undefined;
+    // The scope holds only while the definitions are the ones it was computed from.
+    if (scoped?.length === 0 && (await catalogVersion(trx, workspaceId)) === cached!.version) return;
+    // Read devices and events along with the person as the (scoped) known definitions need them; if
     // the definitions changed since, whatever the new ones need and was not read is read after.
-    const guess = this.catalogs.peek(workspaceId)?.needs ?? {
-      devices: false,
-      eventNames: new Set<string>(),
-      eventData: false,
-    };
+    const guess = scoped?.length ? mergeNeeds(scoped) : (cached?.needs ?? mergeNeeds([]));
     const snap = await personSnapshot(trx, this.store.dialect, workspaceId, personPid, guess);
     const { person, version, memberships } = snap;
     if (!person) return this.recordDeletedExits(trx, workspaceId, personPid, now);
     const catalog = await this.catalogs.get(trx, workspaceId, version);
     if (catalog.ordered.length === 0) return;
-
-    const needs = catalog.needs;
+    const segments = scoped?.length && catalog === cached ? scoped : catalog.ordered;
+    const needs = segments === catalog.ordered ? catalog.needs : guess;
     const devices = !needs.devices ? [] : (snap.devices ?? (await deviceFacts(trx, personPid)));
     const covered =
       snap.events !== undefined &&
@@ -101,7 +117,7 @@ export class SegmentEngine {
     };
     const entered: number[] = [];
     const exited: number[] = [];
-    for (const segment of catalog.ordered) {
+    for (const segment of segments) {
       const match = evaluate(segment.ast, ctx);
       results.set(segment.id, match);
       const was = memberships.has(segment.id);

@@ -1,3 +1,4 @@
+import type { PersonChanges } from './person-changes.js';
 import type { Tx } from '../../store/store.js';
 import type { Workspace } from '../workspace-types.js';
 
@@ -15,7 +16,16 @@ export interface WriteContext {
  * events, identifiers or existence changed (the person may no longer exist). The segments engine
  * (issue #6) plugs in here so memberships commit with the change that caused them.
  */
-export type PersonChangeListener = (trx: Tx, workspace: Workspace, personPid: number) => Promise<void>;
+/**
+ * Called for each person a write changed, inside its transaction. `attributes`, when given, says
+ * the write changed only those attributes of an existing person (nothing else about them).
+ */
+export type PersonChangeListener = (
+  trx: Tx,
+  workspace: Workspace,
+  personPid: number,
+  attributes?: ReadonlySet<string>,
+) => Promise<void>;
 
 /** An event a write stored for a person: campaign triggers (issue #8) listen for these. */
 export interface TrackedEvent {
@@ -49,7 +59,7 @@ export type DeliveryMetricHook = (
 /** What a write step reports back to the transaction wrapper. */
 export interface WriteEffects {
   /** pids whose state changed: the listeners run for each. */
-  changed: Set<number>;
+  changed: PersonChanges;
   /** Set by writes that find their workspace themselves (unauthenticated unsubscribe). */
   workspace?: Workspace;
   /** Events stored by this write, for the event listeners. */

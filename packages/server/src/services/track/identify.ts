@@ -278,7 +278,7 @@ export async function identify(
         data: changes,
       }),
     );
-    fx.changed.add(person.pid);
+    fx.changed.addAttributes(person.pid, names);
   }
   await recordActivities(trx, [
     ...created,

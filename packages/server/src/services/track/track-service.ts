@@ -14,6 +14,7 @@ import type {
   WriteEffects,
 } from './context.js';
 import { unsubscribeDelivery } from './delivery.js';
+import { PersonChanges } from './person-changes.js';
 
 /** PostgreSQL errors worth one more attempt: unique violation (a racing writer), deadlock, serialization. */
 const RETRYABLE = new Set(['23505', '40P01', '40001']);
@@ -147,7 +148,7 @@ export class TrackService {
   ): Promise<void> {
     const ctx = this.context(workspace, source);
     const fx: WriteEffects = {
-      changed: new Set(),
+      changed: new PersonChanges(),
       events: [],
       ...(triggers && this.deliveryMetricHook ? { deliveryMetric: this.deliveryMetricHook } : {}),
     };
@@ -192,7 +193,9 @@ export class TrackService {
 
   private async notify(trx: Tx, workspace: Workspace | null, fx: WriteEffects): Promise<void> {
     if (!workspace || this.personChangeListeners.length === 0) return;
-    for (const pid of fx.changed)
-      for (const listener of this.personChangeListeners) await listener(trx, workspace, pid);
+    for (const pid of fx.changed) {
+      const attributes = fx.changed.attributesOnly(pid);
+      for (const listener of this.personChangeListeners) await listener(trx, workspace, pid, attributes);
+    }
   }
 }
