@@ -113,6 +113,9 @@ describe.each(engines())('push messaging end to end (%s)', (engine) => {
     expect(one.body).toMatchObject({
       message: { name: 'Welcome', custom_data: { plan: '{{ customer.plan }}' } },
     });
+    // An id past a safe integer (and PostgreSQL's bigint) is no template: a 404, not a 500.
+    const huge = await appCall(server, 'GET', '/v1/transactional/99999999999999999999999');
+    expect(huge.status).toBe(404);
   });
 
   it('sends a personalised push to every device of a person (customerio-node sendPush, getMessage)', async () => {

@@ -187,16 +187,22 @@ export class WorkspaceService {
   async ensureDefault(
     given?: WorkspaceCredentials,
   ): Promise<{ workspace: Workspace; generated?: WorkspaceCredentials }> {
-    if (given) {
-      checkCredentials(given);
-      const existing = await this.bySiteId(given.siteId);
-      if (!existing) return { workspace: (await this.create({ ...given })).workspace };
-      await this.rotateKeys(given.siteId, { track: true, app: true }, given);
-      return { workspace: existing };
-    }
-    const first = (await this.list())[0];
-    if (first) return { workspace: first };
-    const { workspace, credentials } = await this.create({});
-    return { workspace, generated: credentials };
+    // Several servers may start together on an empty store: one at a time decides (a PostgreSQL
+    // advisory lock; SQLite's BEGIN IMMEDIATE), so there is one default workspace, created once.
+    return this.store.transaction(async (trx) => {
+      await this.store.lockKeys(trx, ['roster:default-workspace']);
+      const scoped = new WorkspaceService({ ...this.store, db: trx }, this.clock);
+      if (given) {
+        checkCredentials(given);
+        const existing = await scoped.bySiteId(given.siteId);
+        if (!existing) return { workspace: (await scoped.create({ ...given })).workspace };
+        await scoped.rotateKeys(given.siteId, { track: true, app: true }, given);
+        return { workspace: existing };
+      }
+      const first = (await scoped.list())[0];
+      if (first) return { workspace: first };
+      const { workspace, credentials } = await scoped.create({});
+      return { workspace, generated: credentials };
+    });
   }
 }

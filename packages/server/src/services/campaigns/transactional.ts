@@ -72,6 +72,8 @@ export class TransactionalService {
   }
 
   async byId(trx: Tx, workspaceId: number, id: number): Promise<TransactionalMessage | undefined> {
+    // Digits past a safe integer name no template (and PostgreSQL would refuse them as bigint).
+    if (!Number.isSafeInteger(id)) return undefined;
     const row = await cdb(trx)
       .selectFrom('transactional_messages')
       .selectAll()

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/lib/clock.js';
+import { WorkspaceService } from '../../src/services/workspaces.js';
+import { migrate } from '../../src/store/migrate.js';
+import { openPostgresStore } from '../../src/store/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
+import {
+  createTestDatabase,
+  postgresAvailable,
+  type TestDatabase,
+} from '../../../../test/helpers/postgres.js';
+
+// Several servers starting together on one empty PostgreSQL must agree on one default workspace.
+describe.runIf(postgresAvailable())('the default workspace, with servers starting together', () => {
+  let database: TestDatabase;
+  let stores: Store[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('defaultws');
+    stores = [1, 2, 3, 4].map(() => openPostgresStore({ connectionString: database.url }));
+    await migrate(stores[0]!);
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await database?.drop();
+  });
+
+  it('creates exactly one generated workspace, and prints its keys exactly once', async () => {
+    const results = await Promise.all(
+      stores.map((s) => new WorkspaceService(s, systemClock).ensureDefault()),
+    );
+    expect(new Set(results.map((r) => r.workspace.siteId)).size).toBe(1);
+    expect(results.filter((r) => r.generated)).toHaveLength(1);
+    expect(await new WorkspaceService(stores[0]!, systemClock).list()).toHaveLength(1);
+  });
+
+  it('creates the configured workspace once when every server is given the same keys', async () => {
+    const given = { siteId: 'together', apiKey: 'trackkey-together', appApiKey: 'app_together_0123456789' };
+    await Promise.all(stores.map((s) => new WorkspaceService(s, systemClock).ensureDefault(given)));
+    const service = new WorkspaceService(stores[1]!, systemClock);
+    expect((await service.list()).filter((w) => w.siteId === 'together')).toHaveLength(1);
+    expect(await service.authenticateTrack('together', 'trackkey-together')).toBeDefined();
+  });
+});
