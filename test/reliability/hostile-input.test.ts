@@ -413,6 +413,10 @@ describe.each(engines())('hostile input on %s', (engine) => {
         auth.track,
         '{"type":"person","action":"identify","identifiers":{"id":"n\\u0000"}}',
       ],
+      // Unpaired surrogate escapes: not Unicode text, and PostgreSQL's jsonb refuses them.
+      ['PUT', '/api/v1/customers/sur', auth.track, '{"plan":"\\ud800"}'],
+      ['PUT', '/api/v1/customers/sur', auth.track, '{"plan":"x\\udc00y"}'],
+      ['PUT', '/api/v1/customers/sur', auth.track, '{"plan":"\\ud800\\u0041"}'],
       ['PUT', '/api/v1/customers/a%00b', auth.track, '{}'],
       ['GET', '/v1/customers/a%00b/attributes', auth.app, undefined],
       ['GET', '/v1/customers?email=a%00b', auth.app, undefined],
@@ -427,6 +431,13 @@ describe.each(engines())('hostile input on %s', (engine) => {
       expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     }
+    // A proper surrogate pair (an emoji, escaped) is text like any other.
+    const pair = await fetch(`${server.url}/api/v1/customers/emoji`, {
+      method: 'PUT',
+      headers: h(auth.track),
+      body: '{"mood":"\\ud83d\\ude00"}',
+    });
+    expect(pair.status).toBe(200);
     // Legitimate nesting is untouched.
     const ok = await fetch(`${server.url}/api/v2/batch`, {
       method: 'POST',
