@@ -112,6 +112,18 @@ describe.each(engines())('dynamic segments (%s)', (engine) => {
     expect(act?.name).toBe('Pro in Oslo');
   });
 
+  it('deleting a segment records an exit for each of its members', async () => {
+    await cio.identify('del1', { doom: 'yes' });
+    await cio.identify('del2', { doom: 'yes' });
+    const seg = await createSegment('Doomed', {
+      attribute: { field: 'doom', operator: 'eq', value: 'yes' },
+    });
+    expect(await members(seg)).toEqual(['del1', 'del2']);
+    const r = await app(`/v1/segments/${seg}?dynamic=true`, { method: 'DELETE' });
+    expect(r.status).toBe(204);
+    expect((await transitions(seg)).sort()).toEqual(['+del1', '+del2', '-del1', '-del2']);
+  });
+
   it('device conditions hold on one device: iOS 3.15 + Android 3.16 does not match "iOS and 3.16"', async () => {
     const seg = await createSegment('iOS on 3.16', {
       device: {

@@ -20,6 +20,8 @@ import {
 } from '../../store/queries/segments-read.js';
 import { toJson } from '../../store/store.js';
 import { bumpCatalogVersion } from '../../store/queries/segment-tables.js';
+import { backfillExits } from '../../store/queries/segment-backfill.js';
+import { sql } from 'kysely';
 import { SegmentDefinitions } from '../segments/definitions.js';
 import { explainMembership, type SegmentExplanation } from '../segments/explain.js';
 import { segmentHistory, type SizePoint } from '../segments/history.js';
@@ -206,6 +208,15 @@ export class SegmentsService {
           `segment ${id} is used by the conditions of segment ${users.map((u) => u.id).join(', ')}`,
         );
       const row = await segmentById(trx, workspace.id, id);
+      // Its members leave it: each gets an exited_segment, as when a condition stops holding.
+      if (row)
+        await backfillExits(
+          trx,
+          this.store.dialect,
+          { workspaceId: workspace.id, segmentId: id, segmentName: row.name },
+          sql<boolean>`(1 = 0)`,
+          unixSeconds(this.clock),
+        );
       await deleteSegment(trx, workspace.id, id);
       if (row?.type === 'dynamic') await bumpCatalogVersion(trx, workspace.id);
     });
