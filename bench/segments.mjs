@@ -51,6 +51,7 @@ async function backfill(n) {
   const { parseFilter } = await import(dist('services/filter/parse-filter.js'));
   const { compileFilter } = await import(dist('services/filter/compile-filter.js'));
   const { backfillEntries } = await import(dist('store/queries/segment-backfill.js'));
+  const { insertSegment } = await import(dist('store/queries/segments-read.js'));
   const { createAppServices } = await import(dist('services/app/app-services.js'));
   const { sql } = await import('kysely');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-seg-'));
@@ -74,24 +75,7 @@ async function backfill(n) {
       ),
     );
     const seg = async (name) =>
-      Number(
-        (
-          await store.db
-            .insertInto('segments')
-            .values({
-              workspace_id: ws,
-              name,
-              description: '',
-              type: 'manual',
-              conditions: null,
-              tags: null,
-              created_at: NOW,
-              updated_at: NOW,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id,
-      );
+      (await insertSegment(store.db, { workspaceId: ws, name, description: '', now: NOW })).id;
     const handSeg = await seg('hand');
     const compiledSeg = await seg('compiled');
     const predicate = compileFilter(parseFilter(CONDITION, '/c'), 'sqlite', { now: NOW });

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTRIBUTE_OPERATORS } from '../../src/services/filter/ast.js';
 import { compileFilter } from '../../src/services/filter/compile-filter.js';
+import { insertSegment } from '../../src/store/queries/segments-read.js';
 import { evaluate } from '../../src/services/filter/evaluate.js';
 import { parseFilter } from '../../src/services/filter/parse-filter.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -93,18 +95,7 @@ function conditionArb(pool: readonly unknown[]): fc.Arbitrary<Raw> {
     fc
       .record({
         field: fc.constantFrom(...fields),
-        operator: fc.constantFrom(
-          'eq',
-          'exists',
-          'ne',
-          'gt',
-          'gte',
-          'lt',
-          'lte',
-          'contains',
-          'starts_with',
-          'in',
-        ),
+        operator: fc.constantFrom(...ATTRIBUTE_OPERATORS),
         inverse: fc.boolean(),
       })
       .chain((a) =>
@@ -251,24 +242,7 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
     );
     // Segment ids 1 and 2 in conditions map to this workspace's two manual segments.
     const seg = async (name: string) =>
-      Number(
-        (
-          await store.db
-            .insertInto('segments')
-            .values({
-              workspace_id: ws,
-              name,
-              description: '',
-              type: 'manual',
-              conditions: null,
-              tags: null,
-              created_at: NOW,
-              updated_at: NOW,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id,
-      );
+      (await insertSegment(store.db, { workspaceId: ws, name, description: '', now: NOW })).id;
     segA = await seg('A');
     segB = await seg('B');
     const pids: number[] = [];
