@@ -38,6 +38,7 @@ async function time(fn, runs = 7) {
 export async function run(options = {}) {
   const { openStore } = await import(dist('store/open-store.js'));
   const { SearchService } = await import(dist('services/app/search.js'));
+  const { insertSegment } = await import(dist('store/queries/segments-read.js'));
   const { sql } = await import('kysely');
   const n = Number(options.people ?? process.env.BENCH_PEOPLE ?? 100_000);
   const databaseUrl = options.databaseUrl ?? process.env.BENCH_DATABASE_URL;
@@ -85,20 +86,7 @@ export async function run(options = {}) {
       }
       await store.db.insertInto('people').values(batch).execute();
     }
-    const seg = await store.db
-      .insertInto('segments')
-      .values({
-        workspace_id: workspaceId,
-        name: 's',
-        description: '',
-        type: 'manual',
-        conditions: null,
-        tags: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const seg = await insertSegment(store.db, { workspaceId, name: 's', description: '', now });
     const segmentId = Number(seg.id);
     await sql`insert into segment_memberships (workspace_id, segment_id, person_pid, entered_at)
       select ${workspaceId}, ${segmentId}, pid, ${now} from people where workspace_id = ${workspaceId} and pid % 10 = 0`.execute(
