@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { MessagesTable } from '../../messaging/messaging-tables.js';
 import { sql } from 'kysely';
 import { hasMetric } from '../campaigns/audience.js';
 import { mdb } from '../../messaging/messaging-tables.js';
@@ -44,24 +46,26 @@ export interface MessageQuery {
   end_ts?: string | undefined;
 }
 
-type Row = {
-  delivery_id: string;
-  person_pid: number | null;
-  customer_identifiers: unknown;
-  type: string;
-  recipient: string | null;
-  transactional_message_id: string | null;
-  campaign_id: number | null;
-  action_id: number | null;
-  broadcast_id: number | null;
-  trigger_event_id: string | null;
-  subject: string | null;
-  title: string | null;
-  body: string | null;
-  metrics: unknown;
-  failure_message: string | null;
-  created_at: number;
-};
+/** A `messages` row as read back (JSON columns still unparsed). */
+type Row = Pick<
+  Selectable<MessagesTable>,
+  | 'delivery_id'
+  | 'person_pid'
+  | 'customer_identifiers'
+  | 'type'
+  | 'recipient'
+  | 'transactional_message_id'
+  | 'campaign_id'
+  | 'action_id'
+  | 'broadcast_id'
+  | 'trigger_event_id'
+  | 'subject'
+  | 'title'
+  | 'body'
+  | 'metrics'
+  | 'failure_message'
+  | 'created_at'
+>;
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
