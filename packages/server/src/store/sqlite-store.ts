@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './database.js';
+import { registerDirect, type DirectRunner } from './sql.js';
 import type { Store, Tx } from './store.js';
 
 export interface SqliteOptions {
@@ -26,26 +27,65 @@ export function sqliteFile(dataDir: string): string {
 const STATEMENT_CACHE_SIZE = 1000;
 
 /**
+ * Writers waiting for a transaction while one runs are committed together, up to this many: the
+ * group runs in one SQLite transaction, each writer in its own savepoint.
+ */
+const MAX_GROUP = 64;
+
+/**
  * Kysely prepares every statement it runs; on SQLite preparing costs as much as executing a small
  * write. Keeping prepared statements by SQL text (the parameters are bound per run) removes that
  * cost. A statement still iterating (a streamed read) is busy, so a fresh one is prepared then.
  */
-function withStatementCache(raw: SqliteDatabase.Database): SqliteDialectConfig['database'] {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => raw.close(),
-    prepare(sqlText: string) {
-      const cached = cache.get(sqlText);
-      if (cached && !cached.busy) return cached;
-      const statement = raw.prepare(sqlText);
-      if (!cached) {
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-        cache.set(sqlText, statement);
-      }
-      return statement;
-    },
-  } as SqliteDialectConfig['database'];
+class StatementCache {
+  private readonly cache = new Map<string, SqliteDatabase.Statement>();
+  constructor(private readonly raw: SqliteDatabase.Database) {}
+
+  prepare(sqlText: string): SqliteDatabase.Statement {
+    const cached = this.cache.get(sqlText);
+    if (cached && !cached.busy) return cached;
+    const statement = this.raw.prepare(sqlText);
+    if (!cached) {
+      if (this.cache.size >= STATEMENT_CACHE_SIZE)
+        this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(sqlText, statement);
+    }
+    return statement;
+  }
+
+  /** The Kysely dialect's view of the database: its statements come from this cache. */
+  kyselyDatabase(): SqliteDialectConfig['database'] {
+    return {
+      close: () => this.raw.close(),
+      prepare: (sqlText: string) => this.prepare(sqlText),
+    } as SqliteDialectConfig['database'];
+  }
+
+  /** Direct execution inside a transaction (store/sql.ts). */
+  runner(): DirectRunner {
+    return {
+      all: <R>(sqlText: string, params: readonly unknown[]): R[] => {
+        const st = this.prepare(sqlText);
+        if (st.reader) return st.all(params) as R[];
+        st.run(params);
+        return [];
+      },
+      run: (sqlText: string, params: readonly unknown[]): number => {
+        const st = this.prepare(sqlText);
+        if (st.reader) return st.all(params).length;
+        return st.run(params).changes;
+      },
+    };
+  }
 }
+
+interface Waiter {
+  fn: (trx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Opens (creating if needed) the embedded SQLite store. */
 export function openSqliteStore(options: SqliteOptions): Store {
@@ -57,28 +97,105 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // Another process (the CLI, a backup) may hold the write lock briefly.
   raw.pragma('busy_timeout = 5000');
   if (options.cacheSizeKib) raw.pragma(`cache_size = -${Math.trunc(options.cacheSizeKib)}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const statements = new StatementCache(raw);
+  const runner = statements.runner();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.kyselyDatabase() }) });
+
+  const waiting: Waiter[] = [];
+  let draining = false;
+
+  /**
+   * Group commit. SQLite has one writer, so transactions queue anyway; the ones that queued while
+   * a transaction ran are run together in the next one, each in a savepoint, and all are answered
+   * after its single COMMIT. A commit writes every page the transaction dirtied to the WAL, and
+   * writers of one table share most of those pages, so a group of 20 identifies commits about as
+   * fast as one. A writer whose function throws is rolled back to its savepoint and gets its error;
+   * the others still commit. Nobody is answered before the COMMIT that holds their writes.
+   */
+  async function runGroup(group: Waiter[]): Promise<void> {
+    const outcomes: Outcome[] = [];
+    let retry: Waiter[] = [];
+    await db.connection().execute(async (conn) => {
+      registerDirect(conn, runner);
+      try {
+        raw.exec('begin immediate');
+      } catch (error) {
+        for (const _ of group) outcomes.push({ ok: false, error });
+        return;
+      }
+      const alone = group.length === 1;
+      for (const [i, w] of group.entries()) {
+        if (!alone) raw.exec('savepoint roster_group_member');
+        try {
+          const value = await w.fn(conn);
+          if (!alone) raw.exec('release roster_group_member');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+          if (!raw.inTransaction) {
+            // SQLite ended the whole transaction (e.g. a full disk): the members before this one
+            // lost their writes too and run again in a new transaction; the ones after have not run.
+            retry = group.filter((_, j) => j !== i && j < outcomes.length && outcomes[j]!.ok);
+            retry.push(...group.slice(i + 1));
+            return;
+          }
+          if (alone) raw.exec('rollback');
+          else {
+            raw.exec('rollback to roster_group_member');
+            raw.exec('release roster_group_member');
+          }
+        }
+      }
+      if (!raw.inTransaction) return;
+      try {
+        raw.exec('commit');
+      } catch (error) {
+        if (raw.inTransaction) raw.exec('rollback');
+        for (const [i, o] of outcomes.entries()) if (o.ok) outcomes[i] = { ok: false, error };
+      }
+    });
+    for (const [i, o] of outcomes.entries()) {
+      const w = group[i]!;
+      if (retry.includes(w)) continue;
+      if (o.ok) w.resolve(o.value);
+      else w.reject(o.error);
+    }
+    if (retry.length > 0) waiting.unshift(...retry);
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      while (waiting.length > 0) {
+        const group = waiting.splice(0, MAX_GROUP);
+        try {
+          await runGroup(group);
+        } catch (err) {
+          for (const w of group) w.reject(err);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
 
   return {
     dialect: 'sqlite',
     db,
-    async transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
-      // Kysely's SQLite driver has one connection guarded by a mutex; holding it for the whole
-      // transaction keeps other requests' statements out of it.
-      return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (err) {
-          await sql`rollback`.execute(conn);
-          throw err;
+    transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        // better-sqlite3 is synchronous: a transaction never yields to the event loop, so other
+        // requests can only join a group if it starts after the I/O already read has been handled.
+        if (!draining) {
+          draining = true;
+          setImmediate(() => void drain());
         }
       });
     },
     async lockKeys(): Promise<void> {},
     async close(): Promise<void> {
+      // Writers already queued are answered before the database closes.
+      while (draining) await new Promise((r) => setTimeout(r, 5));
       await db.destroy();
     },
   };

@@ -244,6 +244,44 @@ describe.each(engines())('store on %s', (engine) => {
     ).toEqual([]);
   });
 
+  it('concurrent transactions commit or fail each on its own (SQLite commits them as a group)', async () => {
+    // Started together, so on SQLite they share one group commit: a writer that throws, or whose
+    // statement violates a constraint, loses only its own writes and gets its own error.
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        store.transaction(async (trx) => {
+          await trx
+            .insertInto('people')
+            .values(person(workspaceId, { cio_id: `group-${i}`, id: `group-${i}` }))
+            .execute();
+          if (i === 4) throw new Error('member 4 fails');
+          if (i === 7)
+            await trx
+              .insertInto('people')
+              .values(person(workspaceId, { cio_id: 'group-0', id: 'group-dup' }))
+              .execute();
+          return i * 10;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i === 4 || i === 7 ? 'rejected' : 'fulfilled')),
+    );
+    expect((results[4] as PromiseRejectedResult).reason).toMatchObject({ message: 'member 4 fails' });
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toEqual([
+      0, 10, 20, 30, 50, 60, 80, 90, 100, 110,
+    ]);
+    const rows = await store.db
+      .selectFrom('people')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'like', 'group-%')
+      .execute();
+    expect(rows.map((r) => r.id).sort((a, b) => Number(a!.slice(6)) - Number(b!.slice(6)))).toEqual(
+      [0, 1, 2, 3, 5, 6, 8, 9, 10, 11].map((i) => `group-${i}`),
+    );
+  });
+
   it('serialises transactions that lock the same key', async () => {
     // Two writers read-modify-write one counter; without serialisation one update would be lost.
     const p = await store.db
