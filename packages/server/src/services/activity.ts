@@ -1,4 +1,5 @@
 import { ulid } from '../lib/ulid.js';
+import { execute, placeholders, StatementsByCount } from '../store/sql.js';
 import { toJson, type Tx } from '../store/store.js';
 
 /**
@@ -67,26 +68,38 @@ export function activityId(timestampMs?: number): string {
   return ulid(timestampMs);
 }
 
+const INSERT = new StatementsByCount(
+  (n) =>
+    `insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, delivery_id, delivery_type, timestamp, deleted)
+     values ${Array.from({ length: n }, () => `(${placeholders(12)})`).join(', ')}`,
+);
+
 /** Records activities inside the caller's transaction, so history commits with the change. */
 export async function recordActivities(trx: Tx, inputs: readonly ActivityInput[]): Promise<void> {
+  // Within both engines' limit on bound parameters per statement.
+  for (let i = 0; i < inputs.length; i += ACTIVITY_ROWS_PER_INSERT)
+    await insertActivities(trx, inputs.slice(i, i + ACTIVITY_ROWS_PER_INSERT));
+}
+
+const ACTIVITY_ROWS_PER_INSERT = 500;
+
+async function insertActivities(trx: Tx, inputs: readonly ActivityInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await trx
-    .insertInto('activities')
-    .values(
-      inputs.map((a) => ({
-        id: activityId(),
-        workspace_id: a.workspaceId,
-        person_pid: a.personPid,
-        customer_identifiers: a.identifiers ? toJson(a.identifiers) : null,
-        type: a.type,
-        name: a.name ?? null,
-        data: a.data === undefined ? null : toJson(a.data),
-        source: a.source,
-        delivery_id: a.deliveryId ?? null,
-        delivery_type: a.deliveryType ?? null,
-        timestamp: a.timestamp,
-        deleted: 0,
-      })),
-    )
-    .execute();
+  const params: unknown[] = [];
+  for (const a of inputs)
+    params.push(
+      activityId(),
+      a.workspaceId,
+      a.personPid,
+      a.identifiers ? toJson(a.identifiers) : null,
+      a.type,
+      a.name ?? null,
+      a.data === undefined ? null : toJson(a.data),
+      a.source,
+      a.deliveryId ?? null,
+      a.deliveryType ?? null,
+      a.timestamp,
+      0,
+    );
+  await execute(trx, INSERT.get(inputs.length), params);
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { generateAppKey, generateSiteId, generateTrackKey, hashKey, sameHash } from '../lib/keys.js';
 import type { WorkspacesTable } from '../store/database.js';
+import { queryRows, statement } from '../store/sql.js';
 import { parseJson, toJson, type Store } from '../store/store.js';
 import { InvalidInputError } from './errors.js';
 import {
@@ -47,6 +48,10 @@ function checkCredentials(c: WorkspaceCredentials): void {
   if (c.apiKey === c.appApiKey)
     throw new InvalidInputError('app_api_key', 'App API key must differ from the tracking key');
 }
+
+type WorkspaceRow = Selectable<WorkspacesTable>;
+const BY_SITE = statement('select * from workspaces where site_id = ?');
+const BY_APP_KEY = statement('select * from workspaces where app_key_hash = ?');
 
 /** Workspaces and their keys. Keys are only ever stored hashed; plain keys are returned once. */
 export class WorkspaceService {
@@ -108,13 +113,9 @@ export class WorkspaceService {
     return row && toWorkspace(row);
   }
 
-  /** Track API: HTTP Basic `site_id:api_key`. */
+  /** Track API: HTTP Basic `site_id:api_key`. Read on every request, so a rotation applies at once. */
   async authenticateTrack(siteId: string, apiKey: string): Promise<Workspace | undefined> {
-    const row = await this.store.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('site_id', '=', siteId)
-      .executeTakeFirst();
+    const [row] = await queryRows<WorkspaceRow>(this.store.db, BY_SITE, [siteId]);
     // Hash and compare even when the site is unknown, so timing does not reveal which sites exist.
     const expected = row?.track_key_hash ?? hashKey('track', 'no such workspace');
     const ok = sameHash(hashKey('track', apiKey), expected);
@@ -124,11 +125,7 @@ export class WorkspaceService {
   /** App API: `Authorization: Bearer <app key>`; the key alone names the workspace. */
   async authenticateApp(appKey: string): Promise<Workspace | undefined> {
     const digest = hashKey('app', appKey);
-    const row = await this.store.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('app_key_hash', '=', digest)
-      .executeTakeFirst();
+    const [row] = await queryRows<WorkspaceRow>(this.store.db, BY_APP_KEY, [digest]);
     return row && sameHash(digest, row.app_key_hash) ? toWorkspace(row) : undefined;
   }
 

@@ -1,9 +1,15 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import { queryRows, statement } from './sql.js';
 import type { Database } from './database.js';
 import type { Store, Tx } from './store.js';
 
 const INT8_OID = 20;
+
+const LOCK_ONE = statement('select pg_advisory_xact_lock(hashtextextended(?, 0))');
+const LOCK_MANY = statement(
+  'select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(?::text[]) as k',
+);
 
 export interface PostgresOptions {
   connectionString: string;
@@ -39,12 +45,8 @@ export function openPostgresStore(options: PostgresOptions): Store {
       // Sorted so two transactions locking overlapping sets cannot deadlock. Several keys (a v2
       // batch, an import batch) are locked in one round trip, in array order (unnest's order).
       const sorted = [...new Set(keys)].sort();
-      if (sorted.length === 1)
-        await sql`select pg_advisory_xact_lock(hashtextextended(${sorted[0]}, 0))`.execute(trx);
-      else if (sorted.length > 1)
-        await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${sorted}::text[]) as k`.execute(
-          trx,
-        );
+      if (sorted.length === 1) await queryRows(trx, LOCK_ONE, sorted);
+      else if (sorted.length > 1) await queryRows(trx, LOCK_MANY, [sorted]);
     },
     async close(): Promise<void> {
       await db.destroy();

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { DeviceFacts, EventFacts, PersonFacts } from '../../services/filter/evaluate.js';
+import { placeholders, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, type Tx } from '../store.js';
 
 /**
@@ -132,6 +132,50 @@ export async function openSegmentEntries(
   return [...open].map(([segmentId, identifiers]) => ({ segmentId, identifiers }));
 }
 
+const snapshots = new Map<string, Statement>();
+
+/** The snapshot's SQL for one shape of needs (parameters: workspace id, the event names, pid). */
+function snapshotStatement(
+  dialect: 'sqlite' | 'postgres',
+  devices: boolean,
+  eventData: boolean,
+  eventNames: number,
+): Statement {
+  const key = `${dialect}:${devices}:${eventData}:${eventNames}`;
+  const known = snapshots.get(key);
+  if (known) return known;
+  const pg = dialect === 'postgres';
+  const agg = (items: string, from: string) =>
+    pg
+      ? `(select coalesce(json_agg(json_build_array(${items})), '[]'::json) ${from})`
+      : `(select json_group_array(json_array(${items})) ${from})`;
+  const segs = agg('m.segment_id, m.entered_at', 'from segment_memberships as m where m.person_pid = p.pid');
+  const devs = devices
+    ? agg(
+        pg
+          ? 'd.token, d.platform, d.last_used, d.last_status, d.attributes'
+          : 'd.token, d.platform, d.last_used, d.last_status, json(d.attributes)',
+        'from devices as d where d.person_pid = p.pid',
+      )
+    : 'null';
+  const data = eventData ? (pg ? 'e.data' : 'json(e.data)') : 'null';
+  const evs =
+    eventNames > 0
+      ? agg(
+          `e.type, e.name, e.timestamp, ${data}`,
+          `from events as e where e.person_pid = p.pid and e.name in (${placeholders(eventNames)})`,
+        )
+      : 'null';
+  const made = statement(
+    `select p.id, p.email, p.cio_id, p.attributes, p.unsubscribed,
+       (select c.version from segment_catalog as c where c.workspace_id = ?) as version,
+       ${segs} as segs, ${devs} as devs, ${evs} as evs
+     from people as p where p.pid = ?`,
+  );
+  if (snapshots.size < 1024) snapshots.set(key, made);
+  return made;
+}
+
 /** What to read beside the person: devices, and events of these names (with their data or not). */
 export interface SnapshotNeeds {
   devices: boolean;
@@ -158,33 +202,9 @@ export async function personSnapshot(
   devices: DeviceFacts[] | undefined;
   events: EventFacts[] | undefined;
 }> {
-  const pg = dialect === 'postgres';
-  const agg = (items: ReturnType<typeof sql>, from: ReturnType<typeof sql>) =>
-    pg
-      ? sql`(select coalesce(json_agg(json_build_array(${items})), '[]'::json) ${from})`
-      : sql`(select json_group_array(json_array(${items})) ${from})`;
-  const segs = agg(
-    sql`m.segment_id, m.entered_at`,
-    sql`from segment_memberships as m where m.person_pid = p.pid`,
-  );
-  const devices = needs.devices
-    ? agg(
-        pg
-          ? sql`d.token, d.platform, d.last_used, d.last_status, d.attributes`
-          : sql`d.token, d.platform, d.last_used, d.last_status, json(d.attributes)`,
-        sql`from devices as d where d.person_pid = p.pid`,
-      )
-    : sql`null`;
   const names = [...needs.eventNames];
-  const data = needs.eventData ? (pg ? sql`e.data` : sql`json(e.data)`) : sql`null`;
-  const events =
-    names.length > 0
-      ? agg(
-          sql`e.type, e.name, e.timestamp, ${data}`,
-          sql`from events as e where e.person_pid = p.pid and e.name in (${sql.join(names)})`,
-        )
-      : sql`null`;
-  const r = await sql<{
+  const text = snapshotStatement(dialect, needs.devices, needs.eventData, names.length);
+  const [row] = await queryRows<{
     id: string | null;
     email: string | null;
     cio_id: string;
@@ -194,11 +214,7 @@ export async function personSnapshot(
     segs: unknown;
     devs: unknown;
     evs: unknown;
-  }>`select p.id, p.email, p.cio_id, p.attributes, p.unsubscribed,
-       (select c.version from segment_catalog as c where c.workspace_id = ${workspaceId}) as version,
-       ${segs} as segs, ${devices} as devs, ${events} as evs
-     from people as p where p.pid = ${pid}`.execute(db);
-  const row = r.rows[0];
+  }>(db, text, [workspaceId, ...names, pid]);
   if (!row)
     return { person: undefined, version: 0, memberships: new Map(), devices: undefined, events: undefined };
   const memberships = parseJson<Array<[number, number]>>(row.segs);

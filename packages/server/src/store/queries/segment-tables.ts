@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { queryRows, statement } from '../sql.js';
 import type { Tx } from '../store.js';
 
 /** Tables added by migration 030, typed locally (`withTables`) so the shared schema stays untouched. */
@@ -12,13 +13,31 @@ export function segmentDb(db: Tx) {
 }
 
 /** The workspace's segment-definition version (0 before any dynamic segment). */
+const VERSION = statement('select version from segment_catalog where workspace_id = ?');
+const VERSION_AND_PERSON = statement(
+  `select (select version from segment_catalog where workspace_id = ?) as version,
+          (select count(*) from people where pid = ?) as present`,
+);
+const LOCK_SHARED = statement('select pg_advisory_xact_lock_shared(hashtextextended(?, 0))');
+const LOCK_EXCLUSIVE = statement('select pg_advisory_xact_lock(hashtextextended(?, 0))');
+
 export async function catalogVersion(db: Tx, workspaceId: number): Promise<number> {
-  const row = await segmentDb(db)
-    .selectFrom('segment_catalog')
-    .select('version')
-    .where('workspace_id', '=', workspaceId)
-    .executeTakeFirst();
+  const [row] = await queryRows<{ version: number | string }>(db, VERSION, [workspaceId]);
   return row ? Number(row.version) : 0;
+}
+
+/** The catalog version, and whether the person still exists, in one read. */
+export async function catalogVersionAndPresence(
+  db: Tx,
+  workspaceId: number,
+  pid: number,
+): Promise<{ version: number; present: boolean }> {
+  const [row] = await queryRows<{ version: number | string | null; present: number | string }>(
+    db,
+    VERSION_AND_PERSON,
+    [workspaceId, pid],
+  );
+  return { version: Number(row?.version ?? 0), present: Number(row?.present ?? 0) > 0 };
 }
 
 /** Bumps the version inside the transaction that changes a definition. */
@@ -38,8 +57,7 @@ export async function bumpCatalogVersion(db: Tx, workspaceId: number): Promise<v
  */
 export async function lockSegmentDefinitions(db: Tx, workspaceId: number, exclusive: boolean): Promise<void> {
   const key = `roster:segments:${workspaceId}`;
-  if (exclusive) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db);
-  else await sql`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`.execute(db);
+  await queryRows(db, exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED, [key]);
 }
 
 export async function logSizeChange(

@@ -1,3 +1,4 @@
+import { queryRows, StatementsByCount } from '../sql.js';
 import type { Tx } from '../store.js';
 
 export type SuppressionKind = 'id' | 'email';
@@ -8,19 +9,24 @@ export interface SuppressionKey {
   value: string;
 }
 
+const ANY = new StatementsByCount(
+  (n) =>
+    `select value from suppressions where workspace_id = ? and (${Array.from(
+      { length: n },
+      () => '(kind = ? and value = ?)',
+    ).join(' or ')}) limit 1`,
+);
+
 export async function anySuppressed(
   trx: Tx,
   workspaceId: number,
   keys: readonly SuppressionKey[],
 ): Promise<boolean> {
   if (keys.length === 0) return false;
-  const row = await trx
-    .selectFrom('suppressions')
-    .select('value')
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('kind', '=', k.kind), eb('value', '=', k.value)]))))
-    .executeTakeFirst();
-  return row !== undefined;
+  const params: unknown[] = [workspaceId];
+  for (const k of keys) params.push(k.kind, k.value);
+  const rows = await queryRows(trx, ANY.get(keys.length), params);
+  return rows.length > 0;
 }
 
 export async function addSuppressions(
