@@ -1,20 +1,9 @@
-import { randomFillSync } from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford's base32, as ULIDs use
-const POOL_SIZE = 4096;
-const pool = Buffer.alloc(POOL_SIZE);
-let poolOffset = POOL_SIZE;
 
 function randomBytes10(): Buffer {
-  // One system call per ~400 ids instead of one per character (the ulid package's way), which
-  // showed up at 4% of an identify's CPU time.
-  if (poolOffset + 10 > POOL_SIZE) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const out = pool.subarray(poolOffset, poolOffset + 10);
-  poolOffset += 10;
-  return out;
+  return pooledRandomBytes(10);
 }
 
 function encodeTime(ms: number): string {

@@ -1,7 +1,12 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import type { Store, Tx } from '../../store/store.js';
-import { catalogVersion, lockSegmentDefinitions, logSizeChange } from '../../store/queries/segment-tables.js';
+import {
+  catalogVersion,
+  catalogVersionAndPresence,
+  lockSegmentDefinitions,
+  logSizeChange,
+} from '../../store/queries/segment-tables.js';
 import {
   deleteMemberships,
   deviceFacts,
@@ -86,6 +91,12 @@ export class SegmentEngine {
     if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, workspaceId, false);
     const now = unixSeconds(this.clock);
     const cached = this.catalogs.peek(workspaceId);
+    // No dynamic segments (as of the definitions cached): only check that this is still so and that
+    // the person was not deleted (a deleted person's exits are recorded below).
+    if (cached?.ordered.length === 0) {
+      const { version, present } = await catalogVersionAndPresence(trx, workspaceId, personPid);
+      if (version === cached.version && present) return;
+    }
     const scoped = attributes && cached ? segmentsReading(cached, attributes) : undefined;
     // The scope holds only while the definitions are the ones it was computed from.
     if (scoped?.length === 0 && (await catalogVersion(trx, workspaceId)) === cached!.version) return;

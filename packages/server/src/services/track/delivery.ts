@@ -212,6 +212,7 @@ export async function unsubscribeDelivery(
       unsubscribed: unsubscribe,
     },
     now,
+    person,
   );
   if (Object.keys(merged.changes).length === 0) return;
   await recordActivities(trx, [

@@ -266,6 +266,7 @@ export async function identify(
         unsubscribed: merged.attributes.unsubscribed === true,
       },
       ctx.now,
+      person,
     );
   }
   const after: PersonRow = { ...person, id, email };

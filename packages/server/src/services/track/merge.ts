@@ -57,6 +57,7 @@ export async function mergePeople(
     primary.pid,
     { id, email, attributes, attrTs, unsubscribed: attributes.unsubscribed === true },
     ctx.now,
+    primary,
   );
   const after = (await findPersonByPid(trx, primary.pid)) ?? primary;
   const names = Object.keys(changes);

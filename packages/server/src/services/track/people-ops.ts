@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../../lib/random.js';
 import type { Tx } from '../../store/store.js';
 import {
   deletePersonRows,
@@ -17,7 +17,7 @@ import { normEmail, type PersonRef } from './identifiers.js';
 
 /** cio_ids look like Customer.io's: 16 lower-case hex characters (spec §5.2, obs S7). */
 export function newCioId(): string {
-  return randomBytes(8).toString('hex');
+  return pooledRandomBytes(8).toString('hex');
 }
 
 export function identifiersOf(p: Pick<PersonRow, 'id' | 'email' | 'cioId'>): PersonIdentifiers {
