@@ -15,7 +15,7 @@ import {
   type PersonRef,
 } from './identifiers.js';
 import { checkAttributes, MAX_ATTRIBUTES, parseTimestamp, ValidationErrors } from './limits.js';
-import { activity, createPerson, identifiersOf, isBlocked } from './people-ops.js';
+import { activity, createPerson, findUnlessBlocked, identifiersOf } from './people-ops.js';
 
 /** Keys of an identify body that are instructions, not attributes (spec §3.1). */
 const CONTROL_KEYS = new Set(['_update', '_timestamp', 'anonymous_id', 'cio_id', 'cio_relationships']);
@@ -118,12 +118,13 @@ export async function identify(
   cmd: IdentifyCommand,
   fx: WriteEffects,
 ): Promise<void> {
-  if (await isBlocked(trx, ctx, refsOf(cmd))) return;
+  const found = await findUnlessBlocked(trx, ctx, cmd.ref, refsOf(cmd));
+  if (found.blocked) return;
   const ws = ctx.workspace.id;
   const failed = (person: PersonRow | undefined, reason: string, extra: Record<string, unknown> = {}) =>
     activity(ctx, person, { type: 'failed_attribute_change', data: { reason, ...extra } });
 
-  let person = await findPerson(trx, ws, cmd.ref);
+  let person = found.person;
   // A new person: their attributes, merged before the INSERT, and their profile_create, recorded
   // with this identify's other activities in one INSERT (an identify of a new person went from
   // ~10 statements to 8).

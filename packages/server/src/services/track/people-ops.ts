@@ -3,14 +3,14 @@ import type { Tx } from '../../store/store.js';
 import {
   deletePersonRows,
   dict,
-  findPerson,
+  findPersonChecking,
   insertPerson,
   markActivitiesDeleted,
   type PersonRow,
   type PersonWrite,
   type TsMap,
 } from '../../store/track/people.js';
-import { anySuppressed, type SuppressionKey } from '../../store/track/suppressions.js';
+import type { SuppressionKey } from '../../store/track/suppressions.js';
 import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../activity.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { normEmail, type PersonRef } from './identifiers.js';
@@ -30,10 +30,19 @@ export function suppressionKey(ref: PersonRef): SuppressionKey | undefined {
   return undefined;
 }
 
-/** A blocked identifier makes every write that names it a silent no-op (spec §3.5). */
-export async function isBlocked(trx: Tx, ctx: WriteContext, refs: readonly PersonRef[]): Promise<boolean> {
+/**
+ * The person `ref` names, unless one of `refs` (which include `ref`) is suppressed: a blocked
+ * identifier makes every write that names it a silent no-op (spec §3.5). One statement.
+ */
+export async function findUnlessBlocked(
+  trx: Tx,
+  ctx: WriteContext,
+  ref: PersonRef,
+  refs: readonly PersonRef[],
+): Promise<{ blocked: boolean; person: PersonRow | undefined }> {
   const keys = refs.map(suppressionKey).filter((k): k is SuppressionKey => k !== undefined);
-  return anySuppressed(trx, ctx.workspace.id, keys);
+  const found = await findPersonChecking(trx, ctx.workspace.id, ref, keys);
+  return { blocked: found.suppressed, person: found.person };
 }
 
 /** An activity about `person` (or about nobody, when a write found no one), from this write. */
@@ -106,8 +115,8 @@ export async function findOrCreate(
   ref: PersonRef,
   fx: WriteEffects,
 ): Promise<PersonRow | undefined> {
-  if (await isBlocked(trx, ctx, [ref])) return undefined;
-  const found = await findPerson(trx, ctx.workspace.id, ref);
+  const { blocked, person: found } = await findUnlessBlocked(trx, ctx, ref, [ref]);
+  if (blocked) return undefined;
   if (found || ref.kind === 'cio_id') return found;
   return createPerson(
     trx,

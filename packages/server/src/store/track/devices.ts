@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DevicesTable } from '../database.js';
-import { parseJson, toJson, type Tx } from '../store.js';
-import { dict, type AttrMap } from './people.js';
+import { toJson, type Tx } from '../store.js';
+import { parseDict, type AttrMap } from './people.js';
 
 export interface DeviceRow {
   token: string;
@@ -18,7 +18,7 @@ function toDevice(row: Selectable<DevicesTable>): DeviceRow {
     personPid: row.person_pid,
     platform: row.platform,
     lastUsed: row.last_used,
-    attributes: dict(parseJson<AttrMap>(row.attributes)),
+    attributes: parseDict(row.attributes),
     lastStatus: row.last_status,
   };
 }

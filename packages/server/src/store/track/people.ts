@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { PeopleTable } from '../database.js';
-import { execute, queryRows, statement } from '../sql.js';
+import { execute, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
 
 /** Attribute maps have no prototype: a key such as `constructor` is plain data, never inherited. */
@@ -11,6 +11,18 @@ export function dict<T = unknown>(from?: Record<string, T>): Record<string, T> {
   const out = Object.create(null) as Record<string, T>;
   if (from) for (const [k, v] of Object.entries(from)) out[k] = v;
   return out;
+}
+
+/**
+ * A JSON object column as an attribute map: JSON.parse makes every key (even `__proto__`) an own
+ * data property, so dropping the prototype afterwards gives the same map as copying into `dict()`
+ * without the copy (the copy was 5% of an import's CPU).
+ */
+export function parseDict<T = unknown>(value: unknown): Record<string, T> {
+  const parsed = parseJson<Record<string, T> | null>(value);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return dict<T>();
+  // PostgreSQL's driver hands back objects it parsed itself: the same holds for them.
+  return Object.setPrototypeOf(parsed, null) as Record<string, T>;
 }
 
 export interface PersonRow {
@@ -34,24 +46,84 @@ function toPerson(row: Selectable<PeopleTable>): PersonRow {
     cioId: row.cio_id,
     id: row.id,
     email: row.email,
-    attributes: dict(parseJson<AttrMap>(row.attributes)),
-    attrTs: dict(parseJson<TsMap>(row.attr_ts)),
+    attributes: parseDict(row.attributes),
+    attrTs: parseDict<number>(row.attr_ts),
     unsubscribed: row.unsubscribed === 1,
     createdAt: row.created_at,
   };
 }
 
+/**
+ * The columns `toPerson` reads, named (not `*`): PostgreSQL keeps these statements prepared per
+ * connection, and a prepared `*` fails once a migration adds a column.
+ */
+const PERSON_COLUMNS = [
+  'pid',
+  'workspace_id',
+  'cio_id',
+  'id',
+  'email',
+  'attributes',
+  'attr_ts',
+  'unsubscribed',
+  'created_at',
+];
+const COLUMNS = PERSON_COLUMNS.join(', ');
+const P_COLUMNS = PERSON_COLUMNS.map((c) => `p.${c}`).join(', ');
+
 const FIND = {
-  id: statement('select * from people where workspace_id = ? and id = ?'),
-  email: statement('select * from people where workspace_id = ? and email_norm = ?'),
-  cio_id: statement('select * from people where workspace_id = ? and cio_id = ?'),
+  id: statement(`select ${COLUMNS} from people where workspace_id = ? and id = ?`),
+  email: statement(`select ${COLUMNS} from people where workspace_id = ? and email_norm = ?`),
+  cio_id: statement(`select ${COLUMNS} from people where workspace_id = ? and cio_id = ?`),
 };
-const FIND_BY_PID = statement('select * from people where pid = ?');
+const FIND_BY_PID = statement(`select ${COLUMNS} from people where pid = ?`);
 
 export async function findPerson(trx: Tx, workspaceId: number, ref: Lookup): Promise<PersonRow | undefined> {
   const value = ref.kind === 'email' ? ref.value.toLowerCase() : ref.value;
   const [row] = await queryRows<Selectable<PeopleTable>>(trx, FIND[ref.kind], [workspaceId, value]);
   return row && toPerson(row);
+}
+
+const FIND_COLUMN = { id: 'id', email: 'email_norm', cio_id: 'cio_id' } as const;
+const findUnlessSuppressed = new Map<string, Statement>();
+
+/**
+ * `findPerson`, and whether any of `suppressed` is a suppressed identifier, in one statement (one
+ * round trip fewer per Track write on PostgreSQL). `suppressed` holds (kind, value) pairs.
+ */
+export async function findPersonChecking(
+  trx: Tx,
+  workspaceId: number,
+  ref: Lookup,
+  suppressed: ReadonlyArray<{ kind: string; value: string }>,
+): Promise<{ person: PersonRow | undefined; suppressed: boolean }> {
+  const key = `${ref.kind}:${suppressed.length}`;
+  let st = findUnlessSuppressed.get(key);
+  if (!st) {
+    const check =
+      suppressed.length === 0
+        ? '0'
+        : `(select count(*) from suppressions as s where s.workspace_id = ? and (${suppressed
+            .map(() => '(s.kind = ? and s.value = ?)')
+            .join(' or ')}))`;
+    st = statement(
+      `select ${check} as suppressed_count, ${P_COLUMNS} from (select 1 as one) as one
+       left join people as p on p.workspace_id = ? and p.${FIND_COLUMN[ref.kind]} = ?`,
+    );
+    findUnlessSuppressed.set(key, st);
+  }
+  const params: unknown[] = suppressed.length > 0 ? [workspaceId] : [];
+  for (const k of suppressed) params.push(k.kind, k.value);
+  params.push(workspaceId, ref.kind === 'email' ? ref.value.toLowerCase() : ref.value);
+  const [row] = await queryRows<Selectable<PeopleTable> & { suppressed_count: number | string }>(
+    trx,
+    st,
+    params,
+  );
+  return {
+    suppressed: Number(row?.suppressed_count ?? 0) > 0,
+    person: row && row.pid !== null ? toPerson(row) : undefined,
+  };
 }
 
 export async function findPersonByPid(trx: Tx, pid: number): Promise<PersonRow | undefined> {
@@ -106,8 +178,9 @@ export async function insertPerson(
     cioId,
     id: p.id,
     email: p.email,
-    attributes: dict(p.attributes),
-    attrTs: dict(p.attrTs),
+    // The maps written (the caller's own dicts), not copies.
+    attributes: p.attributes,
+    attrTs: p.attrTs,
     unsubscribed: p.unsubscribed,
     createdAt: now,
   };

@@ -1,4 +1,3 @@
-import { queryRows, StatementsByCount } from '../sql.js';
 import type { Tx } from '../store.js';
 
 export type SuppressionKind = 'id' | 'email';
@@ -7,26 +6,6 @@ export interface SuppressionKey {
   kind: SuppressionKind;
   /** Emails lower-cased. */
   value: string;
-}
-
-const ANY = new StatementsByCount(
-  (n) =>
-    `select value from suppressions where workspace_id = ? and (${Array.from(
-      { length: n },
-      () => '(kind = ? and value = ?)',
-    ).join(' or ')}) limit 1`,
-);
-
-export async function anySuppressed(
-  trx: Tx,
-  workspaceId: number,
-  keys: readonly SuppressionKey[],
-): Promise<boolean> {
-  if (keys.length === 0) return false;
-  const params: unknown[] = [workspaceId];
-  for (const k of keys) params.push(k.kind, k.value);
-  const rows = await queryRows(trx, ANY.get(keys.length), params);
-  return rows.length > 0;
 }
 
 export async function addSuppressions(
