@@ -19,6 +19,7 @@ export function createServices(store: Store, clock: Clock): Services {
   const track = new TrackService(store, clock, workspaces);
   const segments = new SegmentEngine(store, clock);
   track.personChangeListeners.push(segments.listener);
+  if (store.dialect === 'postgres') track.sharedLocks = segments.sharedLocks;
   const messaging = createMessagingServices(store, clock, { track, segments, workspaces });
   return { store, clock, workspaces, track, segments, ...messaging };
 }

@@ -50,8 +50,11 @@ function checkCredentials(c: WorkspaceCredentials): void {
 }
 
 type WorkspaceRow = Selectable<WorkspacesTable>;
-const BY_SITE = statement('select * from workspaces where site_id = ?');
-const BY_APP_KEY = statement('select * from workspaces where app_key_hash = ?');
+// Named columns, not `*`: PostgreSQL keeps these prepared per connection (see store/sql.ts).
+const WORKSPACE_COLUMNS =
+  'id, site_id, name, track_key_hash, app_key_hash, identifier_mode, settings, created_at, updated_at';
+const BY_SITE = statement(`select ${WORKSPACE_COLUMNS} from workspaces where site_id = ?`);
+const BY_APP_KEY = statement(`select ${WORKSPACE_COLUMNS} from workspaces where app_key_hash = ?`);
 
 /** Workspaces and their keys. Keys are only ever stored hashed; plain keys are returned once. */
 export class WorkspaceService {

@@ -1,12 +1,13 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
-import { queryRows, statement } from './sql.js';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { preparedNames, queryRows, statement } from './sql.js';
 import type { Database } from './database.js';
-import type { Store, Tx } from './store.js';
+import type { Store, TransactionOptions, Tx } from './store.js';
 
 const INT8_OID = 20;
 
 const LOCK_ONE = statement('select pg_advisory_xact_lock(hashtextextended(?, 0))');
+const LOCK_SHARED = statement('select pg_advisory_xact_lock_shared(hashtextextended(?, 0))');
 const LOCK_MANY = statement(
   'select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(?::text[]) as k',
 );
@@ -15,6 +16,29 @@ export interface PostgresOptions {
   connectionString: string;
   /** Pool size per server process. */
   maxConnections?: number;
+}
+
+/**
+ * Sorted keys, so two transactions locking overlapping sets cannot deadlock. Several keys (a v2
+ * batch, an import batch) are locked in one round trip, in array order (unnest's order).
+ */
+async function lock(trx: Tx, sorted: readonly string[]): Promise<void> {
+  if (sorted.length === 1) await queryRows(trx, LOCK_ONE, sorted);
+  else if (sorted.length > 1) await queryRows(trx, LOCK_MANY, [sorted]);
+}
+
+/** `begin` plus the same locks as `lock`, then the shared ones, as one multi-statement text. */
+function beginWithLocks(sorted: readonly string[], shared: readonly string[]): string {
+  const parts = ['begin'];
+  const literals = sorted.map((k) => pg.escapeLiteral(k));
+  if (literals.length === 1) parts.push(`select pg_advisory_xact_lock(hashtextextended(${literals[0]}, 0))`);
+  else if (literals.length > 1)
+    parts.push(
+      `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(array[${literals.join(', ')}]::text[]) as k`,
+    );
+  for (const k of shared)
+    parts.push(`select pg_advisory_xact_lock_shared(hashtextextended(${pg.escapeLiteral(k)}, 0))`);
+  return parts.join('; ');
 }
 
 /** Opens the PostgreSQL store. Several server processes may share one database. */
@@ -30,6 +54,19 @@ export function openPostgresStore(options: PostgresOptions): Store {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // Statements written as text (store/sql.ts) run as named prepared statements: the pg client
+  // parses them once per connection. Everything else (Kysely's builder) stays unnamed.
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const [text, values] = args;
+      const name =
+        typeof text === 'string' && Array.isArray(values) && values.length > 0
+          ? preparedNames.get(text)
+          : undefined;
+      return name ? query({ name, text, values }) : query(...args);
+    };
+  });
   // An idle client that loses its connection (a PostgreSQL restart) must not crash the server;
   // the pool replaces it and the next query reconnects.
   pool.on('error', () => {});
@@ -38,15 +75,30 @@ export function openPostgresStore(options: PostgresOptions): Store {
   return {
     dialect: 'postgres',
     db,
-    async transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
-      return db.transaction().execute(fn);
+    async transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
+      const keys = [...new Set(options?.lockKeys ?? [])].sort();
+      const shared = [...new Set(options?.sharedLockKeys ?? [])].sort();
+      // BEGIN and the advisory locks in one round trip (a simple-protocol query, so the keys are
+      // quoted literals; a key with a NUL, which no literal can hold, takes the parameter path).
+      const inline = ![...keys, ...shared].some((k) => k.includes('\u0000'));
+      return db.connection().execute(async (conn) => {
+        await conn.executeQuery(CompiledQuery.raw(inline ? beginWithLocks(keys, shared) : 'begin', []));
+        try {
+          if (!inline) {
+            await lock(conn, keys);
+            for (const k of shared) await queryRows(conn, LOCK_SHARED, [k]);
+          }
+          const result = await fn(conn);
+          await conn.executeQuery(CompiledQuery.raw('commit', []));
+          return result;
+        } catch (err) {
+          await conn.executeQuery(CompiledQuery.raw('rollback', [])).catch(() => undefined);
+          throw err;
+        }
+      });
     },
     async lockKeys(trx: Tx, keys: readonly string[]): Promise<void> {
-      // Sorted so two transactions locking overlapping sets cannot deadlock. Several keys (a v2
-      // batch, an import batch) are locked in one round trip, in array order (unnest's order).
-      const sorted = [...new Set(keys)].sort();
-      if (sorted.length === 1) await queryRows(trx, LOCK_ONE, sorted);
-      else if (sorted.length > 1) await queryRows(trx, LOCK_MANY, [sorted]);
+      await lock(trx, [...new Set(keys)].sort());
     },
     async close(): Promise<void> {
       await db.destroy();

@@ -16,8 +16,17 @@ export class Statement {
     this.sqlite = text;
     let n = 0;
     this.postgres = text.replace(/\?/g, () => `$${++n}`);
+    if (!preparedNames.has(this.postgres))
+      preparedNames.set(this.postgres, `roster_${preparedNames.size + 1}`);
   }
 }
+
+/**
+ * PostgreSQL statement names by text. The PostgreSQL store runs these texts as named prepared
+ * statements (parsed and planned once per connection instead of on every run); statements must
+ * therefore name their columns rather than select `*`, which a prepared plan pins.
+ */
+export const preparedNames = new Map<string, string>();
 
 export function statement(text: string): Statement {
   return new Statement(text);

@@ -5,6 +5,16 @@ import type { DialectName } from './dialect.js';
 /** A query handle inside a transaction (or the root handle for single reads). */
 export type Tx = Kysely<Database>;
 
+export interface TransactionOptions {
+  /**
+   * Keys to lock (as `lockKeys` would) as the transaction begins. On PostgreSQL they are taken in
+   * the same round trip as BEGIN.
+   */
+  lockKeys?: readonly string[];
+  /** Keys to lock shared (PostgreSQL `pg_advisory_xact_lock_shared`), after `lockKeys`. */
+  sharedLockKeys?: readonly string[];
+}
+
 /**
  * The store: one Kysely handle over SQLite or PostgreSQL, plus the two things Kysely does not
  * abstract — how a write transaction begins and how concurrent writers to the same identity
@@ -18,7 +28,7 @@ export interface Store {
    * SQLite: `BEGIN IMMEDIATE` (one writer at a time, no lock upgrades that could fail).
    * PostgreSQL: READ COMMITTED plus `lockKeys` for the identities a write touches.
    */
-  transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Serialises transactions that touch the same keys (identifiers, device tokens) until commit.
    * A no-op on SQLite, whose write transactions are already serial.

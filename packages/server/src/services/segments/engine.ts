@@ -6,6 +6,8 @@ import {
   catalogVersionAndPresence,
   lockSegmentDefinitions,
   logSizeChange,
+  noteSegmentsLockedShared,
+  segmentLockKey,
 } from '../../store/queries/segment-tables.js';
 import {
   deleteMemberships,
@@ -66,6 +68,12 @@ export class SegmentEngine {
       now: number,
     ) => Promise<void>
   > = [];
+
+  /** For `TrackService.sharedLocks` (PostgreSQL): the lock on definitions every write takes. */
+  readonly sharedLocks = {
+    keys: (workspaceId: number): string[] => [segmentLockKey(workspaceId)],
+    held: (trx: Tx, workspaceId: number): void => noteSegmentsLockedShared(trx, workspaceId),
+  };
 
   /** For `TrackService.personChangeListeners`. */
   readonly listener = (

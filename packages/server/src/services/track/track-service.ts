@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
-import type { Store, Tx } from '../../store/store.js';
+import type { Store, TransactionOptions, Tx } from '../../store/store.js';
 import { InvalidInputError } from '../errors.js';
 import type { WorkspaceService } from '../workspaces.js';
 import type { Workspace } from '../workspace-types.js';
@@ -49,6 +49,11 @@ export class TrackService {
   readonly personChangeListeners: PersonChangeListener[] = [];
   /** Campaign triggers (issue #8): called inside the write's transaction for each stored event. */
   readonly eventListeners: EventListener[] = [];
+  /**
+   * Shared locks a listener would take in every write of a workspace (the segments engine's lock
+   * on definitions, PostgreSQL): taken with BEGIN instead, and `held` tells the listener so.
+   */
+  sharedLocks: { keys(workspaceId: number): string[]; held(trx: Tx, workspaceId: number): void } | undefined;
   /** Messaging's `applyDeliveryMetric`, when wired: push metrics also update the message. */
   deliveryMetricHook: DeliveryMetricHook | undefined;
 
@@ -61,10 +66,13 @@ export class TrackService {
   async execute(workspace: Workspace | null, source: string, write: TrackWrite): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.store.transaction(async (trx) => {
-          await this.store.lockKeys(trx, write.lockKeys);
-          await this.runWrite(trx, workspace, source, write, true);
-        });
+        await this.store.transaction(
+          (trx) => {
+            this.noteHeld(trx, workspace);
+            return this.runWrite(trx, workspace, source, write, true);
+          },
+          this.locks(workspace, write.lockKeys),
+        );
         return;
       } catch (err) {
         const code = (err as { code?: unknown }).code;
@@ -99,31 +107,34 @@ export class TrackService {
     for (let attempt = 1; ; attempt++) {
       const failures = new Map<number, InvalidInputError>();
       try {
-        await this.store.transaction(async (trx) => {
-          await this.store.lockKeys(trx, keys);
-          for (const [index, list] of lists.entries()) {
-            if (!careful) {
+        await this.store.transaction(
+          async (trx) => {
+            this.noteHeld(trx, workspace);
+            for (const [index, list] of lists.entries()) {
+              if (!careful) {
+                try {
+                  for (const write of list) await this.runWrite(trx, workspace, source, write, triggers);
+                } catch (err) {
+                  if (err instanceof InvalidInputError) throw new ItemFailed();
+                  throw err;
+                }
+                continue;
+              }
+              await sql`savepoint track_item`.execute(trx);
               try {
                 for (const write of list) await this.runWrite(trx, workspace, source, write, triggers);
+                await sql`release savepoint track_item`.execute(trx);
               } catch (err) {
-                if (err instanceof InvalidInputError) throw new ItemFailed();
-                throw err;
+                if (!(err instanceof InvalidInputError)) throw err;
+                await sql`rollback to savepoint track_item`.execute(trx);
+                await sql`release savepoint track_item`.execute(trx);
+                failures.set(index, err);
               }
-              continue;
             }
-            await sql`savepoint track_item`.execute(trx);
-            try {
-              for (const write of list) await this.runWrite(trx, workspace, source, write, triggers);
-              await sql`release savepoint track_item`.execute(trx);
-            } catch (err) {
-              if (!(err instanceof InvalidInputError)) throw err;
-              await sql`rollback to savepoint track_item`.execute(trx);
-              await sql`release savepoint track_item`.execute(trx);
-              failures.set(index, err);
-            }
-          }
-          await options.finish?.(trx, failures);
-        });
+            await options.finish?.(trx, failures);
+          },
+          this.locks(workspace, keys),
+        );
         return failures;
       } catch (err) {
         if (err instanceof ItemFailed && !careful) {
@@ -136,6 +147,15 @@ export class TrackService {
         if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
       }
     }
+  }
+
+  private locks(workspace: Workspace | null, lockKeys: readonly string[]): TransactionOptions {
+    const shared = workspace && this.sharedLocks ? this.sharedLocks.keys(workspace.id) : [];
+    return { lockKeys, sharedLockKeys: shared };
+  }
+
+  private noteHeld(trx: Tx, workspace: Workspace | null): void {
+    if (workspace && this.sharedLocks) this.sharedLocks.held(trx, workspace.id);
   }
 
   /** One write inside the caller's transaction, then its person-change and event listeners. */

@@ -56,8 +56,23 @@ export async function bumpCatalogVersion(db: Tx, workspaceId: number): Promise<v
  * serial already.
  */
 export async function lockSegmentDefinitions(db: Tx, workspaceId: number, exclusive: boolean): Promise<void> {
-  const key = `roster:segments:${workspaceId}`;
-  await queryRows(db, exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED, [key]);
+  if (!exclusive && sharedHeld.get(db)?.has(workspaceId)) return;
+  await queryRows(db, exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED, [segmentLockKey(workspaceId)]);
+  if (!exclusive) noteSegmentsLockedShared(db, workspaceId);
+}
+
+export function segmentLockKey(workspaceId: number): string {
+  return `roster:segments:${workspaceId}`;
+}
+
+/** Transactions holding the shared lock (until they end), so it is taken once per transaction. */
+const sharedHeld = new WeakMap<Tx, Set<number>>();
+
+/** The transaction took the shared lock some other way (with its BEGIN: `TransactionOptions`). */
+export function noteSegmentsLockedShared(db: Tx, workspaceId: number): void {
+  let held = sharedHeld.get(db);
+  if (!held) sharedHeld.set(db, (held = new Set()));
+  held.add(workspaceId);
 }
 
 export async function logSizeChange(
