@@ -98,7 +98,7 @@ async function measureEngine(label, server, ceilingRps, rows) {
   let warm;
   for (const [name, requests] of Object.entries(scenarios())) {
     const r = await load({ url: server.url, connections: CONNECTIONS, duration: DURATION, requests });
-    warm ??= { rss: rssMb(server.pid), heap: await heapMb(server.url) };
+    warm ??= { rss: rssMb(server.pid), heap: await server.heapAfterGcMb() };
     const perUpdate = name.startsWith('v2') ? 100 : 1;
     rows.push({
       name: `${label}: ${name}`,
@@ -145,7 +145,7 @@ async function measureEngine(label, server, ceilingRps, rows) {
     requests: scenarios()['identify, new people'],
   });
   const rssAfter = rssMb(server.pid);
-  const heapAfter = await heapMb(server.url);
+  const heapAfter = await server.heapAfterGcMb();
   rows.push({
     name: `${label}: server RSS after warm-up → after sustained load`,
     value: rssAfter,
@@ -153,15 +153,8 @@ async function measureEngine(label, server, ceilingRps, rows) {
     ceiling: warm.rss,
     ratio: ratio(rssAfter, warm.rss),
     target: 'flat',
-    notes: `${rssBefore} MB at start; JS heap used ${warm.heap} → ${heapAfter} MB`,
+    notes: `${rssBefore} MB at start; JS heap after GC ${warm.heap} → ${heapAfter} MB`,
   });
-}
-
-/** `nodejs_heap_used_bytes` from the server's /metrics, in MB. */
-async function heapMb(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const m = /^nodejs_heap_used_bytes(?:\{[^}]*\})? (\d+)/m.exec(text);
-  return m ? Math.round(Number(m[1]) / 2 ** 20) : NaN;
 }
 
 /**

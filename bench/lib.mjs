@@ -90,7 +90,8 @@ export const BENCH_CREDENTIALS = {
 /** `roster serve` in its own process, on SQLite (a temp directory) or PostgreSQL. */
 export async function startRoster({ databaseUrl } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
-  const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'];
+  const probe = path.join(ROOT, 'bench/gc-probe.cjs');
+  const args = ['--expose-gc', '--require', probe, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'];
   if (databaseUrl) args.push('--database-url', databaseUrl);
   const env = {
     ...process.env,
@@ -101,9 +102,22 @@ export async function startRoster({ databaseUrl } = {}) {
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const m = await waitForLine(child, /roster listening on (http:\/\/[^\s"]+)/);
+  let heapLines = '';
+  child.stderr.on('data', (c) => (heapLines += c.toString()));
   return {
     url: m[1],
     pid: child.pid,
+    /** The server's JS heap in use right after a full GC, in MB (bench/gc-probe.cjs). */
+    async heapAfterGcMb() {
+      const seen = heapLines.length;
+      child.kill('SIGUSR2');
+      for (let i = 0; i < 100; i++) {
+        const hit = /roster-bench heap-after-gc (\d+)/.exec(heapLines.slice(seen));
+        if (hit) return Math.round((Number(hit[1]) / 2 ** 20) * 10) / 10;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return NaN;
+    },
     stop() {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
