@@ -121,6 +121,21 @@ export function mergeNeeds(segments: readonly DynamicSegment[]): FilterNeeds {
  * refers to one of those — in dependency order.
  */
 export function segmentsReading(catalog: Catalog, attributes: ReadonlySet<string>): DynamicSegment[] {
+  // Writes keep changing the same few attribute sets: the answer is kept per catalog version.
+  const key = [...attributes].sort().join('\u0000');
+  let known = readingCache.get(catalog);
+  if (!known) readingCache.set(catalog, (known = new Map()));
+  const hit = known.get(key);
+  if (hit) return hit;
+  const found = computeSegmentsReading(catalog, attributes);
+  if (known.size >= 256) known.clear();
+  known.set(key, found);
+  return found;
+}
+
+const readingCache = new WeakMap<Catalog, Map<string, DynamicSegment[]>>();
+
+function computeSegmentsReading(catalog: Catalog, attributes: ReadonlySet<string>): DynamicSegment[] {
   const reads = (s: DynamicSegment) =>
     [...attributes].some((a) => s.needs.attributes.has(a) || s.needs.attributes.has(a.split('.', 1)[0]!));
   const ids = new Set(catalog.ordered.filter(reads).map((s) => s.id));

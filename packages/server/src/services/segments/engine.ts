@@ -14,6 +14,7 @@ import {
   deviceFacts,
   eventFacts,
   insertMemberships,
+  membershipFacts,
   openSegmentEntries,
   personSnapshot,
 } from '../../store/queries/segment-state.js';
@@ -111,12 +112,21 @@ export class SegmentEngine {
     // Read devices and events along with the person as the (scoped) known definitions need them; if
     // the definitions changed since, whatever the new ones need and was not read is read after.
     const guess = scoped?.length ? mergeNeeds(scoped) : (cached?.needs ?? mergeNeeds([]));
-    const snap = await personSnapshot(trx, this.store.dialect, workspaceId, personPid, guess);
-    const { person, version, memberships } = snap;
+    // A scoped evaluation looks only at the memberships of its segments and of those they refer to.
+    const segmentIds = scoped?.length ? new Set([...scoped.map((s) => s.id), ...guess.segments]) : undefined;
+    const snap = await personSnapshot(trx, this.store.dialect, workspaceId, personPid, {
+      ...guess,
+      segmentIds,
+    });
+    const { person, version } = snap;
+    let { memberships } = snap;
     if (!person) return this.recordDeletedExits(trx, workspaceId, personPid, now);
     const catalog = await this.catalogs.get(trx, workspaceId, version);
     if (catalog.ordered.length === 0) return;
     const segments = scoped?.length && catalog === cached ? scoped : catalog.ordered;
+    // The definitions changed since the scope was computed: everything is evaluated, so every
+    // membership is needed.
+    if (segmentIds && segments !== scoped) memberships = await membershipFacts(trx, personPid);
     const needs = segments === catalog.ordered ? catalog.needs : guess;
     const devices = !needs.devices ? [] : (snap.devices ?? (await deviceFacts(trx, personPid)));
     const covered =

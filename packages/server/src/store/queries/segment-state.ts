@@ -27,6 +27,18 @@ export async function personFacts(
   };
 }
 
+/** A person's memberships: segment id → entered_at. */
+export async function membershipFacts(db: Tx, pid: number): Promise<Map<number, number>> {
+  const rows = await queryRows<{ segment_id: number | string; entered_at: number | string }>(
+    db,
+    MEMBERSHIPS,
+    [pid],
+  );
+  return new Map(rows.map((r) => [Number(r.segment_id), Number(r.entered_at)]));
+}
+
+const MEMBERSHIPS = statement('select segment_id, entered_at from segment_memberships where person_pid = ?');
+
 export async function deviceFacts(db: Tx, pid: number): Promise<DeviceFacts[]> {
   const rows = await db
     .selectFrom('devices')
@@ -140,8 +152,9 @@ function snapshotStatement(
   devices: boolean,
   eventData: boolean,
   eventNames: number,
+  segmentIds: number | undefined,
 ): Statement {
-  const key = `${dialect}:${devices}:${eventData}:${eventNames}`;
+  const key = `${dialect}:${devices}:${eventData}:${eventNames}:${segmentIds ?? 'all'}`;
   const known = snapshots.get(key);
   if (known) return known;
   const pg = dialect === 'postgres';
@@ -149,7 +162,11 @@ function snapshotStatement(
     pg
       ? `(select coalesce(json_agg(json_build_array(${items})), '[]'::json) ${from})`
       : `(select json_group_array(json_array(${items})) ${from})`;
-  const segs = agg('m.segment_id, m.entered_at', 'from segment_memberships as m where m.person_pid = p.pid');
+  const only = segmentIds === undefined ? '' : ` and m.segment_id in (${placeholders(segmentIds)})`;
+  const segs = agg(
+    'm.segment_id, m.entered_at',
+    `from segment_memberships as m where m.person_pid = p.pid${only}`,
+  );
   const devs = devices
     ? agg(
         pg
@@ -178,6 +195,11 @@ function snapshotStatement(
 
 /** What to read beside the person: devices, and events of these names (with their data or not). */
 export interface SnapshotNeeds {
+  /**
+   * Read only the memberships of these segments (the ones a scoped evaluation looks at);
+   * undefined: all of them. Aggregating every membership as JSON was most of the snapshot's cost.
+   */
+  segmentIds?: ReadonlySet<number> | undefined;
   devices: boolean;
   eventNames: ReadonlySet<string>;
   eventData: boolean;
@@ -203,7 +225,8 @@ export async function personSnapshot(
   events: EventFacts[] | undefined;
 }> {
   const names = [...needs.eventNames];
-  const text = snapshotStatement(dialect, needs.devices, needs.eventData, names.length);
+  const ids = needs.segmentIds ? [...needs.segmentIds] : undefined;
+  const text = snapshotStatement(dialect, needs.devices, needs.eventData, names.length, ids?.length);
   const [row] = await queryRows<{
     id: string | null;
     email: string | null;
@@ -214,7 +237,7 @@ export async function personSnapshot(
     segs: unknown;
     devs: unknown;
     evs: unknown;
-  }>(db, text, [workspaceId, ...names, pid]);
+  }>(db, text, [workspaceId, ...(ids ?? []), ...names, pid]);
   if (!row)
     return { person: undefined, version: 0, memberships: new Map(), devices: undefined, events: undefined };
   const memberships = parseJson<Array<[number, number]>>(row.segs);
