@@ -24,6 +24,38 @@ describe.each(engines())('identity rules on %s', (engine) => {
   const lastFailure = async (pid: number) =>
     (await activitiesOf(store, pid)).filter((a) => a.type === 'failed_attribute_change').at(-1)?.data;
 
+  // A batch remembers, for the rest of its transaction, that the workspace has no suppression and
+  // which segment definitions it has; these check that what changes inside the batch still counts.
+  it('in one v2 batch, a suppression blocks the items after it, and a deletion records manual segment exits', async () => {
+    const app = { authorization: `Bearer ${server.credentials.appApiKey}` };
+    const seg = await call('POST', '/v1/segments', { segment: { name: 'batch-manual' } }, app);
+    expect(seg.status).toBe(200);
+    const segmentId = (seg.json.segment as { id: number }).id;
+    await put('bm-member', { a: 1 });
+    expect(
+      (await call('POST', `/api/v1/segments/${segmentId}/add_customers`, { ids: ['bm-member'] })).status,
+    ).toBe(200);
+    const member = (await personBy(store, 'id', 'bm-member'))!;
+
+    const batch = await call('POST', '/api/v2/batch', {
+      batch: [
+        { type: 'person', action: 'identify', identifiers: { id: 'bs-1' }, attributes: { a: 1 } },
+        { type: 'person', action: 'suppress', identifiers: { id: 'bs-1' } },
+        { type: 'person', action: 'identify', identifiers: { id: 'bs-1' }, attributes: { a: 2 } },
+        { type: 'person', action: 'identify', identifiers: { id: 'bs-2' }, attributes: { a: 3 } },
+        { type: 'person', action: 'delete', identifiers: { id: 'bm-member' } },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(await personBy(store, 'id', 'bs-1')).toBeUndefined();
+    expect(await personBy(store, 'id', 'bs-2')).toMatchObject({ attributes: { a: 3 } });
+    expect(await personBy(store, 'id', 'bm-member')).toBeUndefined();
+    const exits = (await activitiesOf(store, member.pid)).filter((a) => a.type === 'exited_segment');
+    expect(exits).toEqual([
+      expect.objectContaining({ data: { segment_id: segmentId, segment_name: 'batch-manual' } }),
+    ]);
+  });
+
   it('an email path finds a person created by id once they have that email, and gives them no new id', async () => {
     await put('idr-1', { email: 'idr1@example.com' });
     await put('IDR1@example.com', { a: 1 });

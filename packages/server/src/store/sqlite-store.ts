@@ -116,7 +116,6 @@ export function openSqliteStore(options: SqliteOptions): Store {
     const outcomes: Outcome[] = [];
     let retry: Waiter[] = [];
     await db.connection().execute(async (conn) => {
-      registerDirect(conn, runner);
       try {
         raw.exec('begin immediate');
       } catch (error) {
@@ -127,7 +126,12 @@ export function openSqliteStore(options: SqliteOptions): Store {
       for (const [i, w] of group.entries()) {
         if (!alone) raw.exec('savepoint roster_group_member');
         try {
-          const value = await w.fn(conn);
+          // Each writer gets its own handle on the connection: what code remembers per transaction
+          // handle (store/sql.ts, suppression and segment-version memos) never outlives a writer
+          // that is rolled back to its savepoint, nor leaks into the next writer.
+          const tx = conn.withoutPlugins();
+          registerDirect(tx, runner);
+          const value = await w.fn(tx);
           if (!alone) raw.exec('release roster_group_member');
           outcomes.push({ ok: true, value });
         } catch (error) {

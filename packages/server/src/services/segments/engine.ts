@@ -7,7 +7,9 @@ import {
   lockSegmentDefinitions,
   logSizeChange,
   noteSegmentsLockedShared,
+  noteVersionSeen,
   segmentLockKey,
+  versionSeen,
 } from '../../store/queries/segment-tables.js';
 import {
   deleteMemberships,
@@ -82,7 +84,8 @@ export class SegmentEngine {
     workspace: Workspace,
     personPid: number,
     attributes?: ReadonlySet<string>,
-  ): Promise<void> => this.reevaluatePerson(trx, workspace.id, personPid, attributes);
+    removed?: boolean,
+  ): Promise<void> => this.reevaluatePerson(trx, workspace.id, personPid, attributes, removed);
 
   /**
    * Also the messaging hook `onDeviceChanged(trx, workspaceId, personPid)`. `attributes`, when
@@ -96,14 +99,20 @@ export class SegmentEngine {
     workspaceId: number,
     personPid: number,
     attributes?: ReadonlySet<string>,
+    /** From a Track write: whether it deleted the person (undefined: unknown, check). */
+    removed?: boolean,
   ): Promise<void> => {
     if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, workspaceId, false);
     const now = unixSeconds(this.clock);
     const cached = this.catalogs.peek(workspaceId);
     // No dynamic segments (as of the definitions cached): only check that this is still so and that
-    // the person was not deleted (a deleted person's exits are recorded below).
+    // the person was not deleted (a deleted person's exits are recorded below). A Track write says
+    // whether it deleted the person, and the version holds for the rest of its transaction, so a
+    // batch checks once.
     if (cached?.ordered.length === 0) {
+      if (removed === false && versionSeen(trx, workspaceId) === cached.version) return;
       const { version, present } = await catalogVersionAndPresence(trx, workspaceId, personPid);
+      if (removed !== undefined) noteVersionSeen(trx, workspaceId, version);
       if (version === cached.version && present) return;
     }
     const scoped = attributes && cached ? segmentsReading(cached, attributes) : undefined;

@@ -25,6 +25,8 @@ export type PersonChangeListener = (
   workspace: Workspace,
   personPid: number,
   attributes?: ReadonlySet<string>,
+  /** Whether this write deleted the person. */
+  removed?: boolean,
 ) => Promise<void>;
 
 /** An event a write stored for a person: campaign triggers (issue #8) listen for these. */

@@ -145,5 +145,5 @@ export async function removePerson(
     activity(ctx, person, { type: 'profile_delete', data: { reason, ...counts, ...extra } }),
   ]);
   await markActivitiesDeleted(trx, person.pid);
-  fx.changed.add(person.pid);
+  fx.changed.markRemoved(person.pid);
 }

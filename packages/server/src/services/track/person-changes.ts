@@ -6,6 +6,17 @@
  */
 export class PersonChanges extends Set<number> {
   private readonly attributeOnly = new Map<number, Set<string>>();
+  private readonly removedPids = new Set<number>();
+
+  /** The person was deleted by this write (deleted, suppressed, merged away). */
+  markRemoved(pid: number): this {
+    this.removedPids.add(pid);
+    return this.add(pid);
+  }
+
+  removed(pid: number): boolean {
+    return this.removedPids.has(pid);
+  }
 
   override add(pid: number): this {
     this.attributeOnly.delete(pid);

@@ -215,7 +215,9 @@ export class TrackService {
     if (!workspace || this.personChangeListeners.length === 0) return;
     for (const pid of fx.changed) {
       const attributes = fx.changed.attributesOnly(pid);
-      for (const listener of this.personChangeListeners) await listener(trx, workspace, pid, attributes);
+      const removed = fx.changed.removed(pid);
+      for (const listener of this.personChangeListeners)
+        await listener(trx, workspace, pid, attributes, removed);
     }
   }
 }

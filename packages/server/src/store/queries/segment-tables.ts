@@ -40,8 +40,26 @@ export async function catalogVersionAndPresence(
   return { version: Number(row?.version ?? 0), present: Number(row?.present ?? 0) > 0 };
 }
 
+/**
+ * Catalog versions a transaction has read. Within a transaction the version cannot change under
+ * it (SQLite has one writer; PostgreSQL writers hold the definitions' shared lock, which a change
+ * needs exclusively) except by the transaction itself, which `bumpCatalogVersion` records.
+ */
+const seenVersions = new WeakMap<Tx, Map<number, number>>();
+
+export function versionSeen(db: Tx, workspaceId: number): number | undefined {
+  return seenVersions.get(db)?.get(workspaceId);
+}
+
+export function noteVersionSeen(db: Tx, workspaceId: number, version: number): void {
+  let seen = seenVersions.get(db);
+  if (!seen) seenVersions.set(db, (seen = new Map()));
+  seen.set(workspaceId, version);
+}
+
 /** Bumps the version inside the transaction that changes a definition. */
 export async function bumpCatalogVersion(db: Tx, workspaceId: number): Promise<void> {
+  seenVersions.get(db)?.delete(workspaceId);
   await segmentDb(db)
     .insertInto('segment_catalog')
     .values({ workspace_id: workspaceId, version: 1 })

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { PeopleTable } from '../database.js';
 import { execute, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
+import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
 
 /** Attribute maps have no prototype: a key such as `constructor` is plain data, never inherited. */
 export type AttrMap = Record<string, unknown>;
@@ -89,7 +90,9 @@ const findUnlessSuppressed = new Map<string, Statement>();
 
 /**
  * `findPerson`, and whether any of `suppressed` is a suppressed identifier, in one statement (one
- * round trip fewer per Track write on PostgreSQL). `suppressed` holds (kind, value) pairs.
+ * round trip fewer per Track write on PostgreSQL). `suppressed` holds (kind, value) pairs. The
+ * same statement says whether the workspace has any suppression at all; if not, the rest of the
+ * transaction skips the check (`noteUnsuppressed`).
  */
 export async function findPersonChecking(
   trx: Tx,
@@ -97,29 +100,29 @@ export async function findPersonChecking(
   ref: Lookup,
   suppressed: ReadonlyArray<{ kind: string; value: string }>,
 ): Promise<{ person: PersonRow | undefined; suppressed: boolean }> {
+  if (suppressed.length === 0 || knownUnsuppressed(trx, workspaceId))
+    return { person: await findPerson(trx, workspaceId, ref), suppressed: false };
   const key = `${ref.kind}:${suppressed.length}`;
   let st = findUnlessSuppressed.get(key);
   if (!st) {
-    const check =
-      suppressed.length === 0
-        ? '0'
-        : `(select count(*) from suppressions as s where s.workspace_id = ? and (${suppressed
-            .map(() => '(s.kind = ? and s.value = ?)')
-            .join(' or ')}))`;
+    const check = `(select count(*) from suppressions as s where s.workspace_id = ? and (${suppressed
+      .map(() => '(s.kind = ? and s.value = ?)')
+      .join(' or ')}))`;
+    const any = '(select count(*) from (select 1 from suppressions where workspace_id = ? limit 1) as x)';
     st = statement(
-      `select ${check} as suppressed_count, ${P_COLUMNS} from (select 1 as one) as one
+      `select ${check} as suppressed_count, ${any} as any_suppression, ${P_COLUMNS}
+       from (select 1 as one) as one
        left join people as p on p.workspace_id = ? and p.${FIND_COLUMN[ref.kind]} = ?`,
     );
     findUnlessSuppressed.set(key, st);
   }
-  const params: unknown[] = suppressed.length > 0 ? [workspaceId] : [];
+  const params: unknown[] = [workspaceId];
   for (const k of suppressed) params.push(k.kind, k.value);
-  params.push(workspaceId, ref.kind === 'email' ? ref.value.toLowerCase() : ref.value);
-  const [row] = await queryRows<Selectable<PeopleTable> & { suppressed_count: number | string }>(
-    trx,
-    st,
-    params,
-  );
+  params.push(workspaceId, workspaceId, ref.kind === 'email' ? ref.value.toLowerCase() : ref.value);
+  const [row] = await queryRows<
+    Selectable<PeopleTable> & { suppressed_count: number | string; any_suppression: number | string }
+  >(trx, st, params);
+  if (Number(row?.any_suppression ?? 1) === 0) noteUnsuppressed(trx, workspaceId);
   return {
     suppressed: Number(row?.suppressed_count ?? 0) > 0,
     person: row && row.pid !== null ? toPerson(row) : undefined,

@@ -8,6 +8,24 @@ export interface SuppressionKey {
   value: string;
 }
 
+/**
+ * Transactions that found their workspace without any suppression: the identifiers of the
+ * transaction's later writes need no check. Valid until the transaction ends (the keys are
+ * transaction handles): a suppression made meanwhile by another transaction would have to lock an
+ * identifier this one holds, so it cannot commit first; one made by this transaction clears it.
+ */
+const unsuppressed = new WeakMap<Tx, Set<number>>();
+
+export function knownUnsuppressed(trx: Tx, workspaceId: number): boolean {
+  return unsuppressed.get(trx)?.has(workspaceId) ?? false;
+}
+
+export function noteUnsuppressed(trx: Tx, workspaceId: number): void {
+  let set = unsuppressed.get(trx);
+  if (!set) unsuppressed.set(trx, (set = new Set()));
+  set.add(workspaceId);
+}
+
 export async function addSuppressions(
   trx: Tx,
   workspaceId: number,
@@ -16,6 +34,7 @@ export async function addSuppressions(
   now: number,
 ): Promise<void> {
   if (keys.length === 0) return;
+  unsuppressed.get(trx)?.delete(workspaceId);
   await trx
     .insertInto('suppressions')
     .values(
