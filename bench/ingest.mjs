@@ -10,6 +10,7 @@ import {
   ratio,
   rssMb,
   startBareServer,
+  startFloorServer,
   startRoster,
   table,
 } from './lib.mjs';
@@ -92,7 +93,40 @@ async function seed(url) {
   if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
 }
 
-async function measureEngine(label, server, ceilingRps, rows) {
+const FLOORED = ['identify, new people', 'identify, existing people', 'v2 batch of 100 identifies'];
+
+/** The floor server's rates for the scenarios it serves (see bench/floor-server.cjs). */
+async function measureFloor(ceilingRps, rows) {
+  const floor = await startFloorServer();
+  const rates = {};
+  try {
+    await seed(floor.url);
+    const all = scenarios();
+    for (const name of FLOORED) {
+      const r = await load({
+        url: floor.url,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        requests: all[name],
+      });
+      const perUpdate = name.startsWith('v2') ? 100 : 1;
+      rates[name] = r.rps;
+      rows.push({
+        name: `floor (raw SQL on Roster's schema, no product): ${name}`,
+        value: r.rps * perUpdate,
+        unit: perUpdate > 1 ? 'person updates/s' : 'req/s',
+        ceiling: ceilingRps,
+        ratio: perUpdate > 1 ? null : ratio(r.rps, ceilingRps),
+        notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`,
+      });
+    }
+  } finally {
+    floor.stop();
+  }
+  return rates;
+}
+
+async function measureEngine(label, server, ceilingRps, rows, floor = {}) {
   await seed(server.url);
   const rssBefore = rssMb(server.pid);
   let warm;
@@ -112,7 +146,7 @@ async function measureEngine(label, server, ceilingRps, rows) {
           : name.startsWith('v2')
             ? '≥ 50,000/s'
             : '',
-      notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`,
+      notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}${floor[name] ? `; ${ratio(r.rps, floor[name])} of the floor` : ''}`,
     });
     if (name !== 'identify, existing people') continue;
     // p99 at half the maximum identify rate, measured right after that maximum, on the same
@@ -188,9 +222,10 @@ async function measureCeiling(label, rows) {
 export async function runIngest() {
   const rows = [];
   let ceiling = await measureCeiling('SQLite', rows);
+  const floor = await measureFloor(ceiling, rows);
   const sqlite = await startRoster();
   try {
-    await measureEngine('SQLite', sqlite, ceiling, rows);
+    await measureEngine('SQLite', sqlite, ceiling, rows, floor);
   } finally {
     sqlite.stop();
   }

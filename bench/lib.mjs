@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: child processes for the bare ceiling and for roster serve,
 // autocannon runs, and the results table. Every figure is reported beside a ceiling measured in
 // the same run on the same machine.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,6 +54,27 @@ export async function startBareServer() {
   return { url: `http://127.0.0.1:${m[1]}`, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
 
+/**
+ * The SQLite floor (bench/floor-server.cjs): the same writes as Roster's identify with raw
+ * statements on Roster's schema and nothing else, in its own process.
+ */
+export async function startFloorServer() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-floor-'));
+  execFileSync(process.execPath, [CLI, 'workspace', 'create', '--data', dataDir], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench/floor-server.cjs'), dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const m = await waitForLine(child, /listening (\d+)/);
+  return {
+    url: `http://127.0.0.1:${m[1]}`,
+    pid: child.pid,
+    stop() {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function createPgDatabase() {
   const admin =
     process.env.BENCH_DATABASE_URL ??
@@ -91,7 +112,21 @@ export const BENCH_CREDENTIALS = {
 export async function startRoster({ databaseUrl } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
   const probe = path.join(ROOT, 'bench/gc-probe.cjs');
-  const args = ['--expose-gc', '--require', probe, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'];
+  const args = [
+    '--expose-gc',
+    '--require',
+    probe,
+    CLI,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--data',
+    dataDir,
+    '--log-level',
+    'warn',
+  ];
   if (databaseUrl) args.push('--database-url', databaseUrl);
   const env = {
     ...process.env,
