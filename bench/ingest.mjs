@@ -95,7 +95,7 @@ async function seed(url) {
 
 const FLOORED = ['identify, new people', 'identify, existing people', 'v2 batch of 100 identifies'];
 
-/** The floor server's rates for the scenarios it serves (see bench/floor-server.cjs). */
+/** The floor server's rates for the scenarios it serves (see bench/floor-server.mjs). */
 async function measureFloor(ceilingRps, rows) {
   const floor = await startFloorServer();
   const rates = {};

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -55,13 +55,13 @@ export async function startBareServer() {
 }
 
 /**
- * The SQLite floor (bench/floor-server.cjs): the same writes as Roster's identify with raw
+ * The SQLite floor (bench/floor-server.mjs): the same writes as Roster's identify with raw
  * statements on Roster's schema and nothing else, in its own process.
  */
 export async function startFloorServer() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-floor-'));
   execFileSync(process.execPath, [CLI, 'workspace', 'create', '--data', dataDir], { stdio: 'ignore' });
-  const child = spawn(process.execPath, [path.join(ROOT, 'bench/floor-server.cjs'), dataDir], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench/floor-server.mjs'), dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const m = await waitForLine(child, /listening (\d+)/);
@@ -111,11 +111,11 @@ export const BENCH_CREDENTIALS = {
 /** `roster serve` in its own process, on SQLite (a temp directory) or PostgreSQL. */
 export async function startRoster({ databaseUrl } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
-  const probe = path.join(ROOT, 'bench/gc-probe.cjs');
+  const probe = path.join(ROOT, 'bench/gc-probe.mjs');
   const args = [
     '--expose-gc',
-    '--require',
-    probe,
+    '--import',
+    pathToFileURL(probe).href,
     CLI,
     'serve',
     '--host',
@@ -142,7 +142,7 @@ export async function startRoster({ databaseUrl } = {}) {
   return {
     url: m[1],
     pid: child.pid,
-    /** The server's JS heap in use right after a full GC, in MB (bench/gc-probe.cjs). */
+    /** The server's JS heap in use right after a full GC, in MB (bench/gc-probe.mjs). */
     async heapAfterGcMb() {
       const seen = heapLines.length;
       child.kill('SIGUSR2');

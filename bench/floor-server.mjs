@@ -7,13 +7,14 @@
 // framework. Run by bench/ingest.mjs as a second ceiling: bare node:http / floor says what the data
 // model costs on this machine; floor / Roster what the product adds on top.
 //
-// usage: node bench/floor-server.cjs DATA_DIR
-const http = require('node:http');
-const path = require('node:path');
-const { randomBytes } = require('node:crypto');
-const Database = require(
-  require.resolve('better-sqlite3', { paths: [path.join(__dirname, '../packages/server')] }),
-);
+// usage: node bench/floor-server.mjs DATA_DIR
+import http from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { setImmediate } from 'node:timers';
+
+const Database = createRequire(new URL('../packages/server/package.json', import.meta.url))('better-sqlite3');
 
 const db = new Database(path.join(process.argv[2], 'roster.db'));
 db.pragma('journal_mode = WAL');
