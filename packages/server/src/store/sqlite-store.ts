@@ -4,7 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './database.js';
 import { registerDirect, type DirectRunner } from './sql.js';
-import type { Store, Tx } from './store.js';
+import type { Store, TransactionOptions, Tx } from './store.js';
 
 export interface SqliteOptions {
   /** The data directory; the database is `roster.db` inside it. Created when missing. */
@@ -31,6 +31,8 @@ const STATEMENT_CACHE_SIZE = 1000;
  * group runs in one SQLite transaction, each writer in its own savepoint.
  */
 const MAX_GROUP = 64;
+/** …and until their total weight (`TransactionOptions.weight`: writes made) reaches this. */
+const MAX_GROUP_WEIGHT = 500;
 
 /**
  * Kysely prepares every statement it runs; on SQLite preparing costs as much as executing a small
@@ -81,6 +83,7 @@ class StatementCache {
 
 interface Waiter {
   fn: (trx: Tx) => Promise<unknown>;
+  weight: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -170,7 +173,15 @@ export function openSqliteStore(options: SqliteOptions): Store {
   async function drain(): Promise<void> {
     try {
       while (waiting.length > 0) {
-        const group = waiting.splice(0, MAX_GROUP);
+        let n = 0;
+        let weight = 0;
+        while (
+          n < waiting.length &&
+          n < MAX_GROUP &&
+          (n === 0 || weight + waiting[n]!.weight <= MAX_GROUP_WEIGHT)
+        )
+          weight += waiting[n++]!.weight;
+        const group = waiting.splice(0, n);
         try {
           await runGroup(group);
         } catch (err) {
@@ -185,9 +196,10 @@ export function openSqliteStore(options: SqliteOptions): Store {
   return {
     dialect: 'sqlite',
     db,
-    transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        const weight = Math.max(1, options?.weight ?? 1);
+        waiting.push({ fn, weight, resolve: resolve as (v: unknown) => void, reject });
         // better-sqlite3 is synchronous: a transaction never yields to the event loop, so other
         // requests can only join a group if it starts after the I/O already read has been handled.
         if (!draining) {

@@ -11,6 +11,12 @@ export interface TransactionOptions {
    * the same round trip as BEGIN.
    */
   lockKeys?: readonly string[];
+  /**
+   * How many writes the function makes (a batch's items; default 1). SQLite's group commit stops
+   * adding writers to a transaction once their total passes a bound, so a writer never waits
+   * behind more than about that much work.
+   */
+  weight?: number;
   /** Keys to lock shared (PostgreSQL `pg_advisory_xact_lock_shared`), after `lockKeys`. */
   sharedLockKeys?: readonly string[];
 }

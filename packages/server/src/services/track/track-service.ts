@@ -133,7 +133,7 @@ export class TrackService {
             }
             await options.finish?.(trx, failures);
           },
-          this.locks(workspace, keys),
+          { ...this.locks(workspace, keys), weight: lists.reduce((n, list) => n + list.length, 0) },
         );
         return failures;
       } catch (err) {
