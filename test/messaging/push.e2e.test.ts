@@ -161,6 +161,33 @@ describe.each(engines())('push messaging end to end (%s)', (engine) => {
     expect(mine.body.messages.map((m) => m.id).sort()).toEqual([...deliveryIds].sort());
   });
 
+  it('an unsubscribe link (no credentials) on a real delivery unsubscribes its person; the server keeps serving', async () => {
+    const answer = (await api.sendPush(
+      new SendPushRequest({
+        transactional_message_id: 'WELCOME',
+        identifiers: { id: 'ann' },
+        to: 'last_used',
+      }),
+    )) as { delivery_id: string };
+    const unsubscribe = (flag: boolean) =>
+      fetch(`${server.url}/unsubscribe/${answer.delivery_id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ unsubscribe: flag }),
+        signal: AbortSignal.timeout(5000),
+      });
+    expect((await unsubscribe(true)).status).toBe(200);
+    const attrs = await appCall<{ customer: { unsubscribed: boolean } }>(
+      server,
+      'GET',
+      '/v1/customers/ann/attributes',
+    );
+    expect(attrs.body.customer).toMatchObject({ unsubscribed: true });
+    // Back, for the tests after this one; and the store still answers.
+    expect((await unsubscribe(false)).status).toBe(200);
+    expect((await trackCall(server, 'PUT', '/api/v1/customers/ann', { plan: 'pro' })).status).toBe(200);
+  });
+
   it('sends to the last used device, or to one token', async () => {
     const before = { ios: apnsFor(iosToken).length, android: fcmFor('fcm-ann').length };
     const last = await send({

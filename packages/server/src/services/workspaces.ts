@@ -4,7 +4,7 @@ import { unixSeconds } from '../lib/clock.js';
 import { generateAppKey, generateSiteId, generateTrackKey, hashKey, sameHash } from '../lib/keys.js';
 import type { WorkspacesTable } from '../store/database.js';
 import { queryRows, statement } from '../store/sql.js';
-import { parseJson, toJson, type Store } from '../store/store.js';
+import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
 import { InvalidInputError } from './errors.js';
 import {
   DEFAULT_SETTINGS,
@@ -98,12 +98,9 @@ export class WorkspaceService {
     return rows.map(toWorkspace);
   }
 
-  async get(id: number): Promise<Workspace | undefined> {
-    const row = await this.store.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+  /** `db`: the caller's transaction, when it has one (on SQLite a read outside it would wait for it). */
+  async get(id: number, db: Tx = this.store.db): Promise<Workspace | undefined> {
+    const row = await db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toWorkspace(row);
   }
 

@@ -190,7 +190,7 @@ export class TrackService {
         unsubscribeDelivery(
           trx,
           workspace,
-          (id) => this.workspaces.get(id),
+          (id) => this.workspaces.get(id, trx),
           ctx.now,
           source,
           deliveryId,
