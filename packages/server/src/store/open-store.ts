@@ -9,12 +9,21 @@ export interface StoreConfig {
   dataDir: string;
   sqliteSynchronous?: 'normal' | 'full';
   sqliteCacheSizeKib?: number;
+  /**
+   * PostgreSQL: run the Track write path's statements as named prepared statements. Default: on,
+   * unless ROSTER_PG_PREPARED_STATEMENTS is `off` (PgBouncer in transaction mode before 1.21).
+   */
+  pgPreparedStatements?: boolean;
 }
 
 /** Opens the configured engine and brings its schema up to date. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   const store = config.databaseUrl
-    ? openPostgresStore({ connectionString: config.databaseUrl })
+    ? openPostgresStore({
+        connectionString: config.databaseUrl,
+        preparedStatements:
+          config.pgPreparedStatements ?? process.env.ROSTER_PG_PREPARED_STATEMENTS?.toLowerCase() !== 'off',
+      })
     : openSqliteStore({
         dataDir: config.dataDir,
         synchronous: config.sqliteSynchronous ?? 'normal',

@@ -16,6 +16,8 @@ export interface PostgresOptions {
   connectionString: string;
   /** Pool size per server process. */
   maxConnections?: number;
+  /** Run the hot statements as named prepared statements (default true). */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -55,18 +57,21 @@ export function openPostgresStore(options: PostgresOptions): Store {
     },
   });
   // Statements written as text (store/sql.ts) run as named prepared statements: the pg client
-  // parses them once per connection. Everything else (Kysely's builder) stays unnamed.
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const [text, values] = args;
-      const name =
-        typeof text === 'string' && Array.isArray(values) && values.length > 0
-          ? preparedNames.get(text)
-          : undefined;
-      return name ? query({ name, text, values }) : query(...args);
-    };
-  });
+  // parses them once per connection. Everything else (Kysely's builder) stays unnamed. Off with
+  // `preparedStatements: false` (ROSTER_PG_PREPARED_STATEMENTS=off), e.g. behind a PgBouncer in
+  // transaction mode older than 1.21.
+  if (options.preparedStatements !== false)
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const [text, values] = args;
+        const name =
+          typeof text === 'string' && Array.isArray(values) && values.length > 0
+            ? preparedNames.get(text)
+            : undefined;
+        return name ? query({ name, text, values }) : query(...args);
+      };
+    });
   // An idle client that loses its connection (a PostgreSQL restart) must not crash the server;
   // the pool replaces it and the next query reconnects.
   pool.on('error', () => {});
@@ -82,16 +87,22 @@ export function openPostgresStore(options: PostgresOptions): Store {
       // quoted literals; a key with a NUL, which no literal can hold, takes the parameter path).
       const inline = ![...keys, ...shared].some((k) => k.includes('\u0000'));
       return db.connection().execute(async (conn) => {
-        await conn.executeQuery(CompiledQuery.raw(inline ? beginWithLocks(keys, shared) : 'begin', []));
         try {
+          // Inside the try: when the locks fail (a timeout, a cancel), BEGIN has already run and
+          // the connection must be rolled back before it goes back to the pool.
+          await conn.executeQuery(CompiledQuery.raw(inline ? beginWithLocks(keys, shared) : 'begin', []));
           if (!inline) {
             await lock(conn, keys);
             for (const k of shared) await queryRows(conn, LOCK_SHARED, [k]);
           }
           const result = await fn(conn);
-          await conn.executeQuery(CompiledQuery.raw('commit', []));
+          const done = await conn.executeQuery<{ command?: string }>(CompiledQuery.raw('commit', []));
+          // COMMIT of a transaction that had failed answers ROLLBACK: nothing was written.
+          if (done.rows[0]?.command === 'ROLLBACK')
+            throw new Error('the transaction was rolled back by PostgreSQL (an earlier statement failed)');
           return result;
         } catch (err) {
+          // A connection that cannot even roll back is broken; pg's pool drops it on its error.
           await conn.executeQuery(CompiledQuery.raw('rollback', [])).catch(() => undefined);
           throw err;
         }

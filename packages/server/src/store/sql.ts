@@ -49,6 +49,27 @@ export function registerDirect(trx: Tx, runner: DirectRunner): void {
   direct.set(trx, runner);
 }
 
+/** Whether `trx` is a SQLite transaction (one writer: nothing else commits while it runs). */
+export function isSoleWriter(trx: Tx): boolean {
+  return direct.has(trx);
+}
+
+/**
+ * Called when a SQLite group's transaction is lost (its COMMIT failed, or SQLite ended it):
+ * whatever a process cached from data read inside it (segment definitions) may never have been
+ * committed.
+ */
+const lostListeners = new Set<() => void>();
+
+export function onTransactionLost(listener: () => void): () => void {
+  lostListeners.add(listener);
+  return () => lostListeners.delete(listener);
+}
+
+export function transactionLost(): void {
+  for (const listener of lostListeners) listener();
+}
+
 function textFor(trx: Tx, s: Statement): string {
   return trx.getExecutor().adapter instanceof PostgresAdapter ? s.postgres : s.sqlite;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './database.js';
-import { registerDirect, type DirectRunner } from './sql.js';
+import { registerDirect, transactionLost, type DirectRunner } from './sql.js';
 import type { Store, TransactionOptions, Tx } from './store.js';
 
 export interface SqliteOptions {
@@ -118,6 +118,23 @@ export function openSqliteStore(options: SqliteOptions): Store {
   async function runGroup(group: Waiter[]): Promise<void> {
     const outcomes: Outcome[] = [];
     let retry: Waiter[] = [];
+    const alone = group.length === 1;
+    /**
+     * The transaction is gone (SQLite ended it, e.g. on a full disk, or a savepoint could not be
+     * rolled back): the members before `i` that succeeded lost their writes and run again in a new
+     * transaction, as do the ones after `i`, which have not run.
+     */
+    const abandon = (i: number): void => {
+      if (raw.inTransaction) {
+        try {
+          raw.exec('rollback');
+        } catch {
+          // Nothing more to undo.
+        }
+      }
+      transactionLost();
+      retry = group.filter((_, j) => (j < i && outcomes[j]!.ok) || j > i);
+    };
     await db.connection().execute(async (conn) => {
       try {
         raw.exec('begin immediate');
@@ -125,39 +142,50 @@ export function openSqliteStore(options: SqliteOptions): Store {
         for (const _ of group) outcomes.push({ ok: false, error });
         return;
       }
-      const alone = group.length === 1;
       for (const [i, w] of group.entries()) {
-        if (!alone) raw.exec('savepoint roster_group_member');
+        let outcome: Outcome;
         try {
+          if (!alone) raw.exec('savepoint roster_group_member');
           // Each writer gets its own handle on the connection: what code remembers per transaction
           // handle (store/sql.ts, suppression and segment-version memos) never outlives a writer
           // that is rolled back to its savepoint, nor leaks into the next writer.
           const tx = conn.withoutPlugins();
           registerDirect(tx, runner);
-          const value = await w.fn(tx);
-          if (!alone) raw.exec('release roster_group_member');
-          outcomes.push({ ok: true, value });
+          outcome = { ok: true, value: await w.fn(tx) };
         } catch (error) {
-          outcomes.push({ ok: false, error });
-          if (!raw.inTransaction) {
-            // SQLite ended the whole transaction (e.g. a full disk): the members before this one
-            // lost their writes too and run again in a new transaction; the ones after have not run.
-            retry = group.filter((_, j) => j !== i && j < outcomes.length && outcomes[j]!.ok);
-            retry.push(...group.slice(i + 1));
-            return;
-          }
-          if (alone) raw.exec('rollback');
+          outcome = { ok: false, error };
+        }
+        if (!raw.inTransaction) {
+          // Even a writer that returned normally (having caught an error) has written nothing.
+          outcomes.push(
+            outcome.ok
+              ? { ok: false, error: new Error('SQLite ended the transaction; nothing was written') }
+              : outcome,
+          );
+          abandon(i);
+          return;
+        }
+        try {
+          if (outcome.ok) {
+            if (!alone) raw.exec('release roster_group_member');
+          } else if (alone) raw.exec('rollback');
           else {
             raw.exec('rollback to roster_group_member');
             raw.exec('release roster_group_member');
           }
+        } catch (error) {
+          outcomes.push(outcome.ok ? { ok: false, error } : outcome);
+          abandon(i);
+          return;
         }
+        outcomes.push(outcome);
       }
-      if (!raw.inTransaction) return;
+      if (!raw.inTransaction) return; // a writer alone failed and was rolled back
       try {
         raw.exec('commit');
       } catch (error) {
         if (raw.inTransaction) raw.exec('rollback');
+        transactionLost();
         for (const [i, o] of outcomes.entries()) if (o.ok) outcomes[i] = { ok: false, error };
       }
     });

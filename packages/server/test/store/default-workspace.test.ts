@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPerson } from '../../src/store/track/people.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { WorkspaceService } from '../../src/services/workspaces.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -40,5 +42,40 @@ describe.runIf(postgresAvailable())('the default workspace, with servers startin
     const service = new WorkspaceService(stores[1]!, systemClock);
     expect((await service.list()).filter((w) => w.siteId === 'together')).toHaveLength(1);
     expect(await service.authenticateTrack('together', 'trackkey-together')).toBeDefined();
+  });
+});
+
+// The Track write path's statements run as named prepared statements on PostgreSQL, unless turned
+// off for poolers that cannot carry them (ROSTER_PG_PREPARED_STATEMENTS=off).
+describe.runIf(postgresAvailable())('named prepared statements on PostgreSQL', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('prepared');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const preparedAfterALookup = async (preparedStatements: boolean): Promise<string[]> => {
+    const store = openPostgresStore({ connectionString: database.url, preparedStatements });
+    try {
+      await migrate(store);
+      return await store.transaction(async (trx) => {
+        await findPerson(trx, 1, { kind: 'id', value: 'nobody' });
+        // Same connection: its prepared statements.
+        const rows = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(trx);
+        return rows.rows.map((r) => r.name);
+      });
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('prepares the hot statements once per connection by default', async () => {
+    expect((await preparedAfterALookup(true)).some((n) => n.startsWith('roster_'))).toBe(true);
+  });
+
+  it('prepares nothing by name when turned off', async () => {
+    expect(await preparedAfterALookup(false)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -282,6 +283,27 @@ describe.each(engines())('store on %s', (engine) => {
     );
   });
 
+  it('a writer that carries on after a failed statement is told "written" only if its rows are there', async () => {
+    // SQLite undoes only the failed statement; PostgreSQL aborts the whole transaction, and its
+    // COMMIT then answers ROLLBACK. Either way the answer must match what was stored.
+    const outcome = await Promise.allSettled([
+      store.transaction(async (trx) => {
+        await trx
+          .insertInto('people')
+          .values(person(workspaceId, { cio_id: 'carry-on', id: 'carry-on' }))
+          .execute();
+        await trx
+          .insertInto('people')
+          .values(person(workspaceId, { cio_id: 'carry-on', id: 'carry-on-dup' }))
+          .execute()
+          .catch(() => undefined);
+      }),
+    ]);
+    const stored = await store.db.selectFrom('people').select('id').where('id', '=', 'carry-on').execute();
+    expect(outcome[0]!.status === 'fulfilled').toBe(stored.length === 1);
+    expect(outcome[0]!.status).toBe(engine === 'sqlite' ? 'fulfilled' : 'rejected');
+  });
+
   it('serialises transactions that lock the same key', async () => {
     // Two writers read-modify-write one counter; without serialisation one update would be lost.
     const p = await store.db
@@ -332,5 +354,65 @@ describe.each(engines())('store on %s', (engine) => {
     expect(await ws.authenticateTrack(credentials.siteId, rotated.apiKey!)).toBeDefined();
     expect(await ws.authenticateApp(credentials.appApiKey)).toBeUndefined();
     expect(await ws.authenticateApp(rotated.appApiKey!)).toBeDefined();
+  });
+});
+
+// SQLite's group commit, beyond what every engine shares above.
+describe('SQLite group commit', () => {
+  let store: Store;
+  let dir: string;
+  let workspaceId: number;
+  const person = (ws: number, fields: { cio_id: string; id: string }) => ({
+    workspace_id: ws,
+    cio_id: fields.cio_id,
+    id: fields.id,
+    email: null,
+    email_norm: null,
+    attributes: toJson({}),
+    attr_ts: toJson({}),
+    unsubscribed: 0,
+    created_at: 1,
+    updated_at: 1,
+  });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'roster-group-'));
+    store = await openStore({ dataDir: dir });
+    workspaceId = (await new WorkspaceService(store, systemClock).create({ name: 'g' })).workspace.id;
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when a writer ends the shared transaction, the others are written anyway and it gets an error', async () => {
+    // What SQLite does on its own on some errors (a full disk): the transaction is gone. Here a
+    // writer ends it and carries on as if nothing happened; nobody may be told "written" wrongly.
+    const write = (i: number, end = false) =>
+      store.transaction(async (trx) => {
+        await trx
+          .insertInto('people')
+          .values(person(workspaceId, { cio_id: `lost-${i}`, id: `lost-${i}` }))
+          .execute();
+        if (end) await sql`rollback`.execute(trx);
+        return i;
+      });
+    const results = await Promise.allSettled([write(0), write(1), write(2, true), write(3), write(4)]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    const rows = await store.db
+      .selectFrom('people')
+      .select('id')
+      .where('id', 'like', 'lost-%')
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => r.id)).toEqual(['lost-0', 'lost-1', 'lost-3', 'lost-4']);
+    // And the store goes on.
+    expect(await write(5)).toBe(5);
   });
 });

@@ -49,8 +49,8 @@ export function registerMetrics(
   for (let i = 0; i < listeners.length; i++) {
     if (listeners[i] !== services.segments.listener) continue;
     const inner = listeners[i]!;
-    const timed: PersonChangeListener = (trx, ws, pid, attributes) =>
-      metrics.time('roster_segment_evaluation_seconds', () => inner(trx, ws, pid, attributes));
+    const timed: PersonChangeListener = (...args) =>
+      metrics.time('roster_segment_evaluation_seconds', () => inner(...args));
     listeners[i] = timed;
   }
 

@@ -122,7 +122,7 @@ export function mergeNeeds(segments: readonly DynamicSegment[]): FilterNeeds {
  */
 export function segmentsReading(catalog: Catalog, attributes: ReadonlySet<string>): DynamicSegment[] {
   // Writes keep changing the same few attribute sets: the answer is kept per catalog version.
-  const key = [...attributes].sort().join('\u0000');
+  const key = JSON.stringify([...attributes].sort());
   let known = readingCache.get(catalog);
   if (!known) readingCache.set(catalog, (known = new Map()));
   const hit = known.get(key);
@@ -155,6 +155,11 @@ export function buildCatalog(version: number, segments: readonly DynamicSegment[
  */
 export class CatalogCache {
   private readonly cache = new Map<number, Catalog>();
+
+  /** Forgets every catalog (a transaction that may have loaded uncommitted definitions was lost). */
+  clear(): void {
+    this.cache.clear();
+  }
 
   /** The last catalog seen for the workspace, possibly stale. */
   peek(workspaceId: number): Catalog | undefined {

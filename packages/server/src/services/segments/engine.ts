@@ -1,5 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
+import { onTransactionLost } from '../../store/sql.js';
 import type { Store, Tx } from '../../store/store.js';
 import {
   catalogVersion,
@@ -51,6 +52,9 @@ export class SegmentEngine {
     private readonly clock: Clock,
   ) {
     this.definitions = new SegmentDefinitions(store, clock);
+    // With SQLite's group commit a write can read definitions another writer of its group changed;
+    // if that group never commits, neither did those definitions.
+    onTransactionLost(() => this.catalogs.clear());
   }
 
   /** Starts the `within` recheck (see `RecheckScheduler`); `roster serve` calls this, tests may too. */

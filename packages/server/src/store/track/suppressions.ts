@@ -1,3 +1,4 @@
+import { isSoleWriter } from '../sql.js';
 import type { Tx } from '../store.js';
 
 export type SuppressionKind = 'id' | 'email';
@@ -9,10 +10,11 @@ export interface SuppressionKey {
 }
 
 /**
- * Transactions that found their workspace without any suppression: the identifiers of the
+ * SQLite transactions that found their workspace without any suppression: the identifiers of the
  * transaction's later writes need no check. Valid until the transaction ends (the keys are
- * transaction handles): a suppression made meanwhile by another transaction would have to lock an
- * identifier this one holds, so it cannot commit first; one made by this transaction clears it.
+ * transaction handles): SQLite has one writer, so no other transaction can add a suppression
+ * meanwhile, and one made by this transaction clears it. Not on PostgreSQL, where a concurrent
+ * suppress locks only the identifier it was addressed by, not the other identifiers it blocks.
  */
 const unsuppressed = new WeakMap<Tx, Set<number>>();
 
@@ -21,6 +23,7 @@ export function knownUnsuppressed(trx: Tx, workspaceId: number): boolean {
 }
 
 export function noteUnsuppressed(trx: Tx, workspaceId: number): void {
+  if (!isSoleWriter(trx)) return;
   let set = unsuppressed.get(trx);
   if (!set) unsuppressed.set(trx, (set = new Set()));
   set.add(workspaceId);
