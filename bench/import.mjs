@@ -42,7 +42,7 @@ function cli(args) {
 }
 
 /** The ceiling: the same rows parsed by the same CSV reader and inserted with one prepared statement. */
-async function rawInsert(dataDir, file) {
+async function rawInsert(dataDir, file, { history = false } = {}) {
   const { default: Database } = await import('better-sqlite3');
   const { CsvParser } = await import('../packages/server/dist/ops/csv.js');
   const db = new Database(path.join(dataDir, 'roster.db'));
@@ -53,6 +53,14 @@ async function rawInsert(dataDir, file) {
     `insert into people (workspace_id, cio_id, id, email, email_norm, attributes, attr_ts, unsubscribed, created_at, updated_at)
      values (?, ?, null, ?, ?, ?, ?, 0, ?, ?)`,
   );
+  // With `history`, the floor: also the two history rows Roster records for a new person
+  // (profile_create and attribute_change), as bench/floor-server.mjs does.
+  const activity = db.prepare(
+    `insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, timestamp)
+     values (?, ?, ?, ?, ?, null, ?, 'floor', ?)`,
+  );
+  let seq = 0;
+  const actId = () => `${Date.now().toString(36).padStart(10, '0')}${(seq++).toString(36).padStart(16, '0')}`;
   const now = Math.floor(Date.now() / 1000);
   const parser = new CsvParser();
   let header;
@@ -69,9 +77,10 @@ async function rawInsert(dataDir, file) {
       };
       const ts = {};
       for (const k of Object.keys(attrs)) ts[k] = now;
-      insert.run(
+      const cio = randomBytes(8).toString('hex');
+      const { lastInsertRowid: pid } = insert.run(
         ws,
-        randomBytes(8).toString('hex'),
+        cio,
         f[0],
         f[0].toLowerCase(),
         JSON.stringify(attrs),
@@ -79,6 +88,19 @@ async function rawInsert(dataDir, file) {
         now,
         now,
       );
+      if (history) {
+        const who = JSON.stringify({ id: null, email: f[0], cio_id: cio });
+        activity.run(
+          actId(),
+          ws,
+          pid,
+          who,
+          'profile_create',
+          JSON.stringify({ identifiers: { email: f[0], cio_id: cio } }),
+          now,
+        );
+        activity.run(actId(), ws, pid, who, 'attribute_change', JSON.stringify(attrs), now);
+      }
     }
   });
   const t = process.hrtime.bigint();
@@ -113,8 +135,11 @@ export async function run() {
     const fullDir = path.join(dir, 'full');
     await cli(['workspace', 'create', '--data', rawDir]);
     await cli(['workspace', 'create', '--data', fullDir]);
+    const floorDir = path.join(dir, 'floor');
+    await cli(['workspace', 'create', '--data', floorDir]);
 
     const raw = await rawInsert(rawDir, file);
+    const floor = await rawInsert(floorDir, file, { history: true });
     const t = process.hrtime.bigint();
     const out = await cli(['import', file, '--data', fullDir, '--json', '--progress-interval', '600000']);
     const secs = Number(process.hrtime.bigint() - t) / 1e9;
@@ -143,6 +168,15 @@ export async function run() {
         ratio: ratio(ROWS / secs, ROWS / raw.secs),
         target: '≥ 16,667 rows/s',
         notes: 'full Track API services per row: validation, identify, activity, segment listener',
+      },
+      {
+        name: "floor: raw INSERT of the same people with their two history rows (Roster's schema)",
+        value: Math.round(ROWS / floor.secs),
+        unit: 'rows/s',
+        ceiling: Math.round(ROWS / raw.secs),
+        ratio: ratio(ROWS / floor.secs, ROWS / raw.secs),
+        target: '',
+        notes: `roster import = ${ratio(floor.secs, secs)} of this floor; 1,000,000 rows at this rate ≈ ${Math.round(1e6 / (ROWS / floor.secs))} s`,
       },
     ];
   } finally {
