@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { queryRows, statement } from '../sql.js';
+import { isSoleWriter, queryRows, statement } from '../sql.js';
 import type { Tx } from '../store.js';
 
 /** Tables added by migration 030, typed locally (`withTables`) so the shared schema stays untouched. */
@@ -85,6 +85,14 @@ export function segmentLockKey(workspaceId: number): string {
 
 /** Transactions holding the shared lock (until they end), so it is taken once per transaction. */
 const sharedHeld = new WeakMap<Tx, Set<number>>();
+
+/**
+ * Whether the segment catalog version of the workspace cannot change under this transaction (but
+ * by itself): a SQLite transaction (one writer), or a PostgreSQL one holding the shared lock.
+ */
+export function catalogStable(db: Tx, workspaceId: number): boolean {
+  return isSoleWriter(db) || (sharedHeld.get(db)?.has(workspaceId) ?? false);
+}
 
 /** The transaction took the shared lock some other way (with its BEGIN: `TransactionOptions`). */
 export function noteSegmentsLockedShared(db: Tx, workspaceId: number): void {

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { PeopleTable } from '../database.js';
 import { execute, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
+import { catalogStable, noteVersionSeen } from '../queries/segment-tables.js';
 import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
 
 /** Attribute maps have no prototype: a key such as `constructor` is plain data, never inherited. */
@@ -91,8 +92,9 @@ const findUnlessSuppressed = new Map<string, Statement>();
 /**
  * `findPerson`, and whether any of `suppressed` is a suppressed identifier, in one statement (one
  * round trip fewer per Track write on PostgreSQL). `suppressed` holds (kind, value) pairs. The
- * same statement says whether the workspace has any suppression at all; if not, the rest of the
- * transaction skips the check (`noteUnsuppressed`).
+ * same statement says whether the workspace has any suppression at all (if not, the rest of a
+ * SQLite transaction skips the check: `noteUnsuppressed`) and its segment catalog version (for the
+ * segments engine's check at the end of the write: `noteVersionSeen`).
  */
 export async function findPersonChecking(
   trx: Tx,
@@ -109,8 +111,9 @@ export async function findPersonChecking(
       .map(() => '(s.kind = ? and s.value = ?)')
       .join(' or ')}))`;
     const any = '(select count(*) from (select 1 from suppressions where workspace_id = ? limit 1) as x)';
+    const version = '(select version from segment_catalog where workspace_id = ?)';
     st = statement(
-      `select ${check} as suppressed_count, ${any} as any_suppression, ${P_COLUMNS}
+      `select ${check} as suppressed_count, ${any} as any_suppression, ${version} as catalog_version, ${P_COLUMNS}
        from (select 1 as one) as one
        left join people as p on p.workspace_id = ? and p.${FIND_COLUMN[ref.kind]} = ?`,
     );
@@ -118,11 +121,23 @@ export async function findPersonChecking(
   }
   const params: unknown[] = [workspaceId];
   for (const k of suppressed) params.push(k.kind, k.value);
-  params.push(workspaceId, workspaceId, ref.kind === 'email' ? ref.value.toLowerCase() : ref.value);
+  params.push(
+    workspaceId,
+    workspaceId,
+    workspaceId,
+    ref.kind === 'email' ? ref.value.toLowerCase() : ref.value,
+  );
   const [row] = await queryRows<
-    Selectable<PeopleTable> & { suppressed_count: number | string; any_suppression: number | string }
+    Selectable<PeopleTable> & {
+      suppressed_count: number | string;
+      any_suppression: number | string;
+      catalog_version: number | string | null;
+    }
   >(trx, st, params);
   if (Number(row?.any_suppression ?? 1) === 0) noteUnsuppressed(trx, workspaceId);
+  // The segments engine's check after this write then needs no statement of its own.
+  if (row && catalogStable(trx, workspaceId))
+    noteVersionSeen(trx, workspaceId, Number(row.catalog_version ?? 0));
   return {
     suppressed: Number(row?.suppressed_count ?? 0) > 0,
     person: row && row.pid !== null ? toPerson(row) : undefined,
