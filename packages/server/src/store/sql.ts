@@ -16,7 +16,9 @@ export class Statement {
     this.sqlite = text;
     let n = 0;
     this.postgres = text.replace(/\?/g, () => `$${++n}`);
-    if (!preparedNames.has(this.postgres))
+    // Bounded: texts made per shape (multi-row inserts, snapshot variants) beyond this run unnamed,
+    // so neither this map nor each PostgreSQL connection's prepared statements grow without end.
+    if (!preparedNames.has(this.postgres) && preparedNames.size < MAX_PREPARED)
       preparedNames.set(this.postgres, `roster_${preparedNames.size + 1}`);
   }
 }
@@ -27,6 +29,7 @@ export class Statement {
  * therefore name their columns rather than select `*`, which a prepared plan pins.
  */
 export const preparedNames = new Map<string, string>();
+const MAX_PREPARED = 1000;
 
 export function statement(text: string): Statement {
   return new Statement(text);
