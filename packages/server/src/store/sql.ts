@@ -12,10 +12,10 @@ import type { Tx } from './store.js';
 export class Statement {
   readonly sqlite: string;
   readonly postgres: string;
-  constructor(text: string) {
+  constructor(text: string, postgresText = text) {
     this.sqlite = text;
     let n = 0;
-    this.postgres = text.replace(/\?/g, () => `$${++n}`);
+    this.postgres = postgresText.replace(/\?/g, () => `$${++n}`);
     // Bounded: texts made per shape (multi-row inserts, snapshot variants) beyond this run unnamed,
     // so neither this map nor each PostgreSQL connection's prepared statements grow without end.
     if (!preparedNames.has(this.postgres) && preparedNames.size < MAX_PREPARED)
@@ -35,10 +35,23 @@ export function statement(text: string): Statement {
   return new Statement(text);
 }
 
+/** An INSERT of one row whose generated integer key is wanted (`insertReturningId`). */
+export class InsertStatement extends Statement {
+  constructor(
+    text: string,
+    readonly idColumn: string,
+  ) {
+    // SQLite reports the rowid of the insert for free; `RETURNING` would cost a result row.
+    super(text, `${text} returning ${idColumn}`);
+  }
+}
+
 /** Runs statements synchronously on the SQLite connection a transaction holds. */
 export interface DirectRunner {
   all<R>(sql: string, params: readonly unknown[]): R[];
   run(sql: string, params: readonly unknown[]): number;
+  /** Runs an INSERT; the rowid it made. */
+  insert(sql: string, params: readonly unknown[]): number;
 }
 
 /**
@@ -91,6 +104,23 @@ export async function execute(trx: Tx, s: Statement, params: readonly unknown[])
   if (runner) return runner.run(s.sqlite, params);
   const result = await trx.executeQuery(CompiledQuery.raw(textFor(trx, s), [...params]));
   return Number(result.numAffectedRows ?? 0n);
+}
+
+/** Runs a one-row INSERT; resolves with the generated key. */
+export async function insertReturningId(
+  trx: Tx,
+  s: InsertStatement,
+  params: readonly unknown[],
+): Promise<number> {
+  const runner = direct.get(trx);
+  if (runner) return runner.insert(s.sqlite, params);
+  const pg = trx.getExecutor().adapter instanceof PostgresAdapter;
+  const result = await trx.executeQuery<Record<string, unknown>>(
+    CompiledQuery.raw(pg ? s.postgres : s.sqlite, [...params]),
+  );
+  const id = pg ? result.rows[0]?.[s.idColumn] : result.insertId;
+  if (id === undefined || id === null) throw new Error('the insert reported no generated key');
+  return Number(id);
 }
 
 /** `?, ?, ?` for `n` values. */

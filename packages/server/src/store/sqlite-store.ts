@@ -72,6 +72,8 @@ class StatementCache {
         st.run(params);
         return [];
       },
+      insert: (sqlText: string, params: readonly unknown[]): number =>
+        Number(this.prepare(sqlText).run(params).lastInsertRowid),
       run: (sqlText: string, params: readonly unknown[]): number => {
         const st = this.prepare(sqlText);
         if (st.reader) return st.all(params).length;

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { PeopleTable } from '../database.js';
-import { execute, queryRows, statement, type Statement } from '../sql.js';
+import { execute, InsertStatement, insertReturningId, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../queries/segment-tables.js';
 import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
@@ -157,9 +157,10 @@ export interface PersonWrite {
   unsubscribed: boolean;
 }
 
-const INSERT = statement(
+const INSERT = new InsertStatement(
   `insert into people (workspace_id, cio_id, id, email, email_norm, attributes, attr_ts, unsubscribed, created_at, updated_at)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning pid`,
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  'pid',
 );
 const UPDATE_ATTRIBUTES = statement(
   'update people set attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ?',
@@ -177,7 +178,7 @@ export async function insertPerson(
   now: number,
 ): Promise<PersonRow> {
   // Only the new pid comes back: RETURNING * cost SQLite more than the insert itself.
-  const [row] = await queryRows<{ pid: number }>(trx, INSERT, [
+  const pid = await insertReturningId(trx, INSERT, [
     workspaceId,
     cioId,
     p.id,
@@ -189,9 +190,8 @@ export async function insertPerson(
     now,
     now,
   ]);
-  if (!row) throw new Error('insert into people returned no row');
   return {
-    pid: Number(row.pid),
+    pid,
     workspaceId,
     cioId,
     id: p.id,
