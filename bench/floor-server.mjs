@@ -13,6 +13,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setImmediate } from 'node:timers';
+import { historyWriter } from './floor-history.mjs';
 
 const Database = createRequire(new URL('../packages/server/package.json', import.meta.url))('better-sqlite3');
 
@@ -25,16 +26,10 @@ const find = db.prepare(
 );
 const insert = db.prepare(
   `insert into people (workspace_id, cio_id, id, email, email_norm, attributes, attr_ts, unsubscribed, created_at, updated_at)
-   values (?, ?, ?, null, null, ?, ?, 0, ?, ?) returning pid`,
+   values (?, ?, ?, null, null, ?, ?, 0, ?, ?)`,
 );
 const update = db.prepare('update people set attributes = ?, attr_ts = ?, updated_at = ? where pid = ?');
-const activity = db.prepare(
-  `insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, timestamp)
-   values (?, ?, ?, ?, ?, null, ?, 'floor', ?)`,
-);
-
-let seq = 0;
-const actId = () => `${Date.now().toString(36).padStart(10, '0')}${(seq++).toString(36).padStart(16, '0')}`;
+const history = historyWriter(db);
 
 function identify(id, attrs) {
   const now = Math.floor(Date.now() / 1000);
@@ -43,39 +38,14 @@ function identify(id, attrs) {
   for (const k of Object.keys(attrs)) ts[k] = now;
   if (!row) {
     const cio = randomBytes(8).toString('hex');
-    const { pid } = insert.get(
-      ws,
-      cio,
-      id,
-      JSON.stringify(attrs),
-      JSON.stringify({ ...ts, id: now, cio_id: now }),
-      now,
-      now,
-    );
-    const who = JSON.stringify({ id, email: null, cio_id: cio });
-    activity.run(
-      actId(),
-      ws,
-      pid,
-      who,
-      'profile_create',
-      JSON.stringify({ identifiers: { id, cio_id: cio } }),
-      now,
-    );
-    activity.run(actId(), ws, pid, who, 'attribute_change', JSON.stringify(attrs), now);
+    const attrTs = JSON.stringify({ ...ts, id: now, cio_id: now });
+    const pid = insert.run(ws, cio, id, JSON.stringify(attrs), attrTs, now, now).lastInsertRowid;
+    history.created(ws, pid, { id, email: null, cio_id: cio }, attrs, now);
     return;
   }
   const merged = { ...JSON.parse(row.attributes), ...attrs };
   update.run(JSON.stringify(merged), JSON.stringify({ ...JSON.parse(row.attr_ts), ...ts }), now, row.pid);
-  activity.run(
-    actId(),
-    ws,
-    row.pid,
-    JSON.stringify({ id, email: null, cio_id: row.cio_id }),
-    'attribute_change',
-    JSON.stringify(attrs),
-    now,
-  );
+  history.changed(ws, row.pid, { id, email: null, cio_id: row.cio_id }, attrs, now);
 }
 
 // Group commit: requests parsed in one turn of the event loop share a transaction.

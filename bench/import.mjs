@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { historyWriter } from './floor-history.mjs';
 import { CLI, ratio } from './lib.mjs';
 
 const ROWS = Number(process.env.ROSTER_BENCH_IMPORT_ROWS || 1_000_000);
@@ -55,12 +56,7 @@ async function rawInsert(dataDir, file, { history = false } = {}) {
   );
   // With `history`, the floor: also the two history rows Roster records for a new person
   // (profile_create and attribute_change), as bench/floor-server.mjs does.
-  const activity = db.prepare(
-    `insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, timestamp)
-     values (?, ?, ?, ?, ?, null, ?, 'floor', ?)`,
-  );
-  let seq = 0;
-  const actId = () => `${Date.now().toString(36).padStart(10, '0')}${(seq++).toString(36).padStart(16, '0')}`;
+  const historyRows = historyWriter(db);
   const now = Math.floor(Date.now() / 1000);
   const parser = new CsvParser();
   let header;
@@ -88,19 +84,7 @@ async function rawInsert(dataDir, file, { history = false } = {}) {
         now,
         now,
       );
-      if (history) {
-        const who = JSON.stringify({ id: null, email: f[0], cio_id: cio });
-        activity.run(
-          actId(),
-          ws,
-          pid,
-          who,
-          'profile_create',
-          JSON.stringify({ identifiers: { email: f[0], cio_id: cio } }),
-          now,
-        );
-        activity.run(actId(), ws, pid, who, 'attribute_change', JSON.stringify(attrs), now);
-      }
+      if (history) historyRows.created(ws, pid, { id: null, email: f[0], cio_id: cio }, attrs, now);
     }
   });
   const t = process.hrtime.bigint();
