@@ -123,6 +123,29 @@ export async function insertReturningId(
   return Number(id);
 }
 
+/**
+ * A value per (transaction handle, workspace), forgotten with the handle: what a transaction has
+ * learnt that stays true until it ends (the memos of store/track/suppressions.ts and
+ * store/queries/segment-tables.ts).
+ */
+export class TransactionMemo<V> {
+  private readonly byTx = new WeakMap<Tx, Map<number, V>>();
+
+  get(trx: Tx, workspaceId: number): V | undefined {
+    return this.byTx.get(trx)?.get(workspaceId);
+  }
+
+  set(trx: Tx, workspaceId: number, value: V): void {
+    let values = this.byTx.get(trx);
+    if (!values) this.byTx.set(trx, (values = new Map()));
+    values.set(workspaceId, value);
+  }
+
+  delete(trx: Tx, workspaceId: number): void {
+    this.byTx.get(trx)?.delete(workspaceId);
+  }
+}
+
 /** `?, ?, ?` for `n` values. */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');

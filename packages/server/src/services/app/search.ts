@@ -1,11 +1,9 @@
 import type { PeoplePage } from '@roster/protocol';
 import type { Store } from '../../store/store.js';
 import { searchPeople } from '../../store/queries/people-search.js';
-import { existingSegmentIds } from '../../store/queries/segments-read.js';
 import { InvalidInputError } from '../errors.js';
-import { segmentRefs } from '../filter/ast.js';
 import { compileFilter } from '../filter/compile-filter.js';
-import { parseFilter } from '../filter/parse-filter.js';
+import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
 import type { Workspace } from '../workspace-types.js';
 import { decodePidCursor, encodeCursor } from './cursor.js';
 import { identifiersOf } from './customer-view.js';
@@ -26,20 +24,7 @@ export class SearchService {
     const filter = (body as { filter?: unknown } | undefined)?.filter;
     if (filter === undefined || filter === null)
       throw new InvalidInputError('/filter', 'invalid filter: filter is required', 'invalid_filter');
-    const ast = parseFilter(filter);
-    const refs = segmentRefs(ast);
-    const known = await existingSegmentIds(
-      this.store.db,
-      workspace.id,
-      refs.map((r) => r.segmentId),
-    );
-    const missing = refs.find((r) => !known.has(r.segmentId));
-    if (missing)
-      throw new InvalidInputError(
-        `${missing.pointer}/segment/id`,
-        `invalid filter: segment ${missing.segmentId} does not exist`,
-        'invalid_filter',
-      );
+    const ast = await parseWorkspaceFilter(this.store.db, workspace.id, filter);
     const afterPid = decodePidCursor(start);
     const rows = await searchPeople(
       this.store.db,

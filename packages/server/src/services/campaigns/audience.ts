@@ -1,36 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import { deviceFacts, eventFacts, membershipsOf, personFacts } from '../../store/queries/segment-state.js';
-import { existingSegmentIds } from '../../store/queries/segments-read.js';
 import type { DialectName } from '../../store/dialect.js';
 import type { Tx } from '../../store/store.js';
-import { InvalidInputError } from '../errors.js';
-import { filterNeeds, segmentRefs, type FilterNode } from '../filter/ast.js';
+import { filterNeeds, type FilterNode } from '../filter/ast.js';
 import { evaluate } from '../filter/evaluate.js';
-import { parseFilter } from '../filter/parse-filter.js';
-
-/** Parses a filter in the segments' condition language and checks the segments it names exist. */
-export async function parseAudienceFilter(
-  trx: Tx,
-  workspaceId: number,
-  raw: unknown,
-  pointer: string,
-): Promise<FilterNode> {
-  const ast = parseFilter(raw, pointer);
-  const refs = segmentRefs(ast);
-  const known = await existingSegmentIds(
-    trx,
-    workspaceId,
-    refs.map((r) => r.segmentId),
-  );
-  const missing = refs.find((r) => !known.has(r.segmentId));
-  if (missing)
-    throw new InvalidInputError(
-      `${missing.pointer}/segment/id`,
-      `invalid filter: segment ${missing.segmentId} does not exist`,
-      'invalid_filter',
-    );
-  return ast;
-}
 
 /**
  * Evaluates a filter for one person with the segments engine's in-memory evaluator, reading only

@@ -9,7 +9,7 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseFilter } from '../filter/parse-filter.js';
 import type { Workspace } from '../workspace-types.js';
-import { parseAudienceFilter } from './audience.js';
+import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
 import type { CampaignService } from './campaigns.js';
 import { cdb } from './tables.js';
 
@@ -117,7 +117,7 @@ export class BroadcastService {
         'unsupported',
       );
     if (b.recipients !== undefined && b.recipients !== null) {
-      await parseAudienceFilter(trx, ws.id, b.recipients, '/recipients');
+      await parseWorkspaceFilter(trx, ws.id, b.recipients, '/recipients');
       return { filter: b.recipients };
     }
     const list = (key: 'ids' | 'emails' | 'per_user_data') => {

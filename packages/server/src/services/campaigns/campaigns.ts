@@ -14,7 +14,8 @@ import type { FilterNode } from '../filter/ast.js';
 import { parseFilter } from '../filter/parse-filter.js';
 import type { TrackedEvent } from '../track/context.js';
 import type { Workspace } from '../workspace-types.js';
-import { hasMetric, parseAudienceFilter, personMatches } from './audience.js';
+import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
+import { hasMetric, personMatches } from './audience.js';
 import { cdb } from './tables.js';
 import { checkTemplate, parsePushTemplate } from './template-input.js';
 import type { TransactionalService } from './transactional.js';
@@ -218,7 +219,7 @@ export class CampaignService {
 
     const rawFilter = pick('filter', existing?.filter ?? null);
     if (rawFilter !== null && rawFilter !== undefined)
-      await parseAudienceFilter(trx, ws.id, rawFilter, '/filter');
+      await parseWorkspaceFilter(trx, ws.id, rawFilter, '/filter');
 
     const rawTemplate =
       'template' in body

@@ -133,8 +133,9 @@ export interface FilterNeeds {
   attributes: Set<string>;
 }
 
-export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
-  const n = out ?? {
+/** Needs of nothing: the start of `filterNeeds` and of merging several filters' needs. */
+export function emptyNeeds(): FilterNeeds {
+  return {
     devices: false,
     eventNames: new Set(),
     eventData: false,
@@ -142,6 +143,10 @@ export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
     segments: new Set(),
     attributes: new Set(),
   };
+}
+
+export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
+  const n = out ?? emptyNeeds();
   switch (node.kind) {
     case 'and':
     case 'or':

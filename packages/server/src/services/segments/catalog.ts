@@ -1,6 +1,6 @@
 import { parseJson, type Tx } from '../../store/store.js';
 import { catalogVersion } from '../../store/queries/segment-tables.js';
-import { filterNeeds, type FilterNeeds, type FilterNode } from '../filter/ast.js';
+import { emptyNeeds, filterNeeds, type FilterNeeds, type FilterNode } from '../filter/ast.js';
 import { parseFilter } from '../filter/parse-filter.js';
 
 /** A dynamic segment ready to evaluate. */
@@ -96,14 +96,7 @@ export function dependents(ordered: readonly DynamicSegment[], ids: ReadonlySet<
 
 /** What a set of segments needs read about a person, together. */
 export function mergeNeeds(segments: readonly DynamicSegment[]): FilterNeeds {
-  const needs: FilterNeeds = {
-    devices: false,
-    eventNames: new Set(),
-    eventData: false,
-    timed: false,
-    segments: new Set(),
-    attributes: new Set(),
-  };
+  const needs = emptyNeeds();
   for (const s of segments) {
     needs.devices ||= s.needs.devices;
     needs.eventData ||= s.needs.eventData;

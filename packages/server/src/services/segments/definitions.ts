@@ -7,11 +7,10 @@ import {
   lockSegmentDefinitions,
   logSizeChange,
 } from '../../store/queries/segment-tables.js';
-import { existingSegmentIds } from '../../store/queries/segments-read.js';
 import { InvalidInputError } from '../errors.js';
 import { segmentRefs, type FilterNode } from '../filter/ast.js';
 import { compileFilter } from '../filter/compile-filter.js';
-import { parseFilter } from '../filter/parse-filter.js';
+import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
 import {
   dependencyOrder,
   dependents,
@@ -51,16 +50,8 @@ export class SegmentDefinitions {
     pointer: string,
     selfId?: number,
   ): Promise<FilterNode> {
-    const ast = parseFilter(raw, pointer);
+    const ast = await parseWorkspaceFilter(db, workspaceId, raw, pointer);
     const refs = segmentRefs(ast);
-    const known = await existingSegmentIds(
-      db,
-      workspaceId,
-      refs.map((r) => r.segmentId),
-    );
-    const missing = refs.find((r) => !known.has(r.segmentId));
-    if (missing)
-      throw invalid(`${missing.pointer}/segment/id`, `segment ${missing.segmentId} does not exist`);
     if (selfId !== undefined && refs.length > 0) {
       const others = new Map((await loadDynamicSegments(db, workspaceId)).map((s) => [s.id, s]));
       const mine = new Set(refs.map((r) => r.segmentId));

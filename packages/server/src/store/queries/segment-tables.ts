@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { isSoleWriter, queryRows, statement } from '../sql.js';
+import { isSoleWriter, queryRows, statement, TransactionMemo } from '../sql.js';
 import type { Tx } from '../store.js';
 
 /** Tables added by migration 030, typed locally (`withTables`) so the shared schema stays untouched. */
@@ -45,21 +45,19 @@ export async function catalogVersionAndPresence(
  * it (SQLite has one writer; PostgreSQL writers hold the definitions' shared lock, which a change
  * needs exclusively) except by the transaction itself, which `bumpCatalogVersion` records.
  */
-const seenVersions = new WeakMap<Tx, Map<number, number>>();
+const seenVersions = new TransactionMemo<number>();
 
 export function versionSeen(db: Tx, workspaceId: number): number | undefined {
-  return seenVersions.get(db)?.get(workspaceId);
+  return seenVersions.get(db, workspaceId);
 }
 
 export function noteVersionSeen(db: Tx, workspaceId: number, version: number): void {
-  let seen = seenVersions.get(db);
-  if (!seen) seenVersions.set(db, (seen = new Map()));
-  seen.set(workspaceId, version);
+  seenVersions.set(db, workspaceId, version);
 }
 
 /** Bumps the version inside the transaction that changes a definition. */
 export async function bumpCatalogVersion(db: Tx, workspaceId: number): Promise<void> {
-  seenVersions.get(db)?.delete(workspaceId);
+  seenVersions.delete(db, workspaceId);
   await segmentDb(db)
     .insertInto('segment_catalog')
     .values({ workspace_id: workspaceId, version: 1 })
@@ -74,7 +72,7 @@ export async function bumpCatalogVersion(db: Tx, workspaceId: number): Promise<v
  * serial already.
  */
 export async function lockSegmentDefinitions(db: Tx, workspaceId: number, exclusive: boolean): Promise<void> {
-  if (!exclusive && sharedHeld.get(db)?.has(workspaceId)) return;
+  if (!exclusive && sharedHeld.get(db, workspaceId)) return;
   await queryRows(db, exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED, [segmentLockKey(workspaceId)]);
   if (!exclusive) noteSegmentsLockedShared(db, workspaceId);
 }
@@ -84,21 +82,19 @@ export function segmentLockKey(workspaceId: number): string {
 }
 
 /** Transactions holding the shared lock (until they end), so it is taken once per transaction. */
-const sharedHeld = new WeakMap<Tx, Set<number>>();
+const sharedHeld = new TransactionMemo<true>();
 
 /**
  * Whether the segment catalog version of the workspace cannot change under this transaction (but
  * by itself): a SQLite transaction (one writer), or a PostgreSQL one holding the shared lock.
  */
 export function catalogStable(db: Tx, workspaceId: number): boolean {
-  return isSoleWriter(db) || (sharedHeld.get(db)?.has(workspaceId) ?? false);
+  return isSoleWriter(db) || sharedHeld.get(db, workspaceId) === true;
 }
 
 /** The transaction took the shared lock some other way (with its BEGIN: `TransactionOptions`). */
 export function noteSegmentsLockedShared(db: Tx, workspaceId: number): void {
-  let held = sharedHeld.get(db);
-  if (!held) sharedHeld.set(db, (held = new Set()));
-  held.add(workspaceId);
+  sharedHeld.set(db, workspaceId, true);
 }
 
 export async function logSizeChange(

@@ -1,4 +1,4 @@
-import { isSoleWriter } from '../sql.js';
+import { isSoleWriter, TransactionMemo } from '../sql.js';
 import type { Tx } from '../store.js';
 
 export type SuppressionKind = 'id' | 'email';
@@ -16,17 +16,15 @@ export interface SuppressionKey {
  * meanwhile, and one made by this transaction clears it. Not on PostgreSQL, where a concurrent
  * suppress locks only the identifier it was addressed by, not the other identifiers it blocks.
  */
-const unsuppressed = new WeakMap<Tx, Set<number>>();
+const unsuppressed = new TransactionMemo<true>();
 
 export function knownUnsuppressed(trx: Tx, workspaceId: number): boolean {
-  return unsuppressed.get(trx)?.has(workspaceId) ?? false;
+  return unsuppressed.get(trx, workspaceId) === true;
 }
 
 export function noteUnsuppressed(trx: Tx, workspaceId: number): void {
   if (!isSoleWriter(trx)) return;
-  let set = unsuppressed.get(trx);
-  if (!set) unsuppressed.set(trx, (set = new Set()));
-  set.add(workspaceId);
+  unsuppressed.set(trx, workspaceId, true);
 }
 
 export async function addSuppressions(
@@ -37,7 +35,7 @@ export async function addSuppressions(
   now: number,
 ): Promise<void> {
   if (keys.length === 0) return;
-  unsuppressed.get(trx)?.delete(workspaceId);
+  unsuppressed.delete(trx, workspaceId);
   await trx
     .insertInto('suppressions')
     .values(
