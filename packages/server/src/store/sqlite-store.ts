@@ -101,6 +101,12 @@ export function openSqliteStore(options: SqliteOptions): Store {
   raw.pragma('foreign_keys = ON');
   // Another process (the CLI, a backup) may hold the write lock briefly.
   raw.pragma('busy_timeout = 5000');
+  // Statement journals (kept by every multi-row statement inside a transaction, such as a batch of
+  // history rows) in memory rather than spilled to a file under /var/tmp past 64 KiB: an import of
+  // 200,000 rows made 2.9 million small writes to such files (of 3.4 million system writes in all),
+  // and its system time halved without them. A statement journal holds the pages one statement
+  // changed, so it stays small.
+  raw.pragma('temp_store = MEMORY');
   if (options.cacheSizeKib) raw.pragma(`cache_size = -${Math.trunc(options.cacheSizeKib)}`);
   const statements = new StatementCache(raw);
   const runner = statements.runner();
