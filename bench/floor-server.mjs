@@ -10,9 +10,9 @@
 // usage: node bench/floor-server.mjs DATA_DIR
 import http from 'node:http';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setImmediate } from 'node:timers';
+import { newCioId } from '../packages/server/dist/lib/cio-id.js';
 import { historyWriter } from './floor-history.mjs';
 
 const Database = createRequire(new URL('../packages/server/package.json', import.meta.url))('better-sqlite3');
@@ -37,7 +37,7 @@ function identify(id, attrs) {
   const ts = {};
   for (const k of Object.keys(attrs)) ts[k] = now;
   if (!row) {
-    const cio = randomBytes(8).toString('hex');
+    const cio = newCioId(now); // Roster's ids: they decide how many index pages a commit writes
     const attrTs = JSON.stringify({ ...ts, id: now, cio_id: now });
     const pid = insert.run(ws, cio, id, JSON.stringify(attrs), attrTs, now, now).lastInsertRowid;
     history.created(ws, pid, { id, email: null, cio_id: cio }, attrs, now);

@@ -5,7 +5,6 @@
 // `people` table (same CSV parser, one prepared INSERT, 10,000 rows per transaction), in this run.
 // ROSTER_BENCH_IMPORT_ROWS=200000 npm run bench import — fewer rows for a quicker look.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +45,7 @@ function cli(args) {
 async function rawInsert(dataDir, file, { history = false } = {}) {
   const { default: Database } = await import('better-sqlite3');
   const { CsvParser } = await import('../packages/server/dist/ops/csv.js');
+  const { newCioId } = await import('../packages/server/dist/lib/cio-id.js');
   const db = new Database(path.join(dataDir, 'roster.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -73,7 +73,7 @@ async function rawInsert(dataDir, file, { history = false } = {}) {
       };
       const ts = {};
       for (const k of Object.keys(attrs)) ts[k] = now;
-      const cio = randomBytes(8).toString('hex');
+      const cio = newCioId(now); // Roster's ids: they decide how many index pages a commit writes
       const { lastInsertRowid: pid } = insert.run(
         ws,
         cio,

@@ -50,8 +50,8 @@ export class InsertStatement extends Statement {
 export interface DirectRunner {
   all<R>(sql: string, params: readonly unknown[]): R[];
   run(sql: string, params: readonly unknown[]): number;
-  /** Runs an INSERT; the rowid it made. */
-  insert(sql: string, params: readonly unknown[]): number;
+  /** Runs an INSERT; the rowid it made, or undefined when it inserted nothing (`on conflict do nothing`). */
+  insert(sql: string, params: readonly unknown[]): number | undefined;
 }
 
 /**
@@ -106,21 +106,26 @@ export async function execute(trx: Tx, s: Statement, params: readonly unknown[])
   return Number(result.numAffectedRows ?? 0n);
 }
 
-/** Runs a one-row INSERT; resolves with the generated key. */
+/**
+ * Runs a one-row INSERT; resolves with the generated key, or undefined when the row was not
+ * inserted (an `on conflict … do nothing` that met a conflict).
+ */
 export async function insertReturningId(
   trx: Tx,
   s: InsertStatement,
   params: readonly unknown[],
-): Promise<number> {
+): Promise<number | undefined> {
   const runner = direct.get(trx);
   if (runner) return runner.insert(s.sqlite, params);
   const pg = trx.getExecutor().adapter instanceof PostgresAdapter;
   const result = await trx.executeQuery<Record<string, unknown>>(
     CompiledQuery.raw(pg ? s.postgres : s.sqlite, [...params]),
   );
-  const id = pg ? result.rows[0]?.[s.idColumn] : result.insertId;
-  if (id === undefined || id === null) throw new Error('the insert reported no generated key');
-  return Number(id);
+  if (pg) {
+    const id = result.rows[0]?.[s.idColumn];
+    return id === undefined || id === null ? undefined : Number(id);
+  }
+  return result.numAffectedRows === 0n || result.insertId === undefined ? undefined : Number(result.insertId);
 }
 
 /**

@@ -72,8 +72,10 @@ class StatementCache {
         st.run(params);
         return [];
       },
-      insert: (sqlText: string, params: readonly unknown[]): number =>
-        Number(this.prepare(sqlText).run(params).lastInsertRowid),
+      insert: (sqlText: string, params: readonly unknown[]): number | undefined => {
+        const result = this.prepare(sqlText).run(params);
+        return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+      },
       run: (sqlText: string, params: readonly unknown[]): number => {
         const st = this.prepare(sqlText);
         if (st.reader) return st.all(params).length;

@@ -1,4 +1,3 @@
-import { pooledRandomBytes } from '../../lib/random.js';
 import type { Tx } from '../../store/store.js';
 import {
   deletePersonRows,
@@ -14,11 +13,6 @@ import type { SuppressionKey } from '../../store/track/suppressions.js';
 import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../activity.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { normEmail, type PersonRef } from './identifiers.js';
-
-/** cio_ids look like Customer.io's: 16 lower-case hex characters (spec §5.2, obs S7). */
-export function newCioId(): string {
-  return pooledRandomBytes(8).toString('hex');
-}
 
 export function identifiersOf(p: Pick<PersonRow, 'id' | 'email' | 'cioId'>): PersonIdentifiers {
   return { id: p.id, email: p.email, cio_id: p.cioId };
@@ -83,7 +77,6 @@ export async function createPerson(
   fx: WriteEffects,
   opts: NewPerson = {},
 ): Promise<PersonRow> {
-  const cioId = newCioId();
   const attrTs = dict<number>({ cio_id: ctx.now });
   if (ids.id !== null) attrTs.id = ctx.now;
   if (ids.email !== null) attrTs.email = ctx.now;
@@ -91,7 +84,6 @@ export async function createPerson(
   const person = await insertPerson(
     trx,
     ctx.workspace.id,
-    cioId,
     { id: ids.id, email: ids.email, ...first },
     ctx.now,
   );

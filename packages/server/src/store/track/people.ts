@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { PeopleTable } from '../database.js';
+import { newCioId, reseedCioIds } from '../../lib/cio-id.js';
 import { execute, InsertStatement, insertReturningId, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../queries/segment-tables.js';
@@ -159,9 +160,12 @@ export interface PersonWrite {
 
 const INSERT = new InsertStatement(
   `insert into people (workspace_id, cio_id, id, email, email_norm, attributes, attr_ts, unsubscribed, created_at, updated_at)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+   on conflict (workspace_id, cio_id) do nothing`,
   'pid',
 );
+/** Fresh cio_ids tried before giving up: a second taken id in a row would already be remarkable. */
+const CIO_ID_ATTEMPTS = 5;
 const UPDATE_ATTRIBUTES = statement(
   'update people set attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ?',
 );
@@ -170,26 +174,47 @@ const UPDATE = statement(
    where pid = ?`,
 );
 
+/**
+ * Inserts a new person under a new cio_id (lib/cio-id.ts). An id another process took in the same
+ * second is skipped with `on conflict do nothing` (no error, so a PostgreSQL transaction stays
+ * usable) and the insert runs again with a fresh one.
+ */
 export async function insertPerson(
   trx: Tx,
+  workspaceId: number,
+  p: PersonWrite,
+  now: number,
+): Promise<PersonRow> {
+  const attributes = toJson(p.attributes);
+  const attrTs = toJson(p.attrTs);
+  for (let attempt = 1; ; attempt++) {
+    const cioId = newCioId(now);
+    // Only the new pid comes back: RETURNING * cost SQLite more than the insert itself.
+    const pid = await insertReturningId(trx, INSERT, [
+      workspaceId,
+      cioId,
+      p.id,
+      p.email,
+      p.email?.toLowerCase() ?? null,
+      attributes,
+      attrTs,
+      p.unsubscribed ? 1 : 0,
+      now,
+      now,
+    ]);
+    if (pid !== undefined) return personWritten(pid, workspaceId, cioId, p, now);
+    reseedCioIds();
+    if (attempt >= CIO_ID_ATTEMPTS) throw new Error(`no free cio_id after ${attempt} attempts`);
+  }
+}
+
+function personWritten(
+  pid: number,
   workspaceId: number,
   cioId: string,
   p: PersonWrite,
   now: number,
-): Promise<PersonRow> {
-  // Only the new pid comes back: RETURNING * cost SQLite more than the insert itself.
-  const pid = await insertReturningId(trx, INSERT, [
-    workspaceId,
-    cioId,
-    p.id,
-    p.email,
-    p.email?.toLowerCase() ?? null,
-    toJson(p.attributes),
-    toJson(p.attrTs),
-    p.unsubscribed ? 1 : 0,
-    now,
-    now,
-  ]);
+): PersonRow {
   return {
     pid,
     workspaceId,
