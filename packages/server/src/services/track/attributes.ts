@@ -12,6 +12,8 @@ export interface MergeResult {
   changes: Record<string, AttributeChange>;
   /** Attributes left alone because they changed more recently than `at` (last write wins). */
   stale: string[];
+  /** Whether any attribute's timestamp moved: the row must be written even without `changes`. */
+  tsChanged: boolean;
 }
 
 /** Dot-path keys address one subscription topic without replacing the others (spec §3.1). */
@@ -30,6 +32,8 @@ export function isRemoval(value: unknown): boolean {
 }
 
 function same(a: unknown, b: unknown): boolean {
+  // Most attributes are strings, numbers and booleans: no serialising for them.
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -85,6 +89,7 @@ export function mergeAttributes(
   const attrTs = dict(currentTs);
   const changes: Record<string, AttributeChange> = dict();
   const stale: string[] = [];
+  let tsChanged = false;
   for (const [key, value] of updates) {
     const parts = dotPath(key);
     const root = parts ? DOT_PATH_ROOT : key;
@@ -93,7 +98,10 @@ export function mergeAttributes(
       stale.push(key);
       continue;
     }
-    attrTs[key] = at;
+    if (attrTs[key] !== at) {
+      attrTs[key] = at;
+      tsChanged = true;
+    }
     if (parts) {
       const before = cloneTree(own(attributes, root));
       const tree = isPlainObject(before) ? (before as AttrMap) : dict();
@@ -112,7 +120,7 @@ export function mergeAttributes(
     const to = isRemoval(value) ? null : value;
     if (!same(from ?? null, to)) changes[key] = { from: from ?? null, to };
   }
-  return { attributes, attrTs, changes, stale };
+  return { attributes, attrTs, changes, stale, tsChanged };
 }
 
 /** Customer.io: "any case of true … 1, or "1"" means unsubscribed; any other value subscribed. */

@@ -255,7 +255,7 @@ export async function identify(
 
   const changed = Object.keys(changes).length > 0;
   // A new person's row already holds the merge (premerged).
-  if (!premerged && (changed || JSON.stringify(merged.attrTs) !== JSON.stringify(person.attrTs))) {
+  if (!premerged && (changed || merged.tsChanged)) {
     await updatePerson(
       trx,
       person.pid,
