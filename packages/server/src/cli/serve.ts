@@ -12,6 +12,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteSynchronous: config.sqliteSynchronous,
+    sqliteBackgroundCheckpoint: true,
   });
   const { app, services } = await buildApp({
     store,

@@ -9,6 +9,8 @@ export interface StoreConfig {
   dataDir: string;
   sqliteSynchronous?: 'normal' | 'full';
   sqliteCacheSizeKib?: number;
+  /** SQLite: checkpoint the WAL from a worker thread (`roster serve`). */
+  sqliteBackgroundCheckpoint?: boolean;
   /**
    * PostgreSQL: run the Track write path's statements as named prepared statements. Default: on,
    * unless ROSTER_PG_PREPARED_STATEMENTS is `off` (PgBouncer in transaction mode before 1.21).
@@ -28,6 +30,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         dataDir: config.dataDir,
         synchronous: config.sqliteSynchronous ?? 'normal',
         cacheSizeKib: config.sqliteCacheSizeKib,
+        backgroundCheckpoint: config.sqliteBackgroundCheckpoint,
       });
   try {
     await migrate(store);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './database.js';
+import { CHECKPOINT_FALLBACK_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import { registerDirect, transactionLost, type DirectRunner } from './sql.js';
 import type { Store, TransactionOptions, Tx } from './store.js';
 
@@ -17,6 +18,11 @@ export interface SqliteOptions {
   synchronous?: 'normal' | 'full';
   /** SQLite's page cache, KiB (SQLite's default is 2 MiB); bulk imports ask for more. */
   cacheSizeKib?: number;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside the COMMITs that cross the threshold
+   * (`sqlite-checkpointer.ts`). `roster serve` turns it on.
+   */
+  backgroundCheckpoint?: boolean;
 }
 
 export function sqliteFile(dataDir: string): string {
@@ -110,6 +116,11 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // changed, so it stays small.
   raw.pragma('temp_store = MEMORY');
   if (options.cacheSizeKib) raw.pragma(`cache_size = -${Math.trunc(options.cacheSizeKib)}`);
+  const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
+  const checkpointer = options.backgroundCheckpoint
+    ? startCheckpointer({ file: sqliteFile(options.dataDir), synchronous })
+    : undefined;
+  if (checkpointer) raw.pragma(`wal_autocheckpoint = ${CHECKPOINT_FALLBACK_PAGES}`);
   const statements = new StatementCache(raw);
   const runner = statements.runner();
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.kyselyDatabase() }) });
@@ -234,6 +245,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   return {
     dialect: 'sqlite',
     db,
+    ...(checkpointer ? { checkpointer } : {}),
     transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const weight = Math.max(1, options?.weight ?? 1);
@@ -250,6 +262,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     async close(): Promise<void> {
       // Writers already queued are answered before the database closes.
       while (draining) await new Promise((r) => setTimeout(r, 5));
+      await checkpointer?.stop();
       await db.destroy();
     },
   };

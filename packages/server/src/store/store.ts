@@ -41,6 +41,8 @@ export interface Store {
    */
   lockKeys(trx: Tx, keys: readonly string[]): Promise<void>;
   close(): Promise<void>;
+  /** SQLite with background checkpoints (`roster serve`): how many have moved pages so far. */
+  readonly checkpointer?: { busyRuns(): number };
 }
 
 /** JSON columns come back as text from SQLite and parsed from PostgreSQL. */

@@ -1,0 +1,65 @@
+import { sql } from 'kysely';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import { CHECKPOINT_FALLBACK_PAGES } from '../../src/store/sqlite-checkpointer.js';
+import type { Store } from '../../src/store/store.js';
+
+/** `roster serve` on SQLite: the WAL is copied back by a worker thread, not inside COMMITs. */
+describe('background WAL checkpoints (SQLite)', () => {
+  const dirs: string[] = [];
+  const stores: Store[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const open = async (background: boolean) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'roster-ckpt-'));
+    dirs.push(dir);
+    const store = await openStore({ dataDir: dir, sqliteBackgroundCheckpoint: background });
+    stores.push(store);
+    return { dir, store };
+  };
+  // About 1,500 WAL pages: past SQLite's default automatic checkpoint (1,000), below the fallback.
+  const write = (store: Store, from: number) =>
+    store.transaction(async (trx) => {
+      for (let i = from; i < from + 3000; i++)
+        await sql`insert into roster_migrations (version, name, applied_at) values (${100_000 + i}, ${'x'.repeat(1500)}, 0)`.execute(
+          trx,
+        );
+    });
+  const pragma = async (store: Store, name: string) =>
+    Object.values((await sql.raw(`pragma ${name}`).execute(store.db)).rows[0] as object)[0];
+
+  it('a worker checkpoints while the server writes; the server keeps only a high fallback', async () => {
+    const { dir, store } = await open(true);
+    expect(await pragma(store, 'wal_autocheckpoint')).toBe(CHECKPOINT_FALLBACK_PAGES);
+    await write(store, 0);
+    // The WAL holds far more than 1,000 pages, so only the worker can have copied them back.
+    expect(statSync(path.join(dir, 'roster.db-wal')).size).toBeGreaterThan(1000 * 4096);
+    const deadline = Date.now() + 10_000;
+    while (store.checkpointer!.busyRuns() === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(store.checkpointer!.busyRuns()).toBeGreaterThan(0);
+    // The database file itself now holds the rows (the WAL was copied into it).
+    expect(statSync(path.join(dir, 'roster.db')).size).toBeGreaterThan(3000 * 1500);
+    await write(store, 3000);
+    await store.close();
+    stores.length = 0;
+    // Everything committed is there after reopening.
+    const again = await openStore({ dataDir: dir });
+    stores.push(again);
+    const n = await sql<{
+      n: number;
+    }>`select count(*) as n from roster_migrations where version >= 100000`.execute(again.db);
+    expect(Number(n.rows[0]!.n)).toBe(6000);
+  });
+
+  it('other SQLite stores (CLI, tests) checkpoint as SQLite does by default', async () => {
+    const { store } = await open(false);
+    expect(store.checkpointer).toBeUndefined();
+    expect(await pragma(store, 'wal_autocheckpoint')).toBe(1000);
+  });
+});
