@@ -120,8 +120,14 @@ export class SegmentEngine {
       if (version === cached.version && present) return;
     }
     const scoped = attributes && cached ? segmentsReading(cached, attributes) : undefined;
-    // The scope holds only while the definitions are the ones it was computed from.
-    if (scoped?.length === 0 && (await catalogVersion(trx, workspaceId)) === cached!.version) return;
+    // The scope holds only while the definitions are the ones it was computed from (known without a
+    // statement when this transaction has already read the version and holds it stable).
+    if (
+      scoped?.length === 0 &&
+      (versionSeen(trx, workspaceId) === cached!.version ||
+        (await catalogVersion(trx, workspaceId)) === cached!.version)
+    )
+      return;
     // Read devices and events along with the person as the (scoped) known definitions need them; if
     // the definitions changed since, whatever the new ones need and was not read is read after.
     const guess = scoped?.length ? mergeNeeds(scoped) : (cached?.needs ?? mergeNeeds([]));
