@@ -10,8 +10,9 @@ let low = 0;
  * second, so the people a batch creates sit side by side in the `people_ws_cio` index. Fully random
  * ids put every new person on a different index page: each commit of an import then wrote about one
  * extra 4 KiB page per person, a fifth of an import's time at 200,000 rows and more as the table
- * grows. One process never repeats an id; two processes writing in the same second can meet by
- * chance, and then the insert takes the next id after a fresh random start (`reseedCioIds`).
+ * grows. Ids can meet by chance — two processes writing in the same second, or one process whose
+ * writes' seconds arrive out of order (a clock stepping back, concurrent PostgreSQL writes) — and
+ * then the insert takes the next id after a fresh random start (`reseedCioIds`).
  * Like Customer.io's own, they tell roughly when a person was created; they were never secrets.
  */
 export function newCioId(nowSeconds: number): string {

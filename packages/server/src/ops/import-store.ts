@@ -6,8 +6,9 @@ const IMPORT_CACHE_KIB = 131_072;
 
 /**
  * The store `roster import` writes through: the same engines, pragmas and transaction semantics
- * as `roster serve` (so it can share a SQLite file with a running server), with a larger page cache.
+ * as `roster serve` (so it can share a SQLite file with a running server), with a larger page cache
+ * and its statement journals in memory (bounded by one batch's statements).
  */
 export async function openImportStore(config: StoreConfig): Promise<Store> {
-  return openStore({ ...config, sqliteCacheSizeKib: IMPORT_CACHE_KIB });
+  return openStore({ ...config, sqliteCacheSizeKib: IMPORT_CACHE_KIB, sqliteMemoryTempStore: true });
 }

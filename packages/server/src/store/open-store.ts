@@ -11,6 +11,8 @@ export interface StoreConfig {
   sqliteCacheSizeKib?: number;
   /** SQLite: checkpoint the WAL from a worker thread (`roster serve`). */
   sqliteBackgroundCheckpoint?: boolean;
+  /** SQLite: temporary data in memory (`roster import`: its batches' statement journals). */
+  sqliteMemoryTempStore?: boolean;
   /**
    * PostgreSQL: run the Track write path's statements as named prepared statements. Default: on,
    * unless ROSTER_PG_PREPARED_STATEMENTS is `off` (PgBouncer in transaction mode before 1.21).
@@ -31,6 +33,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         synchronous: config.sqliteSynchronous ?? 'normal',
         cacheSizeKib: config.sqliteCacheSizeKib,
         backgroundCheckpoint: config.sqliteBackgroundCheckpoint,
+        memoryTempStore: config.sqliteMemoryTempStore,
       });
   try {
     await migrate(store);

@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
  * the WAL past `wal_autocheckpoint` pages: that COMMIT then writes and fsyncs megabytes while the
  * event loop waits. Here a worker thread with its own connection runs a PASSIVE checkpoint every
  * `intervalMs` — it never waits for, nor blocks, the writer — and the server's connection keeps
- * its own automatic checkpoint only as a safety net, at `fallbackPages` (if the worker fell
- * behind or died, the WAL still cannot grow past that). On the 2-core bench machine, with no
+ * its own automatic checkpoint only as a safety net, at {@link CHECKPOINT_FALLBACK_PAGES} (if the
+ * worker falls behind, the WAL still cannot grow past that). If the worker fails, `onFailure`
+ * says so and the server checkpoints as SQLite does by default again. On the 2-core bench machine, with no
  * checkpoint on the main thread, identifies of new people went from about 10,300 to 11,600 req/s
  * and v2 batches up 7–10%.
  *
@@ -34,11 +35,16 @@ db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 0');
 const checkpoint = db.prepare('pragma wal_checkpoint(PASSIVE)');
 let running = true;
+let last = { log: 0, checkpointed: 0 };
 const tick = () => {
   if (!running) return;
   try {
+    // log: frames in the WAL; checkpointed: how many of them are in the database file by now. A
+    // run moved pages when that count grew, or when the WAL had started over and is partly copied.
     const r = checkpoint.get();
-    if (r && r.checkpointed > 0 && r.log > 0) parentPort.postMessage({ moved: true });
+    const moved = r.log < last.log ? r.checkpointed > 0 : r.checkpointed > last.checkpointed;
+    last = r;
+    if (moved) parentPort.postMessage({ moved: true });
   } catch (err) {
     // SQLITE_BUSY and the like: the next tick tries again; the server's own fallback still holds.
   }
@@ -58,6 +64,8 @@ export function startCheckpointer(options: {
   file: string;
   synchronous: 'NORMAL' | 'FULL';
   intervalMs?: number;
+  /** The worker failed or exited on its own: the caller takes checkpoints back (once). */
+  onFailure: (reason: string) => void;
 }): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, {
@@ -71,12 +79,19 @@ export function startCheckpointer(options: {
   });
   let moved = 0;
   let exited = false;
+  let stopping = false;
+  let failed = false;
+  const fail = (reason: string) => {
+    if (stopping || failed) return;
+    failed = true;
+    options.onFailure(reason);
+  };
   worker.on('message', () => moved++);
-  // A worker that cannot open the file (or dies) leaves the server's fallback checkpoints in charge.
-  worker.on('error', () => undefined);
+  worker.on('error', (err) => fail(err instanceof Error ? err.message : String(err)));
   const exit = new Promise<void>((resolve) =>
-    worker.once('exit', () => {
+    worker.once('exit', (code) => {
       exited = true;
+      fail(`the checkpoint thread exited (code ${code})`);
       resolve();
     }),
   );
@@ -84,6 +99,7 @@ export function startCheckpointer(options: {
   return {
     busyRuns: () => moved,
     async stop() {
+      stopping = true;
       if (exited) return;
       worker.postMessage('stop');
       const timeout = setTimeout(() => void worker.terminate(), 5000);

@@ -23,7 +23,12 @@ export interface SqliteOptions {
    * (`sqlite-checkpointer.ts`). `roster serve` turns it on.
    */
   backgroundCheckpoint?: boolean;
+  /** Temporary data (statement journals, sorts) in memory, never on disk: `roster import`. */
+  memoryTempStore?: boolean;
 }
+
+/** SQLite's own `wal_autocheckpoint` default, in pages. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 export function sqliteFile(dataDir: string): string {
   return path.join(dataDir, 'roster.db');
@@ -109,16 +114,26 @@ export function openSqliteStore(options: SqliteOptions): Store {
   raw.pragma('foreign_keys = ON');
   // Another process (the CLI, a backup) may hold the write lock briefly.
   raw.pragma('busy_timeout = 5000');
-  // Statement journals (kept by every multi-row statement inside a transaction, such as a batch of
-  // history rows) in memory rather than spilled to a file under /var/tmp past 64 KiB: an import of
-  // 200,000 rows made 2.9 million small writes to such files (of 3.4 million system writes in all),
-  // and its system time halved without them. A statement journal holds the pages one statement
-  // changed, so it stays small.
-  raw.pragma('temp_store = MEMORY');
+  // Bulk imports: statement journals (kept by every multi-row statement inside a transaction, such
+  // as a batch of history rows) in memory rather than spilled to a file under /var/tmp past 64 KiB:
+  // an import of 200,000 rows made 2.9 million small writes to such files (of 3.4 million system
+  // writes in all), and its system time halved without them. Not for the server: with it, nothing
+  // temporary ever spills to disk (a segment deleted with a million members, a large GROUP BY).
+  if (options.memoryTempStore) raw.pragma('temp_store = MEMORY');
   if (options.cacheSizeKib) raw.pragma(`cache_size = -${Math.trunc(options.cacheSizeKib)}`);
   const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
   const checkpointer = options.backgroundCheckpoint
-    ? startCheckpointer({ file: sqliteFile(options.dataDir), synchronous })
+    ? startCheckpointer({
+        file: sqliteFile(options.dataDir),
+        synchronous,
+        onFailure: (reason) => {
+          if (raw.open) raw.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+          process.emitWarning(
+            `background WAL checkpoints stopped: ${reason}; the server checkpoints within its commits again`,
+            { code: 'ROSTER_SQLITE_CHECKPOINTER' },
+          );
+        },
+      })
     : undefined;
   if (checkpointer) raw.pragma(`wal_autocheckpoint = ${CHECKPOINT_FALLBACK_PAGES}`);
   const statements = new StatementCache(raw);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import { CHECKPOINT_FALLBACK_PAGES } from '../../src/store/sqlite-checkpointer.js';
+import { openImportStore } from '../../src/ops/import-store.js';
+import { CHECKPOINT_FALLBACK_PAGES, startCheckpointer } from '../../src/store/sqlite-checkpointer.js';
 import type { Store } from '../../src/store/store.js';
 
 /** `roster serve` on SQLite: the WAL is copied back by a worker thread, not inside COMMITs. */
@@ -55,6 +56,36 @@ describe('background WAL checkpoints (SQLite)', () => {
       n: number;
     }>`select count(*) as n from roster_migrations where version >= 100000`.execute(again.db);
     expect(Number(n.rows[0]!.n)).toBe(6000);
+  });
+
+  it('a checkpoint thread that cannot run says why, once', async () => {
+    const reasons: string[] = [];
+    const failed = new Promise<void>((resolve) => {
+      const c = startCheckpointer({
+        file: path.join(tmpdir(), 'roster-no-such-dir', 'roster.db'),
+        synchronous: 'NORMAL',
+        onFailure: (reason) => {
+          reasons.push(reason);
+          resolve();
+          void c.stop();
+        },
+      });
+    });
+    await failed;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/unable to open|does not exist|directory/i);
+  });
+
+  it('only roster import keeps temporary data in memory', async () => {
+    const { store } = await open(true);
+    expect(await pragma(store, 'temp_store')).toBe(0);
+    const dir = mkdtempSync(path.join(tmpdir(), 'roster-ckpt-'));
+    dirs.push(dir);
+    const importing = await openImportStore({ dataDir: dir });
+    stores.push(importing);
+    expect(await pragma(importing, 'temp_store')).toBe(2);
+    expect(importing.checkpointer).toBeUndefined();
   });
 
   it('other SQLite stores (CLI, tests) checkpoint as SQLite does by default', async () => {

@@ -35,9 +35,10 @@ export function registerTrackV2Routes(app: FastifyInstance, services: Services):
     // rolls back only itself) rather than one transaction each — the bulk of a batch's cost.
     const writes: TrackWrite[] = [];
     const indexes: number[] = [];
-    // The 32 KB limit is on what a client sent, so a body of at most 32 KB has no item over it;
-    // larger bodies measure each item as JSON again (for 100 small items that cost as much as
-    // parsing the whole body).
+    // The 32 KB limit is on what a client sent, so a body of at most 32 KB has no item over it.
+    // Larger bodies measure each item as JSON again (for 100 small items that cost as much as
+    // parsing the whole body), which can count more than was sent (`1e20` is 21 bytes as JSON):
+    // an item near the limit may pass in a small batch and not in a large one.
     const sent = Number(request.headers['content-length']);
     const measure = !(sent <= MAX_ENTITY_BYTES);
     for (const [index, item] of batch.entries()) {
