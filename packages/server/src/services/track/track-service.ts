@@ -101,7 +101,12 @@ export class TrackService {
   ): Promise<Map<number, InvalidInputError>> {
     if (items.length === 0 && !options.finish) return new Map();
     const lists = items.map((item): readonly TrackWrite[] => ('run' in item ? [item as TrackWrite] : item));
-    const keys = [...new Set(lists.flatMap((list) => list.flatMap((w) => w.lockKeys)))].sort();
+    // SQLite's write transactions are serial and take no identity locks: gathering and sorting a
+    // batch's keys (about 0.3 µs an item) is for PostgreSQL only.
+    const keys =
+      this.store.dialect === 'postgres'
+        ? [...new Set(lists.flatMap((list) => list.flatMap((w) => w.lockKeys)))].sort()
+        : [];
     const triggers = options.triggers ?? true;
     let careful = false;
     for (let attempt = 1; ; attempt++) {
