@@ -146,9 +146,10 @@ export function openSqliteStore(options: SqliteOptions): Store {
   /**
    * Group commit. SQLite has one writer, so transactions queue anyway; the ones that queued while
    * a transaction ran are run together in the next one and all are answered after its single
-   * COMMIT (first without savepoints, see `runOptimistic`). A commit writes every page the transaction dirtied to the WAL, and
-   * writers of one table share most of those pages, so a group of 20 identifies commits about as
-   * fast as one. A writer whose function throws is rolled back to its savepoint and gets its error;
+   * COMMIT. A commit writes every page the transaction dirtied to the WAL, and writers of one table
+   * share most of those pages, so a group of 20 identifies commits about as fast as one. A group
+   * runs first without savepoints (`runOptimistic`); if a writer fails, it runs again with one per
+   * writer (`runCareful`): the failing writer is rolled back to its savepoint and gets its error,
    * the others still commit. Nobody is answered before the COMMIT that holds their writes.
    */
   async function runGroup(group: Waiter[]): Promise<void> {
