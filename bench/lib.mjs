@@ -61,9 +61,14 @@ export async function startBareServer() {
 export async function startFloorServer() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-floor-'));
   execFileSync(process.execPath, [CLI, 'workspace', 'create', '--data', dataDir], { stdio: 'ignore' });
-  const child = spawn(process.execPath, [path.join(ROOT, 'bench/floor-server.mjs'), dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // The same Node flags as Roster's server (`npm start`), so the floor stays a floor.
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', path.join(ROOT, 'bench/floor-server.mjs'), dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const m = await waitForLine(child, /listening (\d+)/);
   return {
     url: `http://127.0.0.1:${m[1]}`,
@@ -113,6 +118,8 @@ export async function startRoster({ databaseUrl } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
   const probe = path.join(ROOT, 'bench/gc-probe.mjs');
   const args = [
+    // As `npm start` runs it (package.json).
+    '--max-semi-space-size=64',
     '--expose-gc',
     '--import',
     pathToFileURL(probe).href,
