@@ -10,9 +10,8 @@ import { Worker } from 'node:worker_threads';
  * `intervalMs` — it never waits for, nor blocks, the writer — and the server's connection keeps
  * its own automatic checkpoint only as a safety net, at {@link CHECKPOINT_FALLBACK_PAGES} (if the
  * worker falls behind, the WAL still cannot grow past that). If the worker fails, `onFailure`
- * says so and the server checkpoints as SQLite does by default again. On the 2-core bench machine, with no
- * checkpoint on the main thread, identifies of new people went from about 10,300 to 11,600 req/s
- * and v2 batches up 7–10%.
+ * says so and the server checkpoints as SQLite does by default again. On the 2-core bench machine,
+ * alternating runs of the same build: identify of new people +4–8%, v2 batches +3–13%.
  *
  * Nothing about durability changes: a checkpoint only copies committed pages, and SQLite recovers
  * from one interrupted at any point.

@@ -152,6 +152,29 @@ export function openSqliteStore(options: SqliteOptions): Store {
    * writer (`runCareful`): the failing writer is rolled back to its savepoint and gets its error,
    * the others still commit. Nobody is answered before the COMMIT that holds their writes.
    */
+  /**
+   * A writer's own handle on the connection, its statements run directly: what code remembers per
+   * transaction handle (store/sql.ts, suppression and segment-version memos) never outlives a writer
+   * that is rolled back, nor leaks into the next writer.
+   */
+  const writerHandle = (conn: Tx): Tx => {
+    const tx = conn.withoutPlugins();
+    registerDirect(tx, runner);
+    return tx;
+  };
+
+  /** Ends the transaction (unless SQLite already did) and drops whatever was cached from it. */
+  const abandonTransaction = (): void => {
+    if (raw.inTransaction) {
+      try {
+        raw.exec('rollback');
+      } catch {
+        // Nothing more to undo.
+      }
+    }
+    transactionLost();
+  };
+
   async function runGroup(group: Waiter[]): Promise<void> {
     if (group.length > 1 && (await runOptimistic(group))) return;
     await runCareful(group);
@@ -180,27 +203,19 @@ export function openSqliteStore(options: SqliteOptions): Store {
       for (const w of group) {
         let ok = true;
         try {
-          const tx = conn.withoutPlugins();
-          registerDirect(tx, runner);
-          values.push(await w.fn(tx));
+          values.push(await w.fn(writerHandle(conn)));
         } catch {
           ok = false;
         }
         if (!ok || !raw.inTransaction) {
-          try {
-            if (raw.inTransaction) raw.exec('rollback');
-          } catch {
-            // Nothing more to undo.
-          }
-          transactionLost();
+          abandonTransaction();
           return false;
         }
       }
       try {
         raw.exec('commit');
       } catch (error) {
-        if (raw.inTransaction) raw.exec('rollback');
-        transactionLost();
+        abandonTransaction();
         failure = { error };
       }
       return true;
@@ -223,14 +238,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
      * transaction, as do the ones after `i`, which have not run.
      */
     const abandon = (i: number): void => {
-      if (raw.inTransaction) {
-        try {
-          raw.exec('rollback');
-        } catch {
-          // Nothing more to undo.
-        }
-      }
-      transactionLost();
+      abandonTransaction();
       retry = group.filter((_, j) => (j < i && outcomes[j]!.ok) || j > i);
     };
     await db.connection().execute(async (conn) => {
@@ -244,12 +252,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
         let outcome: Outcome;
         try {
           if (!alone) raw.exec('savepoint roster_group_member');
-          // Each writer gets its own handle on the connection: what code remembers per transaction
-          // handle (store/sql.ts, suppression and segment-version memos) never outlives a writer
-          // that is rolled back to its savepoint, nor leaks into the next writer.
-          const tx = conn.withoutPlugins();
-          registerDirect(tx, runner);
-          outcome = { ok: true, value: await w.fn(tx) };
+          outcome = { ok: true, value: await w.fn(writerHandle(conn)) };
         } catch (error) {
           outcome = { ok: false, error };
         }
@@ -282,8 +285,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
       try {
         raw.exec('commit');
       } catch (error) {
-        if (raw.inTransaction) raw.exec('rollback');
-        transactionLost();
+        abandonTransaction();
         for (const [i, o] of outcomes.entries()) if (o.ok) outcomes[i] = { ok: false, error };
       }
     });

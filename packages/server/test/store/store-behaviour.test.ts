@@ -11,6 +11,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { parseJson, toJson, type Store } from '../../src/store/store.js';
+import { personRow } from './people-rows.js';
 import { WorkspaceService } from '../../src/services/workspaces.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createTestDatabase, engines, type TestDatabase } from '../../../../test/helpers/postgres.js';
@@ -47,18 +48,8 @@ describe.each(engines())('store on %s', (engine) => {
     await database?.drop();
   });
 
-  const person = (ws: number, fields: { cio_id: string; id?: string | null; email?: string | null }) => ({
-    workspace_id: ws,
-    cio_id: fields.cio_id,
-    id: fields.id ?? null,
-    email: fields.email ?? null,
-    email_norm: fields.email ? fields.email.toLowerCase() : null,
-    attributes: toJson({ nested: { a: [1, 2] }, plan: 'pro' }),
-    attr_ts: toJson({ plan: 1 }),
-    unsubscribed: 0,
-    created_at: 1,
-    updated_at: 1,
-  });
+  const person = (ws: number, fields: { cio_id: string; id?: string | null; email?: string | null }) =>
+    personRow(ws, { ...fields, attributes: { nested: { a: [1, 2] }, plan: 'pro' }, attrTs: { plan: 1 } });
 
   it('migrations are recorded once and re-running them is a no-op', async () => {
     expect(await migrate(store)).toEqual([]);
@@ -362,18 +353,7 @@ describe('SQLite group commit', () => {
   let store: Store;
   let dir: string;
   let workspaceId: number;
-  const person = (ws: number, fields: { cio_id: string; id: string }) => ({
-    workspace_id: ws,
-    cio_id: fields.cio_id,
-    id: fields.id,
-    email: null,
-    email_norm: null,
-    attributes: toJson({}),
-    attr_ts: toJson({}),
-    unsubscribed: 0,
-    created_at: 1,
-    updated_at: 1,
-  });
+  const person = personRow;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'roster-group-'));

@@ -7,7 +7,8 @@ import { buildApp } from '../../src/http/app.js';
 import { newCioId } from '../../src/lib/cio-id.js';
 import type { Services } from '../../src/services/services.js';
 import { openStore } from '../../src/store/open-store.js';
-import { toJson, type Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { personRow } from '../store/people-rows.js';
 import { createTestDatabase, engines, type TestDatabase } from '../../../../test/helpers/postgres.js';
 
 const NOW_MS = 1_790_000_000_123;
@@ -70,18 +71,7 @@ describe.each(engines())('cio_ids on %s', (engine) => {
     for (const [i, cio] of taken.entries())
       await store.db
         .insertInto('people')
-        .values({
-          workspace_id: workspaceId,
-          cio_id: cio,
-          id: `other-${i}`,
-          email: null,
-          email_norm: null,
-          attributes: toJson({}),
-          attr_ts: toJson({}),
-          unsubscribed: 0,
-          created_at: 1,
-          updated_at: 1,
-        })
+        .values(personRow(workspaceId, { cio_id: cio, id: `other-${i}` }))
         .execute();
 
     const r = await identify('second');
