@@ -37,7 +37,7 @@ describe('the documented identify flow', () => {
   });
 
   it('registers the token with automatic ⊕ custom (nested) device attributes, kept for later registrations', async () => {
-    const { roster, transport } = createTestRoster();
+    const { roster, transport, clock } = createTestRoster();
     await roster.identify('u1');
     await roster.registerDeviceToken('tok-1');
     await roster.setDeviceAttributes({ prefs: { theme: 'dark', tags: ['a'] }, device_model: 'Custom' });
@@ -64,7 +64,13 @@ describe('the documented identify flow', () => {
     });
     // Superseded registrations were compacted: one add_device on the wire.
     expect(transport.ops.filter((o) => o.action === 'add_device')).toHaveLength(1);
-    await roster.identify('u1', { x: 1 }); // a later registration (last_used refresh) re-sends custom keys
+    // The same person again within a day, nothing changed: no device request.
+    await roster.identify('u1', { x: 1 });
+    await roster.flush();
+    expect(transport.delivered.at(-1)).toMatchObject({ action: 'identify' });
+    // A day later the registration is refreshed (last_used) and re-sends the custom keys.
+    await clock.advance(24 * 3600 * 1000);
+    await roster.identify('u1', { x: 2 });
     await roster.flush();
     const again = transport.delivered.at(-1);
     expect(again).toMatchObject({

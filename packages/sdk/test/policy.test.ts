@@ -22,7 +22,7 @@ describe('classify', () => {
     [503, 'retry'],
     [413, 'split'],
     [401, 'pause'],
-    [403, 'pause'],
+    [403, 'drop'], // a refused identity signature (signed identify): retrying repeats it
     [400, 'drop'],
     [404, 'drop'],
     [422, 'drop'],

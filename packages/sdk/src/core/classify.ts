@@ -19,7 +19,8 @@ export type Verdict =
  * | 2xx (207 partial failures handled by caller) | ok  |
  * | network error, 408, 429, 5xx             | retry (429/503 honour `Retry-After`) |
  * | 413                                      | split (halve the batch) |
- * | 401, 403                                 | pause (credentials/config problem: retrying cannot help) |
+ * | 401                                      | pause (credentials/config problem: retrying cannot help) |
+ * | 403                                      | drop (signed identify refused this identity: retrying repeats it) |
  * | other 4xx, 1xx, 3xx                      | drop (the request itself is wrong; retrying repeats it) |
  *
  * 3xx is dropped because fetch follows redirects itself; one that reaches us is a misconfigured URL.
@@ -35,6 +36,8 @@ export function classify(attempt: Attempt, nowMs: number): Verdict {
     return retryAfterMs === undefined ? { kind: 'retry' } : { kind: 'retry', retryAfterMs };
   }
   if (status === 413) return { kind: 'split' };
-  if (status === 401 || status === 403) return { kind: 'pause' };
+  // 403 is a refused identity signature (missing, wrong or expired; contracts "Signed identify"):
+  // the same op would be refused again, and pausing would hold back everyone else's ops.
+  if (status === 401) return { kind: 'pause' };
   return { kind: 'drop' };
 }

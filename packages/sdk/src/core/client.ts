@@ -1,4 +1,4 @@
-import type { Call, PushMetric } from './calls.js';
+import { identifyCall, type Call, type IdentifyOptions, type PushMetric } from './calls.js';
 import { resolveConfig, type ResolvedConfig, type RosterConfig } from './config.js';
 import { Deliverer, type FlushOptions, type FlushResult } from './deliverer.js';
 import { Emitter, type Listener, type RosterEventName } from './events.js';
@@ -47,7 +47,7 @@ export interface RosterState {
   token: string | null;
   deviceAttributes: Record<string, unknown>;
   queueLength: number;
-  /** Set while a 401/403 pause is in force (ms epoch). */
+  /** Set while a 401 pause is in force (ms epoch). */
   pausedUntil: number | null;
   /** Next automatic retry after a failure (ms epoch). */
   retryAt: number | null;
@@ -98,7 +98,11 @@ export class RosterClient {
       emitter: this.emitter,
       logger: this.logger,
     });
-    this.unsubscribe = deps.lifecycle?.subscribe(() => void this.flush({ keepalive: true })) ?? (() => {});
+    this.unsubscribe =
+      deps.lifecycle?.subscribe(
+        () => void this.flush({ keepalive: true }),
+        () => this.foreground(),
+      ) ?? (() => {});
     // Refresh last_used/device attributes at launch, and deliver anything left from the last run.
     void this.apply({ method: 'launch' });
     void this.actor
@@ -113,13 +117,11 @@ export class RosterClient {
    * delete_device(old) → identify(new) → add_device(new), in that order.
    * @example
    * await roster.identify('u1', { first_name: 'Ada', email: 'ada@example.com' });
+   * // Workspaces that require signed identify: the signature your backend issued for 'u1'.
+   * await roster.identify('u1', {}, { signature: tokenFromYourBackend });
    */
-  identify(identifier: string, body?: Record<string, unknown>): Promise<void> {
-    return this.apply({
-      method: 'identify',
-      identifier: String(identifier ?? ''),
-      ...(body ? { body } : {}),
-    });
+  identify(identifier: string, body?: Record<string, unknown>, options?: IdentifyOptions): Promise<void> {
+    return this.apply(identifyCall(identifier, body, options));
   }
 
   /** Detaches the device from the person, forgets them, keeps the token, starts a new anonymous id. */
@@ -267,6 +269,20 @@ export class RosterClient {
         this.logger.error(`storage write failed: ${String(error)}`);
         this.emitter.emit('error', { code: 'storage', message: String(error) });
       },
+    );
+  }
+
+  /** Back in the foreground: refresh device facts (sent only if changed) and retry what is queued. */
+  private foreground(): void {
+    if (this.closed) return;
+    void this.apply({ method: 'launch' }).then(() =>
+      this.actor
+        .run((s) => s.queue.length, false)
+        .then((left) => {
+          // Not `automatic`: coming back is a sign the network may be back, so our own backoff
+          // is skipped (a server's Retry-After still binds).
+          if (left > 0 && !this.closed) void this.deliverer.flush();
+        }),
     );
   }
 

@@ -30,7 +30,7 @@ export interface RosterConfig {
   queueExpirySeconds?: number;
   /** Most ops per request. */
   maxBatchSize?: number;
-  /** How long to stop sending after a 401/403 (classic: 5 minutes). */
+  /** How long to stop sending after a 401 (classic: 5 minutes). */
   pauseOnAuthErrorMs?: number;
   /** Per-request timeout. */
   requestTimeoutMs?: number;
@@ -56,7 +56,9 @@ export const DEFAULTS = {
   maxQueueSize: 1_000,
   maxQueueBytes: 2_000_000,
   queueExpirySeconds: 3 * 24 * 3600,
-  maxBatchSize: 100,
+  // Batches are cut by bytes (< 500 KB, what the Track API accepts); 1,000 ops = the whole default queue,
+  // so a backlog from a day offline goes out in a handful of requests.
+  maxBatchSize: 1_000,
   pauseOnAuthErrorMs: 5 * 60_000,
   requestTimeoutMs: 10_000,
   maxPendingCalls: 1_000,

@@ -18,7 +18,7 @@ export interface FlushResult {
   left: number;
   /** Ops dropped during this flush (rejected, partial, expired). */
   dropped: number;
-  /** Set while a 401/403 pause is in force (ms epoch). */
+  /** Set while a 401 pause is in force (ms epoch). */
   pausedUntil: number | null;
 }
 
@@ -171,6 +171,16 @@ export class Deliverer {
       const { tasks, ...rest } = g;
       this.d.logger.info(`dropped ${tasks.length} op(s): ${g.reason}`);
       this.d.emitter.emit('dropped', { ops: tasks.map(refOf), ...rest });
+      if (isForbidden(g)) {
+        const message = `identity signature refused for ${tasks.length} op(s); dropped, not retried`;
+        this.d.logger.error(message);
+        this.d.emitter.emit('error', { code: 'forbidden', message });
+      }
     }
   }
+}
+
+/** A 403 answer, or a 207 item refused with reason `forbidden` (contracts "Signed identify"). */
+function isForbidden(g: DropGroup): boolean {
+  return g.status === 403 || (g.reason === 'partial' && g.message?.startsWith('forbidden') === true);
 }

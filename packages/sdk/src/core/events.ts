@@ -24,7 +24,15 @@ export interface RosterEvents {
   sent: { ops: OpRef[]; status: number };
   dropped: { ops: OpRef[]; reason: DropReason; status?: number; message?: string };
   error: {
-    code: 'blank_identifier' | 'blank_name' | 'blank_token' | 'storage' | 'not_initialized' | 'config';
+    code:
+      | 'blank_identifier'
+      | 'blank_name'
+      | 'blank_token'
+      | 'storage'
+      | 'not_initialized'
+      | 'config'
+      /** The server refused an op's identity signature (403, or a 207 item with reason `forbidden`). */
+      | 'forbidden';
     message: string;
   };
   paused: { until: number; status: number };

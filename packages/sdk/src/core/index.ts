@@ -4,7 +4,7 @@ export { createSingleton, type RosterSingleton } from './singleton.js';
 export { REGION_HOSTS, DEFAULTS, resolveConfig, type RosterConfig } from './config.js';
 export type { FlushResult, FlushOptions } from './deliverer.js';
 export type { RosterEvents, RosterEventName, OpRef, DropReason, TaskKind } from './events.js';
-export type { Call, PushMetric } from './calls.js';
+export type { Call, IdentifyOptions, PushMetric } from './calls.js';
 export type {
   Clock,
   DeviceInfo,

@@ -15,7 +15,7 @@ export interface Outcome {
   sent: Task[];
   status?: number;
   dropped: DropGroup[];
-  /** Set when a 401/403 paused delivery. */
+  /** Set when a 401 paused delivery. */
   pausedUntil?: number;
   /** Stop this run: the head must wait (retry/pause). */
   stop: boolean;

@@ -67,8 +67,12 @@ export interface DeviceInfo {
 /** A fixed value, or a function read at every registration so `push_enabled` etc. stay fresh. */
 export type DeviceInfoSource = DeviceInfo | (() => DeviceInfo | Promise<DeviceInfo>);
 
-/** Flush hooks: a shell calls `onBackground` when the app/page is going away. */
+/**
+ * App lifecycle hooks: a shell calls `onBackground` when the app/page is going away (the SDK
+ * flushes) and `onForeground` when it comes back (the SDK re-reads device facts such as
+ * `push_enabled`, queues a device update if they changed, and retries what is queued).
+ */
 export interface Lifecycle {
   /** Subscribes; returns an unsubscribe function. */
-  subscribe(onBackground: () => void): () => void;
+  subscribe(onBackground: () => void, onForeground?: () => void): () => void;
 }

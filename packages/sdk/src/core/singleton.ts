@@ -1,11 +1,15 @@
-import type { Call, PushMetric } from './calls.js';
+import { identifyCall, type Call, type PushMetric } from './calls.js';
 import type { RosterClient, RosterState } from './client.js';
 import type { RosterConfig } from './config.js';
 import type { FlushOptions, FlushResult } from './deliverer.js';
 import type { Listener, RosterEventName } from './events.js';
 
-/** The `Roster` singleton: the client's methods plus `initialize()`. */
-export interface RosterSingleton extends Pick<
+/**
+ * The `Roster` singleton: the client's methods plus `initialize()`. `C` is the platform's own config
+ * type (`NodeRosterConfig`, `BrowserRosterConfig`, `ReactNativeRosterConfig`), so each platform's
+ * options (`storageDir`, `appState`, a required `storage`, …) are checked by the compiler.
+ */
+export interface RosterSingleton<C extends RosterConfig = RosterConfig> extends Pick<
   RosterClient,
   | 'identify'
   | 'clearIdentify'
@@ -23,7 +27,7 @@ export interface RosterSingleton extends Pick<
   | 'on'
 > {
   /** Creates the client and replays calls made before it. A second call is ignored (logged). */
-  initialize(config: RosterConfig): void;
+  initialize(config: C): void;
   readonly isInitialized: boolean;
   /** The underlying client, once initialized. */
   readonly client: RosterClient | undefined;
@@ -34,7 +38,9 @@ export interface RosterSingleton extends Pick<
  * memory (bounded by `maxPendingCalls` of the later config, at most 1000 until then) with their
  * call time and replayed in order — the classic SDKs dropped them. Listeners added early are kept.
  */
-export function createSingleton(create: (config: RosterConfig) => RosterClient): RosterSingleton {
+export function createSingleton<C extends RosterConfig = RosterConfig>(
+  create: (config: C) => RosterClient,
+): RosterSingleton<C> {
   let client: RosterClient | undefined;
   let pending: Array<{ call: Call; at: number }> = [];
   const early: Array<(c: RosterClient) => void> = [];
@@ -65,8 +71,7 @@ export function createSingleton(create: (config: RosterConfig) => RosterClient):
       pending = [];
       for (const p of replay) void client.apply(p.call, p.at);
     },
-    identify: (identifier, body) =>
-      call({ method: 'identify', identifier: String(identifier ?? ''), ...(body ? { body } : {}) }),
+    identify: (identifier, body, options) => call(identifyCall(identifier, body, options)),
     clearIdentify: () => call({ method: 'clearIdentify' }),
     setProfileAttributes: (attributes) => call({ method: 'setProfileAttributes', attributes }),
     setDeviceAttributes: (attributes) => call({ method: 'setDeviceAttributes', attributes }),

@@ -22,7 +22,7 @@ export interface DeliveryState {
   /** Earliest time to retry (ms); `serverWait` means it came from Retry-After and `flush()` obeys it. */
   retryAt: number | null;
   serverWait: boolean;
-  /** Set by 401/403: nothing is sent before this time (ms). */
+  /** Set by 401: nothing is sent before this time (ms). */
   pausedUntil: number | null;
   /** Set by 413 (and 4xx on a multi-op batch): next batch has at most this many ops. */
   maxItems: number | null;
@@ -35,12 +35,16 @@ export interface DeliveryState {
 export interface PersistedState {
   v: 1;
   identifier: string | null;
+  /** Signed identify: the token passed with the identify of `identifier`; absent in older documents. */
+  signature?: string | null;
   anonymousId: string;
   /** Ops were queued under `anonymousId` since it was created; the next identify carries it. */
   anonymousActivity: boolean;
   token: string | null;
   /** Custom device attributes, re-sent with every registration. */
   deviceAttributes: JsonObject;
+  /** The last add_device queued (person, token, platform, attributes) and when; absent in older documents. */
+  deviceSent?: { fingerprint: string; at: number } | null;
   /** Profile attributes set while anonymous, merged into the next identify. */
   pendingProfile: JsonObject;
   queue: Task[];

@@ -14,6 +14,8 @@ export type PersonIdentifiers =
 interface PersonBase {
   type: 'person';
   identifiers: PersonIdentifiers;
+  /** Signed identify: the token the app's backend issued for this identifier (contracts: v2 item field). */
+  identity_signature?: string;
   /** Integer unix seconds. */
   timestamp: number;
 }

@@ -33,7 +33,11 @@ export interface NodeRosterConfig extends RosterConfig {
 
 /** Timers that never keep the process alive: a CLI exits when its own work is done. */
 const unrefTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  setTimeout: (fn, ms) => {
+    const handle: unknown = setTimeout(fn, ms);
+    (handle as { unref?: () => void }).unref?.();
+    return handle;
+  },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
@@ -76,4 +80,4 @@ export function createRoster(config: NodeRosterConfig): RosterClient {
  * The ready singleton: `Roster.initialize(config)`, then `Roster.identify(…)`. Calls made before
  * initialize are replayed.
  */
-export const Roster: RosterSingleton = createSingleton((config) => createRoster(config));
+export const Roster: RosterSingleton<NodeRosterConfig> = createSingleton<NodeRosterConfig>((config) => createRoster(config));

@@ -1,22 +1,37 @@
 /**
- * React Native entry. No `react-native` import: the app passes an AsyncStorage-compatible store
- * (required; `@react-native-async-storage/async-storage` fits), device info (e.g. from
- * react-native-device-info) and, optionally, `AppState` so the queue flushes when the app goes to
- * the background.
+ * React Native entry (Expo included). Reads `Platform`, `AppState` and `Intl` itself; the app passes
+ * an AsyncStorage-compatible store (required) and, optionally, one-line adapters for model/app
+ * version (`fromExpo`, `fromDeviceInfo`) and for `push_enabled` (`expoPushPermission`,
+ * `firebasePushPermission`).
  * @example
  * import AsyncStorage from '@react-native-async-storage/async-storage';
- * import { AppState, Platform } from 'react-native';
  * import { Roster } from '@roster/sdk/react-native';
- * Roster.initialize({ siteId, apiKey, region: 'us', storage: AsyncStorage, appState: AppState,
- *   deviceInfo: { platform: Platform.OS, deviceOs: String(Platform.Version) } });
+ * Roster.initialize({ siteId, apiKey, trackingApiUrl: 'https://roster.example.com', storage: AsyncStorage });
  */
+import { AppState, Platform } from 'react-native';
 import { RosterClient, type PlatformDeps } from '../core/client.js';
 import type { RosterConfig } from '../core/config.js';
 import type { Lifecycle, StorageAdapter, Transport } from '../core/platform.js';
 import { createSingleton, type RosterSingleton } from '../core/singleton.js';
 import type { RandomSource } from '../core/ulid.js';
+import {
+  reactNativeDeviceInfo,
+  type DeviceFacts,
+  type PlatformLike,
+  type PushPermissionSource,
+} from './device-info.js';
+import { registerPush, type PushSource, type RegisterPushOptions } from './push.js';
 
 export * from '../core/index.js';
+export * from './adapters.js';
+export * from './push.js';
+export { CustomerIO, CustomerIOEnv, CustomerioConfig, Region, CioLogLevel } from './customerio.js';
+export {
+  reactNativeDeviceInfo,
+  type DeviceFacts,
+  type PlatformLike,
+  type PushPermissionSource,
+} from './device-info.js';
 
 /** The part of React Native's `AppState` the SDK uses. */
 export interface AppStateLike {
@@ -24,8 +39,20 @@ export interface AppStateLike {
 }
 
 export interface ReactNativeRosterConfig extends RosterConfig {
+  /** Where the queue lives: `@react-native-async-storage/async-storage` (or any getItem/setItem/removeItem store). */
   storage: StorageAdapter;
-  appState?: AppStateLike;
+  /**
+   * Model, manufacturer and app version: `fromExpo(Device, Application)`,
+   * `fromDeviceInfo(DeviceInfo)` or your own function. Platform, OS, locale and timezone are automatic.
+   */
+  deviceFacts?: () => DeviceFacts | Promise<DeviceFacts>;
+  /** `push_enabled`: `expoPushPermission(Notifications)` or `firebasePushPermission(messaging())`; re-read on every foreground. */
+  pushPermission?: PushPermissionSource;
+  /** Defaults to React Native's `AppState` (flush on background, refresh on foreground); `null` turns that off. */
+  appState?: AppStateLike | null;
+  /** Defaults to React Native's `Platform`. */
+  platform?: PlatformLike;
+  /** Defaults to `globalThis.fetch`. */
   transport?: Transport;
   /** Needed when `crypto.getRandomValues` is not polyfilled (e.g. expo-crypto's getRandomValues). */
   randomSource?: RandomSource;
@@ -33,10 +60,16 @@ export interface ReactNativeRosterConfig extends RosterConfig {
   timers?: PlatformDeps['timers'];
 }
 
+/** Background → flush; back to active → refresh device facts and retry. */
 function appStateLifecycle(appState: AppStateLike): Lifecycle {
   return {
-    subscribe(onBackground) {
-      const sub = appState.addEventListener('change', (s) => s === 'background' && onBackground());
+    subscribe(onBackground, onForeground) {
+      let last = 'active';
+      const sub = appState.addEventListener('change', (s) => {
+        if (s === 'background') onBackground();
+        else if (s === 'active' && last !== 'active') onForeground?.();
+        last = s;
+      });
       return () => sub.remove();
     },
   };
@@ -44,20 +77,46 @@ function appStateLifecycle(appState: AppStateLike): Lifecycle {
 
 /** An independent, initialized client. */
 export function createRoster(config: ReactNativeRosterConfig): RosterClient {
-  const { appState, transport, randomSource, clock, timers, ...rest } = config;
+  const {
+    appState,
+    platform,
+    deviceFacts,
+    pushPermission,
+    transport,
+    randomSource,
+    clock,
+    timers,
+    ...rest
+  } = config;
+  const rnPlatform = platform ?? (Platform as PlatformLike);
+  const lifecycleSource = appState === undefined ? (AppState as AppStateLike) : appState;
   return new RosterClient(rest, {
     transport: transport ?? ((url, init) => globalThis.fetch(url, init)),
     storage: config.storage,
-    platform: 'react-native',
+    platform: rnPlatform.OS,
     setUserAgent: true,
-    ...(appState ? { lifecycle: appStateLifecycle(appState) } : {}),
+    deviceInfo: () => reactNativeDeviceInfo(rnPlatform, deviceFacts, pushPermission),
+    ...(lifecycleSource ? { lifecycle: appStateLifecycle(lifecycleSource) } : {}),
     ...(randomSource ? { randomSource } : {}),
     ...(clock ? { clock } : {}),
     ...(timers ? { timers } : {}),
   });
 }
 
+/** The React Native singleton: the shared methods plus `registerPush`. */
+export interface ReactNativeRosterSingleton extends RosterSingleton<ReactNativeRosterConfig> {
+  /**
+   * Registers the push token from expo-notifications or Firebase messaging, follows rotation, and
+   * reports opened/delivered for Roster's pushes. Returns a function that stops listening.
+   * @example
+   * Roster.registerPush(expoPush(Notifications), { onDeepLink: (url) => Linking.openURL(url) });
+   */
+  registerPush(source: PushSource, options?: RegisterPushOptions): () => void;
+}
+
+const singleton = createSingleton<ReactNativeRosterConfig>((config) => createRoster(config));
+
 /** The ready singleton: `Roster.initialize(config)`, then `Roster.identify(…)`. */
-export const Roster: RosterSingleton = createSingleton((config) =>
-  createRoster(config as ReactNativeRosterConfig),
-);
+export const Roster: ReactNativeRosterSingleton = Object.assign(singleton, {
+  registerPush: (source: PushSource, options?: RegisterPushOptions) => registerPush(singleton, source, options),
+});
