@@ -62,4 +62,6 @@ export function createRoster(config: BrowserRosterConfig): RosterClient {
 }
 
 /** The ready singleton: `Roster.initialize(config)`, then `Roster.identify(…)`. */
-export const Roster: RosterSingleton<BrowserRosterConfig> = createSingleton<BrowserRosterConfig>((config) => createRoster(config));
+export const Roster: RosterSingleton<BrowserRosterConfig> = createSingleton<BrowserRosterConfig>((config) =>
+  createRoster(config),
+);

@@ -83,7 +83,14 @@ export function plan(state: PersistedState, call: Call, ctx: PlanContext): Plan 
       if (!state.identifier) state.anonymousActivity = true;
       const id = ctx.nextId();
       const op = signed(
-        eventOp(who, call.method === 'track' ? 'event' : call.method, id, name, toJsonObject(call.data), ctx.now),
+        eventOp(
+          who,
+          call.method === 'track' ? 'event' : call.method,
+          id,
+          name,
+          toJsonObject(call.data),
+          ctx.now,
+        ),
         state.identifier ? state.signature : null,
       );
       return { tasks: [makeTask(id, 'event', op, ctx.now)] };
@@ -127,7 +134,9 @@ function identify(
   state.anonymousActivity = false;
   // A new person gets the token at once; the same person again only when the device changed or a
   // day passed (apps identify at every start; most starts should cost no request).
-  return { tasks: [...tasks, ...registration(state, ctx, previous !== identifier ? 'always' : 'if_changed')] };
+  return {
+    tasks: [...tasks, ...registration(state, ctx, previous !== identifier ? 'always' : 'if_changed')],
+  };
 }
 
 /**

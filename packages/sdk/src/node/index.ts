@@ -80,4 +80,6 @@ export function createRoster(config: NodeRosterConfig): RosterClient {
  * The ready singleton: `Roster.initialize(config)`, then `Roster.identify(…)`. Calls made before
  * initialize are replayed.
  */
-export const Roster: RosterSingleton<NodeRosterConfig> = createSingleton<NodeRosterConfig>((config) => createRoster(config));
+export const Roster: RosterSingleton<NodeRosterConfig> = createSingleton<NodeRosterConfig>((config) =>
+  createRoster(config),
+);

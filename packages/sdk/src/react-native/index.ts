@@ -77,17 +77,8 @@ function appStateLifecycle(appState: AppStateLike): Lifecycle {
 
 /** An independent, initialized client. */
 export function createRoster(config: ReactNativeRosterConfig): RosterClient {
-  const {
-    appState,
-    platform,
-    deviceFacts,
-    pushPermission,
-    transport,
-    randomSource,
-    clock,
-    timers,
-    ...rest
-  } = config;
+  const { appState, platform, deviceFacts, pushPermission, transport, randomSource, clock, timers, ...rest } =
+    config;
   const rnPlatform = platform ?? (Platform as PlatformLike);
   const lifecycleSource = appState === undefined ? (AppState as AppStateLike) : appState;
   return new RosterClient(rest, {
@@ -118,5 +109,6 @@ const singleton = createSingleton<ReactNativeRosterConfig>((config) => createRos
 
 /** The ready singleton: `Roster.initialize(config)`, then `Roster.identify(…)`. */
 export const Roster: ReactNativeRosterSingleton = Object.assign(singleton, {
-  registerPush: (source: PushSource, options?: RegisterPushOptions) => registerPush(singleton, source, options),
+  registerPush: (source: PushSource, options?: RegisterPushOptions) =>
+    registerPush(singleton, source, options),
 });

@@ -43,7 +43,8 @@ function objectOrJson(v: unknown): Obj | undefined {
  */
 function dataMaps(message: unknown): Obj[] {
   if (!isObj(message)) return [];
-  const notification = isObj(message.notification) && isObj(message.notification.request) ? message.notification : message;
+  const notification =
+    isObj(message.notification) && isObj(message.notification.request) ? message.notification : message;
   const request = isObj(notification.request) ? notification.request : undefined;
   if (request) {
     const content = isObj(request.content) ? request.content : {};
@@ -188,17 +189,26 @@ export async function trackPush(
   event: 'delivered' | 'opened',
   message: unknown,
 ): Promise<RosterPush | undefined> {
+  return (await reportOnce(roster, event, message))?.push;
+}
+
+/** Reports the metric unless this client already did for this delivery; says whether it was the first time. */
+async function reportOnce(
+  roster: PushTarget,
+  event: 'delivered' | 'opened',
+  message: unknown,
+): Promise<{ push: RosterPush; first: boolean } | undefined> {
   const push = readRosterPush(message);
   if (!push) return undefined;
   const key = `${event}:${push.deliveryId}`;
   let reported = reportedBy.get(roster);
   if (!reported) reportedBy.set(roster, (reported = new Set()));
-  if (reported.has(key)) return push;
+  if (reported.has(key)) return { push, first: false };
   reported.add(key);
   if (reported.size > REPORTED_LIMIT) reported.delete(reported.values().next().value as string);
   const deviceToken = push.deviceToken ?? (await roster.getState()).token ?? '';
   await roster.trackMetric({ deliveryId: push.deliveryId, event, deviceToken });
-  return push;
+  return { push, first: true };
 }
 
 /**
@@ -209,7 +219,11 @@ export async function trackPush(
  * @example
  * const stop = registerPush(Roster, expoPush(Notifications), { onDeepLink: (url) => Linking.openURL(url) });
  */
-export function registerPush(roster: PushTarget, source: PushSource, options: RegisterPushOptions = {}): () => void {
+export function registerPush(
+  roster: PushTarget,
+  source: PushSource,
+  options: RegisterPushOptions = {},
+): () => void {
   const offs: Array<() => void> = [];
   let stopped = false;
   let rotated = false;
@@ -228,8 +242,9 @@ export function registerPush(roster: PushTarget, source: PushSource, options: Re
   );
   offs.push(
     source.onOpened((message) => {
-      void trackPush(roster, 'opened', message).then((push) => {
-        if (push?.link && options.onDeepLink) options.onDeepLink(push.link, push);
+      // The launch response can also reach the listener: its link is handed over once.
+      void reportOnce(roster, 'opened', message).then((r) => {
+        if (r?.first && r.push.link && options.onDeepLink) options.onDeepLink(r.push.link, r.push);
       });
     }),
   );
