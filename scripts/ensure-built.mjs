@@ -7,6 +7,10 @@ import path from 'node:path';
 const result = spawnSync('npx', ['tsc', '-b', 'packages/protocol', 'packages/server'], { stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
+// The SDK too (ES modules and the CommonJS build), so `import '@roster/sdk/node'` works from a checkout.
+const sdk = spawnSync('npm', ['run', 'build', '-w', '@roster/sdk'], { stdio: 'inherit' });
+if (sdk.status !== 0) process.exit(sdk.status ?? 1);
+
 // The dashboard (served at /): built when missing or older than its sources.
 const dashboard = 'packages/dashboard';
 const built = path.join(dashboard, 'dist/index.html');

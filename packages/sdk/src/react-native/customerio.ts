@@ -7,7 +7,7 @@ import type { LogLevel } from '../core/logger.js';
 import type { StorageAdapter } from '../core/platform.js';
 import { MemoryFallbackStorage } from './memory-fallback.js';
 import { trackPush } from './push.js';
-import { Roster, type ReactNativeRosterConfig } from './index.js';
+import { Roster, type ReactNativeRosterConfig } from './roster.js';
 
 /** Customer.io regions (classic `Region`). */
 export enum Region {
