@@ -1,12 +1,12 @@
 /* global document, location */
-import { Roster } from '../../packages/sdk/dist/browser/index.js';
+import { Roster } from '@roster/sdk/browser';
 
-const $ = (id) => document.getElementById(id);
-const log = (line) => ($('log').textContent = `${line}\n${$('log').textContent}`);
+const $ = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+const log = (/** @type {string} */ line) => ($('log').textContent = `${line}\n${$('log').textContent}`);
 
 // Calls before initialize are kept and replayed once it runs.
 Roster.page(location.pathname);
-for (const name of ['queued', 'sent', 'dropped', 'paused', 'error']) {
+for (const name of /** @type {const} */ (['queued', 'sent', 'dropped', 'paused', 'error'])) {
   Roster.on(name, (e) => log(`${name}: ${JSON.stringify(e)}`));
 }
 

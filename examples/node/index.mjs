@@ -1,6 +1,9 @@
-// Run after `npm run build`, against a Roster server (or Customer.io with region instead of the URL):
+// From a checkout after `npm start` or `npm run build` (both build the SDK), against a Roster server
+// (or Customer.io, with region instead of the URL):
 //   ROSTER_SITE_ID=site ROSTER_API_KEY=key ROSTER_URL=http://localhost:8080 node examples/node/index.mjs
-import { createRoster } from '../../packages/sdk/dist/node/index.js';
+// In your own project, after `npm install ./roster-sdk-0.1.0.tgz` (packages/sdk/README.md "Install"),
+// the import is the same.
+import { createRoster } from '@roster/sdk/node';
 
 const roster = createRoster({
   siteId: process.env.ROSTER_SITE_ID ?? 'site',

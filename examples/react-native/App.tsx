@@ -1,39 +1,37 @@
-// Snippet, not built: shows how a React Native app wires the SDK. Needs
-// @react-native-async-storage/async-storage and, without Hermes' crypto, react-native-get-random-values.
-import 'react-native-get-random-values';
+// A bare React Native app with Firebase messaging. Install in the app:
+//   npm install ./roster-sdk-0.1.0.tgz @react-native-async-storage/async-storage @react-native-firebase/app @react-native-firebase/messaging
 import AsyncStorage from '@react-native-async-storage/async-storage';
 import messaging from '@react-native-firebase/messaging';
 import { useEffect } from 'react';
-import { AppState, Button, Platform, View } from 'react-native';
-import { Roster } from '@roster/sdk/react-native';
+import { Button, Linking, View } from 'react-native';
+import { Roster, firebasePush, firebasePushPermission, trackPush } from '@roster/sdk/react-native';
 
 Roster.initialize({
   siteId: 'YOUR_SITE_ID',
   apiKey: 'YOUR_TRACKING_API_KEY', // ships in the app: it can only write tracking data
-  region: 'us', // or trackingApiUrl: 'https://roster.example.com'
+  trackingApiUrl: 'https://roster.example.com', // or region: 'us' | 'eu' for Customer.io
   storage: AsyncStorage,
-  appState: AppState, // flush when the app goes to the background
-  deviceInfo: async () => ({
-    platform: Platform.OS, // 'ios' | 'android', as Customer.io expects
-    deviceOs: String(Platform.Version),
-    pushEnabled: (await messaging().hasPermission()) === messaging.AuthorizationStatus.AUTHORIZED,
-  }),
+  // Platform, OS version, locale and timezone are read automatically; push_enabled from Firebase.
+  pushPermission: firebasePushPermission(messaging()),
+});
+
+// Pushes that arrive while the app is in the background or killed: report `delivered`.
+messaging().setBackgroundMessageHandler(async (message) => {
+  await trackPush(Roster, 'delivered', message);
 });
 
 export default function App() {
-  useEffect(() => {
-    // Safe before login: the token is kept and attached to whoever identifies next.
-    void messaging()
-      .getToken()
-      .then((token) => Roster.registerDeviceToken(token));
-    return messaging().onTokenRefresh((token) => void Roster.registerDeviceToken(token));
-  }, []);
+  // The token (now, and each time Firebase rotates it), opened/delivered metrics and deep links.
+  useEffect(
+    () => Roster.registerPush(firebasePush(messaging()), { onDeepLink: (url) => void Linking.openURL(url) }),
+    [],
+  );
 
   return (
     <View>
-      <Button title="Log in" onPress={() => Roster.identify('u1', { first_name: 'Ada' })} />
-      <Button title="Buy" onPress={() => Roster.track('purchase', { total: 42 })} />
-      <Button title="Log out" onPress={() => Roster.clearIdentify()} />
+      <Button title="Log in" onPress={() => void Roster.identify('u1', { first_name: 'Ada' })} />
+      <Button title="Buy" onPress={() => void Roster.track('purchase', { total: 42 })} />
+      <Button title="Log out" onPress={() => void Roster.clearIdentify()} />
     </View>
   );
 }

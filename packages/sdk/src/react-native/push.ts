@@ -91,8 +91,8 @@ type Subscription = { remove(): void };
 export interface ExpoNotificationsModule {
   getDevicePushTokenAsync(): Promise<{ type: string; data: unknown }>;
   addPushTokenListener(listener: (token: { type: string; data: unknown }) => void): Subscription;
-  addNotificationReceivedListener(listener: (notification: never) => void): Subscription;
-  addNotificationResponseReceivedListener(listener: (response: never) => void): Subscription;
+  addNotificationReceivedListener(listener: (notification: unknown) => void): Subscription;
+  addNotificationResponseReceivedListener(listener: (response: unknown) => void): Subscription;
   getLastNotificationResponseAsync(): Promise<unknown>;
 }
 
@@ -114,7 +114,7 @@ export function expoPush(notifications: ExpoNotificationsModule): PushSource {
     },
     onOpened(listener) {
       let active = true;
-      const sub = notifications.addNotificationResponseReceivedListener((r: never) => listener(r));
+      const sub = notifications.addNotificationResponseReceivedListener((r) => listener(r));
       void notifications
         .getLastNotificationResponseAsync()
         .then((r) => active && r && listener(r))
@@ -125,7 +125,7 @@ export function expoPush(notifications: ExpoNotificationsModule): PushSource {
       };
     },
     onReceived(listener) {
-      const sub = notifications.addNotificationReceivedListener((n: never) => listener(n));
+      const sub = notifications.addNotificationReceivedListener((n) => listener(n));
       return () => sub.remove();
     },
   };
@@ -135,8 +135,8 @@ export function expoPush(notifications: ExpoNotificationsModule): PushSource {
 export interface FirebaseMessagingModule {
   getToken(): Promise<string>;
   onTokenRefresh(listener: (token: string) => void): () => void;
-  onMessage(listener: (message: never) => unknown): () => void;
-  onNotificationOpenedApp(listener: (message: never) => unknown): () => void;
+  onMessage(listener: (message: unknown) => unknown): () => void;
+  onNotificationOpenedApp(listener: (message: unknown) => unknown): () => void;
   getInitialNotification(): Promise<unknown>;
 }
 
@@ -147,7 +147,7 @@ export function firebasePush(messaging: FirebaseMessagingModule): PushSource {
     onTokenChange: (listener) => messaging.onTokenRefresh((t) => t && listener(t)),
     onOpened(listener) {
       let active = true;
-      const off = messaging.onNotificationOpenedApp((m: never) => listener(m));
+      const off = messaging.onNotificationOpenedApp((m) => listener(m));
       void messaging
         .getInitialNotification()
         .then((m) => active && m && listener(m))
@@ -157,7 +157,7 @@ export function firebasePush(messaging: FirebaseMessagingModule): PushSource {
         off();
       };
     },
-    onReceived: (listener) => messaging.onMessage((m: never) => listener(m)),
+    onReceived: (listener) => messaging.onMessage((m) => listener(m)),
   };
 }
 
