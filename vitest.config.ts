@@ -12,5 +12,11 @@ export default defineConfig({
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     globalSetup: ['test/global-setup.ts'],
+    // SDK type tests (expectTypeOf, @ts-expect-error) run with tsc as part of every `npm test`.
+    typecheck: {
+      enabled: true,
+      include: ['packages/sdk/test/types/**/*.test-d.ts'],
+      tsconfig: 'packages/sdk/test/tsconfig.json',
+    },
   },
 });

@@ -50,6 +50,10 @@ export class CustomerioConfig {
   enableInApp = false;
   /** Roster only: the store for the queue. */
   storage?: StorageAdapter;
+  /** Roster only: model/manufacturer/app version adapter, e.g. `fromExpo(Device, Application)`. */
+  deviceFacts?: ReactNativeRosterConfig['deviceFacts'];
+  /** Roster only: where `push_enabled` comes from, e.g. `expoPushPermission(Notifications)`. */
+  pushPermission?: ReactNativeRosterConfig['pushPermission'];
 }
 
 type Data = Record<string, unknown>;
@@ -92,6 +96,8 @@ export class CustomerIO {
       apiKey: env.apiKey,
       region: env.region === Region.EU ? 'eu' : 'us',
       storage: storage ?? new MemoryFallbackStorage(),
+      ...(config.deviceFacts ? { deviceFacts: config.deviceFacts } : {}),
+      ...(config.pushPermission ? { pushPermission: config.pushPermission } : {}),
       ...(config.trackingApiUrl ? { trackingApiUrl: config.trackingApiUrl } : {}),
       ...(config.logLevel !== undefined ? { logLevel: LOG_LEVELS[config.logLevel] ?? 'error' } : {}),
       ...(config.autoTrackDeviceAttributes !== undefined
