@@ -44,15 +44,13 @@ function compile(files: string[]): string[] {
     esModuleInterop: true,
   };
   const program = ts.createProgram([...files, path.join(root, 'examples/types/third-party.d.ts')], options);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) =>
-      ts.formatDiagnostic(d, {
-        getCanonicalFileName: (f) => f,
-        getCurrentDirectory: () => dir,
-        getNewLine: () => '\n',
-      }),
-    );
+  return ts.getPreEmitDiagnostics(program).map((d) =>
+    ts.formatDiagnostic(d, {
+      getCanonicalFileName: (f) => f,
+      getCurrentDirectory: () => dir,
+      getNewLine: () => '\n',
+    }),
+  );
 }
 
 describe('README TypeScript blocks compile', () => {
