@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRoster } from '../src/browser/index.js';
 import { FakeClock, FakeTransport, settle } from '../src/testing/index.js';
+import { parseState } from '../src/core/state.js';
 
 /** A tiny stand-in for the page: localStorage, document visibility and window events. */
 function fakePage() {
@@ -39,7 +40,7 @@ describe('browser shell', () => {
       logLevel: 'none',
     });
     for (let i = 0; i < 5; i++) await roster.track('big', { blob: 'x'.repeat(20_000) });
-    expect(JSON.parse(page.store.get('roster:site')!).queue).toHaveLength(5);
+    expect(parseState(page.store.get('roster:site'))!.queue).toHaveLength(5);
     page.listeners.get('pagehide')!();
     await settle(200);
     await roster.flush();

@@ -31,5 +31,5 @@ export function cutBatch(queue: readonly Task[], limits: BatchLimits): Task[] {
 
 /** Serialises a batch exactly as sent (`{"batch":[ops]}`). */
 export function batchBody(batch: readonly Task[]): string {
-  return `{"batch":[${batch.map((t) => JSON.stringify(t.op)).join(',')}]}`;
+  return `{"batch":[${batch.map((t) => t.json).join(',')}]}`;
 }

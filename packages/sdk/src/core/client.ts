@@ -16,7 +16,7 @@ import type {
 import { plan } from './planner.js';
 import { enqueueBounded } from './queue-bounds.js';
 import { SerialActor } from './serial-actor.js';
-import { emptyState, parseState, storageKey, type PersistedState } from './state.js';
+import { emptyState, encodeState, parseState, storageKey, type PersistedState } from './state.js';
 import { refOf } from './task.js';
 import { createUlid, defaultRandomSource, type RandomSource } from './ulid.js';
 import { MAX_ITEM_BYTES } from './wire.js';
@@ -85,7 +85,7 @@ export class RosterClient {
     let loaded: Promise<PersistedState> | undefined;
     this.actor = new SerialActor(
       () => (loaded ??= this.load(key)),
-      (state) => Promise.resolve(deps.storage.setItem(key, JSON.stringify(state))),
+      (state) => Promise.resolve(deps.storage.setItem(key, encodeState(state))),
     );
     this.deliverer = new Deliverer({
       config: this.config,

@@ -1,6 +1,5 @@
 import type { Task } from './state.js';
 import { sameDevice } from './task.js';
-import { utf8Length } from './json.js';
 
 export interface Bounds {
   maxCount: number;
@@ -25,8 +24,7 @@ export interface EnqueueOutcome {
  * 3. never identify/device ops otherwise: if still over bounds, the new task is refused.
  */
 export function enqueueBounded(queue: Task[], task: Task, bounds: Bounds): EnqueueOutcome {
-  const superseded =
-    task.op.action === 'add_device' ? removeWhere(queue, (t) => sameDevice(t.op, task.op)) : [];
+  const superseded = task.action === 'add_device' ? removeWhere(queue, (t) => sameDevice(t, task)) : [];
   queue.push(task);
   const evicted: Task[] = [];
   let bytes = queue.reduce((n, t) => n + t.bytes, 0);
@@ -58,14 +56,15 @@ export function enqueueBounded(queue: Task[], task: Task, bounds: Bounds): Enque
 /** Folds the identify at `i` into the next identify for the same person; returns the removed task. */
 function mergeIdentifyAt(queue: Task[], i: number): Task | undefined {
   const first = queue[i]!;
-  if (first.op.action !== 'identify') return undefined;
-  const who = JSON.stringify(first.op.identifiers);
+  if (first.action !== 'identify' || first.op.action !== 'identify') return undefined;
+  const firstOp = first.op;
+  const who = JSON.stringify(firstOp.identifiers);
   for (let j = i + 1; j < queue.length; j++) {
     const later = queue[j]!;
     if (later.kind === 'device') return undefined;
-    if (later.op.action === 'identify' && JSON.stringify(later.op.identifiers) === who) {
-      later.op.attributes = { ...first.op.attributes, ...later.op.attributes };
-      later.bytes = utf8Length(JSON.stringify(later.op));
+    const laterOp = later.action === 'identify' ? later.op : undefined;
+    if (laterOp?.action === 'identify' && JSON.stringify(laterOp.identifiers) === who) {
+      later.replaceOp({ ...laterOp, attributes: { ...firstOp.attributes, ...laterOp.attributes } });
       if (first.barrier) later.barrier = true;
       queue.splice(i, 1);
       return first;

@@ -30,9 +30,11 @@ export class SerialActor<S> {
     this.draining = true;
     try {
       while (this.pending.length > 0) {
+        // Load first, then take the group: calls made while the state loads (a cold start's launch
+        // refresh and the app's first identify) commit together in one write.
+        const state = await this.state();
         const group = this.pending;
         this.pending = [];
-        const state = await this.state();
         const results: Array<{ ok: boolean; value: unknown }> = [];
         for (const item of group) {
           try {

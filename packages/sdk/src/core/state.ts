@@ -1,20 +1,7 @@
-import type { TaskKind } from './events.js';
 import { isJsonObject, type JsonObject } from './json.js';
-import type { BatchOp } from './wire.js';
+import { Task } from './task.js';
 
-/** One queued op. Everything needed to send it is captured at enqueue time (snapshot semantics). */
-export interface Task {
-  /** Queue id; for events this is also the wire `id` (ULID). */
-  id: string;
-  kind: TaskKind;
-  /** Enqueue time, ms, for expiry. */
-  at: number;
-  /** Serialized size of `op` in bytes. */
-  bytes: number;
-  /** End the batch after this op, so what follows is sent only once it is acknowledged. */
-  barrier?: true;
-  op: BatchOp;
-}
+export { Task } from './task.js';
 
 /** Delivery state of the queue head, persisted so backoff and pauses survive restarts. */
 export interface DeliveryState {
@@ -33,7 +20,7 @@ export interface DeliveryState {
  * keeps them consistent (a person is never "switched" without the ops that switch them).
  */
 export interface PersistedState {
-  v: 1;
+  v: 2;
   identifier: string | null;
   /** Signed identify: the token passed with the identify of `identifier`; absent in older documents. */
   signature?: string | null;
@@ -57,7 +44,7 @@ export function emptyDelivery(): DeliveryState {
 
 export function emptyState(anonymousId: string): PersistedState {
   return {
-    v: 1,
+    v: 2,
     identifier: null,
     anonymousId,
     anonymousActivity: false,
@@ -74,18 +61,73 @@ export function storageKey(siteId: string): string {
   return `roster:${siteId}`;
 }
 
-/** Parses a stored document; returns undefined for anything unrecognisable (caller starts fresh). */
+/**
+ * The stored text: one JSON line with the identity and delivery state, then one line per queued op
+ * (`Task.line()`). A cold start reads the ops' metadata without parsing every op, and a write joins
+ * the ops' cached lines instead of serialising the whole queue again.
+ */
+export function encodeState(state: PersistedState): string {
+  const { queue, ...header } = state;
+  let text = JSON.stringify(header);
+  for (const task of queue) text += `\n${task.line()}`;
+  return text;
+}
+
+/**
+ * Parses a stored document: this format (v2), or the single JSON document of SDK 0.1 (v1), which is
+ * upgraded in place at the next write. Undefined for anything unrecognisable (the caller starts fresh);
+ * a damaged op line is skipped.
+ */
 export function parseState(text: string | null | undefined): PersistedState | undefined {
   if (!text) return undefined;
+  const end = text.indexOf('\n');
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(end < 0 ? text : text.slice(0, end));
   } catch {
     return undefined;
   }
-  if (!isJsonObject(doc) || doc.v !== 1 || !Array.isArray(doc.queue) || typeof doc.anonymousId !== 'string') {
-    return undefined;
-  }
-  const state = doc as unknown as PersistedState;
-  return { ...state, delivery: { ...emptyDelivery(), ...state.delivery } };
+  if (!isJsonObject(doc) || typeof doc.anonymousId !== 'string') return undefined;
+  let queue: Task[];
+  if (doc.v === 1 && Array.isArray(doc.queue)) {
+    queue = doc.queue.flatMap((t: unknown) =>
+      isV1Task(t) ? [new Task(t.id, t.kind, t.op.action, t.at, t.bytes, t.barrier === true, t.op)] : [],
+    );
+  } else if (doc.v === 2) {
+    queue = [];
+    for (let from = end + 1; end >= 0 && from < text.length;) {
+      const next = text.indexOf('\n', from);
+      const task = Task.fromLine(next < 0 ? text.slice(from) : text.slice(from, next));
+      if (task) queue.push(task);
+      if (next < 0) break;
+      from = next + 1;
+    }
+  } else return undefined;
+  const header = doc as Partial<PersistedState>;
+  return {
+    ...(header as PersistedState),
+    v: 2,
+    queue,
+    delivery: { ...emptyDelivery(), ...header.delivery },
+  };
+}
+
+/** A queued op as SDK 0.1 stored it (v1: ops inline in one JSON document). */
+interface V1Task {
+  id: string;
+  kind: Task['kind'];
+  at: number;
+  bytes: number;
+  barrier?: boolean;
+  op: Task['op'];
+}
+
+function isV1Task(t: unknown): t is V1Task {
+  if (!isJsonObject(t) || !isJsonObject(t.op)) return false;
+  return (
+    typeof t.id === 'string' &&
+    typeof t.kind === 'string' &&
+    typeof t.at === 'number' &&
+    typeof t.op.action === 'string'
+  );
 }

@@ -1,11 +1,12 @@
 import type { StorageAdapter } from '../core/platform.js';
+import { parseState, type PersistedState } from '../core/state.js';
 
 /**
  * In-memory storage; share one instance between two clients to simulate a restart. Async like
  * AsyncStorage so tests exercise the same interleavings as real adapters.
  * @example
  * const storage = new MemoryStorage();
- * const doc = storage.read('roster:site'); // the parsed stored document
+ * const doc = storage.read('roster:site'); // the decoded stored document
  */
 export class MemoryStorage implements StorageAdapter {
   readonly data = new Map<string, string>();
@@ -27,9 +28,8 @@ export class MemoryStorage implements StorageAdapter {
     this.data.delete(key);
   }
 
-  /** The stored JSON document under `key`, parsed. */
-  read<T = unknown>(key: string): T | undefined {
-    const text = this.data.get(key);
-    return text === undefined ? undefined : (JSON.parse(text) as T);
+  /** The SDK's stored document under `key`, decoded (identity, delivery state and queued ops). */
+  read(key: string): PersistedState | undefined {
+    return parseState(this.data.get(key));
   }
 }
