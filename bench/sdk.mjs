@@ -159,7 +159,8 @@ async function offlineBacklog() {
   await c.identify('u1', { first_name: 'Ada' });
   await c.flush();
   online = false;
-  for (let i = 0; i < 1000; i++) await c.track('viewed_item', { sku: `A-${i}`, price: 9.99, position: i % 20 });
+  for (let i = 0; i < 1000; i++)
+    await c.track('viewed_item', { sku: `A-${i}`, price: 9.99, position: i % 20 });
   const offlineAttempts = transport.requests.length;
   online = true;
   const before = transport.requests.length;
@@ -169,7 +170,10 @@ async function offlineBacklog() {
   const sent = backlog.flatMap((q) => q.ops);
   const bodyBytes = backlog.reduce((n, q) => n + Buffer.byteLength(JSON.stringify(q.body)), 0);
   const bare = sent.reduce(
-    (n, o) => n + Buffer.byteLength(JSON.stringify({ n: o.name, d: o.attributes, id: o.id, t: o.timestamp, u: 'u1' })) + 1,
+    (n, o) =>
+      n +
+      Buffer.byteLength(JSON.stringify({ n: o.name, d: o.attributes, id: o.id, t: o.timestamp, u: 'u1' })) +
+      1,
     0,
   );
   // Live traffic: 100 more events, the client's automatic flushes only.
@@ -204,7 +208,8 @@ async function coldStart() {
   };
   const filler = client(transport, { storage: seed, flushAt: 100_000, flushInterval: 3_600_000 });
   await filler.identify('u1', { first_name: 'Ada' });
-  for (let i = 0; i < 1000; i++) await filler.track('viewed_item', { sku: `A-${i}`, price: 9.99, position: i % 20 });
+  for (let i = 0; i < 1000; i++)
+    await filler.track('viewed_item', { sku: `A-${i}`, price: 9.99, position: i % 20 });
   await filler.shutdown({ timeoutMs: 0 });
   const [key] = [...seed.data.keys()];
   const doc = seed.data.get(key);
