@@ -163,6 +163,25 @@ describe.each(engines())('the SDK against roster serve (%s)', (engine) => {
     expect(attrs.too_long).toBeUndefined();
   });
 
+  it('a signed identify reaches the server with its signature on every person op, and the server takes it', async () => {
+    // The server's enforcement comes with signed identify on the server side; here today's server
+    // must accept the wire field (an extra item field) and store everything as before.
+    const roster = client(storage());
+    const sent: string[] = [];
+    roster.on('sent', (e) => sent.push(...e.ops.map((o) => o.action)));
+    await roster.registerDeviceToken(`signed-tok-${engine}`);
+    await roster.identify('signed-u1', { first_name: 'Sig' }, { signature: '4102444800.00ff' });
+    await roster.track('signed_event', { n: 1 });
+    expect(await drain(roster)).toBe(0);
+    expect(sent).toEqual(['identify', 'add_device', 'event']);
+    const { customer } = await appApi(server).getAttributes('signed-u1');
+    expect(customer.attributes.first_name).toBe('Sig');
+    expect((await devicesOf(server, 'signed-u1'))!.map((d) => d.id)).toEqual([`signed-tok-${engine}`]);
+    expect((await activitiesOf(server, 'signed-u1', { type: 'event' })).map((a) => a.name)).toEqual([
+      'signed_event',
+    ]);
+  });
+
   it('a 401 pauses delivery and keeps the queue', async () => {
     const bad = { credentials: { ...server.credentials, apiKey: 'wrong-key' } };
     const c = sdk(bad, server.url, storage(), { pauseOnAuthErrorMs: 60_000 });
