@@ -22,6 +22,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
+import { IdentifierType } from 'customerio-node';
 import { appApi } from './helpers.js';
 
 const run = promisify(execFile);
@@ -141,7 +142,7 @@ console.log(JSON.stringify(await Roster.shutdown({ timeoutMs: 10000 })));`,
     );
     const { stdout } = await run(process.execPath, [file], { cwd: app, env: env() });
     expect(JSON.parse(stdout)).toMatchObject({ sent: 1, left: 0 });
-    const { customer } = await appApi(server).getAttributes('pack-esm@example.com', 'email');
+    const { customer } = await appApi(server).getAttributes('pack-esm@example.com', IdentifierType.Email);
     expect(customer.attributes.first_name).toBe('Esm');
   });
 
@@ -158,7 +159,7 @@ roster.identify('pack-cjs@example.com', { first_name: 'Cjs' })
     const out = JSON.parse(stdout) as { sent: number; resolved: string };
     expect(out).toMatchObject({ sent: 1, left: 0 });
     expect(out.resolved).toMatch(/node_modules\/@roster\/sdk\/dist\/cjs\/node\/index\.js$/);
-    const { customer } = await appApi(server).getAttributes('pack-cjs@example.com', 'email');
+    const { customer } = await appApi(server).getAttributes('pack-cjs@example.com', IdentifierType.Email);
     expect(customer.attributes.first_name).toBe('Cjs');
   });
 
