@@ -87,6 +87,26 @@ export interface PushSource {
 
 type Subscription = { remove(): void };
 
+/**
+ * Opened pushes: those tapped while the app runs (`subscribe`) and the one that launched it
+ * (`launch`, read once). Returns the unsubscribe function.
+ */
+function openedWithLaunch(
+  listener: (message: unknown) => void,
+  subscribe: (listener: (message: unknown) => void) => () => void,
+  launch: () => Promise<unknown>,
+): () => void {
+  let active = true;
+  const off = subscribe((m) => listener(m));
+  void launch()
+    .then((m) => active && m && listener(m))
+    .catch(() => undefined);
+  return () => {
+    active = false;
+    off();
+  };
+}
+
 /** The parts of `expo-notifications` the push helper uses. */
 export interface ExpoNotificationsModule {
   getDevicePushTokenAsync(): Promise<{ type: string; data: unknown }>;
@@ -112,18 +132,15 @@ export function expoPush(notifications: ExpoNotificationsModule): PushSource {
       });
       return () => sub.remove();
     },
-    onOpened(listener) {
-      let active = true;
-      const sub = notifications.addNotificationResponseReceivedListener((r) => listener(r));
-      void notifications
-        .getLastNotificationResponseAsync()
-        .then((r) => active && r && listener(r))
-        .catch(() => undefined);
-      return () => {
-        active = false;
-        sub.remove();
-      };
-    },
+    onOpened: (listener) =>
+      openedWithLaunch(
+        listener,
+        (l) => {
+          const sub = notifications.addNotificationResponseReceivedListener(l);
+          return () => sub.remove();
+        },
+        () => notifications.getLastNotificationResponseAsync(),
+      ),
     onReceived(listener) {
       const sub = notifications.addNotificationReceivedListener((n) => listener(n));
       return () => sub.remove();
@@ -145,18 +162,12 @@ export function firebasePush(messaging: FirebaseMessagingModule): PushSource {
   return {
     getToken: async () => (await messaging.getToken()) || null,
     onTokenChange: (listener) => messaging.onTokenRefresh((t) => t && listener(t)),
-    onOpened(listener) {
-      let active = true;
-      const off = messaging.onNotificationOpenedApp((m) => listener(m));
-      void messaging
-        .getInitialNotification()
-        .then((m) => active && m && listener(m))
-        .catch(() => undefined);
-      return () => {
-        active = false;
-        off();
-      };
-    },
+    onOpened: (listener) =>
+      openedWithLaunch(
+        listener,
+        (l) => messaging.onNotificationOpenedApp(l),
+        () => messaging.getInitialNotification(),
+      ),
     onReceived: (listener) => messaging.onMessage((m) => listener(m)),
   };
 }
