@@ -3,6 +3,7 @@ import { makeApnsKey } from '../fakes/push-credentials.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import {
   appApi,
+  chromiumAvailable,
   launch,
   requireRoute,
   screenshot,
@@ -16,7 +17,7 @@ import {
  * The dashboard end to end: a real `roster serve` seeded through the Track API, driven by Debian's
  * chromium through playwright-core. One browser for the suite; each test signs in afresh.
  */
-describe('dashboard', () => {
+describe.skipIf(!chromiumAvailable())('dashboard', () => {
   let server: ServerProcess;
   let seeded: Seeded;
   let browser: Browser;

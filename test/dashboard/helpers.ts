@@ -15,6 +15,24 @@ export const SAVE_SCREENSHOTS = process.env.ROSTER_SCREENSHOTS === '1';
 /** Debian's chromium (`.ci/run` installs it; no browser downloads work here). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * Whether the browser tests can run. Without chromium they are skipped with a notice, as the
+ * PostgreSQL runs are without PostgreSQL, so `npm test` passes on a machine with only Node; in CI
+ * (`CI` set, as `.ci/run` does) a missing chromium fails the run instead.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI)
+    throw new Error(
+      `CI requires chromium at ${CHROMIUM} (CHROMIUM_PATH): the dashboard browser tests must run`,
+    );
+  console.warn(
+    `[roster tests] no chromium at ${CHROMIUM} (CHROMIUM_PATH): skipping the dashboard browser tests; ` +
+      '`apt-get install chromium` runs them',
+  );
+  return false;
+}
+
 export interface Browser {
   context: BrowserContext;
   page: Page;
