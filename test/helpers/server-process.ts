@@ -69,6 +69,9 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   const engine = options.engine ?? 'sqlite';
   const ownStore = options.ownStore ?? (!options.dataDir && !options.databaseUrl);
   const credentials = options.credentials ?? randomCredentials();
+  // A data directory of its own unless one is given: a PostgreSQL server keeps nothing in it, and
+  // it is removed with the server (see `cleanup`), so a test run leaves no empty directories behind.
+  const madeDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'roster-test-'));
   let database = options.database;
   let databaseUrl = options.databaseUrl;
@@ -90,7 +93,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20s:\n${out}`)), 20_000);
+    // Only a bound on a broken start: a busy machine may take several seconds.
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60s:\n${out}`)), 60_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /roster listening on (http:\/\/[^\s"]+)/.exec(out);
@@ -128,6 +132,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     },
     async cleanup() {
       await proc.kill('SIGKILL');
+      // A second process on a shared PostgreSQL made a directory it never wrote to.
+      if (madeDir && (ownStore || engine === 'postgres')) rmSync(dataDir, { recursive: true, force: true });
       if (!ownStore) return;
       rmSync(dataDir, { recursive: true, force: true });
       if (database) await database.drop();
