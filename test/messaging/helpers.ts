@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeApns } from '../fakes/fake-apns.js';
 import { FakeFcm } from '../fakes/fake-fcm.js';
 import { makeApnsKey, type ApnsKey } from '../fakes/push-credentials.js';
 import type { ServerProcess } from '../helpers/server-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const TOPIC = 'io.roster.test';
 
@@ -81,22 +81,33 @@ export async function configureProviders(server: ServerProcess, fakes: Fakes): P
   if (fcm.status !== 200) throw new Error(`fcm config: ${fcm.status} ${JSON.stringify(fcm.body)}`);
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-  intervalMs = 100,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
+export { waitFor };
 
 /** 64 hex characters, as APNs device tokens are. */
 export function apnsToken(seed: string): string {
   return Buffer.from(seed.padEnd(32, '.')).subarray(0, 32).toString('hex');
+}
+
+let markers = 0;
+
+/**
+ * Resolves once the server's delivery worker has dealt with every push that was due when it was
+ * called, so a test can then check that something was NOT sent. Two marker pushes go out one after
+ * the other (transactional message `template`, to a person of their own): the first is claimed with
+ * or after anything already due; the second is queued only once the first reached the fake, so it
+ * is claimed in a later batch — and a worker claims a batch only after finishing the one before.
+ */
+export async function deliveryBarrier(server: ServerProcess, fakes: Fakes, template: string): Promise<void> {
+  await trackCall(server, 'PUT', '/api/v1/customers/delivery-marker', {});
+  for (let i = 0; i < 2; i++) {
+    const token = `fcm-marker-${++markers}`;
+    const res = await appCall(server, 'POST', '/v1/send/push', {
+      identifiers: { id: 'delivery-marker' },
+      transactional_message_id: template,
+      custom_device: { token, platform: 'android' },
+      to: token,
+    });
+    if (res.status !== 200) throw new Error(`marker push: ${res.status} ${JSON.stringify(res.body)}`);
+    await waitFor(`marker push ${token}`, () => fakes.fcm.received.some((r) => r.token === token), 60_000);
+  }
 }

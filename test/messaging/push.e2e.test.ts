@@ -6,6 +6,7 @@ import {
   apnsToken,
   appCall,
   configureProviders,
+  deliveryBarrier,
   startFakes,
   trackCall,
   waitFor,
@@ -291,7 +292,7 @@ describe.each(engines())('push messaging end to end (%s)', (engine) => {
     });
     const drafted = await message((draft.body as { delivery_id: string }).delivery_id);
     expect(drafted.metrics).toEqual({ drafted: expect.any(Number) });
-    await new Promise((r) => setTimeout(r, 1500));
+    await deliveryBarrier(server, fakes, 'ping');
     expect(fcmFor('fcm-bob').length).toBe(1);
   });
 
@@ -328,7 +329,7 @@ describe.each(engines())('push messaging end to end (%s)', (engine) => {
     const third = await send({ identifiers: { id: 'cat' }, transactional_message_id: 'ping' });
     const thirdMsg = await message((third.body as { delivery_id: string }).delivery_id);
     expect(thirdMsg.metrics.undeliverable).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 1000));
+    await deliveryBarrier(server, fakes, 'ping');
     expect(apnsFor(deadApns).length).toBe(received);
     const acts = await appCall<{ activities: Array<{ type: string; data: Record<string, unknown> }> }>(
       server,
@@ -492,7 +493,7 @@ describe.each(engines())('push messaging end to end (%s)', (engine) => {
     expect(push!.message.notification).toMatchObject({
       body: `Welcome eve to segment ${seg.body.segment.id}`,
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    await deliveryBarrier(server, fakes, 'ping');
     expect(fcmFor('fcm-eve').length).toBe(1);
   });
 

@@ -35,7 +35,7 @@ export function sdk(
  * Flushes until the queue is empty, honouring server Retry-After waits, for at most `budgetMs`.
  * Returns what is left (0 on success).
  */
-export async function drain(roster: Roster, budgetMs = 15_000): Promise<number> {
+export async function drain(roster: Roster, budgetMs = 60_000): Promise<number> {
   const deadline = Date.now() + budgetMs;
   for (;;) {
     const r = await roster.flush();

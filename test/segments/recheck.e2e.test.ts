@@ -3,6 +3,7 @@ import { TrackClient, RegionUS } from 'customerio-node';
 import { engines } from '../helpers/postgres.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { seeder, type Seeder } from '../app-api/helpers/seed.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * `within` windows are rechecked by a timer (shortened here to 1 s with
@@ -10,15 +11,6 @@ import { seeder, type Seeder } from '../app-api/helpers/seed.js';
  * two processes on one PostgreSQL, the `leases` row lets only one run it: each exit is recorded once.
  */
 const env = { ROSTER_LOG_LEVEL: 'warn', ROSTER_SEGMENT_RECHECK_SECONDS: '1' };
-
-async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.each(engines())('within recheck (%s)', (engine) => {
   const servers: ServerProcess[] = [];
@@ -66,9 +58,19 @@ describe.each(engines())('within recheck (%s)', (engine) => {
         ).json()) as { count: number }
       ).count;
     expect(await count()).toBe(1);
-    expect(await until(count, (n) => n === 0)).toBe(0);
-    // Give the other process a few more ticks to (wrongly) record a second exit.
-    await new Promise((r) => setTimeout(r, 2500));
+    await waitFor('the person to leave the segment', async () => (await count()) === 0, 60_000, 250);
+    // Let a few more recheck rounds run, in which the other process could (wrongly) record a second
+    // exit: the lease holder renews the lease on every round, so wait for two more renewals.
+    const lease = async () =>
+      (
+        await seed!.store.db
+          .selectFrom('leases')
+          .select('expires_at_ms')
+          .where('name', '=', 'segments:within-recheck')
+          .executeTakeFirst()
+      )?.expires_at_ms ?? 0;
+    const renewed = await lease();
+    await waitFor('two more recheck rounds', async () => (await lease()) >= renewed + 2_000, 30_000, 100);
     const exits = await seed.store.db
       .selectFrom('activities')
       .select('id')
@@ -78,5 +80,5 @@ describe.each(engines())('within recheck (%s)', (engine) => {
     expect(exits).toHaveLength(1);
     const leases = await seed.store.db.selectFrom('leases').selectAll().execute();
     expect(leases.filter((l) => l.name === 'segments:within-recheck')).toHaveLength(1);
-  }, 40_000);
+  }, 120_000);
 });

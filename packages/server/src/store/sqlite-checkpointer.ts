@@ -98,6 +98,8 @@ export function startCheckpointer(options: {
   return {
     busyRuns: () => moved,
     async stop() {
+      // A thread that failed is exiting on its own: wait for that, still reporting nothing twice.
+      if (failed) return exit;
       stopping = true;
       if (exited) return;
       worker.postMessage('stop');

@@ -5,7 +5,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { openImportStore } from '../../src/ops/import-store.js';
-import { CHECKPOINT_FALLBACK_PAGES, startCheckpointer } from '../../src/store/sqlite-checkpointer.js';
+import {
+  CHECKPOINT_FALLBACK_PAGES,
+  startCheckpointer,
+  type Checkpointer,
+} from '../../src/store/sqlite-checkpointer.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
 import type { Store } from '../../src/store/store.js';
 
 /** `roster serve` on SQLite: the WAL is copied back by a worker thread, not inside COMMITs. */
@@ -40,12 +45,15 @@ describe('background WAL checkpoints (SQLite)', () => {
     await write(store, 0);
     // The WAL holds far more than 1,000 pages, so only the worker can have copied them back.
     expect(statSync(path.join(dir, 'roster.db-wal')).size).toBeGreaterThan(1000 * 4096);
-    const deadline = Date.now() + 10_000;
-    while (store.checkpointer!.busyRuns() === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(store.checkpointer!.busyRuns()).toBeGreaterThan(0);
-    // The database file itself now holds the rows (the WAL was copied into it).
-    expect(statSync(path.join(dir, 'roster.db')).size).toBeGreaterThan(3000 * 1500);
+    // The worker checkpoints every 100 ms, a few pages at a time when the machine is busy: wait
+    // until the database file itself holds the rows (the WAL was copied into it) and the worker
+    // has said so.
+    await waitFor(
+      'the worker to copy the WAL into the database file',
+      () => statSync(path.join(dir, 'roster.db')).size > 3000 * 1500 && store.checkpointer!.busyRuns() > 0,
+      60_000,
+      20,
+    );
     await write(store, 3000);
     await store.close();
     stores.length = 0;
@@ -60,19 +68,20 @@ describe('background WAL checkpoints (SQLite)', () => {
 
   it('a checkpoint thread that cannot run says why, once', async () => {
     const reasons: string[] = [];
+    let checkpointer: Checkpointer | undefined;
     const failed = new Promise<void>((resolve) => {
-      const c = startCheckpointer({
+      checkpointer = startCheckpointer({
         file: path.join(tmpdir(), 'roster-no-such-dir', 'roster.db'),
         synchronous: 'NORMAL',
         onFailure: (reason) => {
           reasons.push(reason);
           resolve();
-          void c.stop();
         },
       });
     });
     await failed;
-    await new Promise((r) => setTimeout(r, 50));
+    // stop() on a failed thread waits for it to exit, after which nothing can report again.
+    await checkpointer!.stop();
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(/unable to open|does not exist|directory/i);
   });
