@@ -1,6 +1,5 @@
 import type { PersonIdentifiers } from '../services/activity.js';
 import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
-import { mdb } from './messaging-tables.js';
 
 /** Metric → unix seconds. Only metrics that happened appear (app-api.md §3.6). */
 export type MessageMetrics = Partial<
@@ -37,7 +36,7 @@ export interface NewMessage {
 }
 
 export async function insertMessage(trx: Tx, m: NewMessage): Promise<void> {
-  await mdb(trx)
+  await trx
     .insertInto('messages')
     .values({
       delivery_id: m.deliveryId,
@@ -83,7 +82,7 @@ export async function findMessageForUpdate(
   deliveryId: string,
   workspaceId: number | null,
 ): Promise<MessageRow | undefined> {
-  let q = mdb(trx).selectFrom('messages').selectAll().where('delivery_id', '=', deliveryId);
+  let q = trx.selectFrom('messages').selectAll().where('delivery_id', '=', deliveryId);
   if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
   const row = await (store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
   if (!row) return undefined;
@@ -112,7 +111,7 @@ export async function setMessageMetric(
 ): Promise<boolean> {
   if (message.metrics[metric] !== undefined) return false;
   message.metrics = { ...message.metrics, [metric]: at };
-  await mdb(trx)
+  await trx
     .updateTable('messages')
     .set({
       metrics: toJson(message.metrics),

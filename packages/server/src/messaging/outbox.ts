@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
-import { mdb } from './messaging-tables.js';
 
 export interface OutboxEntry {
   workspaceId: number;
@@ -28,7 +27,7 @@ export interface ClaimedJob {
 /** Enqueues inside the caller's transaction, so a send is queued if and only if its cause commits. */
 export async function enqueueOutbox(trx: Tx, entries: readonly OutboxEntry[], nowS: number): Promise<void> {
   if (entries.length === 0) return;
-  await mdb(trx)
+  await trx
     .insertInto('outbox')
     .values(
       entries.map((e) => ({
@@ -64,7 +63,7 @@ export async function claimDue(
   const { claim, nowMs, leaseMs, limit } = opts;
   const until = nowMs + leaseMs;
   const rows = await store.transaction(async (trx) => {
-    const db = mdb(trx);
+    const db = trx;
     let due = db
       .selectFrom('outbox')
       .select('id')
@@ -108,7 +107,7 @@ export async function finishJob(
   status: 'sent' | 'failed' | 'skipped',
   lastError: string | null,
 ): Promise<boolean> {
-  const res = await mdb(trx)
+  const res = await trx
     .updateTable('outbox')
     .set({ status, last_error: lastError, claimed_by: null, claimed_until_ms: null })
     .where('id', '=', job.id)
@@ -129,7 +128,7 @@ export async function rescheduleJob(
   lastError: string | null,
   refund = false,
 ): Promise<boolean> {
-  const res = await mdb(trx)
+  const res = await trx
     .updateTable('outbox')
     .set({
       run_at_ms: runAtMs,

@@ -1,7 +1,6 @@
 import { parseJson, toJson, type Tx } from '../store/store.js';
 import type { ApnsConfig } from './apns-provider.js';
 import type { FcmConfig } from './fcm-provider.js';
-import { mdb } from './messaging-tables.js';
 
 export type ProviderSettings = { kind: 'apns'; config: ApnsConfig } | { kind: 'fcm'; config: FcmConfig };
 
@@ -25,7 +24,7 @@ export async function savePushProvider(
   appIdentifier: string,
   now: number,
 ): Promise<void> {
-  const db = mdb(trx);
+  const db = trx;
   const existing = await db
     .selectFrom('push_providers')
     .select('id')
@@ -60,7 +59,7 @@ export async function deletePushProvider(
   kind: 'apns' | 'fcm',
   appIdentifier: string,
 ): Promise<boolean> {
-  const res = await mdb(trx)
+  const res = await trx
     .deleteFrom('push_providers')
     .where('workspace_id', '=', workspaceId)
     .where('kind', '=', kind)
@@ -70,7 +69,7 @@ export async function deletePushProvider(
 }
 
 export async function listPushProviders(trx: Tx, workspaceId: number): Promise<ProviderRow[]> {
-  const rows = await mdb(trx)
+  const rows = await trx
     .selectFrom('push_providers')
     .selectAll()
     .where('workspace_id', '=', workspaceId)

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
 import { unixSeconds, type Clock } from '../lib/clock.js';
 import { InvalidInputError } from '../services/errors.js';
 import type { Services } from '../services/services.js';
 import type { TrackWrite } from '../services/track/context.js';
 import type { Workspace } from '../services/workspace-types.js';
-import type { Tx } from '../store/store.js';
 import { CsvParser, csvLine, LineSplitter } from './csv.js';
 import { CsvRowMapper, describe, jsonlWrites, RowError, type RowOptions } from './import-rows.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
@@ -44,23 +42,6 @@ export interface ImportResult {
   errorsFile: string;
   elapsedMs: number;
 }
-
-interface ImportJobsTable {
-  id: string;
-  workspace_id: number;
-  file: string;
-  format: string;
-  status: string;
-  byte_offset: number;
-  line: number;
-  rows_ok: number;
-  rows_failed: number;
-  errors_bytes: number;
-  created_at: number;
-  updated_at: number;
-}
-type JobDb = Kysely<{ import_jobs: ImportJobsTable }>;
-const jobs = (trx: Tx): JobDb => trx as unknown as JobDb;
 
 /** One input row, parsed and validated (or already known bad). */
 interface Row {
@@ -141,12 +122,8 @@ export async function runImport(services: Services, options: ImportOptions): Pro
   const ws = options.workspace;
   const jobId = jobIdOf(options, format, absolute);
 
-  if (options.restart) await jobs(store.db).deleteFrom('import_jobs').where('id', '=', jobId).execute();
-  let job = await jobs(store.db)
-    .selectFrom('import_jobs')
-    .selectAll()
-    .where('id', '=', jobId)
-    .executeTakeFirst();
+  if (options.restart) await store.db.deleteFrom('import_jobs').where('id', '=', jobId).execute();
+  let job = await store.db.selectFrom('import_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
   const result = (status: ImportResult['status'], startLine: number, resumed: boolean): ImportResult => ({
     jobId,
     status,
@@ -188,7 +165,7 @@ export async function runImport(services: Services, options: ImportOptions): Pro
       created_at: now,
       updated_at: now,
     };
-    await jobs(store.db).insertInto('import_jobs').values(job).execute();
+    await store.db.insertInto('import_jobs').values(job).execute();
   }
   const startLine = line;
 
@@ -251,7 +228,7 @@ export async function runImport(services: Services, options: ImportOptions): Pro
             const text = failures.map((f) => `${JSON.stringify(f)}\n`).join('');
             if (text) fs.writeSync(errorsFd, text);
             errorsLength += Buffer.byteLength(text);
-            await jobs(trx)
+            await trx
               .updateTable('import_jobs')
               .set({
                 byte_offset: last.end,
@@ -347,7 +324,7 @@ export async function runImport(services: Services, options: ImportOptions): Pro
     if (!interrupted) {
       await commitBatch(batch);
       bytesDone = totalBytes;
-      await jobs(store.db)
+      await store.db
         .updateTable('import_jobs')
         .set({ status: 'done', byte_offset: totalBytes, updated_at: unixSeconds(clock) })
         .where('id', '=', jobId)

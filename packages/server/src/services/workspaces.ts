@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { generateAppKey, generateSiteId, generateTrackKey, hashKey, sameHash } from '../lib/keys.js';
-import type { WorkspacesTable } from '../store/database.js';
+import type { WorkspacesTable } from '../store/schema/index.js';
 import { queryRows, statement } from '../store/sql.js';
 import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
 import { InvalidInputError } from './errors.js';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { preparedNames, queryRows, statement } from './sql.js';
-import type { Database } from './database.js';
+import type { Database } from './schema/index.js';
 import type { Store, TransactionOptions, Tx } from './store.js';
 
 const INT8_OID = 20;
@@ -63,14 +63,16 @@ export function openPostgresStore(options: PostgresOptions): Store {
   if (options.preparedStatements !== false)
     pool.on('connect', (client) => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        const [text, values] = args;
-        const name =
-          typeof text === 'string' && Array.isArray(values) && values.length > 0
-            ? preparedNames.get(text)
-            : undefined;
-        return name ? query({ name, text, values }) : query(...args);
-      };
+      Object.assign(client, {
+        query: (...args: unknown[]) => {
+          const [text, values] = args;
+          const name =
+            typeof text === 'string' && Array.isArray(values) && values.length > 0
+              ? preparedNames.get(text)
+              : undefined;
+          return name ? query({ name, text, values }) : query(...args);
+        },
+      });
     });
   // An idle client that loses its connection (a PostgreSQL restart) must not crash the server;
   // the pool replaces it and the next query reconnects.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
-import type { Database } from './database.js';
+import type { Database } from './schema/index.js';
 import { CHECKPOINT_FALLBACK_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import { registerDirect, transactionLost, type DirectRunner } from './sql.js';
 import type { Store, TransactionOptions, Tx } from './store.js';

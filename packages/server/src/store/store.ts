@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
+import type { Database } from './schema/index.js';
 import type { DialectName } from './dialect.js';
 
 /** A query handle inside a transaction (or the root handle for single reads). */

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.js';
 import { applyDeliveryMetric } from '../../src/messaging/delivery-metrics.js';
 import { DeliveryWorker } from '../../src/messaging/delivery-worker.js';
-import { mdb } from '../../src/messaging/messaging-tables.js';
 import { claimDue } from '../../src/messaging/outbox.js';
 import { ProviderRegistry } from '../../src/messaging/provider-registry.js';
 import { savePushProvider } from '../../src/messaging/push-providers.js';
@@ -48,7 +47,7 @@ describe.each(engines())('push outbox on %s', (engine) => {
       return queuePush(deps(), trx, { workspaceId: ws, recipient, devices, template, trigger: { x: 1 } });
     });
   const message = async (deliveryId: string) => {
-    const row = await mdb(store.db)
+    const row = await store.db
       .selectFrom('messages')
       .selectAll()
       .where('delivery_id', '=', deliveryId)
@@ -70,7 +69,7 @@ describe.each(engines())('push outbox on %s', (engine) => {
       .orderBy('id')
       .execute();
   const outboxRow = async (deliveryId: string) =>
-    mdb(store.db)
+    store.db
       .selectFrom('outbox')
       .selectAll()
       .where('delivery_id', '=', deliveryId)

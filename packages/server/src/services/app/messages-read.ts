@@ -1,8 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { MessagesTable } from '../../messaging/messaging-tables.js';
+import type { MessagesTable } from '../../store/schema/index.js';
 import { sql } from 'kysely';
 import { hasMetric } from '../campaigns/audience.js';
-import { mdb } from '../../messaging/messaging-tables.js';
 import { parseJson, type Store } from '../../store/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Workspace } from '../workspace-types.js';
@@ -115,7 +114,7 @@ export class MessagesReadService {
   ) {}
 
   async get(workspace: Workspace, id: string): Promise<{ message: Record<string, unknown> }> {
-    const row = await mdb(this.store.db)
+    const row = await this.store.db
       .selectFrom('messages')
       .selectAll()
       .where('workspace_id', '=', workspace.id)
@@ -137,10 +136,7 @@ export class MessagesReadService {
       throw new InvalidInputError('metric', `metric must be one of ${[...METRICS].join(', ')}`);
     const after = decodeCursor('m', q.start);
     const d = this.store.dialect;
-    let query = mdb(this.store.db)
-      .selectFrom('messages')
-      .selectAll()
-      .where('workspace_id', '=', workspace.id);
+    let query = this.store.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspace.id);
     if (personPid !== undefined) query = query.where('person_pid', '=', personPid);
     if (q.type) query = query.where('type', '=', q.type);
     if (q.metric === 'attempted')

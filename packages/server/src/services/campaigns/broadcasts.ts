@@ -11,7 +11,6 @@ import { parseFilter } from '../filter/parse-filter.js';
 import type { Workspace } from '../workspace-types.js';
 import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
 import type { CampaignService } from './campaigns.js';
-import { cdb } from './tables.js';
 
 /** Most people an explicit list (`ids`, `emails`, `per_user_data`) may name (Customer.io: 10 000). */
 export const MAX_LIST = 10_000;
@@ -59,7 +58,7 @@ export class BroadcastService {
         throw new InvalidInputError('/data', 'data must be an object');
       const data = (b.data as Record<string, unknown> | undefined) ?? {};
       const audience = await this.audience(trx, ws, b, campaign.filter, campaign.id);
-      const row = await cdb(trx)
+      const row = await trx
         .insertInto('broadcast_triggers')
         .values({
           workspace_id: ws.id,
@@ -84,7 +83,7 @@ export class BroadcastService {
 
   async getTrigger(ws: Workspace, rawCampaign: string, rawTrigger: string): Promise<BroadcastTriggerView> {
     if (!/^\d+$/.test(rawCampaign) || !/^\d+$/.test(rawTrigger)) throw new NotFoundError();
-    const row = await cdb(this.store.db)
+    const row = await this.store.db
       .selectFrom('broadcast_triggers')
       .selectAll()
       .where('workspace_id', '=', ws.id)
@@ -272,7 +271,7 @@ export class BroadcastRunner {
   private async claim(claim: string): Promise<number | undefined> {
     const nowMs = this.clock.now();
     return this.store.transaction(async (trx) => {
-      let q = cdb(trx)
+      let q = trx
         .selectFrom('broadcast_triggers')
         .select('id')
         .where('status', '=', 'pending')
@@ -282,7 +281,7 @@ export class BroadcastRunner {
       if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
       const row = await q.executeTakeFirst();
       if (!row) return undefined;
-      await cdb(trx)
+      await trx
         .updateTable('broadcast_triggers')
         .set({ claimed_by: claim, claimed_until_ms: nowMs + this.o.leaseMs })
         .where('id', '=', row.id)
@@ -296,7 +295,7 @@ export class BroadcastRunner {
     const state = await this.store.transaction(async (trx) => {
       const nowMs = this.clock.now();
       const now = unixSeconds(this.clock);
-      const held = await cdb(trx)
+      const held = await trx
         .updateTable('broadcast_triggers')
         .set({ claimed_until_ms: nowMs + this.o.leaseMs, updated_at: now })
         .where('id', '=', id)
@@ -306,7 +305,7 @@ export class BroadcastRunner {
         .executeTakeFirst();
       if (!held) return 'lost' as const;
       const finish = async (status: 'done' | 'failed', error: string | null = null) => {
-        await cdb(trx)
+        await trx
           .updateTable('broadcast_triggers')
           .set({ status, error, finished_at: now, claimed_by: null, claimed_until_ms: null })
           .where('id', '=', id)
@@ -345,7 +344,7 @@ export class BroadcastRunner {
         });
         if (delivery) queued++;
       }
-      await cdb(trx)
+      await trx
         .updateTable('broadcast_triggers')
         .set({ cursor: next, queued: Number(held.queued) + queued })
         .where('id', '=', id)

@@ -16,7 +16,6 @@ import type { TrackedEvent } from '../track/context.js';
 import type { Workspace } from '../workspace-types.js';
 import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
 import { hasMetric, personMatches } from './audience.js';
-import { cdb } from './tables.js';
 import { checkTemplate, parsePushTemplate } from './template-input.js';
 import type { TransactionalService } from './transactional.js';
 
@@ -98,7 +97,7 @@ export class CampaignService {
   // ---- reads and writes of definitions ----
 
   async list(ws: Workspace): Promise<Array<Campaign & { metrics: CampaignMetrics }>> {
-    const rows = await cdb(this.store.db)
+    const rows = await this.store.db
       .selectFrom('campaigns')
       .selectAll()
       .where('workspace_id', '=', ws.id)
@@ -121,7 +120,7 @@ export class CampaignService {
 
   async byId(trx: Tx, workspaceId: number, id: number | null): Promise<Campaign | undefined> {
     if (id === null) return undefined;
-    const row = await cdb(trx)
+    const row = await trx
       .selectFrom('campaigns')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
@@ -134,7 +133,7 @@ export class CampaignService {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       const v = await this.validate(trx, ws, body, undefined);
-      const row = await cdb(trx)
+      const row = await trx
         .insertInto('campaigns')
         .values({ workspace_id: ws.id, ...v, created_at: now, updated_at: now })
         .returningAll()
@@ -150,7 +149,7 @@ export class CampaignService {
       const existing = await this.byId(trx, ws.id, parseId(rawId));
       if (!existing) throw new NotFoundError();
       const v = await this.validate(trx, ws, body, existing);
-      const row = await cdb(trx)
+      const row = await trx
         .updateTable('campaigns')
         .set({ ...v, updated_at: now })
         .where('id', '=', existing.id)
@@ -297,7 +296,7 @@ export class CampaignService {
     if (ids.length === 0) return out;
     const d = this.store.dialect;
     const counts = COUNTED.map((m) => sql<number>`sum(case when ${hasMetric(d, m)} then 1 else 0 end)`.as(m));
-    const rows = await cdb(this.store.db)
+    const rows = await this.store.db
       .selectFrom('messages')
       .select([sql<number>`coalesce(campaign_id, broadcast_id)`.as('cid'), ...counts])
       .where('workspace_id', '=', workspaceId)
@@ -320,7 +319,7 @@ export class CampaignService {
 
   /** `TrackService.eventListeners`: an event starts every active campaign triggered by its name. */
   readonly onEvent = async (trx: Tx, ws: Workspace, e: TrackedEvent): Promise<void> => {
-    const rows = await cdb(trx)
+    const rows = await trx
       .selectFrom('campaigns')
       .selectAll()
       .where('workspace_id', '=', ws.id)
@@ -345,7 +344,7 @@ export class CampaignService {
     segmentIds: readonly number[],
     now: number,
   ): Promise<void> => {
-    const rows = await cdb(trx)
+    const rows = await trx
       .selectFrom('campaigns')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
@@ -370,7 +369,7 @@ export class CampaignService {
    */
   async sendToPerson(trx: Tx, c: Campaign, pid: number, o: SendOptions): Promise<string | null> {
     const now = unixSeconds(this.clock);
-    const ins = await cdb(trx)
+    const ins = await trx
       .insertInto('campaign_sends')
       .values({
         campaign_id: c.id,
@@ -410,7 +409,7 @@ export class CampaignService {
       this.log.warn({ campaign: c.id, err: err.message }, 'campaign template does not parse');
       return null;
     }
-    await cdb(trx)
+    await trx
       .updateTable('campaign_sends')
       .set({ delivery_id: deliveryId })
       .where('campaign_id', '=', c.id)

@@ -4,7 +4,6 @@ import type { PushTemplate, TemplateRenderer } from '../../messaging/index.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Workspace } from '../workspace-types.js';
-import { cdb } from './tables.js';
 import { checkTemplate, parsePushTemplate } from './template-input.js';
 
 export interface TransactionalMessage {
@@ -55,7 +54,7 @@ export class TransactionalService {
   ) {}
 
   async list(ws: Workspace): Promise<TransactionalMessage[]> {
-    const rows = await cdb(this.store.db)
+    const rows = await this.store.db
       .selectFrom('transactional_messages')
       .selectAll()
       .where('workspace_id', '=', ws.id)
@@ -74,7 +73,7 @@ export class TransactionalService {
   async byId(trx: Tx, workspaceId: number, id: number): Promise<TransactionalMessage | undefined> {
     // Digits past a safe integer name no template (and PostgreSQL would refuse them as bigint).
     if (!Number.isSafeInteger(id)) return undefined;
-    const row = await cdb(trx)
+    const row = await trx
       .selectFrom('transactional_messages')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
@@ -91,7 +90,7 @@ export class TransactionalService {
       const byId = await this.byId(trx, workspaceId, Number(ref));
       if (byId) return byId;
     }
-    const row = await cdb(trx)
+    const row = await trx
       .selectFrom('transactional_messages')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
@@ -105,7 +104,7 @@ export class TransactionalService {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       await this.checkNameFree(trx, ws.id, name, null);
-      const row = await cdb(trx)
+      const row = await trx
         .insertInto('transactional_messages')
         .values({
           workspace_id: ws.id,
@@ -127,7 +126,7 @@ export class TransactionalService {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       await this.checkNameFree(trx, ws.id, name, existing.id);
-      const row = await cdb(trx)
+      const row = await trx
         .updateTable('transactional_messages')
         .set({ name, name_norm: name.toLowerCase(), template: toJson(template), updated_at: now })
         .where('id', '=', existing.id)
@@ -154,7 +153,7 @@ export class TransactionalService {
     name: string,
     except: number | null,
   ): Promise<void> {
-    let q = cdb(trx)
+    let q = trx
       .selectFrom('transactional_messages')
       .select('id')
       .where('workspace_id', '=', workspaceId)

@@ -1,4 +1,3 @@
-import { mdb } from '../../messaging/messaging-tables.js';
 import type { Tx } from '../../store/store.js';
 import { findDevice } from '../../store/track/devices.js';
 import { deliveryFacts, insertMetric } from '../../store/track/metrics.js';
@@ -18,7 +17,7 @@ async function messageOf(
   deliveryId: string,
   workspaceId: number | null,
 ): Promise<{ workspaceId: number; personPid: number | null } | undefined> {
-  let q = mdb(trx)
+  let q = trx
     .selectFrom('messages')
     .select(['workspace_id', 'person_pid'])
     .where('delivery_id', '=', deliveryId);

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { ActivitiesTable } from '../database.js';
+import type { ActivitiesTable } from '../schema/index.js';
 import type { DialectName } from '../dialect.js';
 import type { Tx } from '../store.js';
 import { jsonHasKey } from './json-sql.js';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { DevicesTable, PeopleTable } from '../database.js';
+import type { DevicesTable, PeopleTable } from '../schema/index.js';
 import type { Tx } from '../store.js';
 
 export type PersonRow = Selectable<PeopleTable>;

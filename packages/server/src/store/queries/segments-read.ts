@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { SegmentsTable } from '../database.js';
+import type { SegmentsTable } from '../schema/index.js';
 import type { Tx } from '../store.js';
 import type { IdentifierRow } from './people-search.js';
 

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { DevicesTable } from '../database.js';
+import type { DevicesTable } from '../schema/index.js';
 import { toJson, type Tx } from '../store.js';
 import { parseDict, type AttrMap } from './people.js';
 

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { PeopleTable } from '../database.js';
+import type { PeopleTable } from '../schema/index.js';
 import { newCioId, reseedCioIds } from '../../lib/cio-id.js';
 import { execute, InsertStatement, insertReturningId, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';

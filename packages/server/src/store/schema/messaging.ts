@@ -1,20 +1,7 @@
-import type { ColumnType, Generated, Kysely } from 'kysely';
-import type { Database } from '../store/database.js';
-import type { Tx } from '../store/store.js';
+import type { Generated } from 'kysely';
+import type { Json, NullableJson } from './columns.js';
 
-/**
- * The tables migration 010 adds, typed here so the messaging module needs no edit to the shared
- * `store/database.ts` (others change it concurrently). They can be folded into `Database` later.
- */
-export interface MessagingTables {
-  push_providers: PushProvidersTable;
-  messages: MessagesTable;
-  outbox: OutboxTable;
-}
-
-type Json = ColumnType<unknown, string, string>;
-type NullableJson = ColumnType<unknown | null, string | null, string | null>;
-
+/** Push credentials, messages and the delivery outbox (migration 010). */
 export interface PushProvidersTable {
   id: Generated<number>;
   workspace_id: number;
@@ -69,11 +56,4 @@ export interface OutboxTable {
   status: string;
   last_error: string | null;
   created_at: number;
-}
-
-export type MessagingDatabase = Database & MessagingTables;
-
-/** The same transaction, seen with the messaging tables. */
-export function mdb(trx: Tx): Kysely<MessagingDatabase> {
-  return trx as unknown as Kysely<MessagingDatabase>;
 }

@@ -1,18 +1,7 @@
-import type { ColumnType, Generated, Kysely } from 'kysely';
-import type { MessagingDatabase } from '../../messaging/messaging-tables.js';
-import type { Tx } from '../../store/store.js';
+import type { Generated } from 'kysely';
+import type { Json, NullableJson } from './columns.js';
 
-/** The tables migration 050 adds, typed here (like the messaging tables) to leave `Database` alone. */
-export interface CampaignTables {
-  transactional_messages: TransactionalMessagesTable;
-  campaigns: CampaignsTable;
-  campaign_sends: CampaignSendsTable;
-  broadcast_triggers: BroadcastTriggersTable;
-}
-
-type Json = ColumnType<unknown, string, string>;
-type NullableJson = ColumnType<unknown | null, string | null, string | null>;
-
+/** Transactional templates, campaigns, their sends and broadcast triggers (migration 050). */
 export interface TransactionalMessagesTable {
   id: Generated<number>;
   workspace_id: number;
@@ -68,11 +57,4 @@ export interface BroadcastTriggersTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
-}
-
-export type CampaignDatabase = MessagingDatabase & CampaignTables;
-
-/** The same transaction, seen with the campaign and messaging tables. */
-export function cdb(trx: Tx): Kysely<CampaignDatabase> {
-  return trx as unknown as Kysely<CampaignDatabase>;
 }

@@ -1,0 +1,57 @@
+import type {
+  BroadcastTriggersTable,
+  CampaignSendsTable,
+  CampaignsTable,
+  TransactionalMessagesTable,
+} from './campaigns.js';
+import type { ActivitiesTable, DeliveryMetricsTable, EventsTable } from './history.js';
+import type { MessagesTable, OutboxTable, PushProvidersTable } from './messaging.js';
+import type { ImportJobsTable, LeasesTable, MigrationsTable } from './operations.js';
+import type { AnonymousLinksTable, DevicesTable, PeopleTable, SuppressionsTable } from './people.js';
+import type {
+  SegmentCatalogTable,
+  SegmentMembershipsTable,
+  SegmentSizeLogTable,
+  SegmentsTable,
+} from './segments.js';
+import type { WorkspacesTable } from './workspaces.js';
+
+export type * from './campaigns.js';
+export type * from './columns.js';
+export type * from './history.js';
+export type * from './messaging.js';
+export type * from './operations.js';
+export type * from './people.js';
+export type * from './segments.js';
+export type * from './workspaces.js';
+
+/**
+ * Every table Roster keeps, as Kysely sees them: the one type the store's queries are written
+ * against. Times are unix seconds (integers) unless a column says `_ms`. JSON columns are `jsonb`
+ * on PostgreSQL and `text` on SQLite; the store reads them through `parseJson`, so services always
+ * see plain objects. A migration that adds a table or column adds it here too.
+ */
+export interface Database {
+  workspaces: WorkspacesTable;
+  people: PeopleTable;
+  suppressions: SuppressionsTable;
+  anonymous_links: AnonymousLinksTable;
+  devices: DevicesTable;
+  events: EventsTable;
+  activities: ActivitiesTable;
+  delivery_metrics: DeliveryMetricsTable;
+  segments: SegmentsTable;
+  segment_memberships: SegmentMembershipsTable;
+  segment_catalog: SegmentCatalogTable;
+  segment_size_log: SegmentSizeLogTable;
+  push_providers: PushProvidersTable;
+  messages: MessagesTable;
+  outbox: OutboxTable;
+  transactional_messages: TransactionalMessagesTable;
+  campaigns: CampaignsTable;
+  campaign_sends: CampaignSendsTable;
+  broadcast_triggers: BroadcastTriggersTable;
+  leases: LeasesTable;
+  import_jobs: ImportJobsTable;
+  roster_migrations: MigrationsTable;
+}
