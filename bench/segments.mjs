@@ -48,8 +48,8 @@ function median(xs) {
 async function backfill(n) {
   const { openStore } = await import(dist('store/open-store.js'));
   const { createServices } = await import(dist('services/services.js'));
-  const { parseFilter } = await import(dist('services/filter/parse-filter.js'));
-  const { compileFilter } = await import(dist('services/filter/compile-filter.js'));
+  const { parseFilter } = await import(dist('filter/parse-filter.js'));
+  const { compileFilter } = await import(dist('store/filter/compile-filter.js'));
   const { backfillEntries } = await import(dist('store/queries/segment-backfill.js'));
   const { insertSegment } = await import(dist('store/queries/segments-read.js'));
   const { createAppServices } = await import(dist('services/app/app-services.js'));

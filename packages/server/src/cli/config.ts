@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { rateLimitFromEnv } from '../http/routes/app/rate-limit.js';
-import type { WorkspaceCredentials } from '../services/workspace-types.js';
+import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
 
 /** Everything `roster serve` needs, from flags first, then the environment, then defaults. */
 export interface ServeConfig {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock.js';
 import { runExport, type ExportFormat, type ExportWhat } from '../ops/export.js';
 import { pickWorkspace } from '../ops/workspace-pick.js';
-import { InvalidInputError } from '../services/errors.js';
+import { InvalidInputError } from '../lib/errors.js';
 import { createServices } from '../services/services.js';
 import { openStore } from '../store/open-store.js';
 import { resolveServeConfig } from './config.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock.js';
 import { WorkspaceService } from '../services/workspaces.js';
-import type { IdentifierMode } from '../services/workspace-types.js';
+import type { IdentifierMode } from '../store/workspaces/workspace.js';
 import { openStore } from '../store/open-store.js';
 import { resolveServeConfig } from './config.js';
 

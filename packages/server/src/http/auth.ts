@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { WorkspaceService } from '../services/workspaces.js';
-import type { Workspace } from '../services/workspace-types.js';
+import type { Workspace } from '../store/workspaces/workspace.js';
 import { HttpError } from './error-handler.js';
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidInputError, NotFoundError } from '../services/errors.js';
+import { InvalidInputError, NotFoundError } from '../lib/errors.js';
 import { apiFamily } from './api-family.js';
 import { errorBody, type WireError } from './error-body.js';
 

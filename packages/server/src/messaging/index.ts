@@ -2,7 +2,12 @@
 export { MessagingService } from './messaging-service.js';
 export type { MessagingDeps, DeviceChangedHook } from './messaging-deps.js';
 export { queuePush, type QueuePushInput, type QueuedPush, type PushJobPayload } from './push-queue.js';
-export { loadRecipient, selectPushDevices, type Recipient, type PushDevice } from './recipients.js';
+export {
+  loadRecipient,
+  selectPushDevices,
+  type Recipient,
+  type PushDevice,
+} from '../store/messaging/recipients.js';
 export {
   applyDeliveryMetric,
   type ClientPushMetric,
@@ -10,13 +15,17 @@ export {
   type DeliveryMetricResult,
 } from './delivery-metrics.js';
 export { DeliveryWorker, type DeliveryWorkerOptions, type RunStats } from './delivery-worker.js';
-export { ProviderRegistry, defaultProviderFactory, type ProviderFactory } from './provider-registry.js';
+export {
+  ProviderRegistry,
+  defaultProviderFactory,
+  type ProviderFactory,
+  type ProviderSettings,
+} from './provider-registry.js';
 export {
   savePushProvider,
   deletePushProvider,
   listPushProviders,
-  type ProviderSettings,
-} from './push-providers.js';
+} from '../store/messaging/push-providers.js';
 export {
   renderTemplate,
   TemplateRenderer,
@@ -35,5 +44,5 @@ export type { ApnsConfig } from './apns-provider.js';
 export type { FcmConfig } from './fcm-provider.js';
 export type { ServiceAccount } from './fcm-access-token.js';
 export type { CustomPayload, PushProvider, SendOutcome } from './provider-types.js';
-export { claimDue, enqueueOutbox } from './outbox.js';
-export type { MessageMetrics, MessageRefs } from './messages.js';
+export { claimDue, enqueueOutbox } from '../store/messaging/outbox.js';
+export type { MessageMetrics, MessageRefs } from '../store/messaging/messages.js';

@@ -3,7 +3,12 @@ import type { Store } from '../store/store.js';
 import { ApnsProvider } from './apns-provider.js';
 import { FcmProvider } from './fcm-provider.js';
 import type { PushProvider } from './provider-types.js';
-import { listPushProviders, type ProviderRow, type ProviderSettings } from './push-providers.js';
+import type { ApnsConfig } from './apns-provider.js';
+import type { FcmConfig } from './fcm-provider.js';
+import { listPushProviders, type ProviderRow } from '../store/messaging/push-providers.js';
+
+/** What a workspace's credentials for each kind of provider hold. */
+export type ProviderSettings = { kind: 'apns'; config: ApnsConfig } | { kind: 'fcm'; config: FcmConfig };
 
 export type ProviderFactory = (settings: ProviderSettings, clock: Clock) => PushProvider;
 
@@ -26,7 +31,7 @@ const CONFIG_TTL_MS = 30_000;
  * Android: FCM for the app, then the default FCM (app-api.md §4.8, step 4).
  */
 export class ProviderRegistry {
-  private readonly rows = new Map<number, { at: number; rows: ProviderRow[] }>();
+  private readonly rows = new Map<number, { at: number; rows: Array<ProviderRow<ProviderSettings>> }>();
   private readonly live = new Map<number, { updatedAt: number; provider: PushProvider }>();
 
   constructor(
@@ -73,15 +78,15 @@ export class ProviderRegistry {
     await Promise.all(all.map((l) => l.provider.close()));
   }
 
-  private async rowsOf(workspaceId: number): Promise<ProviderRow[]> {
+  private async rowsOf(workspaceId: number): Promise<Array<ProviderRow<ProviderSettings>>> {
     const cached = this.rows.get(workspaceId);
     if (cached && this.clock.now() - cached.at < CONFIG_TTL_MS) return cached.rows;
-    const rows = await listPushProviders(this.store.db, workspaceId);
+    const rows = await listPushProviders<ProviderSettings>(this.store.db, workspaceId);
     this.rows.set(workspaceId, { at: this.clock.now(), rows });
     return rows;
   }
 
-  private providerFor(row: ProviderRow): PushProvider {
+  private providerFor(row: ProviderRow<ProviderSettings>): PushProvider {
     const live = this.live.get(row.id);
     if (live && live.updatedAt === row.updatedAt) return live.provider;
     if (live) void live.provider.close();

@@ -1,10 +1,10 @@
 import { ulid } from '../lib/ulid.js';
 import { unixSeconds } from '../lib/clock.js';
-import { recordActivities } from '../services/activity.js';
+import { recordActivities } from '../store/activities.js';
 import type { Tx } from '../store/store.js';
-import { insertMessage, type MessageRefs } from './messages.js';
+import { insertMessage, type MessageRefs } from '../store/messaging/messages.js';
 import type { MessagingDeps } from './messaging-deps.js';
-import { enqueueOutbox } from './outbox.js';
+import { enqueueOutbox } from '../store/messaging/outbox.js';
 import type { CustomPayload } from './provider-types.js';
 import {
   renderPushTemplate,
@@ -12,7 +12,7 @@ import {
   type PushContent,
   type PushTemplate,
 } from './push-template.js';
-import type { PushDevice, Recipient } from './recipients.js';
+import type { PushDevice, Recipient } from '../store/messaging/recipients.js';
 import { buildTemplateContext } from './template-context.js';
 import { TemplateRenderError } from './template-errors.js';
 import type { TemplateLimits, TemplateRenderer } from './template-render.js';

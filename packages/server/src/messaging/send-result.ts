@@ -1,8 +1,13 @@
 import { unixSeconds } from '../lib/clock.js';
-import { recordActivities, type ActivityType } from '../services/activity.js';
+import { recordActivities, type ActivityType } from '../store/activities.js';
 import type { Tx } from '../store/store.js';
-import { deleteUnregisteredDevice, markDeviceBounced, markDeviceSent, readDevice } from './device-status.js';
-import { findMessageForUpdate, setMessageMetric, type MessageMetric } from './messages.js';
+import {
+  deleteUnregisteredDevice,
+  markDeviceBounced,
+  markDeviceSent,
+  readDevice,
+} from '../store/messaging/device-status.js';
+import { findMessageForUpdate, setMessageMetric, type MessageMetric } from '../store/messaging/messages.js';
 import type { MessagingDeps } from './messaging-deps.js';
 import type { SendOutcome } from './provider-types.js';
 

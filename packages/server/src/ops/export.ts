@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
 import { unixSeconds, type Clock } from '../lib/clock.js';
-import { compileFilter, type Predicate } from '../services/filter/compile-filter.js';
-import { parseFilter } from '../services/filter/parse-filter.js';
-import type { Workspace } from '../services/workspace-types.js';
+import { compileFilter, type Predicate } from '../store/filter/compile-filter.js';
+import { parseFilter } from '../filter/parse-filter.js';
+import type { Workspace } from '../store/workspaces/workspace.js';
+import { devicesOfPeople, eventsPage, peoplePage } from '../store/bulk/export-pages.js';
 import { parseJson, type Store } from '../store/store.js';
 import { csvLine } from './csv.js';
 
@@ -70,28 +70,15 @@ async function* peoplePages(
 ): AsyncGenerator<PersonOut[]> {
   let after = 0;
   for (;;) {
-    let q = store.db
-      .selectFrom('people as p')
-      .select(['p.pid', 'p.cio_id', 'p.id', 'p.email', 'p.attributes', 'p.created_at', 'p.updated_at'])
-      .where('p.workspace_id', '=', ws)
-      .where('p.pid', '>', after);
-    if (predicate) q = q.where(predicate);
-    const rows = await q.orderBy('p.pid').limit(pageSize).execute();
+    const rows = await peoplePage(store.db, ws, after, predicate, pageSize);
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.pid;
     const devices = new Map<number, PersonOut['devices']>();
     if (withDevices) {
-      const ds = await store.db
-        .selectFrom('devices')
-        .select(['person_pid', 'token', 'platform', 'last_used', 'attributes'])
-        .where(
-          'person_pid',
-          'in',
-          rows.map((r) => r.pid),
-        )
-        .orderBy('person_pid')
-        .orderBy('token')
-        .execute();
+      const ds = await devicesOfPeople(
+        store.db,
+        rows.map((r) => r.pid),
+      );
       for (const d of ds) {
         const list = devices.get(d.person_pid) ?? [];
         list.push({
@@ -190,26 +177,7 @@ async function exportEvents(
       csvLine(['event_id', 'type', 'name', 'timestamp', 'person_id', 'person_email', 'anonymous_id', 'data']),
     );
   for (;;) {
-    let q = store.db
-      .selectFrom('events as e')
-      .leftJoin('people as p', 'p.pid', 'e.person_pid')
-      .select([
-        'e.seq',
-        'e.event_id',
-        'e.type',
-        'e.name',
-        'e.data',
-        'e.timestamp',
-        'e.anonymous_id',
-        'p.id as person_id',
-        'p.email as person_email',
-        'p.cio_id as person_cio_id',
-      ])
-      .where('e.workspace_id', '=', ws)
-      .where('e.seq', '>', after);
-    // Only events of people the filter matches (anonymous events have no person to match).
-    if (predicate) q = q.where(sql<boolean>`p.pid is not null`).where(predicate);
-    const rows = await q.orderBy('e.seq').limit(pageSize).execute();
+    const rows = await eventsPage(store.db, ws, after, predicate, pageSize);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.seq;
     let text = '';

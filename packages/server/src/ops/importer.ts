@@ -2,10 +2,17 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { unixSeconds, type Clock } from '../lib/clock.js';
-import { InvalidInputError } from '../services/errors.js';
+import { InvalidInputError } from '../lib/errors.js';
 import type { Services } from '../services/services.js';
 import type { TrackWrite } from '../services/track/context.js';
-import type { Workspace } from '../services/workspace-types.js';
+import type { Workspace } from '../store/workspaces/workspace.js';
+import {
+  deleteImportJob,
+  finishImportJob,
+  importJob,
+  insertImportJob,
+  recordImportProgress,
+} from '../store/bulk/import-jobs.js';
 import { CsvParser, csvLine, LineSplitter } from './csv.js';
 import { CsvRowMapper, describe, jsonlWrites, RowError, type RowOptions } from './import-rows.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
@@ -122,8 +129,8 @@ export async function runImport(services: Services, options: ImportOptions): Pro
   const ws = options.workspace;
   const jobId = jobIdOf(options, format, absolute);
 
-  if (options.restart) await store.db.deleteFrom('import_jobs').where('id', '=', jobId).execute();
-  let job = await store.db.selectFrom('import_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+  if (options.restart) await deleteImportJob(store.db, jobId);
+  let job = await importJob(store.db, jobId);
   const result = (status: ImportResult['status'], startLine: number, resumed: boolean): ImportResult => ({
     jobId,
     status,
@@ -165,7 +172,7 @@ export async function runImport(services: Services, options: ImportOptions): Pro
       created_at: now,
       updated_at: now,
     };
-    await store.db.insertInto('import_jobs').values(job).execute();
+    await insertImportJob(store.db, job);
   }
   const startLine = line;
 
@@ -228,18 +235,18 @@ export async function runImport(services: Services, options: ImportOptions): Pro
             const text = failures.map((f) => `${JSON.stringify(f)}\n`).join('');
             if (text) fs.writeSync(errorsFd, text);
             errorsLength += Buffer.byteLength(text);
-            await trx
-              .updateTable('import_jobs')
-              .set({
-                byte_offset: last.end,
+            await recordImportProgress(
+              trx,
+              jobId,
+              {
+                byteOffset: last.end,
                 line: last.line + 1,
-                rows_ok: rowsOk + good.length - refused,
-                rows_failed: rowsFailed + failures.length,
-                errors_bytes: errorsLength,
-                updated_at: unixSeconds(clock),
-              })
-              .where('id', '=', jobId)
-              .execute();
+                rowsOk: rowsOk + good.length - refused,
+                rowsFailed: rowsFailed + failures.length,
+                errorsBytes: errorsLength,
+              },
+              unixSeconds(clock),
+            );
           },
         },
       );
@@ -324,11 +331,7 @@ export async function runImport(services: Services, options: ImportOptions): Pro
     if (!interrupted) {
       await commitBatch(batch);
       bytesDone = totalBytes;
-      await store.db
-        .updateTable('import_jobs')
-        .set({ status: 'done', byte_offset: totalBytes, updated_at: unixSeconds(clock) })
-        .where('id', '=', jobId)
-        .execute();
+      await finishImportJob(store.db, jobId, totalBytes, unixSeconds(clock));
     }
   } finally {
     fs.closeSync(errorsFd);

@@ -1,11 +1,19 @@
-import type { Selectable } from 'kysely';
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { generateAppKey, generateSiteId, generateTrackKey, hashKey, sameHash } from '../lib/keys.js';
-import type { WorkspacesTable } from '../store/schema/index.js';
-import { queryRows, statement } from '../store/sql.js';
-import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
-import { InvalidInputError } from './errors.js';
+import {
+  insertWorkspace,
+  listWorkspaces,
+  setWorkspaceKeys,
+  toWorkspace,
+  updateWorkspace,
+  workspaceById,
+  workspaceBySiteId,
+  workspaceRowByAppKey,
+  workspaceRowBySiteId,
+} from '../store/workspaces/queries.js';
+import type { Store, Tx } from '../store/store.js';
+import { InvalidInputError } from '../lib/errors.js';
 import {
   DEFAULT_SETTINGS,
   IDENTIFIER_MODES,
@@ -13,18 +21,7 @@ import {
   type Workspace,
   type WorkspaceCredentials,
   type WorkspaceSettings,
-} from './workspace-types.js';
-
-function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
-  return {
-    id: row.id,
-    siteId: row.site_id,
-    name: row.name,
-    identifierMode: row.identifier_mode as IdentifierMode,
-    settings: { ...DEFAULT_SETTINGS, ...parseJson<Partial<WorkspaceSettings>>(row.settings) },
-    createdAt: row.created_at,
-  };
-}
+} from '../store/workspaces/workspace.js';
 
 export interface CreateWorkspaceInput {
   name?: string;
@@ -49,13 +46,6 @@ function checkCredentials(c: WorkspaceCredentials): void {
     throw new InvalidInputError('app_api_key', 'App API key must differ from the tracking key');
 }
 
-type WorkspaceRow = Selectable<WorkspacesTable>;
-// Named columns, not `*`: PostgreSQL keeps these prepared per connection (see store/sql.ts).
-const WORKSPACE_COLUMNS =
-  'id, site_id, name, track_key_hash, app_key_hash, identifier_mode, settings, created_at, updated_at';
-const BY_SITE = statement(`select ${WORKSPACE_COLUMNS} from workspaces where site_id = ?`);
-const BY_APP_KEY = statement(`select ${WORKSPACE_COLUMNS} from workspaces where app_key_hash = ?`);
-
 /** Workspaces and their keys. Keys are only ever stored hashed; plain keys are returned once. */
 export class WorkspaceService {
   constructor(
@@ -75,47 +65,34 @@ export class WorkspaceService {
     const mode = input.identifierMode ?? 'email_or_id';
     if (!IDENTIFIER_MODES.includes(mode))
       throw new InvalidInputError('identifier_mode', `unknown identifier mode ${mode}`);
-    const now = unixSeconds(this.clock);
-    const row = await this.store.db
-      .insertInto('workspaces')
-      .values({
-        site_id: credentials.siteId,
-        name: input.name ?? 'Default workspace',
-        track_key_hash: hashKey('track', credentials.apiKey),
-        app_key_hash: hashKey('app', credentials.appApiKey),
-        identifier_mode: mode,
-        settings: toJson({ ...DEFAULT_SETTINGS, ...input.settings }),
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { workspace: toWorkspace(row), credentials };
+    const workspace = await insertWorkspace(this.store.db, {
+      siteId: credentials.siteId,
+      name: input.name ?? 'Default workspace',
+      trackKeyHash: hashKey('track', credentials.apiKey),
+      appKeyHash: hashKey('app', credentials.appApiKey),
+      identifierMode: mode,
+      settings: { ...DEFAULT_SETTINGS, ...input.settings },
+      now: unixSeconds(this.clock),
+    });
+    return { workspace, credentials };
   }
 
   async list(): Promise<Workspace[]> {
-    const rows = await this.store.db.selectFrom('workspaces').selectAll().orderBy('id').execute();
-    return rows.map(toWorkspace);
+    return listWorkspaces(this.store.db);
   }
 
   /** `db`: the caller's transaction, when it has one (on SQLite a read outside it would wait for it). */
   async get(id: number, db: Tx = this.store.db): Promise<Workspace | undefined> {
-    const row = await db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toWorkspace(row);
+    return workspaceById(db, id);
   }
 
   async bySiteId(siteId: string): Promise<Workspace | undefined> {
-    const row = await this.store.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('site_id', '=', siteId)
-      .executeTakeFirst();
-    return row && toWorkspace(row);
+    return workspaceBySiteId(this.store.db, siteId);
   }
 
   /** Track API: HTTP Basic `site_id:api_key`. Read on every request, so a rotation applies at once. */
   async authenticateTrack(siteId: string, apiKey: string): Promise<Workspace | undefined> {
-    const [row] = await queryRows<WorkspaceRow>(this.store.db, BY_SITE, [siteId]);
+    const row = await workspaceRowBySiteId(this.store.db, siteId);
     // Hash and compare even when the site is unknown, so timing does not reveal which sites exist.
     const expected = row?.track_key_hash ?? hashKey('track', 'no such workspace');
     const ok = sameHash(hashKey('track', apiKey), expected);
@@ -125,7 +102,7 @@ export class WorkspaceService {
   /** App API: `Authorization: Bearer <app key>`; the key alone names the workspace. */
   async authenticateApp(appKey: string): Promise<Workspace | undefined> {
     const digest = hashKey('app', appKey);
-    const [row] = await queryRows<WorkspaceRow>(this.store.db, BY_APP_KEY, [digest]);
+    const row = await workspaceRowByAppKey(this.store.db, digest);
     return row && sameHash(digest, row.app_key_hash) ? toWorkspace(row) : undefined;
   }
 
@@ -138,20 +115,18 @@ export class WorkspaceService {
     const ws = await this.bySiteId(siteId);
     if (!ws) throw new InvalidInputError('site_id', `no workspace with site id ${siteId}`);
     const out: Partial<WorkspaceCredentials> = { siteId };
-    const patch: { track_key_hash?: string; app_key_hash?: string; updated_at: number } = {
-      updated_at: unixSeconds(this.clock),
-    };
+    const patch: { trackKeyHash?: string; appKeyHash?: string } = {};
     if (which.track) {
       out.apiKey = given.apiKey ?? generateTrackKey();
-      patch.track_key_hash = hashKey('track', out.apiKey);
+      patch.trackKeyHash = hashKey('track', out.apiKey);
     }
     if (which.app) {
       out.appApiKey = given.appApiKey ?? generateAppKey();
-      patch.app_key_hash = hashKey('app', out.appApiKey);
+      patch.appKeyHash = hashKey('app', out.appApiKey);
     }
     if (out.apiKey && out.appApiKey && out.apiKey === out.appApiKey)
       throw new InvalidInputError('app_api_key', 'App API key must differ from the tracking key');
-    await this.store.db.updateTable('workspaces').set(patch).where('id', '=', ws.id).execute();
+    await setWorkspaceKeys(this.store.db, ws.id, patch, unixSeconds(this.clock));
     return out;
   }
 
@@ -163,16 +138,16 @@ export class WorkspaceService {
     if (!ws) throw new InvalidInputError('workspace', 'no such workspace');
     if (patch.identifierMode && !IDENTIFIER_MODES.includes(patch.identifierMode))
       throw new InvalidInputError('identifier_mode', `unknown identifier mode ${patch.identifierMode}`);
-    await this.store.db
-      .updateTable('workspaces')
-      .set({
+    await updateWorkspace(
+      this.store.db,
+      id,
+      {
         name: patch.name ?? ws.name,
-        identifier_mode: patch.identifierMode ?? ws.identifierMode,
-        settings: toJson({ ...ws.settings, ...patch.settings }),
-        updated_at: unixSeconds(this.clock),
-      })
-      .where('id', '=', id)
-      .execute();
+        identifierMode: patch.identifierMode ?? ws.identifierMode,
+        settings: { ...ws.settings, ...patch.settings },
+      },
+      unixSeconds(this.clock),
+    );
     return (await this.get(id))!;
   }
 

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.js';
 import { applyDeliveryMetric } from '../../src/messaging/delivery-metrics.js';
 import { DeliveryWorker } from '../../src/messaging/delivery-worker.js';
-import { claimDue } from '../../src/messaging/outbox.js';
+import { claimDue } from '../../src/store/messaging/outbox.js';
 import { ProviderRegistry } from '../../src/messaging/provider-registry.js';
-import { savePushProvider } from '../../src/messaging/push-providers.js';
+import { savePushProvider } from '../../src/store/messaging/push-providers.js';
 import { queuePush } from '../../src/messaging/push-queue.js';
-import { loadRecipient, selectPushDevices } from '../../src/messaging/recipients.js';
+import { loadRecipient, selectPushDevices } from '../../src/store/messaging/recipients.js';
 import { TemplateRenderer } from '../../src/messaging/template-render.js';
 import { parseJson, type Store, type Tx } from '../../src/store/store.js';
 import { FakeApns } from '../../../../test/fakes/fake-apns.js';
@@ -69,11 +69,7 @@ describe.each(engines())('push outbox on %s', (engine) => {
       .orderBy('id')
       .execute();
   const outboxRow = async (deliveryId: string) =>
-    store.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('delivery_id', '=', deliveryId)
-      .executeTakeFirstOrThrow();
+    store.db.selectFrom('outbox').selectAll().where('delivery_id', '=', deliveryId).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     fx = await openFixture(engine);
@@ -306,7 +302,7 @@ describe.each(engines())('push outbox on %s', (engine) => {
     clock.advance(5_001);
     expect(await worker().runOnce()).toMatchObject({ claimed: 1, sent: 1 });
     expect(await outboxRow(q.deliveryId)).toMatchObject({ status: 'sent', attempts: 2 });
-    const { finishJob } = await import('../../src/messaging/outbox.js');
+    const { finishJob } = await import('../../src/store/messaging/outbox.js');
     expect(await store.transaction((trx) => finishJob(trx, dead!, 'failed', 'late'))).toBe(false);
     expect(fcm.received.filter((r) => r.token === 'orphan')).toHaveLength(1);
   });

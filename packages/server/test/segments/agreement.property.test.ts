@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTRIBUTE_OPERATORS } from '../../src/services/filter/ast.js';
-import { compileFilter } from '../../src/services/filter/compile-filter.js';
+import { ATTRIBUTE_OPERATORS } from '../../src/filter/ast.js';
+import { compileFilter } from '../../src/store/filter/compile-filter.js';
 import { insertSegment } from '../../src/store/queries/segments-read.js';
-import { evaluate } from '../../src/services/filter/evaluate.js';
-import { parseFilter } from '../../src/services/filter/parse-filter.js';
+import { evaluate } from '../../src/filter/evaluate.js';
+import { parseFilter } from '../../src/filter/parse-filter.js';
 import { openStore } from '../../src/store/open-store.js';
 import {
   deviceFacts,

@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { outboxDepth } from '../../store/messaging/outbox.js';
 import { metrics } from '../../ops/metrics.js';
 import type { Services } from '../../services/services.js';
 import type { PersonChangeListener } from '../../services/track/context.js';
@@ -91,18 +91,15 @@ export function registerMetrics(
 }
 
 async function collectStoreGauges(services: Services): Promise<void> {
-  const { db } = services.store;
   try {
-    const rows = await sql<{ kind: string; n: number | string; due: number | string }>`
-      select kind, count(*) as n, sum(case when run_at_ms <= ${Date.now()} then 1 else 0 end) as due
-      from outbox where status = 'pending' group by kind`.execute(db);
+    const depth = await outboxDepth(services.store.db, Date.now());
     metrics.reset('roster_outbox_pending');
     let due = 0;
-    for (const r of rows.rows) {
-      metrics.set('roster_outbox_pending', Number(r.n), { kind: r.kind });
-      due += Number(r.due ?? 0);
+    for (const r of depth) {
+      metrics.set('roster_outbox_pending', r.pending, { kind: r.kind });
+      due += r.due;
     }
-    if (rows.rows.length === 0) metrics.set('roster_outbox_pending', 0, { kind: 'push' });
+    if (depth.length === 0) metrics.set('roster_outbox_pending', 0, { kind: 'push' });
     metrics.set('roster_queue_due', due);
     metrics.set('roster_store_up', 1);
   } catch (err) {

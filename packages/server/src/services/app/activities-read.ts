@@ -1,8 +1,8 @@
 import type { ActivitiesPage } from '@roster/protocol';
 import type { Store } from '../../store/store.js';
 import { listActivities, type ActivityQuery } from '../../store/queries/activities-read.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { activityView } from './activity-view.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { lookupKey, type IdType } from './id-type.js';

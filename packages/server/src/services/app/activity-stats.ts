@@ -2,8 +2,8 @@ import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { countByBucket, topNames } from '../../store/queries/activity-stats.js';
 import type { Store } from '../../store/store.js';
-import { InvalidInputError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 
 const INTERVALS = { hour: 3600, day: 86_400 } as const;
 /** 48 hours or 30 days by default: enough for a chart, bounded for the query. */

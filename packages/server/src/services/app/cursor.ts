@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../lib/errors.js';
 
 /**
  * Opaque page tokens (spec §2.3): base64 of `<kind>:<key>`, e.g. `p:1234` for "people after pid

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { IdentifierColumn } from '../../store/queries/people-read.js';
 
 export type IdType = 'id' | 'email' | 'cio_id';

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../lib/errors.js';
 
 /** Per-route page sizes from spec §2.3: `[default, maximum]`. */
 export const PAGE_LIMITS = {

@@ -1,10 +1,7 @@
-import type { Selectable } from 'kysely';
-import type { MessagesTable } from '../../store/schema/index.js';
-import { sql } from 'kysely';
-import { hasMetric } from '../campaigns/audience.js';
+import { listMessages, messageById, type MessageReadRow } from '../../store/messaging/messages-read.js';
 import { parseJson, type Store } from '../../store/store.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { IdType } from './id-type.js';
 import type { PeopleReadService } from './people-read.js';
@@ -45,26 +42,7 @@ export interface MessageQuery {
   end_ts?: string | undefined;
 }
 
-/** A `messages` row as read back (JSON columns still unparsed). */
-type Row = Pick<
-  Selectable<MessagesTable>,
-  | 'delivery_id'
-  | 'person_pid'
-  | 'customer_identifiers'
-  | 'type'
-  | 'recipient'
-  | 'transactional_message_id'
-  | 'campaign_id'
-  | 'action_id'
-  | 'broadcast_id'
-  | 'trigger_event_id'
-  | 'subject'
-  | 'title'
-  | 'body'
-  | 'metrics'
-  | 'failure_message'
-  | 'created_at'
->;
+type Row = MessageReadRow;
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
@@ -114,12 +92,7 @@ export class MessagesReadService {
   ) {}
 
   async get(workspace: Workspace, id: string): Promise<{ message: Record<string, unknown> }> {
-    const row = await this.store.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('workspace_id', '=', workspace.id)
-      .where('delivery_id', '=', id)
-      .executeTakeFirst();
+    const row = await messageById(this.store.db, workspace.id, id);
     if (!row) throw new NotFoundError();
     return { message: messageView(row) };
   }
@@ -135,28 +108,18 @@ export class MessagesReadService {
     if (q.metric !== undefined && q.metric !== '' && !METRICS.has(q.metric))
       throw new InvalidInputError('metric', `metric must be one of ${[...METRICS].join(', ')}`);
     const after = decodeCursor('m', q.start);
-    const d = this.store.dialect;
-    let query = this.store.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspace.id);
-    if (personPid !== undefined) query = query.where('person_pid', '=', personPid);
-    if (q.type) query = query.where('type', '=', q.type);
-    if (q.metric === 'attempted')
-      query = query.where(
-        sql<boolean>`(${hasMetric(d, 'sent')} or ${hasMetric(d, 'bounced')} or ${hasMetric(d, 'failed')})`,
-      );
-    else if (q.metric) query = query.where(hasMetric(d, q.metric));
-    const campaign = intParam(q.campaign_id, 'campaign_id');
-    if (campaign !== undefined) query = query.where('campaign_id', '=', campaign);
-    const broadcast = intParam(q.broadcast_id, 'broadcast_id');
-    if (broadcast !== undefined) query = query.where('broadcast_id', '=', broadcast);
-    const startTs = intParam(q.start_ts, 'start_ts');
-    if (startTs !== undefined) query = query.where('created_at', '>=', startTs);
-    const endTs = intParam(q.end_ts, 'end_ts');
-    if (endTs !== undefined) query = query.where('created_at', '<=', endTs);
-    if (after !== undefined) query = query.where('delivery_id', '<', after);
-    const rows = await query
-      .orderBy('delivery_id', 'desc')
-      .limit(limit + 1)
-      .execute();
+    const rows = await listMessages(this.store.db, this.store.dialect, {
+      workspaceId: workspace.id,
+      personPid,
+      type: q.type || undefined,
+      metric: q.metric || undefined,
+      campaignId: intParam(q.campaign_id, 'campaign_id'),
+      broadcastId: intParam(q.broadcast_id, 'broadcast_id'),
+      startTs: intParam(q.start_ts, 'start_ts'),
+      endTs: intParam(q.end_ts, 'end_ts'),
+      beforeDeliveryId: after,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -6,8 +6,8 @@ import {
   type DeviceRow,
   type PersonRow,
 } from '../../store/queries/people-read.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { customerView } from './customer-view.js';
 import { lookupKey, type IdType } from './id-type.js';
 

@@ -1,10 +1,11 @@
 import type { PeoplePage } from '@roster/protocol';
+import { existingSegmentIds } from '../../store/queries/segments-read.js';
 import type { Store } from '../../store/store.js';
 import { searchPeople } from '../../store/queries/people-search.js';
-import { InvalidInputError } from '../errors.js';
-import { compileFilter } from '../filter/compile-filter.js';
-import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import { compileFilter } from '../../store/filter/compile-filter.js';
+import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodePidCursor, encodeCursor } from './cursor.js';
 import { identifiersOf } from './customer-view.js';
 
@@ -24,7 +25,9 @@ export class SearchService {
     const filter = (body as { filter?: unknown } | undefined)?.filter;
     if (filter === undefined || filter === null)
       throw new InvalidInputError('/filter', 'invalid filter: filter is required', 'invalid_filter');
-    const ast = await parseWorkspaceFilter(this.store.db, workspace.id, filter);
+    const ast = await parseWorkspaceFilter(filter, (ids) =>
+      existingSegmentIds(this.store.db, workspace.id, ids),
+    );
     const afterPid = decodePidCursor(start);
     const rows = await searchPeople(
       this.store.db,

@@ -21,13 +21,13 @@ import {
 import { toJson } from '../../store/store.js';
 import { bumpCatalogVersion } from '../../store/queries/segment-tables.js';
 import { backfillExits } from '../../store/queries/segment-backfill.js';
-import { sql } from 'kysely';
+import { MATCHES_NO_ONE } from '../../store/filter/compile-filter.js';
 import { SegmentDefinitions } from '../segments/definitions.js';
 import { explainMembership, type SegmentExplanation } from '../segments/explain.js';
 import { segmentHistory, type SizePoint } from '../segments/history.js';
 import { loadDynamicSegments } from '../segments/catalog.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodePidCursor, encodeCursor } from './cursor.js';
 import type { IdType } from './id-type.js';
 import type { PeopleReadService } from './people-read.js';
@@ -214,7 +214,7 @@ export class SegmentsService {
           trx,
           this.store.dialect,
           { workspaceId: workspace.id, segmentId: id, segmentName: row.name },
-          sql<boolean>`(1 = 0)`,
+          MATCHES_NO_ONE,
           unixSeconds(this.clock),
         );
       await deleteSegment(trx, workspace.id, id);

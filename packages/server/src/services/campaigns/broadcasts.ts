@@ -1,15 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { existingSegmentIds } from '../../store/queries/segments-read.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { PollingLoop } from '../../lib/polling-loop.js';
 import { searchPeople } from '../../store/queries/people-search.js';
+import {
+  advanceBroadcastTrigger,
+  broadcastTriggerById,
+  claimBroadcastTrigger,
+  finishBroadcastTrigger,
+  insertBroadcastTrigger,
+  renewBroadcastClaim,
+} from '../../store/campaigns/broadcasts.js';
+import { pidsByIdentifier } from '../../store/queries/people-read.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import { compileFilter } from '../filter/compile-filter.js';
-import { parseFilter } from '../filter/parse-filter.js';
-import type { Workspace } from '../workspace-types.js';
-import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { compileFilter } from '../../store/filter/compile-filter.js';
+import { parseFilter } from '../../filter/parse-filter.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
+import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import type { CampaignService } from './campaigns.js';
 
 /** Most people an explicit list (`ids`, `emails`, `per_user_data`) may name (Customer.io: 10 000). */
@@ -58,38 +68,18 @@ export class BroadcastService {
         throw new InvalidInputError('/data', 'data must be an object');
       const data = (b.data as Record<string, unknown> | undefined) ?? {};
       const audience = await this.audience(trx, ws, b, campaign.filter, campaign.id);
-      const row = await trx
-        .insertInto('broadcast_triggers')
-        .values({
-          workspace_id: ws.id,
-          campaign_id: campaign.id,
-          data: toJson(data),
-          audience: toJson(audience),
-          status: 'pending',
-          cursor: 0,
-          queued: 0,
-          claimed_by: null,
-          claimed_until_ms: null,
-          error: null,
-          created_at: now,
-          updated_at: now,
-          finished_at: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return { id: Number(row.id) };
+      const triggerId = await insertBroadcastTrigger(
+        trx,
+        { workspaceId: ws.id, campaignId: campaign.id, data: toJson(data), audience: toJson(audience) },
+        now,
+      );
+      return { id: triggerId };
     });
   }
 
   async getTrigger(ws: Workspace, rawCampaign: string, rawTrigger: string): Promise<BroadcastTriggerView> {
     if (!/^\d+$/.test(rawCampaign) || !/^\d+$/.test(rawTrigger)) throw new NotFoundError();
-    const row = await this.store.db
-      .selectFrom('broadcast_triggers')
-      .selectAll()
-      .where('workspace_id', '=', ws.id)
-      .where('campaign_id', '=', Number(rawCampaign))
-      .where('id', '=', Number(rawTrigger))
-      .executeTakeFirst();
+    const row = await broadcastTriggerById(this.store.db, ws.id, Number(rawCampaign), Number(rawTrigger));
     if (!row) throw new NotFoundError();
     return {
       id: Number(row.id),
@@ -116,7 +106,7 @@ export class BroadcastService {
         'unsupported',
       );
     if (b.recipients !== undefined && b.recipients !== null) {
-      await parseWorkspaceFilter(trx, ws.id, b.recipients, '/recipients');
+      await parseWorkspaceFilter(b.recipients, (ids) => existingSegmentIds(trx, ws.id, ids), '/recipients');
       return { filter: b.recipients };
     }
     const list = (key: 'ids' | 'emails' | 'per_user_data') => {
@@ -172,16 +162,8 @@ export class BroadcastService {
     const found = new Map<string, number>();
     for (const column of ['id', 'email_norm'] as const) {
       const values = [...new Set(wanted.filter((w) => w.column === column).map((w) => w.value))];
-      for (let i = 0; i < values.length; i += 500) {
-        const rows = await trx
-          .selectFrom('people')
-          .select(['pid', column])
-          .where('workspace_id', '=', ws.id)
-          .where(column, 'in', values.slice(i, i + 500))
-          .execute();
-        for (const r of rows)
-          found.set(`${column}:${String((r as Record<string, unknown>)[column])}`, Number(r.pid));
-      }
+      for (const [value, pid] of await pidsByIdentifier(trx, ws.id, column, values))
+        found.set(`${column}:${value}`, pid);
     }
     const people: Array<{ pid: number; data?: Record<string, unknown> }> = [];
     const seen = new Set<number>();
@@ -270,24 +252,9 @@ export class BroadcastRunner {
 
   private async claim(claim: string): Promise<number | undefined> {
     const nowMs = this.clock.now();
-    return this.store.transaction(async (trx) => {
-      let q = trx
-        .selectFrom('broadcast_triggers')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('claimed_until_ms', 'is', null), eb('claimed_until_ms', '<', nowMs)]))
-        .orderBy('id')
-        .limit(1);
-      if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const row = await q.executeTakeFirst();
-      if (!row) return undefined;
-      await trx
-        .updateTable('broadcast_triggers')
-        .set({ claimed_by: claim, claimed_until_ms: nowMs + this.o.leaseMs })
-        .where('id', '=', row.id)
-        .execute();
-      return Number(row.id);
-    });
+    return this.store.transaction((trx) =>
+      claimBroadcastTrigger(trx, this.store.dialect, claim, nowMs, nowMs + this.o.leaseMs),
+    );
   }
 
   /** One page in one transaction; 'more' while people remain. */
@@ -295,21 +262,10 @@ export class BroadcastRunner {
     const state = await this.store.transaction(async (trx) => {
       const nowMs = this.clock.now();
       const now = unixSeconds(this.clock);
-      const held = await trx
-        .updateTable('broadcast_triggers')
-        .set({ claimed_until_ms: nowMs + this.o.leaseMs, updated_at: now })
-        .where('id', '=', id)
-        .where('claimed_by', '=', claim)
-        .where('status', '=', 'pending')
-        .returningAll()
-        .executeTakeFirst();
+      const held = await renewBroadcastClaim(trx, id, claim, nowMs + this.o.leaseMs, now);
       if (!held) return 'lost' as const;
       const finish = async (status: 'done' | 'failed', error: string | null = null) => {
-        await trx
-          .updateTable('broadcast_triggers')
-          .set({ status, error, finished_at: now, claimed_by: null, claimed_until_ms: null })
-          .where('id', '=', id)
-          .execute();
+        await finishBroadcastTrigger(trx, id, status, error, now);
         return 'done' as const;
       };
       const wsId = Number(held.workspace_id);
@@ -344,11 +300,7 @@ export class BroadcastRunner {
         });
         if (delivery) queued++;
       }
-      await trx
-        .updateTable('broadcast_triggers')
-        .set({ cursor: next, queued: Number(held.queued) + queued })
-        .where('id', '=', id)
-        .execute();
+      await advanceBroadcastTrigger(trx, id, next, Number(held.queued) + queued);
       return 'more' as const;
     });
     if (state === 'more') this.o.onPage?.();

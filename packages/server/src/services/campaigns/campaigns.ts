@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { existingSegmentIds } from '../../store/queries/segments-read.js';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import {
@@ -8,14 +8,27 @@ import {
   type MessagingService,
   type PushTemplate,
 } from '../../messaging/index.js';
+import {
+  campaignById,
+  campaignsOf,
+  campaignsTriggeredByEvent,
+  campaignsTriggeredBySegments,
+  claimCampaignSend,
+  insertCampaign,
+  setCampaignSendDelivery,
+  updateCampaign,
+  type CampaignFields,
+  type CampaignRow,
+} from '../../store/campaigns/campaigns.js';
+import { campaignCounts } from '../../store/messaging/messages-read.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { FilterNode } from '../filter/ast.js';
-import { parseFilter } from '../filter/parse-filter.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { FilterNode } from '../../filter/ast.js';
+import { parseFilter } from '../../filter/parse-filter.js';
 import type { TrackedEvent } from '../track/context.js';
-import type { Workspace } from '../workspace-types.js';
-import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
-import { hasMetric, personMatches } from './audience.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
+import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
+import { personMatches } from './audience.js';
 import { checkTemplate, parsePushTemplate } from './template-input.js';
 import type { TransactionalService } from './transactional.js';
 
@@ -49,22 +62,6 @@ export interface CampaignMetrics {
 /** Longest `delay_seconds`: 90 days, the same horizon as `send_at`. */
 export const MAX_DELAY_SECONDS = 90 * 86_400;
 const MAX_NAME = 255;
-const COUNTED = ['sent', 'delivered', 'opened', 'bounced', 'failed'] as const;
-
-type Row = {
-  id: number;
-  workspace_id: number;
-  name: string;
-  type: string;
-  trigger: unknown;
-  filter: unknown;
-  template: unknown;
-  transactional_message_id: number | null;
-  delay_seconds: number;
-  active: number;
-  created_at: number;
-  updated_at: number;
-};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -97,12 +94,7 @@ export class CampaignService {
   // ---- reads and writes of definitions ----
 
   async list(ws: Workspace): Promise<Array<Campaign & { metrics: CampaignMetrics }>> {
-    const rows = await this.store.db
-      .selectFrom('campaigns')
-      .selectAll()
-      .where('workspace_id', '=', ws.id)
-      .orderBy('id')
-      .execute();
+    const rows = await campaignsOf(this.store.db, ws.id);
     const campaigns = rows.map((r) => this.toCampaign(r));
     const metrics = await this.metricsOf(
       ws.id,
@@ -120,12 +112,7 @@ export class CampaignService {
 
   async byId(trx: Tx, workspaceId: number, id: number | null): Promise<Campaign | undefined> {
     if (id === null) return undefined;
-    const row = await trx
-      .selectFrom('campaigns')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await campaignById(trx, workspaceId, id);
     return row && this.toCampaign(row);
   }
 
@@ -133,12 +120,7 @@ export class CampaignService {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       const v = await this.validate(trx, ws, body, undefined);
-      const row = await trx
-        .insertInto('campaigns')
-        .values({ workspace_id: ws.id, ...v, created_at: now, updated_at: now })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return this.toCampaign(row);
+      return this.toCampaign(await insertCampaign(trx, ws.id, v, now));
     });
   }
 
@@ -149,17 +131,16 @@ export class CampaignService {
       const existing = await this.byId(trx, ws.id, parseId(rawId));
       if (!existing) throw new NotFoundError();
       const v = await this.validate(trx, ws, body, existing);
-      const row = await trx
-        .updateTable('campaigns')
-        .set({ ...v, updated_at: now })
-        .where('id', '=', existing.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return this.toCampaign(row);
+      return this.toCampaign(await updateCampaign(trx, existing.id, v, now));
     });
   }
 
-  private async validate(trx: Tx, ws: Workspace, body: unknown, existing: Campaign | undefined) {
+  private async validate(
+    trx: Tx,
+    ws: Workspace,
+    body: unknown,
+    existing: Campaign | undefined,
+  ): Promise<CampaignFields> {
     if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
     const pick = <K extends string>(key: K, current: unknown): unknown => (key in body ? body[key] : current);
     const name = pick('name', existing?.name);
@@ -198,13 +179,7 @@ export class CampaignService {
             '/trigger/segment_entered',
             'trigger.segment_entered must be a segment id',
           );
-        const seg = await trx
-          .selectFrom('segments')
-          .select('id')
-          .where('workspace_id', '=', ws.id)
-          .where('id', '=', id)
-          .executeTakeFirst();
-        if (!seg)
+        if (!(await existingSegmentIds(trx, ws.id, [id])).has(id))
           throw new InvalidInputError(
             '/trigger/segment_entered',
             `segment ${id} does not exist`,
@@ -218,7 +193,7 @@ export class CampaignService {
 
     const rawFilter = pick('filter', existing?.filter ?? null);
     if (rawFilter !== null && rawFilter !== undefined)
-      await parseWorkspaceFilter(trx, ws.id, rawFilter, '/filter');
+      await parseWorkspaceFilter(rawFilter, (ids) => existingSegmentIds(trx, ws.id, ids), '/filter');
 
     const rawTemplate =
       'template' in body
@@ -263,7 +238,7 @@ export class CampaignService {
     };
   }
 
-  private toCampaign(r: Row): Campaign {
+  private toCampaign(r: CampaignRow): Campaign {
     const filter = r.filter === null ? null : parseJson<unknown>(r.filter);
     let filterAst: FilterNode | null = null;
     if (filter !== null) {
@@ -291,42 +266,15 @@ export class CampaignService {
   }
 
   /** Delivery counts per campaign (triggered: `campaign_id`; broadcasts: `broadcast_id`). */
-  private async metricsOf(workspaceId: number, ids: number[]): Promise<Map<number, CampaignMetrics>> {
-    const out = new Map<number, CampaignMetrics>();
-    if (ids.length === 0) return out;
-    const d = this.store.dialect;
-    const counts = COUNTED.map((m) => sql<number>`sum(case when ${hasMetric(d, m)} then 1 else 0 end)`.as(m));
-    const rows = await this.store.db
-      .selectFrom('messages')
-      .select([sql<number>`coalesce(campaign_id, broadcast_id)`.as('cid'), ...counts])
-      .where('workspace_id', '=', workspaceId)
-      .where((eb) => eb.or([eb('campaign_id', 'in', ids), eb('broadcast_id', 'in', ids)]))
-      .groupBy(sql`coalesce(campaign_id, broadcast_id)`)
-      .execute();
-    for (const r of rows as Array<Record<string, unknown>>) {
-      out.set(Number(r.cid), {
-        sent: Number(r.sent ?? 0),
-        delivered: Number(r.delivered ?? 0),
-        opened: Number(r.opened ?? 0),
-        bounced: Number(r.bounced ?? 0),
-        failed: Number(r.failed ?? 0),
-      });
-    }
-    return out;
+  private metricsOf(workspaceId: number, ids: number[]): Promise<Map<number, CampaignMetrics>> {
+    return campaignCounts(this.store.db, this.store.dialect, workspaceId, ids);
   }
 
   // ---- sending ----
 
   /** `TrackService.eventListeners`: an event starts every active campaign triggered by its name. */
   readonly onEvent = async (trx: Tx, ws: Workspace, e: TrackedEvent): Promise<void> => {
-    const rows = await trx
-      .selectFrom('campaigns')
-      .selectAll()
-      .where('workspace_id', '=', ws.id)
-      .where('trigger_event', '=', e.name)
-      .where('active', '=', 1)
-      .where('type', '=', 'triggered')
-      .execute();
+    const rows = await campaignsTriggeredByEvent(trx, ws.id, e.name);
     for (const row of rows) {
       await this.sendToPerson(trx, this.toCampaign(row), e.personPid, {
         triggerKey: `event:${e.eventId}`,
@@ -344,14 +292,7 @@ export class CampaignService {
     segmentIds: readonly number[],
     now: number,
   ): Promise<void> => {
-    const rows = await trx
-      .selectFrom('campaigns')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('trigger_segment_id', 'in', [...segmentIds])
-      .where('active', '=', 1)
-      .where('type', '=', 'triggered')
-      .execute();
+    const rows = await campaignsTriggeredBySegments(trx, workspaceId, segmentIds);
     for (const row of rows) {
       const c = this.toCampaign(row);
       const segmentId = c.trigger && 'segment_entered' in c.trigger ? c.trigger.segment_entered : 0;
@@ -369,18 +310,7 @@ export class CampaignService {
    */
   async sendToPerson(trx: Tx, c: Campaign, pid: number, o: SendOptions): Promise<string | null> {
     const now = unixSeconds(this.clock);
-    const ins = await trx
-      .insertInto('campaign_sends')
-      .values({
-        campaign_id: c.id,
-        trigger_key: o.triggerKey,
-        person_pid: pid,
-        delivery_id: null,
-        created_at: now,
-      })
-      .onConflict((oc) => oc.columns(['campaign_id', 'trigger_key']).doNothing())
-      .executeTakeFirst();
-    if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+    if (!(await claimCampaignSend(trx, c.id, o.triggerKey, pid, now))) return null;
     const recipient = await loadRecipient(trx, c.workspaceId, pid);
     if (!recipient || recipient.unsubscribed) return null;
     if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.filterAst, pid, now))) return null;
@@ -409,12 +339,7 @@ export class CampaignService {
       this.log.warn({ campaign: c.id, err: err.message }, 'campaign template does not parse');
       return null;
     }
-    await trx
-      .updateTable('campaign_sends')
-      .set({ delivery_id: deliveryId })
-      .where('campaign_id', '=', c.id)
-      .where('trigger_key', '=', o.triggerKey)
-      .execute();
+    await setCampaignSendDelivery(trx, c.id, o.triggerKey, deliveryId);
     return deliveryId;
   }
 

@@ -10,8 +10,8 @@ import {
 import type { Store } from '../../store/store.js';
 import type { PeopleReadService } from '../app/people-read.js';
 import { parseIdType } from '../app/id-type.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { checkTemplate, parsePushTemplate } from './template-input.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {

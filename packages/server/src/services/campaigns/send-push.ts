@@ -9,14 +9,14 @@ import {
   type MessagingService,
   type PushTemplate,
 } from '../../messaging/index.js';
-import { insertMessage } from '../../messaging/messages.js';
+import { insertMessage } from '../../store/messaging/messages.js';
 import type { Store } from '../../store/store.js';
 import { findPerson } from '../../store/track/people.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../lib/errors.js';
 import { addDevice, deviceLockKeys, parseDevice } from '../track/devices.js';
 import { explicitRef, refLockKey, type PersonRef } from '../track/identifiers.js';
 import type { TrackService } from '../track/track-service.js';
-import type { Workspace } from '../workspace-types.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { checkTemplate, parseCustomData } from './template-input.js';
 import type { TransactionalService } from './transactional.js';
 

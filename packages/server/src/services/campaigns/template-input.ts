@@ -4,7 +4,7 @@ import {
   type PushTemplate,
   type TemplateRenderer,
 } from '../../messaging/index.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../lib/errors.js';
 
 const STRING_FIELDS = ['image_url', 'link', 'sound'] as const;
 /** Longest template field accepted (bytes of Liquid source). */

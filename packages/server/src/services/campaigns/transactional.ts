@@ -1,9 +1,17 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import type { PushTemplate, TemplateRenderer } from '../../messaging/index.js';
+import {
+  insertTransactional,
+  transactionalById,
+  transactionalByName,
+  transactionalOf,
+  updateTransactional,
+  type TransactionalRow,
+} from '../../store/campaigns/transactional.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { checkTemplate, parsePushTemplate } from './template-input.js';
 
 export interface TransactionalMessage {
@@ -34,8 +42,7 @@ export function transactionalView(m: TransactionalMessage): Record<string, unkno
   };
 }
 
-type Row = { id: number; name: string; template: unknown; created_at: number; updated_at: number };
-const toMessage = (r: Row): TransactionalMessage => ({
+const toMessage = (r: TransactionalRow): TransactionalMessage => ({
   id: Number(r.id),
   name: r.name,
   template: parseJson<PushTemplate>(r.template),
@@ -54,13 +61,7 @@ export class TransactionalService {
   ) {}
 
   async list(ws: Workspace): Promise<TransactionalMessage[]> {
-    const rows = await this.store.db
-      .selectFrom('transactional_messages')
-      .selectAll()
-      .where('workspace_id', '=', ws.id)
-      .orderBy('id')
-      .execute();
-    return rows.map(toMessage);
+    return (await transactionalOf(this.store.db, ws.id)).map(toMessage);
   }
 
   async get(ws: Workspace, rawId: string): Promise<TransactionalMessage> {
@@ -73,12 +74,7 @@ export class TransactionalService {
   async byId(trx: Tx, workspaceId: number, id: number): Promise<TransactionalMessage | undefined> {
     // Digits past a safe integer name no template (and PostgreSQL would refuse them as bigint).
     if (!Number.isSafeInteger(id)) return undefined;
-    const row = await trx
-      .selectFrom('transactional_messages')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await transactionalById(trx, workspaceId, id);
     return row && toMessage(row);
   }
 
@@ -90,12 +86,7 @@ export class TransactionalService {
       const byId = await this.byId(trx, workspaceId, Number(ref));
       if (byId) return byId;
     }
-    const row = await trx
-      .selectFrom('transactional_messages')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('name_norm', '=', ref.trim().toLowerCase())
-      .executeTakeFirst();
+    const row = await transactionalByName(trx, workspaceId, ref.trim());
     return row && toMessage(row);
   }
 
@@ -104,19 +95,7 @@ export class TransactionalService {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       await this.checkNameFree(trx, ws.id, name, null);
-      const row = await trx
-        .insertInto('transactional_messages')
-        .values({
-          workspace_id: ws.id,
-          name,
-          name_norm: name.toLowerCase(),
-          template: toJson(template),
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toMessage(row);
+      return toMessage(await insertTransactional(trx, ws.id, { name, template: toJson(template) }, now));
     });
   }
 
@@ -126,13 +105,9 @@ export class TransactionalService {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       await this.checkNameFree(trx, ws.id, name, existing.id);
-      const row = await trx
-        .updateTable('transactional_messages')
-        .set({ name, name_norm: name.toLowerCase(), template: toJson(template), updated_at: now })
-        .where('id', '=', existing.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toMessage(row);
+      return toMessage(
+        await updateTransactional(trx, existing.id, { name, template: toJson(template) }, now),
+      );
     });
   }
 
@@ -153,13 +128,7 @@ export class TransactionalService {
     name: string,
     except: number | null,
   ): Promise<void> {
-    let q = trx
-      .selectFrom('transactional_messages')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('name_norm', '=', name.toLowerCase());
-    if (except !== null) q = q.where('id', '!=', except);
-    if (await q.executeTakeFirst())
+    if (await transactionalByName(trx, workspaceId, name, except))
       throw new InvalidInputError('/name', `a transactional message named ${name} exists`, 'conflict', 409);
   }
 }

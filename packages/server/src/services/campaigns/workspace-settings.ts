@@ -10,7 +10,7 @@ import {
 } from '../../messaging/index.js';
 import { loadPrivateKey } from '../../messaging/jwt.js';
 import type { Store } from '../../store/store.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { WorkspaceService } from '../workspaces.js';
 import {
   DEFAULT_SETTINGS,
@@ -18,7 +18,7 @@ import {
   type IdentifierMode,
   type Workspace,
   type WorkspaceSettings,
-} from '../workspace-types.js';
+} from '../../store/workspaces/workspace.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -124,7 +124,7 @@ export class WorkspaceSettingsService {
 
   async view(ws: Workspace): Promise<{ workspace: Record<string, unknown> }> {
     const fresh = (await this.workspaces.get(ws.id)) ?? ws;
-    const rows = await listPushProviders(this.store.db, ws.id);
+    const rows = await listPushProviders<ProviderSettings>(this.store.db, ws.id);
     return {
       workspace: {
         site_id: fresh.siteId,

@@ -1,7 +1,8 @@
 import { parseJson, type Tx } from '../../store/store.js';
 import { catalogVersion } from '../../store/queries/segment-tables.js';
-import { emptyNeeds, filterNeeds, type FilterNeeds, type FilterNode } from '../filter/ast.js';
-import { parseFilter } from '../filter/parse-filter.js';
+import { dynamicSegmentRows } from '../../store/queries/segments-read.js';
+import { emptyNeeds, filterNeeds, type FilterNeeds, type FilterNode } from '../../filter/ast.js';
+import { parseFilter } from '../../filter/parse-filter.js';
 
 /** A dynamic segment ready to evaluate. */
 export interface DynamicSegment {
@@ -22,13 +23,7 @@ export interface Catalog {
 }
 
 export async function loadDynamicSegments(db: Tx, workspaceId: number): Promise<DynamicSegment[]> {
-  const rows = await db
-    .selectFrom('segments')
-    .select(['id', 'name', 'conditions'])
-    .where('workspace_id', '=', workspaceId)
-    .where('type', '=', 'dynamic')
-    .orderBy('id')
-    .execute();
+  const rows = await dynamicSegmentRows(db, workspaceId);
   return rows.map((r) => {
     // Stored conditions were validated when written; parse again to get the typed tree.
     const ast = parseFilter(parseJson(r.conditions), '/segment/conditions');

@@ -1,4 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
+import { existingSegmentIds, setSegmentConditions } from '../../store/queries/segments-read.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { toJson, type Store, type Tx } from '../../store/store.js';
 import { backfillEntries, backfillExits, countMatching } from '../../store/queries/segment-backfill.js';
@@ -7,10 +8,10 @@ import {
   lockSegmentDefinitions,
   logSizeChange,
 } from '../../store/queries/segment-tables.js';
-import { InvalidInputError } from '../errors.js';
-import { segmentRefs, type FilterNode } from '../filter/ast.js';
-import { compileFilter } from '../filter/compile-filter.js';
-import { parseWorkspaceFilter } from '../filter/workspace-filter.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import { segmentRefs, type FilterNode } from '../../filter/ast.js';
+import { compileFilter } from '../../store/filter/compile-filter.js';
+import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import {
   dependencyOrder,
   dependents,
@@ -50,7 +51,7 @@ export class SegmentDefinitions {
     pointer: string,
     selfId?: number,
   ): Promise<FilterNode> {
-    const ast = await parseWorkspaceFilter(db, workspaceId, raw, pointer);
+    const ast = await parseWorkspaceFilter(raw, (ids) => existingSegmentIds(db, workspaceId, ids), pointer);
     const refs = segmentRefs(ast);
     if (selfId !== undefined && refs.length > 0) {
       const others = new Map((await loadDynamicSegments(db, workspaceId)).map((s) => [s.id, s]));
@@ -83,11 +84,7 @@ export class SegmentDefinitions {
     fresh: boolean,
   ): Promise<BackfillResult> {
     const now = unixSeconds(this.clock);
-    await trx
-      .updateTable('segments')
-      .set({ conditions: toJson(raw), type: 'dynamic', updated_at: now })
-      .where('id', '=', segmentId)
-      .execute();
+    await setSegmentConditions(trx, segmentId, toJson(raw), now);
     await bumpCatalogVersion(trx, workspaceId);
     const ordered = dependencyOrder(await loadDynamicSegments(trx, workspaceId));
     const self = ordered.find((s) => s.id === segmentId);

@@ -22,9 +22,10 @@ import {
   personSnapshot,
 } from '../../store/queries/segment-state.js';
 import { markActivitiesDeleted } from '../../store/track/people.js';
-import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../activity.js';
-import { evaluate, type EvalContext } from '../filter/evaluate.js';
-import type { Workspace } from '../workspace-types.js';
+import { segmentNames } from '../../store/queries/segments-read.js';
+import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../../store/activities.js';
+import { evaluate, type EvalContext } from '../../filter/evaluate.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { CatalogCache, mergeNeeds, segmentsReading } from './catalog.js';
 import { SegmentDefinitions } from './definitions.js';
 import { RecheckScheduler, type RecheckLog } from './scheduler.js';
@@ -214,16 +215,11 @@ export class SegmentEngine {
   private async recordDeletedExits(trx: Tx, workspaceId: number, pid: number, now: number): Promise<void> {
     const open = await openSegmentEntries(trx, pid);
     if (open.length === 0) return;
-    const segments = await trx
-      .selectFrom('segments')
-      .select(['id', 'name', 'type'])
-      .where('workspace_id', '=', workspaceId)
-      .where(
-        'id',
-        'in',
-        open.map((o) => o.segmentId),
-      )
-      .execute();
+    const segments = await segmentNames(
+      trx,
+      workspaceId,
+      open.map((o) => o.segmentId),
+    );
     const byId = new Map(segments.map((s) => [Number(s.id), s]));
     const left = open.filter((o) => byId.has(o.segmentId));
     await recordActivities(

@@ -1,9 +1,9 @@
 import { parseJson, type Tx } from '../../store/store.js';
 import { deviceFacts, eventFacts, membershipsOf, personFacts } from '../../store/queries/segment-state.js';
 import type { SegmentRow } from '../../store/queries/segments-read.js';
-import { filterNeeds } from '../filter/ast.js';
-import { explain, type Explanation } from '../filter/evaluate.js';
-import { parseFilter } from '../filter/parse-filter.js';
+import { filterNeeds } from '../../filter/ast.js';
+import { explain, type Explanation } from '../../filter/evaluate.js';
+import { parseFilter } from '../../filter/parse-filter.js';
 
 export interface SegmentExplanation {
   /** Whether the person matches the conditions now (for a manual segment: is a member). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import type { Store } from '../../store/store.js';
 import { acquireLease, releaseLease } from '../../store/queries/leases.js';
+import { workspacesWithDynamicSegments } from '../../store/queries/segments-read.js';
 import type { SegmentDefinitions } from './definitions.js';
 
 /** The `leases` row that makes one process (of several on one PostgreSQL) run the recheck. */
@@ -60,14 +61,9 @@ export class RecheckScheduler {
     const now = this.clock.now();
     const ttl = 2 * this.intervalMs + 5_000;
     if (!(await acquireLease(this.store.db, RECHECK_LEASE, this.holder, now, now + ttl))) return;
-    const workspaces = await this.store.db
-      .selectFrom('segments')
-      .select('workspace_id')
-      .distinct()
-      .where('type', '=', 'dynamic')
-      .execute();
     let changed = 0;
-    for (const w of workspaces) changed += await this.definitions.recheckTimed(Number(w.workspace_id));
+    for (const workspaceId of await workspacesWithDynamicSegments(this.store.db))
+      changed += await this.definitions.recheckTimed(workspaceId);
     if (changed > 0) this.log?.info({ changed }, 'segment recheck: memberships changed');
   }
 }

@@ -1,6 +1,6 @@
 import type { PersonChanges } from './person-changes.js';
 import type { Tx } from '../../store/store.js';
-import type { Workspace } from '../workspace-types.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 
 /** Who is writing and when: every Track write carries one. */
 export interface WriteContext {

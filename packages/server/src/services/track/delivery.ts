@@ -1,35 +1,16 @@
+import { messageOwner } from '../../store/messaging/messages.js';
 import type { Tx } from '../../store/store.js';
 import { findDevice } from '../../store/track/devices.js';
 import { deliveryFacts, insertMetric } from '../../store/track/metrics.js';
 import { findPerson, findPersonByPid, updatePerson, type PersonRow } from '../../store/track/people.js';
-import { recordActivities, type ActivityType } from '../activity.js';
-import { InvalidInputError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { recordActivities, type ActivityType } from '../../store/activities.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { mergeAttributes } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { isEmail } from './identifiers.js';
 import { parseTimestamp } from './limits.js';
 import { activity } from './people-ops.js';
-
-/** The `messages` row of a delivery Roster sent (issue #8), if any. */
-async function messageOf(
-  trx: Tx,
-  deliveryId: string,
-  workspaceId: number | null,
-): Promise<{ workspaceId: number; personPid: number | null } | undefined> {
-  let q = trx
-    .selectFrom('messages')
-    .select(['workspace_id', 'person_pid'])
-    .where('delivery_id', '=', deliveryId);
-  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
-  const row = await q.executeTakeFirst();
-  return (
-    row && {
-      workspaceId: Number(row.workspace_id),
-      personPid: row.person_pid === null ? null : Number(row.person_pid),
-    }
-  );
-}
 
 /** Metric names Customer.io accepts on `/api/v1/metrics`, across channels (spec §3.10). */
 export const METRICS = new Set([
@@ -111,7 +92,7 @@ export async function recordMetric(
   cmd: MetricCommand,
   fx: WriteEffects,
 ): Promise<void> {
-  const message = await messageOf(trx, cmd.deliveryId, workspace?.id ?? null);
+  const message = await messageOwner(trx, cmd.deliveryId, workspace?.id ?? null);
   const facts = workspace
     ? { workspaceId: workspace.id }
     : message
@@ -170,7 +151,7 @@ export async function unsubscribeDelivery(
   unsubscribe: boolean,
   fx: WriteEffects,
 ): Promise<void> {
-  const message = await messageOf(trx, deliveryId, workspace?.id ?? null);
+  const message = await messageOwner(trx, deliveryId, workspace?.id ?? null);
   const facts = await deliveryFacts(trx, deliveryId, workspace?.id ?? null);
   if (facts.workspaceId === null && message) facts.workspaceId = message.workspaceId;
   await insertMetric(

@@ -1,8 +1,8 @@
 import type { Tx } from '../../store/store.js';
 import { deleteDevice, findDevice, upsertDevice } from '../../store/track/devices.js';
 import { dict, findPerson, findPersonByPid } from '../../store/track/people.js';
-import { recordActivities, type ActivityInput } from '../activity.js';
-import { InvalidInputError } from '../errors.js';
+import { recordActivities, type ActivityInput } from '../../store/activities.js';
+import { InvalidInputError } from '../../lib/errors.js';
 import { mergeAttributes } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { byteLength, refLockKey, tokenLockKey, type PersonRef } from './identifiers.js';

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../errors.js';
-import type { IdentifierMode } from '../workspace-types.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import type { IdentifierMode } from '../../store/workspaces/workspace.js';
 
 /** One way of naming a person: by id (case-sensitive), email (case-insensitive) or cio_id. */
 export type PersonRef =

@@ -1,8 +1,8 @@
 import type { Tx } from '../../store/store.js';
 import { dict, findPerson, updatePerson, type PersonRow } from '../../store/track/people.js';
-import { recordActivities, type ActivityInput } from '../activity.js';
-import { InvalidInputError } from '../errors.js';
-import type { IdentifierMode } from '../workspace-types.js';
+import { recordActivities, type ActivityInput } from '../../store/activities.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import type { IdentifierMode } from '../../store/workspaces/workspace.js';
 import { attachAnonymous } from './anonymous.js';
 import { isRemoval, mergeAttributes, unsubscribedValue, type MergeResult } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';

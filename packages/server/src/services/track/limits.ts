@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../lib/errors.js';
 import { byteLength } from './identifiers.js';
 
 /** Customer.io's per-person limits (spec §6.5): names 150 bytes, values 1000 bytes, 300 attributes. */

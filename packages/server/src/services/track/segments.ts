@@ -1,8 +1,8 @@
 import type { Tx } from '../../store/store.js';
 import { addMembership, findSegment, removeMembership } from '../../store/track/memberships.js';
 import { findPerson } from '../../store/track/people.js';
-import { recordActivities, type ActivityInput } from '../activity.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { recordActivities, type ActivityInput } from '../../store/activities.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { isEmail, refLockKey, type PersonRef } from './identifiers.js';
 import { activity } from './people-ops.js';

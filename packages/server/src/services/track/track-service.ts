@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
+import { inSavepoint } from '../../store/savepoint.js';
 import type { Store, TransactionOptions, Tx } from '../../store/store.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../lib/errors.js';
 import type { WorkspaceService } from '../workspaces.js';
-import type { Workspace } from '../workspace-types.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import type {
   DeliveryMetricHook,
   EventListener,
@@ -125,16 +125,14 @@ export class TrackService {
                 }
                 continue;
               }
-              await sql`savepoint track_item`.execute(trx);
-              try {
-                for (const write of list) await this.runWrite(trx, workspace, source, write, triggers);
-                await sql`release savepoint track_item`.execute(trx);
-              } catch (err) {
-                if (!(err instanceof InvalidInputError)) throw err;
-                await sql`rollback to savepoint track_item`.execute(trx);
-                await sql`release savepoint track_item`.execute(trx);
-                failures.set(index, err);
-              }
+              const failed = await inSavepoint(
+                trx,
+                async () => {
+                  for (const write of list) await this.runWrite(trx, workspace, source, write, triggers);
+                },
+                (err): err is InvalidInputError => err instanceof InvalidInputError,
+              );
+              if (failed) failures.set(index, failed);
             }
             await options.finish?.(trx, failures);
           },

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../errors.js';
-import type { Workspace } from '../workspace-types.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { TrackWrite } from './context.js';
 import { parseMetric, parsePushEvent, recordMetric } from './delivery.js';
 import { addDevice, deviceLockKeys, parseDevice, removeDevice } from './devices.js';

@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { ActivitiesTable } from '../schema/index.js';
 import type { DialectName } from '../dialect.js';
 import type { Tx } from '../store.js';
-import { jsonHasKey } from './json-sql.js';
+import { jsonHasKey } from '../filter/json-sql.js';
 
 export type ActivityRow = Selectable<ActivitiesTable>;
 

@@ -36,3 +36,23 @@ export async function devicesOf(db: Tx, workspaceId: number, pids: readonly numb
     .orderBy('token')
     .execute();
 }
+
+/** Person ids by identifier value (`email_norm` values lower-cased), looked up 500 at a time. */
+export async function pidsByIdentifier(
+  db: Tx,
+  workspaceId: number,
+  column: 'id' | 'email_norm',
+  values: readonly string[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let i = 0; i < values.length; i += 500) {
+    const rows = await db
+      .selectFrom('people')
+      .select(['pid', column])
+      .where('workspace_id', '=', workspaceId)
+      .where(column, 'in', values.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.set(String((r as Record<string, unknown>)[column]), Number(r.pid));
+  }
+  return found;
+}

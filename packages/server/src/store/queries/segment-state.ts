@@ -1,4 +1,4 @@
-import type { DeviceFacts, EventFacts, PersonFacts } from '../../services/filter/evaluate.js';
+import type { DeviceFacts, EventFacts, PersonFacts } from '../../filter/evaluate.js';
 import { placeholders, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, type Tx } from '../store.js';
 

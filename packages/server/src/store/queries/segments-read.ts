@@ -118,3 +118,57 @@ export async function updateSegmentText(
     .where('id', '=', id)
     .execute();
 }
+
+/** A workspace's dynamic segments, their conditions still JSON (the segments engine parses them). */
+export async function dynamicSegmentRows(
+  db: Tx,
+  workspaceId: number,
+): Promise<Array<{ id: number; name: string; conditions: unknown }>> {
+  return db
+    .selectFrom('segments')
+    .select(['id', 'name', 'conditions'])
+    .where('workspace_id', '=', workspaceId)
+    .where('type', '=', 'dynamic')
+    .orderBy('id')
+    .execute();
+}
+
+/** Names and types of the workspace's segments among `ids`. */
+export async function segmentNames(
+  db: Tx,
+  workspaceId: number,
+  ids: readonly number[],
+): Promise<Array<{ id: number; name: string; type: string }>> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('segments')
+    .select(['id', 'name', 'type'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Stores a segment's conditions (JSON text), making it dynamic. */
+export async function setSegmentConditions(
+  db: Tx,
+  segmentId: number,
+  conditions: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('segments')
+    .set({ conditions, type: 'dynamic', updated_at: now })
+    .where('id', '=', segmentId)
+    .execute();
+}
+
+/** Workspaces that have at least one dynamic segment (the `within` recheck visits these). */
+export async function workspacesWithDynamicSegments(db: Tx): Promise<number[]> {
+  const rows = await db
+    .selectFrom('segments')
+    .select('workspace_id')
+    .distinct()
+    .where('type', '=', 'dynamic')
+    .execute();
+  return rows.map((r) => Number(r.workspace_id));
+}

@@ -1,7 +1,7 @@
 import { workspaceOf } from '../../auth.js';
 import { parseIdType } from '../../../services/app/id-type.js';
 import { pageLimit } from '../../../services/app/limit.js';
-import { InvalidInputError } from '../../../services/errors.js';
+import { InvalidInputError } from '../../../lib/errors.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext, type Query } from './context.js';
 
 function filters(q: Query) {

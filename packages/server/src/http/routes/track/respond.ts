@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidInputError } from '../../../services/errors.js';
+import { InvalidInputError } from '../../../lib/errors.js';
 import { ValidationErrors } from '../../../services/track/limits.js';
 import { apiFamily } from '../../api-family.js';
 import { sendError } from '../../error-handler.js';

@@ -1,6 +1,6 @@
 import type { TrackV2BatchPartial } from '@roster/protocol';
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError } from '../../../services/errors.js';
+import { InvalidInputError } from '../../../lib/errors.js';
 import type { Services } from '../../../services/services.js';
 import type { TrackWrite } from '../../../services/track/context.js';
 import { parseV2 } from '../../../services/track/v2.js';

@@ -1,5 +1,5 @@
-import type { PersonIdentifiers } from '../services/activity.js';
-import { parseJson, type Tx } from '../store/store.js';
+import type { PersonIdentifiers } from '../activities.js';
+import { parseJson, type Tx } from '../store.js';
 
 export interface Recipient {
   pid: number;

@@ -1,5 +1,5 @@
-import type { PersonIdentifiers } from '../services/activity.js';
-import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
+import type { PersonIdentifiers } from '../activities.js';
+import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
 /** Metric → unix seconds. Only metrics that happened appear (app-api.md §3.6). */
 export type MessageMetrics = Partial<
@@ -120,4 +120,24 @@ export async function setMessageMetric(
     .where('delivery_id', '=', message.deliveryId)
     .execute();
   return true;
+}
+
+/** Which workspace and person the `messages` row of a delivery Roster sent belongs to, if any. */
+export async function messageOwner(
+  trx: Tx,
+  deliveryId: string,
+  workspaceId: number | null,
+): Promise<{ workspaceId: number; personPid: number | null } | undefined> {
+  let q = trx
+    .selectFrom('messages')
+    .select(['workspace_id', 'person_pid'])
+    .where('delivery_id', '=', deliveryId);
+  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
+  const row = await q.executeTakeFirst();
+  return (
+    row && {
+      workspaceId: Number(row.workspace_id),
+      personPid: row.person_pid === null ? null : Number(row.person_pid),
+    }
+  );
 }

@@ -1,13 +1,16 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { DialectName } from '../../store/dialect.js';
-import type { AttributeNode, EventNode, FilterNode, JsonPath } from './ast.js';
-import { sqlitePath } from '../../store/queries/json-sql.js';
-import { truthy } from './values.js';
+import type { DialectName } from '../dialect.js';
+import type { AttributeNode, EventNode, FilterNode, JsonPath } from '../../filter/ast.js';
+import { sqlitePath } from './json-sql.js';
+import { truthy } from '../../filter/values.js';
 
-export { truthy } from './values.js';
+export { truthy } from '../../filter/values.js';
 
 /** A boolean SQL expression over the `people` row aliased `p` (never NULL, so `not` is exact). */
 export type Predicate = RawBuilder<boolean>;
+
+/** A predicate no person matches (every member of a deleted segment exits). */
+export const MATCHES_NO_ONE: Predicate = sql<boolean>`(1 = 0)`;
 type Expr = RawBuilder<unknown>;
 
 /** A value as SQL: the same three views `values.ts` defines (text/num are NULL when absent). */

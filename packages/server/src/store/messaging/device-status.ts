@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { recordActivities, type PersonIdentifiers } from '../services/activity.js';
-import type { Tx } from '../store/store.js';
+import { recordActivities, type PersonIdentifiers } from '../activities.js';
+import type { Tx } from '../store.js';
 
 /** Device `_last_status` values (track-api.md §8.3). */
 export type DeviceStatus = '' | 'sent' | 'bounced' | 'suppressed';

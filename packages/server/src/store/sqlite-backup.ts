@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { sqliteFile } from '../store/sqlite-store.js';
+import { sqliteFile } from './sqlite-store.js';
 
 export interface BackupResult {
   file: string;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { parseJson, toJson, type Store, type Tx } from '../store/store.js';
+import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
 export interface OutboxEntry {
   workspaceId: number;
@@ -142,4 +142,15 @@ export async function rescheduleJob(
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** Pending outbox rows by kind, and how many of them are due by `nowMs` (the `/metrics` gauges). */
+export async function outboxDepth(
+  db: Tx,
+  nowMs: number,
+): Promise<Array<{ kind: string; pending: number; due: number }>> {
+  const rows = await sql<{ kind: string; n: number | string; due: number | string | null }>`
+    select kind, count(*) as n, sum(case when run_at_ms <= ${nowMs} then 1 else 0 end) as due
+    from outbox where status = 'pending' group by kind`.execute(db);
+  return rows.rows.map((r) => ({ kind: r.kind, pending: Number(r.n), due: Number(r.due ?? 0) }));
 }

@@ -1,16 +1,20 @@
-import { parseJson, toJson, type Tx } from '../store/store.js';
-import type { ApnsConfig } from './apns-provider.js';
-import type { FcmConfig } from './fcm-provider.js';
+import { parseJson, toJson, type Tx } from '../store.js';
+/**
+ * A provider's credentials as stored: its kind and configuration, which the store keeps as JSON
+ * without looking inside (messaging's `ProviderSettings` says what each kind holds).
+ */
+export interface StoredProviderSettings {
+  kind: string;
+  config: unknown;
+}
 
-export type ProviderSettings = { kind: 'apns'; config: ApnsConfig } | { kind: 'fcm'; config: FcmConfig };
-
-export interface ProviderRow {
+export interface ProviderRow<S extends StoredProviderSettings = StoredProviderSettings> {
   id: number;
   workspaceId: number;
   /** '' = the workspace default; otherwise the bundle id / package name it serves. */
   appIdentifier: string;
   updatedAt: number;
-  settings: ProviderSettings;
+  settings: S;
 }
 
 /**
@@ -20,7 +24,7 @@ export interface ProviderRow {
 export async function savePushProvider(
   trx: Tx,
   workspaceId: number,
-  settings: ProviderSettings,
+  settings: StoredProviderSettings,
   appIdentifier: string,
   now: number,
 ): Promise<void> {
@@ -68,7 +72,10 @@ export async function deletePushProvider(
   return Number(res.numDeletedRows) > 0;
 }
 
-export async function listPushProviders(trx: Tx, workspaceId: number): Promise<ProviderRow[]> {
+export async function listPushProviders<S extends StoredProviderSettings = StoredProviderSettings>(
+  trx: Tx,
+  workspaceId: number,
+): Promise<Array<ProviderRow<S>>> {
   const rows = await trx
     .selectFrom('push_providers')
     .selectAll()
@@ -79,6 +86,6 @@ export async function listPushProviders(trx: Tx, workspaceId: number): Promise<P
     workspaceId: r.workspace_id,
     appIdentifier: r.app_identifier,
     updatedAt: r.updated_at,
-    settings: { kind: r.kind, config: parseJson(r.config) } as ProviderSettings,
+    settings: { kind: r.kind, config: parseJson(r.config) } as S,
   }));
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../lib/errors.js';
 import {
   ATTRIBUTE_OPERATORS,
   COUNT_OPERATORS,

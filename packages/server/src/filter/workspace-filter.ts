@@ -1,26 +1,24 @@
-import { existingSegmentIds } from '../../store/queries/segments-read.js';
-import type { Tx } from '../../store/store.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../lib/errors.js';
 import { segmentRefs, type FilterNode } from './ast.js';
 import { parseFilter } from './parse-filter.js';
+
+/** Which of these segment ids are segments of the workspace (the store answers: `existingSegmentIds`). */
+export type KnownSegments = (ids: readonly number[]) => Promise<ReadonlySet<number>>;
 
 /**
  * Parses a filter in the segments' condition language for a workspace: the segments it names must
  * be the workspace's (App API search, segment definitions, campaign and broadcast audiences).
+ *
+ * @example await parseWorkspaceFilter(raw, (ids) => existingSegmentIds(trx, ws.id, ids), '/filter')
  */
 export async function parseWorkspaceFilter(
-  db: Tx,
-  workspaceId: number,
   raw: unknown,
+  knownSegments: KnownSegments,
   pointer?: string,
 ): Promise<FilterNode> {
   const ast = parseFilter(raw, pointer);
   const refs = segmentRefs(ast);
-  const known = await existingSegmentIds(
-    db,
-    workspaceId,
-    refs.map((r) => r.segmentId),
-  );
+  const known = refs.length === 0 ? new Set<number>() : await knownSegments(refs.map((r) => r.segmentId));
   const missing = refs.find((r) => !known.has(r.segmentId));
   if (missing)
     throw new InvalidInputError(

@@ -1,0 +1,63 @@
+import { sql } from 'kysely';
+import type { Predicate } from '../filter/compile-filter.js';
+import type { Tx } from '../store.js';
+
+/** One keyset page of a workspace's people after `afterPid`, optionally those a filter matches. */
+export async function peoplePage(
+  db: Tx,
+  workspaceId: number,
+  afterPid: number,
+  predicate: Predicate | undefined,
+  limit: number,
+) {
+  let q = db
+    .selectFrom('people as p')
+    .select(['p.pid', 'p.cio_id', 'p.id', 'p.email', 'p.attributes', 'p.created_at', 'p.updated_at'])
+    .where('p.workspace_id', '=', workspaceId)
+    .where('p.pid', '>', afterPid);
+  if (predicate) q = q.where(predicate);
+  return q.orderBy('p.pid').limit(limit).execute();
+}
+
+/** The devices of these people, by person then token. */
+export async function devicesOfPeople(db: Tx, pids: readonly number[]) {
+  return db
+    .selectFrom('devices')
+    .select(['person_pid', 'token', 'platform', 'last_used', 'attributes'])
+    .where('person_pid', 'in', [...pids])
+    .orderBy('person_pid')
+    .orderBy('token')
+    .execute();
+}
+
+/**
+ * One keyset page of a workspace's events after `afterSeq`, with their person's identifiers;
+ * with a filter, only events of people it matches (anonymous events have no person to match).
+ */
+export async function eventsPage(
+  db: Tx,
+  workspaceId: number,
+  afterSeq: number,
+  predicate: Predicate | undefined,
+  limit: number,
+) {
+  let q = db
+    .selectFrom('events as e')
+    .leftJoin('people as p', 'p.pid', 'e.person_pid')
+    .select([
+      'e.seq',
+      'e.event_id',
+      'e.type',
+      'e.name',
+      'e.data',
+      'e.timestamp',
+      'e.anonymous_id',
+      'p.id as person_id',
+      'p.email as person_email',
+      'p.cio_id as person_cio_id',
+    ])
+    .where('e.workspace_id', '=', workspaceId)
+    .where('e.seq', '>', afterSeq);
+  if (predicate) q = q.where(sql<boolean>`p.pid is not null`).where(predicate);
+  return q.orderBy('e.seq').limit(limit).execute();
+}

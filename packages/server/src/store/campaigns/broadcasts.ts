@@ -1,0 +1,120 @@
+import type { Selectable } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import type { BroadcastTriggersTable } from '../schema/index.js';
+import type { Tx } from '../store.js';
+
+export type BroadcastTriggerRow = Selectable<BroadcastTriggersTable>;
+
+/** A pending trigger (JSON columns as text); returns its id. */
+export async function insertBroadcastTrigger(
+  db: Tx,
+  t: { workspaceId: number; campaignId: number; data: string; audience: string },
+  now: number,
+): Promise<number> {
+  const row = await db
+    .insertInto('broadcast_triggers')
+    .values({
+      workspace_id: t.workspaceId,
+      campaign_id: t.campaignId,
+      data: t.data,
+      audience: t.audience,
+      status: 'pending',
+      cursor: 0,
+      queued: 0,
+      claimed_by: null,
+      claimed_until_ms: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function broadcastTriggerById(
+  db: Tx,
+  workspaceId: number,
+  campaignId: number,
+  id: number,
+): Promise<BroadcastTriggerRow | undefined> {
+  return db
+    .selectFrom('broadcast_triggers')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('campaign_id', '=', campaignId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Claims the oldest pending trigger nobody holds a live claim on, for `claim` until `untilMs`.
+ * PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent claimers pass over each other's rows.
+ */
+export async function claimBroadcastTrigger(
+  trx: Tx,
+  dialect: DialectName,
+  claim: string,
+  nowMs: number,
+  untilMs: number,
+): Promise<number | undefined> {
+  let q = trx
+    .selectFrom('broadcast_triggers')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('claimed_until_ms', 'is', null), eb('claimed_until_ms', '<', nowMs)]))
+    .orderBy('id')
+    .limit(1);
+  if (dialect === 'postgres') q = q.forUpdate().skipLocked();
+  const row = await q.executeTakeFirst();
+  if (!row) return undefined;
+  await trx
+    .updateTable('broadcast_triggers')
+    .set({ claimed_by: claim, claimed_until_ms: untilMs })
+    .where('id', '=', row.id)
+    .execute();
+  return Number(row.id);
+}
+
+/** Extends `claim`'s hold on a pending trigger; undefined when the claim was lost. */
+export async function renewBroadcastClaim(
+  trx: Tx,
+  id: number,
+  claim: string,
+  untilMs: number,
+  now: number,
+): Promise<BroadcastTriggerRow | undefined> {
+  return trx
+    .updateTable('broadcast_triggers')
+    .set({ claimed_until_ms: untilMs, updated_at: now })
+    .where('id', '=', id)
+    .where('claimed_by', '=', claim)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function finishBroadcastTrigger(
+  trx: Tx,
+  id: number,
+  status: 'done' | 'failed',
+  error: string | null,
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable('broadcast_triggers')
+    .set({ status, error, finished_at: now, claimed_by: null, claimed_until_ms: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** After a page: where the next one starts, and how many sends were queued so far. */
+export async function advanceBroadcastTrigger(
+  trx: Tx,
+  id: number,
+  cursor: number,
+  queued: number,
+): Promise<void> {
+  await trx.updateTable('broadcast_triggers').set({ cursor, queued }).where('id', '=', id).execute();
+}

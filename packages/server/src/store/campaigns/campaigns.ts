@@ -1,0 +1,131 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { CampaignsTable } from '../schema/index.js';
+import type { Tx } from '../store.js';
+
+export type CampaignRow = Selectable<CampaignsTable>;
+
+/** A campaign's definition columns, JSON ones as text (`toJson`). */
+export type CampaignFields = Omit<
+  Insertable<CampaignsTable>,
+  'id' | 'workspace_id' | 'created_at' | 'updated_at'
+>;
+
+export async function campaignsOf(db: Tx, workspaceId: number): Promise<CampaignRow[]> {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function campaignById(
+  db: Tx,
+  workspaceId: number,
+  id: number,
+): Promise<CampaignRow | undefined> {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function insertCampaign(
+  db: Tx,
+  workspaceId: number,
+  fields: CampaignFields,
+  now: number,
+): Promise<CampaignRow> {
+  return db
+    .insertInto('campaigns')
+    .values({ workspace_id: workspaceId, ...fields, created_at: now, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateCampaign(
+  db: Tx,
+  id: number,
+  fields: CampaignFields,
+  now: number,
+): Promise<CampaignRow> {
+  return db
+    .updateTable('campaigns')
+    .set({ ...fields, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Active triggered campaigns started by an event of this name. */
+export async function campaignsTriggeredByEvent(
+  db: Tx,
+  workspaceId: number,
+  name: string,
+): Promise<CampaignRow[]> {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('trigger_event', '=', name)
+    .where('active', '=', 1)
+    .where('type', '=', 'triggered')
+    .execute();
+}
+
+/** Active triggered campaigns started by entering one of these segments. */
+export async function campaignsTriggeredBySegments(
+  db: Tx,
+  workspaceId: number,
+  segmentIds: readonly number[],
+): Promise<CampaignRow[]> {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('trigger_segment_id', 'in', [...segmentIds])
+    .where('active', '=', 1)
+    .where('type', '=', 'triggered')
+    .execute();
+}
+
+/**
+ * Records that a campaign is sending to a person for a trigger; false when it already was (the
+ * dedupe key is the campaign and `triggerKey`).
+ */
+export async function claimCampaignSend(
+  db: Tx,
+  campaignId: number,
+  triggerKey: string,
+  personPid: number,
+  now: number,
+): Promise<boolean> {
+  const ins = await db
+    .insertInto('campaign_sends')
+    .values({
+      campaign_id: campaignId,
+      trigger_key: triggerKey,
+      person_pid: personPid,
+      delivery_id: null,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(['campaign_id', 'trigger_key']).doNothing())
+    .executeTakeFirst();
+  return Number(ins.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function setCampaignSendDelivery(
+  db: Tx,
+  campaignId: number,
+  triggerKey: string,
+  deliveryId: string,
+): Promise<void> {
+  await db
+    .updateTable('campaign_sends')
+    .set({ delivery_id: deliveryId })
+    .where('campaign_id', '=', campaignId)
+    .where('trigger_key', '=', triggerKey)
+    .execute();
+}
