@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveServeConfig } from '../../packages/server/src/cli/config.js';
 import { buildApp } from '../../packages/server/src/http/app.js';
 import { openStore } from '../../packages/server/src/store/open-store.js';
 import type { Store } from '../../packages/server/src/store/store.js';
@@ -162,9 +163,8 @@ describe('/metrics and /openapi.json', () => {
   });
 
   it('asks for the bearer token when ROSTER_METRICS_TOKEN is set', async () => {
-    process.env.ROSTER_METRICS_TOKEN = 'scrape-secret';
-    const s2 = await buildApp({ store });
-    delete process.env.ROSTER_METRICS_TOKEN;
+    const config = resolveServeConfig({}, { ROSTER_METRICS_TOKEN: 'scrape-secret' });
+    const s2 = await buildApp({ store, metricsToken: config.metricsToken });
     try {
       expect((await s2.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
       const wrong = await s2.app.inject({

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { backupSqlite } from '../store/sqlite-backup.js';
-import { resolveServeConfig } from './config.js';
+import { storeConfig } from './config.js';
 
 const USAGE = `usage:
   roster backup FILE [--data DIR]
@@ -20,10 +20,7 @@ export async function backupCommand(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const config = resolveServeConfig(
-    { data: values.data, 'database-url': values['database-url'] },
-    { ...process.env, ROSTER_SITE_ID: '', ROSTER_API_KEY: '', ROSTER_APP_API_KEY: '' },
-  );
+  const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
   if (config.databaseUrl) {
     process.stderr.write(
       'roster backup copies the SQLite store; for PostgreSQL use its own tools, e.g.\n' +

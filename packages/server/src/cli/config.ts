@@ -1,18 +1,40 @@
 import path from 'node:path';
-import { rateLimitFromEnv } from '../http/routes/app/rate-limit.js';
+import type { RuntimeOptions } from '../services/campaigns/runtime.js';
+import type { StoreConfig } from '../store/open-store.js';
 import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
 
-/** Everything `roster serve` needs, from flags first, then the environment, then defaults. */
+/**
+ * Everything `roster serve` needs, from flags first, then the environment, then defaults. This file
+ * is the only place that reads the environment: the rest of the server is handed this object (or
+ * the part of it it needs), so tests and embedders configure it without touching `process.env`.
+ */
 export interface ServeConfig {
+  /** PORT */
   port: number;
+  /** HOST */
   host: string;
+  /** ROSTER_DATA_DIR: the SQLite data directory. */
   dataDir: string;
+  /** DATABASE_URL: PostgreSQL instead of SQLite. */
   databaseUrl: string | undefined;
+  /** ROSTER_LOG_LEVEL */
   logLevel: string;
+  /** ROSTER_SQLITE_SYNCHRONOUS: `full` fsyncs every commit. */
   sqliteSynchronous: 'normal' | 'full';
+  /** ROSTER_PG_PREPARED_STATEMENTS: `off` runs every statement unnamed (older PgBouncer). */
+  pgPreparedStatements: boolean;
   /** ROSTER_APP_API_RATE_LIMIT: App API requests/s per workspace unless the workspace sets its own; 0 = off. */
   appApiRateLimit: number;
+  /** ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY: the default workspace's keys. */
   credentials: WorkspaceCredentials | undefined;
+  /** ROSTER_SEGMENT_RECHECK_SECONDS: how often segments with `within` windows are rechecked. */
+  segmentRecheckSeconds: number;
+  /** ROSTER_METRICS_TOKEN: Bearer token required on `/metrics`; unset = open. */
+  metricsToken: string | undefined;
+  /** ROSTER_DASHBOARD_DIR: where the built dashboard is (default: the package's own build). */
+  dashboardDir: string | undefined;
+  /** The delivery worker and broadcast fan-out (ROSTER_DELIVERY_*, ROSTER_BROADCAST_*). */
+  messaging: RuntimeOptions;
 }
 
 export interface ServeFlags {
@@ -23,27 +45,72 @@ export interface ServeFlags {
   'log-level'?: string | undefined;
 }
 
-export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
+type Env = Record<string, string | undefined>;
+
+/** A positive number, or undefined when unset, empty, zero or not a number. */
+function positive(env: Env, key: string): number | undefined {
+  const v = Number(env[key]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** Where the store is: `roster serve` and the other commands (import, export, workspace, backup). */
+export interface CliStoreConfig extends StoreConfig {
+  databaseUrl: string | undefined;
+  pgPreparedStatements: boolean;
+}
+
+export function resolveStoreConfig(
+  flags: Pick<ServeFlags, 'data' | 'database-url'>,
+  env: Env,
+): CliStoreConfig {
+  return {
+    dataDir: path.resolve(flags.data ?? env.ROSTER_DATA_DIR ?? './data'),
+    databaseUrl: flags['database-url'] ?? (env.DATABASE_URL || undefined),
+    pgPreparedStatements: env.ROSTER_PG_PREPARED_STATEMENTS?.toLowerCase() !== 'off',
+  };
+}
+
+export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const port = Number(flags.port ?? env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`invalid port: ${flags.port ?? env.PORT}`);
-  const sync = env.ROSTER_SQLITE_SYNCHRONOUS === 'full' ? 'full' : 'normal';
   const siteId = env.ROSTER_SITE_ID;
   const apiKey = env.ROSTER_API_KEY;
   const appApiKey = env.ROSTER_APP_API_KEY;
   const given = [siteId, apiKey, appApiKey].filter(Boolean).length;
   if (given > 0 && given < 3)
     throw new Error('set all of ROSTER_SITE_ID, ROSTER_API_KEY and ROSTER_APP_API_KEY, or none of them');
+  const pageSize = positive(env, 'ROSTER_BROADCAST_PAGE_SIZE');
   return {
+    ...resolveStoreConfig(flags, env),
     port,
     host: flags.host ?? env.HOST ?? '0.0.0.0',
-    dataDir: path.resolve(flags.data ?? env.ROSTER_DATA_DIR ?? './data'),
-    databaseUrl: flags['database-url'] ?? (env.DATABASE_URL || undefined),
     logLevel: flags['log-level'] ?? env.ROSTER_LOG_LEVEL ?? 'info',
-    sqliteSynchronous: sync,
-    appApiRateLimit: rateLimitFromEnv(env),
+    sqliteSynchronous: env.ROSTER_SQLITE_SYNCHRONOUS === 'full' ? 'full' : 'normal',
+    appApiRateLimit: positive(env, 'ROSTER_APP_API_RATE_LIMIT') ?? 0,
     credentials: siteId && apiKey && appApiKey ? { siteId, apiKey, appApiKey } : undefined,
+    segmentRecheckSeconds: Number(env.ROSTER_SEGMENT_RECHECK_SECONDS || 60),
+    metricsToken: env.ROSTER_METRICS_TOKEN || undefined,
+    dashboardDir: env.ROSTER_DASHBOARD_DIR,
+    messaging: {
+      deliveryWorker: env.ROSTER_DELIVERY_WORKER !== '0',
+      broadcastWorker: env.ROSTER_BROADCAST_WORKER !== '0',
+      deliveryLeaseMs: positive(env, 'ROSTER_DELIVERY_LEASE_MS'),
+      broadcastLeaseMs: positive(env, 'ROSTER_BROADCAST_LEASE_MS'),
+      broadcastPageSize: pageSize === undefined ? undefined : Math.floor(pageSize),
+      broadcastPauseMs: positive(env, 'ROSTER_BROADCAST_PAUSE_MS'),
+    },
   };
+}
+
+/** `roster serve`'s configuration from its flags and this process's environment. */
+export function serveConfig(flags: ServeFlags): ServeConfig {
+  return resolveServeConfig(flags, process.env);
+}
+
+/** The store the other commands open: `--data` / `--database-url`, then the environment. */
+export function storeConfig(flags: Pick<ServeFlags, 'data' | 'database-url'>): CliStoreConfig {
+  return resolveStoreConfig(flags, process.env);
 }
 
 /** A database URL without its password, for logs. */

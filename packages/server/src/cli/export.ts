@@ -6,7 +6,7 @@ import { pickWorkspace } from '../ops/workspace-pick.js';
 import { InvalidInputError } from '../lib/errors.js';
 import { createServices } from '../services/services.js';
 import { openStore } from '../store/open-store.js';
-import { resolveServeConfig } from './config.js';
+import { storeConfig } from './config.js';
 
 const USAGE = `usage:
   roster export [people|events] [--format jsonl|csv] [--filter '<json>'] [--output FILE]
@@ -45,11 +45,8 @@ export async function exportCommand(args: string[]): Promise<number> {
       throw new Error(`--filter is not valid JSON: ${(err as Error).message}`);
     }
   }
-  const config = resolveServeConfig(
-    { data: values.data, 'database-url': values['database-url'] },
-    { ...process.env, ROSTER_SITE_ID: '', ROSTER_API_KEY: '', ROSTER_APP_API_KEY: '' },
-  );
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
+  const store = await openStore(config);
   const out = values.output ? fs.createWriteStream(values.output) : process.stdout;
   try {
     const workspace = await pickWorkspace(createServices(store, systemClock), values['site-id']);

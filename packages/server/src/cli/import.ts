@@ -6,7 +6,7 @@ import { createProgress } from '../ops/progress.js';
 import { pickWorkspace } from '../ops/workspace-pick.js';
 import { createServices } from '../services/services.js';
 import { openImportStore } from '../ops/import-store.js';
-import { resolveServeConfig } from './config.js';
+import { storeConfig } from './config.js';
 
 const USAGE = `usage:
   roster import FILE [--format csv|jsonl] [--id-column NAME] [--id-type id|email]
@@ -59,11 +59,8 @@ export async function importCommand(args: string[]): Promise<number> {
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
     throw new Error('--batch-size must be a positive integer');
 
-  const config = resolveServeConfig(
-    { data: values.data, 'database-url': values['database-url'] },
-    { ...process.env, ROSTER_SITE_ID: '', ROSTER_API_KEY: '', ROSTER_APP_API_KEY: '' },
-  );
-  const store = await openImportStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
+  const store = await openImportStore(config);
   const services = createServices(store, systemClock);
   const abort = new AbortController();
   const onSignal = () => {

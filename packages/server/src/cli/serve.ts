@@ -1,22 +1,25 @@
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
-import { resolveServeConfig, redactUrl, type ServeFlags } from './config.js';
+import { redactUrl, serveConfig, type ServeFlags } from './config.js';
 
 /**
  * `roster serve`: opens the store (running migrations), makes sure a workspace exists, listens,
  * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests, closes the store, exits 0.
  */
 export async function serve(flags: ServeFlags): Promise<void> {
-  const config = resolveServeConfig(flags, process.env);
+  const config = serveConfig(flags);
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteBackgroundCheckpoint: true,
+    pgPreparedStatements: config.pgPreparedStatements,
   });
   const { app, services } = await buildApp({
     store,
     appApiRateLimit: config.appApiRateLimit,
+    metricsToken: config.metricsToken,
+    dashboardDir: config.dashboardDir,
     logger: {
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
@@ -24,14 +27,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   });
   const { workspace, generated } = await services.workspaces.ensureDefault(config.credentials);
   // Segments with `within` windows are rechecked on a timer (one process at a time, via a lease).
-  const recheck = services.segments.startRecheck(
-    Number(process.env.ROSTER_SEGMENT_RECHECK_SECONDS || 60) * 1000,
-    app.log,
-  );
+  const recheck = services.segments.startRecheck(config.segmentRecheckSeconds * 1000, app.log);
   app.addHook('onClose', () => recheck.stop());
-  // Push delivery and broadcast fan-out (issue #8);
-  // ROSTER_DELIVERY_WORKER=0 / ROSTER_BROADCAST_WORKER=0 turn them off in this process.
-  services.runtime.start(process.env, app.log);
+  // Push delivery and broadcast fan-out (ROSTER_DELIVERY_WORKER=0 / ROSTER_BROADCAST_WORKER=0 turn
+  // them off in this process).
+  services.runtime.start(config.messaging, app.log);
   app.addHook('onClose', () => services.runtime.stop());
 
   let closing = false;

@@ -3,7 +3,7 @@ import { systemClock } from '../lib/clock.js';
 import { WorkspaceService } from '../services/workspaces.js';
 import type { IdentifierMode } from '../store/workspaces/workspace.js';
 import { openStore } from '../store/open-store.js';
-import { resolveServeConfig } from './config.js';
+import { storeConfig } from './config.js';
 
 const USAGE = `usage:
   roster workspace create [--name NAME] [--identifier-mode id|email|email_or_id] [--data DIR] [--database-url URL]
@@ -31,11 +31,8 @@ export async function workspaceCommand(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const config = resolveServeConfig(
-    { data: values.data, 'database-url': values['database-url'] },
-    { ...process.env, ROSTER_SITE_ID: '', ROSTER_API_KEY: '', ROSTER_APP_API_KEY: '' },
-  );
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
+  const store = await openStore(config);
   const service = new WorkspaceService(store, systemClock);
   try {
     if (sub === 'create') {

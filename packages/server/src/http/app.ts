@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { systemClock, type Clock } from '../lib/clock.js';
+import type { MetricsRegistry } from '../ops/metrics.js';
 import { createServices, type Services } from '../services/services.js';
+import type { PersonChangeListener } from '../services/track/context.js';
 import type { Store } from '../store/store.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandling, sendError, HttpError } from './error-handler.js';
@@ -23,6 +25,14 @@ export interface AppOptions {
   bodyLimit?: number;
   /** App API requests per second per workspace when a workspace sets none; 0 (default) = off. */
   appApiRateLimit?: number;
+  /** Bearer token `GET /metrics` requires; unset = open. */
+  metricsToken?: string | undefined;
+  /** The built dashboard; default: `packages/dashboard/dist`. */
+  dashboardDir?: string | undefined;
+  /** Default: a fresh registry. */
+  metrics?: MetricsRegistry;
+  /** One more step in the write pipeline after the segments engine (tests observe writes with it). */
+  onPersonChanged?: PersonChangeListener;
 }
 
 /**
@@ -30,7 +40,10 @@ export interface AppOptions {
  * port 0. Routes only parse, authenticate and shape responses; services hold the rules.
  */
 export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
-  const services = createServices(options.store, options.clock ?? systemClock);
+  const services = createServices(options.store, options.clock ?? systemClock, {
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.onPersonChanged ? { onPersonChanged: options.onPersonChanged } : {}),
+  });
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1_048_576,
@@ -46,12 +59,12 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   registerCors(app);
   const methods = trackRoutesForMethodNotAllowed(app);
   const openapi = registerOpenApi(app);
-  registerMetrics(app, services);
+  registerMetrics(app, services, { token: options.metricsToken });
 
   registerHealthRoutes(app, options.store);
   registerTrackRoutes(app, services);
   registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
-  await registerDashboard(app);
+  await registerDashboard(app, { dir: options.dashboardDir });
 
   openapi.seal();
   methods.finish();

@@ -1,7 +1,7 @@
 /**
  * A small Prometheus registry (text exposition format 0.0.4): counters, gauges and histograms with
- * labels. One process-wide registry, `metrics`, so any module can record without being handed
- * anything:
+ * labels. One per server, made by `createMetrics` in the composition root and handed to what
+ * records (the write pipeline's segment timing, the HTTP hooks, `/metrics`):
  *
  * @example metrics.observe('roster_segment_evaluation_seconds', seconds)
  * @example metrics.inc('roster_store_errors_total', { kind: 'sqlite' })
@@ -143,36 +143,46 @@ export class MetricsRegistry {
   }
 }
 
-/** The process-wide registry and Roster's own metric families. */
-export const metrics = new MetricsRegistry()
-  .define(
-    'roster_http_requests_total',
-    'counter',
-    'HTTP requests answered, by method, route pattern and status code.',
-  )
-  .define(
-    'roster_http_request_duration_seconds',
-    'histogram',
-    'HTTP request latency, by method and route pattern.',
-  )
-  .define(
-    'roster_segment_evaluation_seconds',
-    'histogram',
-    'Time to re-evaluate one person against the dynamic segments inside a write.',
-    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-  )
-  .define(
-    'roster_store_errors_total',
-    'counter',
-    'Database errors seen by requests and by the metrics scrape, by engine.',
-  )
-  .define('roster_outbox_pending', 'gauge', 'Outbox rows waiting to be delivered (status pending), by kind.')
-  .define(
-    'roster_queue_due',
-    'gauge',
-    'Pending outbox rows whose run time has come: the delivery queue depth.',
-  )
-  .define('roster_store_up', 'gauge', '1 when the store answered the scrape query, else 0.')
-  .define('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.')
-  .define('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use, bytes.')
-  .define('process_start_time_seconds', 'gauge', 'Start time of the process since the unix epoch, seconds.');
+/** A registry with Roster's own metric families defined. */
+export function createMetrics(): MetricsRegistry {
+  return new MetricsRegistry()
+    .define(
+      'roster_http_requests_total',
+      'counter',
+      'HTTP requests answered, by method, route pattern and status code.',
+    )
+    .define(
+      'roster_http_request_duration_seconds',
+      'histogram',
+      'HTTP request latency, by method and route pattern.',
+    )
+    .define(
+      'roster_segment_evaluation_seconds',
+      'histogram',
+      'Time to re-evaluate one person against the dynamic segments inside a write.',
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    )
+    .define(
+      'roster_store_errors_total',
+      'counter',
+      'Database errors seen by requests and by the metrics scrape, by engine.',
+    )
+    .define(
+      'roster_outbox_pending',
+      'gauge',
+      'Outbox rows waiting to be delivered (status pending), by kind.',
+    )
+    .define(
+      'roster_queue_due',
+      'gauge',
+      'Pending outbox rows whose run time has come: the delivery queue depth.',
+    )
+    .define('roster_store_up', 'gauge', '1 when the store answered the scrape query, else 0.')
+    .define('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.')
+    .define('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use, bytes.')
+    .define(
+      'process_start_time_seconds',
+      'gauge',
+      'Start time of the process since the unix epoch, seconds.',
+    );
+}

@@ -1,25 +1,100 @@
 import type { Clock } from '../lib/clock.js';
+import { MessagingService, ProviderRegistry, type DeviceChangedHook } from '../messaging/index.js';
+import { createMetrics, type MetricsRegistry } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
-import { WorkspaceService } from './workspaces.js';
-import { TrackService } from './track/track-service.js';
+import { createAppServices, type AppServices } from './app/app-services.js';
+import { BroadcastService } from './campaigns/broadcasts.js';
+import { CampaignService } from './campaigns/campaigns.js';
+import { MessagingRuntime } from './campaigns/runtime.js';
+import { SendPushService } from './campaigns/send-push.js';
+import { TransactionalService } from './campaigns/transactional.js';
+import { WorkspaceSettingsService } from './campaigns/workspace-settings.js';
 import { SegmentEngine } from './segments/engine.js';
-import { createMessagingServices, type MessagingServices } from './campaigns/index.js';
+import type { PersonChangeListener } from './track/context.js';
+import { TrackService, type WritePipeline } from './track/track-service.js';
+import { WorkspaceService } from './workspaces.js';
 
 /** Every service, built once per server over one store and clock. Routes receive this object. */
-export interface Services extends MessagingServices {
+export interface Services {
   store: Store;
   clock: Clock;
+  /** The server's metrics: the write pipeline times segment evaluation into it. */
+  metrics: MetricsRegistry;
   workspaces: WorkspaceService;
   track: TrackService;
   segments: SegmentEngine;
+  /** The App API's read side. */
+  app: AppServices;
+  messaging: MessagingService;
+  providers: ProviderRegistry;
+  transactional: TransactionalService;
+  campaigns: CampaignService;
+  broadcasts: BroadcastService;
+  sendPush: SendPushService;
+  workspaceSettings: WorkspaceSettingsService;
+  /** The delivery worker and broadcast fan-out; `roster serve` starts them. */
+  runtime: MessagingRuntime;
 }
 
-export function createServices(store: Store, clock: Clock): Services {
+export interface ServicesOptions {
+  /** Default: a fresh registry (`createMetrics`). */
+  metrics?: MetricsRegistry;
+  /** One more person-change step, after the segments engine's (tests observe writes through it). */
+  onPersonChanged?: PersonChangeListener;
+}
+
+/**
+ * The composition root: builds every service and wires what reacts to what, here and nowhere else.
+ *
+ * The write pipeline (what runs inside each Track write's transaction, after the write):
+ *   1. for each person the write changed: the segments engine re-evaluates them, timed into
+ *      `roster_segment_evaluation_seconds`; entering a segment starts the campaigns it triggers;
+ *   2. for each event the write stored: campaigns triggered by that event send;
+ *   3. client push metrics for deliveries Roster sent update the message (`applyDeliveryMetric`).
+ * And outside Track writes: a send that changes a device's status re-evaluates its person's
+ * segments (`onDeviceChanged`), inside the transaction that records the send.
+ */
+export function createServices(store: Store, clock: Clock, options: ServicesOptions = {}): Services {
+  const metrics = options.metrics ?? createMetrics();
   const workspaces = new WorkspaceService(store, clock);
-  const track = new TrackService(store, clock, workspaces);
-  const segments = new SegmentEngine(store, clock);
-  track.personChangeListeners.push(segments.listener);
-  if (store.dialect === 'postgres') track.sharedLocks = segments.sharedLocks;
-  const messaging = createMessagingServices(store, clock, { track, segments, workspaces });
-  return { store, clock, workspaces, track, segments, ...messaging };
+
+  // Messaging and segments refer to each other (sends re-evaluate segments, entering a segment
+  // sends): the hooks look the other side up when they run, once everything below is built.
+  const onDeviceChanged: DeviceChangedHook = (trx, workspaceId, personPid) =>
+    segments.reevaluatePerson(trx, workspaceId, personPid);
+  const messaging = new MessagingService({ store, clock, onDeviceChanged });
+  const providers = new ProviderRegistry(store, clock);
+  const transactional = new TransactionalService(store, clock, messaging.renderer);
+  const campaigns = new CampaignService(store, clock, messaging, transactional);
+  const segments = new SegmentEngine(store, clock, campaigns.onSegmentEntered);
+
+  const evaluateSegments: PersonChangeListener = (...args) =>
+    metrics.time('roster_segment_evaluation_seconds', () => segments.listener(...args));
+  const pipeline: WritePipeline = {
+    onPersonChanged: options.onPersonChanged
+      ? [evaluateSegments, options.onPersonChanged]
+      : [evaluateSegments],
+    onEvent: [campaigns.onEvent],
+    deliveryMetric: (trx, input) => messaging.applyDeliveryMetric(trx, input),
+    sharedLocks: store.dialect === 'postgres' ? segments.sharedLocks : undefined,
+  };
+  const track = new TrackService(store, clock, workspaces, pipeline);
+
+  return {
+    store,
+    clock,
+    metrics,
+    workspaces,
+    track,
+    segments,
+    app: createAppServices(store, clock),
+    messaging,
+    providers,
+    transactional,
+    campaigns,
+    broadcasts: new BroadcastService(store, clock, campaigns),
+    sendPush: new SendPushService(store, clock, track, messaging, transactional),
+    workspaceSettings: new WorkspaceSettingsService(store, clock, workspaces, providers),
+    runtime: new MessagingRuntime(store, clock, messaging, providers, campaigns, onDeviceChanged),
+  };
 }

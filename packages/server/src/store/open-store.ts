@@ -14,8 +14,8 @@ export interface StoreConfig {
   /** SQLite: temporary data in memory (`roster import`: its batches' statement journals). */
   sqliteMemoryTempStore?: boolean;
   /**
-   * PostgreSQL: run the Track write path's statements as named prepared statements. Default: on,
-   * unless ROSTER_PG_PREPARED_STATEMENTS is `off` (PgBouncer in transaction mode before 1.21).
+   * PostgreSQL: run the Track write path's statements as named prepared statements. Default: on;
+   * off for PgBouncer in transaction mode before 1.21 (ROSTER_PG_PREPARED_STATEMENTS=off).
    */
   pgPreparedStatements?: boolean;
 }
@@ -25,8 +25,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   const store = config.databaseUrl
     ? openPostgresStore({
         connectionString: config.databaseUrl,
-        preparedStatements:
-          config.pgPreparedStatements ?? process.env.ROSTER_PG_PREPARED_STATEMENTS?.toLowerCase() !== 'off',
+        preparedStatements: config.pgPreparedStatements ?? true,
       })
     : openSqliteStore({
         dataDir: config.dataDir,

@@ -5,21 +5,27 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import type { Services } from '../../src/services/services.js';
+import type { PersonChangeListener } from '../../src/services/track/context.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 
 /** The segments hook: called inside the write's transaction for every person a write changed. */
-describe('person change listeners', () => {
+describe("the write pipeline's person-change steps", () => {
   let dir: string;
   let store: Store;
   let app: FastifyInstance;
   let services: Services;
   let auth: string;
+  let step: PersonChangeListener = async () => {};
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'roster-hook-'));
     store = await openStore({ dataDir: dir });
-    ({ app, services } = await buildApp({ store }));
+    // The test's own step in the write pipeline, after the segments engine: it runs `step`.
+    ({ app, services } = await buildApp({
+      store,
+      onPersonChanged: (trx, workspace, pid) => step(trx, workspace, pid),
+    }));
     const { credentials } = await services.workspaces.create({ siteId: 'hooksite' });
     auth = `Basic ${Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64')}`;
   });
@@ -34,10 +40,10 @@ describe('person change listeners', () => {
 
   it('sees each changed person, inside the transaction, and can veto the write', async () => {
     const seen: Array<{ pid: number; exists: boolean }> = [];
-    services.track.personChangeListeners.push(async (trx, _ws, pid) => {
+    step = async (trx, _ws, pid) => {
       const row = await trx.selectFrom('people').select('pid').where('pid', '=', pid).executeTakeFirst();
       seen.push({ pid, exists: row !== undefined });
-    });
+    };
     await send('PUT', '/api/v1/customers/h1', { a: 1 });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.exists).toBe(true);
@@ -54,15 +60,15 @@ describe('person change listeners', () => {
     expect(seen).toEqual([{ pid: h1, exists: false }]);
 
     // A listener that throws rolls the write back: nothing is acknowledged that was not committed.
-    services.track.personChangeListeners.push(async () => {
+    step = async () => {
       throw new Error('segments failed');
-    });
+    };
     const r = await send('PUT', '/api/v1/customers/h3', { a: 1 });
     expect(r.statusCode).toBe(500);
     expect(r.json()).toEqual({ meta: { error: 'internal error' } });
     expect(
       await store.db.selectFrom('people').select('pid').where('id', '=', 'h3').executeTakeFirst(),
     ).toBeUndefined();
-    services.track.personChangeListeners.length = 0;
+    step = async () => {};
   });
 });

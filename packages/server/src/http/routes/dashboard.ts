@@ -34,8 +34,11 @@ const CSP =
  * and `index.html` for any other GET that accepts HTML (client-side routes such as `/people/…`).
  * API paths keep their JSON 404s. Without a build, `/` answers a JSON hint.
  */
-export async function registerDashboard(app: FastifyInstance, options: { dir?: string } = {}): Promise<void> {
-  const dir = options.dir ?? process.env.ROSTER_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR;
+export async function registerDashboard(
+  app: FastifyInstance,
+  options: { dir?: string | undefined } = {},
+): Promise<void> {
+  const dir = options.dir ?? DEFAULT_DASHBOARD_DIR;
   const built = () => existsSync(path.join(dir, 'index.html'));
   if (existsSync(dir)) {
     await app.register(fastifyStatic, {

@@ -1,13 +1,11 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { outboxDepth } from '../../store/messaging/outbox.js';
-import { metrics } from '../../ops/metrics.js';
 import type { Services } from '../../services/services.js';
-import type { PersonChangeListener } from '../../services/track/context.js';
 import { HttpError } from '../error-handler.js';
 
 export interface MetricsOptions {
-  /** Bearer token required on `GET /metrics`; default `ROSTER_METRICS_TOKEN`; unset = open. */
+  /** Bearer token required on `GET /metrics` (ROSTER_METRICS_TOKEN); unset = open. */
   token?: string | undefined;
 }
 
@@ -31,28 +29,20 @@ function sameSecret(a: string, b: string): boolean {
 /**
  * `GET /metrics` (Prometheus text format) and the hooks that feed it: every answered request is
  * counted by method, route pattern (`/v1/customers/:customer_id`, never the raw URL, so label
- * cardinality stays bounded) and status, and timed into a histogram; database errors are counted;
- * the segments' person-change listener is timed (`roster_segment_evaluation_seconds`). Outbox and
- * queue depths are read from the store at each scrape. Register before the routes.
+ * cardinality stays bounded) and status, and timed into a histogram; database errors are counted.
+ * Segment evaluation is timed by the write pipeline itself (`createServices`), into the same
+ * registry (`services.metrics`). Outbox and queue depths are read from the store at each scrape.
+ * Register before the routes.
  */
 export function registerMetrics(
   app: FastifyInstance,
   services: Services,
   options: MetricsOptions = {},
 ): void {
-  const token = options.token ?? (process.env.ROSTER_METRICS_TOKEN || undefined);
+  const { token } = options;
+  const { metrics } = services;
   const started = new WeakMap<FastifyRequest, bigint>();
   metrics.inc('roster_store_errors_total', { engine: services.store.dialect }, 0);
-
-  // Time segment evaluation without touching the engine: wrap its listener where TrackService calls it.
-  const listeners = services.track.personChangeListeners;
-  for (let i = 0; i < listeners.length; i++) {
-    if (listeners[i] !== services.segments.listener) continue;
-    const inner = listeners[i]!;
-    const timed: PersonChangeListener = (...args) =>
-      metrics.time('roster_segment_evaluation_seconds', () => inner(...args));
-    listeners[i] = timed;
-  }
 
   app.addHook('onRequest', async (request) => {
     started.set(request, process.hrtime.bigint());
@@ -91,6 +81,7 @@ export function registerMetrics(
 }
 
 async function collectStoreGauges(services: Services): Promise<void> {
+  const { metrics } = services;
   try {
     const depth = await outboxDepth(services.store.db, Date.now());
     metrics.reset('roster_outbox_pending');

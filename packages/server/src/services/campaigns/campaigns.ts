@@ -272,7 +272,7 @@ export class CampaignService {
 
   // ---- sending ----
 
-  /** `TrackService.eventListeners`: an event starts every active campaign triggered by its name. */
+  /** The write pipeline's `onEvent` step: an event starts every active campaign triggered by its name. */
   readonly onEvent = async (trx: Tx, ws: Workspace, e: TrackedEvent): Promise<void> => {
     const rows = await campaignsTriggeredByEvent(trx, ws.id, e.name);
     for (const row of rows) {
@@ -284,7 +284,7 @@ export class CampaignService {
     }
   };
 
-  /** `SegmentEngine.enteredListeners`: entering a segment starts the campaigns it triggers. */
+  /** The segments engine's `onEntered` hook: entering a segment starts the campaigns it triggers. */
   readonly onSegmentEntered = async (
     trx: Tx,
     workspaceId: number,

@@ -14,6 +14,25 @@ export interface RuntimeLog {
   error(obj: unknown, msg: string): void;
 }
 
+/**
+ * Which background loops a process runs and how (`ROSTER_DELIVERY_WORKER=0` keeps this process from
+ * sending while another one does, `ROSTER_BROADCAST_WORKER=0` from fanning broadcasts out).
+ */
+export interface RuntimeOptions {
+  /** Default true. */
+  deliveryWorker?: boolean;
+  /** Default true. */
+  broadcastWorker?: boolean;
+  /** How long pushes a crashed sender claimed wait before another process takes them (60 s). */
+  deliveryLeaseMs?: number | undefined;
+  /** The same for a broadcast fan-out (30 s). */
+  broadcastLeaseMs?: number | undefined;
+  /** People per fan-out transaction (200). */
+  broadcastPageSize?: number | undefined;
+  /** A pause between fan-out pages, letting other writers in on SQLite (0). */
+  broadcastPauseMs?: number | undefined;
+}
+
 /** The background loops of one server process: the delivery worker and the broadcast fan-out. */
 export class MessagingRuntime {
   private worker: DeliveryWorker | undefined;
@@ -28,37 +47,23 @@ export class MessagingRuntime {
     private readonly onDeviceChanged?: DeviceChangedHook,
   ) {}
 
-  /**
-   * Starts both loops as `env` says: `ROSTER_DELIVERY_WORKER=0` keeps this process from sending
-   * (another process sends), `ROSTER_BROADCAST_WORKER=0` from fanning broadcasts out;
-   * `ROSTER_DELIVERY_LEASE_MS` / `ROSTER_BROADCAST_LEASE_MS` set the leases (how long work a
-   * crashed process held waits before another process takes it over), `ROSTER_BROADCAST_PAGE_SIZE`
-   * the people per fan-out transaction (200), `ROSTER_BROADCAST_PAUSE_MS` a pause between them.
-   */
-  start(env: Record<string, string | undefined>, log?: RuntimeLog): void {
-    const num = (key: string) => {
-      const v = Number(env[key]);
-      return Number.isFinite(v) && v > 0 ? v : undefined;
-    };
-    if (env.ROSTER_DELIVERY_WORKER !== '0') {
-      const leaseMs = num('ROSTER_DELIVERY_LEASE_MS');
+  /** Starts the loops `options` asks for (`ServeConfig.messaging`; both by default). */
+  start(options: RuntimeOptions = {}, log?: RuntimeLog): void {
+    if (options.deliveryWorker !== false) {
       this.worker = new DeliveryWorker({
         store: this.store,
         clock: this.clock,
         providers: this.providers,
         ...(this.onDeviceChanged ? { onDeviceChanged: this.onDeviceChanged } : {}),
-        ...(leaseMs ? { leaseMs } : {}),
+        ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}),
       });
       this.worker.start();
     }
-    if (env.ROSTER_BROADCAST_WORKER !== '0') {
-      const leaseMs = num('ROSTER_BROADCAST_LEASE_MS');
-      const pageSize = num('ROSTER_BROADCAST_PAGE_SIZE');
-      const pauseMs = num('ROSTER_BROADCAST_PAUSE_MS');
+    if (options.broadcastWorker !== false) {
       this.broadcaster = new BroadcastRunner(this.store, this.clock, this.campaigns, {
-        ...(leaseMs ? { leaseMs } : {}),
-        ...(pageSize ? { pageSize: Math.floor(pageSize) } : {}),
-        ...(pauseMs ? { pauseMs } : {}),
+        ...(options.broadcastLeaseMs ? { leaseMs: options.broadcastLeaseMs } : {}),
+        ...(options.broadcastPageSize ? { pageSize: options.broadcastPageSize } : {}),
+        ...(options.broadcastPauseMs ? { pauseMs: options.broadcastPauseMs } : {}),
         onPage: () => this.worker?.nudge(),
         ...(log ? { log } : {}),
       });

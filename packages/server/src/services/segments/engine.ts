@@ -30,6 +30,15 @@ import { CatalogCache, mergeNeeds, segmentsReading } from './catalog.js';
 import { SegmentDefinitions } from './definitions.js';
 import { RecheckScheduler, type RecheckLog } from './scheduler.js';
 
+/** What runs when a person enters segments, inside the write that made them enter. */
+export type SegmentEnteredHook = (
+  trx: Tx,
+  workspaceId: number,
+  personPid: number,
+  segmentIds: readonly number[],
+  now: number,
+) => Promise<void>;
+
 /** Activities the engine writes are the system's, not the writer's (the listener gets no source). */
 const SOURCE = 'system';
 
@@ -51,6 +60,11 @@ export class SegmentEngine {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /**
+     * Called inside the transaction, after the `entered_segment` activities are recorded, with the
+     * segments a person just entered (campaigns triggered by segment entry).
+     */
+    private readonly onEntered?: SegmentEnteredHook,
   ) {
     this.definitions = new SegmentDefinitions(store, clock);
     // With SQLite's group commit a write can read definitions another writer of its group changed;
@@ -63,27 +77,13 @@ export class SegmentEngine {
     return new RecheckScheduler(this.store, this.clock, this.definitions, intervalMs, log).start();
   }
 
-  /**
-   * Called inside the transaction, after the `entered_segment` activities are recorded, with the
-   * segments a person just entered (campaigns triggered by segment entry, issue #8).
-   */
-  readonly enteredListeners: Array<
-    (
-      trx: Tx,
-      workspaceId: number,
-      personPid: number,
-      segmentIds: readonly number[],
-      now: number,
-    ) => Promise<void>
-  > = [];
-
-  /** For `TrackService.sharedLocks` (PostgreSQL): the lock on definitions every write takes. */
+  /** For the write pipeline's `sharedLocks` (PostgreSQL): the lock on definitions every write takes. */
   readonly sharedLocks = {
     keys: (workspaceId: number): string[] => [segmentLockKey(workspaceId)],
     held: (trx: Tx, workspaceId: number): void => noteSegmentsLockedShared(trx, workspaceId),
   };
 
-  /** For `TrackService.personChangeListeners`. */
+  /** The write pipeline's person-change step (see `createServices`). */
   readonly listener = (
     trx: Tx,
     workspace: Workspace,
@@ -203,8 +203,7 @@ export class SegmentEngine {
       ],
       now,
     );
-    if (entered.length > 0)
-      for (const listener of this.enteredListeners) await listener(trx, workspaceId, personPid, entered, now);
+    if (entered.length > 0 && this.onEntered) await this.onEntered(trx, workspaceId, personPid, entered, now);
   };
 
   /**

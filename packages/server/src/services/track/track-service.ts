@@ -36,31 +36,46 @@ export interface BatchOptions {
   finish?: (trx: Tx, failures: ReadonlyMap<number, InvalidInputError>) => Promise<void>;
 }
 
+/**
+ * What runs after each Track write, inside its transaction, in this order: for every person the
+ * write changed, each `onPersonChanged` step (the segments engine); then for every event it stored,
+ * each `onEvent` step (campaign triggers). Any step that throws rolls the write back.
+ */
+export interface WritePipeline {
+  onPersonChanged: readonly PersonChangeListener[];
+  onEvent: readonly EventListener[];
+  /** Messaging's `applyDeliveryMetric`: push metrics for deliveries Roster sent also update the message. */
+  deliveryMetric?: DeliveryMetricHook | undefined;
+  /**
+   * Shared locks a step would take in every write of a workspace (the segments engine's lock on
+   * definitions, PostgreSQL): taken with BEGIN instead, and `held` tells the step so.
+   */
+  sharedLocks?: SharedLocks | undefined;
+}
+
+export interface SharedLocks {
+  keys(workspaceId: number): string[];
+  held(trx: Tx, workspaceId: number): void;
+}
+
+/** Writes with nothing after them (tools that only need the Track write itself). */
+const NO_PIPELINE: WritePipeline = { onPersonChanged: [], onEvent: [] };
+
 /** Thrown in a batch's optimistic pass when an item is invalid: rerun with a savepoint per item. */
 class ItemFailed extends Error {}
 
 /**
  * Runs Track writes. Each write (or batch of writes: `executeBatch`) is one transaction: it locks the
- * identities it names, runs, then lets the person-change listeners (segments, later) act on every
- * person it changed — all before commit, and the caller answers 200 only after it resolves.
+ * identities it names, runs, then runs its `WritePipeline` for every person it changed and event it
+ * stored — all before commit, and the caller answers 200 only after it resolves.
  */
 export class TrackService {
-  /** Plug-in point for the segments engine (issue #6): called inside each write's transaction. */
-  readonly personChangeListeners: PersonChangeListener[] = [];
-  /** Campaign triggers (issue #8): called inside the write's transaction for each stored event. */
-  readonly eventListeners: EventListener[] = [];
-  /**
-   * Shared locks a listener would take in every write of a workspace (the segments engine's lock
-   * on definitions, PostgreSQL): taken with BEGIN instead, and `held` tells the listener so.
-   */
-  sharedLocks: { keys(workspaceId: number): string[]; held(trx: Tx, workspaceId: number): void } | undefined;
-  /** Messaging's `applyDeliveryMetric`, when wired: push metrics also update the message. */
-  deliveryMetricHook: DeliveryMetricHook | undefined;
-
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly workspaces: WorkspaceService,
+    /** What runs after each write, inside its transaction: built once, in `createServices`. */
+    private readonly pipeline: WritePipeline = NO_PIPELINE,
   ) {}
 
   async execute(workspace: Workspace | null, source: string, write: TrackWrite): Promise<void> {
@@ -153,12 +168,12 @@ export class TrackService {
   }
 
   private locks(workspace: Workspace | null, lockKeys: readonly string[]): TransactionOptions {
-    const shared = workspace && this.sharedLocks ? this.sharedLocks.keys(workspace.id) : [];
+    const shared = workspace && this.pipeline.sharedLocks ? this.pipeline.sharedLocks.keys(workspace.id) : [];
     return { lockKeys, sharedLockKeys: shared };
   }
 
   private noteHeld(trx: Tx, workspace: Workspace | null): void {
-    if (workspace && this.sharedLocks) this.sharedLocks.held(trx, workspace.id);
+    if (workspace && this.pipeline.sharedLocks) this.pipeline.sharedLocks.held(trx, workspace.id);
   }
 
   /** One write inside the caller's transaction, then its person-change and event listeners. */
@@ -173,7 +188,7 @@ export class TrackService {
     const fx: WriteEffects = {
       changed: new PersonChanges(),
       events: [],
-      ...(triggers && this.deliveryMetricHook ? { deliveryMetric: this.deliveryMetricHook } : {}),
+      ...(triggers && this.pipeline.deliveryMetric ? { deliveryMetric: this.pipeline.deliveryMetric } : {}),
     };
     await write.run(trx, ctx, fx);
     await this.notify(trx, fx.workspace ?? workspace, fx);
@@ -209,18 +224,18 @@ export class TrackService {
   }
 
   private async notifyEvents(trx: Tx, workspace: Workspace | null, fx: WriteEffects): Promise<void> {
-    if (!workspace || this.eventListeners.length === 0) return;
-    for (const event of fx.events ?? [])
-      for (const listener of this.eventListeners) await listener(trx, workspace, event);
+    const steps = this.pipeline.onEvent;
+    if (!workspace || steps.length === 0) return;
+    for (const event of fx.events ?? []) for (const step of steps) await step(trx, workspace, event);
   }
 
   private async notify(trx: Tx, workspace: Workspace | null, fx: WriteEffects): Promise<void> {
-    if (!workspace || this.personChangeListeners.length === 0) return;
+    const steps = this.pipeline.onPersonChanged;
+    if (!workspace || steps.length === 0) return;
     for (const pid of fx.changed) {
       const attributes = fx.changed.attributesOnly(pid);
       const removed = fx.changed.removed(pid);
-      for (const listener of this.personChangeListeners)
-        await listener(trx, workspace, pid, attributes, removed);
+      for (const step of steps) await step(trx, workspace, pid, attributes, removed);
     }
   }
 }

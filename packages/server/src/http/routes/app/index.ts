@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { createAppServices } from '../../../services/app/app-services.js';
 import type { Services } from '../../../services/services.js';
 import { appAuth } from '../../auth.js';
 import { registerActivityRoutes } from './activities.js';
@@ -28,7 +27,7 @@ export function registerAppApiRoutes(
   const limiter = new AppRateLimiter(services.clock, options.defaultRateLimit ?? 0);
   const ctx: AppRouteContext = {
     app,
-    services: createAppServices(services.store, services.clock),
+    services: services.app,
     guard: [appAuth(services.workspaces), limiter.hook()],
     prefixes: ['/v1', '/v1/api'],
   };

@@ -59,9 +59,3 @@ export class AppRateLimiter {
     };
   }
 }
-
-/** Reads `ROSTER_APP_API_RATE_LIMIT` (requests per second; unset or 0 = off). */
-export function rateLimitFromEnv(env: Record<string, string | undefined>): number {
-  const n = Number(env.ROSTER_APP_API_RATE_LIMIT ?? 0);
-  return Number.isFinite(n) && n > 0 ? n : 0;
-}

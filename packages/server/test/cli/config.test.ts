@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveServeConfig, resolveStoreConfig } from '../../src/cli/config.js';
+
+/** `cli/config.ts` is the one reader of the environment: every variable lands in the typed config. */
+describe('roster serve configuration', () => {
+  it('has the documented defaults with an empty environment', () => {
+    expect(resolveServeConfig({}, {})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      logLevel: 'info',
+      sqliteSynchronous: 'normal',
+      pgPreparedStatements: true,
+      appApiRateLimit: 0,
+      credentials: undefined,
+      segmentRecheckSeconds: 60,
+      metricsToken: undefined,
+      dashboardDir: undefined,
+      messaging: {
+        deliveryWorker: true,
+        broadcastWorker: true,
+        deliveryLeaseMs: undefined,
+        broadcastLeaseMs: undefined,
+        broadcastPageSize: undefined,
+        broadcastPauseMs: undefined,
+      },
+    });
+  });
+
+  it('reads every variable, flags first', () => {
+    const env = {
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      ROSTER_DATA_DIR: '/tmp/roster-data',
+      DATABASE_URL: 'postgres://x@127.0.0.1/db',
+      ROSTER_LOG_LEVEL: 'warn',
+      ROSTER_SQLITE_SYNCHRONOUS: 'full',
+      ROSTER_PG_PREPARED_STATEMENTS: 'OFF',
+      ROSTER_APP_API_RATE_LIMIT: '10',
+      ROSTER_SITE_ID: 'site',
+      ROSTER_API_KEY: 'trackkey',
+      ROSTER_APP_API_KEY: 'appkey',
+      ROSTER_SEGMENT_RECHECK_SECONDS: '5',
+      ROSTER_METRICS_TOKEN: 'scrape',
+      ROSTER_DASHBOARD_DIR: '/srv/dashboard',
+      ROSTER_DELIVERY_WORKER: '0',
+      ROSTER_BROADCAST_WORKER: '0',
+      ROSTER_DELIVERY_LEASE_MS: '1000',
+      ROSTER_BROADCAST_LEASE_MS: '2000',
+      ROSTER_BROADCAST_PAGE_SIZE: '50.7',
+      ROSTER_BROADCAST_PAUSE_MS: '10',
+    };
+    expect(resolveServeConfig({}, env)).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      dataDir: '/tmp/roster-data',
+      databaseUrl: 'postgres://x@127.0.0.1/db',
+      logLevel: 'warn',
+      sqliteSynchronous: 'full',
+      pgPreparedStatements: false,
+      appApiRateLimit: 10,
+      credentials: { siteId: 'site', apiKey: 'trackkey', appApiKey: 'appkey' },
+      segmentRecheckSeconds: 5,
+      metricsToken: 'scrape',
+      dashboardDir: '/srv/dashboard',
+      messaging: {
+        deliveryWorker: false,
+        broadcastWorker: false,
+        deliveryLeaseMs: 1000,
+        broadcastLeaseMs: 2000,
+        broadcastPageSize: 50,
+        broadcastPauseMs: 10,
+      },
+    });
+    const flags = {
+      port: '7000',
+      host: '::1',
+      data: '/tmp/flag-data',
+      'database-url': 'postgres://f',
+      'log-level': 'debug',
+    };
+    expect(resolveServeConfig(flags, env)).toMatchObject({
+      port: 7000,
+      host: '::1',
+      dataDir: '/tmp/flag-data',
+      databaseUrl: 'postgres://f',
+      logLevel: 'debug',
+    });
+  });
+
+  it('refuses a bad port and partial workspace credentials', () => {
+    expect(() => resolveServeConfig({ port: 'x' }, {})).toThrow(/invalid port/);
+    expect(() => resolveServeConfig({}, { ROSTER_SITE_ID: 'site' })).toThrow(/ROSTER_SITE_ID/);
+  });
+
+  it('gives the other commands only where the store is (their own keys never matter)', () => {
+    expect(resolveStoreConfig({}, { ROSTER_SITE_ID: 'only-one-of-three', DATABASE_URL: '' })).toEqual({
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      pgPreparedStatements: true,
+    });
+  });
+});
