@@ -7,6 +7,7 @@ import { InvalidInputError } from '../lib/errors.js';
 import { createServices } from '../services/services.js';
 import { openStore } from '../store/open-store.js';
 import { storeConfig } from './config.js';
+import { stderrLog } from './stderr-log.js';
 
 const USAGE = `usage:
   roster export [people|events] [--format jsonl|csv] [--filter '<json>'] [--output FILE]
@@ -46,7 +47,7 @@ export async function exportCommand(args: string[]): Promise<number> {
     }
   }
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
-  const store = await openStore(config);
+  const store = await openStore({ ...config, migrationLog: stderrLog });
   const out = values.output ? fs.createWriteStream(values.output) : process.stdout;
   try {
     const workspace = await pickWorkspace(createServices(store, systemClock), values['site-id']);

@@ -7,6 +7,7 @@ import { pickWorkspace } from '../ops/workspace-pick.js';
 import { createServices } from '../services/services.js';
 import { openImportStore } from '../ops/import-store.js';
 import { storeConfig } from './config.js';
+import { stderrLog } from './stderr-log.js';
 
 const USAGE = `usage:
   roster import FILE [--format csv|jsonl] [--id-column NAME] [--id-type id|email]
@@ -60,7 +61,7 @@ export async function importCommand(args: string[]): Promise<number> {
     throw new Error('--batch-size must be a positive integer');
 
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
-  const store = await openImportStore(config);
+  const store = await openImportStore({ ...config, migrationLog: stderrLog });
   const services = createServices(store, systemClock);
   const abort = new AbortController();
   const onSignal = () => {

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
 import { redactUrl, serveConfig, type ServeFlags } from './config.js';
@@ -8,22 +9,25 @@ import { redactUrl, serveConfig, type ServeFlags } from './config.js';
  */
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
+  // One logger from the start, so migrations run while opening the store are logged like the rest.
+  const log = pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
+  });
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteBackgroundCheckpoint: true,
     pgPreparedStatements: config.pgPreparedStatements,
+    migrationLog: log,
   });
   const { app, services } = await buildApp({
     store,
     appApiRateLimit: config.appApiRateLimit,
     metricsToken: config.metricsToken,
     dashboardDir: config.dashboardDir,
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
-    },
+    loggerInstance: log,
   });
   const { workspace, generated } = await services.workspaces.ensureDefault(config.credentials);
   // Segments with `within` windows are rechecked on a timer (one process at a time, via a lease).

@@ -4,6 +4,7 @@ import { WorkspaceService } from '../services/workspaces.js';
 import type { IdentifierMode } from '../store/workspaces/workspace.js';
 import { openStore } from '../store/open-store.js';
 import { storeConfig } from './config.js';
+import { stderrLog } from './stderr-log.js';
 
 const USAGE = `usage:
   roster workspace create [--name NAME] [--identifier-mode id|email|email_or_id] [--data DIR] [--database-url URL]
@@ -32,7 +33,7 @@ export async function workspaceCommand(args: string[]): Promise<number> {
     return 2;
   }
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
-  const store = await openStore(config);
+  const store = await openStore({ ...config, migrationLog: stderrLog });
   const service = new WorkspaceService(store, systemClock);
   try {
     if (sub === 'create') {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { MetricsRegistry } from '../ops/metrics.js';
 import { createServices, type Services } from '../services/services.js';
@@ -21,6 +21,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Fastify's logger option: `false`, or pino options such as `{ level: 'info' }`. */
   logger?: FastifyServerOptions['logger'];
+  /** A logger made already (`roster serve`'s, which also logged the migrations); wins over `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   /** Largest request body for v1 routes, bytes. Customer.io documents none; 1 MB is generous. */
   bodyLimit?: number;
   /** App API requests per second per workspace when a workspace sets none; 0 (default) = off. */
@@ -45,7 +47,9 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     ...(options.onPersonChanged ? { onPersonChanged: options.onPersonChanged } : {}),
   });
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Clients percent-encode ids; a path is routed raw and its segments decoded afterwards.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },

@@ -1,4 +1,4 @@
-import { migrate } from './migrate.js';
+import { migrate, type MigrationLog } from './migrate.js';
 import { openPostgresStore } from './postgres-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
@@ -18,6 +18,8 @@ export interface StoreConfig {
    * off for PgBouncer in transaction mode before 1.21 (ROSTER_PG_PREPARED_STATEMENTS=off).
    */
   pgPreparedStatements?: boolean;
+  /** Where migrations say what they apply and how long it took (default: nowhere). */
+  migrationLog?: MigrationLog;
 }
 
 /** Opens the configured engine and brings its schema up to date. */
@@ -35,7 +37,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         memoryTempStore: config.sqliteMemoryTempStore,
       });
   try {
-    await migrate(store);
+    await migrate(store, undefined, config.migrationLog);
   } catch (err) {
     await store.close();
     throw err;
