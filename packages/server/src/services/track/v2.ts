@@ -5,7 +5,8 @@ import { METRICS, PUSH_EVENTS, recordMetric, type MetricCommand } from './delive
 import { addDevice, deviceLockKeys, parseDevice, removeDevice, requireToken } from './devices.js';
 import { eventLockKeys, parseEvent, requireObject, trackEvent } from './events.js';
 import { explicitRef, refLockKey, tokenLockKey, type PersonRef } from './identifiers.js';
-import { identify, identifyLockKeys, parseIdentify } from './identify.js';
+import { identify } from './identify.js';
+import { identifyLockKeys, parseIdentify } from './identify-command.js';
 import { deletePerson, suppressPerson, unsuppressPerson } from './lifecycle.js';
 import { parseTimestamp } from './limits.js';
 import { mergeLockKeys, mergePeople } from './merge.js';
