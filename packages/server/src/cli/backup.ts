@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { backupSqlite } from '../store/sqlite-backup.js';
+import { backupSqlite } from '../store/sqlite/backup.js';
 import { storeConfig } from './config.js';
 
 const USAGE = `usage:

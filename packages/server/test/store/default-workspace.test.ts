@@ -4,7 +4,7 @@ import { findPerson } from '../../src/store/track/people.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { WorkspaceService } from '../../src/services/workspaces.js';
 import { migrate } from '../../src/store/migrate.js';
-import { openPostgresStore } from '../../src/store/postgres-store.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import {
   createTestDatabase,

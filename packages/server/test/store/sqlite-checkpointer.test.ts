@@ -9,7 +9,7 @@ import {
   CHECKPOINT_FALLBACK_PAGES,
   startCheckpointer,
   type Checkpointer,
-} from '../../src/store/sqlite-checkpointer.js';
+} from '../../src/store/sqlite/checkpointer.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
 import type { Store } from '../../src/store/store.js';
 

@@ -1,41 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
-import type { Database } from './schema/index.js';
-import { CHECKPOINT_FALLBACK_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
-import { registerDirect, transactionLost, type DirectRunner } from './sql.js';
-import type { Store, TransactionOptions, Tx } from './store.js';
-
-export interface SqliteOptions {
-  /** The data directory; the database is `roster.db` inside it. Created when missing. */
-  dataDir: string;
-  /**
-   * `normal` (default): in WAL mode every committed transaction survives a crash of the process
-   * (the WAL is in the OS page cache); a power loss can lose the last few. `full` also fsyncs the
-   * WAL on every commit, surviving power loss at the cost of write throughput.
-   */
-  synchronous?: 'normal' | 'full';
-  /** SQLite's page cache, KiB (SQLite's default is 2 MiB); bulk imports ask for more. */
-  cacheSizeKib?: number;
-  /**
-   * Checkpoint the WAL from a worker thread instead of inside the COMMITs that cross the threshold
-   * (`sqlite-checkpointer.ts`). `roster serve` turns it on.
-   */
-  backgroundCheckpoint?: boolean;
-  /** Temporary data (statement journals, sorts) in memory, never on disk: `roster import`. */
-  memoryTempStore?: boolean;
-}
-
-/** SQLite's own `wal_autocheckpoint` default, in pages. */
-const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
-
-export function sqliteFile(dataDir: string): string {
-  return path.join(dataDir, 'roster.db');
-}
-
-/** Distinct SQL texts kept prepared; Roster issues a few hundred shapes at most. */
-const STATEMENT_CACHE_SIZE = 1000;
+import type SqliteDatabase from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema/index.js';
+import { registerDirect, transactionLost, type DirectRunner } from '../sql.js';
+import type { TransactionOptions, Tx } from '../store.js';
 
 /**
  * Writers waiting for a transaction while one runs are committed together, up to this many: the
@@ -44,57 +11,6 @@ const STATEMENT_CACHE_SIZE = 1000;
 const MAX_GROUP = 64;
 /** …and until their total weight (`TransactionOptions.weight`: writes made) reaches this. */
 const MAX_GROUP_WEIGHT = 500;
-
-/**
- * Kysely prepares every statement it runs; on SQLite preparing costs as much as executing a small
- * write. Keeping prepared statements by SQL text (the parameters are bound per run) removes that
- * cost. A statement still iterating (a streamed read) is busy, so a fresh one is prepared then.
- */
-class StatementCache {
-  private readonly cache = new Map<string, SqliteDatabase.Statement>();
-  constructor(private readonly raw: SqliteDatabase.Database) {}
-
-  prepare(sqlText: string): SqliteDatabase.Statement {
-    const cached = this.cache.get(sqlText);
-    if (cached && !cached.busy) return cached;
-    const statement = this.raw.prepare(sqlText);
-    if (!cached) {
-      if (this.cache.size >= STATEMENT_CACHE_SIZE)
-        this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(sqlText, statement);
-    }
-    return statement;
-  }
-
-  /** The Kysely dialect's view of the database: its statements come from this cache. */
-  kyselyDatabase(): SqliteDialectConfig['database'] {
-    return {
-      close: () => this.raw.close(),
-      prepare: (sqlText: string) => this.prepare(sqlText),
-    } as SqliteDialectConfig['database'];
-  }
-
-  /** Direct execution inside a transaction (store/sql.ts). */
-  runner(): DirectRunner {
-    return {
-      all: <R>(sqlText: string, params: readonly unknown[]): R[] => {
-        const st = this.prepare(sqlText);
-        if (st.reader) return st.all(params) as R[];
-        st.run(params);
-        return [];
-      },
-      insert: (sqlText: string, params: readonly unknown[]): number | undefined => {
-        const result = this.prepare(sqlText).run(params);
-        return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
-      },
-      run: (sqlText: string, params: readonly unknown[]): number => {
-        const st = this.prepare(sqlText);
-        if (st.reader) return st.all(params).length;
-        return st.run(params).changes;
-      },
-    };
-  }
-}
 
 interface Waiter {
   fn: (trx: Tx) => Promise<unknown>;
@@ -105,53 +21,30 @@ interface Waiter {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** Opens (creating if needed) the embedded SQLite store. */
-export function openSqliteStore(options: SqliteOptions): Store {
-  fs.mkdirSync(options.dataDir, { recursive: true });
-  const raw = new SqliteDatabase(sqliteFile(options.dataDir));
-  raw.pragma('journal_mode = WAL');
-  raw.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  raw.pragma('foreign_keys = ON');
-  // Another process (the CLI, a backup) may hold the write lock briefly.
-  raw.pragma('busy_timeout = 5000');
-  // Bulk imports: statement journals (kept by every multi-row statement inside a transaction, such
-  // as a batch of history rows) in memory rather than spilled to a file under /var/tmp past 64 KiB:
-  // an import of 200,000 rows made 2.9 million small writes to such files (of 3.4 million system
-  // writes in all), and its system time halved without them. Not for the server: with it, nothing
-  // temporary ever spills to disk (a segment deleted with a million members, a large GROUP BY).
-  if (options.memoryTempStore) raw.pragma('temp_store = MEMORY');
-  if (options.cacheSizeKib) raw.pragma(`cache_size = -${Math.trunc(options.cacheSizeKib)}`);
-  const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
-  const checkpointer = options.backgroundCheckpoint
-    ? startCheckpointer({
-        file: sqliteFile(options.dataDir),
-        synchronous,
-        onFailure: (reason) => {
-          if (raw.open) raw.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
-          process.emitWarning(
-            `background WAL checkpoints stopped: ${reason}; the server checkpoints within its commits again`,
-            { code: 'ROSTER_SQLITE_CHECKPOINTER' },
-          );
-        },
-      })
-    : undefined;
-  if (checkpointer) raw.pragma(`wal_autocheckpoint = ${CHECKPOINT_FALLBACK_PAGES}`);
-  const statements = new StatementCache(raw);
-  const runner = statements.runner();
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.kyselyDatabase() }) });
+/** SQLite's single writer, shared by the writers that queue while a transaction runs. */
+export interface GroupCommit {
+  transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Resolves once the writers already queued have been answered. */
+  idle(): Promise<void>;
+}
 
+/**
+ * Group commit. SQLite has one writer, so transactions queue anyway; the ones that queued while
+ * a transaction ran are run together in the next one and all are answered after its single
+ * COMMIT. A commit writes every page the transaction dirtied to the WAL, and writers of one table
+ * share most of those pages, so a group of 20 identifies commits about as fast as one. A group
+ * runs first without savepoints (`runOptimistic`); if a writer fails, it runs again with one per
+ * writer (`runCareful`): the failing writer is rolled back to its savepoint and gets its error,
+ * the others still commit. Nobody is answered before the COMMIT that holds their writes.
+ */
+export function createGroupCommit(
+  raw: SqliteDatabase.Database,
+  db: Kysely<Database>,
+  runner: DirectRunner,
+): GroupCommit {
   const waiting: Waiter[] = [];
   let draining = false;
 
-  /**
-   * Group commit. SQLite has one writer, so transactions queue anyway; the ones that queued while
-   * a transaction ran are run together in the next one and all are answered after its single
-   * COMMIT. A commit writes every page the transaction dirtied to the WAL, and writers of one table
-   * share most of those pages, so a group of 20 identifies commits about as fast as one. A group
-   * runs first without savepoints (`runOptimistic`); if a writer fails, it runs again with one per
-   * writer (`runCareful`): the failing writer is rolled back to its savepoint and gets its error,
-   * the others still commit. Nobody is answered before the COMMIT that holds their writes.
-   */
   /**
    * A writer's own handle on the connection, its statements run directly: what code remembers per
    * transaction handle (store/sql.ts, suppression and segment-version memos) never outlives a writer
@@ -322,9 +215,6 @@ export function openSqliteStore(options: SqliteOptions): Store {
   }
 
   return {
-    dialect: 'sqlite',
-    db,
-    ...(checkpointer ? { checkpointer } : {}),
     transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const weight = Math.max(1, options?.weight ?? 1);
@@ -337,12 +227,8 @@ export function openSqliteStore(options: SqliteOptions): Store {
         }
       });
     },
-    async lockKeys(): Promise<void> {},
-    async close(): Promise<void> {
-      // Writers already queued are answered before the database closes.
+    async idle(): Promise<void> {
       while (draining) await new Promise((r) => setTimeout(r, 5));
-      await checkpointer?.stop();
-      await db.destroy();
     },
   };
 }

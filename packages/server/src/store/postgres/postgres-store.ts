@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
-import { preparedNames, queryRows, statement } from './sql.js';
-import type { Database } from './schema/index.js';
-import type { Store, TransactionOptions, Tx } from './store.js';
+import { preparedNames, queryRows, statement } from '../sql.js';
+import type { Database } from '../schema/index.js';
+import type { Store, TransactionOptions, Tx } from '../store.js';
 
 const INT8_OID = 20;
 
