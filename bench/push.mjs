@@ -15,12 +15,11 @@ import {
   ProviderRegistry,
   TemplateRenderer,
   buildTemplateContext,
-  loadRecipient,
   queuePush,
-  savePushProvider,
-  selectPushDevices,
 } from '../packages/server/dist/messaging/index.js';
-import { FcmProvider } from '../packages/server/dist/messaging/fcm-provider.js';
+import { loadRecipient, selectPushDevices } from '../packages/server/dist/store/messaging/recipients.js';
+import { savePushProvider } from '../packages/server/dist/store/messaging/push-providers.js';
+import { FcmProvider } from '../packages/server/dist/messaging/providers/fcm-provider.js';
 
 const { FakeFcm } = await tsImport('../test/fakes/fake-fcm.ts', import.meta.url);
 

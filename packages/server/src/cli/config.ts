@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RuntimeOptions } from '../services/campaigns/runtime.js';
+import type { RuntimeOptions } from '../messaging/runtime.js';
 import type { StoreConfig } from '../store/open-store.js';
 import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
 

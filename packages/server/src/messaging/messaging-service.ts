@@ -3,10 +3,10 @@ import {
   applyDeliveryMetric,
   type DeliveryMetricInput,
   type DeliveryMetricResult,
-} from './delivery-metrics.js';
+} from './delivery/delivery-metrics.js';
 import type { MessagingDeps } from './messaging-deps.js';
 import { queuePush, type QueuedPush, type QueuePushInput } from './push-queue.js';
-import { TemplateRenderer } from './template-render.js';
+import { TemplateRenderer } from './templates/template-render.js';
 
 /**
  * The messaging facade the route layer holds: one per app, built from the same store and clock.

@@ -5,17 +5,17 @@ import type { Tx } from '../store/store.js';
 import { insertMessage, type MessageRefs } from '../store/messaging/messages.js';
 import type { MessagingDeps } from './messaging-deps.js';
 import { enqueueOutbox } from '../store/messaging/outbox.js';
-import type { CustomPayload } from './provider-types.js';
+import type { CustomPayload } from './providers/provider-types.js';
 import {
   renderPushTemplate,
   validatePushTemplate,
   type PushContent,
   type PushTemplate,
-} from './push-template.js';
+} from './templates/push-template.js';
 import type { PushDevice, Recipient } from '../store/messaging/recipients.js';
-import { buildTemplateContext } from './template-context.js';
-import { TemplateRenderError } from './template-errors.js';
-import type { TemplateLimits, TemplateRenderer } from './template-render.js';
+import { buildTemplateContext } from './templates/template-context.js';
+import { TemplateRenderError } from './templates/template-errors.js';
+import type { TemplateLimits, TemplateRenderer } from './templates/template-render.js';
 
 /** What the outbox keeps for one push: rendered once at queue time, so retries resend the same bytes. */
 export interface PushJobPayload {

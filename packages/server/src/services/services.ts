@@ -3,12 +3,12 @@ import { MessagingService, ProviderRegistry, type DeviceChangedHook } from '../m
 import { createMetrics, type MetricsRegistry } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { createAppServices, type AppServices } from './app/app-services.js';
-import { BroadcastService } from './campaigns/broadcasts.js';
-import { CampaignService } from './campaigns/campaigns.js';
-import { MessagingRuntime } from './campaigns/runtime.js';
-import { SendPushService } from './campaigns/send-push.js';
-import { TransactionalService } from './campaigns/transactional.js';
-import { WorkspaceSettingsService } from './campaigns/workspace-settings.js';
+import { BroadcastService } from '../messaging/campaigns/broadcasts.js';
+import { CampaignService } from '../messaging/campaigns/campaigns.js';
+import { MessagingRuntime } from '../messaging/runtime.js';
+import { SendPushService } from './push/send-push.js';
+import { TransactionalService } from '../messaging/campaigns/transactional.js';
+import { WorkspaceSettingsService } from './workspace-settings.js';
 import { SegmentEngine } from './segments/engine.js';
 import type { PersonChangeListener } from './track/context.js';
 import { TrackService, type WritePipeline } from './track/track-service.js';

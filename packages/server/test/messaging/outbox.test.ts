@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.js';
-import { applyDeliveryMetric } from '../../src/messaging/delivery-metrics.js';
-import { DeliveryWorker } from '../../src/messaging/delivery-worker.js';
+import { applyDeliveryMetric } from '../../src/messaging/delivery/delivery-metrics.js';
+import { DeliveryWorker } from '../../src/messaging/delivery/delivery-worker.js';
 import { claimDue } from '../../src/store/messaging/outbox.js';
-import { ProviderRegistry } from '../../src/messaging/provider-registry.js';
+import { ProviderRegistry } from '../../src/messaging/providers/provider-registry.js';
 import { savePushProvider } from '../../src/store/messaging/push-providers.js';
 import { queuePush } from '../../src/messaging/push-queue.js';
 import { loadRecipient, selectPushDevices } from '../../src/store/messaging/recipients.js';
-import { TemplateRenderer } from '../../src/messaging/template-render.js';
+import { TemplateRenderer } from '../../src/messaging/templates/template-render.js';
 import { parseJson, type Store, type Tx } from '../../src/store/store.js';
 import { FakeApns } from '../../../../test/fakes/fake-apns.js';
 import { FakeFcm } from '../../../../test/fakes/fake-fcm.js';

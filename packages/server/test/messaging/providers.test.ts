@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApnsProvider, apnsIdFor } from '../../src/messaging/apns-provider.js';
-import { FcmProvider } from '../../src/messaging/fcm-provider.js';
-import type { PushRequest } from '../../src/messaging/provider-types.js';
+import { ApnsProvider, apnsIdFor } from '../../src/messaging/providers/apns-provider.js';
+import { FcmProvider } from '../../src/messaging/providers/fcm-provider.js';
+import type { PushRequest } from '../../src/messaging/providers/provider-types.js';
 import { FakeApns } from '../../../../test/fakes/fake-apns.js';
 import { FakeFcm } from '../../../../test/fakes/fake-fcm.js';
 import { makeApnsKey } from '../../../../test/fakes/push-credentials.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildTemplateContext } from '../../src/messaging/template-context.js';
-import { TemplateRenderError, TemplateSyntaxError } from '../../src/messaging/template-errors.js';
-import { renderTemplate, TemplateRenderer } from '../../src/messaging/template-render.js';
-import { renderPushTemplate, validatePushTemplate } from '../../src/messaging/push-template.js';
+import { buildTemplateContext } from '../../src/messaging/templates/template-context.js';
+import { TemplateRenderError, TemplateSyntaxError } from '../../src/messaging/templates/template-errors.js';
+import { renderTemplate, TemplateRenderer } from '../../src/messaging/templates/template-render.js';
+import { renderPushTemplate, validatePushTemplate } from '../../src/messaging/templates/push-template.js';
 
 const context = buildTemplateContext({
   identifiers: { id: 'u1', email: 'ada@example.com', cio_id: 'c1' },

@@ -1,6 +1,6 @@
-import { campaignView } from '../../../services/campaigns/campaigns.js';
-import { previewTemplate } from '../../../services/campaigns/preview.js';
-import { transactionalView } from '../../../services/campaigns/transactional.js';
+import { campaignView } from '../../../messaging/campaigns/campaigns.js';
+import { previewTemplate } from '../../../services/push/preview.js';
+import { transactionalView } from '../../../messaging/campaigns/transactional.js';
 import type { Services } from '../../../services/services.js';
 import { workspaceOf } from '../../auth.js';
 import { paramOf, queryOf, type AppRouteContext } from '../app/context.js';

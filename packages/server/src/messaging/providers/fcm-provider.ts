@@ -1,4 +1,4 @@
-import type { Clock } from '../lib/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { FcmAccessTokens, OAuthGrantError, type ServiceAccount } from './fcm-access-token.js';
 import { classifyFcmResponse } from './fcm-classify.js';
 import { buildFcmMessage } from './fcm-message.js';

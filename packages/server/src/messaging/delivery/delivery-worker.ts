@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PollingLoop } from '../lib/polling-loop.js';
-import type { Tx } from '../store/store.js';
+import { PollingLoop } from '../../lib/polling-loop.js';
+import type { Tx } from '../../store/store.js';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import { readDevice } from '../store/messaging/device-status.js';
-import type { MessagingDeps } from './messaging-deps.js';
-import { claimDue, finishJob, rescheduleJob, type ClaimedJob } from '../store/messaging/outbox.js';
-import type { ProviderRegistry } from './provider-registry.js';
-import type { SendOutcome } from './provider-types.js';
-import type { PushJobPayload } from './push-queue.js';
+import { readDevice } from '../../store/messaging/device-status.js';
+import type { MessagingDeps } from '../messaging-deps.js';
+import { claimDue, finishJob, rescheduleJob, type ClaimedJob } from '../../store/messaging/outbox.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
+import type { SendOutcome } from '../providers/provider-types.js';
+import type { PushJobPayload } from '../push-queue.js';
 import { applySendOutcome, type FinalOutcome } from './send-result.js';
 import { RateLimiter, type RateLimit } from './token-bucket.js';
 

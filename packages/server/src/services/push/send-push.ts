@@ -1,14 +1,13 @@
 import { ulid } from '../../lib/ulid.js';
 import { unixSeconds, type Clock } from '../../lib/clock.js';
 import {
-  listPushProviders,
-  loadRecipient,
-  selectPushDevices,
   TemplateSyntaxError,
   type CustomPayload,
   type MessagingService,
   type PushTemplate,
 } from '../../messaging/index.js';
+import { listPushProviders } from '../../store/messaging/push-providers.js';
+import { loadRecipient, selectPushDevices } from '../../store/messaging/recipients.js';
 import { insertMessage } from '../../store/messaging/messages.js';
 import type { Store } from '../../store/store.js';
 import { findPerson } from '../../store/track/people.js';
@@ -17,8 +16,8 @@ import { addDevice, deviceLockKeys, parseDevice } from '../track/devices.js';
 import { explicitRef, refLockKey, type PersonRef } from '../track/identifiers.js';
 import type { TrackService } from '../track/track-service.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { checkTemplate, parseCustomData } from './template-input.js';
-import type { TransactionalService } from './transactional.js';
+import { checkTemplate, parseCustomData } from '../../messaging/templates/template-input.js';
+import type { TransactionalService } from '../../messaging/campaigns/transactional.js';
 
 /** `send_at` may be at most this far ahead (Customer.io: 90 days). */
 export const MAX_SEND_AHEAD_S = 90 * 86_400;

@@ -1,7 +1,7 @@
-import { recordActivities, type ActivityType } from '../store/activities.js';
-import type { Tx } from '../store/store.js';
-import { findMessageForUpdate, setMessageMetric } from '../store/messaging/messages.js';
-import type { MessagingDeps } from './messaging-deps.js';
+import { recordActivities, type ActivityType } from '../../store/activities.js';
+import type { Tx } from '../../store/store.js';
+import { findMessageForUpdate, setMessageMetric } from '../../store/messaging/messages.js';
+import type { MessagingDeps } from '../messaging-deps.js';
 
 /** The push metrics clients report (track-api.md §3.9, §3.10; the SDK's trackMetric). */
 export type ClientPushMetric = 'delivered' | 'opened' | 'converted';

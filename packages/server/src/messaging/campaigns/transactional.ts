@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
-import type { PushTemplate, TemplateRenderer } from '../../messaging/index.js';
+import type { PushTemplate, TemplateRenderer } from '../index.js';
 import {
   insertTransactional,
   transactionalById,
@@ -12,7 +12,7 @@ import {
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { checkTemplate, parsePushTemplate } from './template-input.js';
+import { checkTemplate, parsePushTemplate } from '../templates/template-input.js';
 
 export interface TransactionalMessage {
   id: number;

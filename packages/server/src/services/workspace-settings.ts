@@ -1,24 +1,26 @@
-import { unixSeconds, type Clock } from '../../lib/clock.js';
+import { unixSeconds, type Clock } from '../lib/clock.js';
 import {
-  deletePushProvider,
-  listPushProviders,
-  savePushProvider,
   type ApnsConfig,
   type FcmConfig,
   type ProviderRegistry,
   type ProviderSettings,
-} from '../../messaging/index.js';
-import { loadPrivateKey } from '../../messaging/jwt.js';
-import type { Store } from '../../store/store.js';
-import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import type { WorkspaceService } from '../workspaces.js';
+} from '../messaging/index.js';
+import {
+  deletePushProvider,
+  listPushProviders,
+  savePushProvider,
+} from '../store/messaging/push-providers.js';
+import { loadPrivateKey } from '../messaging/providers/jwt.js';
+import type { Store } from '../store/store.js';
+import { InvalidInputError, NotFoundError } from '../lib/errors.js';
+import type { WorkspaceService } from './workspaces.js';
 import {
   DEFAULT_SETTINGS,
   IDENTIFIER_MODES,
   type IdentifierMode,
   type Workspace,
   type WorkspaceSettings,
-} from '../../store/workspaces/workspace.js';
+} from '../store/workspaces/workspace.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

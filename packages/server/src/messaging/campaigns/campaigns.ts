@@ -1,13 +1,8 @@
 import { existingSegmentIds } from '../../store/queries/segments-read.js';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
-import {
-  loadRecipient,
-  selectPushDevices,
-  TemplateSyntaxError,
-  type MessagingService,
-  type PushTemplate,
-} from '../../messaging/index.js';
+import { TemplateSyntaxError, type MessagingService, type PushTemplate } from '../index.js';
+import { loadRecipient, selectPushDevices } from '../../store/messaging/recipients.js';
 import {
   campaignById,
   campaignsOf,
@@ -25,12 +20,19 @@ import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { FilterNode } from '../../filter/ast.js';
 import { parseFilter } from '../../filter/parse-filter.js';
-import type { TrackedEvent } from '../track/context.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import { personMatches } from './audience.js';
-import { checkTemplate, parsePushTemplate } from './template-input.js';
+import { checkTemplate, parsePushTemplate } from '../templates/template-input.js';
 import type { TransactionalService } from './transactional.js';
+
+/** An event a write stored for a person (the Track write pipeline hands each one to `onEvent`). */
+export interface TriggeringEvent {
+  personPid: number;
+  eventId: string;
+  name: string;
+  data: Record<string, unknown>;
+}
 
 export type CampaignTrigger = { event: string } | { segment_entered: number };
 
@@ -273,7 +275,7 @@ export class CampaignService {
   // ---- sending ----
 
   /** The write pipeline's `onEvent` step: an event starts every active campaign triggered by its name. */
-  readonly onEvent = async (trx: Tx, ws: Workspace, e: TrackedEvent): Promise<void> => {
+  readonly onEvent = async (trx: Tx, ws: Workspace, e: TriggeringEvent): Promise<void> => {
     const rows = await campaignsTriggeredByEvent(trx, ws.id, e.name);
     for (const row of rows) {
       await this.sendToPerson(trx, this.toCampaign(row), e.personPid, {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
-import type { Clock } from '../lib/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { classifyApnsResponse } from './apns-classify.js';
 import { buildApnsPayload } from './apns-payload.js';
 import { ApnsTokenCache } from './apns-token.js';

@@ -3,7 +3,7 @@ import {
   validatePushTemplate,
   type PushTemplate,
   type TemplateRenderer,
-} from '../../messaging/index.js';
+} from '../index.js';
 import { InvalidInputError } from '../../lib/errors.js';
 
 const STRING_FIELDS = ['image_url', 'link', 'sound'] as const;

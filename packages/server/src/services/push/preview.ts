@@ -1,18 +1,17 @@
 import {
   buildTemplateContext,
-  loadRecipient,
   renderPushTemplate,
-  selectPushDevices,
   TemplateRenderError,
   TemplateSyntaxError,
   type TemplateRenderer,
 } from '../../messaging/index.js';
+import { loadRecipient, selectPushDevices } from '../../store/messaging/recipients.js';
 import type { Store } from '../../store/store.js';
 import type { PeopleReadService } from '../app/people-read.js';
 import { parseIdType } from '../app/id-type.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { checkTemplate, parsePushTemplate } from './template-input.js';
+import { checkTemplate, parsePushTemplate } from '../../messaging/templates/template-input.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,4 +1,4 @@
-import type { PushContent } from './push-template.js';
+import type { PushContent } from '../templates/push-template.js';
 
 /** `custom_payload` of a send (app-api.md §4.8): raw per-platform payloads that override the rest. */
 export interface CustomPayload {

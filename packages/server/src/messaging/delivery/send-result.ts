@@ -1,15 +1,19 @@
-import { unixSeconds } from '../lib/clock.js';
-import { recordActivities, type ActivityType } from '../store/activities.js';
-import type { Tx } from '../store/store.js';
+import { unixSeconds } from '../../lib/clock.js';
+import { recordActivities, type ActivityType } from '../../store/activities.js';
+import type { Tx } from '../../store/store.js';
 import {
   deleteUnregisteredDevice,
   markDeviceBounced,
   markDeviceSent,
   readDevice,
-} from '../store/messaging/device-status.js';
-import { findMessageForUpdate, setMessageMetric, type MessageMetric } from '../store/messaging/messages.js';
-import type { MessagingDeps } from './messaging-deps.js';
-import type { SendOutcome } from './provider-types.js';
+} from '../../store/messaging/device-status.js';
+import {
+  findMessageForUpdate,
+  setMessageMetric,
+  type MessageMetric,
+} from '../../store/messaging/messages.js';
+import type { MessagingDeps } from '../messaging-deps.js';
+import type { SendOutcome } from '../providers/provider-types.js';
 
 /** The end of one delivery: a provider's final answer, or why it never reached a provider. */
 export type FinalOutcome =

@@ -1,11 +1,11 @@
-import type { Clock } from '../lib/clock.js';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Store } from '../../store/store.js';
 import { ApnsProvider } from './apns-provider.js';
 import { FcmProvider } from './fcm-provider.js';
 import type { PushProvider } from './provider-types.js';
 import type { ApnsConfig } from './apns-provider.js';
 import type { FcmConfig } from './fcm-provider.js';
-import { listPushProviders, type ProviderRow } from '../store/messaging/push-providers.js';
+import { listPushProviders, type ProviderRow } from '../../store/messaging/push-providers.js';
 
 /** What a workspace's credentials for each kind of provider hold. */
 export type ProviderSettings = { kind: 'apns'; config: ApnsConfig } | { kind: 'fcm'; config: FcmConfig };

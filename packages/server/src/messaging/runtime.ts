@@ -1,13 +1,13 @@
-import type { Clock } from '../../lib/clock.js';
+import type { Clock } from '../lib/clock.js';
 import {
   DeliveryWorker,
   type DeviceChangedHook,
   type MessagingService,
   type ProviderRegistry,
-} from '../../messaging/index.js';
-import type { Store } from '../../store/store.js';
-import { BroadcastRunner } from './broadcasts.js';
-import type { CampaignService } from './campaigns.js';
+} from './index.js';
+import type { Store } from '../store/store.js';
+import { BroadcastRunner } from './campaigns/broadcasts.js';
+import type { CampaignService } from './campaigns/campaigns.js';
 
 export interface RuntimeLog {
   info(obj: unknown, msg: string): void;
