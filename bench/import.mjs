@@ -44,7 +44,7 @@ function cli(args) {
 /** The ceiling: the same rows parsed by the same CSV reader and inserted with one prepared statement. */
 async function rawInsert(dataDir, file, { history = false } = {}) {
   const { default: Database } = await import('better-sqlite3');
-  const { CsvParser } = await import('../packages/server/dist/ops/csv.js');
+  const { CsvParser } = await import('../packages/server/dist/ops/bulk/csv.js');
   const { newCioId } = await import('../packages/server/dist/lib/cio-id.js');
   const db = new Database(path.join(dataDir, 'roster.db'));
   db.pragma('journal_mode = WAL');

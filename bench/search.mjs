@@ -37,8 +37,8 @@ async function time(fn, runs = 7) {
 
 export async function run(options = {}) {
   const { openStore } = await import(dist('store/open-store.js'));
-  const { SearchService } = await import(dist('services/app/search.js'));
-  const { insertSegment } = await import(dist('store/queries/segments-read.js'));
+  const { SearchService } = await import(dist('services/people/search.js'));
+  const { insertSegment } = await import(dist('store/segments/segments-read.js'));
   const { sql } = await import('kysely');
   const n = Number(options.people ?? process.env.BENCH_PEOPLE ?? 100_000);
   const databaseUrl = options.databaseUrl ?? process.env.BENCH_DATABASE_URL;

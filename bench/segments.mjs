@@ -50,9 +50,9 @@ async function backfill(n) {
   const { createServices } = await import(dist('services/services.js'));
   const { parseFilter } = await import(dist('filter/parse-filter.js'));
   const { compileFilter } = await import(dist('store/filter/compile-filter.js'));
-  const { backfillEntries } = await import(dist('store/queries/segment-backfill.js'));
-  const { insertSegment } = await import(dist('store/queries/segments-read.js'));
-  const { createAppServices } = await import(dist('services/app/app-services.js'));
+  const { backfillEntries } = await import(dist('store/segments/segment-backfill.js'));
+  const { insertSegment } = await import(dist('store/segments/segments-read.js'));
+  const { createAppServices } = await import(dist('services/app-services.js'));
   const { sql } = await import('kysely');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-seg-'));
   const store = await openStore({ dataDir });
@@ -188,7 +188,7 @@ function fiftySegments() {
 async function throughput(label, databaseUrl, k) {
   const { openStore } = await import(dist('store/open-store.js'));
   const { createServices } = await import(dist('services/services.js'));
-  const { createAppServices } = await import(dist('services/app/app-services.js'));
+  const { createAppServices } = await import(dist('services/app-services.js'));
   const { v1 } = await import(dist('services/track/v1.js'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-segtp-'));
   // As `roster serve` opens it: on SQLite, WAL checkpoints on a worker thread.

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { openStore } from '../../../packages/server/src/store/open-store.js';
-import { recordActivities, type ActivityInput } from '../../../packages/server/src/store/activities.js';
+import {
+  recordActivities,
+  type ActivityInput,
+} from '../../../packages/server/src/store/activities/activities.js';
 import { toJson, type Store } from '../../../packages/server/src/store/store.js';
 import type { ServerProcess } from '../../helpers/server-process.js';
 

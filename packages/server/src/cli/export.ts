@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock.js';
-import { runExport, type ExportFormat, type ExportWhat } from '../ops/export.js';
-import { pickWorkspace } from '../ops/workspace-pick.js';
+import { runExport, type ExportFormat, type ExportWhat } from '../ops/bulk/export.js';
+import { pickWorkspace } from '../ops/bulk/workspace-pick.js';
 import { InvalidInputError } from '../lib/errors.js';
 import { createServices } from '../services/services.js';
 import { openStore } from '../store/open-store.js';

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock.js';
-import { COLUMN_TYPES, type ColumnType } from '../ops/import-rows.js';
-import { runImport } from '../ops/importer.js';
-import { createProgress } from '../ops/progress.js';
-import { pickWorkspace } from '../ops/workspace-pick.js';
+import { COLUMN_TYPES, type ColumnType } from '../ops/bulk/import-rows.js';
+import { runImport } from '../ops/bulk/importer.js';
+import { createProgress } from '../ops/bulk/progress.js';
+import { pickWorkspace } from '../ops/bulk/workspace-pick.js';
 import { createServices } from '../services/services.js';
-import { openImportStore } from '../ops/import-store.js';
+import { openImportStore } from '../ops/bulk/import-store.js';
 import { storeConfig } from './config.js';
 import { stderrLog } from './stderr-log.js';
 

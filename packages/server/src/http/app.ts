@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { systemClock, type Clock } from '../lib/clock.js';
-import type { MetricsRegistry } from '../ops/metrics.js';
+import type { MetricsRegistry } from '../lib/metrics.js';
 import { createServices, type Services } from '../services/services.js';
 import type { PersonChangeListener } from '../services/track/context.js';
 import type { Store } from '../store/store.js';

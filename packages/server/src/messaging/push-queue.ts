@@ -1,6 +1,6 @@
 import { ulid } from '../lib/ulid.js';
 import { unixSeconds } from '../lib/clock.js';
-import { recordActivities } from '../store/activities.js';
+import { recordActivities } from '../store/activities/activities.js';
 import type { Tx } from '../store/store.js';
 import { insertMessage, type MessageRefs } from '../store/messaging/messages.js';
 import type { MessagingDeps } from './messaging-deps.js';

@@ -1,8 +1,8 @@
 import type { Clock } from '../lib/clock.js';
 import { MessagingService, ProviderRegistry, type DeviceChangedHook } from '../messaging/index.js';
-import { createMetrics, type MetricsRegistry } from '../ops/metrics.js';
+import { createMetrics, type MetricsRegistry } from '../lib/metrics.js';
 import type { Store } from '../store/store.js';
-import { createAppServices, type AppServices } from './app/app-services.js';
+import { createAppServices, type AppServices } from './app-services.js';
 import { BroadcastService } from '../messaging/campaigns/broadcasts.js';
 import { CampaignService } from '../messaging/campaigns/campaigns.js';
 import { MessagingRuntime } from '../messaging/runtime.js';

@@ -131,7 +131,7 @@ export async function insertReturningId(
 /**
  * A value per (transaction handle, workspace), forgotten with the handle: what a transaction has
  * learnt that stays true until it ends (the memos of store/track/suppressions.ts and
- * store/queries/segment-tables.ts).
+ * store/segments/segment-tables.ts).
  */
 export class TransactionMemo<V> {
   private readonly byTx = new WeakMap<Tx, Map<number, V>>();

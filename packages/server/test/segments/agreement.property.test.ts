@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTE_OPERATORS } from '../../src/filter/ast.js';
 import { compileFilter } from '../../src/store/filter/compile-filter.js';
-import { insertSegment } from '../../src/store/queries/segments-read.js';
+import { insertSegment } from '../../src/store/segments/segments-read.js';
 import { evaluate } from '../../src/filter/evaluate.js';
 import { parseFilter } from '../../src/filter/parse-filter.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -17,7 +17,7 @@ import {
   membershipsOf,
   personFacts,
   personSnapshot,
-} from '../../src/store/queries/segment-state.js';
+} from '../../src/store/segments/segment-state.js';
 import { toJson, type Store } from '../../src/store/store.js';
 import { createTestDatabase, engines, type TestDatabase } from '../../../../test/helpers/postgres.js';
 

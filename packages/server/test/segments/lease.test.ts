@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import { acquireLease, leaseHolder } from '../../src/store/queries/leases.js';
+import { acquireLease, leaseHolder } from '../../src/store/leases.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, engines, type TestDatabase } from '../../../../test/helpers/postgres.js';
 

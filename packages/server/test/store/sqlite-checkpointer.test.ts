@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import { openImportStore } from '../../src/ops/import-store.js';
+import { openImportStore } from '../../src/ops/bulk/import-store.js';
 import {
   CHECKPOINT_FALLBACK_PAGES,
   startCheckpointer,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { docsPage } from '../../ops/docs-page.js';
-import { buildOpenApi, type RouteInfo } from '../../ops/openapi.js';
+import { docsPage } from '../../ops/openapi/docs-page.js';
+import { buildOpenApi, type RouteInfo } from '../../ops/openapi/openapi.js';
 
 function serverVersion(): string {
   try {

@@ -1,4 +1,4 @@
-import { deviceFacts, eventFacts, membershipsOf, personFacts } from '../../store/queries/segment-state.js';
+import { deviceFacts, eventFacts, membershipsOf, personFacts } from '../../store/segments/segment-state.js';
 import type { Tx } from '../../store/store.js';
 import { filterNeeds, type FilterNode } from '../../filter/ast.js';
 import { evaluate } from '../../filter/evaluate.js';

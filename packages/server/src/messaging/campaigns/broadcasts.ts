@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existingSegmentIds } from '../../store/queries/segments-read.js';
+import { existingSegmentIds } from '../../store/segments/segments-read.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { PollingLoop } from '../../lib/polling-loop.js';
-import { searchPeople } from '../../store/queries/people-search.js';
+import { searchPeople } from '../../store/people/people-search.js';
 import {
   advanceBroadcastTrigger,
   broadcastTriggerById,
@@ -13,7 +13,7 @@ import {
   insertBroadcastTrigger,
   renewBroadcastClaim,
 } from '../../store/campaigns/broadcasts.js';
-import { pidsByIdentifier } from '../../store/queries/people-read.js';
+import { pidsByIdentifier } from '../../store/people/people-read.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';

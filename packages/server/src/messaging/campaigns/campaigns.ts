@@ -1,4 +1,4 @@
-import { existingSegmentIds } from '../../store/queries/segments-read.js';
+import { existingSegmentIds } from '../../store/segments/segments-read.js';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { TemplateSyntaxError, type MessagingService, type PushTemplate } from '../index.js';

@@ -1,4 +1,4 @@
-import { recordActivities, type ActivityType } from '../../store/activities.js';
+import { recordActivities, type ActivityType } from '../../store/activities/activities.js';
 import type { Tx } from '../../store/store.js';
 import { findMessageForUpdate, setMessageMetric } from '../../store/messaging/messages.js';
 import type { MessagingDeps } from '../messaging-deps.js';

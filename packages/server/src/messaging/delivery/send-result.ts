@@ -1,5 +1,5 @@
 import { unixSeconds } from '../../lib/clock.js';
-import { recordActivities, type ActivityType } from '../../store/activities.js';
+import { recordActivities, type ActivityType } from '../../store/activities/activities.js';
 import type { Tx } from '../../store/store.js';
 import {
   deleteUnregisteredDevice,

@@ -1,4 +1,4 @@
-import type { PersonIdentifiers } from '../../store/activities.js';
+import type { PersonIdentifiers } from '../../store/activities/activities.js';
 
 /** The variables a template sees: `customer`, `event`, `device`, `trigger`. */
 export interface TemplateContext {

@@ -7,8 +7,8 @@ import {
 } from '../../messaging/index.js';
 import { loadRecipient, selectPushDevices } from '../../store/messaging/recipients.js';
 import type { Store } from '../../store/store.js';
-import type { PeopleReadService } from '../app/people-read.js';
-import { parseIdType } from '../app/id-type.js';
+import type { PeopleReadService } from '../people/people-read.js';
+import { parseIdType } from '../query/id-type.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { checkTemplate, parsePushTemplate } from '../../messaging/templates/template-input.js';

@@ -1,6 +1,6 @@
 import { parseJson, type Tx } from '../../store/store.js';
-import { catalogVersion } from '../../store/queries/segment-tables.js';
-import { dynamicSegmentRows } from '../../store/queries/segments-read.js';
+import { catalogVersion } from '../../store/segments/segment-tables.js';
+import { dynamicSegmentRows } from '../../store/segments/segments-read.js';
 import { emptyNeeds, filterNeeds, type FilterNeeds, type FilterNode } from '../../filter/ast.js';
 import { parseFilter } from '../../filter/parse-filter.js';
 

@@ -1,13 +1,13 @@
 import type { Clock } from '../../lib/clock.js';
-import { existingSegmentIds, setSegmentConditions } from '../../store/queries/segments-read.js';
+import { existingSegmentIds, setSegmentConditions } from '../../store/segments/segments-read.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { toJson, type Store, type Tx } from '../../store/store.js';
-import { backfillEntries, backfillExits, countMatching } from '../../store/queries/segment-backfill.js';
+import { backfillEntries, backfillExits, countMatching } from '../../store/segments/segment-backfill.js';
 import {
   bumpCatalogVersion,
   lockSegmentDefinitions,
   logSizeChange,
-} from '../../store/queries/segment-tables.js';
+} from '../../store/segments/segment-tables.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { segmentRefs, type FilterNode } from '../../filter/ast.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';

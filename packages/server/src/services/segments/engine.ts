@@ -11,7 +11,7 @@ import {
   noteVersionSeen,
   segmentLockKey,
   versionSeen,
-} from '../../store/queries/segment-tables.js';
+} from '../../store/segments/segment-tables.js';
 import {
   deleteMemberships,
   deviceFacts,
@@ -20,10 +20,14 @@ import {
   membershipFacts,
   openSegmentEntries,
   personSnapshot,
-} from '../../store/queries/segment-state.js';
+} from '../../store/segments/segment-state.js';
 import { markActivitiesDeleted } from '../../store/track/people.js';
-import { segmentNames } from '../../store/queries/segments-read.js';
-import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../../store/activities.js';
+import { segmentNames } from '../../store/segments/segments-read.js';
+import {
+  recordActivities,
+  type ActivityInput,
+  type PersonIdentifiers,
+} from '../../store/activities/activities.js';
 import { evaluate, type EvalContext } from '../../filter/evaluate.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { CatalogCache, mergeNeeds, segmentsReading } from './catalog.js';

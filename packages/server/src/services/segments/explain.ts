@@ -1,6 +1,6 @@
 import { parseJson, type Tx } from '../../store/store.js';
-import { deviceFacts, eventFacts, membershipsOf, personFacts } from '../../store/queries/segment-state.js';
-import type { SegmentRow } from '../../store/queries/segments-read.js';
+import { deviceFacts, eventFacts, membershipsOf, personFacts } from '../../store/segments/segment-state.js';
+import type { SegmentRow } from '../../store/segments/segments-read.js';
 import { filterNeeds } from '../../filter/ast.js';
 import { explain, type Explanation } from '../../filter/evaluate.js';
 import { parseFilter } from '../../filter/parse-filter.js';

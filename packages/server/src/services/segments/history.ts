@@ -1,6 +1,6 @@
 import type { Tx } from '../../store/store.js';
-import { sizeChanges } from '../../store/queries/segment-tables.js';
-import { memberCount } from '../../store/queries/segments-read.js';
+import { sizeChanges } from '../../store/segments/segment-tables.js';
+import { memberCount } from '../../store/segments/segments-read.js';
 
 export interface SizePoint {
   timestamp: number;

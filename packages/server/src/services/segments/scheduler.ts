@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import type { Store } from '../../store/store.js';
-import { acquireLease, releaseLease } from '../../store/queries/leases.js';
-import { workspacesWithDynamicSegments } from '../../store/queries/segments-read.js';
+import { acquireLease, releaseLease } from '../../store/leases.js';
+import { workspacesWithDynamicSegments } from '../../store/segments/segments-read.js';
 import type { SegmentDefinitions } from './definitions.js';
 
 /** The `leases` row that makes one process (of several on one PostgreSQL) run the recheck. */

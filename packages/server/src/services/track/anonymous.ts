@@ -1,7 +1,7 @@
 import type { Tx } from '../../store/store.js';
 import { attachAnonymousEvents, findAnonymousLink, linkAnonymous } from '../../store/track/events.js';
 import type { PersonRow } from '../../store/track/people.js';
-import { recordActivities, type ActivityType } from '../../store/activities.js';
+import { recordActivities, type ActivityType } from '../../store/activities/activities.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { activity } from './people-ops.js';
 

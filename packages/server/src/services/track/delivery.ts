@@ -3,7 +3,7 @@ import type { Tx } from '../../store/store.js';
 import { findDevice } from '../../store/track/devices.js';
 import { deliveryFacts, insertMetric } from '../../store/track/metrics.js';
 import { findPerson, findPersonByPid, updatePerson, type PersonRow } from '../../store/track/people.js';
-import { recordActivities, type ActivityType } from '../../store/activities.js';
+import { recordActivities, type ActivityType } from '../../store/activities/activities.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { mergeAttributes } from './attributes.js';

@@ -1,7 +1,7 @@
 import type { Tx } from '../../store/store.js';
 import { deleteDevice, findDevice, upsertDevice } from '../../store/track/devices.js';
 import { dict, findPerson, findPersonByPid } from '../../store/track/people.js';
-import { recordActivities, type ActivityInput } from '../../store/activities.js';
+import { recordActivities, type ActivityInput } from '../../store/activities/activities.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { mergeAttributes } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';

@@ -2,7 +2,7 @@ import type { Tx } from '../../store/store.js';
 import { eventExists, findAnonymousLink, insertEvent } from '../../store/track/events.js';
 import { findPersonByPid } from '../../store/track/people.js';
 import { ulid } from '../../lib/ulid.js';
-import { recordActivities, type ActivityType } from '../../store/activities.js';
+import { recordActivities, type ActivityType } from '../../store/activities/activities.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { anonLockKey, byteLength, eventLockKey, refLockKey, type PersonRef } from './identifiers.js';

@@ -1,6 +1,6 @@
 import type { Tx } from '../../store/store.js';
 import { dict, findPerson, updatePerson, type PersonRow } from '../../store/track/people.js';
-import { recordActivities, type ActivityInput } from '../../store/activities.js';
+import { recordActivities, type ActivityInput } from '../../store/activities/activities.js';
 import { attachAnonymous } from './anonymous.js';
 import { mergeAttributes, type MergeResult } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';

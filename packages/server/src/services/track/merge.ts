@@ -3,7 +3,7 @@ import { moveDevices } from '../../store/track/devices.js';
 import { moveAnonymousLinks, moveEvents } from '../../store/track/events.js';
 import { moveManualMemberships } from '../../store/track/memberships.js';
 import { dict, findPerson, findPersonByPid, updatePerson } from '../../store/track/people.js';
-import { recordActivities } from '../../store/activities.js';
+import { recordActivities } from '../../store/activities/activities.js';
 import { isRemoval } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { refLockKey, type PersonRef } from './identifiers.js';

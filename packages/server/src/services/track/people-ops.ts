@@ -10,7 +10,11 @@ import {
   type TsMap,
 } from '../../store/track/people.js';
 import type { SuppressionKey } from '../../store/track/suppressions.js';
-import { recordActivities, type ActivityInput, type PersonIdentifiers } from '../../store/activities.js';
+import {
+  recordActivities,
+  type ActivityInput,
+  type PersonIdentifiers,
+} from '../../store/activities/activities.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { normEmail, type PersonRef } from './identifiers.js';
 

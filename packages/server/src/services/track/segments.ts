@@ -1,7 +1,7 @@
 import type { Tx } from '../../store/store.js';
 import { addMembership, findSegment, removeMembership } from '../../store/track/memberships.js';
 import { findPerson } from '../../store/track/people.js';
-import { recordActivities, type ActivityInput } from '../../store/activities.js';
+import { recordActivities, type ActivityInput } from '../../store/activities/activities.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { isEmail, refLockKey, type PersonRef } from './identifiers.js';

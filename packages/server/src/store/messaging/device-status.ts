@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { recordActivities, type PersonIdentifiers } from '../activities.js';
+import { recordActivities, type PersonIdentifiers } from '../activities/activities.js';
 import type { Tx } from '../store.js';
 
 /** Device `_last_status` values (track-api.md §8.3). */

@@ -1,4 +1,4 @@
-import type { PersonIdentifiers } from '../activities.js';
+import type { PersonIdentifiers } from '../activities/activities.js';
 import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
 /** Metric → unix seconds. Only metrics that happened appear (app-api.md §3.6). */

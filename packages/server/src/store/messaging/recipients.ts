@@ -1,4 +1,4 @@
-import type { PersonIdentifiers } from '../activities.js';
+import type { PersonIdentifiers } from '../activities/activities.js';
 import { parseJson, type Tx } from '../store.js';
 
 export interface Recipient {

@@ -21,7 +21,7 @@ export interface SqliteOptions {
   cacheSizeKib?: number;
   /**
    * Checkpoint the WAL from a worker thread instead of inside the COMMITs that cross the threshold
-   * (`sqlite-checkpointer.ts`). `roster serve` turns it on.
+   * (`checkpointer.ts`). `roster serve` turns it on.
    */
   backgroundCheckpoint?: boolean;
   /** Temporary data (statement journals, sorts) in memory, never on disk: `roster import`. */

@@ -3,7 +3,7 @@ import type { PeopleTable } from '../schema/index.js';
 import { newCioId, reseedCioIds } from '../../lib/cio-id.js';
 import { execute, InsertStatement, insertReturningId, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
-import { catalogStable, noteVersionSeen } from '../queries/segment-tables.js';
+import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
 import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
 
 /** Attribute maps have no prototype: a key such as `constructor` is plain data, never inherited. */

@@ -1,6 +1,6 @@
 import { workspaceOf } from '../../auth.js';
-import { parseIdType } from '../../../services/app/id-type.js';
-import { pageLimit } from '../../../services/app/limit.js';
+import { parseIdType } from '../../../services/query/id-type.js';
+import { pageLimit } from '../../../services/query/limit.js';
 import { InvalidInputError } from '../../../lib/errors.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext, type Query } from './context.js';
 

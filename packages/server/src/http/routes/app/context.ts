@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { AppServices } from '../../../services/app/app-services.js';
-import { parseIdType, type IdType } from '../../../services/app/id-type.js';
+import type { AppServices } from '../../../services/app-services.js';
+import { parseIdType, type IdType } from '../../../services/query/id-type.js';
 import { workspaceOf } from '../../auth.js';
 
 /** What every App API route module receives. */

@@ -1,5 +1,5 @@
 import { workspaceOf } from '../../auth.js';
-import { pageLimit } from '../../../services/app/limit.js';
+import { pageLimit } from '../../../services/query/limit.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Person routes (spec §5.2 #1–4, #6): profiles, lookups, search, and a person's segments. */

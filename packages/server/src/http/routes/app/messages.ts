@@ -1,5 +1,5 @@
 import { workspaceOf } from '../../auth.js';
-import { pageLimit } from '../../../services/app/limit.js';
+import { pageLimit } from '../../../services/query/limit.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Message read-back (spec §4.10, §5.2 #10): one delivery per message, newest first. */

@@ -1,6 +1,6 @@
 import { workspaceOf } from '../../auth.js';
-import { pageLimit } from '../../../services/app/limit.js';
-import { parseSegmentId, segmentView } from '../../../services/app/segments.js';
+import { pageLimit } from '../../../services/query/limit.js';
+import { parseSegmentId, segmentView } from '../../../services/segments/segments-service.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { SegmentsTable } from '../schema/index.js';
 import type { Tx } from '../store.js';
-import type { IdentifierRow } from './people-search.js';
+import type { IdentifierRow } from '../people/people-search.js';
 
 export type SegmentRow = Selectable<SegmentsTable>;
 

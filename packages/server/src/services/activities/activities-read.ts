@@ -1,12 +1,12 @@
 import type { ActivitiesPage } from '@roster/protocol';
 import type { Store } from '../../store/store.js';
-import { listActivities, type ActivityQuery } from '../../store/queries/activities-read.js';
+import { listActivities, type ActivityQuery } from '../../store/activities/activities-read.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { activityView } from './activity-view.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { lookupKey, type IdType } from './id-type.js';
-import type { PeopleReadService } from './people-read.js';
+import { decodeCursor, encodeCursor } from '../query/cursor.js';
+import { lookupKey, type IdType } from '../query/id-type.js';
+import type { PeopleReadService } from '../people/people-read.js';
 
 export interface ActivityFilters {
   start?: string | undefined;

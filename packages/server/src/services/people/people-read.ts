@@ -5,11 +5,11 @@ import {
   peopleByIdentifier,
   type DeviceRow,
   type PersonRow,
-} from '../../store/queries/people-read.js';
+} from '../../store/people/people-read.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { customerView } from './customer-view.js';
-import { lookupKey, type IdType } from './id-type.js';
+import { lookupKey, type IdType } from '../query/id-type.js';
 
 /** Most ids `POST /v1/customers/attributes` takes (spec §4.4). */
 export const MAX_ATTRIBUTE_IDS = 100;

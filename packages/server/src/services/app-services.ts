@@ -1,11 +1,11 @@
-import type { Clock } from '../../lib/clock.js';
-import type { Store } from '../../store/store.js';
-import { ActivitiesReadService } from './activities-read.js';
-import { ActivityStatsService } from './activity-stats.js';
-import { MessagesReadService } from './messages-read.js';
-import { PeopleReadService } from './people-read.js';
-import { SearchService } from './search.js';
-import { SegmentsService } from './segments.js';
+import type { Clock } from '../lib/clock.js';
+import type { Store } from '../store/store.js';
+import { ActivitiesReadService } from './activities/activities-read.js';
+import { ActivityStatsService } from './activities/activity-stats.js';
+import { MessagesReadService } from './messages/messages-read.js';
+import { PeopleReadService } from './people/people-read.js';
+import { SearchService } from './people/search.js';
+import { SegmentsService } from './segments/segments-service.js';
 
 /** The read side behind the App API, built once per server. */
 export interface AppServices {

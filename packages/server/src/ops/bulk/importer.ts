@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { unixSeconds } from '../lib/clock.js';
-import { InvalidInputError } from '../lib/errors.js';
-import type { Services } from '../services/services.js';
-import type { TrackWrite } from '../services/track/context.js';
-import type { Workspace } from '../store/workspaces/workspace.js';
-import { finishImportJob } from '../store/bulk/import-jobs.js';
+import { unixSeconds } from '../../lib/clock.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import type { Services } from '../../services/services.js';
+import type { TrackWrite } from '../../services/track/context.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
+import { finishImportJob } from '../../store/bulk/import-jobs.js';
 import { CsvParser, csvLine, LineSplitter } from './csv.js';
 import { ImportBatches, type Row } from './import-batches.js';
 import { jobIdOf, startImport } from './import-job.js';

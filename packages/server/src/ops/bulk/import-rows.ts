@@ -1,8 +1,8 @@
-import { InvalidInputError } from '../lib/errors.js';
-import { isEmail } from '../services/track/identifiers.js';
-import { parseV2 } from '../services/track/v2.js';
-import type { TrackWrite } from '../services/track/context.js';
-import type { Workspace } from '../store/workspaces/workspace.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import { isEmail } from '../../services/track/identifiers.js';
+import { parseV2 } from '../../services/track/v2.js';
+import type { TrackWrite } from '../../services/track/context.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 
 /** How a CSV cell becomes an attribute value. `auto` guesses (see `inferValue`). */
 export type ColumnType = 'auto' | 'string' | 'number' | 'boolean' | 'json' | 'timestamp';

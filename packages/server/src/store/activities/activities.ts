@@ -1,6 +1,6 @@
-import { ulid } from '../lib/ulid.js';
-import { execute, placeholders, StatementsByCount } from './sql.js';
-import { toJson, type Tx } from './store.js';
+import { ulid } from '../../lib/ulid.js';
+import { execute, placeholders, StatementsByCount } from '../sql.js';
+import { toJson, type Tx } from '../store.js';
 
 /**
  * Every kind of change Roster records in a person's history. The App API returns these as

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { unixSeconds, type Clock } from '../lib/clock.js';
-import type { Services } from '../services/services.js';
-import type { TrackWrite } from '../services/track/context.js';
-import { recordImportProgress, type ImportJob } from '../store/bulk/import-jobs.js';
-import type { Workspace } from '../store/workspaces/workspace.js';
+import { unixSeconds, type Clock } from '../../lib/clock.js';
+import type { Services } from '../../services/services.js';
+import type { TrackWrite } from '../../services/track/context.js';
+import { recordImportProgress, type ImportJob } from '../../store/bulk/import-jobs.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 import { describe } from './import-rows.js';
 
 /** One input row, parsed and validated (or already known bad). */

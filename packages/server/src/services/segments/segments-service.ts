@@ -17,20 +17,20 @@ import {
   segmentsOfPerson,
   updateSegmentText,
   type SegmentRow,
-} from '../../store/queries/segments-read.js';
+} from '../../store/segments/segments-read.js';
 import { toJson } from '../../store/store.js';
-import { bumpCatalogVersion } from '../../store/queries/segment-tables.js';
-import { backfillExits } from '../../store/queries/segment-backfill.js';
+import { bumpCatalogVersion } from '../../store/segments/segment-tables.js';
+import { backfillExits } from '../../store/segments/segment-backfill.js';
 import { MATCHES_NO_ONE } from '../../store/filter/compile-filter.js';
-import { SegmentDefinitions } from '../segments/definitions.js';
-import { explainMembership, type SegmentExplanation } from '../segments/explain.js';
-import { segmentHistory, type SizePoint } from '../segments/history.js';
-import { loadDynamicSegments } from '../segments/catalog.js';
+import { SegmentDefinitions } from './definitions.js';
+import { explainMembership, type SegmentExplanation } from './explain.js';
+import { segmentHistory, type SizePoint } from './history.js';
+import { loadDynamicSegments } from './catalog.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { decodePidCursor, encodeCursor } from './cursor.js';
-import type { IdType } from './id-type.js';
-import type { PeopleReadService } from './people-read.js';
+import { decodePidCursor, encodeCursor } from '../query/cursor.js';
+import type { IdType } from '../query/id-type.js';
+import type { PeopleReadService } from '../people/people-read.js';
 
 /** Longest segment name / description accepted; Customer.io documents none. */
 const MAX_NAME = 255;

@@ -1,5 +1,5 @@
-import { openStore, type StoreConfig } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import { openStore, type StoreConfig } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
 
 /** 128 MiB of SQLite page cache: an import touches the people indexes far more than a server does. */
 const IMPORT_CACHE_KIB = 131_072;

@@ -1,7 +1,7 @@
 import type { AppActivity, AppIdentifiers } from '@roster/protocol';
 import { parseJson } from '../../store/store.js';
-import type { ActivityRow } from '../../store/queries/activities-read.js';
-import { attributeText } from './attribute-text.js';
+import type { ActivityRow } from '../../store/activities/activities-read.js';
+import { attributeText } from '../people/attribute-text.js';
 
 /**
  * An activity row as the App API shows it (spec §3.5): `attribute_change` data becomes

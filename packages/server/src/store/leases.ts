@@ -1,4 +1,4 @@
-import type { Tx } from '../store.js';
+import type { Tx } from './store.js';
 
 /**
  * Takes or renews the named lease for `holder` until `expiresAtMs`, when it is free, expired or

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import type { IdentifierColumn } from '../../store/queries/people-read.js';
+import type { IdentifierColumn } from '../../store/people/people-read.js';
 
 export type IdType = 'id' | 'email' | 'cio_id';
 

@@ -1,9 +1,9 @@
-import { unixSeconds, type Clock } from '../lib/clock.js';
-import { compileFilter, type Predicate } from '../store/filter/compile-filter.js';
-import { parseFilter } from '../filter/parse-filter.js';
-import type { Workspace } from '../store/workspaces/workspace.js';
-import { devicesOfPeople, eventsPage, peoplePage } from '../store/bulk/export-pages.js';
-import { parseJson, type Store } from '../store/store.js';
+import { unixSeconds, type Clock } from '../../lib/clock.js';
+import { compileFilter, type Predicate } from '../../store/filter/compile-filter.js';
+import { parseFilter } from '../../filter/parse-filter.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
+import { devicesOfPeople, eventsPage, peoplePage } from '../../store/bulk/export-pages.js';
+import { parseJson, type Store } from '../../store/store.js';
 import { csvLine } from './csv.js';
 
 export type ExportWhat = 'people' | 'events';

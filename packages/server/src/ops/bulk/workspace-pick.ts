@@ -1,5 +1,5 @@
-import type { Services } from '../services/services.js';
-import type { Workspace } from '../store/workspaces/workspace.js';
+import type { Services } from '../../services/services.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
 
 /** `--site-id`, or the only (else the first) workspace. */
 export async function pickWorkspace(services: Services, siteId: string | undefined): Promise<Workspace> {

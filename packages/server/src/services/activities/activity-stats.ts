@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
-import { countByBucket, topNames } from '../../store/queries/activity-stats.js';
+import { countByBucket, topNames } from '../../store/activities/activity-stats.js';
 import type { Store } from '../../store/store.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';

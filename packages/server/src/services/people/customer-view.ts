@@ -1,6 +1,6 @@
 import type { AppCustomer, AppDevice, AppIdentifiers } from '@roster/protocol';
 import { parseJson } from '../../store/store.js';
-import type { DeviceRow, PersonRow } from '../../store/queries/people-read.js';
+import type { DeviceRow, PersonRow } from '../../store/people/people-read.js';
 import { attributesText } from './attribute-text.js';
 
 export function identifiersOf(p: {

@@ -1,12 +1,12 @@
 import type { PeoplePage } from '@roster/protocol';
-import { existingSegmentIds } from '../../store/queries/segments-read.js';
+import { existingSegmentIds } from '../../store/segments/segments-read.js';
 import type { Store } from '../../store/store.js';
-import { searchPeople } from '../../store/queries/people-search.js';
+import { searchPeople } from '../../store/people/people-search.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
 import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { decodePidCursor, encodeCursor } from './cursor.js';
+import { decodePidCursor, encodeCursor } from '../query/cursor.js';
 import { identifiersOf } from './customer-view.js';
 
 /**

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import type { Clock } from '../lib/clock.js';
-import { unixSeconds } from '../lib/clock.js';
-import type { Store } from '../store/store.js';
-import { deleteImportJob, importJob, insertImportJob, type ImportJob } from '../store/bulk/import-jobs.js';
+import type { Clock } from '../../lib/clock.js';
+import { unixSeconds } from '../../lib/clock.js';
+import type { Store } from '../../store/store.js';
+import { deleteImportJob, importJob, insertImportJob, type ImportJob } from '../../store/bulk/import-jobs.js';
 import { CsvParser } from './csv.js';
 import { CsvRowMapper } from './import-rows.js';
 import type { ImportFormat, ImportOptions } from './importer.js';

@@ -2,9 +2,9 @@ import { listMessages, messageById, type MessageReadRow } from '../../store/mess
 import { parseJson, type Store } from '../../store/store.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import type { IdType } from './id-type.js';
-import type { PeopleReadService } from './people-read.js';
+import { decodeCursor, encodeCursor } from '../query/cursor.js';
+import type { IdType } from '../query/id-type.js';
+import type { PeopleReadService } from '../people/people-read.js';
 
 /** `?metric=` values (spec §4.10); `attempted` = any send attempt (sent, bounced or failed). */
 const METRICS = new Set([
