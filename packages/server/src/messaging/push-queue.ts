@@ -4,7 +4,7 @@ import { recordActivities } from '../store/activities/activities.js';
 import type { Tx } from '../store/store.js';
 import { insertMessage, type MessageRefs } from '../store/messaging/messages.js';
 import type { MessagingDeps } from './messaging-deps.js';
-import { enqueueOutbox } from '../store/messaging/outbox.js';
+import { enqueueOutbox, type OutboxEntry } from '../store/messaging/outbox.js';
 import type { CustomPayload } from './providers/provider-types.js';
 import {
   renderPushTemplate,
@@ -61,12 +61,18 @@ export interface QueuedPush {
   skipped: Array<{ token: string; reason: string }>;
 }
 
+/** One device's delivery, decided before anything is written. */
+type Planned =
+  | { device: PushDevice; deliveryId: string; content: PushContent }
+  | { device: PushDevice; deliveryId: string; renderError: string };
+
 /**
  * Renders and queues a push for each device, in the caller's transaction: a `messages` row and an
  * `outbox` row per device, committed with whatever caused the send. Throws `TemplateSyntaxError`
  * before writing anything (answer 400). A render failure for one device (a strict template missing
  * a variable) records that delivery as failed. With nothing to send to (no device, all suppressed)
  * one `undeliverable` message is recorded, so the caller still has a delivery id to return.
+ * In phases: check the template, render per device (decide), write messages and outbox rows, report.
  */
 export async function queuePush(
   deps: MessagingDeps & { renderer: TemplateRenderer },
@@ -75,79 +81,81 @@ export async function queuePush(
 ): Promise<QueuedPush> {
   validatePushTemplate(deps.renderer, input.template);
   const now = unixSeconds(deps.clock);
-  const runAtMs = Math.max(input.sendAtMs ?? 0, deps.clock.now());
-  const retain = input.retainContent !== false;
-  const r = input.recipient;
-  const base = {
-    workspaceId: input.workspaceId,
-    personPid: r.pid,
-    identifiers: r.identifiers,
-    refs: input.refs ?? {},
-    createdAt: now,
-  };
-  const record = async (
-    deliveryId: string,
-    type: 'failed_push' | 'undeliverable_push',
-    reason: string,
-    device?: PushDevice,
-  ) => {
-    await insertMessage(trx, {
-      ...base,
-      deliveryId,
-      recipient: device?.token ?? null,
-      deliveryType: device?.platform ?? null,
-      title: null,
-      body: null,
-      metrics: { [type === 'failed_push' ? 'failed' : 'undeliverable']: now },
-      failureMessage: reason,
-    });
-    await recordActivities(trx, [
-      {
-        workspaceId: input.workspaceId,
-        personPid: r.pid,
-        identifiers: r.identifiers,
-        type,
-        data: { delivery_id: deliveryId, delivered: null, opened: null, reason },
-        source: 'system',
-        timestamp: now,
-        deliveryId,
-        deliveryType: device?.platform ?? null,
-      },
-    ]);
-  };
-
-  const deliveryIds: string[] = [];
-  const skipped: QueuedPush['skipped'] = [];
-  const entries = [];
+  const records = new DeliveryRecords(trx, input, now);
   if (input.undeliverableReason !== undefined) {
-    const deliveryId = ulid();
-    await record(deliveryId, 'undeliverable_push', input.undeliverableReason);
+    const deliveryId = await records.undeliverable(input.undeliverableReason);
+    return { deliveryId, deliveryIds: [deliveryId], skipped: [] };
+  }
+  const skipped: QueuedPush['skipped'] = [];
+  const planned: Planned[] = [];
+  for (const device of input.devices) {
+    if (device.lastStatus === 'suppressed') skipped.push({ token: device.token, reason: 'suppressed' });
+    else planned.push(await render(deps.renderer, input, device));
+  }
+  const deliveryIds = await write(
+    trx,
+    input,
+    planned,
+    records,
+    now,
+    Math.max(input.sendAtMs ?? 0, deps.clock.now()),
+  );
+  if (deliveryIds.length === 0) {
+    const reason = input.devices.length === 0 ? 'the person has no devices' : 'every device is suppressed';
+    const deliveryId = await records.undeliverable(reason);
     return { deliveryId, deliveryIds: [deliveryId], skipped };
   }
-  for (const device of input.devices) {
-    if (device.lastStatus === 'suppressed') {
-      skipped.push({ token: device.token, reason: 'suppressed' });
-      continue;
-    }
-    const deliveryId = ulid();
-    deliveryIds.push(deliveryId);
-    const context = buildTemplateContext({
-      identifiers: r.identifiers,
-      attributes: r.attributes,
-      ...(input.event ? { event: input.event } : {}),
-      ...(input.trigger ? { trigger: input.trigger } : {}),
+  return { deliveryId: deliveryIds[0]!, deliveryIds, skipped };
+}
+
+/** The push as this device would show it, or why it cannot be rendered for it. */
+async function render(
+  renderer: TemplateRenderer,
+  input: QueuePushInput,
+  device: PushDevice,
+): Promise<Planned> {
+  const deliveryId = ulid();
+  const r = input.recipient;
+  const context = buildTemplateContext({
+    identifiers: r.identifiers,
+    attributes: r.attributes,
+    ...(input.event ? { event: input.event } : {}),
+    ...(input.trigger ? { trigger: input.trigger } : {}),
+    device,
+  });
+  try {
+    return {
       device,
-    });
-    let content: PushContent;
-    try {
-      content = await renderPushTemplate(deps.renderer, input.template, context, input.limits);
-    } catch (err) {
-      if (!(err instanceof TemplateRenderError)) throw err;
-      await record(deliveryId, 'failed_push', err.message, device);
+      deliveryId,
+      content: await renderPushTemplate(renderer, input.template, context, input.limits),
+    };
+  } catch (err) {
+    if (!(err instanceof TemplateRenderError)) throw err;
+    return { device, deliveryId, renderError: err.message };
+  }
+}
+
+/** A message per planned delivery (failed ones recorded as such) and the outbox rows; their ids. */
+async function write(
+  trx: Tx,
+  input: QueuePushInput,
+  planned: readonly Planned[],
+  records: DeliveryRecords,
+  now: number,
+  runAtMs: number,
+): Promise<string[]> {
+  const retain = input.retainContent !== false;
+  const deliveryIds: string[] = [];
+  const entries: OutboxEntry[] = [];
+  for (const p of planned) {
+    deliveryIds.push(p.deliveryId);
+    if ('renderError' in p) {
+      await records.failed(p.deliveryId, p.renderError, p.device);
       continue;
     }
+    const { device, deliveryId, content } = p;
     await insertMessage(trx, {
-      ...base,
+      ...records.base,
       deliveryId,
       recipient: device.token,
       deliveryType: device.platform,
@@ -160,25 +168,80 @@ export async function queuePush(
       platform: device.platform,
       appIdentifier:
         typeof device.attributes.app_identifier === 'string' ? device.attributes.app_identifier : '',
-      personPid: r.pid,
+      personPid: input.recipient.pid,
       content,
       ...(input.customPayload ? { customPayload: input.customPayload } : {}),
     };
     entries.push({
       workspaceId: input.workspaceId,
       deliveryId,
-      kind: 'push' as const,
+      kind: 'push',
       payload,
       runAtMs,
       ...(input.draft ? { status: 'draft' as const } : {}),
     });
   }
   await enqueueOutbox(trx, entries, now);
-  if (deliveryIds.length === 0) {
-    const deliveryId = ulid();
-    const reason = input.devices.length === 0 ? 'the person has no devices' : 'every device is suppressed';
-    await record(deliveryId, 'undeliverable_push', reason);
-    return { deliveryId, deliveryIds: [deliveryId], skipped };
+  return deliveryIds;
+}
+
+/** Messages that record a push that will not go out (failed to render, undeliverable), with history. */
+class DeliveryRecords {
+  readonly base;
+
+  constructor(
+    private readonly trx: Tx,
+    private readonly input: QueuePushInput,
+    private readonly now: number,
+  ) {
+    const r = input.recipient;
+    this.base = {
+      workspaceId: input.workspaceId,
+      personPid: r.pid,
+      identifiers: r.identifiers,
+      refs: input.refs ?? {},
+      createdAt: now,
+    };
   }
-  return { deliveryId: deliveryIds[0]!, deliveryIds, skipped };
+
+  failed(deliveryId: string, reason: string, device: PushDevice): Promise<void> {
+    return this.record(deliveryId, 'failed_push', reason, device);
+  }
+
+  async undeliverable(reason: string): Promise<string> {
+    const deliveryId = ulid();
+    await this.record(deliveryId, 'undeliverable_push', reason);
+    return deliveryId;
+  }
+
+  private async record(
+    deliveryId: string,
+    type: 'failed_push' | 'undeliverable_push',
+    reason: string,
+    device?: PushDevice,
+  ): Promise<void> {
+    await insertMessage(this.trx, {
+      ...this.base,
+      deliveryId,
+      recipient: device?.token ?? null,
+      deliveryType: device?.platform ?? null,
+      title: null,
+      body: null,
+      metrics: { [type === 'failed_push' ? 'failed' : 'undeliverable']: this.now },
+      failureMessage: reason,
+    });
+    await recordActivities(this.trx, [
+      {
+        workspaceId: this.input.workspaceId,
+        personPid: this.input.recipient.pid,
+        identifiers: this.input.recipient.identifiers,
+        type,
+        data: { delivery_id: deliveryId, delivered: null, opened: null, reason },
+        source: 'system',
+        timestamp: this.now,
+        deliveryId,
+        deliveryType: device?.platform ?? null,
+      },
+    ]);
+  }
 }

@@ -6,7 +6,7 @@ import {
   type ProviderRegistry,
 } from './index.js';
 import type { Store } from '../store/store.js';
-import { BroadcastRunner } from './campaigns/broadcasts.js';
+import { BroadcastRunner } from './campaigns/broadcast-runner.js';
 import type { CampaignService } from './campaigns/campaigns.js';
 
 export interface RuntimeLog {

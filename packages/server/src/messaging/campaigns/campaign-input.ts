@@ -1,0 +1,121 @@
+import { InvalidInputError } from '../../lib/errors.js';
+import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
+import type { CampaignFields } from '../../store/campaigns/campaigns.js';
+import { existingSegmentIds } from '../../store/segments/segments-read.js';
+import { toJson, type Tx } from '../../store/store.js';
+import type { Workspace } from '../../store/workspaces/workspace.js';
+import type { PushTemplate } from '../templates/push-template.js';
+import { checkTemplate, parsePushTemplate } from '../templates/template-input.js';
+import type { TemplateRenderer } from '../templates/template-render.js';
+import type { Campaign, CampaignTrigger } from './campaign.js';
+import type { TransactionalService } from './transactional.js';
+
+/** Longest `delay_seconds`: 90 days, the same horizon as `send_at`. */
+export const MAX_DELAY_SECONDS = 90 * 86_400;
+const MAX_NAME = 255;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A campaign body (`POST /v1/campaigns`, or `PUT` over `existing`: given fields replace the stored
+ * ones) checked as a whole and turned into the stored columns: the name, the type (fixed once
+ * created), the trigger (an event name or an existing segment), the filter (segments it names must
+ * exist), the template (inline, checked with Liquid, or a transactional message), the delay.
+ */
+export async function validateCampaign(
+  trx: Tx,
+  ws: Workspace,
+  body: unknown,
+  existing: Campaign | undefined,
+  deps: { renderer: TemplateRenderer; transactional: TransactionalService },
+): Promise<CampaignFields> {
+  if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
+  const pick = <K extends string>(key: K, current: unknown): unknown => (key in body ? body[key] : current);
+  const name = pick('name', existing?.name);
+  if (typeof name !== 'string' || name.trim() === '')
+    throw new InvalidInputError('/name', 'name is required', 'required');
+  if (name.length > MAX_NAME)
+    throw new InvalidInputError('/name', `name is longer than ${MAX_NAME} characters`, 'too_long');
+  const type = pick('type', existing?.type);
+  if (type !== 'triggered' && type !== 'broadcast')
+    throw new InvalidInputError('/type', 'type must be triggered or broadcast', 'required');
+  if (existing && type !== existing.type)
+    throw new InvalidInputError('/type', 'a campaign cannot change its type', 'invalid');
+
+  const rawTrigger = pick('trigger', existing?.trigger ?? null);
+  let trigger: CampaignTrigger | null = null;
+  if (type === 'triggered') {
+    if (!isObject(rawTrigger))
+      throw new InvalidInputError(
+        '/trigger',
+        'a triggered campaign needs trigger {event: name} or {segment_entered: id}',
+        'required',
+      );
+    const keys = Object.keys(rawTrigger);
+    if (keys.length !== 1)
+      throw new InvalidInputError('/trigger', 'trigger takes exactly one of event, segment_entered');
+    if (keys[0] === 'event') {
+      const e = rawTrigger.event;
+      if (typeof e !== 'string' || e.trim() === '')
+        throw new InvalidInputError('/trigger/event', 'trigger.event must be an event name', 'required');
+      trigger = { event: e.trim() };
+    } else if (keys[0] === 'segment_entered') {
+      const raw = rawTrigger.segment_entered;
+      const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0)
+        throw new InvalidInputError(
+          '/trigger/segment_entered',
+          'trigger.segment_entered must be a segment id',
+        );
+      if (!(await existingSegmentIds(trx, ws.id, [id])).has(id))
+        throw new InvalidInputError('/trigger/segment_entered', `segment ${id} does not exist`, 'not_found');
+      trigger = { segment_entered: id };
+    } else throw new InvalidInputError(`/trigger/${keys[0]}`, `unknown trigger ${keys[0]}`);
+  } else if (rawTrigger !== null && rawTrigger !== undefined) {
+    throw new InvalidInputError('/trigger', 'a broadcast has no trigger: it is sent through /triggers');
+  }
+
+  const rawFilter = pick('filter', existing?.filter ?? null);
+  if (rawFilter !== null && rawFilter !== undefined)
+    await parseWorkspaceFilter(rawFilter, (ids) => existingSegmentIds(trx, ws.id, ids), '/filter');
+
+  const rawTemplate =
+    'template' in body
+      ? body.template
+      : existing
+        ? (existing.template ?? existing.transactionalMessageId)
+        : undefined;
+  let template: PushTemplate | null = null;
+  let transactionalId: number | null = null;
+  if (typeof rawTemplate === 'number' || typeof rawTemplate === 'string') {
+    const t = await deps.transactional.resolve(trx, ws.id, rawTemplate);
+    if (!t) throw new InvalidInputError('/template', 'transactional message not found', 'not_found');
+    transactionalId = t.id;
+  } else {
+    template = checkTemplate(deps.renderer, parsePushTemplate(rawTemplate, '/template'), '/template');
+  }
+
+  const delay = pick('delay_seconds', existing?.delaySeconds ?? 0) ?? 0;
+  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS)
+    throw new InvalidInputError(
+      '/delay_seconds',
+      `delay_seconds must be an integer from 0 to ${MAX_DELAY_SECONDS}`,
+    );
+  const active = pick('active', existing?.active ?? true);
+  if (typeof active !== 'boolean') throw new InvalidInputError('/active', 'active must be a boolean');
+
+  return {
+    name: name.trim(),
+    type,
+    trigger: trigger ? toJson(trigger) : null,
+    trigger_event: trigger && 'event' in trigger ? trigger.event : null,
+    trigger_segment_id: trigger && 'segment_entered' in trigger ? trigger.segment_entered : null,
+    filter: rawFilter === null || rawFilter === undefined ? null : toJson(rawFilter),
+    template: template ? toJson(template) : null,
+    transactional_message_id: transactionalId,
+    delay_seconds: delay,
+    active: active ? 1 : 0,
+  };
+}
