@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
+  // One push that meets a provider timeout (15 s) and is retried after its backoff takes over 20 s.
+  timeoutMs = 60_000,
   intervalMs = 100,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
