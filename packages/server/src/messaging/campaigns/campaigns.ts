@@ -11,22 +11,14 @@ import { campaignCounts } from '../../store/messaging/messages-read.js';
 import type { Store, Tx } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { MessagingService } from '../messaging-service.js';
-import { toCampaign, type Campaign } from './campaign.js';
+import { toCampaign, type Campaign, type CampaignMetrics } from './campaign.js';
 import { validateCampaign } from './campaign-input.js';
 import { CampaignSender } from './campaign-sending.js';
 import type { TransactionalService } from './transactional.js';
 
-export { campaignView, type Campaign, type CampaignTrigger } from './campaign.js';
+export { campaignView, type Campaign, type CampaignMetrics, type CampaignTrigger } from './campaign.js';
 export { MAX_DELAY_SECONDS } from './campaign-input.js';
 export type { SendOptions, TriggeringEvent } from './campaign-sending.js';
-
-export interface CampaignMetrics {
-  sent: number;
-  delivered: number;
-  opened: number;
-  bounced: number;
-  failed: number;
-}
 
 /**
  * Campaigns: their definitions (list, read with delivery counts, create, update) and, through
