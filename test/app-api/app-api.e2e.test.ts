@@ -190,6 +190,8 @@ describe.each(engines())('App API through customerio-node APIClient (%s)', (engi
         tags: null,
         created_at: expect.any(Number),
         updated_at: s.created_at,
+        // Roster's addition: a dynamic segment's conditions (docs/segments.md).
+        conditions: null,
       });
       expect(await api.getSegment(s.id)).toEqual({ segment: s });
       const list = (await api.listSegments()) as { segments: Array<{ id: number }> };

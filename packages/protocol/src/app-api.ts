@@ -89,6 +89,19 @@ export const PeoplePage = Type.Object({
 });
 export type PeoplePage = Static<typeof PeoplePage>;
 
+/**
+ * `GET /v1/customers/search?q=` (Roster's extension): people whose id or email starts with `q`, in
+ * identifier order, with how many match (`count_capped`: there are more than `count`).
+ */
+export const PrefixSearchPage = Type.Object({
+  identifiers: Type.Array(AppIdentifiers),
+  ids: Type.Array(Type.String()),
+  next: Type.String(),
+  count: Type.Integer(),
+  count_capped: Type.Boolean(),
+});
+export type PrefixSearchPage = Static<typeof PrefixSearchPage>;
+
 /** §3.5 an activity. */
 export const AppActivity = Type.Object({
   id: Type.String(),
@@ -106,7 +119,47 @@ export type AppActivity = Static<typeof AppActivity>;
 export const ActivitiesPage = Type.Object({ activities: Type.Array(AppActivity), next: Type.String() });
 export type ActivitiesPage = Static<typeof ActivitiesPage>;
 
-/** §3.4 a segment. */
+/**
+ * The segment condition language (docs/segments.md), the wire form of a dynamic segment's
+ * `conditions` and of the search `filter`. Recursive, so typed by hand; the server's parser
+ * (`services/filter/parse-filter.ts`) is what validates it.
+ */
+export type ConditionOperator =
+  'eq' | 'ne' | 'exists' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'starts_with' | 'in';
+export type CountOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
+export type ConditionValue = string | number | boolean;
+
+export interface AttributeCondition {
+  field: string;
+  operator: ConditionOperator;
+  /** Absent for `exists`; a list for `in`; a number (or decimal text) for gt/gte/lt/lte. */
+  value?: ConditionValue | ConditionValue[];
+  inverse?: boolean;
+}
+
+export interface EventCondition {
+  name: string;
+  /** `event` (default), `page` or `screen`. */
+  type?: 'event' | 'page' | 'screen';
+  count?: { operator: CountOperator; value: number };
+  /** A duration: `90m`, `12h`, `30d`, `2w`, `45s`. */
+  within?: string;
+  where?: SegmentConditions;
+}
+
+export type SegmentConditions =
+  | { and: SegmentConditions[] }
+  | { or: SegmentConditions[] }
+  | { not: SegmentConditions }
+  | { segment: { id: number } }
+  | { attribute: AttributeCondition }
+  | { device: SegmentConditions }
+  | { event: EventCondition };
+
+/** A schema slot for the condition language: any object on the wire, typed as `SegmentConditions`. */
+export const SegmentConditionsSchema = Type.Unsafe<SegmentConditions>({ type: 'object' });
+
+/** §3.4 a segment, plus Roster's `conditions` (null for manual segments). */
 export const AppSegment = Type.Object({
   id: Type.Integer(),
   deduplicate_id: Type.String(),
@@ -118,6 +171,7 @@ export const AppSegment = Type.Object({
   tags: Type.Union([Type.Array(Type.String()), Type.Null()]),
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
+  conditions: Type.Union([SegmentConditionsSchema, Type.Null()]),
 });
 export type AppSegment = Static<typeof AppSegment>;
 

@@ -88,6 +88,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     response: 'PeoplePage',
     query: page,
   },
+  'GET /v1/customers/search': {
+    summary: 'People whose id or email starts with q (or whose cio_id is q), with a count',
+    response: 'PrefixSearchPage',
+    query: [
+      { name: 'q', description: 'The start of an id or email, or a whole cio_id.', required: true },
+      ...page,
+    ],
+  },
   'POST /v1/customers/attributes': {
     summary: 'Several profiles at once',
     body: 'CustomersAttributesBody',

@@ -1,12 +1,21 @@
-import type { PeoplePage } from '@roster/protocol';
+import type { PeoplePage, PrefixSearchPage } from '@roster/protocol';
 import { existingSegmentIds } from '../../store/segments/segments-read.js';
 import type { Store } from '../../store/store.js';
 import { searchPeople } from '../../store/people/people-search.js';
+import {
+  compareCodePoints,
+  personByCioId,
+  prefixCount,
+  prefixPage,
+  prefixRange,
+  type PrefixColumn,
+  type PrefixQuery,
+} from '../../store/people/people-prefix.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
 import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { decodePidCursor, encodeCursor } from '../query/cursor.js';
+import { decodeCursor, decodePidCursor, encodeCursor } from '../query/cursor.js';
 import { identifiersOf } from './customer-view.js';
 
 /**
@@ -44,4 +53,99 @@ export class SearchService {
       next: rows.length > limit && last ? encodeCursor('p', last.pid) : '',
     };
   }
+
+  /** `GET /v1/customers/search?q=`: see `prefixSearch`. */
+  async prefix(
+    workspace: Workspace,
+    q: string | undefined,
+    start: string | undefined,
+    limit: number,
+  ): Promise<PrefixSearchPage> {
+    return prefixSearch(this.store, workspace, q, start, limit);
+  }
+}
+
+/** Longest `q` for prefix search; identifiers are far shorter. */
+const MAX_PREFIX = 512;
+/**
+ * Prefix search counts at most this many matches (an index range read each); more is answered as
+ * `count: 10000, count_capped: true`, which a list that shows 50 at a time never needs exactly.
+ */
+export const PREFIX_COUNT_CAP = 10_000;
+
+/** The two streams a prefix search merges, in this order on equal keys. */
+const STREAMS: readonly PrefixColumn[] = ['id', 'email_norm'];
+
+/**
+ * `GET /v1/customers/search?q=`: people whose id starts with `q` (case-sensitive) or whose email
+ * starts with it (case-insensitive), plus the person whose cio_id is exactly `q`. Each identifier
+ * is an index range scan in key order; the two are merged by key, a person matching both is
+ * listed once (under their id), and the page token is the last key. Cost is bounded by the page
+ * size and the count cap, whatever the workspace's size.
+ */
+export async function prefixSearch(
+  store: Store,
+  workspace: Workspace,
+  rawQ: string | undefined,
+  start: string | undefined,
+  limit: number,
+): Promise<PrefixSearchPage> {
+  const q = (rawQ ?? '').trim();
+  if (q === '') throw new InvalidInputError('q', 'q is required: the start of an id or email', 'required');
+  if (q.length > MAX_PREFIX)
+    throw new InvalidInputError('q', `q is longer than ${MAX_PREFIX} characters`, 'too_long');
+  const after = decodePrefixCursor(start);
+  const idRange = prefixRange(q);
+  const emailRange = prefixRange(q.toLowerCase());
+  const cioId = q.replace(/^cio_/, '');
+  const exact = await personByCioId(store.db, workspace.id, cioId);
+  const base = (column: PrefixColumn): PrefixQuery => ({
+    workspaceId: workspace.id,
+    column,
+    range: column === 'id' ? idRange : emailRange,
+    ...(column === 'email_norm' ? { excludeIdRange: idRange } : {}),
+    ...(exact ? { excludeCioId: exact.cio_id } : {}),
+  });
+  const streams = await Promise.all(
+    STREAMS.map(async (column, s) => {
+      const q = base(column);
+      if (after) {
+        // Resume after (key, stream): an earlier stream's equal key came before, a later one's after.
+        q.after = { key: after.key, inclusive: s > after.stream };
+      }
+      return (await prefixPage(store.db, store.dialect, q, limit + 1)).map((r) => ({ ...r, stream: s }));
+    }),
+  );
+  const merged = streams
+    .flat()
+    .sort((a, b) => compareCodePoints(a.key, b.key) || a.stream - b.stream)
+    .slice(0, limit + 1);
+  const first = exact && after === undefined ? [exact] : [];
+  const room = limit - first.length;
+  const page = merged.slice(0, room);
+  const last = page[page.length - 1];
+  const counts = await Promise.all(
+    STREAMS.map((column) => prefixCount(store.db, store.dialect, base(column), PREFIX_COUNT_CAP + 1)),
+  );
+  const total = counts.reduce((a, b) => a + b, 0) + (exact ? 1 : 0);
+  const people = [...first, ...page];
+  return {
+    identifiers: people.map(identifiersOf),
+    ids: people.map((r) => r.id ?? ''),
+    next:
+      merged.length > room
+        ? // A first page filled by the exact match alone resumes at the streams' start (-1).
+          encodeCursor('s', last ? `${last.stream}:${last.key}` : '-1:')
+        : '',
+    count: Math.min(total, PREFIX_COUNT_CAP),
+    count_capped: total > PREFIX_COUNT_CAP,
+  };
+}
+
+function decodePrefixCursor(token: string | undefined): { stream: number; key: string } | undefined {
+  const raw = decodeCursor('s', token);
+  if (raw === undefined) return undefined;
+  const m = /^(-1|0|1):([\s\S]*)$/.exec(raw);
+  if (!m) throw new InvalidInputError('start', 'start is not a valid page token', 'invalid');
+  return { stream: Number(m[1]), key: m[2]! };
 }

@@ -36,9 +36,17 @@ import type { PeopleReadService } from '../people/people-read.js';
 const MAX_NAME = 255;
 const MAX_DESCRIPTION = 4096;
 
-/** §3.4: a manual segment is always `finished`; dynamic ones too once memberships are current. */
+/**
+ * §3.4: a manual segment is always `finished`; dynamic ones too once memberships are current.
+ * `conditions` (Roster's addition; null for manual segments) is the definition as it was saved,
+ * so a reader can show and edit it; Customer.io clients ignore the extra field.
+ */
 export function segmentView(row: SegmentRow): AppSegment {
   const tags = parseJson<string[] | null>(row.tags);
+  const conditions =
+    row.type === 'dynamic' && row.conditions !== null
+      ? parseJson<AppSegment['conditions']>(row.conditions)
+      : null;
   return {
     id: Number(row.id),
     deduplicate_id: `${row.id}:${row.updated_at}`,
@@ -50,6 +58,7 @@ export function segmentView(row: SegmentRow): AppSegment {
     tags: Array.isArray(tags) && tags.length > 0 ? tags : null,
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
+    conditions,
   };
 }
 
@@ -168,8 +177,18 @@ export class SegmentsService {
       const current = await segmentById(trx, workspace.id, id);
       if (!current) throw new NotFoundError();
       const hasConditions = conditions !== undefined && conditions !== null;
+      // A segment's type is fixed when it is created (docs/segments.md "Manual or dynamic"):
+      // converting would have to decide what happens to hand-added members, so it is refused.
       if (hasConditions && current.type !== 'dynamic')
-        throw new InvalidInputError('/segment/conditions', 'a manual segment cannot take conditions');
+        throw new InvalidInputError(
+          '/segment/conditions',
+          'a manual segment cannot take conditions: create a new segment with conditions instead',
+        );
+      if (conditions === null && current.type === 'dynamic')
+        throw new InvalidInputError(
+          '/segment/conditions',
+          "a dynamic segment's conditions cannot be removed: create a manual segment instead",
+        );
       const now = unixSeconds(this.clock);
       const patch: { name?: string; description?: string } = {};
       if (name !== undefined) patch.name = name;

@@ -58,9 +58,18 @@ function typed(dialect: DialectName, v: number | string): RawBuilder<unknown> {
   return typeof v === 'number' ? sql`${v}::bigint` : sql`${v}::text`;
 }
 
+/**
+ * The time part of a statement's activity ids. `now` has whole seconds; within that second the
+ * wall clock's milliseconds order statements, so an exit recorded by an edit sorts after the entry
+ * recorded by a create a moment earlier (activities list newest first by id).
+ */
+function idTime(now: number): number {
+  return Math.min(Math.max(now * 1000, Date.now()), now * 1000 + 999);
+}
+
 function activityColumns(dialect: DialectName, t: BackfillTarget, type: string, now: number) {
   const v = (x: number | string) => typed(dialect, x);
-  return sql`${activityId(dialect, now * 1000)}, ${v(t.workspaceId)}, p.pid, ${identifiersJson(dialect)}, ${v(type)}, ${v(t.segmentName)}, ${dataJson(dialect, t)}, 'system', null, null, ${v(now)}, 0`;
+  return sql`${activityId(dialect, idTime(now))}, ${v(t.workspaceId)}, p.pid, ${identifiersJson(dialect)}, ${v(type)}, ${v(t.segmentName)}, ${dataJson(dialect, t)}, 'system', null, null, ${v(now)}, 0`;
 }
 
 const ACTIVITY_INSERT = sql`insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, delivery_id, delivery_type, timestamp, deleted)`;

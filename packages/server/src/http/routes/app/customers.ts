@@ -18,6 +18,12 @@ export function registerCustomerRoutes({ app, services, guard, prefixes }: AppRo
       results: await services.people.byEmail(workspaceOf(request), queryOf(request).email),
     }));
 
+    // Roster's extension for the dashboard's search box: id / email prefix, with a count.
+    app.get(`${prefix}/customers/search`, { preHandler: guard }, async (request) => {
+      const q = queryOf(request);
+      return services.search.prefix(workspaceOf(request), q.q, q.start, pageLimit(q.limit, 'search'));
+    });
+
     app.post(`${prefix}/customers`, { preHandler: guard }, async (request) => {
       const q = queryOf(request);
       return services.search.search(
