@@ -94,9 +94,7 @@ export type PeoplePage = Static<typeof PeoplePage>;
  * identifier order, with how many match (`count_capped`: there are more than `count`).
  */
 export const PrefixSearchPage = Type.Object({
-  identifiers: Type.Array(AppIdentifiers),
-  ids: Type.Array(Type.String()),
-  next: Type.String(),
+  ...PeoplePage.properties,
   count: Type.Integer(),
   count_capped: Type.Boolean(),
 });
@@ -215,3 +213,252 @@ export const AppErrorBody = Type.Object({
   ),
 });
 export type AppErrorBody = Static<typeof AppErrorBody>;
+
+// ---- Roster's extensions: what the dashboard reads and writes beyond Customer.io's shapes ------
+
+/** `POST /v1/segments/count` and `GET /v1/segments/:id/customer_count`. */
+export const CountResponse = Type.Object({ count: Type.Integer() });
+export type CountResponse = Static<typeof CountResponse>;
+
+/** `POST /v1/segments` and `PUT /v1/segments/:id` as Roster takes them (conditions make it dynamic). */
+export const SegmentWriteBody = Type.Object({
+  segment: Type.Object({
+    name: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    conditions: Type.Optional(SegmentConditionsSchema),
+  }),
+});
+export type SegmentWriteBody = Static<typeof SegmentWriteBody>;
+
+/** A count at a time: activity stats buckets and segment size history points. */
+export const TimePoint = Type.Object({ timestamp: Type.Integer(), count: Type.Integer() });
+export type TimePoint = Static<typeof TimePoint>;
+
+/** `GET /v1/segments/:id/history`: the size at the end of each bucket, oldest first. */
+export const SegmentHistory = Type.Object({ points: Type.Array(TimePoint) });
+export type SegmentHistory = Static<typeof SegmentHistory>;
+
+/** A node of `GET /v1/segments/:id/explain`: a group's kind or the condition, its result, what it saw. */
+export interface ExplainNode {
+  node: unknown;
+  pointer?: string;
+  result: boolean;
+  seen?: unknown;
+  children?: ExplainNode[];
+}
+export const SegmentExplanation = Type.Object({
+  result: Type.Boolean(),
+  member: Type.Boolean(),
+  tree: Type.Union([Type.Unsafe<ExplainNode>({ type: 'object' }), Type.Null()]),
+});
+export type SegmentExplanation = Static<typeof SegmentExplanation>;
+
+/** `GET /v1/activities/stats`. */
+export const ActivityStats = Type.Object({
+  interval: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
+  type: Type.String(),
+  buckets: Type.Array(TimePoint),
+  top_names: Type.Array(Type.Object({ name: Type.String(), count: Type.Integer() })),
+});
+export type ActivityStats = Static<typeof ActivityStats>;
+
+/** The parts of a push a template holds (Liquid in every text field). */
+export const PushTemplateFields = Type.Object({
+  title: Type.String(),
+  message: Type.String(),
+  image_url: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  link: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  sound: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  custom_data: Type.Optional(Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()])),
+});
+export type PushTemplateFields = Static<typeof PushTemplateFields>;
+
+/** A transactional push message (`GET /v1/transactional`, `…/:id`). */
+export const TransactionalMessage = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  type: Type.Literal('push'),
+  title: Type.String(),
+  message: Type.String(),
+  image_url: Type.Union([Type.String(), Type.Null()]),
+  link: Type.Union([Type.String(), Type.Null()]),
+  sound: Type.Union([Type.String(), Type.Null()]),
+  custom_data: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
+  send_to_unsubscribed: Type.Boolean(),
+  queue_drafts: Type.Boolean(),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+});
+export type TransactionalMessage = Static<typeof TransactionalMessage>;
+export const TransactionalList = Type.Object({ messages: Type.Array(TransactionalMessage) });
+export type TransactionalList = Static<typeof TransactionalList>;
+/** `POST /v1/transactional`, `PUT /v1/transactional/:id`: a name and the template fields. */
+export const TransactionalWriteBody = Type.Intersect([
+  Type.Object({ name: Type.String() }),
+  PushTemplateFields,
+]);
+export type TransactionalWriteBody = Static<typeof TransactionalWriteBody>;
+
+/** `POST /v1/templates/preview`: a template rendered for one person (and device), nothing sent. */
+export const TemplatePreviewBody = Type.Object({
+  template: PushTemplateFields,
+  customer_id: Type.String(),
+  id_type: AppIdType,
+  device_token: Type.Optional(Type.String()),
+  /** `{{ event.* }}` */
+  event: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /** `{{ trigger.* }}` */
+  trigger: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type TemplatePreviewBody = Static<typeof TemplatePreviewBody>;
+export const TemplatePreviewResponse = Type.Object({
+  rendered: Type.Object({
+    title: Type.String(),
+    message: Type.String(),
+    image_url: Type.Union([Type.String(), Type.Null()]),
+    link: Type.Union([Type.String(), Type.Null()]),
+    sound: Type.Union([Type.String(), Type.Null()]),
+    custom_data: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
+    device: Type.Union([Type.Object({ token: Type.String(), platform: Type.String() }), Type.Null()]),
+  }),
+});
+export type TemplatePreviewResponse = Static<typeof TemplatePreviewResponse>;
+
+/** `POST /v1/send/push` (the fields the dashboard sends; `message_data` is `{{ trigger.* }}`). */
+export const SendPushBody = Type.Object({
+  identifiers: Type.Object({
+    id: Type.Optional(Type.String()),
+    email: Type.Optional(Type.String()),
+    cio_id: Type.Optional(Type.String()),
+  }),
+  transactional_message_id: Type.Union([Type.Integer(), Type.String()]),
+  to: Type.Optional(Type.String()),
+  title: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  image_url: Type.Optional(Type.String()),
+  link: Type.Optional(Type.String()),
+  message_data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  send_at: Type.Optional(Type.Integer()),
+});
+export type SendPushBody = Static<typeof SendPushBody>;
+export const SendPushResponse = Type.Object({
+  delivery_id: Type.String(),
+  queued_at: Type.Integer(),
+  send_at: Type.Optional(Type.Integer()),
+});
+export type SendPushResponse = Static<typeof SendPushResponse>;
+
+/** A campaign's trigger: an event name, or entering a segment (triggered campaigns only). */
+export type CampaignTrigger = { event: string } | { segment_entered: number };
+
+/** Delivery counts of a campaign's messages. */
+export const CampaignMetrics = Type.Object({
+  sent: Type.Integer(),
+  delivered: Type.Integer(),
+  opened: Type.Integer(),
+  bounced: Type.Integer(),
+  failed: Type.Integer(),
+});
+export type CampaignMetrics = Static<typeof CampaignMetrics>;
+
+/** A campaign or broadcast (`GET /v1/campaigns[/:id]`). `template` is inline or a transactional id. */
+export const AppCampaign = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  type: Type.Union([Type.Literal('triggered'), Type.Literal('broadcast')]),
+  trigger: Type.Union([Type.Unsafe<CampaignTrigger>({ type: 'object' }), Type.Null()]),
+  filter: Type.Union([SegmentConditionsSchema, Type.Null()]),
+  template: Type.Union([PushTemplateFields, Type.Integer(), Type.Null()]),
+  delay_seconds: Type.Integer(),
+  active: Type.Boolean(),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+  metrics: Type.Optional(CampaignMetrics),
+});
+export type AppCampaign = Static<typeof AppCampaign>;
+
+/** `POST /v1/campaigns` (all of it) and `PUT /v1/campaigns/:id` (any part; `type` cannot change). */
+export interface CampaignWriteBody {
+  name?: string;
+  type?: 'triggered' | 'broadcast';
+  trigger?: CampaignTrigger | null;
+  filter?: SegmentConditions | null;
+  template?: PushTemplateFields | number | string;
+  delay_seconds?: number;
+  active?: boolean;
+}
+
+/** `POST /v1/campaigns/:id/triggers` (a broadcast): `data` is `{{ trigger.* }}`. */
+export interface BroadcastTriggerBody {
+  data?: Record<string, unknown>;
+  recipients?: SegmentConditions;
+  ids?: string[];
+  emails?: string[];
+}
+export const BroadcastTriggerView = Type.Object({
+  id: Type.Integer(),
+  campaign_id: Type.Integer(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('done'), Type.Literal('failed')]),
+  queued: Type.Integer(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.Integer(),
+  finished_at: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type BroadcastTriggerView = Static<typeof BroadcastTriggerView>;
+
+/** A message (a delivery): §3.6 plus Roster's `transactional_message_id`, `title`, `body`. */
+export const AppMessage = Type.Object({
+  id: Type.String(),
+  deduplicate_id: Type.String(),
+  type: Type.String(),
+  created: Type.Integer(),
+  customer_id: Type.Union([Type.String(), Type.Null()]),
+  customer_identifiers: Type.Union([AppIdentifiers, Type.Null()]),
+  recipient: Type.Union([Type.String(), Type.Null()]),
+  subject: Type.Union([Type.String(), Type.Null()]),
+  metrics: Type.Record(Type.String(), Type.Integer()),
+  failure_message: Type.Union([Type.String(), Type.Null()]),
+  campaign_id: Type.Union([Type.Integer(), Type.Null()]),
+  broadcast_id: Type.Union([Type.Integer(), Type.Null()]),
+  trigger_event_id: Type.Union([Type.String(), Type.Null()]),
+  transactional_message_id: Type.Union([Type.Integer(), Type.String(), Type.Null()]),
+  title: Type.Union([Type.String(), Type.Null()]),
+  body: Type.Union([Type.String(), Type.Null()]),
+});
+export type AppMessage = Static<typeof AppMessage>;
+export const MessagesPage = Type.Object({ messages: Type.Array(AppMessage), next: Type.String() });
+export type MessagesPage = Static<typeof MessagesPage>;
+
+/** A configured push provider as `GET /v1/workspace` shows it (credentials are never shown). */
+export const PushProviderView = Type.Object({
+  kind: Type.String(),
+  app_identifier: Type.String(),
+  configured: Type.Boolean(),
+  key_id: Type.Optional(Type.String()),
+  team_id: Type.Optional(Type.String()),
+  topic: Type.Optional(Type.String()),
+  project_id: Type.Optional(Type.String()),
+  updated_at: Type.Optional(Type.Integer()),
+});
+export type PushProviderView = Static<typeof PushProviderView>;
+
+/** `GET /v1/workspace` (and the answer of its writes). */
+export const WorkspaceView = Type.Object({
+  workspace: Type.Object({
+    site_id: Type.String(),
+    name: Type.String(),
+    identifier_mode: Type.String(),
+    settings: Type.Record(Type.String(), Type.Unknown()),
+    push_providers: Type.Array(PushProviderView),
+  }),
+});
+export type WorkspaceView = Static<typeof WorkspaceView>;
+
+/** `POST /v1/workspace/rotate-keys`: the new keys, shown once. */
+export const RotateKeysResponse = Type.Object({
+  site_id: Type.String(),
+  api_key: Type.Optional(Type.String()),
+  app_api_key: Type.Optional(Type.String()),
+});
+export type RotateKeysResponse = Static<typeof RotateKeysResponse>;

@@ -1,0 +1,129 @@
+import type {
+  ActivitiesPage,
+  ActivityStats,
+  AppCampaign,
+  AppCustomer,
+  AppSegment,
+  BroadcastTriggerBody,
+  BroadcastTriggerView,
+  CampaignWriteBody,
+  CountResponse,
+  CustomerSegmentsResponse,
+  CustomersAttributesResponse,
+  GetCustomerResponse,
+  MessagesPage,
+  PeoplePage,
+  PrefixSearchPage,
+  RotateKeysResponse,
+  SegmentConditions,
+  SegmentExplanation,
+  SegmentHistory,
+  SegmentMembershipPage,
+  SegmentWriteBody,
+  SendPushBody,
+  SendPushResponse,
+  TemplatePreviewBody,
+  TemplatePreviewResponse,
+  TransactionalList,
+  TransactionalMessage,
+  TransactionalWriteBody,
+  WorkspaceView,
+} from '@roster/protocol';
+import { api, enc, qs } from './client';
+
+/** Every App API call the dashboard makes, typed by the wire shapes in `@roster/protocol`. */
+
+type Signal = AbortSignal | undefined;
+const get = <T>(path: string, signal: Signal) => api<T>('GET', path, undefined, { signal });
+const person = (cioId: string) => `/customers/${enc(cioId)}`;
+
+export const App = {
+  // ---- people ----
+  customer: (cioId: string, signal?: Signal) =>
+    get<GetCustomerResponse>(`${person(cioId)}/attributes?id_type=cio_id`, signal).then((r) => r.customer),
+  customers: (cioIds: string[], signal?: Signal): Promise<AppCustomer[]> =>
+    api<CustomersAttributesResponse>(
+      'POST',
+      '/customers/attributes?id_type=cio_id',
+      { ids: cioIds },
+      { signal },
+    ).then((r) => r.customers),
+  /** People a filter matches (`POST /v1/customers`). */
+  search: (filter: SegmentConditions, start: string, limit: number, signal?: Signal) =>
+    api<PeoplePage>('POST', `/customers${qs({ start, limit })}`, { filter }, { signal }),
+  /** People whose id or email starts with `q` (Roster's `GET /v1/customers/search`). */
+  prefixSearch: (q: string, start: string, limit: number, signal?: Signal) =>
+    get<PrefixSearchPage>(`/customers/search${qs({ q, start, limit })}`, signal),
+  activities: (cioId: string, params: { start?: string; limit?: number; type?: string }, signal?: Signal) =>
+    get<ActivitiesPage>(`${person(cioId)}/activities${qs({ id_type: 'cio_id', ...params })}`, signal),
+  customerSegments: (cioId: string, signal?: Signal) =>
+    get<CustomerSegmentsResponse>(`${person(cioId)}/segments?id_type=cio_id`, signal).then((r) => r.segments),
+  customerMessages: (cioId: string, signal?: Signal) =>
+    get<MessagesPage>(`${person(cioId)}/messages?id_type=cio_id&limit=20`, signal).then((r) => r.messages),
+
+  // ---- activity ----
+  allActivities: (
+    params: { start?: string; limit?: number; type?: string; name?: string },
+    signal?: Signal,
+  ) => get<ActivitiesPage>(`/activities${qs(params)}`, signal),
+  activityStats: (interval: 'hour' | 'day', signal?: Signal) =>
+    get<ActivityStats>(`/activities/stats${qs({ interval, type: 'event' })}`, signal),
+
+  // ---- segments ----
+  segments: (signal?: Signal) => get<{ segments: AppSegment[] }>('/segments', signal).then((r) => r.segments),
+  segment: (id: number, signal?: Signal) =>
+    get<{ segment: AppSegment }>(`/segments/${id}`, signal).then((r) => r.segment),
+  createSegment: (segment: SegmentWriteBody['segment']) =>
+    api<{ segment: AppSegment }>('POST', '/segments', { segment }).then((r) => r.segment),
+  updateSegment: (id: number, segment: SegmentWriteBody['segment']) =>
+    api<{ segment: AppSegment }>('PUT', `/segments/${id}`, { segment }).then((r) => r.segment),
+  deleteSegment: (id: number, dynamic: boolean) =>
+    api<unknown>('DELETE', `/segments/${id}${dynamic ? '?dynamic=true' : ''}`),
+  segmentCount: (id: number, signal?: Signal) =>
+    get<CountResponse>(`/segments/${id}/customer_count`, signal).then((r) => r.count),
+  /** How many people conditions match, nothing stored (Roster's `POST /v1/segments/count`). */
+  countConditions: (conditions: SegmentConditions, signal?: Signal) =>
+    api<CountResponse>('POST', '/segments/count', { conditions }, { signal }).then((r) => r.count),
+  membership: (id: number, start: string, limit: number, signal?: Signal) =>
+    get<SegmentMembershipPage>(`/segments/${id}/membership${qs({ start, limit })}`, signal),
+  explain: (id: number, cioId: string, signal?: Signal) =>
+    get<SegmentExplanation>(
+      `/segments/${id}/explain${qs({ customer_id: cioId, id_type: 'cio_id' })}`,
+      signal,
+    ),
+  history: (id: number, signal?: Signal) =>
+    get<SegmentHistory>(`/segments/${id}/history`, signal).then((r) => r.points),
+
+  // ---- messages ----
+  templates: (signal?: Signal) => get<TransactionalList>('/transactional', signal).then((r) => r.messages),
+  createTemplate: (t: TransactionalWriteBody) =>
+    api<{ message: TransactionalMessage }>('POST', '/transactional', t).then((r) => r.message),
+  updateTemplate: (id: number, t: TransactionalWriteBody) =>
+    api<{ message: TransactionalMessage }>('PUT', `/transactional/${id}`, t).then((r) => r.message),
+  preview: (body: TemplatePreviewBody, signal?: Signal) =>
+    api<TemplatePreviewResponse>('POST', '/templates/preview', body, { signal }).then((r) => r.rendered),
+  sendPush: (body: SendPushBody) => api<SendPushResponse>('POST', '/send/push', body),
+  campaigns: (signal?: Signal) =>
+    get<{ campaigns: AppCampaign[] }>('/campaigns', signal).then((r) => r.campaigns),
+  createCampaign: (body: CampaignWriteBody) =>
+    api<{ campaign: AppCampaign }>('POST', '/campaigns', body).then((r) => r.campaign),
+  updateCampaign: (id: number, body: CampaignWriteBody) =>
+    api<{ campaign: AppCampaign }>('PUT', `/campaigns/${id}`, body).then((r) => r.campaign),
+  triggerBroadcast: (id: number, body: BroadcastTriggerBody) =>
+    api<{ id: number }>('POST', `/campaigns/${id}/triggers`, body).then((r) => r.id),
+  broadcastTrigger: (campaignId: number, triggerId: number, signal?: Signal) =>
+    get<{ trigger: BroadcastTriggerView }>(`/campaigns/${campaignId}/triggers/${triggerId}`, signal).then(
+      (r) => r.trigger,
+    ),
+  messages: (params: { start?: string; limit?: number }, signal?: Signal) =>
+    get<MessagesPage>(`/messages${qs(params)}`, signal),
+
+  // ---- workspace ----
+  workspace: (signal?: Signal) => get<WorkspaceView>('/workspace', signal).then((r) => r.workspace),
+  updateWorkspace: (body: { identifier_mode?: string; settings?: Record<string, unknown> }) =>
+    api<WorkspaceView>('PUT', '/workspace', body).then((r) => r.workspace),
+  rotateKeys: (body: { track?: boolean; app?: boolean }) =>
+    api<RotateKeysResponse>('POST', '/workspace/rotate-keys', body),
+  setPushProvider: (kind: 'apns' | 'fcm', credentials: Record<string, unknown>) =>
+    api<WorkspaceView>('PUT', `/workspace/push-providers/${kind}`, credentials),
+};

@@ -1,0 +1,145 @@
+import type { AppActivity } from '@roster/protocol';
+import type { ComponentChildren } from 'preact';
+import { activityTitle, isFlat } from '../models/activity';
+import { personLabel, platformName } from '../models/format';
+import { statusTone } from '../models/status';
+import { Badge } from './badge';
+import { JsonView } from './json-view';
+import { Link } from './link';
+import { TimeAgo } from './time-ago';
+import { Token } from './token';
+
+const show = (v: unknown) =>
+  v === null || v === undefined || v === '' ? (
+    <span class="muted">(none)</span>
+  ) : (
+    <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
+  );
+
+/** Event data: a short flat object as "key value" pairs, anything bigger folded away as JSON. */
+function Data({ data }: { data: Record<string, unknown> }) {
+  const keys = Object.keys(data);
+  if (keys.length === 0) return null;
+  if (isFlat(data))
+    return (
+      <dl class="kv compact inline-kv">
+        {keys.map((k) => [<dt key={`k-${k}`}>{k}</dt>, <dd key={`v-${k}`}>{show(data[k])}</dd>])}
+      </dl>
+    );
+  return (
+    <details class="data">
+      <summary>Data ({keys.length} fields)</summary>
+      <JsonView value={data} />
+    </details>
+  );
+}
+
+/** One activity in a timeline: a title in words, who (in the workspace feed), when, and its details. */
+export function ActivityItem({ a, withPerson = false }: { a: AppActivity; withPerson?: boolean }) {
+  const data = (a.data ?? {}) as Record<string, unknown>;
+  let body: ComponentChildren = null;
+  switch (a.type) {
+    case 'attribute_change':
+      body = (
+        <ul class="changes">
+          {Object.entries(data).map(([k, v]) => {
+            const ch = (v ?? {}) as { from?: unknown; to?: unknown };
+            return (
+              <li key={k}>
+                <code>{k}</code>: {show(ch.from)} <span aria-label="changed to">→</span> {show(ch.to)}
+              </li>
+            );
+          })}
+        </ul>
+      );
+      break;
+    case 'device_change': {
+      const other = (
+        data.action === 'moved_in' ? data.from : data.action === 'moved_out' ? data.to : undefined
+      ) as { id?: string | null; email?: string | null; cio_id?: string } | undefined;
+      const changes = data.changes as Record<string, { from?: unknown; to?: unknown }> | undefined;
+      body = (
+        <>
+          <p>
+            {data.platform ? `${platformName(String(data.platform))} ` : ''}
+            <Token value={String(data.token ?? a.name ?? '')} />
+            {other ? (
+              <>
+                {' '}
+                {data.action === 'moved_in' ? 'from' : 'to'}{' '}
+                {other.cio_id ? (
+                  <Link href={`/people/${encodeURIComponent(other.cio_id)}`}>
+                    {other.email ?? other.id ?? other.cio_id}
+                  </Link>
+                ) : (
+                  'another person'
+                )}
+              </>
+            ) : null}
+          </p>
+          {changes ? (
+            <ul class="changes">
+              {Object.entries(changes).map(([k, ch]) => (
+                <li key={k}>
+                  <code>{k}</code>: {show(ch.from)} → {show(ch.to)}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </>
+      );
+      break;
+    }
+    case 'event':
+    case 'screen':
+    case 'page':
+      body = <Data data={data} />;
+      break;
+    case 'entered_segment':
+    case 'exited_segment':
+      body = (
+        <p>
+          <Link href={`/segments/${String(data.segment_id)}`}>
+            {String(data.segment_name ?? a.name ?? `#${String(data.segment_id)}`)}
+          </Link>
+        </p>
+      );
+      break;
+    case 'profile_create':
+      break;
+    case 'profile_delete':
+      body = <p class="muted">{String(data.reason ?? '')}</p>;
+      break;
+    default:
+      if (a.type.endsWith('_push')) {
+        const status = a.type.replace(/_push$/, '');
+        body = (
+          <p>
+            <Badge tone={statusTone(status)}>{status}</Badge> {a.delivery_type ?? ''} delivery{' '}
+            <Token value={a.delivery_id ?? String(data.delivery_id ?? '')} />
+            {data.failure_message ? <span class="muted"> — {String(data.failure_message)}</span> : null}
+          </p>
+        );
+      } else body = <Data data={data} />;
+  }
+  return (
+    <li class={`activity t-${a.type}`}>
+      <div class="activity-head">
+        <strong>{activityTitle(a)}</strong>
+        {withPerson && a.customer_identifiers ? (
+          <>
+            {' · '}
+            <Link href={`/people/${encodeURIComponent(a.customer_identifiers.cio_id)}`}>
+              {personLabel(a.customer_identifiers)}
+            </Link>
+          </>
+        ) : null}
+        <span class="muted small">
+          {' '}
+          <TimeAgo unix={a.timestamp} />
+        </span>
+      </div>
+      {body}
+    </li>
+  );
+}

@@ -1,0 +1,148 @@
+import type { AppCampaign, AppSegment, TransactionalMessage } from '@roster/protocol';
+import { useState } from 'preact/hooks';
+import { AsyncView } from '../components/async-view';
+import { Badge } from '../components/badge';
+import { Empty } from '../components/empty';
+import type { AsyncState } from '../lib/use-async';
+import { campaignWords } from '../models/campaign-words';
+import { num } from '../models/format';
+import { segmentNames } from '../models/segment-names';
+import { BroadcastSend } from './broadcast-send';
+import { CampaignEditor } from './campaign-editor';
+
+type Open =
+  | { kind: 'edit'; campaign: AppCampaign }
+  | { kind: 'new'; type: 'triggered' | 'broadcast' }
+  | { kind: 'send'; campaign: AppCampaign };
+
+/** Campaigns (sent on a trigger) and broadcasts (sent when you say): listed, created, edited, sent. */
+export function CampaignsCard({
+  campaigns,
+  templates,
+  segments,
+}: {
+  campaigns: AsyncState<AppCampaign[]>;
+  templates: TransactionalMessage[];
+  segments: AppSegment[];
+}) {
+  const [open, setOpen] = useState<Open | null>(null);
+  const names = segmentNames(segments);
+  const isOpen = (c: AppCampaign, kind: Open['kind']) =>
+    open?.kind === kind && 'campaign' in open && open.campaign.id === c.id;
+  return (
+    <section class="card" aria-labelledby="h-campaigns">
+      <div class="row-between">
+        <h2 id="h-campaigns">Campaigns and broadcasts</h2>
+        <div class="inline">
+          <button type="button" onClick={() => setOpen({ kind: 'new', type: 'triggered' })}>
+            New campaign
+          </button>
+          <button type="button" onClick={() => setOpen({ kind: 'new', type: 'broadcast' })}>
+            New broadcast
+          </button>
+        </div>
+      </div>
+      <AsyncView state={campaigns} what="Campaigns">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>
+              No campaigns or broadcasts yet. A <strong>campaign</strong> sends a push when someone does an
+              event or enters a segment; a <strong>broadcast</strong> sends to an audience when you press
+              Send. Create one here, or with <code>POST /v1/campaigns</code> (docs/messaging.md).
+            </Empty>
+          ) : (
+            <div class="table-wrap">
+              <table class="cards" data-testid="campaigns-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Sends</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" class="num">
+                      Sent
+                    </th>
+                    <th scope="col" class="num">
+                      Opened
+                    </th>
+                    <th scope="col" class="num">
+                      Failed
+                    </th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((c) => {
+                    const w = campaignWords(c, names, templates);
+                    return (
+                      <tr key={c.id}>
+                        <th scope="row">
+                          {c.name}
+                          <div class="muted small">{c.type === 'broadcast' ? 'Broadcast' : 'Campaign'}</div>
+                        </th>
+                        <td data-label="Sends">
+                          {w.when}: {w.what} to {w.who}, {w.schedule}.
+                        </td>
+                        <td data-label="Status">
+                          <Badge tone={c.active ? 'good' : 'neutral'}>{c.active ? 'active' : 'paused'}</Badge>
+                        </td>
+                        <td class="num" data-label="Sent">
+                          {num(c.metrics?.sent ?? 0)}
+                        </td>
+                        <td class="num" data-label="Opened">
+                          {num(c.metrics?.opened ?? 0)}
+                        </td>
+                        <td class="num" data-label="Failed">
+                          {num((c.metrics?.failed ?? 0) + (c.metrics?.bounced ?? 0))}
+                        </td>
+                        <td class="actions-cell">
+                          <button
+                            type="button"
+                            class="small"
+                            aria-expanded={isOpen(c, 'edit')}
+                            onClick={() => setOpen(isOpen(c, 'edit') ? null : { kind: 'edit', campaign: c })}
+                          >
+                            Edit<span class="sr-only"> {c.name}</span>
+                          </button>
+                          {c.type === 'broadcast' ? (
+                            <button
+                              type="button"
+                              class="small"
+                              aria-expanded={isOpen(c, 'send')}
+                              onClick={() =>
+                                setOpen(isOpen(c, 'send') ? null : { kind: 'send', campaign: c })
+                              }
+                            >
+                              Send…<span class="sr-only"> {c.name}</span>
+                            </button>
+                          ) : null}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </AsyncView>
+      {open?.kind === 'send' ? (
+        <BroadcastSend key={`send${open.campaign.id}`} campaign={open.campaign} onSent={campaigns.reload} />
+      ) : open ? (
+        <CampaignEditor
+          key={open.kind === 'new' ? `new-${open.type}` : `edit${open.campaign.id}`}
+          campaign={open.kind === 'edit' ? open.campaign : null}
+          type={open.kind === 'new' ? open.type : open.campaign.type}
+          templates={templates}
+          segments={segments}
+          onCancel={() => setOpen(null)}
+          onSaved={(c) => {
+            campaigns.reload();
+            setOpen({ kind: 'edit', campaign: c });
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

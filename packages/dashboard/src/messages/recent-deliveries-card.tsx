@@ -1,0 +1,78 @@
+import type { AppCampaign, TransactionalMessage } from '@roster/protocol';
+import { App } from '../api/endpoints';
+import { Link } from '../components/link';
+import { MessageStatus } from '../components/message-status';
+import { PagedList } from '../components/paged-list';
+import { TimeAgo } from '../components/time-ago';
+import { Token } from '../components/token';
+import { usePaged } from '../lib/use-paged';
+import { personLabel } from '../models/format';
+import { messageWords } from '../models/messages';
+
+/** What was sent: the message's title and source, to whom, where, when, and how it went. */
+export function RecentDeliveriesCard({
+  templates,
+  campaigns,
+}: {
+  templates: TransactionalMessage[];
+  campaigns: AppCampaign[];
+}) {
+  const state = usePaged(
+    (start, s) => App.messages({ start, limit: 25 }, s).then((r) => ({ items: r.messages, next: r.next })),
+    [],
+  );
+  return (
+    <section class="card" aria-labelledby="h-deliveries">
+      <h2 id="h-deliveries">Recent deliveries</h2>
+      <PagedList state={state} what="Deliveries" empty="No messages have been sent yet.">
+        {(items) => (
+          <div class="table-wrap">
+            <table class="cards" data-testid="deliveries-table">
+              <thead>
+                <tr>
+                  <th scope="col">Message</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Person</th>
+                  <th scope="col">Device</th>
+                  <th scope="col">Sent</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((m) => {
+                  const w = messageWords(m, templates, campaigns);
+                  return (
+                    <tr key={m.id}>
+                      <th scope="row" title={`Delivery ${m.id}`}>
+                        {w.title}
+                        <div class="muted small">{w.source}</div>
+                      </th>
+                      <td data-label="Status">
+                        <MessageStatus metrics={m.metrics} failure={m.failure_message} />
+                        {m.failure_message ? <div class="small muted">{m.failure_message}</div> : null}
+                      </td>
+                      <td data-label="Person">
+                        {m.customer_identifiers ? (
+                          <Link href={`/people/${encodeURIComponent(m.customer_identifiers.cio_id)}`}>
+                            {personLabel(m.customer_identifiers)}
+                          </Link>
+                        ) : (
+                          <span class="muted">deleted person</span>
+                        )}
+                      </td>
+                      <td data-label="Device">
+                        {m.recipient ? <Token value={m.recipient} /> : <span class="muted">—</span>}
+                      </td>
+                      <td data-label="Sent">
+                        <TimeAgo unix={m.created} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedList>
+    </section>
+  );
+}
