@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { TrackClient } from 'customerio-node';
 import type { ServerProcess } from '../helpers/server-process.js';
+import { apnsToken, configureProviders, startFakes, waitFor, type Fakes } from '../messaging/helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DASHBOARD_DIST = path.join(ROOT, 'packages/dashboard/dist/index.html');
@@ -81,20 +82,49 @@ export async function launch(
   };
 }
 
+/** The screen sizes every page is checked at. */
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * Saves a screenshot to docs/screenshots when `ROSTER_SCREENSHOTS=1`. Callers wait for what the
+ * picture must show first; this only lets web fonts and the last frame settle.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (!SAVE_SCREENSHOTS) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // Let live counts and previews settle.
-  await page.waitForTimeout(400);
+  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(r))));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-export async function signIn(page: Page, server: ServerProcess): Promise<void> {
+/**
+ * Errors the page logged or threw, collected from now on (a test asserts there are none). The
+ * browser's own "Failed to load resource" lines for API answers such as a 401 or 404 are not the
+ * page's errors: the tests check those answers where they matter.
+ */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+/** Signs in from a fresh state (nothing stored on the device or in the tab). */
+export async function signIn(
+  page: Page,
+  server: ServerProcess,
+  options: { remember?: boolean } = {},
+): Promise<void> {
   await page.goto(`${server.url}/`);
-  // A fresh session: the key is kept per tab, and tests share one tab.
-  await page.evaluate(() => sessionStorage.clear());
+  await page.evaluate(() => {
+    sessionStorage.clear();
+    localStorage.removeItem('roster.appApiKey');
+  });
   await page.reload();
   await page.getByLabel('App API key').fill(server.credentials.appApiKey);
+  if (options.remember) await page.getByLabel('Remember on this device').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'People' }).waitFor();
 }
@@ -144,6 +174,9 @@ export interface Seeded {
   segmentId: number;
 }
 
+/** Dana's iPhone: 64 hex characters, as APNs tokens are (the fake APNs refuses others). */
+export const DANA_IOS_TOKEN = apnsToken('dana-iphone');
+
 /** A small workspace through the Track API: people, attribute changes, devices, events, a segment. */
 export async function seed(server: ServerProcess): Promise<Seeded> {
   const { siteId, apiKey } = server.credentials;
@@ -158,7 +191,7 @@ export async function seed(server: ServerProcess): Promise<Seeded> {
     address: { city: 'Lisbon', country: 'PT' },
   });
   await track.identify('dana', { plan: 'team', last_login: now - 3600 });
-  await track.addDevice('dana', 'ios-token-dana-0001', 'ios', {
+  await track.addDevice('dana', DANA_IOS_TOKEN, 'ios', {
     device_os: '17.4',
     device_model: 'iPhone15,2',
     app_version: '2.3.0',
@@ -227,4 +260,73 @@ export async function seed(server: ServerProcess): Promise<Seeded> {
   });
   if (!add.ok) throw new Error(`add_customers failed: ${add.status} ${await add.text()}`);
   return { danaCioId, segmentId };
+}
+
+export interface SeededMessaging {
+  fakes: Fakes;
+  templateId: number;
+  campaignId: number;
+  broadcastId: number;
+  dynamicSegmentId: number;
+}
+
+/**
+ * Messaging on top of `seed`: APNs and FCM pointed at the loopback fakes, a template, a triggered
+ * campaign, a broadcast to the VIP segment, a dynamic segment, and a few pushes that reached the
+ * fakes (so Messages and the person page have deliveries to show). Stop `fakes` afterwards.
+ */
+export async function seedMessaging(server: ServerProcess, seeded: Seeded): Promise<SeededMessaging> {
+  const fakes = await startFakes();
+  await configureProviders(server, fakes);
+  const call = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
+    const r = await appApi(server, method, route, body);
+    if (r.status !== 200) throw new Error(`${method} ${route}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body as T;
+  };
+  const template = await call<{ message: { id: number } }>('POST', '/transactional', {
+    name: 'Welcome',
+    title: 'Hi {{ customer.first_name }}',
+    message: 'Your plan: {{ customer.plan }}',
+  });
+  const dynamic = await call<{ segment: { id: number } }>('POST', '/segments', {
+    segment: {
+      name: 'Pro on iOS',
+      description: 'Paying customers with an iPhone',
+      conditions: {
+        and: [
+          { attribute: { field: 'plan', operator: 'in', value: ['pro', 'team'] } },
+          { device: { attribute: { field: 'platform', operator: 'eq', value: 'ios' } } },
+        ],
+      },
+    },
+  });
+  const campaign = await call<{ campaign: { id: number } }>('POST', '/campaigns', {
+    name: 'Thanks for buying',
+    type: 'triggered',
+    trigger: { event: 'purchase' },
+    template: template.message.id,
+    delay_seconds: 600,
+  });
+  const broadcast = await call<{ campaign: { id: number } }>('POST', '/campaigns', {
+    name: 'Weekly news',
+    type: 'broadcast',
+    filter: { segment: { id: seeded.segmentId } },
+    template: { title: '{{ trigger.headline }}', message: 'Hi {{ customer.first_name }}' },
+  });
+  for (const id of ['dana', 'lee'])
+    await call('POST', '/send/push', { identifiers: { id }, transactional_message_id: template.message.id });
+  await call('POST', `/campaigns/${broadcast.campaign.id}/triggers`, { data: { headline: 'Big news' } });
+  // Dana's two devices and Lee's, and the broadcast to Dana (two devices) and Sam (none).
+  await waitFor(
+    'pushes delivered to the fakes',
+    () => fakes.fcm.received.length + fakes.apns.received.length >= 5,
+    30_000,
+  );
+  return {
+    fakes,
+    templateId: template.message.id,
+    campaignId: campaign.campaign.id,
+    broadcastId: broadcast.campaign.id,
+    dynamicSegmentId: dynamic.segment.id,
+  };
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { UNAUTHORIZED_EVENT } from '../api/client';
 import { session } from '../api/session';
 import { LoginPage } from '../login/login-page';
-import { navigate, useLocation } from '../lib/router';
+import { navigate, navigation, useLocation } from '../lib/router';
 import { Shell } from './shell';
 
 /**
@@ -33,6 +33,8 @@ export function App() {
         expired={expired}
         onSignedIn={(k, remember) => {
           session.set(k, remember);
+          // Like a navigation: the page's heading takes focus, so the keyboard starts there.
+          navigation.count++;
           setExpired(false);
           setKey(k);
         }}

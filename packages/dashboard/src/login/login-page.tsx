@@ -3,6 +3,8 @@ import { api, ApiError } from '../api/client';
 import { errorMessage } from '../models/format';
 import { useTitle } from '../lib/use-title';
 
+const ROTATE = 'npx roster workspace rotate-keys SITE_ID --app';
+
 /**
  * Asks for the workspace's App API key and checks it against the server. Kept for this tab, or on
  * this device when "Remember on this device" is ticked.
@@ -60,7 +62,12 @@ export function LoginPage({
         </h1>
         <p id="login-help" class="muted">
           Enter your workspace’s <strong>App API key</strong>. <code>roster serve</code> printed it on first
-          start; <code class="nowrap">npx roster workspace rotate-keys SITE_ID --app</code> makes a new one.
+          start;{' '}
+          <code>
+            {/* Lines break between words only, never inside "rotate-keys" or "--app". */}
+            {ROTATE.split(' ').map((word, i) => [i ? ' ' : '', <span class="nowrap">{word}</span>])}
+          </code>{' '}
+          makes a new one.
         </p>
         <label for="app-key">App API key</label>
         <div class="inline key-row">

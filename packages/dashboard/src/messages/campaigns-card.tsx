@@ -25,7 +25,13 @@ export function CampaignsCard({
   templates: TransactionalMessage[];
   segments: AppSegment[];
 }) {
-  const [open, setOpen] = useState<Open | null>(null);
+  const [open, setOpenState] = useState<Open | null>(null);
+  // A new editor when someone opens another campaign, not when a save turns "new" into "edit".
+  const [session, setSession] = useState(0);
+  const setOpen = (o: Open | null) => {
+    setOpenState(o);
+    setSession((n) => n + 1);
+  };
   const names = segmentNames(segments);
   const isOpen = (c: AppCampaign, kind: Open['kind']) =>
     open?.kind === kind && 'campaign' in open && open.campaign.id === c.id;
@@ -128,10 +134,10 @@ export function CampaignsCard({
         }
       </AsyncView>
       {open?.kind === 'send' ? (
-        <BroadcastSend key={`send${open.campaign.id}`} campaign={open.campaign} onSent={campaigns.reload} />
+        <BroadcastSend key={session} campaign={open.campaign} onSent={campaigns.reload} />
       ) : open ? (
         <CampaignEditor
-          key={open.kind === 'new' ? `new-${open.type}` : `edit${open.campaign.id}`}
+          key={session}
           campaign={open.kind === 'edit' ? open.campaign : null}
           type={open.kind === 'new' ? open.type : open.campaign.type}
           templates={templates}
@@ -139,7 +145,7 @@ export function CampaignsCard({
           onCancel={() => setOpen(null)}
           onSaved={(c) => {
             campaigns.reload();
-            setOpen({ kind: 'edit', campaign: c });
+            setOpenState({ kind: 'edit', campaign: c });
           }}
         />
       ) : null}

@@ -8,12 +8,18 @@ import { TemplateEditor } from './template-editor';
 /** The transactional push templates, and an editor with a live preview for a chosen person. */
 export function TemplatesCard({ templates }: { templates: AsyncState<TransactionalMessage[]> }) {
   const [editing, setEditing] = useState<TransactionalMessage | 'new' | null>(null);
+  // A new editor when someone picks another template, not when a save turns "new" into a template.
+  const [session, setSession] = useState(0);
+  const open = (t: TransactionalMessage | 'new') => {
+    setEditing(t);
+    setSession((n) => n + 1);
+  };
   const selected = (t: TransactionalMessage) => editing !== 'new' && editing?.id === t.id;
   return (
     <section class="card" aria-labelledby="h-templates">
       <div class="row-between">
         <h2 id="h-templates">Push templates</h2>
-        <button type="button" onClick={() => setEditing('new')}>
+        <button type="button" onClick={() => open('new')}>
           New template
         </button>
       </div>
@@ -32,7 +38,7 @@ export function TemplatesCard({ templates }: { templates: AsyncState<Transaction
                     type="button"
                     class={`linkish${selected(t) ? ' selected' : ''}`}
                     aria-pressed={selected(t)}
-                    onClick={() => setEditing(t)}
+                    onClick={() => open(t)}
                   >
                     <strong>{t.name}</strong> <span class="muted small">{t.title}</span>
                   </button>
@@ -44,7 +50,7 @@ export function TemplatesCard({ templates }: { templates: AsyncState<Transaction
       </AsyncView>
       {editing ? (
         <TemplateEditor
-          key={editing === 'new' ? 'new' : String(editing.id)}
+          key={session}
           template={editing === 'new' ? null : editing}
           onSaved={(t) => {
             templates.reload();

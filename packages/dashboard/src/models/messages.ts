@@ -29,6 +29,6 @@ export function messageWords(
           : m.campaign_id !== null
             ? `Campaign #${m.campaign_id}`
             : `${m.type} message`;
-  const title = m.title?.trim() || m.subject?.trim() || template?.title || '(no title)';
+  const title = m.title?.trim() || m.subject?.trim() || (m.failure_message ? 'Not sent' : '(no title)');
   return { title, source };
 }

@@ -19,7 +19,8 @@ export function MatchSummary({
   const count = usePeopleCount(query, queryKey);
   const searching = modeOf(query) !== 'all';
   const conditions = conditionsOf(query);
-  const n = count.data;
+  // A count for the previous search is not shown while this one's is on its way.
+  const n = count.loading ? undefined : count.data;
   const text = !n
     ? null
     : !searching

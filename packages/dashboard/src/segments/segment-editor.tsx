@@ -40,6 +40,8 @@ export function SegmentEditor({
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // "Saved." stands until the next edit.
+  const [dirty, setDirty] = useState(false);
 
   const found = dynamic ? problems(model) : [];
   const errors: Record<string, string> = {
@@ -49,6 +51,7 @@ export function SegmentEditor({
   const edit = (m: GroupCondition) => {
     setModel(m);
     setServerErrors({});
+    setDirty(true);
   };
 
   const save = async (e: Event) => {
@@ -69,6 +72,7 @@ export function SegmentEditor({
     try {
       if (segment) {
         await App.updateSegment(segment.id, body);
+        setDirty(false);
         onSaved(body.conditions ? 'Saved. Membership was recomputed with the new conditions.' : 'Saved.');
       } else {
         const created = await App.createSegment(body);
@@ -106,7 +110,10 @@ export function SegmentEditor({
           <input
             id="seg-name"
             value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
+            onInput={(e) => {
+              setName(e.currentTarget.value);
+              setDirty(true);
+            }}
             aria-invalid={tried && !name.trim() ? 'true' : undefined}
             aria-describedby={tried && !name.trim() ? 'seg-name-error' : undefined}
           />
@@ -118,7 +125,14 @@ export function SegmentEditor({
         </div>
         <div class="stack">
           <label for="seg-desc">Description (optional)</label>
-          <input id="seg-desc" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+          <input
+            id="seg-desc"
+            value={description}
+            onInput={(e) => {
+              setDescription(e.currentTarget.value);
+              setDirty(true);
+            }}
+          />
         </div>
       </div>
       {creating ? (
@@ -179,7 +193,7 @@ export function SegmentEditor({
         </p>
       ) : null}
       {failure ? <ErrorBox error={failure} what="Not saved" /> : null}
-      {saved && !failure && rowCount === 0 ? (
+      {saved && !dirty && !failure && rowCount === 0 ? (
         <p class="notice ok" role="status">
           {saved}
         </p>
