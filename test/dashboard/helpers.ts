@@ -93,7 +93,11 @@ export const PHONE = { width: 390, height: 844 };
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (!SAVE_SCREENSHOTS) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(r))));
+  // A full-page picture taken while scrolled shows the sticky header mid-page: scroll to the top.
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    return document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(r)));
+  });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 

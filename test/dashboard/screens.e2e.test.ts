@@ -114,11 +114,10 @@ const SCREENS: Screen[] = [
 
 /** Which variants' screenshots go to docs/screenshots (all are checked). */
 const SAVED: Record<string, (name: string) => string | null> = {
-  'desktop-light': (name) => name,
-  'desktop-dark': (name) => (['person', 'segment'].includes(name) ? `dark-${name}` : null),
+  'desktop-light': (name) => (name === 'not-found' ? null : name),
+  'desktop-dark': (name) => (name === 'segment' ? `dark-${name}` : null),
   'phone-light': (name) => (name === 'people-search' ? `phone-${name}` : null),
-  'phone-dark': (name) =>
-    ['person', 'messages', 'segment', 'activity'].includes(name) ? `phone-dark-${name}` : null,
+  'phone-dark': (name) => (['person', 'messages', 'segment'].includes(name) ? `phone-dark-${name}` : null),
 };
 
 /** Waits until nothing on the page is still loading or counting. */
