@@ -65,6 +65,8 @@ describe('chart model', () => {
       ['Dec 11'],
       ['Dec 16'],
     ]);
+    // A segment created a moment ago: one label, at the end (now), not the same one three times.
+    expect(spanTicks(DEC6, DEC6 + 120, fmt)).toEqual([{ at: 1, lines: ['12 AM', 'Dec 6'] }]);
   });
 
   it('says what a chart shows, and when it is sparse', () => {
