@@ -1,38 +1,13 @@
 import type { AppActivity } from '@roster/protocol';
 import type { ComponentChildren } from 'preact';
-import { activityTitle, isFlat } from '../models/activity';
+import { activityTitle } from '../models/activity';
 import { personLabel, platformName } from '../models/format';
 import { statusTone } from '../models/status';
 import { Badge } from './badge';
-import { JsonView } from './json-view';
+import { ActivityData, show } from './activity-data';
 import { Link } from './link';
 import { TimeAgo } from './time-ago';
 import { Token } from './token';
-
-const show = (v: unknown) =>
-  v === null || v === undefined || v === '' ? (
-    <span class="muted">(none)</span>
-  ) : (
-    <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
-  );
-
-/** Event data: a short flat object as "key value" pairs, anything bigger folded away as JSON. */
-function Data({ data }: { data: Record<string, unknown> }) {
-  const keys = Object.keys(data);
-  if (keys.length === 0) return null;
-  if (isFlat(data))
-    return (
-      <dl class="kv compact inline-kv">
-        {keys.map((k) => [<dt key={`k-${k}`}>{k}</dt>, <dd key={`v-${k}`}>{show(data[k])}</dd>])}
-      </dl>
-    );
-  return (
-    <details class="data">
-      <summary>Data ({keys.length} fields)</summary>
-      <JsonView value={data} />
-    </details>
-  );
-}
 
 /** One activity in a timeline: a title in words, who (in the workspace feed), when, and its details. */
 export function ActivityItem({ a, withPerson = false }: { a: AppActivity; withPerson?: boolean }) {
@@ -93,7 +68,7 @@ export function ActivityItem({ a, withPerson = false }: { a: AppActivity; withPe
     case 'event':
     case 'screen':
     case 'page':
-      body = <Data data={data} />;
+      body = <ActivityData data={data} />;
       break;
     case 'entered_segment':
     case 'exited_segment':
@@ -120,7 +95,7 @@ export function ActivityItem({ a, withPerson = false }: { a: AppActivity; withPe
             {data.failure_message ? <span class="muted"> — {String(data.failure_message)}</span> : null}
           </p>
         );
-      } else body = <Data data={data} />;
+      } else body = <ActivityData data={data} />;
   }
   return (
     <li class={`activity t-${a.type}`}>

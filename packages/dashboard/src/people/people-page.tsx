@@ -10,6 +10,7 @@ import { useCursor } from '../lib/use-cursor';
 import { useStored } from '../lib/use-stored';
 import { modeOf, parseQuery, toSearch, type PeopleQuery } from '../models/people-query';
 import { ColumnChooser } from './column-chooser';
+import { FirstRun } from './first-run';
 import { MatchSummary } from './match-summary';
 import { PeopleTable } from './people-table';
 import { SearchForm } from './search-form';
@@ -76,10 +77,7 @@ export function PeoplePage() {
                     ann@example.com).
                   </>
                 ) : (
-                  <>
-                    Nobody has been identified yet. Call <code>identify</code> from your app or the Track API,
-                    and people appear here.
-                  </>
+                  <FirstRun />
                 )}
               </Empty>
             ) : (
