@@ -9,6 +9,10 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a condition (a live count, a page that renders after a request): on a
+    // busy 2-core machine that can take longer than vitest's default second. A poll that holds
+    // returns at once; only a failing one waits this long.
+    expect: { poll: { timeout: 10_000 } },
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     globalSetup: ['test/global-setup.ts'],

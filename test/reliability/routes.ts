@@ -82,6 +82,7 @@ const APP_V1: Route[] = [
   { method: 'GET', path: '/v1/customers', api: 'app' },
   { method: 'POST', path: '/v1/customers', api: 'app', body: { filter } },
   { method: 'POST', path: '/v1/customers/attributes', api: 'app', body: { ids: ['u'] } },
+  { method: 'GET', path: '/v1/customers/search', api: 'app' },
   { method: 'GET', path: '/v1/customers/:customer_id/attributes', api: 'app' },
   { method: 'GET', path: '/v1/customers/:customer_id/activities', api: 'app' },
   { method: 'GET', path: '/v1/customers/:customer_id/segments', api: 'app' },
