@@ -120,8 +120,9 @@ const SAVED: Record<string, (name: string) => string | null> = {
   'phone-dark': (name) => (['person', 'messages', 'segment'].includes(name) ? `phone-dark-${name}` : null),
 };
 
-/** Waits until nothing on the page is still loading or counting. */
+/** Waits until nothing on the page is still loading or counting, and layout has settled. */
 async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => document.fonts.ready);
   await expect
     .poll(() =>
       page.evaluate(
@@ -132,6 +133,23 @@ async function settle(page: Page): Promise<void> {
       ),
     )
     .toBe(0);
+  // Two frames: size observers (the charts measure their box) have run and the page has painted.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** Form controls a screen reader would announce without a name (no label, aria-label or text). */
+async function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('input, select, textarea, button'))
+      .filter((el) => {
+        const id = el.getAttribute('id');
+        const label = id ? document.querySelector(`label[for="${id}"]`) : null;
+        return (
+          !label && !el.closest('label') && !el.getAttribute('aria-label') && !(el.textContent ?? '').trim()
+        );
+      })
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
 }
 
 /** What makes a page look broken on a small screen: anything wider than the screen, or clipped. */
@@ -194,6 +212,7 @@ describe.skipIf(!chromiumAvailable())('dashboard screens', () => {
             await settle(page);
             expect(await page.title(), where).toBe(screen.title);
             expect(await layoutProblems(page), where).toEqual([]);
+            expect(await unnamedControls(page), where).toEqual([]);
             const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
             expect(bg, where).toBe(scheme === 'dark' ? 'rgb(15, 17, 21)' : 'rgb(246, 247, 249)');
             if (size === 'phone') {

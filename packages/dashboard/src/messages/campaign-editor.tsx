@@ -177,7 +177,7 @@ export function CampaignEditor({
                 >
                   <option value="0">Choose a segment…</option>
                   {segments
-                    .filter((s) => s.type === 'dynamic')
+                    .filter((s) => s.type === 'dynamic' || s.id === d.triggerSegment)
                     .map((s) => (
                       <option key={s.id} value={String(s.id)}>
                         {s.name}

@@ -10,7 +10,7 @@ import { useChartWidth } from './use-chart-width';
  */
 export function LineChart({ points, noun }: { points: Point[]; noun: string }) {
   const { ref, width } = useChartWidth();
-  const f = frame(width);
+  const f = frame(width ?? 640);
   const max = niceMax(Math.max(0, ...points.map((p) => p.count)));
   const now = Math.floor(Date.now() / 1000);
   const t0 = points[0]?.timestamp ?? now;
@@ -37,21 +37,35 @@ export function LineChart({ points, noun }: { points: Point[]; noun: string }) {
     : `No ${noun}`;
   return (
     <figure class="chart-figure" ref={ref}>
-      <svg class="chart" width={f.w} height={f.h} viewBox={`0 0 ${f.w} ${f.h}`} role="img" aria-label={label}>
-        <ChartAxes f={f} max={max} ticks={points.length ? spanTicks(t0, t1) : []} />
-        {area ? <path d={area} class="area" /> : null}
-        {d ? <path d={d} class="line" /> : null}
-        {xy.map(([x, y], i) => (
-          <circle key={i} cx={x} cy={y} r={3.5} class="dot">
-            <title>{`${dayLabel(points[i]!.timestamp)}, ${hourLabel(points[i]!.timestamp)}: ${num(points[i]!.count)} ${noun}`}</title>
-          </circle>
-        ))}
-        {last ? (
-          <text class="value" x={f.w - f.pad.right} y={Math.max(f.pad.top + 10, lastY - 6)} text-anchor="end">
-            {num(last.count)}
-          </text>
-        ) : null}
-      </svg>
+      {width === null ? null : (
+        <svg
+          class="chart"
+          width={f.w}
+          height={f.h}
+          viewBox={`0 0 ${f.w} ${f.h}`}
+          role="img"
+          aria-label={label}
+        >
+          <ChartAxes f={f} max={max} ticks={points.length ? spanTicks(t0, t1) : []} />
+          {area ? <path d={area} class="area" /> : null}
+          {d ? <path d={d} class="line" /> : null}
+          {xy.map(([x, y], i) => (
+            <circle key={i} cx={x} cy={y} r={3.5} class="dot">
+              <title>{`${dayLabel(points[i]!.timestamp)}, ${hourLabel(points[i]!.timestamp)}: ${num(points[i]!.count)} ${noun}`}</title>
+            </circle>
+          ))}
+          {last ? (
+            <text
+              class="value"
+              x={f.w - f.pad.right}
+              y={Math.max(f.pad.top + 10, lastY - 6)}
+              text-anchor="end"
+            >
+              {num(last.count)}
+            </text>
+          ) : null}
+        </svg>
+      )}
       <figcaption class="muted small">{label}.</figcaption>
     </figure>
   );
