@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseFilter } from '../../../server/src/services/filter/parse-filter.js';
+import { parseFilter } from '../../../server/src/filter/parse-filter.js';
 import {
   ANY_DEVICE,
   describeConditions,
