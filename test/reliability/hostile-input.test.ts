@@ -404,6 +404,19 @@ describe.each(engines())('hostile input on %s', (engine) => {
   }, 120_000);
 
   it('refuses NUL characters and absurd nesting with a 400, the same on both engines', async () => {
+    const costly = {
+      events: Array.from({ length: 64 }, (_, i) => ({ event: { name: `e${i}`, within: '30d' } })),
+      devices: Array.from({ length: 21 }, () => ({
+        device: { attribute: { field: 'platform', operator: 'exists' } },
+      })),
+      inLists: Array.from({ length: 33 }, (_, j) => ({
+        attribute: {
+          field: 'plan',
+          operator: 'in',
+          value: Array.from({ length: 1000 }, (_, i) => `${j}-${i}`),
+        },
+      })),
+    };
     const h = (a: string) => ({ authorization: a, 'content-type': 'application/json' });
     const deep = (n: number) =>
       `{"batch":[{"type":"person","action":"identify","identifiers":{"id":"d"},"attributes":{"a":${deepArray(n)}}}]}`;
@@ -426,6 +439,17 @@ describe.each(engines())('hostile input on %s', (engine) => {
       ['GET', '/v1/customers/a%00b/attributes', auth.app, undefined],
       ['GET', '/v1/customers?email=a%00b', auth.app, undefined],
       ['POST', '/v1/customers', auth.app, `{"filter":${deepObject(3_000)}}`],
+      // Filters over the cost bounds (issue 18 findings 3 and 13): too many event or device
+      // conditions, too many `in` values in all.
+      ['POST', '/v1/segments/count', auth.app, JSON.stringify({ conditions: { or: costly.events } })],
+      ['POST', '/v1/customers', auth.app, JSON.stringify({ filter: { and: costly.devices } })],
+      ['POST', '/v1/customers', auth.app, JSON.stringify({ filter: { or: costly.inLists } })],
+      [
+        'POST',
+        '/v1/segments',
+        auth.app,
+        JSON.stringify({ segment: { name: 'x', conditions: { or: costly.inLists } } }),
+      ],
     ];
     for (const [method, path, a, payload] of cases) {
       const res = await fetch(`${server.url}${path}`, {

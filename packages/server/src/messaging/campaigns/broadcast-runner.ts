@@ -24,6 +24,11 @@ export interface BroadcastRunnerOptions {
   pollMs?: number;
   /** Pause between pages: throttles a fan-out so other writers get the store (SQLite has one writer). */
   pauseMs?: number;
+  /**
+   * Page failures in a row (a query the database refuses, a statement timeout) after which the
+   * trigger is marked `failed` with the error, instead of being retried every lease period forever.
+   */
+  maxPageFailures?: number;
   /** Called after each committed page (to wake the delivery worker). */
   onPage?: () => void;
   log?: { error(obj: unknown, msg: string): void };
@@ -40,6 +45,8 @@ export class BroadcastRunner {
   private readonly o: Required<Omit<BroadcastRunnerOptions, 'onPage' | 'log'>> & BroadcastRunnerOptions;
   private readonly workerId = `b-${randomBytes(4).toString('hex')}`;
   private readonly poller: PollingLoop;
+  /** Trigger id → page failures in a row in this process. */
+  private readonly failures = new Map<number, number>();
 
   constructor(
     private readonly store: Store,
@@ -47,7 +54,7 @@ export class BroadcastRunner {
     private readonly campaigns: CampaignService,
     options: BroadcastRunnerOptions = {},
   ) {
-    this.o = { leaseMs: 30_000, pageSize: 200, pollMs: 1_000, pauseMs: 0, ...options };
+    this.o = { leaseMs: 30_000, pageSize: 200, pollMs: 1_000, pauseMs: 0, maxPageFailures: 3, ...options };
     this.poller = new PollingLoop(
       () => this.runOnce(),
       this.o.pollMs,
@@ -73,7 +80,30 @@ export class BroadcastRunner {
     const id = await this.claim(claim);
     if (id === undefined) return false;
     while (!this.poller.stopped) {
-      const state = await this.page(id, claim);
+      let state: 'more' | 'done' | 'lost';
+      try {
+        state = await this.page(id, claim);
+        this.failures.delete(id);
+      } catch (err) {
+        const n = (this.failures.get(id) ?? 0) + 1;
+        this.failures.set(id, n);
+        if (n < this.o.maxPageFailures) throw err;
+        this.failures.delete(id);
+        this.o.log?.error(
+          { err, trigger: id },
+          'broadcast fan-out failed repeatedly; the trigger is marked failed',
+        );
+        await this.store.transaction((trx) =>
+          finishBroadcastTrigger(
+            trx,
+            id,
+            'failed',
+            `the fan-out failed ${n} times in a row: ${(err as Error).message}`.slice(0, 500),
+            unixSeconds(this.clock),
+          ),
+        );
+        return true;
+      }
       if (state !== 'more') break;
       // Let requests and the delivery worker in between pages.
       await (this.o.pauseMs > 0 ? sleep(this.o.pauseMs) : new Promise((r) => setImmediate(r)));
