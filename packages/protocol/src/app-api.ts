@@ -439,6 +439,8 @@ export const PushProviderView = Type.Object({
   team_id: Type.Optional(Type.String()),
   topic: Type.Optional(Type.String()),
   project_id: Type.Optional(Type.String()),
+  /** The development `log` provider's scripted outcomes by token prefix. */
+  rules: Type.Optional(Type.Array(Type.Object({ prefix: Type.String(), outcome: Type.String() }))),
   updated_at: Type.Optional(Type.Integer()),
 });
 export type PushProviderView = Static<typeof PushProviderView>;

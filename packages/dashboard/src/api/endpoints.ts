@@ -124,6 +124,8 @@ export const App = {
     api<WorkspaceView>('PUT', '/workspace', body).then((r) => r.workspace),
   rotateKeys: (body: { track?: boolean; app?: boolean }) =>
     api<RotateKeysResponse>('POST', '/workspace/rotate-keys', body),
-  setPushProvider: (kind: 'apns' | 'fcm', credentials: Record<string, unknown>) =>
+  setPushProvider: (kind: 'apns' | 'fcm' | 'log', credentials: Record<string, unknown>) =>
     api<WorkspaceView>('PUT', `/workspace/push-providers/${kind}`, credentials),
+  deletePushProvider: (kind: 'apns' | 'fcm' | 'log') =>
+    api<unknown>('DELETE', `/workspace/push-providers/${kind}`),
 };

@@ -1,6 +1,7 @@
 import type { WorkspaceView } from '@roster/protocol';
 import { ApnsForm } from './apns-form';
 import { FcmForm } from './fcm-form';
+import { LogProviderForm } from './log-provider-form';
 
 export function ProvidersCard({ w, onSaved }: { w: WorkspaceView['workspace']; onSaved: () => void }) {
   const of = (kind: string) => w.push_providers?.find((p) => p.kind === kind && p.configured);
@@ -14,6 +15,12 @@ export function ProvidersCard({ w, onSaved }: { w: WorkspaceView['workspace']; o
         <ApnsForm provider={of('apns')} onSaved={onSaved} />
         <FcmForm provider={of('fcm')} onSaved={onSaved} />
       </div>
+      <LogProviderForm
+        provider={of('log')}
+        apns={of('apns') !== undefined}
+        fcm={of('fcm') !== undefined}
+        onSaved={onSaved}
+      />
     </section>
   );
 }

@@ -32,5 +32,14 @@ export {
 } from './templates/push-template.js';
 export type { ApnsConfig } from './providers/apns-provider.js';
 export type { FcmConfig } from './providers/fcm-provider.js';
+export {
+  DEFAULT_LOG_RULES,
+  LOG_RULE_OUTCOMES,
+  MAX_LOG_PREFIX,
+  MAX_LOG_RULES,
+  type LogConfig,
+  type LogRule,
+  type LogRuleOutcome,
+} from './providers/log-provider.js';
 export type { ServiceAccount } from './providers/fcm-access-token.js';
 export type { CustomPayload, PushProvider, SendOutcome } from './providers/provider-types.js';

@@ -49,6 +49,7 @@ export class MessagingRuntime {
 
   /** Starts the loops `options` asks for (`ServeConfig.messaging`; both by default). */
   start(options: RuntimeOptions = {}, log?: RuntimeLog): void {
+    this.providers.setLog(log);
     if (options.deliveryWorker !== false) {
       this.worker = new DeliveryWorker({
         store: this.store,

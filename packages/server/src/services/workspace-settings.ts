@@ -1,7 +1,13 @@
 import { unixSeconds, type Clock } from '../lib/clock.js';
 import {
+  DEFAULT_LOG_RULES,
+  LOG_RULE_OUTCOMES,
+  MAX_LOG_PREFIX,
+  MAX_LOG_RULES,
   type ApnsConfig,
   type FcmConfig,
+  type LogRule,
+  type LogRuleOutcome,
   type ProviderRegistry,
   type ProviderSettings,
 } from '../messaging/index.js';
@@ -49,10 +55,49 @@ function origin(raw: string | undefined, key: string): string | undefined {
   return u.origin;
 }
 
+/** The kinds `PUT /v1/workspace/push-providers/:kind` takes; `log` is the development provider. */
+export const PROVIDER_KINDS = ['apns', 'fcm', 'log'] as const;
+
+/** `{rules?: [{prefix, outcome}]}` of the development provider (no rules given: the defaults). */
+function parseLogRules(body: Record<string, unknown>): LogRule[] {
+  const raw = body.rules;
+  if (raw === undefined || raw === null) return DEFAULT_LOG_RULES.map((r) => ({ ...r }));
+  if (!Array.isArray(raw))
+    throw new InvalidInputError('/rules', 'rules must be an array of {prefix, outcome}');
+  if (raw.length > MAX_LOG_RULES)
+    throw new InvalidInputError('/rules', `rules may hold at most ${MAX_LOG_RULES} entries`);
+  return raw.map((r: unknown, i) => {
+    if (!isObject(r))
+      throw new InvalidInputError(`/rules/${i}`, 'each rule must be an object {prefix, outcome}');
+    const prefix = r.prefix;
+    if (typeof prefix !== 'string' || prefix === '' || prefix.length > MAX_LOG_PREFIX)
+      throw new InvalidInputError(
+        `/rules/${i}/prefix`,
+        `rules[${i}].prefix must be a string of 1 to ${MAX_LOG_PREFIX} characters`,
+      );
+    if (!LOG_RULE_OUTCOMES.includes(r.outcome as LogRuleOutcome))
+      throw new InvalidInputError(
+        `/rules/${i}/outcome`,
+        `rules[${i}].outcome must be one of ${LOG_RULE_OUTCOMES.join(', ')}`,
+      );
+    return { prefix, outcome: r.outcome as LogRuleOutcome };
+  });
+}
+
 /** The push-provider config body (`PUT /v1/workspace/push-providers/:kind`) → stored settings. */
 export function parseProviderBody(kind: string, body: unknown): { settings: ProviderSettings; app: string } {
+  // The development provider needs no credentials: an empty body (or none) turns it on.
+  if (kind === 'log' && (body === undefined || body === null || body === '')) body = {};
   if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
   const app = str(body, 'app_identifier', false) ?? '';
+  if (kind === 'log') {
+    if (app !== '')
+      throw new InvalidInputError(
+        '/app_identifier',
+        'the log provider serves every app of the workspace: leave app_identifier out',
+      );
+    return { settings: { kind: 'log', config: { rules: parseLogRules(body) } }, app };
+  }
   if (kind === 'apns') {
     const privateKey = str(body, 'key_p8', true)!;
     try {
@@ -106,7 +151,24 @@ export function parseProviderBody(kind: string, body: unknown): { settings: Prov
     if (endpoint) config.endpoint = endpoint;
     return { settings: { kind: 'fcm', config }, app };
   }
-  throw new NotFoundError();
+  throw new InvalidInputError(
+    '/',
+    `unknown push provider "${kind}": use one of ${PROVIDER_KINDS.join(', ')}`,
+    'not_found',
+    404,
+  );
+}
+
+/** What `GET /v1/workspace` shows of a provider: which account, never a secret. */
+function providerDetails(s: ProviderSettings): Record<string, unknown> {
+  switch (s.kind) {
+    case 'apns':
+      return { key_id: s.config.keyId, team_id: s.config.teamId, topic: s.config.topic };
+    case 'fcm':
+      return { project_id: s.config.serviceAccount.project_id };
+    case 'log':
+      return { rules: s.config.rules };
+  }
 }
 
 const SETTING_TYPES: Record<keyof WorkspaceSettings, 'boolean' | 'number'> = {
@@ -143,13 +205,7 @@ export class WorkspaceSettingsService {
             kind: r.settings.kind,
             app_identifier: r.appIdentifier,
             configured: true,
-            ...(r.settings.kind === 'apns'
-              ? {
-                  key_id: r.settings.config.keyId,
-                  team_id: r.settings.config.teamId,
-                  topic: r.settings.config.topic,
-                }
-              : { project_id: r.settings.config.serviceAccount.project_id }),
+            ...providerDetails(r.settings),
             updated_at: r.updatedAt,
           })),
       },
@@ -228,7 +284,7 @@ export class WorkspaceSettingsService {
   }
 
   async deleteProvider(ws: Workspace, kind: string, appIdentifier: string): Promise<void> {
-    if (kind !== 'apns' && kind !== 'fcm') throw new NotFoundError();
+    if (!(PROVIDER_KINDS as readonly string[]).includes(kind)) throw new NotFoundError();
     const gone = await this.store.transaction((trx) => deletePushProvider(trx, ws.id, kind, appIdentifier));
     this.providers.invalidate(ws.id);
     if (!gone) throw new NotFoundError();

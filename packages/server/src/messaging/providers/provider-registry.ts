@@ -5,15 +5,23 @@ import { FcmProvider } from './fcm-provider.js';
 import type { PushProvider } from './provider-types.js';
 import type { ApnsConfig } from './apns-provider.js';
 import type { FcmConfig } from './fcm-provider.js';
+import { LogProvider, type LogConfig, type PushLog } from './log-provider.js';
 import { listPushProviders, type ProviderRow } from '../../store/messaging/push-providers.js';
 
 /** What a workspace's credentials for each kind of provider hold. */
-export type ProviderSettings = { kind: 'apns'; config: ApnsConfig } | { kind: 'fcm'; config: FcmConfig };
+export type ProviderSettings =
+  | { kind: 'apns'; config: ApnsConfig }
+  | { kind: 'fcm'; config: FcmConfig }
+  | { kind: 'log'; config: LogConfig };
 
-export type ProviderFactory = (settings: ProviderSettings, clock: Clock) => PushProvider;
+export type ProviderFactory = (settings: ProviderSettings, clock: Clock, log?: PushLog) => PushProvider;
 
-export const defaultProviderFactory: ProviderFactory = (s, clock) =>
-  s.kind === 'apns' ? new ApnsProvider(s.config, clock) : new FcmProvider(s.config, clock);
+export const defaultProviderFactory: ProviderFactory = (s, clock, log) =>
+  s.kind === 'apns'
+    ? new ApnsProvider(s.config, clock)
+    : s.kind === 'fcm'
+      ? new FcmProvider(s.config, clock)
+      : new LogProvider(s.config, log);
 
 export interface ResolvedProvider {
   provider: PushProvider;
@@ -28,11 +36,15 @@ const CONFIG_TTL_MS = 30_000;
  * Picks the provider for a device and keeps one live client per credentials row (an APNs HTTP/2
  * connection and token, an FCM OAuth token), rebuilt when the row changes.
  * iOS: APNs for the device's app, then the default APNs, then FCM (which relays to APNs);
- * Android: FCM for the app, then the default FCM (app-api.md §4.8, step 4).
+ * Android: FCM for the app, then the default FCM (app-api.md §4.8, step 4). The development
+ * `log` provider comes last for every platform: real credentials, when configured, take precedence.
  */
 export class ProviderRegistry {
   private readonly rows = new Map<number, { at: number; rows: Array<ProviderRow<ProviderSettings>> }>();
-  private readonly live = new Map<number, { updatedAt: number; provider: PushProvider }>();
+  private readonly live = new Map<number, { version: string; provider: PushProvider }>();
+  private log: PushLog | undefined;
+  /** Each cached row's fingerprint, computed once per read of the rows. */
+  private readonly versions = new WeakMap<object, string>();
 
   constructor(
     private readonly store: Store,
@@ -55,16 +67,23 @@ export class ProviderRegistry {
             ['apns', ''],
             ['fcm', appIdentifier],
             ['fcm', ''],
+            ['log', ''],
           ]
         : [
             ['fcm', appIdentifier],
             ['fcm', ''],
+            ['log', ''],
           ];
     for (const [kind, app] of order) {
       const row = find(kind, app);
       if (row) return { provider: this.providerFor(row), key: `${workspaceId}:${row.id}` };
     }
     return null;
+  }
+
+  /** Where the development `log` provider writes the pushes it accepts (`roster serve`: its logger). */
+  setLog(log: PushLog | undefined): void {
+    this.log = log;
   }
 
   /** Forget cached credentials (after a config write in this process). */
@@ -87,11 +106,17 @@ export class ProviderRegistry {
   }
 
   private providerFor(row: ProviderRow<ProviderSettings>): PushProvider {
+    // updated_at has a one-second grain: two saves within a second differ only in their settings.
+    let version = this.versions.get(row);
+    if (version === undefined) {
+      version = `${row.updatedAt}:${JSON.stringify(row.settings)}`;
+      this.versions.set(row, version);
+    }
     const live = this.live.get(row.id);
-    if (live && live.updatedAt === row.updatedAt) return live.provider;
+    if (live && live.version === version) return live.provider;
     if (live) void live.provider.close();
-    const provider = this.factory(row.settings, this.clock);
-    this.live.set(row.id, { updatedAt: row.updatedAt, provider });
+    const provider = this.factory(row.settings, this.clock, this.log);
+    this.live.set(row.id, { version, provider });
     return provider;
   }
 }

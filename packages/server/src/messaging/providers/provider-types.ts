@@ -33,7 +33,7 @@ export type SendOutcome =
   | { kind: 'retry'; reason: string; retryAfterMs?: number };
 
 export interface PushProvider {
-  readonly kind: 'apns' | 'fcm';
+  readonly kind: 'apns' | 'fcm' | 'log';
   send(req: PushRequest): Promise<SendOutcome>;
   close(): Promise<void>;
 }

@@ -60,7 +60,7 @@ export async function savePushProvider(
 export async function deletePushProvider(
   trx: Tx,
   workspaceId: number,
-  kind: 'apns' | 'fcm',
+  kind: string,
   appIdentifier: string,
 ): Promise<boolean> {
   const res = await trx
