@@ -49,9 +49,10 @@ describe.each(engines())('roster import of a CSV with good and bad rows (%s)', (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('imports the good rows and counts the bad ones', () => {
-    expect(imported.code, imported.stderr).toBe(0);
+  it('imports the good rows, counts the bad ones, and exits 1 because rows failed', () => {
+    expect(imported.code, imported.stderr).toBe(1);
     expect(imported.stdout).toMatch(/imported 4 rows into .*, 3 failed/);
+    expect(imported.stdout).toMatch(/3 rows failed: exit code 1/);
   });
 
   it('reports each bad row with its line number and reason', () => {

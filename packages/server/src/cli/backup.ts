@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { backupSqlite } from '../store/sqlite/backup.js';
+import { commandArgs, requireExistingStore } from './args.js';
 import { storeConfig } from './config.js';
 
 const USAGE = `usage:
@@ -10,11 +10,12 @@ const USAGE = `usage:
 
 /** `roster backup FILE`: SQLite online backup. */
 export async function backupCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { data: { type: 'string' }, 'database-url': { type: 'string' } },
+  const parsed = commandArgs('backup', USAGE, args, {
+    data: { type: 'string' },
+    'database-url': { type: 'string' },
   });
+  if (!parsed.ok) return parsed.code;
+  const { values, positionals } = parsed;
   const file = positionals[0];
   if (!file || positionals.length > 1) {
     process.stderr.write(`${USAGE}\n`);
@@ -28,6 +29,7 @@ export async function backupCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
+  requireExistingStore(config);
   const r = await backupSqlite(config.dataDir, file);
   process.stdout.write(
     `backed up ${config.dataDir} to ${r.file} (${r.bytes} bytes) in ${(r.ms / 1000).toFixed(1)}s\n`,

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock.js';
 import { runExport, type ExportFormat, type ExportWhat } from '../ops/bulk/export.js';
 import { pickWorkspace } from '../ops/bulk/workspace-pick.js';
 import { InvalidInputError } from '../lib/errors.js';
 import { createServices } from '../services/services.js';
 import { openStore } from '../store/open-store.js';
+import { commandArgs, requireExistingStore } from './args.js';
 import { storeConfig } from './config.js';
 import { stderrLog } from './stderr-log.js';
 
@@ -18,18 +18,16 @@ const USAGE = `usage:
 
 /** `roster export`: streams people (with devices) or events as JSON Lines or CSV. */
 export async function exportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string' },
-      filter: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      'site-id': { type: 'string' },
-      data: { type: 'string' },
-      'database-url': { type: 'string' },
-    },
+  const parsed = commandArgs('export', USAGE, args, {
+    format: { type: 'string' },
+    filter: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'site-id': { type: 'string' },
+    data: { type: 'string' },
+    'database-url': { type: 'string' },
   });
+  if (!parsed.ok) return parsed.code;
+  const { values, positionals } = parsed;
   const what = (positionals[0] ?? 'people') as ExportWhat;
   if (positionals.length > 1 || (what !== 'people' && what !== 'events')) {
     process.stderr.write(`${USAGE}\n`);
@@ -47,6 +45,7 @@ export async function exportCommand(args: string[]): Promise<number> {
     }
   }
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
+  requireExistingStore(config);
   const store = await openStore({ ...config, migrationLog: stderrLog });
   const out = values.output ? fs.createWriteStream(values.output) : process.stdout;
   try {

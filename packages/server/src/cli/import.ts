@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock.js';
 import { COLUMN_TYPES, type ColumnType } from '../ops/bulk/import-rows.js';
 import { runImport } from '../ops/bulk/importer.js';
@@ -6,6 +5,7 @@ import { createProgress } from '../ops/bulk/progress.js';
 import { pickWorkspace } from '../ops/bulk/workspace-pick.js';
 import { createServices } from '../services/services.js';
 import { openImportStore } from '../ops/bulk/import-store.js';
+import { commandArgs, requireExistingStore } from './args.js';
 import { storeConfig } from './config.js';
 import { stderrLog } from './stderr-log.js';
 
@@ -22,24 +22,22 @@ const USAGE = `usage:
 
 /** `roster import FILE`: bulk-loads people (and devices, events) through the Track API's services. */
 export async function importCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string' },
-      'id-column': { type: 'string' },
-      'id-type': { type: 'string' },
-      type: { type: 'string', multiple: true },
-      errors: { type: 'string' },
-      'batch-size': { type: 'string' },
-      restart: { type: 'boolean' },
-      'site-id': { type: 'string' },
-      data: { type: 'string' },
-      'database-url': { type: 'string' },
-      'progress-interval': { type: 'string' },
-      json: { type: 'boolean' },
-    },
+  const parsed = commandArgs('import', USAGE, args, {
+    format: { type: 'string' },
+    'id-column': { type: 'string' },
+    'id-type': { type: 'string' },
+    type: { type: 'string', multiple: true },
+    errors: { type: 'string' },
+    'batch-size': { type: 'string' },
+    restart: { type: 'boolean' },
+    'site-id': { type: 'string' },
+    data: { type: 'string' },
+    'database-url': { type: 'string' },
+    'progress-interval': { type: 'string' },
+    json: { type: 'boolean' },
   });
+  if (!parsed.ok) return parsed.code;
+  const { values, positionals } = parsed;
   const file = positionals[0];
   if (!file || positionals.length > 1) {
     process.stderr.write(`${USAGE}\n`);
@@ -61,6 +59,8 @@ export async function importCommand(args: string[]): Promise<number> {
     throw new Error('--batch-size must be a positive integer');
 
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
+  // Importing needs a workspace, so a store that exists (a missing --data would import nowhere).
+  requireExistingStore(config);
   const store = await openImportStore({ ...config, migrationLog: stderrLog });
   const services = createServices(store, systemClock);
   const abort = new AbortController();
@@ -103,8 +103,14 @@ export async function importCommand(args: string[]): Promise<number> {
           `${result.rowsFailed > 0 ? ` (see ${result.errorsFile})` : ''} in ${secs.toFixed(1)}s\n`,
       );
       if (result.status === 'interrupted') process.stdout.write('run the same command again to resume\n');
+      else if (result.rowsFailed > 0)
+        process.stdout.write(
+          `${result.rowsFailed} row${result.rowsFailed === 1 ? '' : 's'} failed: exit code 1 (fix them and import ${result.errorsFile})\n`,
+        );
     }
-    return result.status === 'interrupted' ? 130 : 0;
+    if (result.status === 'interrupted') return 130;
+    // Rows that failed make the run a failure for scripts, as they would for a person reading it.
+    return result.rowsFailed > 0 && result.status === 'done' ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { commandArgs } from './args.js';
 import { serve } from './serve.js';
 import { workspaceCommand } from './workspace.js';
 import { importCommand } from './import.js';
 import { exportCommand } from './export.js';
 import { backupCommand } from './backup.js';
+
+const SERVE_USAGE = `usage:
+  roster serve [--port 8080] [--host 0.0.0.0] [--data ./data] [--database-url URL] [--log-level info]
+  Serves the Track API, App API and dashboard; the environment and defaults are in the README's
+  Configuration table (PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, …).`;
 
 const USAGE = `roster — self-hosted people identification (Customer.io-compatible)
 
@@ -14,6 +19,7 @@ usage:
   roster import FILE [--id-column NAME] [--site-id SITE_ID] …   (CSV or JSON Lines of people, devices, events)
   roster export [people|events] [--format jsonl|csv] [--filter JSON] [--output FILE]
   roster backup FILE                                            (online copy of the SQLite store)
+  roster COMMAND --help                                         (that command's options)
 
 environment: PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, ROSTER_SQLITE_SYNCHRONOUS, ROSTER_APP_API_RATE_LIMIT,
              ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY (the default workspace's keys)`;
@@ -22,17 +28,19 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve': {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          port: { type: 'string', short: 'p' },
-          host: { type: 'string' },
-          data: { type: 'string' },
-          'database-url': { type: 'string' },
-          'log-level': { type: 'string' },
-        },
+      const args = commandArgs('serve', SERVE_USAGE, rest, {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'database-url': { type: 'string' },
+        'log-level': { type: 'string' },
       });
-      await serve(values);
+      if (!args.ok) return args.code;
+      if (args.positionals.length > 0) {
+        process.stderr.write(`roster serve: unexpected argument ${args.positionals[0]}\n\n${SERVE_USAGE}\n`);
+        return 2;
+      }
+      await serve(args.values);
       return -1; // keeps running
     }
     case 'workspace':

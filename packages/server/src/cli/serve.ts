@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { pino } from 'pino';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
@@ -68,19 +69,40 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Also on stdout whatever the log level: scripts and tests wait for this line.
   if (['warn', 'error', 'fatal', 'silent'].includes(app.log.level))
     process.stdout.write(`roster listening on ${base}\n`);
+  const dashboard = `${base}/`;
   if (generated) {
     // Printed once, to the terminal only (not the structured log): keys are secrets.
+    const basic = `${generated.siteId}:${generated.apiKey}`;
     process.stdout.write(
       [
         '',
         'A workspace was created. Its keys are shown only this once:',
         `  site id          ${generated.siteId}`,
         `  tracking API key ${generated.apiKey}      (HTTP Basic site_id:api_key on the Track API)`,
-        `  App API key      ${generated.appApiKey}   (Authorization: Bearer on the App API)`,
+        `  App API key      ${generated.appApiKey}   (Authorization: Bearer on the App API; signs in to the dashboard)`,
         '',
+        `  Dashboard  ${dashboard}`,
         `  Track API  ${base}/api/v1   e.g. new TrackClient(siteId, apiKey, { url: '${base}/api/v1' })`,
         `  App API    ${base}/v1       e.g. new APIClient(appApiKey, { url: '${base}/v1' })`,
         `  Health     ${base}/healthz`,
+        '',
+        'Identify your first person, then find them in the dashboard:',
+        `  curl -u ${basic} -X PUT ${base}/api/v1/customers/dana -H 'content-type: application/json' -d '{"email":"dana@example.com","first_name":"Dana"}'`,
+        '',
+      ].join('\n') + '\n',
+    );
+  } else {
+    // Every later start: where to go, and how to get keys back (they are stored only as hashes).
+    const where = config.databaseUrl
+      ? ' --database-url …'
+      : config.dataDir === path.resolve('data')
+        ? ''
+        : ` --data ${config.dataDir}`;
+    process.stdout.write(
+      [
+        '',
+        `  Dashboard  ${dashboard}   (sign in with the workspace's App API key)`,
+        `  Site id    ${workspace.siteId}   (lost a key? npx roster workspace rotate-keys ${workspace.siteId} --app${where})`,
         '',
       ].join('\n') + '\n',
     );

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { systemClock } from '../lib/clock.js';
 import { WorkspaceService } from '../services/workspaces.js';
 import type { IdentifierMode } from '../store/workspaces/workspace.js';
 import { openStore } from '../store/open-store.js';
+import { commandArgs, requireExistingStore } from './args.js';
 import { storeConfig } from './config.js';
 import { stderrLog } from './stderr-log.js';
 
@@ -14,25 +14,25 @@ const USAGE = `usage:
 
 /** `roster workspace create | list | rotate-keys`: operator commands against the same store. */
 export async function workspaceCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      'identifier-mode': { type: 'string' },
-      data: { type: 'string' },
-      'database-url': { type: 'string' },
-      track: { type: 'boolean' },
-      app: { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
+  const parsed = commandArgs('workspace', USAGE, args, {
+    name: { type: 'string' },
+    'identifier-mode': { type: 'string' },
+    data: { type: 'string' },
+    'database-url': { type: 'string' },
+    track: { type: 'boolean' },
+    app: { type: 'boolean' },
+    json: { type: 'boolean' },
   });
+  if (!parsed.ok) return parsed.code;
+  const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
   if (!sub || !['create', 'list', 'rotate-keys'].includes(sub)) {
-    process.stderr.write(`${USAGE}\n`);
+    process.stderr.write(`${sub ? `roster workspace: unknown subcommand ${sub}\n\n` : ''}${USAGE}\n`);
     return 2;
   }
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
+  // Creating a workspace may create the store; listing and rotating keys need one that exists.
+  if (sub !== 'create') requireExistingStore(config);
   const store = await openStore({ ...config, migrationLog: stderrLog });
   const service = new WorkspaceService(store, systemClock);
   try {
@@ -45,7 +45,10 @@ export async function workspaceCommand(args: string[]): Promise<number> {
     } else if (sub === 'list') {
       const list = await service.list();
       if (values.json) print(true, list);
-      else for (const w of list) process.stdout.write(`${w.siteId}\t${w.identifierMode}\t${w.name}\n`);
+      else {
+        process.stdout.write('site_id\tidentifier_mode\tname\n');
+        for (const w of list) process.stdout.write(`${w.siteId}\t${w.identifierMode}\t${w.name}\n`);
+      }
     } else {
       const siteId = rest[0];
       if (!siteId) {

@@ -2,9 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { ping } from '../../store/health.js';
 import type { Store } from '../../store/store.js';
 
-/** `GET /healthz`: 200 once the server accepts traffic and its store answers; 503 otherwise. */
+/**
+ * `GET /healthz`: 200 once the server accepts traffic and its store answers; 503 otherwise.
+ * Its requests are logged at debug: a load balancer's probes would otherwise bury the log.
+ */
 export function registerHealthRoutes(app: FastifyInstance, store: Store): void {
-  app.get('/healthz', async (_request, reply) => {
+  // Fastify logs requests at info: below debug, this route's logger drops to warn (errors still show).
+  const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+  const level = order.indexOf(app.log.level as (typeof order)[number]);
+  const logLevel = order[level >= 0 && level < 2 ? level : Math.max(level, 3)]!;
+  app.get('/healthz', { logLevel }, async (_request, reply) => {
     try {
       await ping(store.db);
       return { status: 'ok', store: store.dialect };
