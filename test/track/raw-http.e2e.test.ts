@@ -198,7 +198,7 @@ describe('Track API over raw HTTP', () => {
     expect(huge.status).toBe(413);
   });
 
-  it('v2 accepts anonymous events and unsupported object ops fail per item', async () => {
+  it('v2 accepts anonymous events and invalid object ops fail per item', async () => {
     const r = await call('POST', '/api/v2/batch', {
       batch: [
         {
@@ -208,7 +208,7 @@ describe('Track API over raw HTTP', () => {
           name: 'opened_app',
           attributes: {},
         },
-        { type: 'object', action: 'identify', identifiers: { object_type_id: '1', object_id: 'acme' } },
+        { type: 'object', action: 'identify', identifiers: { object_type_id: 'one', object_id: 'acme' } },
         {
           type: 'person',
           action: 'identify',
@@ -218,7 +218,7 @@ describe('Track API over raw HTTP', () => {
       ],
     });
     expect(r.status).toBe(207);
-    expect(r.json).toEqual({ errors: [expect.objectContaining({ batch_index: 1, reason: 'unsupported' })] });
+    expect(r.json).toEqual({ errors: [expect.objectContaining({ batch_index: 1, reason: 'invalid' })] });
     const p = await personBy(store, 'id', 'sdk-user');
     const events = await store.db
       .selectFrom('events')

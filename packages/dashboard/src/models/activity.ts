@@ -22,6 +22,10 @@ const TYPE_LABELS: Record<string, string> = {
   bounced_push: 'Push bounced',
   failed_push: 'Push failed',
   undeliverable_push: 'Push undeliverable',
+  add_relationship: 'Related to',
+  delete_relationship: 'No longer related to',
+  relationship_attribute_change: 'Relationship changed',
+  relationship_failed_attribute_change: 'Relationship change failed',
 };
 
 const DEVICE_ACTIONS: Record<string, string> = {

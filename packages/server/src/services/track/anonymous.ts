@@ -2,6 +2,7 @@ import type { Tx } from '../../store/store.js';
 import { attachAnonymousEvents, findAnonymousLink, linkAnonymous } from '../../store/track/events.js';
 import type { PersonRow } from '../../store/track/people.js';
 import { recordActivities, type ActivityType } from '../../store/activities/activities.js';
+import { claimAnonymousRelationships } from '../objects/person-relationships.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { activity } from './people-ops.js';
 
@@ -30,6 +31,7 @@ export async function attachAnonymous(
     person.pid,
     ctx.now - ANONYMOUS_MERGE_WINDOW_S,
   );
+  await claimAnonymousRelationships(trx, ctx, person, anonymousId, fx);
   if (linked !== undefined && events.length === 0) return;
   await recordActivities(trx, [
     activity(ctx, person, { type: 'anon_merge', data: { anonymous_id: anonymousId, events: events.length } }),

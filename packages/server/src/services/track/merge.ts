@@ -5,6 +5,7 @@ import { moveManualMemberships } from '../../store/track/memberships.js';
 import { dict, findPerson, findPersonByPid, updatePerson } from '../../store/track/people.js';
 import { recordActivities } from '../../store/activities/activities.js';
 import { isRemoval } from './attributes.js';
+import { moveRelationships } from '../objects/person-relationships.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { refLockKey, type PersonRef } from './identifiers.js';
 import { activity, identifiersOf, removePerson } from './people-ops.js';
@@ -15,8 +16,8 @@ export function mergeLockKeys(workspaceId: number, primary: PersonRef, secondary
 
 /**
  * merge_customers (spec §3.8): the primary's attributes win and missing or empty ones are filled
- * from the secondary (identifiers too); devices, events, anonymous ids and manual segment
- * memberships move; the secondary is deleted. A missing primary or secondary makes it a no-op.
+ * from the secondary (identifiers too); devices, events, anonymous ids, relationships to objects
+ * (the primary's relationship attributes win) and manual segment memberships move; the secondary is deleted. A missing primary or secondary makes it a no-op.
  */
 export async function mergePeople(
   trx: Tx,
@@ -34,6 +35,7 @@ export async function mergePeople(
   const events = await moveEvents(trx, secondary.pid, primary.pid);
   const segments = await moveManualMemberships(trx, secondary.pid, primary.pid, ctx.now);
   await moveAnonymousLinks(trx, secondary.pid, primary.pid);
+  const relationships = await moveRelationships(trx, ctx, secondary, primary, fx);
 
   const attributes = dict(primary.attributes);
   const attrTs = dict(primary.attrTs);
@@ -64,7 +66,7 @@ export async function mergePeople(
   await recordActivities(trx, [
     activity(ctx, after, {
       type: 'profile_merge',
-      data: { secondary: secondaryInfo, devices, events, segments },
+      data: { secondary: secondaryInfo, devices, events, segments, relationships },
     }),
     ...(names.length > 0
       ? [

@@ -15,6 +15,7 @@ import {
   type ActivityInput,
   type PersonIdentifiers,
 } from '../../store/activities/activities.js';
+import { forgetPersonRelationships } from '../objects/person-relationships.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { normEmail, type PersonRef } from './identifiers.js';
 
@@ -136,6 +137,7 @@ export async function removePerson(
   fx: WriteEffects,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
+  await forgetPersonRelationships(trx, ctx, person);
   const counts = await deletePersonRows(trx, person.pid);
   await recordActivities(trx, [
     activity(ctx, person, { type: 'profile_delete', data: { reason, ...counts, ...extra } }),

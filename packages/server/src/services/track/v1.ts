@@ -5,8 +5,9 @@ import { parseMetric, parsePushEvent, recordMetric } from './delivery.js';
 import { addDevice, deviceLockKeys, parseDevice, removeDevice } from './devices.js';
 import { eventLockKeys, parseEvent, requireObject, trackEvent } from './events.js';
 import { explicitRef, pathRef, refLockKey, tokenLockKey } from './identifiers.js';
-import { identify } from './identify.js';
-import { identifyLockKeys, parseIdentify } from './identify-command.js';
+import { parseIdentify } from './identify-command.js';
+import { parseV1Relationships } from '../objects/object-commands.js';
+import { withRelationships } from '../objects/identify-with-relationships.js';
 import { deletePerson, suppressPerson, unsuppressPerson } from './lifecycle.js';
 import { mergeLockKeys, mergePeople } from './merge.js';
 import { changeMembership, parseSegmentCommand, segmentLockKeys } from './segments.js';
@@ -14,8 +15,10 @@ import { changeMembership, parseSegmentCommand, segmentLockKeys } from './segmen
 /** The v1 operations, each parsed and validated into a write (spec §3). */
 export const v1 = {
   identify(ws: Workspace, identifier: string, body: unknown): TrackWrite {
-    const cmd = parseIdentify(pathRef(identifier, ws.identifierMode), requireObject(body), ws.identifierMode);
-    return { lockKeys: identifyLockKeys(ws.id, cmd), run: (trx, ctx, fx) => identify(trx, ctx, cmd, fx) };
+    const ref = pathRef(identifier, ws.identifierMode);
+    const b = requireObject(body);
+    const cmd = parseIdentify(ref, b, ws.identifierMode);
+    return withRelationships(ws.id, cmd, parseV1Relationships(ref, b.cio_relationships, cmd.at));
   },
 
   deletePerson(ws: Workspace, identifier: string): TrackWrite {

@@ -5,15 +5,17 @@ import { METRICS, PUSH_EVENTS, recordMetric, type MetricCommand } from './delive
 import { addDevice, deviceLockKeys, parseDevice, removeDevice, requireToken } from './devices.js';
 import { eventLockKeys, parseEvent, requireObject, trackEvent } from './events.js';
 import { explicitRef, refLockKey, tokenLockKey, type PersonRef } from './identifiers.js';
-import { identify } from './identify.js';
-import { identifyLockKeys, parseIdentify } from './identify-command.js';
+import { parseIdentify } from './identify-command.js';
 import { deletePerson, suppressPerson, unsuppressPerson } from './lifecycle.js';
 import { parseTimestamp } from './limits.js';
 import { mergeLockKeys, mergePeople } from './merge.js';
-
-function unsupported(field: string, message: string): never {
-  throw new InvalidInputError(field, message, 'unsupported');
-}
+import {
+  parseObjectOperation,
+  parseObjectRelations,
+  personRelationsCommand,
+  personRelationsWrite,
+} from '../objects/object-commands.js';
+import { withRelationships } from '../objects/identify-with-relationships.js';
 
 function field(op: Record<string, unknown>, name: string): string {
   const v = op[name];
@@ -24,7 +26,7 @@ function field(op: Record<string, unknown>, name: string): string {
 /**
  * Parses one v2 entity/batch operation (spec §4). Person actions map onto the same writes as v1;
  * `identifiers: {"anonymous_id"}` is accepted on event/page/screen (Roster's SDK and Segment send it).
- * Objects and relationships are not implemented: they fail with reason `unsupported`.
+ * Object operations (§4.4) and person relationships go to services/objects.
  */
 export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
   const op = requireObject(raw, 'operation');
@@ -54,7 +56,7 @@ export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
       run: (trx, ctx, fx) => recordMetric(trx, workspace, ctx.now, ctx.source, cmd, fx),
     };
   }
-  if (type === 'object') unsupported('type', 'objects are not supported by Roster');
+  if (type === 'object') return parseObjectOperation(op, action, workspace);
   if (type !== 'person')
     throw new InvalidInputError('type', 'type must be person, object or delivery', 'invalid');
 
@@ -82,7 +84,12 @@ export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
   switch (action) {
     case 'identify': {
       const cmd = parseIdentify(ref, requireObject(op.attributes, 'attributes'), mode, op.timestamp);
-      return { lockKeys: identifyLockKeys(ws, cmd), run: (trx, ctx, fx) => identify(trx, ctx, cmd, fx) };
+      const relations = parseObjectRelations(op.cio_relationships, 'cio_relationships');
+      return withRelationships(
+        ws,
+        cmd,
+        relations.length > 0 ? personRelationsCommand(ref, relations, 'add', cmd.at) : undefined,
+      );
     }
     case 'event':
     case 'page':
@@ -116,8 +123,14 @@ export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
     case 'unsuppress':
       return { lockKeys: lock, run: (trx, ctx) => unsuppressPerson(trx, ctx, ref) };
     case 'add_relationships':
-    case 'delete_relationships':
-      return unsupported('action', 'relationships to objects are not supported by Roster');
+    case 'delete_relationships': {
+      if (op.cio_relationships === undefined)
+        throw new InvalidInputError('cio_relationships', 'cio_relationships is required', 'required');
+      const relations = parseObjectRelations(op.cio_relationships, 'cio_relationships');
+      const at = parseTimestamp(op.timestamp, 'timestamp');
+      const kind = action === 'add_relationships' ? 'add' : 'delete';
+      return personRelationsWrite(workspace, personRelationsCommand(ref, relations, kind, at));
+    }
     default:
       throw new InvalidInputError('action', `unknown person action ${action}`, 'invalid');
   }

@@ -19,6 +19,9 @@ import { toJson, type Tx } from '../store.js';
  * - `profile_merge`: `{ secondary: { identifiers, attributes }, devices, events }`
  * - `profile_delete`: `{ reason: 'deleted' | 'suppressed' | 'merged' }`
  * - `entered_segment` | `exited_segment`: `{ segment_id, segment_name }`; `name` = segment name
+ * - `add_relationship` | `delete_relationship`: `{ object_type_id, object_id, cio_object_id,
+ *   relationship_attributes }`; `relationship_attribute_change`: the same with `changes: {<attr>: {from, to}}`;
+ *   `relationship_failed_attribute_change`: the object's identifiers with `{ reason, attributes }`.
  * - `sent_push` | `delivered_push` | `opened_push` | `bounced_push` | `failed_push`: with
  *   `delivery_id` and `delivery_type` columns set.
  */
@@ -41,7 +44,11 @@ export type ActivityType =
   | 'converted_push'
   | 'bounced_push'
   | 'failed_push'
-  | 'undeliverable_push';
+  | 'undeliverable_push'
+  | 'add_relationship'
+  | 'delete_relationship'
+  | 'relationship_attribute_change'
+  | 'relationship_failed_attribute_change';
 
 export interface PersonIdentifiers {
   id: string | null;

@@ -6,6 +6,13 @@ import type {
 } from './campaigns.js';
 import type { ActivitiesTable, DeliveryMetricsTable, EventsTable } from './history.js';
 import type { MessagesTable, OutboxTable, PushProvidersTable } from './messaging.js';
+import type {
+  AnonymousRelationshipsTable,
+  ObjectActivitiesTable,
+  ObjectsTable,
+  ObjectTypesTable,
+  RelationshipsTable,
+} from './objects.js';
 import type { ImportJobsTable, LeasesTable, MigrationsTable } from './operations.js';
 import type { AnonymousLinksTable, DevicesTable, PeopleTable, SuppressionsTable } from './people.js';
 import type {
@@ -20,6 +27,7 @@ export type * from './campaigns.js';
 export type * from './columns.js';
 export type * from './history.js';
 export type * from './messaging.js';
+export type * from './objects.js';
 export type * from './operations.js';
 export type * from './people.js';
 export type * from './segments.js';
@@ -54,4 +62,9 @@ export interface Database {
   leases: LeasesTable;
   import_jobs: ImportJobsTable;
   roster_migrations: MigrationsTable;
+  object_types: ObjectTypesTable;
+  objects: ObjectsTable;
+  relationships: RelationshipsTable;
+  object_activities: ObjectActivitiesTable;
+  anonymous_relationships: AnonymousRelationshipsTable;
 }
