@@ -1,5 +1,59 @@
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The server's layers (docs/architecture.md "What may import what"): each folder of
+ * packages/server/src and the folders it may import. Data flows one way, edge → services → store;
+ * a folder missing from its own row may import nothing else in the server.
+ */
+export const SERVER_LAYERS = {
+  lib: [],
+  filter: ['lib'],
+  store: ['lib', 'filter'],
+  messaging: ['lib', 'filter', 'store'],
+  services: ['lib', 'filter', 'store', 'messaging'],
+  'ops/bulk': ['lib', 'filter', 'store', 'messaging', 'services'],
+  'ops/openapi': ['lib', 'http'],
+  http: ['lib', 'filter', 'store', 'messaging', 'services', 'ops/openapi'],
+  cli: ['lib', 'filter', 'store', 'messaging', 'services', 'ops/bulk', 'ops/openapi', 'http'],
+  'index.ts': ['lib', 'filter', 'store', 'messaging', 'services', 'ops/bulk', 'ops/openapi', 'http', 'cli'],
+};
+
+const serverSrc = path.resolve(import.meta.dirname, 'packages/server/src');
+
+/** The layer of a file under packages/server/src (the longest SERVER_LAYERS key it falls in). */
+function serverLayer(file) {
+  const rel = path.relative(serverSrc, file).split(path.sep).join('/');
+  if (rel.startsWith('..')) return undefined;
+  return Object.keys(SERVER_LAYERS)
+    .filter((layer) => rel === layer || rel.startsWith(`${layer}/`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+/** `roster/layers`: a relative import that crosses into a layer the importing layer may not use. */
+const layersRule = {
+  meta: { type: 'problem', schema: [], messages: { layer: '{{from}}/ may not import {{to}}/: {{why}}.' } },
+  create(context) {
+    const from = serverLayer(context.filename);
+    if (!from) return {};
+    const check = (node) => {
+      const source = node.source?.value;
+      if (typeof source !== 'string' || !source.startsWith('.')) return;
+      const to = serverLayer(path.resolve(path.dirname(context.filename), source));
+      if (!to || to === from || SERVER_LAYERS[from].includes(to)) return;
+      const allowed = SERVER_LAYERS[from].map((l) => `${l}/`).join(', ') || 'nothing else in the server';
+      const why = `it may import ${allowed} (docs/architecture.md)`;
+      context.report({ node: node.source, messageId: 'layer', data: { from, to, why } });
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
 
 /**
  * The dashboard's layers (packages/dashboard/README.md): a page (feature folder) never imports
@@ -43,6 +97,15 @@ function dashboardBoundaries() {
   ];
 }
 
+/** `x as unknown as T` silences the type checker instead of fixing the type. */
+const noDoubleCast = [
+  {
+    selector:
+      "TSAsExpression[expression.type='TSAsExpression'][expression.typeAnnotation.type='TSUnknownKeyword']",
+    message: 'No `as unknown as`: give the value its real type (a type guard, a parser, a typed helper).',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/.tmp/**'] },
   js.configs.recommended,
@@ -60,9 +123,66 @@ export default tseslint.config(
       },
     },
     rules: {
+      'no-restricted-syntax': ['error', ...noDoubleCast],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
+    },
+  },
+  {
+    // Type-aware rules: a promise nobody awaits loses its error (an unhandled rejection stops the
+    // server) and its ordering. Every TypeScript file belongs to one of these projects.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: {
+      parserOptions: {
+        project: [
+          'packages/protocol/tsconfig.json',
+          'packages/server/tsconfig.json',
+          'packages/sdk/tsconfig.json',
+          'packages/sdk/test/tsconfig.json',
+          'packages/dashboard/tsconfig.json',
+          'test/tsconfig.json',
+          'examples/tsconfig.json',
+        ],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    // Build configuration files outside every project: no type information for them.
+    files: ['packages/dashboard/vite.config.ts'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['packages/server/src/**/*.ts'],
+    plugins: { roster: { rules: { layers: layersRule } } },
+    rules: { 'roster/layers': 'error' },
+  },
+  {
+    // The store owns all SQL: only store/ talks to the database drivers and the query builder.
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['kysely', 'pg', 'better-sqlite3'].map((name) => ({
+            name,
+            message: 'SQL lives in packages/server/src/store/: add a store function and call it.',
+          })),
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        ...noDoubleCast,
+        ...['Literal[value', 'TemplateElement[value.raw'].map((node) => ({
+          selector: `${node}=/\\b(select\\s.+\\sfrom|insert\\s+into|delete\\s+from|update\\s+\\w+\\s+set)\\s/i]`,
+          message: 'SQL lives in packages/server/src/store/: add a store function and call it.',
+        })),
+      ],
     },
   },
   ...dashboardBoundaries(),

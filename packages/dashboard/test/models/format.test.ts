@@ -46,15 +46,24 @@ describe('formatting', () => {
   });
 
   it('says what a delivery was: its title and where it came from', () => {
-    const m = {
+    const m: AppMessage = {
       id: 'd1',
+      deduplicate_id: 'd1',
       type: 'push',
-      title: 'Hi Dana',
+      created: 1_700_000_000,
+      customer_id: 'dana',
+      customer_identifiers: null,
+      recipient: null,
       subject: null,
-      transactional_message_id: 2,
+      metrics: {},
+      failure_message: null,
       campaign_id: null,
       broadcast_id: null,
-    } as unknown as AppMessage;
+      trigger_event_id: null,
+      transactional_message_id: 2,
+      title: 'Hi Dana',
+      body: null,
+    };
     const templates = [{ id: 2, name: 'Welcome', title: 'Hi {{ customer.first_name }}' }] as never[];
     expect(messageWords(m, templates, [])).toEqual({ title: 'Hi Dana', source: 'Template “Welcome”' });
     expect(

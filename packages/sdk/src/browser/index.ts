@@ -28,9 +28,8 @@ export interface BrowserRosterConfig extends RosterConfig {
 function pageLifecycle(): Lifecycle {
   return {
     subscribe(onBackground) {
-      const target = globalThis as unknown as Partial<
-        Pick<Window, 'addEventListener' | 'removeEventListener'>
-      >;
+      // Absent outside a window (a worker, a server-side render): hence optional.
+      const target: Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>> = globalThis;
       const doc = (globalThis as { document?: Document }).document;
       const onHide = () => onBackground();
       const onVisibility = () => doc?.visibilityState === 'hidden' && onBackground();
