@@ -25,6 +25,11 @@ export interface ServeConfig {
   pgPreparedStatements: boolean;
   /** ROSTER_APP_API_RATE_LIMIT: App API requests/s per workspace unless the workspace sets its own; 0 = off. */
   appApiRateLimit: number;
+  /**
+   * ROSTER_PUBLIC_RATE_LIMIT: requests/s per client address on the Track routes that need no key
+   * (metrics, push events, unsubscribe) when sent without one; default 20, 0 = off.
+   */
+  publicRateLimit: number;
   /** ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY: the default workspace's keys. */
   credentials: WorkspaceCredentials | undefined;
   /** ROSTER_SEGMENT_RECHECK_SECONDS: how often segments with `within` windows are rechecked. */
@@ -51,6 +56,23 @@ type Env = Record<string, string | undefined>;
 function positive(env: Env, key: string): number | undefined {
   const v = Number(env[key]);
   return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/**
+ * Unauthenticated metric and unsubscribe requests per second per client address. A phone reports
+ * a handful per push it receives; 20/s (with a burst of 200) leaves room for a busy office NAT and
+ * stops one address from writing thousands of rows a second (security review 2026-12, finding 1).
+ */
+export const DEFAULT_PUBLIC_RATE_LIMIT = 20;
+
+/** A non-negative rate: unset or empty → `fallback`, `0` → off; anything else must be a number. */
+function rateOrOff(env: Env, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0)
+    throw new Error(`${key} must be a number of requests per second (0 = off)`);
+  return v;
 }
 
 /** Where the store is: `roster serve` and the other commands (import, export, workspace, backup). */
@@ -88,6 +110,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     logLevel: flags['log-level'] ?? env.ROSTER_LOG_LEVEL ?? 'info',
     sqliteSynchronous: env.ROSTER_SQLITE_SYNCHRONOUS === 'full' ? 'full' : 'normal',
     appApiRateLimit: positive(env, 'ROSTER_APP_API_RATE_LIMIT') ?? 0,
+    publicRateLimit: rateOrOff(env, 'ROSTER_PUBLIC_RATE_LIMIT', DEFAULT_PUBLIC_RATE_LIMIT),
     credentials: siteId && apiKey && appApiKey ? { siteId, apiKey, appApiKey } : undefined,
     segmentRecheckSeconds: Number(env.ROSTER_SEGMENT_RECHECK_SECONDS || 60),
     metricsToken: env.ROSTER_METRICS_TOKEN || undefined,

@@ -26,6 +26,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const { app, services } = await buildApp({
     store,
     appApiRateLimit: config.appApiRateLimit,
+    publicRateLimit: config.publicRateLimit,
     metricsToken: config.metricsToken,
     dashboardDir: config.dashboardDir,
     loggerInstance: log,

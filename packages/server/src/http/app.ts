@@ -27,6 +27,11 @@ export interface AppOptions {
   bodyLimit?: number;
   /** App API requests per second per workspace when a workspace sets none; 0 (default) = off. */
   appApiRateLimit?: number;
+  /**
+   * Requests per second per client address on the Track routes that need no key, when sent
+   * without one (metrics, push events, unsubscribe); 0 (default) = off. `roster serve`: 20.
+   */
+  publicRateLimit?: number;
   /** Bearer token `GET /metrics` requires; unset = open. */
   metricsToken?: string | undefined;
   /** The built dashboard; default: `packages/dashboard/dist`. */
@@ -66,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   registerMetrics(app, services, { token: options.metricsToken });
 
   registerHealthRoutes(app, options.store);
-  registerTrackRoutes(app, services);
+  registerTrackRoutes(app, services, { publicRateLimit: options.publicRateLimit ?? 0 });
   registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
   await registerDashboard(app, { dir: options.dashboardDir });
 

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { TrackWrite } from './context.js';
-import { METRICS, PUSH_EVENTS, recordMetric, type MetricCommand } from './delivery.js';
+import { METRICS, metricData, PUSH_EVENTS, recordMetric, type MetricCommand } from './delivery.js';
 import { addDevice, deviceLockKeys, parseDevice, removeDevice, requireToken } from './devices.js';
 import { eventLockKeys, parseEvent, requireObject, trackEvent } from './events.js';
 import { explicitRef, refLockKey, tokenLockKey, type PersonRef } from './identifiers.js';
@@ -49,7 +49,7 @@ export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
       metric: name,
       deviceToken: token,
       timestamp: parseTimestamp(op.timestamp, 'timestamp'),
-      data: { ...attributes, name },
+      data: metricData(attributes),
     };
     return {
       lockKeys: [tokenLockKey(ws, token)],

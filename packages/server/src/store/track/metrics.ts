@@ -47,3 +47,19 @@ export async function deliveryFacts(
   }
   return { workspaceId: ws, deviceToken: token, recipient };
 }
+
+/**
+ * The workspaces whose stored metrics name a delivery (at most two: one is an answer, two mean
+ * "ambiguous", and more need not be read).
+ */
+export async function metricWorkspaces(trx: Tx, deliveryId: string): Promise<number[]> {
+  const rows = await trx
+    .selectFrom('delivery_metrics')
+    .select('workspace_id')
+    .distinct()
+    .where('delivery_id', '=', deliveryId)
+    .where('workspace_id', 'is not', null)
+    .limit(2)
+    .execute();
+  return rows.map((r) => Number(r.workspace_id));
+}

@@ -4,9 +4,18 @@ import { registerCustomerRoutes } from './customers.js';
 import { registerOtherTrackRoutes } from './other.js';
 import { registerTrackV2Routes } from './v2.js';
 
+export interface TrackRouteOptions {
+  /** Requests/s per client address on the routes that need no key (unauthenticated ones); 0 = off. */
+  publicRateLimit?: number;
+}
+
 /** Every Track API route (v1, v2 and the root ones). Registered synchronously so 405s cover them. */
-export function registerTrackRoutes(app: FastifyInstance, services: Services): void {
+export function registerTrackRoutes(
+  app: FastifyInstance,
+  services: Services,
+  options: TrackRouteOptions = {},
+): void {
   registerCustomerRoutes(app, services);
-  registerOtherTrackRoutes(app, services);
+  registerOtherTrackRoutes(app, services, options);
   registerTrackV2Routes(app, services);
 }

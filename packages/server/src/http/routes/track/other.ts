@@ -3,17 +3,24 @@ import type { Services } from '../../../services/services.js';
 import { requireObject } from '../../../services/track/events.js';
 import { v1 } from '../../../services/track/v1.js';
 import { trackAuth, workspaceOf } from '../../auth.js';
+import { SourceRateLimiter } from '../../source-rate-limit.js';
+import type { TrackRouteOptions } from './index.js';
 import { json, ok, sourceOf, trackErrorHandler } from './respond.js';
 
 /**
  * The other v1 routes (spec §3.7–3.14): anonymous events, merge, manual segments, forms, metrics,
  * push events (also at the root), in-app delivery events, account region and the root unsubscribe.
  */
-export function registerOtherTrackRoutes(app: FastifyInstance, services: Services): void {
+export function registerOtherTrackRoutes(
+  app: FastifyInstance,
+  services: Services,
+  options: TrackRouteOptions = {},
+): void {
   const { track, workspaces } = services;
   const auth = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
+  const limiter = new SourceRateLimiter(services.clock, options.publicRateLimit ?? 0);
   const optional = {
-    onRequest: trackAuth(workspaces, { optional: true }),
+    onRequest: [trackAuth(workspaces, { optional: true }), limiter.hook()],
     errorHandler: trackErrorHandler(),
   };
   const src = (r: Parameters<typeof sourceOf>[0]) => sourceOf(r, 'track_v1');
