@@ -6,7 +6,13 @@ import { InvalidInputError } from '../../lib/errors.js';
 import { mergeAttributes } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { byteLength, refLockKey, tokenLockKey, type PersonRef } from './identifiers.js';
-import { checkAttributes, MAX_ATTRIBUTE_VALUE_BYTES, parseTimestamp, ValidationErrors } from './limits.js';
+import {
+  checkAttributes,
+  MAX_ATTRIBUTE_VALUE_BYTES,
+  parseTimestamp,
+  ValidationErrors,
+  writeTime,
+} from './limits.js';
 import { activity, findOrCreate, identifiersOf } from './people-ops.js';
 
 export interface DeviceCommand {
@@ -75,10 +81,10 @@ export async function addDevice(
   fx: WriteEffects,
 ): Promise<void> {
   const ws = ctx.workspace.id;
+  const lastUsed = writeTime(cmd.lastUsed, ctx.now, 'device.last_used');
   const person = await findOrCreate(trx, ctx, cmd.ref, fx);
   if (!person) return;
   const existing = await findDevice(trx, ws, cmd.token);
-  const lastUsed = cmd.lastUsed ?? ctx.now;
   const merged = mergeAttributes(existing?.attributes ?? dict(), dict(), cmd.attributes, 0);
   await upsertDevice(
     trx,

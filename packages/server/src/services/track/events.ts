@@ -6,7 +6,13 @@ import { recordActivities, type ActivityType } from '../../store/activities/acti
 import { InvalidInputError } from '../../lib/errors.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import { anonLockKey, byteLength, eventLockKey, refLockKey, type PersonRef } from './identifiers.js';
-import { MAX_EVENT_DATA_BYTES, MAX_EVENT_NAME_BYTES, parseTimestamp, ValidationErrors } from './limits.js';
+import {
+  MAX_EVENT_DATA_BYTES,
+  MAX_EVENT_NAME_BYTES,
+  parseTimestamp,
+  ValidationErrors,
+  writeTime,
+} from './limits.js';
 import { activity, findOrCreate } from './people-ops.js';
 
 export type EventType = 'event' | 'page' | 'screen';
@@ -104,6 +110,7 @@ export async function trackEvent(
   fx: WriteEffects,
 ): Promise<void> {
   const ws = ctx.workspace.id;
+  const timestamp = writeTime(cmd.timestamp, ctx.now);
   if (await eventExists(trx, ws, cmd.eventId)) return;
   let person = cmd.ref ? await findOrCreate(trx, ctx, cmd.ref, fx) : undefined;
   if (cmd.ref && !person) return; // suppressed, or an unknown cio_id
@@ -111,7 +118,6 @@ export async function trackEvent(
     const linked = await findAnonymousLink(trx, ws, cmd.anonymousId);
     if (linked !== undefined) person = await findPersonByPid(trx, linked);
   }
-  const timestamp = cmd.timestamp ?? ctx.now;
   await insertEvent(
     trx,
     ws,

@@ -18,6 +18,8 @@ export interface IdentifyCommand {
   updateOnly: boolean;
   /** `_timestamp` (v1) or `timestamp` (v2); the receive time when absent. */
   at: number | undefined;
+  /** Which field `at` came from, for the error when it is too far ahead. */
+  atField: '_timestamp' | 'timestamp';
   anonymousId: string | undefined;
 }
 
@@ -57,12 +59,14 @@ export function parseIdentify(
   const anon = body.anonymous_id;
   if (anon !== undefined && anon !== null && typeof anon !== 'string')
     throw new InvalidInputError('anonymous_id', 'anonymous_id must be a string', 'invalid');
+  const v1At = parseTimestamp(body._timestamp, '_timestamp');
   return {
     ref,
     identifiers,
     attributes,
     updateOnly: update === true || update === 'true',
-    at: parseTimestamp(body._timestamp, '_timestamp') ?? parseTimestamp(v2Timestamp, 'timestamp'),
+    at: v1At ?? parseTimestamp(v2Timestamp, 'timestamp'),
+    atField: v1At === undefined ? 'timestamp' : '_timestamp',
     anonymousId: anon || undefined,
   };
 }

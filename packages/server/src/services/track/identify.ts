@@ -6,7 +6,7 @@ import { mergeAttributes, type MergeResult } from './attributes.js';
 import type { WriteContext, WriteEffects } from './context.js';
 import type { IdentifyCommand, IdKind } from './identify-command.js';
 import { normEmail, type PersonRef } from './identifiers.js';
-import { MAX_ATTRIBUTES, ValidationErrors } from './limits.js';
+import { MAX_ATTRIBUTES, ValidationErrors, writeTime } from './limits.js';
 import { activity, createPerson, findUnlessBlocked, identifiersOf } from './people-ops.js';
 
 function slot(p: PersonRow, kind: IdKind): string | null {
@@ -60,9 +60,11 @@ function failure(ctx: WriteContext): Failed {
 export async function identify(
   trx: Tx,
   ctx: WriteContext,
-  cmd: IdentifyCommand,
+  given: IdentifyCommand,
   fx: WriteEffects,
 ): Promise<void> {
+  // Checked first, so a refused timestamp writes nothing; later steps read `cmd.at` as is.
+  const cmd = { ...given, at: writeTime(given.at, ctx.now, given.atField) };
   const found = await findUnlessBlocked(trx, ctx, cmd.ref, refsOf(cmd));
   if (found.blocked) return;
   const target = found.person

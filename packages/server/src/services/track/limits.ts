@@ -26,6 +26,14 @@ export function valueBytes(value: unknown): number {
   return typeof value === 'string' ? byteLength(value) : byteLength(JSON.stringify(value) ?? '');
 }
 
+/** Whether a value holds ±Infinity or NaN anywhere (values are at most a few KB: the walk is short). */
+export function hasNonFinite(value: unknown, depth = 0): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null || depth > 64) return false;
+  for (const v of Object.values(value)) if (hasNonFinite(v, depth + 1)) return true;
+  return false;
+}
+
 /** Checks names and values of an attribute update; throws every problem found at once. */
 export function checkAttributes(
   entries: ReadonlyArray<readonly [string, unknown]>,
@@ -44,12 +52,41 @@ export function checkAttributes(
     } else if (name.trim() === '') {
       messages.push('attribute names cannot be blank');
     }
-    if (valueBytes(value) > MAX_ATTRIBUTE_VALUE_BYTES) {
+    if (hasNonFinite(value)) {
+      // JSON numbers past ±1.8e308 (`1e309`) parse to ±Infinity, which JSON cannot hold: stored,
+      // it became null, and null removes the attribute (security review 2026-12, finding 18).
+      messages.push(`value for attribute '${name}' is not a finite number`);
+      if (messages.length === 1) firstField = `${field}.${name}`;
+    } else if (valueBytes(value) > MAX_ATTRIBUTE_VALUE_BYTES) {
       messages.push(`value for attribute '${name}' cannot be longer than ${MAX_ATTRIBUTE_VALUE_BYTES} bytes`);
       if (messages.length === 1) firstField = `${field}.${name}`;
     }
   }
   if (messages.length > 0) throw new ValidationErrors(messages, firstField, 'too_long');
+}
+
+/**
+ * How far ahead of the server's clock a client's timestamp may be: device clocks drift, but not by
+ * days. Beyond this a timestamp is refused (400): it is a unit mistake (microseconds) or an attempt
+ * to freeze attributes, since a change stamped in the year 10000 could never be overwritten
+ * (security review 2026-12, finding 7).
+ */
+export const MAX_FUTURE_SKEW_SECONDS = 86_400;
+
+/**
+ * The time a write is applied at: the client's timestamp when given (up to
+ * `MAX_FUTURE_SKEW_SECONDS` ahead of the receive time `now`, as clients' clocks drift), else `now`.
+ * Further ahead is refused before anything is written.
+ */
+export function writeTime(timestamp: number | undefined, now: number, field = 'timestamp'): number {
+  if (timestamp === undefined) return now;
+  if (timestamp > now + MAX_FUTURE_SKEW_SECONDS)
+    throw new InvalidInputError(
+      field,
+      `${field} ${timestamp} is more than a day ahead of the server's clock (${now}); send unix seconds`,
+      'invalid',
+    );
+  return timestamp;
 }
 
 /**
