@@ -67,6 +67,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
     },
     `roster listening on ${base}`,
   );
+  if (!config.metricsToken)
+    app.log.warn(
+      'GET /metrics is open to anyone who can reach this port (route counts, queue depth, memory): set ROSTER_METRICS_TOKEN to require a Bearer token',
+    );
   // Also on stdout whatever the log level: scripts and tests wait for this line.
   if (['warn', 'error', 'fatal', 'silent'].includes(app.log.level))
     process.stdout.write(`roster listening on ${base}\n`);
