@@ -30,6 +30,10 @@ export async function workspaceCommand(args: string[]): Promise<number> {
     process.stderr.write(`${sub ? `roster workspace: unknown subcommand ${sub}\n\n` : ''}${USAGE}\n`);
     return 2;
   }
+  if (rest.length > (sub === 'rotate-keys' ? 1 : 0)) {
+    process.stderr.write(`roster workspace ${sub}: unexpected argument ${rest.at(-1)}\n\n${USAGE}\n`);
+    return 2;
+  }
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
   // Creating a workspace may create the store; listing and rotating keys need one that exists.
   if (sub !== 'create') requireExistingStore(config);
