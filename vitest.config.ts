@@ -16,6 +16,14 @@ export default defineConfig({
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     globalSetup: ['test/global-setup.ts'],
+    // `npm test -- --coverage` (CI does): the code that runs inside vitest's workers. Servers the
+    // end-to-end suites start as child processes are not counted, so the figures are a floor.
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
     // SDK type tests (expectTypeOf, @ts-expect-error) run with tsc as part of every `npm test`.
     typecheck: {
       enabled: true,
