@@ -60,18 +60,19 @@ afterAll(() => {
 });
 
 describe('the packed SDK', () => {
-  it('ships only the build, the README and the CHANGELOG, with no runtime dependencies', async () => {
+  it('ships only the build, the README, the CHANGELOG and the LICENSE, with no runtime dependencies', async () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout.trim().split('\n');
     expect(files).toContain('package/README.md');
     expect(files).toContain('package/CHANGELOG.md');
+    expect(files).toContain('package/LICENSE');
     expect(files).toContain('package/dist/node/index.js');
     expect(files).toContain('package/dist/cjs/node/index.js');
     expect(files).toContain('package/dist/cjs/package.json');
     expect(
       files.filter(
         (f) =>
-          !/^package\/(dist\/|(node|browser|react-native|testing)\/package\.json$|README\.md$|CHANGELOG\.md$|package\.json$)/.test(
+          !/^package\/(dist\/|(node|browser|react-native|testing)\/package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(
             f,
           ),
       ),
