@@ -129,3 +129,45 @@ describe.each(engines())('filter cost bounds (%s)', (engine) => {
     expect(trigger.error).toMatch(/more than 10000 in values/);
   });
 });
+
+describe.each(engines())('filter reads bounded in time (%s)', (engine) => {
+  let server: ServerProcess;
+  let seed: Seeder;
+
+  beforeAll(async () => {
+    // A budget no real search of thousands of people with 20 event conditions can meet.
+    server = await startServer({ engine, env: { ROSTER_QUERY_TIMEOUT_MS: '1' } });
+    seed = await seeder(server);
+    await seed.people(
+      Array.from({ length: 4000 }, (_, i) => ({ id: `t${i}`, attributes: { plan: `p${i % 9}`, n: i } })),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await seed?.close();
+    await server?.cleanup();
+  });
+
+  const costly = {
+    and: [
+      ...Array.from({ length: 10 }, (_, i) => ({
+        not: { event: { name: `e${i}`, count: { operator: 'gte', value: 2 }, within: '30d' } },
+      })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        not: { attribute: { field: `deep.path${i}.x`, operator: 'contains', value: 'zz' } },
+      })),
+    ],
+  };
+
+  it('answers 503 naming the budget when a search or count runs past it, and keeps serving', async () => {
+    for (const [path, body] of [
+      ['/v1/customers', { filter: costly }],
+      ['/v1/segments/count', { conditions: costly }],
+    ] as const) {
+      const r = await appCall<ErrorBody>(server, 'POST', path, body);
+      expect(r.status, path).toBe(503);
+      expect(r.body.errors?.[0]?.detail, path).toMatch(/ran longer than 1 ms and was stopped/);
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});

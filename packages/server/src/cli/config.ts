@@ -8,7 +8,7 @@ import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
  * is the only place that reads the environment: the rest of the server is handed this object (or
  * the part of it it needs), so tests and embedders configure it without touching `process.env`.
  */
-export interface ServeConfig {
+export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
   /** PORT */
   port: number;
   /** HOST */
@@ -79,6 +79,8 @@ function rateOrOff(env: Env, key: string, fallback: number): number {
 export interface CliStoreConfig extends StoreConfig {
   databaseUrl: string | undefined;
   pgPreparedStatements: boolean;
+  /** ROSTER_QUERY_TIMEOUT_MS: time budget of App API searches and counts (default 10,000). */
+  queryBudgetMs: number | undefined;
 }
 
 export function resolveStoreConfig(
@@ -89,6 +91,7 @@ export function resolveStoreConfig(
     dataDir: path.resolve(flags.data ?? env.ROSTER_DATA_DIR ?? './data'),
     databaseUrl: flags['database-url'] ?? (env.DATABASE_URL || undefined),
     pgPreparedStatements: env.ROSTER_PG_PREPARED_STATEMENTS?.toLowerCase() !== 'off',
+    queryBudgetMs: positive(env, 'ROSTER_QUERY_TIMEOUT_MS'),
   };
 }
 

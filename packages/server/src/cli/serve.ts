@@ -21,6 +21,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteBackgroundCheckpoint: true,
     pgPreparedStatements: config.pgPreparedStatements,
+    queryBudgetMs: config.queryBudgetMs,
     migrationLog: log,
   });
   const { app, services } = await buildApp({

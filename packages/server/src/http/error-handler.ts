@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidInputError, NotFoundError } from '../lib/errors.js';
+import { InvalidInputError, NotFoundError, QueryBudgetError } from '../lib/errors.js';
 import { apiFamily } from './api-family.js';
 import { errorBody, type WireError } from './error-body.js';
 
@@ -54,6 +54,15 @@ export function toWireError(
     return {
       wire: { status: err.status, message: err.message, field: err.field, reason: err.reason },
       headers: {},
+    };
+  if (err instanceof QueryBudgetError)
+    return {
+      wire: {
+        status: 503,
+        message: err.message,
+        reason: err.reason === 'busy' ? 'busy' : 'query_timeout',
+      },
+      headers: err.reason === 'busy' ? { 'retry-after': '1' } : {},
     };
   if (err instanceof NotFoundError)
     return { wire: { status: 404, message: err.message, reason: 'not_found' }, headers: {} };

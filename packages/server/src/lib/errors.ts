@@ -23,3 +23,22 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
+
+/**
+ * A read that ran past its time budget and was stopped (`reason: 'timeout'`), or that could not
+ * start because every read thread was busy and the queue full (`reason: 'busy'`). The HTTP layer
+ * answers 503 with a message saying which.
+ */
+export class QueryBudgetError extends Error {
+  constructor(
+    readonly budgetMs: number,
+    readonly reason: 'timeout' | 'busy' = 'timeout',
+  ) {
+    super(
+      reason === 'busy'
+        ? 'too many searches and counts are running; try again shortly'
+        : `the query ran longer than ${budgetMs} ms and was stopped; narrow the conditions or combine saved segments (docs/segments.md, "Limits on a condition's cost")`,
+    );
+    this.name = 'QueryBudgetError';
+  }
+}

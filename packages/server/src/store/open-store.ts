@@ -18,6 +18,8 @@ export interface StoreConfig {
    * off for PgBouncer in transaction mode before 1.21 (ROSTER_PG_PREPARED_STATEMENTS=off).
    */
   pgPreparedStatements?: boolean;
+  /** Time budget of the App API's filter reads, ms (ROSTER_QUERY_TIMEOUT_MS; default 10,000). */
+  queryBudgetMs?: number;
   /** Where migrations say what they apply and how long it took (default: nowhere). */
   migrationLog?: MigrationLog;
 }
@@ -28,6 +30,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     ? openPostgresStore({
         connectionString: config.databaseUrl,
         preparedStatements: config.pgPreparedStatements ?? true,
+        queryBudgetMs: config.queryBudgetMs,
       })
     : openSqliteStore({
         dataDir: config.dataDir,
@@ -35,6 +38,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         cacheSizeKib: config.sqliteCacheSizeKib,
         backgroundCheckpoint: config.sqliteBackgroundCheckpoint,
         memoryTempStore: config.sqliteMemoryTempStore,
+        queryBudgetMs: config.queryBudgetMs,
       });
   try {
     await migrate(store, undefined, config.migrationLog);

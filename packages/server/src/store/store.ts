@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema/index.js';
 import type { DialectName } from './dialect.js';
 
@@ -40,6 +40,16 @@ export interface Store {
    * A no-op on SQLite, whose write transactions are already serial.
    */
   lockKeys(trx: Tx, keys: readonly string[]): Promise<void>;
+  /**
+   * Runs one costly read (a filter's search page or count) bounded in time, throwing
+   * `QueryBudgetError` once it has run `budgetMs` (default {@link Store.queryBudgetMs}).
+   * SQLite: on a read thread with its own connection, so the event loop and the writer go on
+   * meanwhile; the statement must call `budgetCheck` per row (see query-budget.ts).
+   * PostgreSQL: in a transaction with `SET LOCAL statement_timeout`.
+   */
+  boundedRead<R>(query: CompiledQuery<R>, budgetMs?: number): Promise<R[]>;
+  /** The time budget of `boundedRead` (ROSTER_QUERY_TIMEOUT_MS). */
+  readonly queryBudgetMs: number;
   close(): Promise<void>;
   /** SQLite with background checkpoints (`roster serve`): how many have moved pages so far. */
   readonly checkpointer?: { busyRuns(): number };

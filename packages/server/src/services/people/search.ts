@@ -1,7 +1,7 @@
 import type { PeoplePage, PrefixSearchPage } from '@roster/protocol';
 import { existingSegmentIds } from '../../store/segments/segments-read.js';
 import type { Store } from '../../store/store.js';
-import { searchPeople } from '../../store/people/people-search.js';
+import { searchPeopleQuery } from '../../store/people/people-search.js';
 import {
   compareCodePoints,
   personByCioId,
@@ -38,13 +38,17 @@ export class SearchService {
       existingSegmentIds(this.store.db, workspace.id, ids),
     );
     const afterPid = decodePidCursor(start);
-    const rows = await searchPeople(
-      this.store.db,
-      workspace.id,
-      compileFilter(ast, this.store.dialect, { now: Math.floor(Date.now() / 1000) }),
-      afterPid,
-      limit + 1,
-    );
+    const rows = (
+      await this.store.boundedRead(
+        searchPeopleQuery(
+          this.store.dialect,
+          workspace.id,
+          compileFilter(ast, this.store.dialect, { now: Math.floor(Date.now() / 1000) }),
+          afterPid,
+          limit + 1,
+        ).compile(this.store.db),
+      )
+    ).map((r) => ({ ...r, pid: Number(r.pid) }));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -2,7 +2,7 @@ import type { Clock } from '../../lib/clock.js';
 import { existingSegmentIds, setSegmentConditions } from '../../store/segments/segments-read.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { toJson, type Store, type Tx } from '../../store/store.js';
-import { backfillEntries, backfillExits, countMatching } from '../../store/segments/segment-backfill.js';
+import { backfillEntries, backfillExits, countMatchingQuery } from '../../store/segments/segment-backfill.js';
 import {
   bumpCatalogVersion,
   lockSegmentDefinitions,
@@ -135,10 +135,12 @@ export class SegmentDefinitions {
   async count(workspaceId: number, raw: unknown, pointer: string): Promise<number> {
     const db = this.store.db;
     const ast = await this.validate(db, workspaceId, raw, pointer);
-    return countMatching(
-      db,
+    const query = countMatchingQuery(
+      this.store.dialect,
       workspaceId,
       compileFilter(ast, this.store.dialect, { now: unixSeconds(this.clock) }),
     );
+    const rows = await this.store.boundedRead(query.compile(db));
+    return Number(rows[0]?.n ?? 0);
   }
 }

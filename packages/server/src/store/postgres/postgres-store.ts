@@ -3,6 +3,8 @@ import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { preparedNames, queryRows, statement } from '../sql.js';
 import type { Database } from '../schema/index.js';
 import type { Store, TransactionOptions, Tx } from '../store.js';
+import { QueryBudgetError } from '../../lib/errors.js';
+import { DEFAULT_QUERY_BUDGET_MS } from '../query-budget.js';
 
 const INT8_OID = 20;
 
@@ -18,7 +20,12 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** Run the hot statements as named prepared statements (default true). */
   preparedStatements?: boolean;
+  /** `boundedRead`'s `statement_timeout` (ROSTER_QUERY_TIMEOUT_MS). */
+  queryBudgetMs?: number;
 }
+
+/** PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout` (or a cancel request). */
+const QUERY_CANCELED = '57014';
 
 /**
  * Sorted keys, so two transactions locking overlapping sets cannot deadlock. Several keys (a v2
@@ -78,6 +85,7 @@ export function openPostgresStore(options: PostgresOptions): Store {
   // the pool replaces it and the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
 
   return {
     dialect: 'postgres',
@@ -112,6 +120,22 @@ export function openPostgresStore(options: PostgresOptions): Store {
     },
     async lockKeys(trx: Tx, keys: readonly string[]): Promise<void> {
       await lock(trx, [...new Set(keys)].sort());
+    },
+    queryBudgetMs,
+    async boundedRead<R>(query: CompiledQuery<R>, budgetMs = queryBudgetMs): Promise<R[]> {
+      const ms = Math.max(1, Math.ceil(budgetMs));
+      return db.connection().execute(async (conn) => {
+        try {
+          await conn.executeQuery(CompiledQuery.raw(`begin; set local statement_timeout = ${ms}`, []));
+          const result = await conn.executeQuery(query);
+          await conn.executeQuery(CompiledQuery.raw('commit', []));
+          return result.rows;
+        } catch (err) {
+          await conn.executeQuery(CompiledQuery.raw('rollback', [])).catch(() => undefined);
+          if ((err as { code?: string }).code === QUERY_CANCELED) throw new QueryBudgetError(ms);
+          throw err;
+        }
+      });
     },
     async close(): Promise<void> {
       await db.destroy();

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import type { Tx } from '../store.js';
+import { budgetCheck } from '../query-budget.js';
 
 /**
  * Set-based membership maintenance for one segment over a whole workspace: the predicate is the
@@ -123,13 +124,15 @@ export async function backfillEntries(
   return Number(r.numAffectedRows ?? 0);
 }
 
-/** How many people of the workspace match (`POST /v1/segments/count`). */
-export async function countMatching(
-  db: Tx,
+/**
+ * How many people of the workspace match (`POST /v1/segments/count`), as a statement for
+ * `Store.boundedRead`: the time budget is checked for every person considered.
+ */
+export function countMatchingQuery(
+  dialect: DialectName,
   workspaceId: number,
   predicate: RawBuilder<boolean>,
-): Promise<number> {
-  const r = await sql<{ n: number | string }>`select count(*) as n from people as p
-      where p.workspace_id = ${workspaceId} and ${predicate}`.execute(db);
-  return Number(r.rows[0]?.n ?? 0);
+): RawBuilder<{ n: number | string }> {
+  return sql<{ n: number | string }>`select count(*) as n from people as p
+      where p.workspace_id = ${workspaceId} and ${budgetCheck(dialect)} and ${predicate}`;
 }

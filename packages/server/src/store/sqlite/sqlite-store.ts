@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { Database } from '../schema/index.js';
 import { CHECKPOINT_FALLBACK_PAGES, startCheckpointer } from './checkpointer.js';
 import type { Store } from '../store.js';
 import { createGroupCommit } from './group-commit.js';
 import { StatementCache } from './statement-cache.js';
+import { startReadPool, type ReadPool } from './read-worker.js';
+import { DEFAULT_QUERY_BUDGET_MS } from '../query-budget.js';
 
 export interface SqliteOptions {
   /** The data directory; the database is `roster.db` inside it. Created when missing. */
@@ -26,6 +28,8 @@ export interface SqliteOptions {
   backgroundCheckpoint?: boolean;
   /** Temporary data (statement journals, sorts) in memory, never on disk: `roster import`. */
   memoryTempStore?: boolean;
+  /** `boundedRead`'s time budget (ROSTER_QUERY_TIMEOUT_MS). */
+  queryBudgetMs?: number;
 }
 
 /** SQLite's own `wal_autocheckpoint` default, in pages. */
@@ -66,6 +70,10 @@ export function openSqliteStore(options: SqliteOptions): Store {
       })
     : undefined;
   if (checkpointer) raw.pragma(`wal_autocheckpoint = ${CHECKPOINT_FALLBACK_PAGES}`);
+  // `budgetCheck` in statements that also run here (a broadcast's page): no deadline on this connection.
+  raw.function('roster_budget', { deterministic: false }, () => 1);
+  let reads: ReadPool | undefined;
+  const queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
   const statements = new StatementCache(raw);
   const runner = statements.runner();
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.kyselyDatabase() }) });
@@ -78,7 +86,14 @@ export function openSqliteStore(options: SqliteOptions): Store {
     ...(checkpointer ? { checkpointer } : {}),
     transaction: (fn, options) => writer.transaction(fn, options),
     async lockKeys(): Promise<void> {},
+    queryBudgetMs,
+    async boundedRead<R>(query: CompiledQuery<R>, budgetMs = queryBudgetMs): Promise<R[]> {
+      // The read thread opens the file read-only, so it starts once the schema exists.
+      reads ??= startReadPool({ file: sqliteFile(options.dataDir) });
+      return (await reads.all(query.sql, query.parameters, budgetMs)) as R[];
+    },
     async close(): Promise<void> {
+      await reads?.close();
       // Writers already queued are answered before the database closes.
       await writer.idle();
       await checkpointer?.stop();
