@@ -156,6 +156,8 @@ describe.each(engines())('filter reads bounded in time (%s)', (engine) => {
       ...Array.from({ length: 30 }, (_, i) => ({
         not: { attribute: { field: `deep.path${i}.x`, operator: 'contains', value: 'zz' } },
       })),
+      // Matches no one, so a search page cannot end early: every person is considered.
+      { attribute: { field: 'plan', operator: 'eq', value: 'nobody' } },
     ],
   };
 
