@@ -59,14 +59,32 @@ describe('App API rate limit (per process token bucket)', () => {
     expect(results.every((r) => Array.isArray((r as { segments: unknown[] }).segments))).toBe(true);
   }, 20_000);
 
-  it('takes a per-workspace setting over the server default', async () => {
-    await seed.store.db
-      .updateTable('workspaces')
-      .set({ settings: JSON.stringify({ appApiRateLimit: 50 }) })
-      .where('id', '=', seed.workspaceId)
-      .execute();
-    // Workspaces are read on every request, and a new rate starts a full bucket.
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => get().then((r) => r.status)));
-    expect(statuses.every((s) => s === 200)).toBe(true);
+  it("a workspace's setting can lower the server's limit but never lift it (finding 15)", async () => {
+    const setRate = (rate: number) =>
+      seed.store.db
+        .updateTable('workspaces')
+        .set({ settings: JSON.stringify({ appApiRateLimit: rate }) })
+        .where('id', '=', seed.workspaceId)
+        .execute();
+    const burst = async () => {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => get()));
+      const limited = answers.find((r) => r.status === 429);
+      return limited && ((await limited.json()) as { errors: Array<{ detail: string }> }).errors[0]!.detail;
+    };
+    // Through the App API, as a workspace's key holder would.
+    const lift = await fetch(`${server.appUrl}/workspace`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${server.credentials.appApiKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ settings: { appApiRateLimit: 1_000_000 } }),
+    });
+    expect([200, 429]).toContain(lift.status);
+    await setRate(1_000_000);
+    // Workspaces are read on every request: 20 at once still meet the server's 3/s.
+    expect(await burst()).toMatch(/^rate limited to 3 requests per 1s/);
+    await setRate(1);
+    expect(await burst()).toMatch(/^rate limited to 1 requests per 1s/);
   });
 });

@@ -162,6 +162,28 @@ function readRecord(buf: Buffer, start: number, final: boolean): RawRecord | nul
 }
 
 /** One CSV field, quoted when it needs to be. */
+/** A cell a spreadsheet would run as a formula: starting with = + - @, a tab or a CR (OWASP). */
+const FORMULA = /^'*[=+\-@\t\r]/;
+/** Plain numbers (`-5`, `+1.5e3`) are data in every spreadsheet: they keep their sign unguarded. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A value made safe to open in a spreadsheet: one `'` in front of anything that would be read as a
+ * formula (`=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`), and in front of a value that already starts with
+ * `'`s before such a character, so `unguardFormula` restores every value exactly (security review
+ * 2026-12, finding 9). Spreadsheets show the value without the `'`.
+ */
+export function guardFormula(value: string): string {
+  return FORMULA.test(value) && !NUMBER.test(value) ? `'${value}` : value;
+}
+
+/** The inverse of `guardFormula` (`roster import` reads Roster's own CSV exports back unchanged). */
+export function unguardFormula(value: string): string {
+  return value.startsWith("'") && FORMULA.test(value.slice(1)) && !NUMBER.test(value.slice(1))
+    ? value.slice(1)
+    : value;
+}
+
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
 }

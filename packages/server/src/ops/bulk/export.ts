@@ -4,7 +4,7 @@ import { parseFilter } from '../../filter/parse-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { devicesOfPeople, eventsPage, peoplePage } from '../../store/bulk/export-pages.js';
 import { parseJson, type Store } from '../../store/store.js';
-import { csvLine } from './csv.js';
+import { csvLine, guardFormula } from './csv.js';
 
 export type ExportWhat = 'people' | 'events';
 export type ExportFormat = 'jsonl' | 'csv';
@@ -37,11 +37,26 @@ interface PersonOut {
   devices: Array<{ token: string; platform: string; last_used: number; attributes: Record<string, unknown> }>;
 }
 
+/** A CSV cell for a stored value; text a spreadsheet would run as a formula is guarded. */
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return guardFormula(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  return guardFormula(JSON.stringify(value) ?? '');
+}
+
+/** A row of CSV cells, each guarded (ids, emails, names and headers come from clients too). */
+function csvRow(values: readonly string[]): string {
+  return csvLine(values.map(guardFormula));
+}
+
+/**
+ * An attribute of a person, only if the person has it: attributes are parsed from JSON into
+ * ordinary objects, and a name like `valueOf` or `constructor` would otherwise read
+ * `Object.prototype`'s function (security review 2026-12, finding 8).
+ */
+function own(attributes: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(attributes, name) ? attributes[name] : undefined;
 }
 
 /**
@@ -141,19 +156,19 @@ async function exportPeople(
   const attrs = [...names].sort();
   await write(
     options.out,
-    csvLine(['id', 'email', '_cio_id', '_created_at', '_updated_at', ...attrs, '_devices']),
+    csvRow(['id', 'email', '_cio_id', '_created_at', '_updated_at', ...attrs, '_devices']),
   );
   for await (const page of peoplePages(store, ws, predicate, pageSize, true)) {
     let text = '';
     for (const p of page) {
       text += csvLine([
-        p.id ?? '',
-        p.email ?? '',
+        guardFormula(p.id ?? ''),
+        guardFormula(p.email ?? ''),
         p.cio_id,
         String(p.created_at),
         String(p.updated_at),
-        ...attrs.map((a) => cell(p.attributes[a])),
-        p.devices.length > 0 ? JSON.stringify(p.devices) : '',
+        ...attrs.map((a) => cell(own(p.attributes, a))),
+        p.devices.length > 0 ? guardFormula(JSON.stringify(p.devices)) : '',
       ]);
     }
     count += page.length;
@@ -174,7 +189,7 @@ async function exportEvents(
   if (options.format === 'csv')
     await write(
       options.out,
-      csvLine(['event_id', 'type', 'name', 'timestamp', 'person_id', 'person_email', 'anonymous_id', 'data']),
+      csvRow(['event_id', 'type', 'name', 'timestamp', 'person_id', 'person_email', 'anonymous_id', 'data']),
     );
   for (;;) {
     const rows = await eventsPage(store.db, ws, after, predicate, pageSize);
@@ -202,7 +217,7 @@ async function exportEvents(
           attributes: data,
         })}\n`;
       } else {
-        text += csvLine([
+        text += csvRow([
           r.event_id,
           r.type,
           r.name,

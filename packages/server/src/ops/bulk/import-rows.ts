@@ -3,6 +3,7 @@ import { isEmail } from '../../services/track/identifiers.js';
 import { parseV2 } from '../../services/track/v2.js';
 import type { TrackWrite } from '../../services/track/context.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
+import { unguardFormula } from './csv.js';
 
 /** How a CSV cell becomes an attribute value. `auto` guesses (see `inferValue`). */
 export type ColumnType = 'auto' | 'string' | 'number' | 'boolean' | 'json' | 'timestamp';
@@ -129,11 +130,16 @@ export class CsvRowMapper {
   /** Without --id-column and with both id and email columns: email names the person whose id is empty. */
   private readonly fallbackIndex: number;
 
+  readonly header: string[];
+
   constructor(
-    readonly header: string[],
+    header: string[],
     private readonly workspace: Workspace,
     private readonly options: RowOptions,
   ) {
+    // Roster's CSV exports guard formula-like cells with a `'`; reading them back removes it.
+    this.header = header.map(unguardFormula);
+    header = this.header;
     const seen = new Set<string>();
     for (const h of header) {
       if (h === '') throw new Error('the header has an empty column name');
@@ -156,7 +162,8 @@ export class CsvRowMapper {
     return this.header[this.idIndex]!;
   }
 
-  writes(fields: string[]): TrackWrite[] {
+  writes(raw: string[]): TrackWrite[] {
+    const fields = raw.map(unguardFormula);
     if (fields.length !== this.header.length)
       throw new RowError(`expected ${this.header.length} fields, found ${fields.length}`);
     let idIndex = this.idIndex;

@@ -11,7 +11,8 @@ interface Bucket {
 /**
  * The App API rate limit: a token bucket per workspace, `rate` requests per second with a burst
  * of one second's worth (Customer.io: 10/s, spec §2.4). The rate is the workspace setting
- * `appApiRateLimit`, else the server default (`ROSTER_APP_API_RATE_LIMIT`); 0 means no limit.
+ * `appApiRateLimit` up to the server's `ROSTER_APP_API_RATE_LIMIT`, else the server's; 0 means no
+ * limit.
  *
  * Per process: with N servers behind a balancer a workspace gets up to N × rate. Customer.io's
  * own limit is advisory for a self-hosted server, so this is documented rather than coordinated
@@ -26,8 +27,18 @@ export class AppRateLimiter {
   ) {}
 
   /** Takes one token; returns the seconds to wait (≥ 1) when the bucket is empty, else 0. */
+  /**
+   * The rate a workspace gets: its own setting, but never above the server's
+   * (`ROSTER_APP_API_RATE_LIMIT` is the operator's ceiling; a workspace's App key could otherwise
+   * lift it: security review 2026-12, finding 15). 0 = no limit.
+   */
+  rateFor(configured: number): number {
+    if (!(configured > 0)) return this.defaultRate;
+    return this.defaultRate > 0 ? Math.min(configured, this.defaultRate) : configured;
+  }
+
   take(workspaceId: number, configured: number): number {
-    const rate = configured > 0 ? configured : this.defaultRate;
+    const rate = this.rateFor(configured);
     if (!(rate > 0)) return 0;
     const now = this.clock.now();
     let b = this.buckets.get(workspaceId);
@@ -52,7 +63,7 @@ export class AppRateLimiter {
       const configured = ws.settings.appApiRateLimit;
       const wait = this.take(ws.id, configured);
       if (wait === 0) return;
-      const rate = configured > 0 ? configured : this.defaultRate;
+      const rate = this.rateFor(configured);
       throw new HttpError(429, `rate limited to ${rate} requests per 1s`, undefined, 'rate_limited', {
         'retry-after': String(wait),
       });
