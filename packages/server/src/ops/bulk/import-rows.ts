@@ -112,7 +112,9 @@ function v2(op: Record<string, unknown>, ws: Workspace): TrackWrite {
 }
 
 export function describe(err: unknown): string {
-  if (err instanceof InvalidInputError) return err.field ? `${err.field}: ${err.message}` : err.message;
+  // Most messages already start with their field ("identifiers.email is not …"): name it once.
+  if (err instanceof InvalidInputError)
+    return err.field && !err.message.startsWith(err.field) ? `${err.field}: ${err.message}` : err.message;
   return err instanceof Error ? err.message : String(err);
 }
 
