@@ -102,6 +102,17 @@ describe.each(engines())('workspace isolation on %s', (engine) => {
           data: { marker: `ws-${name}` },
         }),
       );
+      ok(
+        await track(ws, 'POST', '/api/v2/entity', {
+          type: 'object',
+          action: 'identify',
+          identifiers: { object_type_id: '1', object_id: 'iso-obj' },
+          attributes: { marker: `ws-${name}` },
+          cio_relationships: [
+            { identifiers: { id: 'iso-u1' }, relationship_attributes: { marker: `ws-${name}` } },
+          ],
+        }),
+      );
       const seg = await call('POST', '/v1/segments', bearer(creds.appApiKey), {
         segment: { name: `seg-ws-${name}` },
       });
@@ -133,6 +144,8 @@ describe.each(engines())('workspace isolation on %s', (engine) => {
       .replace(':message_id', 'iso-message')
       .replace(':trigger_id', '1')
       .replace(':kind', 'fcm')
+      .replace(':object_type_id', '1')
+      .replace(':object_id', 'iso-obj')
       .replace(':id', '1');
 
   it("A's App key reads nothing of B on any App route, even addressing B's objects", async () => {

@@ -3,6 +3,8 @@ import type { Store } from '../store/store.js';
 import { ActivitiesReadService } from './activities/activities-read.js';
 import { ActivityStatsService } from './activities/activity-stats.js';
 import { MessagesReadService } from './messages/messages-read.js';
+import { ObjectsReadService } from './objects/objects-read.js';
+import { ObjectTypesService } from './objects/object-types.js';
 import { PeopleReadService } from './people/people-read.js';
 import { SearchService } from './people/search.js';
 import { SegmentsService } from './segments/segments-service.js';
@@ -15,6 +17,8 @@ export interface AppServices {
   activityStats: ActivityStatsService;
   segments: SegmentsService;
   messages: MessagesReadService;
+  objects: ObjectsReadService;
+  objectTypes: ObjectTypesService;
 }
 
 export function createAppServices(store: Store, clock: Clock): AppServices {
@@ -26,5 +30,7 @@ export function createAppServices(store: Store, clock: Clock): AppServices {
     activityStats: new ActivityStatsService(store, clock),
     segments: new SegmentsService(store, clock, people),
     messages: new MessagesReadService(store, people),
+    objects: new ObjectsReadService(store, people),
+    objectTypes: new ObjectTypesService(store, clock),
   };
 }

@@ -20,6 +20,11 @@ const idType = {
   description: 'How customer_id is read: id (default), email or cio_id.',
   enum: ['id', 'email', 'cio_id'],
 };
+const objectIdType = {
+  name: 'id_type',
+  description: 'How object_id is read: object_id (default) or cio_object_id.',
+  enum: ['object_id', 'cio_object_id'],
+};
 const page = [
   { name: 'start', description: 'Cursor from the previous page (`next`).' },
   { name: 'limit', description: 'Page size.' },
@@ -135,6 +140,29 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: page,
   },
   'GET /v1/segments/:segment_id/used_by': { summary: 'What refers to a segment', response: 'SegmentUsedBy' },
+  'GET /v1/object_types': { summary: 'List object types (with how many objects each has)' },
+  'POST /v1/object_types': { summary: 'Create an object type {name, singular_name?} (Roster)' },
+  'PUT /v1/object_types/:object_type_id': { summary: 'Rename an object type (Roster)' },
+  'POST /v1/objects': {
+    summary: "Find a type's objects by filter {object_type_id, filter}",
+    query: page,
+  },
+  'GET /v1/objects/:object_type_id/:object_id/attributes': {
+    summary: "An object's attributes",
+    query: [objectIdType],
+  },
+  'GET /v1/objects/:object_type_id/:object_id/relationships': {
+    summary: 'The people related to an object, with relationship attributes',
+    query: [objectIdType, ...page],
+  },
+  'GET /v1/objects/:object_type_id/:object_id/activities': {
+    summary: "An object's history, newest first (Roster)",
+    query: [objectIdType, ...page],
+  },
+  'GET /v1/customers/:customer_id/relationships': {
+    summary: "A person's objects, with relationship attributes",
+    query: [idType, ...page],
+  },
   'GET /v1/messages': { summary: 'Messages', query: page },
   'GET /v1/messages/:message_id': { summary: 'A message' },
   // Operations

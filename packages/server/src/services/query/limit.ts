@@ -6,6 +6,8 @@ export const PAGE_LIMITS = {
   membership: [1000, 30000],
   activities: [10, 100],
   messages: [50, 1000],
+  objects: [50, 1000],
+  relationships: [50, 1000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** Reads `?limit=`: absent → the default, above the maximum → clamped, not a positive integer → 400. */

@@ -30,7 +30,7 @@ interface SqlValue {
   indexed?: boolean;
 }
 
-type Scope = 'person' | 'device' | 'event';
+type Scope = 'person' | 'device' | 'event' | 'object';
 
 export interface CompileOptions {
   /** Unix seconds; `within` windows end here. */
@@ -55,6 +55,16 @@ export function compileFilter(
   return new Compiler(dialect, options.now).compile(node, 'person');
 }
 
+/**
+ * The same language over `objects as o` (App API `POST /v1/objects`, issue 16): attribute leaves
+ * read the object's attributes; `object_id` and `cio_object_id` read its identifier columns.
+ * Filters with segment, device or event leaves are refused before they get here
+ * (services/objects/object-filter.ts).
+ */
+export function compileObjectFilter(node: FilterNode, dialect: DialectName): Predicate {
+  return new Compiler(dialect, Math.floor(Date.now() / 1000)).compile(node, 'object');
+}
+
 class Compiler {
   constructor(
     private readonly dialect: DialectName,
@@ -74,7 +84,8 @@ class Compiler {
       case 'segment':
         return sql<boolean>`(exists (select 1 from segment_memberships as sm where sm.segment_id = ${node.segmentId} and sm.person_pid = p.pid))`;
       case 'attribute': {
-        const test = this.attribute(node, scope);
+        const test =
+          scope === 'object' ? this.apply(node, this.objectValue(node)) : this.attribute(node, scope);
         return node.inverse ? sql<boolean>`(not ${test})` : test;
       }
       case 'device':
@@ -97,6 +108,18 @@ class Compiler {
       return sql<boolean>`(not exists (select 1 ${from}))`;
     const cmp = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
     return sql<boolean>`((select count(*) ${from}) ${sql.raw(cmp)} ${value})`;
+  }
+
+  /** An object's value: its identifier columns, or an attribute (person fields are attributes here). */
+  private objectValue(node: AttributeNode): SqlValue {
+    const t = node.target;
+    const path = t.kind === 'json' ? t.path : { alternatives: [[t.field]] };
+    const only = path.alternatives.length === 1 ? path.alternatives[0]! : [];
+    if (only.length === 1 && (only[0] === 'object_id' || only[0] === 'cio_object_id')) {
+      const column = only[0] === 'object_id' ? sql`o.object_id` : sql`o.cio_object_id`;
+      return { present: sql`(1 = 1)`, text: column, num: this.numeric(column), indexed: true };
+    }
+    return this.json(sql`o.attributes`, path);
   }
 
   private attribute(node: AttributeNode, scope: Scope): Predicate {

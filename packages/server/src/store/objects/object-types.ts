@@ -46,14 +46,14 @@ export async function countObjectTypes(trx: Tx, workspaceId: number): Promise<nu
   return Number(r?.n ?? 0);
 }
 
-/** Adds the type unless it exists (a racing writer's insert wins; nothing fails). */
+/** Adds the type unless it exists (a racing writer's insert wins; nothing fails): whether it did. */
 export async function insertObjectType(
   trx: Tx,
   workspaceId: number,
   type: { id: string; name: string; singularName: string },
   now: number,
-): Promise<void> {
-  await trx
+): Promise<boolean> {
+  const r = await trx
     .insertInto('object_types')
     .values({
       workspace_id: workspaceId,
@@ -63,7 +63,8 @@ export async function insertObjectType(
       created_at: now,
     })
     .onConflict((oc) => oc.columns(['workspace_id', 'type_id']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 export async function renameObjectType(

@@ -5,6 +5,7 @@ import { registerActivityRoutes } from './activities.js';
 import type { AppRouteContext } from './context.js';
 import { registerCustomerRoutes } from './customers.js';
 import { registerMessageRoutes } from './messages.js';
+import { registerObjectRoutes } from './objects.js';
 import { AppRateLimiter } from './rate-limit.js';
 import { registerSegmentRoutes } from './segments.js';
 import { registerMessagingRoutes } from '../messaging/index.js';
@@ -35,5 +36,6 @@ export function registerAppApiRoutes(
   registerActivityRoutes(ctx);
   registerSegmentRoutes(ctx);
   registerMessageRoutes(ctx);
+  registerObjectRoutes(ctx);
   registerMessagingRoutes(ctx, services);
 }
