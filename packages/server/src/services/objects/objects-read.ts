@@ -1,5 +1,5 @@
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { compileObjectFilter } from '../../store/filter/compile-filter.js';
+import { compileObjectFilter, MATCHES_ALL } from '../../store/filter/compile-filter.js';
 import {
   countObjectsByType,
   objectActivitiesPage,
@@ -9,7 +9,6 @@ import {
 } from '../../store/objects/objects-read.js';
 import { findObject, findObjectByCio, type ObjectRow } from '../../store/objects/objects.js';
 import { listObjectTypes } from '../../store/objects/object-types.js';
-import { sql } from 'kysely';
 import type { Store } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { attributesText } from '../people/attribute-text.js';
@@ -104,7 +103,7 @@ export class ObjectsReadService {
     const typeId = parseTypeId(b.object_type_id, 'object_type_id');
     const predicate =
       b.filter === undefined || b.filter === null
-        ? sql<boolean>`(1 = 1)`
+        ? MATCHES_ALL
         : compileObjectFilter(parseObjectFilter(b.filter, typeId), this.store.dialect);
     const rows = await searchObjects(
       this.store.db,

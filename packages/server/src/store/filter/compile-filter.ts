@@ -11,6 +11,8 @@ export type Predicate = RawBuilder<boolean>;
 
 /** A predicate no person matches (every member of a deleted segment exits). */
 export const MATCHES_NO_ONE: Predicate = sql<boolean>`(1 = 0)`;
+/** A predicate everything matches (an object search without a filter). */
+export const MATCHES_ALL: Predicate = sql<boolean>`(1 = 1)`;
 type Expr = RawBuilder<unknown>;
 
 /** A value as SQL: the same three views `values.ts` defines (text/num are NULL when absent). */
