@@ -95,7 +95,9 @@ let markers = 0;
  * called, so a test can then check that something was NOT sent. Two marker pushes go out one after
  * the other (transactional message `template`, to a person of their own): the first is claimed with
  * or after anything already due; the second is queued only once the first reached the fake, so it
- * is claimed in a later batch — and a worker claims a batch only after finishing the one before.
+ * is claimed after it. Rows are claimed in due order, so everything due earlier was claimed before
+ * marker 1 and, against these fakes that answer at once, was sent before marker 2 could be queued,
+ * claimed and sent (the worker claims again as soon as a lane frees, not after a whole batch).
  */
 export async function deliveryBarrier(server: ServerProcess, fakes: Fakes, template: string): Promise<void> {
   await trackCall(server, 'PUT', '/api/v1/customers/delivery-marker', {});

@@ -57,6 +57,7 @@ export class MessagingRuntime {
         providers: this.providers,
         ...(this.onDeviceChanged ? { onDeviceChanged: this.onDeviceChanged } : {}),
         ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}),
+        ...(log ? { log } : {}),
       });
       this.worker.start();
     }

@@ -29,6 +29,13 @@ export interface DeliveryWorkerOptions extends MessagingDeps {
   rateLimit?: RateLimit;
   /** Idle poll interval for `start()`. */
   pollMs?: number;
+  /**
+   * Sends in flight at once through one provider (a workspace's credentials for one platform), so
+   * a provider that hangs can take at most this many of the `concurrency` lanes; its other rows are
+   * given back (no attempt spent) until a lane of its own frees.
+   */
+  perProviderConcurrency?: number;
+  log?: { error(obj: unknown, msg: string): void };
   random?: () => number;
 }
 
@@ -52,10 +59,16 @@ const MAX_RATE_WAIT_MS = 1_000;
  * `runOnce()` processes one batch (tests drive it directly); `start()` loops until `stop()`.
  */
 export class DeliveryWorker {
-  private readonly o: Required<Omit<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit'>> &
-    Pick<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit'>;
+  private readonly o: Required<Omit<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit' | 'log'>> &
+    Pick<DeliveryWorkerOptions, 'onDeviceChanged' | 'rateLimit' | 'log'>;
   private readonly limiter: RateLimiter;
   private readonly poller: PollingLoop;
+  /** Sends started by `start()`'s loop and not finished yet. */
+  private readonly running = new Set<Promise<void>>();
+  /** Provider key → its sends in flight. */
+  private readonly perProvider = new Map<string, number>();
+  /** Aborted by `stop()`: in-flight provider calls end at once; their rows go back to the outbox. */
+  private readonly stopping = new AbortController();
 
   constructor(options: DeliveryWorkerOptions) {
     this.o = {
@@ -68,14 +81,45 @@ export class DeliveryWorker {
       backoff: DEFAULT_BACKOFF,
       pollMs: 500,
       random: Math.random,
+      perProviderConcurrency: 8,
       ...options,
     };
     this.limiter = new RateLimiter(options.rateLimit, options.clock);
     // A store error ends the tick; the lease protocol makes the retry on the next tick harmless.
     this.poller = new PollingLoop(
-      async () => (await this.runOnce()).claimed >= this.o.batchSize,
+      () => this.tick(),
       this.o.pollMs,
+      (err) => this.o.log?.error({ err }, 'push delivery: claiming failed; retrying'),
     );
+  }
+
+  /**
+   * `start()`'s unit of work: claims as many rows as there are free lanes and starts them without
+   * waiting for the batch, so a slow send holds its own lane only — the next claim happens as soon
+   * as any lane frees (each finishing send nudges the loop), never after the slowest of a batch.
+   */
+  private async tick(): Promise<boolean> {
+    const room = this.o.concurrency - this.running.size;
+    if (room <= 0) return false;
+    const stats: RunStats = { claimed: 0, sent: 0, bounced: 0, failed: 0, skipped: 0, retried: 0, lost: 0 };
+    const jobs = await claimDue(this.o.store, {
+      claim: `${this.o.workerId}:${randomBytes(6).toString('hex')}`,
+      nowMs: this.o.clock.now(),
+      leaseMs: this.o.leaseMs,
+      limit: Math.min(this.o.batchSize, room),
+    });
+    for (const job of jobs) {
+      const run: Promise<void> = this.process(job, stats)
+        .catch((err: unknown) =>
+          this.o.log?.error({ err, deliveryId: job.deliveryId }, 'push delivery failed'),
+        )
+        .finally(() => {
+          this.running.delete(run);
+          this.poller.nudge();
+        });
+      this.running.add(run);
+    }
+    return jobs.length > 0 && jobs.length === room;
   }
 
   async runOnce(): Promise<RunStats> {
@@ -106,8 +150,11 @@ export class DeliveryWorker {
     this.poller.nudge();
   }
 
+  /** Stops claiming and ends in-flight sends at once (their rows go back to the outbox). */
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.poller.stop();
+    await Promise.all([...this.running]);
   }
 
   private async process(job: ClaimedJob, stats: RunStats): Promise<void> {
@@ -155,6 +202,17 @@ export class DeliveryWorker {
       return;
     }
 
+    const busy = this.perProvider.get(resolved.key) ?? 0;
+    if (busy >= this.o.perProviderConcurrency || this.stopping.signal.aborted) {
+      // This provider already has its share of the lanes (or the process is stopping): the row
+      // goes back without spending an attempt, and the lane serves other workspaces meanwhile.
+      await this.o.store.transaction((trx) =>
+        rescheduleJob(trx, job, this.o.clock.now() + (busy > 0 ? 1_000 : 0), 'provider busy', true),
+      );
+      stats.retried++;
+      return;
+    }
+    this.perProvider.set(resolved.key, busy + 1);
     let outcome: SendOutcome;
     try {
       outcome = await resolved.provider.send({
@@ -163,9 +221,20 @@ export class DeliveryWorker {
         platform: p.platform,
         content: p.content,
         ...(p.customPayload ? { customPayload: p.customPayload } : {}),
+        signal: this.stopping.signal,
       });
     } catch (err) {
       outcome = { kind: 'retry', reason: `provider error: ${(err as Error).message}` };
+    } finally {
+      const left = (this.perProvider.get(resolved.key) ?? 1) - 1;
+      if (left > 0) this.perProvider.set(resolved.key, left);
+      else this.perProvider.delete(resolved.key);
+    }
+    if (this.stopping.signal.aborted && outcome.kind === 'retry') {
+      // Shutdown cut the call short: not the message's fault, so no attempt is spent.
+      await this.o.store.transaction((trx) => rescheduleJob(trx, job, this.o.clock.now(), 'shutdown', true));
+      stats.retried++;
+      return;
     }
     if (outcome.kind !== 'retry') {
       return finish(outcome.kind === 'sent' ? 'sent' : 'failed', outcome);

@@ -1,4 +1,4 @@
-import { parseRetryAfter, type SendOutcome } from './provider-types.js';
+import { parseRetryAfter, providerCode, type SendOutcome } from './provider-types.js';
 
 /**
  * APNs answer → outcome (Apple's "Handling notification responses from APNs" table):
@@ -17,7 +17,7 @@ export function classifyApnsResponse(
   let reason = `HTTP ${status}`;
   try {
     const parsed = JSON.parse(body) as { reason?: unknown };
-    if (typeof parsed.reason === 'string') reason = parsed.reason;
+    reason = providerCode(parsed.reason) ?? reason;
   } catch {
     // Non-JSON bodies (a proxy's error page) keep the status as the reason.
   }

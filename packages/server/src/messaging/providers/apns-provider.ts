@@ -4,7 +4,13 @@ import type { Clock } from '../../lib/clock.js';
 import { classifyApnsResponse } from './apns-classify.js';
 import { buildApnsPayload } from './apns-payload.js';
 import { ApnsTokenCache } from './apns-token.js';
-import type { PushProvider, PushRequest, SendOutcome } from './provider-types.js';
+import {
+  CONNECT_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  type PushProvider,
+  type PushRequest,
+  type SendOutcome,
+} from './provider-types.js';
 
 /** The `push_providers.config` of an `apns` row (token-based auth with a .p8 key). */
 export interface ApnsConfig {
@@ -23,9 +29,6 @@ export interface ApnsConfig {
   /** 10 (immediate, the default) or 5 (power-considerate). */
   priority?: 5 | 10;
 }
-
-/** No answer within this long counts as a transient failure (APNs normally answers in ms). */
-const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Same delivery, same apns-id: a retried push carries the id of the first attempt. */
 export function apnsIdFor(deliveryId: string): string {
@@ -54,16 +57,21 @@ export class ApnsProvider implements PushProvider {
     const { payload, headers } = buildApnsPayload(req);
     let result: { status: number; body: string; headers: Record<string, string | string[] | undefined> };
     try {
-      result = await this.post(`/3/device/${encodeURIComponent(req.token)}`, JSON.stringify(payload), {
-        'apns-push-type': 'alert',
-        'apns-priority': String(this.config.priority ?? 10),
-        'apns-id': apnsIdFor(req.deliveryId),
-        // A push resent after a crash (same delivery) replaces the first on the device rather than
-        // showing twice: the outbox is at-least-once between the provider's answer and our commit.
-        'apns-collapse-id': req.deliveryId.slice(0, 64),
-        ...headers,
-        'apns-topic': headers['apns-topic'] ?? this.config.topic,
-      });
+      result = await this.post(
+        `/3/device/${encodeURIComponent(req.token)}`,
+        JSON.stringify(payload),
+        req.signal,
+        {
+          'apns-push-type': 'alert',
+          'apns-priority': String(this.config.priority ?? 10),
+          'apns-id': apnsIdFor(req.deliveryId),
+          // A push resent after a crash (same delivery) replaces the first on the device rather than
+          // showing twice: the outbox is at-least-once between the provider's answer and our commit.
+          'apns-collapse-id': req.deliveryId.slice(0, 64),
+          ...headers,
+          'apns-topic': headers['apns-topic'] ?? this.config.topic,
+        },
+      );
     } catch (err) {
       return { kind: 'retry', reason: `network: ${(err as Error).message}` };
     }
@@ -82,6 +90,15 @@ export class ApnsProvider implements PushProvider {
     session.on('error', forget);
     session.on('close', forget);
     session.on('goaway', forget);
+    // A host that takes the TCP connection but never completes TLS / HTTP/2 is dropped.
+    const connecting = setTimeout(() => {
+      if (!session.connecting) return;
+      forget();
+      session.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s`));
+    }, CONNECT_TIMEOUT_MS);
+    connecting.unref();
+    session.once('connect', () => clearTimeout(connecting));
+    session.once('close', () => clearTimeout(connecting));
     session.unref();
     this.session = session;
     return session;
@@ -90,9 +107,11 @@ export class ApnsProvider implements PushProvider {
   private post(
     path: string,
     body: string,
+    signal: AbortSignal | undefined,
     headers: Record<string, string>,
   ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new Error('stopped by shutdown'));
       const stream = this.connect().request({
         ':method': 'POST',
         ':path': path,
@@ -100,7 +119,21 @@ export class ApnsProvider implements PushProvider {
         'content-type': 'application/json',
         ...headers,
       });
-      stream.setTimeout(REQUEST_TIMEOUT_MS, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+      // One deadline for the whole call (connecting included), and shutdown ends it at once.
+      const give = (reason: string) => {
+        reject(new Error(reason));
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      };
+      const timer = setTimeout(
+        () => give(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`),
+        REQUEST_TIMEOUT_MS,
+      );
+      const abort = () => give('stopped by shutdown');
+      signal?.addEventListener('abort', abort, { once: true });
+      stream.on('close', () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+      });
       let status = 0;
       let resHeaders: Record<string, string | string[] | undefined> = {};
       const chunks: Buffer[] = [];

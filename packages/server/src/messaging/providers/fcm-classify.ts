@@ -1,4 +1,4 @@
-import { parseRetryAfter, type SendOutcome } from './provider-types.js';
+import { parseRetryAfter, providerCode, type SendOutcome } from './provider-types.js';
 
 interface FcmErrorBody {
   error?: {
@@ -38,8 +38,10 @@ export function classifyFcmResponse(
     // Keep the HTTP status as the only signal.
   }
   const e = parsed.error ?? {};
-  const code = e.details?.find((d) => typeof d.errorCode === 'string')?.errorCode;
-  const state = e.status;
+  const code = providerCode(
+    Array.isArray(e.details) ? e.details.find((d) => typeof d?.errorCode === 'string')?.errorCode : undefined,
+  );
+  const state = providerCode(e.status);
   const reason = code ?? state ?? `HTTP ${status}`;
   const retryAfter = parseRetryAfter(headers.get('retry-after') ?? undefined, nowMs);
   const retry = (): SendOutcome => ({

@@ -2,7 +2,13 @@ import type { Clock } from '../../lib/clock.js';
 import { FcmAccessTokens, OAuthGrantError, type ServiceAccount } from './fcm-access-token.js';
 import { classifyFcmResponse } from './fcm-classify.js';
 import { buildFcmMessage } from './fcm-message.js';
-import type { PushProvider, PushRequest, SendOutcome } from './provider-types.js';
+import {
+  deadlineSignal,
+  REQUEST_TIMEOUT_MS,
+  type PushProvider,
+  type PushRequest,
+  type SendOutcome,
+} from './provider-types.js';
 
 /** The `push_providers.config` of an `fcm` row. */
 export interface FcmConfig {
@@ -11,8 +17,6 @@ export interface FcmConfig {
   /** Origin override (default https://fcm.googleapis.com), e.g. a test server. */
   endpoint?: string;
 }
-
-const REQUEST_TIMEOUT_MS = 15_000;
 
 /** FCM HTTP v1: `POST /v1/projects/<project_id>/messages:send` with an OAuth bearer token. */
 export class FcmProvider implements PushProvider {
@@ -32,7 +36,7 @@ export class FcmProvider implements PushProvider {
   async send(req: PushRequest): Promise<SendOutcome> {
     let bearer: string;
     try {
-      bearer = await this.tokens.token();
+      bearer = await this.tokens.token(req.signal);
     } catch (err) {
       const status = err instanceof OAuthGrantError ? err.status : 0;
       const reason = `oauth: ${(err as Error).message}`;
@@ -42,16 +46,24 @@ export class FcmProvider implements PushProvider {
     }
     let res: Response;
     let text: string;
+    const signal = deadlineSignal(REQUEST_TIMEOUT_MS, req.signal);
     try {
       res = await fetch(this.url, {
         method: 'POST',
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
         body: JSON.stringify({ message: buildFcmMessage(req) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal,
       });
       text = await res.text();
     } catch (err) {
-      return { kind: 'retry', reason: `network: ${(err as Error).message}` };
+      return {
+        kind: 'retry',
+        reason: signal.aborted
+          ? req.signal?.aborted
+            ? 'network: stopped by shutdown'
+            : `network: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+          : `network: ${(err as Error).message}`,
+      };
     }
     if (res.status === 401) this.tokens.invalidate();
     return classifyFcmResponse(res.status, text, res.headers, this.clock.now());

@@ -14,6 +14,28 @@ export interface PushRequest {
   platform: string;
   content: PushContent;
   customPayload?: CustomPayload | null;
+  /** Aborted when the process stops: the call ends at once (as a `retry`). */
+  signal?: AbortSignal;
+}
+
+/** Connecting to a provider (TCP + TLS) may take this long. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** One call to a provider (a send, an OAuth token exchange), connecting included. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/** `timeoutMs` from now, or `signal`, whichever comes first. */
+export function deadlineSignal(timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([timeout, signal]) : timeout;
+}
+
+/**
+ * A reason taken from a provider's answer, kept only when it looks like a provider's error code
+ * (`BadDeviceToken`, `INVALID_ARGUMENT`): a provider host can be anything its settings name, and
+ * its answer must never be copied into a message record (issue 18 finding 6).
+ */
+export function providerCode(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(value) ? value : undefined;
 }
 
 /**
