@@ -40,6 +40,14 @@ export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
   dashboardDir: string | undefined;
   /** The delivery worker and broadcast fan-out (ROSTER_DELIVERY_*, ROSTER_BROADCAST_*). */
   messaging: RuntimeOptions;
+  /** ROSTER_WRITE_KEY + ROSTER_SERVER_WRITE_KEY: the default workspace's Pipelines write keys. */
+  writeKeys: { writeKey?: string | undefined; serverWriteKey?: string | undefined };
+  /** --public-url / ROSTER_PUBLIC_URL: where clients reach this server (Pipelines settings' apiHost). */
+  publicUrl: string | undefined;
+  /** ROSTER_PIPELINES_MAX_CONCURRENT: Pipelines requests in flight per process before 429. */
+  pipelinesMaxConcurrent: number;
+  /** --tls-cert + --tls-key / ROSTER_TLS_CERT + ROSTER_TLS_KEY: PEM files; HTTPS when both are set. */
+  tls: { certFile: string; keyFile: string } | undefined;
 }
 
 export interface ServeFlags {
@@ -48,6 +56,9 @@ export interface ServeFlags {
   data?: string | undefined;
   'database-url'?: string | undefined;
   'log-level'?: string | undefined;
+  'public-url'?: string | undefined;
+  'tls-cert'?: string | undefined;
+  'tls-key'?: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -106,6 +117,13 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   if (given > 0 && given < 3)
     throw new Error('set all of ROSTER_SITE_ID, ROSTER_API_KEY and ROSTER_APP_API_KEY, or none of them');
   const pageSize = positive(env, 'ROSTER_BROADCAST_PAGE_SIZE');
+  const certFile = flags['tls-cert'] ?? (env.ROSTER_TLS_CERT || undefined);
+  const keyFile = flags['tls-key'] ?? (env.ROSTER_TLS_KEY || undefined);
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new Error('set both --tls-cert and --tls-key (ROSTER_TLS_CERT and ROSTER_TLS_KEY), or neither');
+  const publicUrl = flags['public-url'] ?? (env.ROSTER_PUBLIC_URL || undefined);
+  if (publicUrl && !/^https?:\/\/[^/]/.test(publicUrl))
+    throw new Error(`ROSTER_PUBLIC_URL must be an http:// or https:// URL, got ${publicUrl}`);
   return {
     ...resolveStoreConfig(flags, env),
     port,
@@ -118,6 +136,13 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     segmentRecheckSeconds: Number(env.ROSTER_SEGMENT_RECHECK_SECONDS || 60),
     metricsToken: env.ROSTER_METRICS_TOKEN || undefined,
     dashboardDir: env.ROSTER_DASHBOARD_DIR,
+    writeKeys: {
+      writeKey: env.ROSTER_WRITE_KEY || undefined,
+      serverWriteKey: env.ROSTER_SERVER_WRITE_KEY || undefined,
+    },
+    publicUrl,
+    pipelinesMaxConcurrent: Math.floor(positive(env, 'ROSTER_PIPELINES_MAX_CONCURRENT') ?? 64),
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     messaging: {
       deliveryWorker: env.ROSTER_DELIVERY_WORKER !== '0',
       broadcastWorker: env.ROSTER_BROADCAST_WORKER !== '0',

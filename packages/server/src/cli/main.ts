@@ -8,6 +8,7 @@ import { backupCommand } from './backup.js';
 
 const SERVE_USAGE = `usage:
   roster serve [--port 8080] [--host 0.0.0.0] [--data ./data] [--database-url URL] [--log-level info]
+               [--public-url https://roster.example.com] [--tls-cert cert.pem --tls-key key.pem]
   Serves the Track API, App API and dashboard; the environment and defaults are in the README's
   Configuration table (PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, …).`;
 
@@ -15,6 +16,7 @@ const USAGE = `roster — self-hosted people identification (Customer.io-compati
 
 usage:
   roster serve [--port 8080] [--host 0.0.0.0] [--data ./data] [--database-url URL] [--log-level info]
+               [--public-url https://roster.example.com] [--tls-cert cert.pem --tls-key key.pem]
   roster workspace create | list | rotate-keys …
   roster import FILE [--id-column NAME] [--site-id SITE_ID] …   (CSV or JSON Lines of people, devices, events)
   roster export [people|events] [--format jsonl|csv] [--filter JSON] [--output FILE]
@@ -22,7 +24,9 @@ usage:
   roster COMMAND --help                                         (that command's options)
 
 environment: PORT, HOST, ROSTER_DATA_DIR, DATABASE_URL, ROSTER_LOG_LEVEL, ROSTER_SQLITE_SYNCHRONOUS, ROSTER_APP_API_RATE_LIMIT,
-             ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY (the default workspace's keys)`;
+             ROSTER_SITE_ID + ROSTER_API_KEY + ROSTER_APP_API_KEY (the default workspace's keys),
+             ROSTER_WRITE_KEY, ROSTER_SERVER_WRITE_KEY (its Pipelines write keys), ROSTER_PUBLIC_URL,
+             ROSTER_TLS_CERT + ROSTER_TLS_KEY, ROSTER_PIPELINES_MAX_CONCURRENT`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
         data: { type: 'string' },
         'database-url': { type: 'string' },
         'log-level': { type: 'string' },
+        'public-url': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
       });
       if (!args.ok) return args.code;
       if (args.positionals.length > 0) {

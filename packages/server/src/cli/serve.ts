@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { parsePublicUrl } from '../http/routes/pipelines/settings.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
 import { redactUrl, serveConfig, type ServeFlags } from './config.js';
@@ -31,8 +33,21 @@ export async function serve(flags: ServeFlags): Promise<void> {
     metricsToken: config.metricsToken,
     dashboardDir: config.dashboardDir,
     loggerInstance: log,
+    publicUrl: config.publicUrl ? parsePublicUrl(config.publicUrl) : undefined,
+    pipelinesMaxConcurrent: config.pipelinesMaxConcurrent,
+    https: config.tls
+      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      : undefined,
   });
-  const { workspace, generated } = await services.workspaces.ensureDefault(config.credentials);
+  const { workspace, generated, generatedWriteKey } = await services.workspaces.ensureDefault(
+    config.credentials,
+    config.writeKeys,
+  );
+  // Pipelines messageIds are remembered for 48 hours (dedupe), then forgotten in small deletes.
+  const pruning = services.pipelines.startPruning(10 * 60_000, (err) =>
+    app.log.warn({ err }, 'pipelines: pruning old messageIds failed; will retry'),
+  );
+  app.addHook('onClose', () => pruning.stop());
   // Segments with `within` windows are rechecked on a timer (one process at a time, via a lease).
   const recheck = services.segments.startRecheck(config.segmentRecheckSeconds * 1000, app.log);
   app.addHook('onClose', () => recheck.stop());
@@ -60,6 +75,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
 
   const address = await app.listen({ port: config.port, host: config.host });
   const base = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  const pipelinesHost = (config.publicUrl ?? base).replace(/\/+$/, '');
   app.log.info(
     {
       store: store.dialect,
@@ -86,10 +102,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
         `  site id          ${generated.siteId}`,
         `  tracking API key ${generated.apiKey}      (HTTP Basic site_id:api_key on the Track API)`,
         `  App API key      ${generated.appApiKey}   (Authorization: Bearer on the App API; signs in to the dashboard)`,
+        `  write key        ${generated.writeKey ?? ''}   (Pipelines API: Customer.io's CDP API key)`,
         '',
         `  Dashboard  ${dashboard}`,
         `  Track API  ${base}/api/v1   e.g. new TrackClient(siteId, apiKey, { url: '${base}/api/v1' })`,
         `  App API    ${base}/v1       e.g. new APIClient(appApiKey, { url: '${base}/v1' })`,
+        `  Pipelines  ${pipelinesHost}/v1   e.g. new Analytics({ writeKey, host: '${pipelinesHost}' })`,
         `  Health     ${base}/healthz`,
         '',
         'Identify your first person, then find them in the dashboard:',
@@ -112,5 +130,17 @@ export async function serve(flags: ServeFlags): Promise<void> {
         '',
       ].join('\n') + '\n',
     );
+    if (generatedWriteKey) {
+      // A workspace from an earlier release gets its first write key; shown once, like the others.
+      process.stdout.write(
+        [
+          '',
+          `The workspace ${workspace.siteId} got a Pipelines write key. It is shown only this once:`,
+          `  write key        ${generatedWriteKey}   (Customer.io's CDP API key; rotate with roster workspace rotate-keys --write)`,
+          `  Pipelines  ${pipelinesHost}/v1`,
+          '',
+        ].join('\n') + '\n',
+      );
+    }
   }
 }

@@ -9,8 +9,9 @@ import { stderrLog } from './stderr-log.js';
 const USAGE = `usage:
   roster workspace create [--name NAME] [--identifier-mode id|email|email_or_id] [--data DIR] [--database-url URL]
   roster workspace list [--data DIR] [--database-url URL]
-  roster workspace rotate-keys SITE_ID [--track] [--app] [--data DIR] [--database-url URL]
-      (rotates both keys unless --track or --app narrows it)`;
+  roster workspace rotate-keys SITE_ID [--track] [--app] [--write] [--server-write] [--data DIR] [--database-url URL]
+      (rotates the tracking and App API keys unless --track, --app, --write or --server-write narrows it;
+       --write replaces the Pipelines write key, --server-write makes or replaces the server write key)`;
 
 /** `roster workspace create | list | rotate-keys`: operator commands against the same store. */
 export async function workspaceCommand(args: string[]): Promise<number> {
@@ -21,6 +22,8 @@ export async function workspaceCommand(args: string[]): Promise<number> {
     'database-url': { type: 'string' },
     track: { type: 'boolean' },
     app: { type: 'boolean' },
+    write: { type: 'boolean' },
+    'server-write': { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (!parsed.ok) return parsed.code;
@@ -59,11 +62,20 @@ export async function workspaceCommand(args: string[]): Promise<number> {
         process.stderr.write(`${USAGE}\n`);
         return 2;
       }
-      const both = !values.track && !values.app;
-      print(
-        values.json,
-        await service.rotateKeys(siteId, { track: both || values.track, app: both || values.app }),
-      );
+      const writes = Boolean(values.write || values['server-write']);
+      const both = !values.track && !values.app && !writes;
+      const out: Record<string, string | undefined> = {};
+      if (both || values.track || values.app)
+        Object.assign(
+          out,
+          await service.rotateKeys(siteId, { track: both || values.track, app: both || values.app }),
+        );
+      if (writes)
+        Object.assign(
+          out,
+          await service.rotateWriteKeys(siteId, { write: values.write, serverWrite: values['server-write'] }),
+        );
+      print(values.json, out);
     }
     return 0;
   } finally {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Which API a key opens. Hashes are domain-separated so a key of one kind never matches the other. */
-export type KeyKind = 'track' | 'app';
+export type KeyKind = 'track' | 'app' | 'write';
 
 /**
  * Keys are long random strings, so a fast hash is enough: there is nothing to brute-force that
@@ -30,4 +30,14 @@ export function generateTrackKey(): string {
 /** App API keys are longer: they can read every person in the workspace. */
 export function generateAppKey(): string {
   return `app_${randomBytes(20).toString('hex')}`;
+}
+
+/** A public write key (Pipelines API): the app's key, like the tracking key it is not secret. */
+export function generateWriteKey(): string {
+  return `wk_${randomBytes(16).toString('hex')}`;
+}
+
+/** A server write key (Pipelines API): secret, for back ends (exempt from signed identify). */
+export function generateServerWriteKey(): string {
+  return `swk_${randomBytes(20).toString('hex')}`;
 }

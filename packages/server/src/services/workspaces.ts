@@ -1,6 +1,20 @@
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
-import { generateAppKey, generateSiteId, generateTrackKey, hashKey, sameHash } from '../lib/keys.js';
+import {
+  generateAppKey,
+  generateServerWriteKey,
+  generateSiteId,
+  generateTrackKey,
+  generateWriteKey,
+  hashKey,
+  sameHash,
+} from '../lib/keys.js';
+import {
+  replaceWriteKey,
+  workspaceByWriteKey,
+  writeKeyKinds,
+  type WriteKeyKind,
+} from '../store/pipelines/write-keys.js';
 import {
   insertWorkspace,
   listWorkspaces,
@@ -28,11 +42,31 @@ export interface CreateWorkspaceInput {
   siteId?: string;
   apiKey?: string;
   appApiKey?: string;
+  /** The public write key (Pipelines API); generated when absent. */
+  writeKey?: string;
   identifierMode?: IdentifierMode;
   settings?: Partial<WorkspaceSettings>;
 }
 
 const SITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Which write key the CLI and the App API rotate: `write` (public `wk_…`) and/or `serverWrite`. */
+export interface WriteKeyChoice {
+  write?: boolean;
+  serverWrite?: boolean;
+}
+
+/** The given write keys at start-up (ROSTER_WRITE_KEY, ROSTER_SERVER_WRITE_KEY). */
+export interface GivenWriteKeys {
+  writeKey?: string | undefined;
+  serverWriteKey?: string | undefined;
+}
+
+function checkWriteKey(key: string, field: string): void {
+  // Printable ASCII without ':' (HTTP Basic puts the key before a colon) nor '/' (the settings path).
+  if (!/^[\x21-\x7e]{16,200}$/.test(key) || key.includes(':') || key.includes('/'))
+    throw new InvalidInputError(field, 'a write key must be 16-200 printable characters without : or /');
+}
 
 function checkCredentials(c: WorkspaceCredentials): void {
   if (!SITE_ID.test(c.siteId))
@@ -65,6 +99,9 @@ export class WorkspaceService {
     const mode = input.identifierMode ?? 'email_or_id';
     if (!IDENTIFIER_MODES.includes(mode))
       throw new InvalidInputError('identifier_mode', `unknown identifier mode ${mode}`);
+    const writeKey = input.writeKey ?? generateWriteKey();
+    checkWriteKey(writeKey, 'write_key');
+    const now = unixSeconds(this.clock);
     const workspace = await insertWorkspace(this.store.db, {
       siteId: credentials.siteId,
       name: input.name ?? 'Default workspace',
@@ -72,9 +109,10 @@ export class WorkspaceService {
       appKeyHash: hashKey('app', credentials.appApiKey),
       identifierMode: mode,
       settings: { ...DEFAULT_SETTINGS, ...input.settings },
-      now: unixSeconds(this.clock),
+      now,
     });
-    return { workspace, credentials };
+    await replaceWriteKey(this.store.db, workspace.id, 'public', hashKey('write', writeKey), now);
+    return { workspace, credentials: { ...credentials, writeKey } };
   }
 
   async list(): Promise<Workspace[]> {
@@ -104,6 +142,45 @@ export class WorkspaceService {
     const digest = hashKey('app', appKey);
     const row = await workspaceRowByAppKey(this.store.db, digest);
     return row && sameHash(digest, row.app_key_hash) ? toWorkspace(row) : undefined;
+  }
+
+  /**
+   * Pipelines API: a write key (HTTP Basic user, or `writeKey` in the body) names its workspace.
+   * Also says whether it is the public or the server key (signed identify applies to public keys).
+   */
+  async authenticateWrite(key: string): Promise<{ workspace: Workspace; kind: WriteKeyKind } | undefined> {
+    if (key === '' || key.length > 200) return undefined;
+    const digest = hashKey('write', key);
+    const row = await workspaceByWriteKey(this.store.db, digest);
+    return row && sameHash(digest, row.write_key_hash)
+      ? { workspace: toWorkspace(row), kind: row.write_key_kind }
+      : undefined;
+  }
+
+  /**
+   * Replaces the workspace's public and/or server write key; the old one stops working at once.
+   * Returns the new plain keys, shown once.
+   */
+  async rotateWriteKeys(
+    siteId: string,
+    which: WriteKeyChoice,
+    given: GivenWriteKeys = {},
+    db: Tx = this.store.db,
+  ): Promise<{ siteId: string; writeKey?: string; serverWriteKey?: string }> {
+    const ws = await workspaceBySiteId(db, siteId);
+    if (!ws) throw new InvalidInputError('site_id', `no workspace with site id ${siteId}`);
+    const now = unixSeconds(this.clock);
+    const out: { siteId: string; writeKey?: string; serverWriteKey?: string } = { siteId };
+    if (which.write) out.writeKey = given.writeKey ?? generateWriteKey();
+    if (which.serverWrite) out.serverWriteKey = given.serverWriteKey ?? generateServerWriteKey();
+    if (out.writeKey) checkWriteKey(out.writeKey, 'write_key');
+    if (out.serverWriteKey) checkWriteKey(out.serverWriteKey, 'server_write_key');
+    if (out.writeKey && out.writeKey === out.serverWriteKey)
+      throw new InvalidInputError('server_write_key', 'the server write key must differ from the write key');
+    if (out.writeKey) await replaceWriteKey(db, ws.id, 'public', hashKey('write', out.writeKey), now);
+    if (out.serverWriteKey)
+      await replaceWriteKey(db, ws.id, 'server', hashKey('write', out.serverWriteKey), now);
+    return out;
   }
 
   /** Replaces one or both keys; the old ones stop working at once. Returns the new plain keys. */
@@ -158,23 +235,61 @@ export class WorkspaceService {
    */
   async ensureDefault(
     given?: WorkspaceCredentials,
-  ): Promise<{ workspace: Workspace; generated?: WorkspaceCredentials }> {
+    writeKeys: GivenWriteKeys = {},
+  ): Promise<{ workspace: Workspace; generated?: WorkspaceCredentials; generatedWriteKey?: string }> {
     // Several servers may start together on an empty store: one at a time decides (a PostgreSQL
     // advisory lock; SQLite's BEGIN IMMEDIATE), so there is one default workspace, created once.
     return this.store.transaction(async (trx) => {
       await this.store.lockKeys(trx, ['roster:default-workspace']);
       const scoped = new WorkspaceService({ ...this.store, db: trx }, this.clock);
+      let workspace: Workspace;
+      let generated: WorkspaceCredentials | undefined;
+      let created = false;
+      let createdWriteKey: string | undefined;
       if (given) {
         checkCredentials(given);
         const existing = await scoped.bySiteId(given.siteId);
-        if (!existing) return { workspace: (await scoped.create({ ...given })).workspace };
-        await scoped.rotateKeys(given.siteId, { track: true, app: true }, given);
-        return { workspace: existing };
+        if (existing) {
+          await scoped.rotateKeys(given.siteId, { track: true, app: true }, given);
+          workspace = existing;
+        } else {
+          const made = await scoped.create({
+            ...given,
+            ...(writeKeys.writeKey ? { writeKey: writeKeys.writeKey } : {}),
+          });
+          workspace = made.workspace;
+          createdWriteKey = made.credentials.writeKey;
+          created = true;
+        }
+      } else {
+        const first = (await scoped.list())[0];
+        if (first) workspace = first;
+        else {
+          const made = await scoped.create(writeKeys.writeKey ? { writeKey: writeKeys.writeKey } : {});
+          workspace = made.workspace;
+          generated = made.credentials;
+          createdWriteKey = made.credentials.writeKey;
+          created = true;
+        }
       }
-      const first = (await scoped.list())[0];
-      if (first) return { workspace: first };
-      const { workspace, credentials } = await scoped.create({});
-      return { workspace, generated: credentials };
+      // Write keys: the given ones are put back at every start (like the other keys); a workspace
+      // without a public write key (made by an earlier release) gets one, printed once.
+      const kinds = await writeKeyKinds(trx, workspace.id);
+      let generatedWriteKey: string | undefined;
+      const which: WriteKeyChoice = {};
+      if (writeKeys.writeKey && !created) which.write = true;
+      if (writeKeys.serverWriteKey) which.serverWrite = true;
+      if (!writeKeys.writeKey && !kinds.includes('public') && !created) which.write = true;
+      if (which.write || which.serverWrite) {
+        const out = await scoped.rotateWriteKeys(workspace.siteId, which, writeKeys, trx);
+        if (!writeKeys.writeKey && out.writeKey) generatedWriteKey = out.writeKey;
+      }
+      if (createdWriteKey && !writeKeys.writeKey) generatedWriteKey = createdWriteKey;
+      return {
+        workspace,
+        ...(generated ? { generated } : {}),
+        ...(generatedWriteKey ? { generatedWriteKey } : {}),
+      };
     });
   }
 }

@@ -27,6 +27,10 @@ describe('roster serve configuration', () => {
         broadcastPageSize: undefined,
         broadcastPauseMs: undefined,
       },
+      writeKeys: { writeKey: undefined, serverWriteKey: undefined },
+      publicUrl: undefined,
+      pipelinesMaxConcurrent: 64,
+      tls: undefined,
     });
   });
 
@@ -53,6 +57,12 @@ describe('roster serve configuration', () => {
       ROSTER_BROADCAST_LEASE_MS: '2000',
       ROSTER_BROADCAST_PAGE_SIZE: '50.7',
       ROSTER_BROADCAST_PAUSE_MS: '10',
+      ROSTER_WRITE_KEY: 'wk_write_key_0001',
+      ROSTER_SERVER_WRITE_KEY: 'swk_server_key_0001',
+      ROSTER_PUBLIC_URL: 'https://roster.example.com',
+      ROSTER_PIPELINES_MAX_CONCURRENT: '8',
+      ROSTER_TLS_CERT: '/etc/roster/cert.pem',
+      ROSTER_TLS_KEY: '/etc/roster/key.pem',
     };
     expect(resolveServeConfig({}, env)).toEqual({
       port: 9000,
@@ -76,6 +86,10 @@ describe('roster serve configuration', () => {
         broadcastPageSize: 50,
         broadcastPauseMs: 10,
       },
+      writeKeys: { writeKey: 'wk_write_key_0001', serverWriteKey: 'swk_server_key_0001' },
+      publicUrl: 'https://roster.example.com',
+      pipelinesMaxConcurrent: 8,
+      tls: { certFile: '/etc/roster/cert.pem', keyFile: '/etc/roster/key.pem' },
     });
     const flags = {
       port: '7000',
@@ -83,6 +97,9 @@ describe('roster serve configuration', () => {
       data: '/tmp/flag-data',
       'database-url': 'postgres://f',
       'log-level': 'debug',
+      'public-url': 'http://10.0.0.2:8080',
+      'tls-cert': 'c.pem',
+      'tls-key': 'k.pem',
     };
     expect(resolveServeConfig(flags, env)).toMatchObject({
       port: 7000,
@@ -90,12 +107,18 @@ describe('roster serve configuration', () => {
       dataDir: '/tmp/flag-data',
       databaseUrl: 'postgres://f',
       logLevel: 'debug',
+      publicUrl: 'http://10.0.0.2:8080',
+      tls: { certFile: 'c.pem', keyFile: 'k.pem' },
     });
   });
 
   it('refuses a bad port and partial workspace credentials', () => {
     expect(() => resolveServeConfig({ port: 'x' }, {})).toThrow(/invalid port/);
     expect(() => resolveServeConfig({}, { ROSTER_SITE_ID: 'site' })).toThrow(/ROSTER_SITE_ID/);
+    expect(() => resolveServeConfig({}, { ROSTER_TLS_CERT: 'c.pem' })).toThrow(/tls-key/);
+    expect(() => resolveServeConfig({}, { ROSTER_PUBLIC_URL: 'roster.example.com' })).toThrow(
+      /ROSTER_PUBLIC_URL/,
+    );
   });
 
   it('gives the other commands only where the store is (their own keys never matter)', () => {

@@ -15,6 +15,7 @@ import { toJson, type Tx } from '../store.js';
  * - `device_change`: `{ action: added|updated|moved_in|moved_out|deleted, token, platform,
  *   from?: identifiers, to?: identifiers, changes?: {<field>: {from,to}} }`; `name` = the token.
  * - `event` | `page` | `screen`: the event's data; `name` = the event name (the event row keeps its id).
+ * - `group`: a Pipelines `group` call `{ group_id, object_type_id, traits }`; `name` = the group id
  * - `anon_merge`: `{ anonymous_id, events }` (count attached)
  * - `profile_merge`: `{ secondary: { identifiers, attributes }, devices, events }`
  * - `profile_delete`: `{ reason: 'deleted' | 'suppressed' | 'merged' }`
@@ -34,6 +35,7 @@ export type ActivityType =
   | 'page'
   | 'screen'
   | 'anon_merge'
+  | 'group'
   | 'profile_merge'
   | 'profile_delete'
   | 'entered_segment'

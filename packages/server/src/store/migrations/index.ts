@@ -22,6 +22,7 @@ export const migrations: readonly Migration[] = [
   { version: 30, name: 'segments', up: async (db, d) => (await import('./030-segments.js')).up(db, d) },
   { version: 40, name: 'import-jobs', up: async (db, d) => (await import('./040-import-jobs.js')).up(db, d) },
   { version: 50, name: 'campaigns', up: async (db, d) => (await import('./050-campaigns.js')).up(db, d) },
+  { version: 60, name: 'pipelines', up: async (db, d) => (await import('./060-pipelines.js')).up(db, d) },
   { version: 70, name: 'objects', up: async (db, d) => (await import('./070-objects.js')).up(db, d) },
   {
     version: 110,

@@ -21,6 +21,7 @@ import type {
   SegmentSizeLogTable,
   SegmentsTable,
 } from './segments.js';
+import type { PipelinesErrorsTable, PipelinesMessagesTable, WriteKeysTable } from './pipelines.js';
 import type { WorkspacesTable } from './workspaces.js';
 
 export type * from './campaigns.js';
@@ -30,6 +31,7 @@ export type * from './messaging.js';
 export type * from './objects.js';
 export type * from './operations.js';
 export type * from './people.js';
+export type * from './pipelines.js';
 export type * from './segments.js';
 export type * from './workspaces.js';
 
@@ -67,4 +69,7 @@ export interface Database {
   relationships: RelationshipsTable;
   object_activities: ObjectActivitiesTable;
   anonymous_relationships: AnonymousRelationshipsTable;
+  write_keys: WriteKeysTable;
+  pipelines_messages: PipelinesMessagesTable;
+  pipelines_errors: PipelinesErrorsTable;
 }

@@ -31,4 +31,8 @@ export interface WorkspaceCredentials {
   siteId: string;
   apiKey: string;
   appApiKey: string;
+  /** The public write key of the Pipelines API (`wk_…`; ROSTER_WRITE_KEY). */
+  writeKey?: string | undefined;
+  /** The server write key of the Pipelines API (`swk_…`; ROSTER_SERVER_WRITE_KEY), optional. */
+  serverWriteKey?: string | undefined;
 }
