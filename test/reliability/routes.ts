@@ -4,12 +4,12 @@ import path from 'node:path';
 import { buildApp } from '../../packages/server/dist/http/app.js';
 import { openStore } from '../../packages/server/dist/store/open-store.js';
 
-export type Api = 'track' | 'app' | 'open';
+export type Api = 'track' | 'app' | 'pipelines' | 'open';
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  /** track: Basic site:key; app: Bearer app key; open: no auth needed. */
+  /** track: Basic site:key; app: Bearer app key; pipelines: Basic write key; open: no auth needed. */
   api: Api;
   /** A body that the route accepts, as a starting point for mutations. */
   body?: unknown;
@@ -143,11 +143,25 @@ const APP_V1: Route[] = [
   { method: 'POST', path: '/v1/workspace/rotate-keys', api: 'app', body: {}, rotatesKeys: true },
   { method: 'PUT', path: '/v1/workspace/push-providers/:kind', api: 'app', body: { key: 'k' } },
   { method: 'DELETE', path: '/v1/workspace/push-providers/:kind', api: 'app' },
+  { method: 'GET', path: '/v1/pipelines/errors', api: 'app' },
 ];
 
 export const APP_ROUTES: Route[] = [
   ...APP_V1,
   ...APP_V1.map((r) => ({ ...r, path: r.path.replace(/^\/v1\//, '/v1/api/') })),
+];
+
+const call = { type: 'identify', userId: 'u', traits: { a: 1 }, messageId: 'm1' };
+
+/** Every Pipelines API route (docs/pipelines.md): the batch, the six calls, their short forms. */
+export const PIPELINES_ROUTES: Route[] = [
+  { method: 'POST', path: '/v1/batch', api: 'pipelines', body: { batch: [call] } },
+  { method: 'POST', path: '/v1/b', api: 'pipelines', body: { batch: [call] } },
+  ...['identify', 'track', 'page', 'screen', 'group', 'alias', 'i', 't', 'p', 's', 'g', 'a'].map(
+    (path): Route => ({ method: 'POST', path: `/v1/${path}`, api: 'pipelines', body: call }),
+  ),
+  { method: 'POST', path: '/v1/m', api: 'open', body: { series: [] } },
+  { method: 'GET', path: '/v1/projects/:writeKey/settings', api: 'open' },
 ];
 
 export const OTHER_ROUTES: Route[] = [
@@ -157,7 +171,7 @@ export const OTHER_ROUTES: Route[] = [
   { method: 'GET', path: '/metrics', api: 'open', nonJson: true },
 ];
 
-export const ALL_ROUTES: Route[] = [...TRACK_ROUTES, ...APP_ROUTES, ...OTHER_ROUTES];
+export const ALL_ROUTES: Route[] = [...TRACK_ROUTES, ...APP_ROUTES, ...PIPELINES_ROUTES, ...OTHER_ROUTES];
 
 /** Paths owned by the dashboard (`/` and its SPA fallback), not an API. */
 const DASHBOARD_PATHS = new Set(['/', '/*']);
@@ -182,10 +196,8 @@ export async function registeredPaths(): Promise<string[]> {
       const depth = m[1]!.length / 4;
       const segment = m[2]!;
       const parent = stack[depth - 1] ?? '';
-      const full =
-        parent === '' || parent.endsWith('/') || segment.startsWith('/')
-          ? parent + segment
-          : `${parent}/${segment}`;
+      // Radix edges split paths anywhere (`/v1/s` → `egments`), so a child continues its parent's text.
+      const full = parent + segment;
       stack[depth] = full;
       stack.length = depth + 1;
       // Intermediate tree nodes without a handler carry no method list.

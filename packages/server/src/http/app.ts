@@ -15,6 +15,8 @@ import { registerAppApiRoutes } from './routes/app/index.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerOpenApi } from './routes/openapi.js';
 import { registerMetrics } from './routes/metrics.js';
+import { registerPipelinesRoutes } from './routes/pipelines/index.js';
+import type { PublicUrl } from './routes/pipelines/settings.js';
 
 export interface AppOptions {
   store: Store;
@@ -40,6 +42,12 @@ export interface AppOptions {
   metrics?: MetricsRegistry;
   /** One more step in the write pipeline after the segments engine (tests observe writes with it). */
   onPersonChanged?: PersonChangeListener;
+  /** ROSTER_PUBLIC_URL: the Pipelines settings' `apiHost`; default: the host each request came to. */
+  publicUrl?: PublicUrl | undefined;
+  /** Pipelines requests processed at once before 429 (ROSTER_PIPELINES_MAX_CONCURRENT). */
+  pipelinesMaxConcurrent?: number | undefined;
+  /** TLS (ROSTER_TLS_CERT / ROSTER_TLS_KEY): serve HTTPS, which the mobile SDKs require. */
+  https?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 /**
@@ -50,8 +58,10 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   const services = createServices(options.store, options.clock ?? systemClock, {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.onPersonChanged ? { onPersonChanged: options.onPersonChanged } : {}),
+    ...(options.pipelinesMaxConcurrent ? { pipelinesMaxConcurrent: options.pipelinesMaxConcurrent } : {}),
   });
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     ...(options.loggerInstance
       ? { loggerInstance: options.loggerInstance }
       : { logger: options.logger ?? false }),
@@ -73,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   registerHealthRoutes(app, options.store);
   registerTrackRoutes(app, services, { publicRateLimit: options.publicRateLimit ?? 0 });
   registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
+  await registerPipelinesRoutes(app, services, { publicUrl: options.publicUrl });
   await registerDashboard(app, { dir: options.dashboardDir });
 
   openapi.seal();

@@ -16,10 +16,13 @@ export interface WireError {
  * - Track v2: `{"errors":[{"reason","field","message"}]}` (401 keeps Track's `meta.error`);
  * - App API: `{"errors":[{"detail":"… (reference ULID)","status":"404"}]}`;
  * - App API `/v1/send/*`: `{"meta":{"error":"…"}}`.
+ * - Pipelines API: 400 `{"meta":{"errors":[…]}}` (Customer.io's documented schema), others
+ *   `{"meta":{"error":"…"}}`.
  */
 export function errorBody(family: ApiFamily, err: WireError): unknown {
   switch (family) {
     case 'track_v1':
+    case 'pipelines':
       if (err.status === 400) return { meta: { errors: [err.message] } };
       return { meta: { error: err.message } };
     case 'track_v2':

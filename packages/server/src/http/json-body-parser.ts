@@ -17,19 +17,31 @@ import sjson from 'secure-json-parse';
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   const parse = (_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void) => {
-    if (body.trim() === '') return done(null, undefined);
-    const problem = structuralProblem(body);
-    if (problem) return done(Object.assign(new Error(problem), { statusCode: 400, code: 'ROSTER_BAD_JSON' }));
     try {
-      done(null, sjson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      done(null, parseJsonText(body));
     } catch (err) {
-      const message = (err as Error).message.includes('prototype')
-        ? 'request body contains a forbidden key (__proto__ or constructor.prototype)'
-        : `request body is not valid JSON: ${(err as Error).message}`;
-      done(Object.assign(new Error(message), { statusCode: 400, code: 'ROSTER_BAD_JSON' }));
+      done(err as Error);
     }
   };
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, parse);
+}
+
+/**
+ * A request body's JSON under the rules above (`undefined` for an empty body); throws an error with
+ * `statusCode` 400 naming the problem. The Pipelines routes parse every content type with it.
+ */
+export function parseJsonText(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  const problem = structuralProblem(body);
+  if (problem) throw Object.assign(new Error(problem), { statusCode: 400, code: 'ROSTER_BAD_JSON' });
+  try {
+    return sjson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    const message = (err as Error).message.includes('prototype')
+      ? 'request body contains a forbidden key (__proto__ or constructor.prototype)'
+      : `request body is not valid JSON: ${(err as Error).message}`;
+    throw Object.assign(new Error(message), { statusCode: 400, code: 'ROSTER_BAD_JSON' });
+  }
 }
 
 /** Deeper than any real payload (App API filters allow 32 levels), far below the stack limit. */

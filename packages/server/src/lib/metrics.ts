@@ -177,6 +177,16 @@ export function createMetrics(): MetricsRegistry {
       'gauge',
       'Pending outbox rows whose run time has come: the delivery queue depth.',
     )
+    .define(
+      'roster_pipelines_events_total',
+      'counter',
+      'Pipelines API events by outcome: applied, duplicate (messageId seen), noted (accepted, not applied), dropped.',
+    )
+    .define(
+      'roster_pipelines_requests_refused_total',
+      'counter',
+      'Pipelines API requests refused whole, by reason: unauthorized, bad_body, too_large, overloaded, strict.',
+    )
     .define('roster_store_up', 'gauge', '1 when the store answered the scrape query, else 0.')
     .define('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.')
     .define('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use, bytes.')

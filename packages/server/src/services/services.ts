@@ -11,6 +11,7 @@ import { TransactionalService } from '../messaging/campaigns/transactional.js';
 import { WorkspaceSettingsService } from './workspace-settings.js';
 import { SegmentEngine } from './segments/engine.js';
 import type { PersonChangeListener } from './track/context.js';
+import { PipelinesService } from './pipelines/pipelines-service.js';
 import { TrackService, type WritePipeline } from './track/track-service.js';
 import { WorkspaceService } from './workspaces.js';
 
@@ -22,6 +23,8 @@ export interface Services {
   metrics: MetricsRegistry;
   workspaces: WorkspaceService;
   track: TrackService;
+  /** The Data Pipelines ingest: Segment-spec calls onto `track`'s writes. */
+  pipelines: PipelinesService;
   segments: SegmentEngine;
   /** The App API's read side. */
   app: AppServices;
@@ -41,6 +44,8 @@ export interface ServicesOptions {
   metrics?: MetricsRegistry;
   /** One more person-change step, after the segments engine's (tests observe writes through it). */
   onPersonChanged?: PersonChangeListener;
+  /** Pipelines requests processed at once before 429 (ROSTER_PIPELINES_MAX_CONCURRENT); default 64. */
+  pipelinesMaxConcurrent?: number;
 }
 
 /**
@@ -86,6 +91,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     metrics,
     workspaces,
     track,
+    pipelines: new PipelinesService(store, clock, track, metrics, options.pipelinesMaxConcurrent),
     segments,
     app: createAppServices(store, clock),
     messaging,

@@ -8,6 +8,7 @@ export const PAGE_LIMITS = {
   messages: [50, 1000],
   objects: [50, 1000],
   relationships: [50, 1000],
+  pipelinesErrors: [50, 1000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** Reads `?limit=`: absent → the default, above the maximum → clamped, not a positive integer → 400. */

@@ -6,6 +6,7 @@ import type { AppRouteContext } from './context.js';
 import { registerCustomerRoutes } from './customers.js';
 import { registerMessageRoutes } from './messages.js';
 import { registerObjectRoutes } from './objects.js';
+import { registerPipelinesErrorRoutes } from './pipelines-errors.js';
 import { AppRateLimiter } from './rate-limit.js';
 import { registerSegmentRoutes } from './segments.js';
 import { registerMessagingRoutes } from '../messaging/index.js';
@@ -38,4 +39,5 @@ export function registerAppApiRoutes(
   registerMessageRoutes(ctx);
   registerObjectRoutes(ctx);
   registerMessagingRoutes(ctx, services);
+  registerPipelinesErrorRoutes(ctx, services.pipelines);
 }
