@@ -23,6 +23,7 @@ export class RecheckScheduler {
   readonly holder = `${process.pid}:${randomBytes(6).toString('hex')}`;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly store: Store,
@@ -40,6 +41,7 @@ export class RecheckScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -62,8 +64,18 @@ export class RecheckScheduler {
     const ttl = 2 * this.intervalMs + 5_000;
     if (!(await acquireLease(this.store.db, RECHECK_LEASE, this.holder, now, now + ttl))) return;
     let changed = 0;
-    for (const workspaceId of await workspacesWithDynamicSegments(this.store.db))
-      changed += await this.definitions.recheckTimed(workspaceId);
+    let renewed = now;
+    for (const workspaceId of await workspacesWithDynamicSegments(this.store.db)) {
+      if (this.stopping) break;
+      changed += await this.definitions.recheckTimed(workspaceId, {
+        stopped: () => this.stopping,
+      });
+      // A round over many workspaces may outlast the lease: renew it as it goes.
+      if (this.clock.now() - renewed > this.intervalMs) {
+        renewed = this.clock.now();
+        if (!(await acquireLease(this.store.db, RECHECK_LEASE, this.holder, renewed, renewed + ttl))) break;
+      }
+    }
     if (changed > 0) this.log?.info({ changed }, 'segment recheck: memberships changed');
   }
 }

@@ -75,7 +75,22 @@ function activityColumns(dialect: DialectName, t: BackfillTarget, type: string, 
 
 const ACTIVITY_INSERT = sql`insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, delivery_id, delivery_type, timestamp, deleted)`;
 
-/** Removes members who no longer match, with an `exited_segment` each. Returns how many left. */
+/** People whose `pid` is in `(afterPid, toPid]`: one page of a recheck (`recheckTimed`). */
+export interface PidRange {
+  afterPid: number;
+  toPid: number;
+}
+
+function inRange(column: RawBuilder<unknown>, range: PidRange | undefined): RawBuilder<boolean> {
+  return range
+    ? sql<boolean>`(${column} > ${range.afterPid} and ${column} <= ${range.toPid})`
+    : sql<boolean>`(1 = 1)`;
+}
+
+/**
+ * Removes members who no longer match, with an `exited_segment` each. Returns how many left.
+ * `range`: only members whose pid is in it.
+ */
 export async function backfillExits(
   db: Tx,
   dialect: DialectName,
@@ -83,16 +98,28 @@ export async function backfillExits(
   predicate: RawBuilder<boolean>,
   now: number,
   activities = true,
+  range?: PidRange,
 ): Promise<number> {
   if (activities)
     await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'exited_segment', now)}
       from segment_memberships as m join people as p on p.pid = m.person_pid
-      where m.segment_id = ${t.segmentId} and not ${predicate}`.execute(db);
+      where m.segment_id = ${t.segmentId} and ${inRange(sql`m.person_pid`, range)} and not ${predicate}`.execute(
+      db,
+    );
   const r = await sql`delete from segment_memberships where segment_id = ${t.segmentId}
+      and ${inRange(sql`segment_memberships.person_pid`, range)}
       and not exists (select 1 from people as p where p.pid = segment_memberships.person_pid and ${predicate})`.execute(
     db,
   );
   return Number(r.numAffectedRows ?? 0);
+}
+
+/** The highest person pid of a workspace (0 when it has nobody): where a paged recheck ends. */
+export async function maxPersonPid(db: Tx, workspaceId: number): Promise<number> {
+  const r = await sql<{
+    m: number | string | null;
+  }>`select max(pid) as m from people where workspace_id = ${workspaceId}`.execute(db);
+  return Number(r.rows[0]?.m ?? 0);
 }
 
 /**
@@ -106,17 +133,20 @@ export async function backfillEntries(
   t: BackfillTarget,
   predicate: RawBuilder<boolean>,
   now: number,
-  options: { fresh: boolean; activities: boolean },
+  options: { fresh: boolean; activities: boolean; range?: PidRange },
 ): Promise<number> {
+  const range = inRange(sql`p.pid`, options.range);
   const notMember = options.fresh
     ? sql`(1 = 1)`
     : sql`not exists (select 1 from segment_memberships as m where m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
   if (options.activities && !options.fresh)
     await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'entered_segment', now)}
-      from people as p where p.workspace_id = ${t.workspaceId} and ${predicate} and ${notMember}`.execute(db);
+      from people as p where p.workspace_id = ${t.workspaceId} and ${range} and ${predicate} and ${notMember}`.execute(
+      db,
+    );
   const r = await sql`insert into segment_memberships (workspace_id, segment_id, person_pid, entered_at)
       select ${typed(dialect, t.workspaceId)}, ${typed(dialect, t.segmentId)}, p.pid, ${typed(dialect, now)} from people as p
-      where p.workspace_id = ${t.workspaceId} and ${predicate} and ${notMember}`.execute(db);
+      where p.workspace_id = ${t.workspaceId} and ${range} and ${predicate} and ${notMember}`.execute(db);
   if (options.activities && options.fresh)
     await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'entered_segment', now)}
       from segment_memberships as m join people as p on p.pid = m.person_pid
