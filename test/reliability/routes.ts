@@ -141,6 +141,7 @@ const APP_V1: Route[] = [
   { method: 'GET', path: '/v1/workspace', api: 'app' },
   { method: 'PUT', path: '/v1/workspace', api: 'app', body: { name: 'W' } },
   { method: 'POST', path: '/v1/workspace/rotate-keys', api: 'app', body: {}, rotatesKeys: true },
+  { method: 'POST', path: '/v1/workspace/identity-secret', api: 'app', body: { overlap_seconds: 0 } },
   { method: 'PUT', path: '/v1/workspace/push-providers/:kind', api: 'app', body: { key: 'k' } },
   { method: 'DELETE', path: '/v1/workspace/push-providers/:kind', api: 'app' },
   { method: 'GET', path: '/v1/pipelines/errors', api: 'app' },

@@ -1,4 +1,5 @@
 import { systemClock } from '../lib/clock.js';
+import { createServices } from '../services/services.js';
 import { WorkspaceService } from '../services/workspaces.js';
 import type { IdentifierMode } from '../store/workspaces/workspace.js';
 import { openStore } from '../store/open-store.js';
@@ -11,7 +12,15 @@ const USAGE = `usage:
   roster workspace list [--data DIR] [--database-url URL]
   roster workspace rotate-keys SITE_ID [--track] [--app] [--write] [--server-write] [--data DIR] [--database-url URL]
       (rotates the tracking and App API keys unless --track, --app, --write or --server-write narrows it;
-       --write replaces the Pipelines write key, --server-write makes or replaces the server write key)`;
+       --write replaces the Pipelines write key, --server-write makes or replaces the server write key)
+  roster workspace identity-secret SITE_ID [--overlap SECONDS] [--data DIR] [--database-url URL]
+      (a new secret for signed identify, shown once; the previous one is accepted for --overlap,
+       default 86400)
+  roster workspace identity-verification SITE_ID off|log|enforce [--data DIR] [--database-url URL]`;
+
+const SUBCOMMANDS = ['create', 'list', 'rotate-keys', 'identity-secret', 'identity-verification'];
+/** Positional arguments after the subcommand. */
+const ARITY: Record<string, number> = { 'rotate-keys': 1, 'identity-secret': 1, 'identity-verification': 2 };
 
 /** `roster workspace create | list | rotate-keys`: operator commands against the same store. */
 export async function workspaceCommand(args: string[]): Promise<number> {
@@ -25,15 +34,16 @@ export async function workspaceCommand(args: string[]): Promise<number> {
     write: { type: 'boolean' },
     'server-write': { type: 'boolean' },
     json: { type: 'boolean' },
+    overlap: { type: 'string' },
   });
   if (!parsed.ok) return parsed.code;
   const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
-  if (!sub || !['create', 'list', 'rotate-keys'].includes(sub)) {
+  if (!sub || !SUBCOMMANDS.includes(sub)) {
     process.stderr.write(`${sub ? `roster workspace: unknown subcommand ${sub}\n\n` : ''}${USAGE}\n`);
     return 2;
   }
-  if (rest.length > (sub === 'rotate-keys' ? 1 : 0)) {
+  if (rest.length > (ARITY[sub] ?? 0)) {
     process.stderr.write(`roster workspace ${sub}: unexpected argument ${rest.at(-1)}\n\n${USAGE}\n`);
     return 2;
   }
@@ -51,10 +61,35 @@ export async function workspaceCommand(args: string[]): Promise<number> {
       print(values.json, { ...credentials, name: workspace.name, identifier_mode: workspace.identifierMode });
     } else if (sub === 'list') {
       const list = await service.list();
-      if (values.json) print(true, list);
+      // Never the identity secrets: they are shown once, when made.
+      if (values.json)
+        print(
+          true,
+          list.map(({ identitySecrets: _secrets, ...w }) => w),
+        );
       else {
         process.stdout.write('site_id\tidentifier_mode\tname\n');
         for (const w of list) process.stdout.write(`${w.siteId}\t${w.identifierMode}\t${w.name}\n`);
+      }
+    } else if (sub === 'identity-secret' || sub === 'identity-verification') {
+      const ws = rest[0] ? await service.bySiteId(rest[0]) : undefined;
+      if (!ws) {
+        process.stderr.write(
+          rest[0] ? `roster workspace ${sub}: no workspace with site id ${rest[0]}\n` : `${USAGE}\n`,
+        );
+        return 2;
+      }
+      const settings = createServices(store, systemClock).workspaceSettings;
+      if (sub === 'identity-secret') {
+        const overlap = values.overlap === undefined ? undefined : Number(values.overlap);
+        print(
+          values.json,
+          await settings.rotateIdentitySecret(ws, overlap === undefined ? {} : { overlap_seconds: overlap }),
+        );
+      } else {
+        const view = await settings.update(ws, { settings: { identityVerification: rest[1] } });
+        const mode = (view.workspace.settings as { identityVerification: string }).identityVerification;
+        print(values.json, { site_id: ws.siteId, identity_verification: mode });
       }
     } else {
       const siteId = rest[0];

@@ -41,3 +41,8 @@ export function generateWriteKey(): string {
 export function generateServerWriteKey(): string {
   return `swk_${randomBytes(20).toString('hex')}`;
 }
+
+/** Signed identify's per-workspace secret: 32 random bytes (HMAC-SHA256's block of strength). */
+export function generateIdentitySecret(): string {
+  return `ivs_${randomBytes(32).toString('hex')}`;
+}

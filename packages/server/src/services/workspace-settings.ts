@@ -23,10 +23,22 @@ import type { WorkspaceService } from './workspaces.js';
 import {
   DEFAULT_SETTINGS,
   IDENTIFIER_MODES,
+  IDENTITY_VERIFICATION_MODES,
   type IdentifierMode,
   type Workspace,
   type WorkspaceSettings,
 } from '../store/workspaces/workspace.js';
+
+/** How long a rotated-out identity secret is still accepted unless the rotation says otherwise. */
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
+/** A month: longer overlaps keep a leaked secret alive too long. */
+export const MAX_SECRET_OVERLAP_SECONDS = 30 * 86_400;
+
+/** The identity secrets still accepted now. */
+function fresh(ws: Workspace, clock: Clock): Workspace['identitySecrets'] {
+  const now = unixSeconds(clock);
+  return ws.identitySecrets.filter((x) => x.retiresAt === null || x.retiresAt > now);
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -171,10 +183,11 @@ function providerDetails(s: ProviderSettings): Record<string, unknown> {
   }
 }
 
-const SETTING_TYPES: Record<keyof WorkspaceSettings, 'boolean' | 'number'> = {
+const SETTING_TYPES: Record<keyof WorkspaceSettings, 'boolean' | 'number' | readonly string[]> = {
   allowEmailUpdateViaId: 'boolean',
   lenientEventData: 'boolean',
   appApiRateLimit: 'number',
+  identityVerification: IDENTITY_VERIFICATION_MODES,
 };
 
 /** The dashboard's workspace settings (`/v1/workspace…`): never returns a secret. */
@@ -195,6 +208,11 @@ export class WorkspaceSettingsService {
         name: fresh.name,
         identifier_mode: fresh.identifierMode,
         settings: fresh.settings,
+        // Never the secrets themselves: they are shown once, when made.
+        identity_secrets: fresh.identitySecrets.map((x) => ({
+          created_at: x.createdAt,
+          retires_at: x.retiresAt,
+        })),
         push_providers: rows
           .sort(
             (a, b) =>
@@ -234,8 +252,14 @@ export class WorkspaceSettingsService {
       const s: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(body.settings)) {
         const type = SETTING_TYPES[k as keyof WorkspaceSettings];
-        if (!type || !(k in DEFAULT_SETTINGS))
+        if (!type || !Object.hasOwn(DEFAULT_SETTINGS, k))
           throw new InvalidInputError(`/settings/${k}`, `unknown setting ${k}`);
+        if (Array.isArray(type)) {
+          if (!type.includes(v as string))
+            throw new InvalidInputError(`/settings/${k}`, `${k} must be one of ${type.join(', ')}`);
+          s[k] = v;
+          continue;
+        }
         if (typeof v !== type || (type === 'number' && (!Number.isFinite(v) || (v as number) < 0)))
           throw new InvalidInputError(
             `/settings/${k}`,
@@ -244,6 +268,14 @@ export class WorkspaceSettingsService {
         s[k] = v;
       }
       patch.settings = s as Partial<WorkspaceSettings>;
+      const mode = patch.settings.identityVerification;
+      // Checking signatures (to count or to refuse) needs a secret to check them with.
+      if ((mode === 'log' || mode === 'enforce') && fresh(ws, this.clock).length === 0)
+        throw new InvalidInputError(
+          '/settings/identityVerification',
+          'create an identity secret first (POST /v1/workspace/identity-secret), then sign identifiers with it',
+          'required',
+        );
     }
     const updated = await this.workspaces.updateSettings(ws.id, patch);
     return this.view(updated);
@@ -267,6 +299,32 @@ export class WorkspaceSettingsService {
       site_id: ws.siteId,
       ...(out.apiKey ? { api_key: out.apiKey } : {}),
       ...(out.appApiKey ? { app_api_key: out.appApiKey } : {}),
+    };
+  }
+
+  /**
+   * A new identity secret (signed identify), shown once. The current one keeps being accepted for
+   * `overlap_seconds` (default a day, so apps holding signatures made with it keep working while
+   * the backend switches); older secrets stop at once.
+   */
+  async rotateIdentitySecret(ws: Workspace, body: unknown): Promise<Record<string, unknown>> {
+    const b = isObject(body) ? body : {};
+    const overlap = b.overlap_seconds ?? DEFAULT_SECRET_OVERLAP_SECONDS;
+    if (
+      typeof overlap !== 'number' ||
+      !Number.isInteger(overlap) ||
+      overlap < 0 ||
+      overlap > MAX_SECRET_OVERLAP_SECONDS
+    )
+      throw new InvalidInputError(
+        '/overlap_seconds',
+        `overlap_seconds must be a whole number of seconds from 0 to ${MAX_SECRET_OVERLAP_SECONDS}`,
+      );
+    const made = await this.workspaces.rotateIdentitySecret(ws.id, overlap);
+    return {
+      identity_secret: made.secret,
+      created_at: made.createdAt,
+      ...(made.previousRetiresAt !== undefined ? { previous_retires_at: made.previousRetiresAt } : {}),
     };
   }
 

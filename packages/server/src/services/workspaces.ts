@@ -2,6 +2,7 @@ import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import {
   generateAppKey,
+  generateIdentitySecret,
   generateServerWriteKey,
   generateSiteId,
   generateTrackKey,
@@ -18,6 +19,7 @@ import {
 import {
   insertWorkspace,
   listWorkspaces,
+  setIdentitySecrets,
   setWorkspaceKeys,
   toWorkspace,
   updateWorkspace,
@@ -32,6 +34,7 @@ import {
   DEFAULT_SETTINGS,
   IDENTIFIER_MODES,
   type IdentifierMode,
+  type IdentitySecret,
   type Workspace,
   type WorkspaceCredentials,
   type WorkspaceSettings,
@@ -205,6 +208,31 @@ export class WorkspaceService {
       throw new InvalidInputError('app_api_key', 'App API key must differ from the tracking key');
     await setWorkspaceKeys(this.store.db, ws.id, patch, unixSeconds(this.clock));
     return out;
+  }
+
+  /**
+   * Makes a new identity secret the current one. The previous current secret stays accepted for
+   * `overlapSeconds` (0: not at all); secrets rotated out before it are dropped.
+   */
+  async rotateIdentitySecret(
+    id: number,
+    overlapSeconds: number,
+  ): Promise<{ secret: string; createdAt: number; previousRetiresAt?: number }> {
+    return this.store.transaction(async (trx) => {
+      const ws = await workspaceById(trx, id);
+      if (!ws) throw new InvalidInputError('workspace', 'no such workspace');
+      const now = unixSeconds(this.clock);
+      const made: IdentitySecret = { secret: generateIdentitySecret(), createdAt: now, retiresAt: null };
+      const current = ws.identitySecrets.find((x) => x.retiresAt === null);
+      const kept: IdentitySecret[] = [made];
+      if (current && overlapSeconds > 0) kept.push({ ...current, retiresAt: now + overlapSeconds });
+      await setIdentitySecrets(trx, id, kept, now);
+      return {
+        secret: made.secret,
+        createdAt: now,
+        ...(current ? { previousRetiresAt: overlapSeconds > 0 ? now + overlapSeconds : now } : {}),
+      };
+    });
   }
 
   async updateSettings(

@@ -102,8 +102,11 @@ export const v1 = {
     };
   },
 
-  /** Forms (spec §3.13): identify by `data.email`, else `data.id`; `form_*` keys are not attributes. */
-  form(ws: Workspace, body: unknown): TrackWrite {
+  /**
+   * Forms (spec §3.13): identify by `data.email`, else `data.id`; `form_*` keys are not attributes.
+   * Returns the identifier too (signed identify checks it).
+   */
+  form(ws: Workspace, body: unknown): { identifier: string; write: TrackWrite } {
     const data = requireObject(requireObject(body).data, 'data');
     const attrs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(data)) if (!k.startsWith('form_')) attrs[k] = v;
@@ -114,6 +117,6 @@ export const v1 = {
     if (!identifier)
       throw new InvalidInputError('data', 'form data must include an email or an id', 'required');
     if (identifier === email && ws.identifierMode !== 'id') delete attrs.email;
-    return v1.identify(ws, identifier, attrs);
+    return { identifier, write: v1.identify(ws, identifier, attrs) };
   },
 };

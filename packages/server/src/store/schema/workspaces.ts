@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { Json } from './columns.js';
+import type { Json, NullableJson } from './columns.js';
 
 export interface WorkspacesTable {
   id: Generated<number>;
@@ -12,6 +12,8 @@ export interface WorkspacesTable {
   /** `id` | `email` | `email_or_id`. */
   identifier_mode: string;
   settings: Json;
+  /** Signed identify: `[{secret, created_at, retires_at}]`, NULL until a secret is made (migration 85). */
+  identity_secrets: NullableJson;
   created_at: number;
   updated_at: number;
 }

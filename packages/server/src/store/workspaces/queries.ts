@@ -5,6 +5,7 @@ import { parseJson, toJson, type Tx } from '../store.js';
 import {
   DEFAULT_SETTINGS,
   type IdentifierMode,
+  type IdentitySecret,
   type Workspace,
   type WorkspaceSettings,
 } from './workspace.js';
@@ -19,13 +20,48 @@ export function toWorkspace(row: WorkspaceRow): Workspace {
     name: row.name,
     identifierMode: row.identifier_mode as IdentifierMode,
     settings: { ...DEFAULT_SETTINGS, ...parseJson<Partial<WorkspaceSettings>>(row.settings) },
+    identitySecrets: toSecrets(row.identity_secrets),
     createdAt: row.created_at,
   };
 }
 
+interface StoredSecret {
+  secret: string;
+  created_at: number;
+  retires_at: number | null;
+}
+
+function toSecrets(value: unknown): IdentitySecret[] {
+  if (value === null || value === undefined) return [];
+  const list = parseJson<StoredSecret[] | null>(value);
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((s) => typeof s?.secret === 'string' && s.secret !== '')
+    .map((s) => ({ secret: s.secret, createdAt: Number(s.created_at), retiresAt: s.retires_at ?? null }));
+}
+
+/** Replaces a workspace's identity secrets (the current one first). */
+export async function setIdentitySecrets(
+  db: Tx,
+  id: number,
+  secrets: readonly IdentitySecret[],
+  now: number,
+): Promise<void> {
+  const stored: StoredSecret[] = secrets.map((s) => ({
+    secret: s.secret,
+    created_at: s.createdAt,
+    retires_at: s.retiresAt,
+  }));
+  await db
+    .updateTable('workspaces')
+    .set({ identity_secrets: toJson(stored), updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
 // Named columns, not `*`: PostgreSQL keeps these prepared per connection (see store/sql.ts).
 const WORKSPACE_COLUMNS =
-  'id, site_id, name, track_key_hash, app_key_hash, identifier_mode, settings, created_at, updated_at';
+  'id, site_id, name, track_key_hash, app_key_hash, identifier_mode, settings, identity_secrets, created_at, updated_at';
 const BY_SITE = statement(`select ${WORKSPACE_COLUMNS} from workspaces where site_id = ?`);
 const BY_APP_KEY = statement(`select ${WORKSPACE_COLUMNS} from workspaces where app_key_hash = ?`);
 

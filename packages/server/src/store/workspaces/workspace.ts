@@ -10,12 +10,31 @@ export interface WorkspaceSettings {
   lenientEventData: boolean;
   /** App API requests per second per workspace; 0 turns the limit off (the default). */
   appApiRateLimit: number;
+  /**
+   * Signed identify (docs/security.md): `off` (default) accepts person writes from the public
+   * tracking key without a signature; `log` accepts them and counts the ones `enforce` would
+   * refuse; `enforce` refuses them (403).
+   */
+  identityVerification: IdentityVerificationMode;
+}
+
+export type IdentityVerificationMode = 'off' | 'log' | 'enforce';
+export const IDENTITY_VERIFICATION_MODES: readonly IdentityVerificationMode[] = ['off', 'log', 'enforce'];
+
+/** A secret the workspace's backend signs identifiers with. */
+export interface IdentitySecret {
+  secret: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** When a rotated-out secret stops being accepted (unix seconds); null for the current one. */
+  retiresAt: number | null;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
   allowEmailUpdateViaId: false,
   lenientEventData: true,
   appApiRateLimit: 0,
+  identityVerification: 'off',
 };
 
 export interface Workspace {
@@ -24,6 +43,8 @@ export interface Workspace {
   name: string;
   identifierMode: IdentifierMode;
   settings: WorkspaceSettings;
+  /** Signed identify's secrets: the current one first, then rotated-out ones still accepted. */
+  identitySecrets: IdentitySecret[];
   createdAt: number;
 }
 

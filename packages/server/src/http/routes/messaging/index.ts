@@ -87,6 +87,9 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
     app.put(`${prefix}/workspace`, opts, async (request) =>
       services.workspaceSettings.update(workspaceOf(request), request.body),
     );
+    app.post(`${prefix}/workspace/identity-secret`, opts, async (request) =>
+      services.workspaceSettings.rotateIdentitySecret(workspaceOf(request), request.body),
+    );
     app.post(`${prefix}/workspace/rotate-keys`, opts, async (request) =>
       services.workspaceSettings.rotateKeys(workspaceOf(request), request.body),
     );

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { IdentityGuard, SIGNATURE_HEADER } from '../../../services/identity/guard.js';
+import type { Workspace } from '../../../store/workspaces/workspace.js';
 import type { Services } from '../../../services/services.js';
 import { v1 } from '../../../services/track/v1.js';
 import { trackAuth, workspaceOf } from '../../auth.js';
@@ -11,21 +13,34 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
   const { track, workspaces } = services;
   const base = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
   const src = (r: Parameters<typeof sourceOf>[0]) => sourceOf(r, 'track_v1');
+  const guard = new IdentityGuard(services.clock, services.metrics);
+  /** The authenticated workspace, once the person in the path passes signed identify. */
+  const signed = (request: FastifyRequest<{ Params: IdParams }>): Workspace => {
+    const ws = workspaceOf(request);
+    const header = request.headers[SIGNATURE_HEADER];
+    guard.person(
+      ws,
+      request.params.identifier,
+      typeof header === 'string' ? header : undefined,
+      SIGNATURE_HEADER,
+    );
+    return ws;
+  };
 
   app.put<{ Params: IdParams }>('/api/v1/customers/:identifier', base, async (request, reply) => {
-    const ws = workspaceOf(request);
+    const ws = signed(request);
     await track.execute(ws, src(request), v1.identify(ws, request.params.identifier, request.body));
     return ok(reply);
   });
 
   app.delete<{ Params: IdParams }>('/api/v1/customers/:identifier', base, async (request, reply) => {
-    const ws = workspaceOf(request);
+    const ws = signed(request);
     await track.execute(ws, src(request), v1.deletePerson(ws, request.params.identifier));
     return ok(reply);
   });
 
   app.put<{ Params: IdParams }>('/api/v1/customers/:identifier/devices', base, async (request, reply) => {
-    const ws = workspaceOf(request);
+    const ws = signed(request);
     await track.execute(ws, src(request), v1.addDevice(ws, request.params.identifier, request.body));
     return ok(reply);
   });
@@ -34,7 +49,7 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     '/api/v1/customers/:identifier/devices/:device_id',
     base,
     async (request, reply) => {
-      const ws = workspaceOf(request);
+      const ws = signed(request);
       const { identifier, device_id } = request.params;
       await track.execute(ws, src(request), v1.deleteDevice(ws, identifier, device_id));
       return ok(reply);
@@ -42,19 +57,19 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
   );
 
   app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/suppress', base, async (request, reply) => {
-    const ws = workspaceOf(request);
+    const ws = signed(request);
     await track.execute(ws, src(request), v1.suppress(ws, request.params.identifier));
     return ok(reply);
   });
 
   app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/unsuppress', base, async (request, reply) => {
-    const ws = workspaceOf(request);
+    const ws = signed(request);
     await track.execute(ws, src(request), v1.unsuppress(ws, request.params.identifier));
     return ok(reply);
   });
 
   app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/events', base, async (request, reply) => {
-    const ws = workspaceOf(request);
+    const ws = signed(request);
     await track.execute(ws, src(request), v1.event(ws, request.params.identifier, request.body));
     return ok(reply);
   });

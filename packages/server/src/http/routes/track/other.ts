@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/services.js';
+import { IdentityGuard, SIGNATURE_HEADER } from '../../../services/identity/guard.js';
 import { requireObject } from '../../../services/track/events.js';
 import { v1 } from '../../../services/track/v1.js';
 import { trackAuth, workspaceOf } from '../../auth.js';
@@ -24,6 +25,7 @@ export function registerOtherTrackRoutes(
     errorHandler: trackErrorHandler(),
   };
   const src = (r: Parameters<typeof sourceOf>[0]) => sourceOf(r, 'track_v1');
+  const guard = new IdentityGuard(services.clock, services.metrics);
 
   app.post('/api/v1/events', auth, async (request, reply) => {
     const ws = workspaceOf(request);
@@ -36,6 +38,7 @@ export function registerOtherTrackRoutes(
     { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler({ singular: true }) },
     async (request, reply) => {
       const ws = workspaceOf(request);
+      guard.unsignable(ws, 'merging people');
       await track.execute(ws, src(request), v1.merge(ws, request.body));
       return ok(reply);
     },
@@ -50,6 +53,7 @@ export function registerOtherTrackRoutes(
       auth,
       async (request, reply) => {
         const ws = workspaceOf(request);
+        guard.unsignable(ws, 'changing manual segment membership');
         const write = v1.segment(ws, request.params.segment_id, request.query.id_type, request.body, add);
         await track.execute(ws, src(request), write);
         return ok(reply);
@@ -59,7 +63,11 @@ export function registerOtherTrackRoutes(
 
   app.post('/api/v1/forms/:form_id/submit', auth, async (request, reply) => {
     const ws = workspaceOf(request);
-    await track.execute(ws, src(request), v1.form(ws, request.body));
+    const form = v1.form(ws, request.body);
+    // A form identifies by its email (or id): that identifier is the one a signature must sign.
+    const header = request.headers[SIGNATURE_HEADER];
+    guard.person(ws, form.identifier, typeof header === 'string' ? header : undefined, SIGNATURE_HEADER);
+    await track.execute(ws, src(request), form.write);
     return reply.code(204).send();
   });
 

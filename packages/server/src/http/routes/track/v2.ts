@@ -1,6 +1,8 @@
 import type { TrackV2BatchPartial } from '@roster/protocol';
 import type { FastifyInstance } from 'fastify';
 import { InvalidInputError } from '../../../lib/errors.js';
+import { IdentityGuard, v2Identity } from '../../../services/identity/guard.js';
+import type { Workspace } from '../../../store/workspaces/workspace.js';
 import type { Services } from '../../../services/services.js';
 import type { TrackWrite } from '../../../services/track/context.js';
 import { parseV2 } from '../../../services/track/v2.js';
@@ -15,10 +17,20 @@ export const MAX_BATCH_BYTES = 500 * 1024;
 export function registerTrackV2Routes(app: FastifyInstance, services: Services): void {
   const { track, workspaces } = services;
   const auth = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
+  const guard = new IdentityGuard(services.clock, services.metrics);
+  /** Signed identify for one operation: its `identity_signature` beside `identifiers`. */
+  const checkSignature = (ws: Workspace, op: unknown): void => {
+    const need = v2Identity(op);
+    if (need === 'anonymous') return;
+    if (need === 'unsignable') return guard.unsignable(ws, 'merging people');
+    const sig = (op as { identity_signature?: unknown }).identity_signature;
+    guard.person(ws, need.identifier, typeof sig === 'string' ? sig : undefined, 'identity_signature');
+  };
 
   app.post('/api/v2/entity', { ...auth, bodyLimit: MAX_ENTITY_BYTES }, async (request, reply) => {
     const ws = workspaceOf(request);
     if (request.body === undefined) throw new InvalidInputError('', 'request body is required', 'required');
+    checkSignature(ws, request.body);
     await track.execute(ws, sourceOf(request, 'track_v2'), parseV2(request.body, ws));
     return ok(reply);
   });
@@ -45,6 +57,8 @@ export function registerTrackV2Routes(app: FastifyInstance, services: Services):
       try {
         if (measure && Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_ENTITY_BYTES)
           throw new InvalidInputError('', 'operation is larger than 32 KB', 'too_large');
+        // A refused signature is this item's `forbidden` error; the other items are written.
+        checkSignature(ws, item);
         writes.push(parseV2(item, ws));
         indexes.push(index);
       } catch (err) {
