@@ -39,10 +39,10 @@ export interface BackfillResult {
 /**
  * How long one transaction of the time recheck aims to take; its page of people adapts to it.
  * SQLite has one writer for every workspace, so a page is short (a few ms, about an identify's
- * p99); on PostgreSQL a page holds only this workspace's definitions lock, and each transaction
- * costs several round trips, so pages are longer.
+ * p99); on PostgreSQL a page holds this workspace's definitions lock, which its writes wait for,
+ * so it is kept short too (a transaction's round trips alone take a few ms there).
  */
-const RECHECK_PAGE_TARGET_MS = { sqlite: 3, postgres: 25 } as const;
+const RECHECK_PAGE_TARGET_MS = { sqlite: 3, postgres: 5 } as const;
 const RECHECK_FIRST_PAGE = 1_000;
 const RECHECK_MIN_PAGE = 50;
 const RECHECK_MAX_PAGE = 100_000;
