@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * App API wire shapes (spec app-api.md §3 and §5.2). Every attribute value on the wire is a
- * string (§5.1 rule 7); ids are strings; segment ids are positive integers.
+ * App API wire shapes (docs/app-api.md). Every attribute value on the wire is a string
+ * (docs/app-api.md "Conventions"); ids are strings; segment ids are positive integers.
  */
 
-/** How a `{customer_id}` path value is read (§2.5). `phone` is answered with a 400 (not enabled). */
+/** How a `{customer_id}` path value is read (docs/app-api.md "Conventions", `id_type`). `phone` is answered with a 400 (not enabled). */
 export const AppIdType = Type.Union([
   Type.Literal('id'),
   Type.Literal('email'),
@@ -14,7 +14,7 @@ export const AppIdType = Type.Union([
 ]);
 export type AppIdType = Static<typeof AppIdType>;
 
-/** §3.1: all three keys present; `id` and `email` null when unset. */
+/** A person's identifiers: all three keys present; `id` and `email` null when unset. */
 export const AppIdentifiers = Type.Object({
   id: Type.Union([Type.String(), Type.Null()]),
   email: Type.Union([Type.String(), Type.Null()]),
@@ -22,7 +22,7 @@ export const AppIdentifiers = Type.Object({
 });
 export type AppIdentifiers = Static<typeof AppIdentifiers>;
 
-/** §3.3 a device inside `customer.devices`; `attributes` always carries `_last_status`. */
+/** A device inside `customer.devices`; `attributes` always carries `_last_status`. */
 export const AppDevice = Type.Object({
   id: Type.String(),
   platform: Type.String(),
@@ -31,7 +31,7 @@ export const AppDevice = Type.Object({
 });
 export type AppDevice = Static<typeof AppDevice>;
 
-/** §3.2 the customer profile. */
+/** The customer profile (docs/app-api.md "People"). */
 export const AppCustomer = Type.Object({
   id: Type.Union([Type.String(), Type.Null()]),
   identifiers: AppIdentifiers,
@@ -54,7 +54,7 @@ export const EmailLookupItem = Type.Object({
 export const EmailLookupResponse = Type.Object({ results: Type.Array(EmailLookupItem) });
 export type EmailLookupResponse = Static<typeof EmailLookupResponse>;
 
-/** `POST /v1/customers/attributes`: 1..100 ids; items come back flat (§6.1). */
+/** `POST /v1/customers/attributes`: 1..100 ids; items come back flat (docs/app-api.md "Choices where Customer.io documents nothing"). */
 export const CustomersAttributesBody = Type.Object({
   ids: Type.Array(Type.Union([Type.String(), Type.Number()]), { minItems: 1, maxItems: 100 }),
 });
@@ -62,7 +62,7 @@ export type CustomersAttributesBody = Static<typeof CustomersAttributesBody>;
 export const CustomersAttributesResponse = Type.Object({ customers: Type.Array(AppCustomer) });
 export type CustomersAttributesResponse = Static<typeof CustomersAttributesResponse>;
 
-/** The filter language of `POST /v1/customers` (§4.3). Recursive: and/or hold filters, not holds one. */
+/** The filter language of `POST /v1/customers` (docs/segments.md "The language"). Recursive: and/or hold filters, not holds one. */
 export const AttributeFilter = Type.Object({
   field: Type.String(),
   operator: Type.Union([Type.Literal('eq'), Type.Literal('exists')]),
@@ -100,7 +100,7 @@ export const PrefixSearchPage = Type.Object({
 });
 export type PrefixSearchPage = Static<typeof PrefixSearchPage>;
 
-/** §3.5 an activity. */
+/** An activity (docs/app-api.md "Activities"). */
 export const AppActivity = Type.Object({
   id: Type.String(),
   type: Type.String(),
@@ -157,7 +157,7 @@ export type SegmentConditions =
 /** A schema slot for the condition language: any object on the wire, typed as `SegmentConditions`. */
 export const SegmentConditionsSchema = Type.Unsafe<SegmentConditions>({ type: 'object' });
 
-/** §3.4 a segment, plus Roster's `conditions` (null for manual segments). */
+/** A segment (docs/app-api.md "Segments"), plus Roster's `conditions` (null for manual segments). */
 export const AppSegment = Type.Object({
   id: Type.Integer(),
   deduplicate_id: Type.String(),
@@ -201,7 +201,7 @@ export const SegmentUsedBy = Type.Object({
 });
 export type SegmentUsedBy = Static<typeof SegmentUsedBy>;
 
-/** §2.2 the App API error envelope. */
+/** The App API error envelope (docs/app-api.md "Conventions"). */
 export const AppErrorBody = Type.Object({
   errors: Type.Array(
     Type.Object({
@@ -407,7 +407,7 @@ export const BroadcastTriggerView = Type.Object({
 });
 export type BroadcastTriggerView = Static<typeof BroadcastTriggerView>;
 
-/** A message (a delivery): §3.6 plus Roster's `transactional_message_id`, `title`, `body`. */
+/** A message (a delivery; docs/app-api.md "Messages"), with Roster's `transactional_message_id`, `title`, `body`. */
 export const AppMessage = Type.Object({
   id: Type.String(),
   deduplicate_id: Type.String(),

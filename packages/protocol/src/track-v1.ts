@@ -1,15 +1,15 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * Track API v1 wire shapes (spec track-api.md §3). The server is deliberately lenient (§8.2,
- * §11.6): these schemas describe what clients send, with extra keys allowed, and the server's
+ * Track API v1 wire shapes (docs/track-api.md §2). The server is deliberately lenient (what
+ * each Customer.io client really sends, docs/track-api.md §1 and §5): these schemas describe what clients send, with extra keys allowed, and the server's
  * services hold the exact validation and Customer.io's messages.
  */
 
 const Unix = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })]);
 const IdValue = Type.Union([Type.String(), Type.Number()]);
 
-/** `PUT /api/v1/customers/{identifier}` — attributes plus the special keys of §3.1. */
+/** `PUT /api/v1/customers/{identifier}` — attributes plus the instruction keys of docs/track-api.md §4. */
 export const TrackIdentifyBody = Type.Object(
   {
     id: Type.Optional(Type.Union([IdValue, Type.Null()])),
@@ -24,7 +24,7 @@ export const TrackIdentifyBody = Type.Object(
 );
 export type TrackIdentifyBody = Static<typeof TrackIdentifyBody>;
 
-/** `PUT /api/v1/customers/{identifier}/devices` (§3.3, §8). */
+/** `PUT /api/v1/customers/{identifier}/devices` (docs/track-api.md §5). */
 export const TrackDevice = Type.Object(
   {
     id: Type.String({ minLength: 1 }),
@@ -45,7 +45,7 @@ export const TrackEventType = Type.Union([
 ]);
 export type TrackEventType = Static<typeof TrackEventType>;
 
-/** `POST /api/v1/customers/{identifier}/events` (§3.6, §7). `id` is a ULID for dedupe. */
+/** `POST /api/v1/customers/{identifier}/events` (docs/track-api.md §6). `id` is a ULID for dedupe. */
 export const TrackEventBody = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -58,7 +58,7 @@ export const TrackEventBody = Type.Object(
 );
 export type TrackEventBody = Static<typeof TrackEventBody>;
 
-/** `POST /api/v1/events` (§3.7): no `anonymous_id` plus `data.recipient` is an invite event. */
+/** `POST /api/v1/events` (docs/track-api.md §6): no `anonymous_id` plus `data.recipient` is an invite event. */
 export const TrackAnonymousEventBody = Type.Intersect([
   TrackEventBody,
   Type.Object({ anonymous_id: Type.Optional(Type.String()) }),
@@ -73,22 +73,22 @@ export const TrackPersonIdentifier = Type.Union([
 ]);
 export type TrackPersonIdentifier = Static<typeof TrackPersonIdentifier>;
 
-/** `POST /api/v1/merge_customers` (§3.8). */
+/** `POST /api/v1/merge_customers` (docs/track-api.md §7). */
 export const TrackMergeBody = Type.Object({
   primary: TrackPersonIdentifier,
   secondary: TrackPersonIdentifier,
 });
 export type TrackMergeBody = Static<typeof TrackMergeBody>;
 
-/** `POST /api/v1/segments/{id}/add_customers|remove_customers` (§3.12), 1–1000 ids. */
+/** `POST /api/v1/segments/{id}/add_customers|remove_customers` (docs/track-api.md §7), 1–1000 ids. */
 export const TrackSegmentBody = Type.Object({ ids: Type.Array(IdValue, { minItems: 1, maxItems: 1000 }) });
 export type TrackSegmentBody = Static<typeof TrackSegmentBody>;
 
-/** `POST /api/v1/forms/{form_id}/submit` (§3.13). */
+/** `POST /api/v1/forms/{form_id}/submit` (docs/track-api.md §3). */
 export const TrackFormBody = Type.Object({ data: Type.Record(Type.String(), Type.Unknown()) });
 export type TrackFormBody = Static<typeof TrackFormBody>;
 
-/** `POST /api/v1/metrics` (§3.10). */
+/** `POST /api/v1/metrics` (docs/track-api.md §8). */
 export const TrackMetricBody = Type.Object(
   {
     delivery_id: Type.String({ minLength: 1 }),
@@ -102,7 +102,7 @@ export const TrackMetricBody = Type.Object(
 );
 export type TrackMetricBody = Static<typeof TrackMetricBody>;
 
-/** `POST /push/events` and `/api/v1/push/events` (§3.9). */
+/** `POST /push/events` and `/api/v1/push/events` (docs/track-api.md §8). */
 export const TrackPushEventBody = Type.Object(
   {
     delivery_id: Type.String({ minLength: 1 }),
@@ -114,11 +114,11 @@ export const TrackPushEventBody = Type.Object(
 );
 export type TrackPushEventBody = Static<typeof TrackPushEventBody>;
 
-/** `POST /unsubscribe/{delivery_id}` (§3.14); absent means `true`. */
+/** `POST /unsubscribe/{delivery_id}` (docs/track-api.md §8); absent means `true`. */
 export const TrackUnsubscribeBody = Type.Object({ unsubscribe: Type.Optional(Type.Boolean()) });
 export type TrackUnsubscribeBody = Static<typeof TrackUnsubscribeBody>;
 
-/** `GET /api/v1/accounts/region` (§3.11). */
+/** `GET /api/v1/accounts/region` (docs/track-api.md §8). */
 export const TrackRegionResponse = Type.Object({
   url: Type.String(),
   region: Type.Literal('us'),
@@ -126,7 +126,7 @@ export const TrackRegionResponse = Type.Object({
 });
 export type TrackRegionResponse = Static<typeof TrackRegionResponse>;
 
-/** v1 400: `{"meta":{"errors":[…]}}`; 401 and merge 400: `{"meta":{"error":"…"}}` (§2). */
+/** v1 400: `{"meta":{"errors":[…]}}`; 401 and merge 400: `{"meta":{"error":"…"}}` (docs/track-api.md §1). */
 export const TrackV1Errors = Type.Object({ meta: Type.Object({ errors: Type.Array(Type.String()) }) });
 export type TrackV1Errors = Static<typeof TrackV1Errors>;
 export const TrackV1Error = Type.Object({ meta: Type.Object({ error: Type.String() }) });

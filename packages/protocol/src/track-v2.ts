@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * Track API v2 wire shapes (spec track-api.md §4): `POST /api/v2/entity` (one operation) and
+ * Track API v2 wire shapes (docs/track-api.md §2): `POST /api/v2/entity` (one operation) and
  * `POST /api/v2/batch` (`{"batch": [...]}`). Person identifiers hold exactly one key; Roster also
  * accepts `anonymous_id` on event/page/screen (Roster's SDK and Segment send it).
  */
@@ -68,7 +68,7 @@ export const TrackV2Merge = Type.Object({
   primary: MergeSide,
   secondary: MergeSide,
 });
-/** §4.5 push delivery metric. */
+/** A push delivery metric (docs/track-api.md §2, §8). */
 export const TrackV2Delivery = Type.Object({
   type: Type.Literal('delivery'),
   action: Type.Literal('event'),
