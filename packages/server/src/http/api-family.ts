@@ -1,6 +1,6 @@
 /**
- * Roster serves three wire families that shape their errors differently (spec track-api.md §2,
- * app-api.md §2.2). Every error path asks which family a URL belongs to.
+ * Roster serves three wire families that shape their errors differently (docs/track-api.md §1,
+ * docs/app-api.md "Conventions"). Every error path asks which family a URL belongs to.
  */
 export type ApiFamily = 'track_v1' | 'track_v2' | 'app' | 'app_send' | 'pipelines' | 'other';
 

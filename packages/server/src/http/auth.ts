@@ -12,7 +12,7 @@ declare module 'fastify' {
 
 /**
  * `Authorization: Basic base64(site_id:api_key)`, scheme case-insensitive. Node's base64 decoder
- * reads both the standard and the URL-safe alphabet, which the Go client uses (spec §1.2).
+ * reads both the standard and the URL-safe alphabet, which the Go client uses (docs/track-api.md §1).
  */
 export function parseBasicAuth(header: string | undefined): { user: string; password: string } | undefined {
   if (!header) return undefined;

@@ -4,7 +4,7 @@ let lastSecond = -1;
 let low = 0;
 
 /**
- * A new person's cio_id: 16 lower-case hex characters, like Customer.io's (spec §5.2, obs S7).
+ * A new person's cio_id: 16 lower-case hex characters, like Customer.io's (docs/track-api.md §3).
  *
  * The first 8 are the creation second and the last 8 count up from a random start within that
  * second, so the people a batch creates sit side by side in the `people_ws_cio` index. Fully random

@@ -6,7 +6,7 @@ import { claimAnonymousRelationships } from '../objects/person-relationships.js'
 import type { WriteContext, WriteEffects } from './context.js';
 import { activity } from './people-ops.js';
 
-/** Anonymous events merge into a person for 30 days after they happen (spec §3.1). */
+/** Anonymous events merge into a person for 30 days after they happen (docs/track-api.md §6). */
 export const ANONYMOUS_MERGE_WINDOW_S = 30 * 24 * 3600;
 
 /**

@@ -16,7 +16,7 @@ export interface MergeResult {
   tsChanged: boolean;
 }
 
-/** Dot-path keys address one subscription topic without replacing the others (spec §3.1). */
+/** Dot-path keys address one subscription topic without replacing the others (docs/track-api.md §4). */
 const DOT_PATH_ROOT = 'cio_subscription_preferences';
 const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype', '']);
 
@@ -26,7 +26,7 @@ function dotPath(key: string): string[] | undefined {
   return parts.some((p) => UNSAFE_SEGMENTS.has(p)) ? undefined : parts;
 }
 
-/** `null` and `""` remove an attribute (spec §6.2). */
+/** `null` and `""` remove an attribute (docs/track-api.md §4). */
 export function isRemoval(value: unknown): boolean {
   return value === null || value === '';
 }
@@ -74,7 +74,7 @@ function setPath(root: AttrMap, parts: string[], value: unknown): { from: unknow
 }
 
 /**
- * Merges an update into a person's attributes (spec §6): keys sent are set, keys not sent stay;
+ * Merges an update into a person's attributes (docs/track-api.md §4): keys sent are set, keys not sent stay;
  * `null`/`""` remove; per attribute, an update older than the attribute's last accepted change
  * (`attrTs`) is ignored, so `_timestamp` makes updates last-write-wins whatever their arrival order.
  * Removal keeps the removal time, so an older update cannot bring a removed attribute back.

@@ -14,7 +14,7 @@ export interface WriteContext {
 /**
  * Called inside the write transaction, after the write, once per person whose attributes, devices,
  * events, identifiers or existence changed (the person may no longer exist). The segments engine
- * (issue #6) plugs in here so memberships commit with the change that caused them.
+ * (docs/segments.md "What happens on a write") plugs in here so memberships commit with the change that caused them.
  */
 /**
  * Called for each person a write changed, inside its transaction. `attributes`, when given, says
@@ -29,7 +29,7 @@ export type PersonChangeListener = (
   removed?: boolean,
 ) => Promise<void>;
 
-/** An event a write stored for a person: campaign triggers (issue #8) listen for these. */
+/** An event a write stored for a person: campaign triggers (docs/messaging.md "Campaigns") listen for these. */
 export interface TrackedEvent {
   workspaceId: number;
   personPid: number;

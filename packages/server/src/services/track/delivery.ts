@@ -12,7 +12,7 @@ import { byteLength, isEmail } from './identifiers.js';
 import { MAX_ATTRIBUTE_VALUE_BYTES, parseTimestamp, writeTime } from './limits.js';
 import { activity } from './people-ops.js';
 
-/** Metric names Customer.io accepts on `/api/v1/metrics`, across channels (spec §3.10). */
+/** Metric names Customer.io accepts on `/api/v1/metrics`, across channels (docs/track-api.md §8). */
 export const METRICS = new Set([
   'bounced',
   'clicked',
@@ -36,7 +36,7 @@ export interface MetricCommand {
 
 /**
  * What a metric keeps of its request body: the fields Customer.io documents for metrics
- * (spec §3.10), each cut to a bound, and nothing else. These routes need no key, so whatever they
+ * (docs/track-api.md §8), each cut to a bound, and nothing else. These routes need no key, so whatever they
  * store is stored for anyone on the internet: a body of up to 1 MB used to be kept whole
  * (security review 2026-12, finding 1). With these caps a metric row holds at most about 2 KB
  * (delivery id 128 + device token 1,000 + the fields below), typically under 200 bytes.
@@ -217,7 +217,7 @@ export async function recordMetric(
 }
 
 /**
- * `/unsubscribe/:delivery_id` (spec §3.14): stores the metric and sets `unsubscribed` on the person
+ * `/unsubscribe/:delivery_id` (docs/track-api.md §8): stores the metric and sets `unsubscribed` on the person
  * behind the delivery when earlier metrics name one (by device token or recipient email).
  */
 export async function unsubscribeDelivery(

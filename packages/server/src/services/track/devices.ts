@@ -18,7 +18,7 @@ import { activity, findOrCreate, identifiersOf } from './people-ops.js';
 export interface DeviceCommand {
   ref: PersonRef;
   token: string;
-  /** Lower-cased: the iOS SDK sends "iOS" (spec §8.2). */
+  /** Lower-cased: the iOS SDK sends "iOS" (docs/track-api.md §5). */
   platform: string;
   lastUsed: number | undefined;
   attributes: Array<[string, unknown]>;
@@ -28,7 +28,7 @@ export interface DeviceCommand {
 const DEVICE_FIELDS = new Set(['id', 'token', 'platform', 'last_used', 'attributes', '_last_status']);
 
 /**
- * Parses `device` leniently (spec §8.2): v1 names the token `id`, v2 `token`; `last_used` may be a
+ * Parses `device` leniently (docs/track-api.md §5): v1 names the token `id`, v2 `token`; `last_used` may be a
  * numeric string (Go); `attributes` may be null (Go) or the extras may sit beside `id` (Ruby, Python).
  * `_last_status` is read-only and ignored.
  */
@@ -72,7 +72,7 @@ export function deviceLockKeys(workspaceId: number, ref: PersonRef, token: strin
 
 /**
  * Adds or updates a device. A token belongs to one person per workspace: adding it to B moves it
- * from A, and both histories say so (Customer.io duplicates it, spec §8.4; its users asked for this).
+ * from A, and both histories say so (Customer.io duplicates it; its users asked for this; docs/track-api.md §5).
  */
 export async function addDevice(
   trx: Tx,

@@ -29,7 +29,7 @@ export interface EventCommand {
   timestamp: number | undefined;
 }
 
-/** Crockford base32, 26 characters, first character ≤ 7 (spec §7.2). */
+/** Crockford base32, 26 characters, first character ≤ 7 (docs/track-api.md §6). */
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
 
 export interface RawEvent {
@@ -40,7 +40,7 @@ export interface RawEvent {
   type: unknown;
 }
 
-/** Validates an event body (v1 `data`, v2 `attributes`) with Customer.io's messages (spec §7.1). */
+/** Validates an event body (v1 `data`, v2 `attributes`) with Customer.io's messages (docs/track-api.md §6). */
 export function parseEvent(
   raw: RawEvent,
   target: { ref?: PersonRef; anonymousId?: unknown },

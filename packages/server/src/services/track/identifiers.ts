@@ -6,7 +6,8 @@ export type PersonRef =
   { kind: 'id'; value: string } | { kind: 'email'; value: string } | { kind: 'cio_id'; value: string };
 
 /**
- * Email by shape (spec §5.2: "We determine the identifier type from the shape of the value"): one
+ * Email by shape (Customer.io: "We determine the identifier type from the shape of the value";
+ * docs/track-api.md §3): one
  * `@`, something before it, a dot in the domain and no whitespace.
  */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -22,7 +23,7 @@ export function normEmail(email: string): string {
 /** Customer.io's cio_id format is `cio_[a-zA-Z0-9]*`; ours are 16 lower-case hex characters. */
 const CIO_ID = /^[A-Za-z0-9]{1,64}$/;
 
-/** Person `id` limit: 150 bytes (spec §6.5). */
+/** Person `id` limit: 150 bytes (docs/track-api.md §3). */
 export const MAX_ID_BYTES = 150;
 
 export function byteLength(value: string): number {
@@ -42,7 +43,7 @@ function checkId(value: string, field: string): string {
 }
 
 /**
- * Resolves a v1 path identifier (spec §5.2): `cio_<cio_id>`; else an email when email is an
+ * Resolves a v1 path identifier (docs/track-api.md §3): `cio_<cio_id>`; else an email when email is an
  * identifier in the workspace and the value looks like one; else an id. In an email-only workspace
  * a value that is not an email is refused, since it could never name anybody.
  */
@@ -64,7 +65,7 @@ export function coerceIdentifier(value: unknown, field: string): string | undefi
 
 /**
  * An explicit `{id|email|cio_id: value}` object (v2 identifiers, merge sides), exactly one key.
- * The cio_id carries no `cio_` prefix here (spec §3.8, §4.2), but one is tolerated.
+ * The cio_id carries no `cio_` prefix here (docs/track-api.md §2, §7), but one is tolerated.
  */
 export function explicitRef(obj: unknown, field: string, mode: IdentifierMode): PersonRef {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj))

@@ -4,7 +4,7 @@ import { isRemoval, unsubscribedValue } from './attributes.js';
 import { anonLockKey, coerceIdentifier, isEmail, refLockKey, type PersonRef } from './identifiers.js';
 import { checkAttributes, parseTimestamp, ValidationErrors } from './limits.js';
 
-/** Keys of an identify body that are instructions, not attributes (spec §3.1). */
+/** Keys of an identify body that are instructions, not attributes (docs/track-api.md §4). */
 const CONTROL_KEYS = new Set(['_update', '_timestamp', 'anonymous_id', 'cio_id', 'cio_relationships']);
 
 export type IdKind = 'id' | 'email';
@@ -51,7 +51,7 @@ export function parseIdentify(
   const email = identifiers.email;
   if (typeof email === 'string' && !isEmail(email))
     throw new InvalidInputError('email', 'email attribute must be a valid email address', 'invalid');
-  // Observed Customer.io 400 (spec §5.3): an id-addressed identify whose body id differs.
+  // Observed Customer.io 400 (docs/track-api.md §3): an id-addressed identify whose body id differs.
   if (ref.kind === 'id' && identifiers.id !== undefined && identifiers.id !== ref.value)
     throw new ValidationErrors(['id attribute and identifier are not the same value'], 'id');
   checkAttributes(attributes);

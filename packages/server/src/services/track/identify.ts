@@ -51,7 +51,7 @@ function failure(ctx: WriteContext): Failed {
 }
 
 /**
- * Identify (spec §5.3): find the person by the addressed identifier, else by a body identifier
+ * Identify (docs/track-api.md §3): find the person by the addressed identifier, else by a body identifier
  * (which then receives the addressed one), else create — unless `_update`. Identifiers change only
  * when the person is addressed by `cio_` (or email through id, when the workspace allows it); an
  * identify whose identifiers belong to two different people changes no identifier and records why.

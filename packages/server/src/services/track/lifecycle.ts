@@ -5,7 +5,7 @@ import type { WriteContext, WriteEffects } from './context.js';
 import { normEmail, type PersonRef } from './identifiers.js';
 import { removePerson, suppressionKey } from './people-ops.js';
 
-/** Delete (spec §3.2): the person, devices and events go; unknown people are fine (200). */
+/** Delete (docs/track-api.md §7): the person, devices and events go; unknown people are fine (200). */
 export async function deletePerson(
   trx: Tx,
   ctx: WriteContext,
@@ -17,7 +17,7 @@ export async function deletePerson(
 }
 
 /**
- * Suppress (spec §3.5): deletes the person and blocks their identifiers (both id and email, and the
+ * Suppress (docs/track-api.md §7): deletes the person and blocks their identifiers (both id and email, and the
  * addressed one even when nobody has it), so late retries cannot bring them back.
  */
 export async function suppressPerson(
@@ -37,7 +37,7 @@ export async function suppressPerson(
   await addSuppressions(trx, ctx.workspace.id, unique, person?.cioId ?? `${ref.kind}:${ref.value}`, ctx.now);
 }
 
-/** Unsuppress frees the identifier and those suppressed with it; it restores no one (spec §3.5). */
+/** Unsuppress frees the identifier and those suppressed with it; it restores no one (docs/track-api.md §7). */
 export async function unsuppressPerson(trx: Tx, ctx: WriteContext, ref: PersonRef): Promise<void> {
   const key = suppressionKey(ref);
   if (key) await removeSuppression(trx, ctx.workspace.id, key);

@@ -1,11 +1,11 @@
 import { InvalidInputError } from '../../lib/errors.js';
 import { byteLength } from './identifiers.js';
 
-/** Customer.io's per-person limits (spec §6.5): names 150 bytes, values 1000 bytes, 300 attributes. */
+/** Customer.io's per-person limits (docs/track-api.md §4): names 150 bytes, values 1000 bytes, 300 attributes. */
 export const MAX_ATTRIBUTE_NAME_BYTES = 150;
 export const MAX_ATTRIBUTE_VALUE_BYTES = 1000;
 export const MAX_ATTRIBUTES = 300;
-/** Event limits (spec §7.1). */
+/** Event limits (docs/track-api.md §6). */
 export const MAX_EVENT_NAME_BYTES = 100;
 export const MAX_EVENT_DATA_BYTES = 100_000;
 

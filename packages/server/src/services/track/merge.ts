@@ -15,7 +15,7 @@ export function mergeLockKeys(workspaceId: number, primary: PersonRef, secondary
 }
 
 /**
- * merge_customers (spec §3.8): the primary's attributes win and missing or empty ones are filled
+ * merge_customers (docs/track-api.md §7): the primary's attributes win and missing or empty ones are filled
  * from the secondary (identifiers too); devices, events, anonymous ids, relationships to objects
  * (the primary's relationship attributes win) and manual segment memberships move; the secondary is deleted. A missing primary or secondary makes it a no-op.
  */

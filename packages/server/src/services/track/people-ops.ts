@@ -31,7 +31,7 @@ export function suppressionKey(ref: PersonRef): SuppressionKey | undefined {
 
 /**
  * The person `ref` names, unless one of `refs` (which include `ref`) is suppressed: a blocked
- * identifier makes every write that names it a silent no-op (spec §3.5). One statement.
+ * identifier makes every write that names it a silent no-op (docs/track-api.md §7). One statement.
  */
 export async function findUnlessBlocked(
   trx: Tx,

@@ -14,7 +14,7 @@ export interface SegmentCommand {
   refs: PersonRef[];
 }
 
-/** Customer.io: 1–1000 ids per call (spec §3.12). */
+/** Customer.io: 1–1000 ids per call (docs/track-api.md §7). */
 export const MAX_SEGMENT_IDS = 1000;
 
 /** Parses `?id_type=` and `{"ids": […]}`; ids that do not fit the type are ignored, numbers are ids. */

@@ -12,7 +12,7 @@ import { deletePerson, suppressPerson, unsuppressPerson } from './lifecycle.js';
 import { mergeLockKeys, mergePeople } from './merge.js';
 import { changeMembership, parseSegmentCommand, segmentLockKeys } from './segments.js';
 
-/** The v1 operations, each parsed and validated into a write (spec §3). */
+/** The v1 operations, each parsed and validated into a write (docs/track-api.md §2). */
 export const v1 = {
   identify(ws: Workspace, identifier: string, body: unknown): TrackWrite {
     const ref = pathRef(identifier, ws.identifierMode);
@@ -74,7 +74,7 @@ export const v1 = {
     return { lockKeys: eventLockKeys(ws.id, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) };
   },
 
-  /** Malformed merges answer `meta.error` (singular), as Customer.io documents (spec §2). */
+  /** Malformed merges answer `meta.error` (singular), as Customer.io documents (docs/track-api.md §1). */
   merge(ws: Workspace, body: unknown): TrackWrite {
     const b = requireObject(body);
     const primary = explicitRef(b.primary, 'primary', ws.identifierMode);
@@ -103,8 +103,8 @@ export const v1 = {
   },
 
   /**
-   * Forms (spec §3.13): identify by `data.email`, else `data.id`; `form_*` keys are not attributes.
-   * Returns the identifier too (signed identify checks it).
+   * Forms (docs/track-api.md §3): identify by `data.email`, else `data.id`; `form_*` keys are not
+   * attributes. Returns the identifier too (signed identify checks it).
    */
   form(ws: Workspace, body: unknown): { identifier: string; write: TrackWrite } {
     const data = requireObject(requireObject(body).data, 'data');

@@ -24,9 +24,9 @@ function field(op: Record<string, unknown>, name: string): string {
 }
 
 /**
- * Parses one v2 entity/batch operation (spec §4). Person actions map onto the same writes as v1;
+ * Parses one v2 entity/batch operation (docs/track-api.md §2). Person actions map onto the same writes as v1;
  * `identifiers: {"anonymous_id"}` is accepted on event/page/screen (Roster's SDK and Segment send it).
- * Object operations (§4.4) and person relationships go to services/objects.
+ * Object operations (docs/objects.md) and person relationships go to services/objects.
  */
 export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
   const op = requireObject(raw, 'operation');

@@ -14,7 +14,7 @@ function bool(raw: string | undefined, field: string): boolean {
   throw new InvalidInputError(field, `${field} must be true or false`);
 }
 
-/** Activity routes (spec §5.2 #5a, #5b): newest first, cursor-paginated. */
+/** Activity routes (docs/app-api.md "Activities"): newest first, cursor-paginated. */
 export function registerActivityRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
   for (const prefix of prefixes) {
     app.get(`${prefix}/customers/:customer_id/activities`, { preHandler: guard }, async (request) =>

@@ -9,7 +9,7 @@ export interface AppRouteContext {
   services: AppServices;
   /** Authentication, then the rate limit. */
   guard: preHandlerAsyncHookHandler[];
-  /** `/v1` and its legacy alias `/v1/api` (spec §1.1). */
+  /** `/v1` and its legacy alias `/v1/api` (docs/app-api.md). */
   prefixes: readonly string[];
 }
 

@@ -2,7 +2,7 @@ import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
-/** Person routes (spec §5.2 #1–4, #6): profiles, lookups, search, and a person's segments. */
+/** Person routes (docs/app-api.md "People"): profiles, lookups, search, and a person's segments. */
 export function registerCustomerRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
   for (const prefix of prefixes) {
     app.get(`${prefix}/customers/:customer_id/attributes`, { preHandler: guard }, async (request) => {

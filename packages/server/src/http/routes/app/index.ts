@@ -17,7 +17,7 @@ export interface AppApiOptions {
 }
 
 /**
- * The App API (spec app-api.md §5) under `/v1`, and again under the legacy `/v1/api` prefix.
+ * The App API (docs/app-api.md) under `/v1`, and again under the legacy `/v1/api` prefix.
  * Routes are added directly (not through `register`) so the 405 tracker sees them before
  * `buildApp` finishes.
  */

@@ -2,7 +2,7 @@ import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
-/** Message read-back (spec §4.10, §5.2 #10): one delivery per message, newest first. */
+/** Message read-back (docs/app-api.md "Messages"): one delivery per message, newest first. */
 export function registerMessageRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
   for (const prefix of prefixes) {
     app.get(`${prefix}/messages/:message_id`, { preHandler: guard }, async (request) =>

@@ -10,9 +10,9 @@ interface Bucket {
 
 /**
  * The App API rate limit: a token bucket per workspace, `rate` requests per second with a burst
- * of one second's worth (Customer.io: 10/s, spec §2.4). The rate is the workspace setting
- * `appApiRateLimit` up to the server's `ROSTER_APP_API_RATE_LIMIT`, else the server's; 0 means no
- * limit.
+ * of one second's worth (Customer.io: 10/s; docs/app-api.md "Conventions"). The rate is the
+ * workspace setting `appApiRateLimit` up to the server's `ROSTER_APP_API_RATE_LIMIT`, else the
+ * server's; 0 means no limit.
  *
  * Per process: with N servers behind a balancer a workspace gets up to N × rate. Customer.io's
  * own limit is advisory for a self-hosted server, so this is documented rather than coordinated
@@ -55,7 +55,7 @@ export class AppRateLimiter {
     return Math.max(1, Math.ceil((1 - b.tokens) / rate));
   }
 
-  /** A preHandler, after authentication: 429 + `Retry-After` with the §2.2 body. */
+  /** A preHandler, after authentication: 429 + `Retry-After` with the App API's error body. */
   hook() {
     return async (request: FastifyRequest): Promise<void> => {
       const ws = request.workspace;

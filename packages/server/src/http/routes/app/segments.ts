@@ -4,7 +4,7 @@ import { parseSegmentId, segmentView } from '../../../services/segments/segments
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /**
- * Segment routes (spec §5.2 #7, issue #6). Manual members are written through the Track API;
+ * Segment routes (docs/app-api.md "Segments", docs/segments.md). Manual members are written through the Track API;
  * dynamic segments (`conditions`) are kept current by every write.
  */
 export function registerSegmentRoutes({ app, services, guard, prefixes }: AppRouteContext): void {

@@ -6,7 +6,7 @@ import { workspaceOf } from '../../auth.js';
 import { paramOf, queryOf, type AppRouteContext } from '../app/context.js';
 
 /**
- * Messaging routes (issue #8) under the App API's auth and rate limit: `/v1/send/push`,
+ * Messaging routes (docs/messaging.md) under the App API's auth and rate limit: `/v1/send/push`,
  * transactional templates, template preview, campaigns and broadcast triggers, and the workspace
  * settings the dashboard edits (push providers, keys). See docs/messaging.md.
  */

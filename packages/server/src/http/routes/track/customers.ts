@@ -8,7 +8,7 @@ import { ok, sourceOf, trackErrorHandler } from './respond.js';
 
 type IdParams = { identifier: string };
 
-/** `/api/v1/customers/:identifier…`: identify, delete, devices, suppress, unsuppress, events (spec §3.1–3.6). */
+/** `/api/v1/customers/:identifier…`: identify, delete, devices, suppress, unsuppress, events (docs/track-api.md §2). */
 export function registerCustomerRoutes(app: FastifyInstance, services: Services): void {
   const { track, workspaces } = services;
   const base = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };

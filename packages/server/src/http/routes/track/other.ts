@@ -9,7 +9,7 @@ import type { TrackRouteOptions } from './index.js';
 import { json, ok, sourceOf, trackErrorHandler } from './respond.js';
 
 /**
- * The other v1 routes (spec §3.7–3.14): anonymous events, merge, manual segments, forms, metrics,
+ * The other v1 routes (docs/track-api.md §2): anonymous events, merge, manual segments, forms, metrics,
  * push events (also at the root), in-app delivery events, account region and the root unsubscribe.
  */
 export function registerOtherTrackRoutes(

@@ -4,7 +4,7 @@ import { ValidationErrors } from '../../../services/track/limits.js';
 import { apiFamily } from '../../api-family.js';
 import { sendError } from '../../error-handler.js';
 
-/** Track's success body: `{}` and a newline, `application/json; charset=utf-8` (spec §1.3). */
+/** Track's success body: `{}` and a newline, `application/json; charset=utf-8` (docs/track-api.md §1). */
 export function ok(reply: FastifyReply): FastifyReply {
   return reply.code(200).type('application/json; charset=utf-8').send('{}\n');
 }
@@ -33,7 +33,7 @@ export function v2Errors(err: InvalidInputError): Array<{ reason: string; field:
 /**
  * Route-level error handler for Track routes: several validation messages become Customer.io's
  * `meta.errors` list (v1) or `errors` entries (v2); merge answers a singular `meta.error`
- * (spec §2); everything else takes the shared path.
+ * (docs/track-api.md §1); everything else takes the shared path.
  */
 export function trackErrorHandler(options: { singular?: boolean } = {}) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {

@@ -9,11 +9,11 @@ import { parseV2 } from '../../../services/track/v2.js';
 import { trackAuth, workspaceOf } from '../../auth.js';
 import { json, ok, sourceOf, trackErrorHandler, v2Errors } from './respond.js';
 
-/** v2 size limits (spec §4.1): entity and each batch item < 32 KB, the batch < 500 KB. */
+/** v2 size limits (docs/track-api.md §1): entity and each batch item < 32 KB, the batch < 500 KB. */
 export const MAX_ENTITY_BYTES = 32 * 1024;
 export const MAX_BATCH_BYTES = 500 * 1024;
 
-/** `POST /api/v2/entity` and `POST /api/v2/batch` (spec §4). */
+/** `POST /api/v2/entity` and `POST /api/v2/batch` (docs/track-api.md §2). */
 export function registerTrackV2Routes(app: FastifyInstance, services: Services): void {
   const { track, workspaces } = services;
   const auth = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
