@@ -1,9 +1,9 @@
-// `roster import` of people from CSV into SQLite (issue #10). Target: 1,000,000 rows in under a
-// minute on 2 cores. The figure is the wall time of the real CLI (`roster import FILE`, a child
-// process: parsing, typing, the Track API's validation and writes, activities, segment listeners,
-// one transaction per 1,000 rows); the ceiling is a raw insert of the same rows into the same
-// `people` table (same CSV parser, one prepared INSERT, 10,000 rows per transaction), in this run.
-// ROSTER_BENCH_IMPORT_ROWS=200000 npm run bench import — fewer rows for a quicker look.
+// `roster import` of people from CSV into SQLite (docs/import-export.md). Target: 1,000,000 rows in
+// under a minute on 2 cores. The figure is the wall time of the real CLI (`roster import FILE`, a
+// child process: parsing, typing, the Track API's validation and writes, activities, segment
+// listeners, one transaction per 1,000 rows); the ceiling is a raw insert of the same rows into the
+// same `people` table (same CSV parser, one prepared INSERT, 10,000 rows per transaction), in this
+// run. ROSTER_BENCH_IMPORT_ROWS=200000 npm run bench import — fewer rows for a quicker look.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Segments (issue #6), two figures, each beside a ceiling measured in the same run:
+ * Segments (docs/segments.md), two figures, each beside a ceiling measured in the same run:
  *
  * 1. Backfill: creating a dynamic segment over `BENCH_PEOPLE` (default 1,000,000) people on SQLite
  *    — Roster's compiled condition inserting the memberships — against hand-written SQL for the same

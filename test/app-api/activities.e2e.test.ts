@@ -93,7 +93,7 @@ describe.each(engines())('activities (%s)', (engine) => {
     await server?.cleanup();
   });
 
-  it('lists a person’s activities newest first in the §3.5 shapes', async () => {
+  it('lists a person’s activities newest first in the App API shapes', async () => {
     const page = (await api.getCustomerActivities('u1', { limit: 100 })) as Page;
     expect(page.next).toBe('');
     expect(page.activities.map((a) => a.type)).toEqual([

@@ -14,7 +14,7 @@ const CLI = path.resolve(
   '../../packages/server/dist/cli/main.js',
 );
 
-/** Objects and relationships over the Track API (issue 16; track-api.md §3, §4.4), on each engine. */
+/** Objects and relationships over the Track API (docs/objects.md), on each engine. */
 describe.each(engines())('objects over the Track API on %s', (engine) => {
   let server: ServerProcess;
   let store: Store;
@@ -222,7 +222,7 @@ describe.each(engines())('objects over the Track API on %s', (engine) => {
     expect(await relationshipsOf(store, p.pid)).toEqual({ '1:b-ok': {} });
   });
 
-  it('the §4.4 limits answer with clear messages and write nothing', async () => {
+  it('the object limits answer with clear messages and write nothing', async () => {
     const many = Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`a${i}`, i]));
     let r = await entity(obj('lim', { attributes: many }));
     expect(r.status).toBe(400);

@@ -439,8 +439,8 @@ describe.each(engines())('hostile input on %s', (engine) => {
       ['GET', '/v1/customers/a%00b/attributes', auth.app, undefined],
       ['GET', '/v1/customers?email=a%00b', auth.app, undefined],
       ['POST', '/v1/customers', auth.app, `{"filter":${deepObject(3_000)}}`],
-      // Filters over the cost bounds (issue 18 findings 3 and 13): too many event or device
-      // conditions, too many `in` values in all.
+      // Filters over the cost bounds (docs/segments.md "Limits on a condition's cost"): too many
+      // event or device conditions, too many `in` values in all.
       ['POST', '/v1/segments/count', auth.app, JSON.stringify({ conditions: { or: costly.events } })],
       ['POST', '/v1/customers', auth.app, JSON.stringify({ filter: { and: costly.devices } })],
       ['POST', '/v1/customers', auth.app, JSON.stringify({ filter: { or: costly.inLists } })],

@@ -4,7 +4,7 @@ import { engines } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import { activitiesOf, openServerStore, personBy, raw, startTrackServer } from './helpers.js';
 
-/** Identifier rules (spec §5) over raw HTTP, on each engine. */
+/** Identifier rules (docs/track-api.md §3) over raw HTTP, on each engine. */
 describe.each(engines())('identity rules on %s', (engine) => {
   let server: ServerProcess;
   let store: Store;

@@ -11,7 +11,10 @@ export type Call =
   | { method: 'deleteDeviceToken' }
   | { method: 'track' | 'screen' | 'page'; name: string; data?: Record<string, unknown> }
   | { method: 'trackMetric'; metric: PushMetric }
-  /** Internal: refresh `last_used` and device attributes at launch (sdk.md §4.3). */
+  /**
+   * Internal: refresh `last_used` and device attributes at launch
+   * (packages/sdk/README.md "The identify flows").
+   */
   | { method: 'launch' };
 
 /** Options of `identify()`. */

@@ -12,7 +12,7 @@ export type Verdict =
   | { kind: 'pause' };
 
 /**
- * The retry policy, pure (architecture.md §3.2; sdk.md §10 "do better" 3):
+ * The retry policy, pure (packages/sdk/README.md "Retry policy"):
  *
  * | outcome                                  | verdict |
  * |------------------------------------------|---------|

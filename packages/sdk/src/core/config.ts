@@ -1,7 +1,10 @@
 import type { LogLevel, LogSink } from './logger.js';
 import type { DeviceInfoSource, StorageAdapter } from './platform.js';
 
-/** Customer.io's SDK tracking hosts (sdk.md §1.4); `trackingApiUrl` overrides them. */
+/**
+ * Customer.io's SDK tracking hosts (packages/sdk/README.md "Configuration"); `trackingApiUrl`
+ * overrides them.
+ */
 export const REGION_HOSTS = {
   us: 'https://track-sdk.customer.io',
   eu: 'https://track-sdk-eu.customer.io',

@@ -3,9 +3,10 @@ import type { DeviceInfo } from './platform.js';
 import { SDK_VERSION } from './version.js';
 
 /**
- * The automatic device attributes (sdk.md §4.4), from platform facts. Keys match the classic SDKs so
- * existing segments keep working; `timezone` is new (the classic SDKs left it to apps).
- * `push_enabled` is a boolean on every platform (the classic iOS SDK sent the string "true").
+ * The automatic device attributes (packages/sdk/README.md "Configuration"), from platform facts.
+ * Keys match the classic SDKs so existing segments keep working; `timezone` is new (the classic
+ * SDKs left it to apps). `push_enabled` is a boolean on every platform (the classic iOS SDK sent
+ * the string "true").
  */
 export function automaticDeviceAttributes(info: DeviceInfo): JsonObject {
   const attrs: JsonObject = { cio_sdk_version: SDK_VERSION };

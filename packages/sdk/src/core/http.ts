@@ -14,7 +14,7 @@ export interface HttpOptions {
   setUserAgent: boolean;
 }
 
-/** Headers on every request (track-api.md §1.2, §10.2). */
+/** Headers on every request (docs/track-api.md §1). */
 export function requestHeaders(o: HttpOptions): Record<string, string> {
   const client = `Roster SDK/${SDK_VERSION} (${o.platform})`;
   const headers: Record<string, string> = {

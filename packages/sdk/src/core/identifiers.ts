@@ -7,7 +7,7 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /**
  * Maps the identifier an app passes to `identify()` to v2 `identifiers`. v1 paths let the server infer
  * the type; v2 needs an explicit key, so: email-shaped → `{email}`, `cio_<x>` → `{cio_id: x}` (v2
- * carries no prefix, track-api.md §4.2), anything else → `{id}`.
+ * carries no prefix, docs/track-api.md §2), anything else → `{id}`.
  * @example
  * identifiersFor('a@b.co'); // { email: 'a@b.co' }
  * identifiersFor('42');     // { id: '42' }

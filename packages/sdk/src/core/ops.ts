@@ -1,4 +1,4 @@
-/** Builders for the v2 batch ops the SDK queues (track-api.md §4.3, §4.5). */
+/** Builders for the v2 batch ops the SDK queues (docs/track-api.md §2). */
 import type { JsonObject } from './json.js';
 import type {
   AddDeviceOp,

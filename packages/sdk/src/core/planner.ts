@@ -21,8 +21,9 @@ export interface PlanContext {
 export type Plan = { tasks: Task[] } | { error: RosterEvents['error'] };
 
 /**
- * The identity state machine (sdk.md §2, §3, §5 and §10): turns one call into the ops to queue, in
- * wire order, and updates identity fields on `state`. The caller commits both in one write.
+ * The identity state machine (packages/sdk/README.md "The identify flows"): turns one call into the
+ * ops to queue, in wire order, and updates identity fields on `state`. The caller commits both in
+ * one write.
  */
 export function plan(state: PersistedState, call: Call, ctx: PlanContext): Plan {
   switch (call.method) {
@@ -116,7 +117,7 @@ function identify(
   if (!identifier) return { error: { code: 'blank_identifier', message: 'identify: identifier is blank' } };
   const previous = state.identifier;
   const tasks: Task[] = [];
-  // Switching people: take the device off the previous person first (sdk.md §2.1 step 3).
+  // Switching people: take the device off the previous person first, as the classic SDKs do.
   if (previous && previous !== identifier && state.token)
     tasks.push(deleteDevice(previous, state.signature, state.token, ctx));
   const attributes: JsonObject = { ...state.pendingProfile, ...body };

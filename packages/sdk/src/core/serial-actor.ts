@@ -1,8 +1,9 @@
 /**
- * Serialises every state mutation (sdk.md §10 "do better" 1): jobs run one at a time in call order,
- * so enqueue order always equals call order, even when storage is async. Jobs that arrive while one
- * write is in flight are applied together and committed with one write ("group commit"); each job's
- * promise resolves only after the write that contains it succeeded.
+ * Serialises every state mutation (packages/sdk/README.md "Better than the classic SDKs"): jobs run
+ * one at a time in call order, so enqueue order always equals call order, even when storage is
+ * async. Jobs that arrive while one write is in flight are applied together and committed with one
+ * write ("group commit"); each job's promise resolves only after the write that contains it
+ * succeeded.
  */
 export class SerialActor<S> {
   private pending: Array<{

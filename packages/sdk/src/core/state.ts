@@ -56,7 +56,7 @@ export function emptyState(anonymousId: string): PersistedState {
   };
 }
 
-/** Storage key: one document per site id (workspace isolation, sdk.md §10.13). */
+/** Storage key: one document per site id (workspace isolation). */
 export function storageKey(siteId: string): string {
   return `roster:${siteId}`;
 }

@@ -1,7 +1,7 @@
 /**
  * ULIDs (26 chars, Crockford base32: 48-bit ms time + 80 random bits) for event `id`s, so the server
- * can de-duplicate a retried batch (track-api.md §7.2). Monotonic: within one millisecond (or if the
- * clock goes backwards) the random part is incremented, so ids sort in call order.
+ * can de-duplicate a retried batch (docs/track-api.md §6). Monotonic: within one millisecond (or if
+ * the clock goes backwards) the random part is incremented, so ids sort in call order.
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

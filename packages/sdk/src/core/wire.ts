@@ -1,12 +1,12 @@
 /**
- * Track API v2 batch wire shapes the SDK sends (track-api.md §4). Only what the SDK emits is typed;
- * the server's full schemas live in @roster/protocol.
+ * Track API v2 batch wire shapes the SDK sends (docs/track-api.md §2). Only what the SDK emits is
+ * typed; the server's full schemas live in @roster/protocol.
  */
 import type { JsonObject } from './json.js';
 
 /**
  * Exactly one identifier per person op. `anonymous_id` is not in Customer.io's published schema but
- * is accepted by Customer.io (Segment sends it) and by Roster (track-api.md §4.2).
+ * is accepted by Customer.io (Segment sends it) and by Roster (docs/track-api.md §2).
  */
 export type PersonIdentifiers =
   { id: string } | { email: string } | { cio_id: string } | { anonymous_id: string };
@@ -27,7 +27,10 @@ export interface IdentifyOp extends PersonBase {
 
 export interface EventOp extends PersonBase {
   action: 'event' | 'screen' | 'page';
-  /** ULID assigned at enqueue time so a retried batch is de-duplicated by the server (§7.2). */
+  /**
+   * ULID assigned at enqueue time so a retried batch is de-duplicated by the server
+   * (docs/track-api.md §6).
+   */
   id: string;
   name: string;
   attributes: JsonObject;
@@ -44,7 +47,7 @@ export interface DeleteDeviceOp extends PersonBase {
   device: { token: string };
 }
 
-/** Push metric (track-api.md §4.5): the delivery id is the identifier. */
+/** Push metric (docs/track-api.md §2, §8): the delivery id is the identifier. */
 export interface DeliveryOp {
   type: 'delivery';
   action: 'event';
@@ -75,7 +78,7 @@ export interface BatchPartialResponse {
   errors: BatchItemError[];
 }
 
-/** Track API size limits (track-api.md §4.1, §9): items ≤ 32 KB, batch < 500 KB. */
+/** Track API size limits (docs/track-api.md §1): items ≤ 32 KB, batch < 500 KB. */
 export const MAX_ITEM_BYTES = 32 * 1024;
 export const MAX_BATCH_BYTES = 500 * 1024;
 /** `fetch(…, {keepalive:true})` bodies are capped at 64 KB by the Fetch standard. */

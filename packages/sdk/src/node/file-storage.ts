@@ -8,7 +8,7 @@ let sequence = 0;
 /**
  * One JSON file per key in `dir`, replaced atomically: write a temp file, fsync it, rename it over
  * the old one, fsync the directory. A crash at any point leaves either the old or the new document,
- * never a torn one (the classic SDKs' inventory + per-task files could diverge, sdk.md §8.4).
+ * never a torn one (the classic SDKs' inventory + per-task files could diverge).
  * @example
  * const storage = createFileStorage('./.roster');
  */

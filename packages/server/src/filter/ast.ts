@@ -1,6 +1,6 @@
 /**
- * The typed form of an audience filter / segment condition (spec app-api.md §4.3, extended by
- * issue #6), produced by `parseFilter` and consumed by two evaluators that must agree: the SQL
+ * The typed form of an audience filter / segment condition (docs/segments.md "The language"),
+ * produced by `parseFilter` and consumed by two evaluators that must agree: the SQL
  * compiler (`compile-filter.ts`, for search, counts and backfill) and the in-memory evaluator
  * (`evaluate.ts`, run for one person on every write). Every node remembers the JSON pointer it came
  * from, so errors found after parsing (an unknown segment, a cycle) still point at the right node.
@@ -83,7 +83,10 @@ export interface AttributeNode extends NodeBase {
   field: string;
   target: AttributeTarget;
   operator: AttributeOperator;
-  /** The comparison value as text (attributes compare as strings, §4.3); null for `exists`. */
+  /**
+   * The comparison value as text (attributes compare as strings, docs/segments.md "Attributes");
+   * null for `exists`.
+   */
   value: string | null;
   /** The numeric comparison value for gt/gte/lt/lte. */
   number: number | null;

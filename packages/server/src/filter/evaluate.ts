@@ -70,7 +70,7 @@ function personValue(
     case 'id':
       return { view: textView(p.id) };
     case 'email':
-      // Emails are identifiers and compare case-insensitively (spec §2.5).
+      // Emails are identifiers and compare case-insensitively (docs/track-api.md §3).
       return { view: textView(p.email?.toLowerCase() ?? null), normalize: (s) => s.toLowerCase() };
     case 'cio_id':
       return { view: textView(p.cioId), normalize: (s) => s.replace(/^cio_/, '') };
@@ -91,7 +91,7 @@ function deviceValue(node: AttributeNode, d: DeviceFacts): ScalarView {
     case 'last_used':
       return { present: true, text: String(d.lastUsed), number: d.lastUsed };
     case '_last_status':
-      // "" means "unused" (spec §3.3): present only once something was sent.
+      // "" means "unused" (docs/segments.md "Devices"): present only once something was sent.
       return d.lastStatus === '' ? { present: false, text: '', number: null } : textView(d.lastStatus);
   }
 }

@@ -54,7 +54,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Attribute values compare as strings: `true` → "true", `30` → "30" (§4.3). */
+/**
+ * Attribute values compare as strings: `true` → "true", `30` → "30" (docs/segments.md
+ * "Attributes").
+ */
 function valueText(v: unknown, pointer: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';

@@ -54,7 +54,7 @@ export function readJsonPath(root: unknown, path: JsonPath): unknown {
   return undefined;
 }
 
-/** Values that count as a true `unsubscribed` ("true", "TRUE", "1"; spec §3.2). */
+/** Values that count as a true `unsubscribed` ("true", "TRUE", "1"; docs/track-api.md §4). */
 export function truthy(text: string): boolean {
   return ['true', '1'].includes(text.trim().toLowerCase());
 }

@@ -3,7 +3,10 @@ import type { Tx } from '../../store/store.js';
 import { findMessageForUpdate, setMessageMetric } from '../../store/messaging/messages.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 
-/** The push metrics clients report (track-api.md §3.9, §3.10; the SDK's trackMetric). */
+/**
+ * The push metrics clients report (docs/track-api.md §8, docs/messaging.md "Metrics from clients";
+ * the SDK's trackMetric).
+ */
 export type ClientPushMetric = 'delivered' | 'opened' | 'converted';
 
 export interface DeliveryMetricInput {

@@ -36,8 +36,9 @@ const CONFIG_TTL_MS = 30_000;
  * Picks the provider for a device and keeps one live client per credentials row (an APNs HTTP/2
  * connection and token, an FCM OAuth token), rebuilt when the row changes.
  * iOS: APNs for the device's app, then the default APNs, then FCM (which relays to APNs);
- * Android: FCM for the app, then the default FCM (app-api.md §4.8, step 4). The development
- * `log` provider comes last for every platform: real credentials, when configured, take precedence.
+ * Android: FCM for the app, then the default FCM (docs/messaging.md "Providers and their
+ * configuration"). The development `log` provider comes last for every platform: real credentials,
+ * when configured, take precedence.
  */
 export class ProviderRegistry {
   private readonly rows = new Map<number, { at: number; rows: Array<ProviderRow<ProviderSettings>> }>();

@@ -1,6 +1,9 @@
 import type { PushContent } from '../templates/push-template.js';
 
-/** `custom_payload` of a send (app-api.md §4.8): raw per-platform payloads that override the rest. */
+/**
+ * `custom_payload` of a send (docs/messaging.md "`POST /v1/send/push`", step 3): raw per-platform
+ * payloads that override the rest.
+ */
 export interface CustomPayload {
   ios?: Record<string, unknown>;
   android?: Record<string, unknown>;
@@ -60,7 +63,10 @@ export interface PushProvider {
   close(): Promise<void>;
 }
 
-/** Delivery headers the SDKs read to report `delivered` / `opened` (app-api.md §4.8). */
+/**
+ * Delivery headers the SDKs read to report `delivered` / `opened`
+ * (docs/messaging.md "`POST /v1/send/push`", step 8).
+ */
 export const DELIVERY_ID_KEY = 'CIO-Delivery-ID';
 export const DELIVERY_TOKEN_KEY = 'CIO-Delivery-Token';
 

@@ -4,9 +4,9 @@ import type { ActivityRow } from '../../store/activities/activities-read.js';
 import { attributeText } from '../people/attribute-text.js';
 
 /**
- * An activity row as the App API shows it (spec §3.5): `attribute_change` data becomes
- * `{attr: {from, to}}` with string values ("" for absent); `page` carries its name as `url`;
- * event and screen names as `name`; message activities their `delivery_id`/`delivery_type`.
+ * An activity row as the App API shows it (docs/app-api.md "Activities"): `attribute_change` data
+ * becomes `{attr: {from, to}}` with string values ("" for absent); `page` carries its name as
+ * `url`; event and screen names as `name`; message activities their `delivery_id`/`delivery_type`.
  */
 export function activityView(row: ActivityRow): AppActivity {
   const ids = parseJson<AppIdentifiers | null>(row.customer_identifiers) ?? {

@@ -6,7 +6,10 @@ import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import type { IdType } from '../query/id-type.js';
 import type { PeopleReadService } from '../people/people-read.js';
 
-/** `?metric=` values (spec §4.10); `attempted` = any send attempt (sent, bounced or failed). */
+/**
+ * `?metric=` values (docs/messaging.md "Messages and the status lifecycle"); `attempted` = any send
+ * attempt (sent, bounced or failed).
+ */
 const METRICS = new Set([
   'attempted',
   'drafted',
@@ -46,7 +49,10 @@ type Row = MessageReadRow;
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
-/** The message object (spec §3.6, §5.2 #10), plus Roster's `transactional_message_id`, `title`, `body`. */
+/**
+ * The message object (docs/app-api.md "Messages"), plus Roster's `transactional_message_id`,
+ * `title`, `body`.
+ */
 export function messageView(r: Row): Record<string, unknown> {
   const ids = r.customer_identifiers
     ? parseJson<{ id: string | null; email: string | null; cio_id: string }>(r.customer_identifiers)

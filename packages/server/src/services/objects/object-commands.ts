@@ -78,7 +78,7 @@ function personLockKeys(ws: number, items: readonly RelationItem<RelatedPerson>[
   );
 }
 
-/** A v2 `type: "object"` operation (track-api.md §4.4) as a write. */
+/** A v2 `type: "object"` operation (docs/objects.md) as a write. */
 export function parseObjectOperation(
   op: Record<string, unknown>,
   action: string,
@@ -152,7 +152,7 @@ export function objectLockKeys(ws: number, cmd: PersonRelationsCommand): string[
 
 /**
  * v1 `cio_relationships`: `{"action":"add_relationships"|"delete_relationships","relationships":[…]}`
- * (track-api.md §3.1). Undefined when the body has none.
+ * (docs/objects.md "Relating a person to objects"). Undefined when the body has none.
  */
 export function parseV1Relationships(
   person: PersonRef,

@@ -1,7 +1,10 @@
 import { ValidationErrors, checkAttributes, MAX_ATTRIBUTES } from '../track/limits.js';
 import { requireObject } from '../track/events.js';
 
-/** Customer.io's object limits (track-api.md §4.4): ≤300 attributes, ≤100 KB of them per object or relationship. */
+/**
+ * Customer.io's object limits (docs/objects.md "Limits"): ≤300 attributes, ≤100 KB of them per
+ * object or relationship.
+ */
 export const MAX_OBJECT_ATTRIBUTES = MAX_ATTRIBUTES;
 export const MAX_OBJECT_ATTRIBUTE_BYTES = 100 * 1024;
 /**

@@ -5,7 +5,7 @@ import { byteLength } from '../track/identifiers.js';
 export type ObjectRef =
   { kind: 'key'; typeId: string; objectId: string } | { kind: 'cio'; cioObjectId: string };
 
-/** Object id limit (track-api.md §4.4): 150 bytes. */
+/** Object id limit (docs/objects.md "Limits"): 150 bytes. */
 export const MAX_OBJECT_ID_BYTES = 150;
 /** Type ids are positive integers as strings ("1"); nine digits leave room for any real count. */
 const TYPE_ID = /^[1-9][0-9]{0,8}$/;
@@ -50,7 +50,7 @@ export function parseCioObjectId(value: unknown, field: string): string {
 }
 
 /**
- * `{"object_type_id":"1","object_id":"acme"}` or `{"cio_object_id":"…"}` (track-api.md §4.4).
+ * `{"object_type_id":"1","object_id":"acme"}` or `{"cio_object_id":"…"}` (docs/objects.md).
  * Anything else, or both, is refused with the field named.
  */
 export function parseObjectRef(raw: unknown, field = 'identifiers'): ObjectRef {

@@ -140,7 +140,7 @@ function notFound(ref: ObjectRef, field: string): never {
 }
 
 /**
- * Object identify / add_relationships / delete_relationships (track-api.md §4.4): attributes merge
+ * Object identify / add_relationships / delete_relationships (docs/objects.md): attributes merge
  * as a person's do (null and "" remove, per-attribute last write wins by `timestamp`), then each
  * relationship is added (people named by id or email are created if new, as events create them)
  * or removed.

@@ -1,6 +1,7 @@
 /**
- * Attribute values as the App API shows them (spec §5.1 rule 7): strings unchanged, numbers as
- * decimal text, booleans "true"/"false", objects and arrays as JSON text, null/absent as "".
+ * Attribute values as the App API shows them (docs/app-api.md "Conventions"): strings unchanged,
+ * numbers as decimal text, booleans "true"/"false", objects and arrays as JSON text, null/absent as
+ * "".
  */
 export function attributeText(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -16,15 +16,15 @@ export function deviceView(d: DeviceRow): AppDevice {
     ...parseJson<Record<string, unknown>>(d.attributes),
     _last_status: d.last_status,
   });
-  // `_last_status` is always present, "" for an unused device (spec §3.3).
+  // `_last_status` is always present, "" for an unused device (docs/track-api.md §5).
   attributes._last_status = d.last_status;
   return { id: d.token, platform: d.platform, last_used: Number(d.last_used), attributes };
 }
 
 /**
- * The `customer` object (spec §3.2, §5.2 `<C>`): identifiers folded into `attributes`, every value
- * a string, one `timestamps` entry per attribute shown (its last change; the person's creation
- * time when the store has none).
+ * The `customer` object (docs/app-api.md "People"): identifiers folded into `attributes`, every
+ * value a string, one `timestamps` entry per attribute shown (its last change; the person's
+ * creation time when the store has none).
  */
 export function customerView(p: PersonRow, devices: readonly DeviceRow[]): AppCustomer {
   const custom = parseJson<Record<string, unknown>>(p.attributes) ?? {};

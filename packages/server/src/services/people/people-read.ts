@@ -11,7 +11,7 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import { customerView } from './customer-view.js';
 import { lookupKey, type IdType } from '../query/id-type.js';
 
-/** Most ids `POST /v1/customers/attributes` takes (spec §4.4). */
+/** Most ids `POST /v1/customers/attributes` takes (docs/app-api.md "People"). */
 export const MAX_ATTRIBUTE_IDS = 100;
 
 /** Reads people back: one profile, a batch of profiles, lookups by email. */

@@ -28,7 +28,10 @@ export interface SendPushAnswer {
   send_at?: number;
 }
 
-/** 403 on `/v1/send/push` when the workspace has no APNs/FCM credentials (spec §4.8). */
+/**
+ * 403 on `/v1/send/push` when the workspace has no push provider
+ * (docs/messaging.md "`POST /v1/send/push`", step 2).
+ */
 export class PushNotEnabledError extends InvalidInputError {
   constructor() {
     super('', 'Push messaging is not enabled for your workspace.', 'push_disabled', 403);
@@ -57,7 +60,10 @@ function optBool(b: Record<string, unknown>, key: string, fallback: boolean): bo
   return v;
 }
 
-/** `identifiers`: exactly one of id / email / cio_id (spec §5.2 #8, step 1). */
+/**
+ * `identifiers`: exactly one of id / email / cio_id (docs/messaging.md "`POST /v1/send/push`", step
+ * 1).
+ */
 function identifiersRef(raw: unknown, ws: Workspace): PersonRef {
   const message = 'identifiers must contain exactly one of id, email or cio_id';
   if (!isObject(raw)) throw new InvalidInputError('identifiers', message, 'required');
@@ -68,9 +74,10 @@ function identifiersRef(raw: unknown, ws: Workspace): PersonRef {
 }
 
 /**
- * `POST /v1/send/push` (spec §4.8, §5.2 #8): validate, resolve the template, upsert `custom_device`
- * through the Track device write (moves, activities and segments as for any device write), pick the
- * devices `to` names, and queue — all in one transaction, answered once it commits.
+ * `POST /v1/send/push` (docs/messaging.md "`POST /v1/send/push`"): validate, resolve the template,
+ * upsert `custom_device` through the Track device write (moves, activities and segments as for any
+ * device write), pick the devices `to` names, and queue — all in one transaction, answered once it
+ * commits.
  */
 export class SendPushService {
   constructor(
@@ -147,7 +154,8 @@ export class SendPushService {
         const person = await findPerson(trx, ws.id, ref);
         const refs = { transactionalMessageId: String(tm.id) };
         if (!person) {
-          // Spec §4.8 leaves this open; like the asynchronous original, accept and record why not.
+          // Customer.io documents nothing here; like the asynchronous original, accept and record
+          // why not.
           deliveryId = ulid();
           const ids = {
             id: ref.kind === 'id' ? ref.value : null,

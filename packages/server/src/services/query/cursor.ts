@@ -1,8 +1,9 @@
 import { InvalidInputError } from '../../lib/errors.js';
 
 /**
- * Opaque page tokens (spec §2.3): base64 of `<kind>:<key>`, e.g. `p:1234` for "people after pid
- * 1234". The kind keeps a token from one list from being replayed against another.
+ * Opaque page tokens (docs/app-api.md "Conventions"): base64 of `<kind>:<key>`, e.g. `p:1234` for
+ * "people after pid 1234". The kind keeps a token from one list from being replayed against
+ * another.
  */
 export function encodeCursor(kind: string, key: string | number): string {
   return Buffer.from(`${kind}:${key}`, 'utf8').toString('base64');

@@ -5,7 +5,7 @@ import type { IdentifierColumn } from '../../store/people/people-read.js';
 export type IdType = 'id' | 'email' | 'cio_id';
 
 /**
- * Reads `?id_type=` (spec §2.5, §5.1 rule 5): default `id`; `email` only where email is an
+ * Reads `?id_type=` (docs/app-api.md "Conventions"): default `id`; `email` only where email is an
  * identifier; `phone` is never enabled in Roster (400); anything else is a 400.
  */
 export function parseIdType(raw: unknown, workspace: Workspace): IdType {

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../lib/errors.js';
 
-/** Per-route page sizes from spec §2.3: `[default, maximum]`. */
+/** Per-route page sizes (docs/app-api.md "Conventions"): `[default, maximum]`. */
 export const PAGE_LIMITS = {
   search: [50, 1000],
   membership: [1000, 30000],

@@ -47,7 +47,8 @@ export type SegmentEnteredHook = (
 const SOURCE = 'system';
 
 /**
- * Keeps dynamic segment memberships current inside every write (issue #6).
+ * Keeps dynamic segment memberships current inside every write (docs/segments.md "What happens on a
+ * write").
  *
  * Per write, for each person the write changed (unless it changed only attributes no segment reads,
  * see `listener`): one catalog-version read (the parsed definitions

@@ -37,7 +37,7 @@ const MAX_NAME = 255;
 const MAX_DESCRIPTION = 4096;
 
 /**
- * §3.4: a manual segment is always `finished`; dynamic ones too once memberships are current.
+ * A manual segment is always `finished`; dynamic ones too once memberships are current.
  * `conditions` (Roster's addition; null for manual segments) is the definition as it was saved,
  * so a reader can show and edit it; Customer.io clients ignore the extra field.
  */
@@ -131,8 +131,8 @@ export class SegmentsService {
   }
 
   /**
-   * `POST /v1/segments`: without `conditions` a manual segment (spec §4.7); with them a dynamic
-   * one, whose members are backfilled before the answer (issue #6).
+   * `POST /v1/segments`: without `conditions` a manual segment (docs/app-api.md "Segments"); with
+   * them a dynamic one, whose members are backfilled before the answer (docs/segments.md).
    */
   async create(workspace: Workspace, body: unknown): Promise<AppSegment> {
     const segment = segmentBody(body, true);
@@ -209,8 +209,8 @@ export class SegmentsService {
   /**
    * Deletes a segment and its memberships (no exit activities: the segment is gone, not its
    * members' state). A segment other dynamic segments refer to cannot be deleted (400). Customer.io
-   * deletes only manual segments through this route (spec §4.7), so a dynamic one needs
-   * `?dynamic=true` (400 without).
+   * deletes only manual segments through this route (docs/app-api.md "Segments"), so a dynamic one
+   * needs `?dynamic=true` (400 without).
    */
   async delete(workspace: Workspace, id: number, allowDynamic = false): Promise<void> {
     const current = await this.get(workspace, id);

@@ -4,7 +4,7 @@ import { toJson, type Tx } from '../store.js';
 
 /**
  * Every kind of change Roster records in a person's history. The App API returns these as
- * activities (spec app-api.md §3.5) and the dashboard draws its timeline from them.
+ * activities (docs/app-api.md "Activities") and the dashboard draws its timeline from them.
  *
  * `data` by type:
  * - `profile_create`: `{ identifiers: {id, email, cio_id} }`

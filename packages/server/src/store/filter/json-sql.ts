@@ -3,8 +3,8 @@ import type { DialectName } from '../dialect.js';
 
 /**
  * Reading inside JSON columns, per dialect. Values come back as the text the App API shows
- * (§5.1 rule 7): strings as-is, numbers as decimal text, booleans "true"/"false", objects and
- * arrays as JSON text; a missing key or a JSON null is SQL NULL.
+ * (docs/app-api.md "Conventions"): strings as-is, numbers as decimal text, booleans "true"/"false",
+ * objects and arrays as JSON text; a missing key or a JSON null is SQL NULL.
  */
 
 /** SQLite JSON path `$."a"."b"`, quoting every key so dots and spaces in names are data. */

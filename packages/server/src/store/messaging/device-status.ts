@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { recordActivities, type PersonIdentifiers } from '../activities/activities.js';
 import type { Tx } from '../store.js';
 
-/** Device `_last_status` values (track-api.md §8.3). */
+/** Device `_last_status` values (docs/messaging.md "Messages and the status lifecycle"). */
 export type DeviceStatus = '' | 'sent' | 'bounced' | 'suppressed';
 
 /** Two consecutive bounces suppress a device: "We will stop attempting to send". */

@@ -1,7 +1,10 @@
 import type { PersonIdentifiers } from '../activities/activities.js';
 import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
-/** Metric → unix seconds. Only metrics that happened appear (app-api.md §3.6). */
+/**
+ * Metric → unix seconds. Only metrics that happened appear (docs/messaging.md "Messages and the
+ * status lifecycle").
+ */
 export type MessageMetrics = Partial<
   Record<
     'drafted' | 'sent' | 'delivered' | 'opened' | 'converted' | 'bounced' | 'failed' | 'undeliverable',

@@ -10,7 +10,7 @@ export interface Recipient {
 
 export interface PushDevice {
   token: string;
-  /** Lower-cased: the iOS SDK sends `iOS` (track-api.md §8.2). */
+  /** Lower-cased: the iOS SDK sends `iOS` (docs/track-api.md §5). */
   platform: string;
   lastUsed: number;
   lastStatus: string;
@@ -38,8 +38,9 @@ export async function loadRecipient(
 }
 
 /**
- * The devices a send's `to` names (app-api.md §4.8): `all`, `last_used` (greatest `last_used`), or
- * one token of this person's. Suppressed devices are returned too; `queuePush` skips them.
+ * The devices a send's `to` names (docs/messaging.md "`POST /v1/send/push`", step 5): `all`,
+ * `last_used` (greatest `last_used`), or one token of this person's. Suppressed devices are
+ * returned too; `queuePush` skips them.
  */
 export async function selectPushDevices(
   trx: Tx,

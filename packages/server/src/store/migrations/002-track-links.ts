@@ -3,7 +3,7 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Track API additions (issue #3):
+ * Track API additions (docs/track-api.md §6, §7):
  * - `anonymous_links`: which person an `anonymous_id` was merged into, so anonymous events that
  *   arrive after the identify (late SDK retries) attach to that person directly. Customer.io says an
  *   anonymous id "must be unique and is not reusable": one id links to one person.

@@ -3,7 +3,7 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Messaging (issue #8):
+ * Messaging (docs/messaging.md):
  * - `push_providers`: APNs / FCM credentials per workspace, optionally per app (`app_identifier`,
  *   '' = the workspace default). Secrets live here rather than in `workspaces.settings` so that
  *   settings can be shown without redaction.

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 
 /**
- * App API reads (issue #4): search pages people by `pid` within a workspace (keyset pagination),
- * so `(workspace_id, pid)` lets every page be one index range scan that stops after `limit`
- * matches. Without it both engines read the workspace through an identifier index and sort.
+ * App API reads (docs/app-api.md): search pages people by `pid` within a workspace (keyset
+ * pagination), so `(workspace_id, pid)` lets every page be one index range scan that stops after
+ * `limit` matches. Without it both engines read the workspace through an identifier index and sort.
  * Numbered 20 to stay clear of the numbers other issues take.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

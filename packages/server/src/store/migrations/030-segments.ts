@@ -3,7 +3,7 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Dynamic segments (issue #6).
+ * Dynamic segments (docs/segments.md).
  * - `segment_catalog`: one version number per workspace, bumped whenever a dynamic segment is
  *   created, edited or deleted. Every write reads it (one primary-key lookup) to know whether its
  *   cached, parsed segment definitions are still current — also across server processes.

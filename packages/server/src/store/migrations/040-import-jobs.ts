@@ -3,9 +3,9 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * `roster import` progress (issue #10). One row per import of one file into one workspace; each
- * batch of rows and the row's new position commit in the same transaction, so an interrupted
- * import resumes exactly after the last committed batch — no row is applied twice.
+ * `roster import` progress (docs/import-export.md). One row per import of one file into one
+ * workspace; each batch of rows and the row's new position commit in the same transaction, so an
+ * interrupted import resumes exactly after the last committed batch — no row is applied twice.
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const t = columnTypes(dialect);

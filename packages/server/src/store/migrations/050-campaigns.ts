@@ -3,7 +3,7 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Campaigns (issue #8, wiring):
+ * Campaigns (docs/messaging.md "Campaigns"):
  * - `transactional_messages`: push templates `POST /v1/send/push` names by id or (case-insensitive) name.
  * - `campaigns`: triggered (by an event or by entering a segment) and API-triggered broadcasts.
  * - `campaign_sends`: one row per (campaign, trigger key) — the dedupe that makes a campaign send

@@ -3,10 +3,10 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Objects and relationships (issue 16): object types per workspace (ids "1", "2", … as Customer.io
- * numbers them), objects with attributes and per-attribute times like people, relationships
- * person ↔ object with attributes of their own, and each object's history. Only new tables: an
- * upgrade writes nothing to existing rows and holds no lock on `people`.
+ * Objects and relationships (docs/objects.md): object types per workspace (ids "1", "2", … as
+ * Customer.io numbers them), objects with attributes and per-attribute times like people,
+ * relationships person ↔ object with attributes of their own, and each object's history. Only new
+ * tables: an upgrade writes nothing to existing rows and holds no lock on `people`.
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const t = columnTypes(dialect);

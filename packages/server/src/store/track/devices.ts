@@ -44,7 +44,7 @@ export interface DeviceWrite {
   attributes: AttrMap;
 }
 
-/** Inserts or rewrites the device; re-adding resets the read-only status (spec §8.3). */
+/** Inserts or rewrites the device; re-adding resets the read-only status (docs/track-api.md §5). */
 export async function upsertDevice(
   trx: Tx,
   workspaceId: number,

@@ -1,4 +1,4 @@
-/** How a workspace recognises people (spec track-api.md §5.1). */
+/** How a workspace recognises people (docs/track-api.md §3). */
 export type IdentifierMode = 'id' | 'email' | 'email_or_id';
 
 export const IDENTIFIER_MODES: readonly IdentifierMode[] = ['id', 'email', 'email_or_id'];
