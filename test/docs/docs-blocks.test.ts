@@ -66,6 +66,9 @@ const SHELL = new Set(['sh', 'bash', 'shell']);
  */
 const PRELUDE = readFileSync(path.join(import.meta.dirname, 'prelude.sh'), 'utf8');
 
+/** The default workspace's Pipelines write key, `$WRITE_KEY` in docs/pipelines.md. */
+const DOCS_WRITE_KEY = 'wk_docs_0000000000000000000000000001';
+
 const servers: Array<{ server: ServerProcess; dir: string }> = [];
 afterAll(async () => {
   for (const { server, dir } of servers) {
@@ -77,7 +80,12 @@ afterAll(async () => {
 /** A server and a working directory for one Markdown file, seeded with what its examples name. */
 async function workspaceFor(file: string): Promise<{ server: ServerProcess; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'roster-docs-'));
-  const server = await startServer({ engine: 'sqlite', dataDir: path.join(dir, 'data'), ownStore: true });
+  const server = await startServer({
+    engine: 'sqlite',
+    dataDir: path.join(dir, 'data'),
+    ownStore: true,
+    env: { ROSTER_WRITE_KEY: DOCS_WRITE_KEY },
+  });
   servers.push({ server, dir });
   const auth = `Basic ${Buffer.from(`${server.credentials.siteId}:${server.credentials.apiKey}`).toString('base64')}`;
   const call = async (method: string, url: string, body: unknown, authorization: string) => {
@@ -150,6 +158,7 @@ describe('docs: shell blocks run against a real server', () => {
             APP_API_KEY: server.credentials.appApiKey,
             SITE_ID: server.credentials.siteId,
             API_KEY: server.credentials.apiKey,
+            WRITE_KEY: DOCS_WRITE_KEY,
             AUTH: `-u ${server.credentials.siteId}:${server.credentials.apiKey}`,
             H: '-H content-type:application/json',
           },

@@ -430,6 +430,25 @@ export type AppMessage = Static<typeof AppMessage>;
 export const MessagesPage = Type.Object({ messages: Type.Array(AppMessage), next: Type.String() });
 export type MessagesPage = Static<typeof MessagesPage>;
 
+/** An event the Pipelines API dropped or only noted (`GET /v1/pipelines/errors`). */
+export const PipelinesIngestError = Type.Object({
+  id: Type.String(),
+  received_at: Type.Integer(),
+  type: Type.Union([Type.String(), Type.Null()]),
+  message_id: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+  message: Type.String(),
+  source: Type.String(),
+  /** The event as sent, cut to 4 KB of JSON text. */
+  event: Type.Union([Type.String(), Type.Null()]),
+});
+export type PipelinesIngestError = Static<typeof PipelinesIngestError>;
+export const PipelinesErrorsPage = Type.Object({
+  errors: Type.Array(PipelinesIngestError),
+  next: Type.String(),
+});
+export type PipelinesErrorsPage = Static<typeof PipelinesErrorsPage>;
+
 /** A configured push provider as `GET /v1/workspace` shows it (credentials are never shown). */
 export const PushProviderView = Type.Object({
   kind: Type.String(),

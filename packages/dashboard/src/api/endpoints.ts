@@ -13,6 +13,7 @@ import type {
   GetCustomerResponse,
   MessagesPage,
   PeoplePage,
+  PipelinesErrorsPage,
   PrefixSearchPage,
   RotateKeysResponse,
   SegmentConditions,
@@ -38,6 +39,10 @@ const get = <T>(path: string, signal: Signal) => api<T>('GET', path, undefined, 
 const person = (cioId: string) => `/customers/${enc(cioId)}`;
 
 export const App = {
+  // ---- pipelines ----
+  /** Events the Pipelines API dropped, newest first. */
+  pipelinesErrors: (limit: number, signal?: Signal) =>
+    get<PipelinesErrorsPage>(`/pipelines/errors${qs({ limit })}`, signal),
   // ---- people ----
   customer: (cioId: string, signal?: Signal) =>
     get<GetCustomerResponse>(`${person(cioId)}/attributes?id_type=cio_id`, signal).then((r) => r.customer),

@@ -2,6 +2,7 @@ import { App } from '../api/endpoints';
 import { AsyncView } from '../components/async-view';
 import { PageTitle } from '../components/page-title';
 import { useAsync } from '../lib/use-async';
+import { IngestErrorsCard } from './ingest-errors-card';
 import { KeysCard } from './keys-card';
 import { ProvidersCard } from './providers-card';
 import { WorkspaceCard } from './workspace-card';
@@ -17,6 +18,7 @@ export function SettingsPage() {
             <WorkspaceCard w={w} onSaved={ws.reload} />
             <KeysCard siteId={w.site_id} />
             <ProvidersCard w={w} onSaved={ws.reload} />
+            <IngestErrorsCard />
           </>
         )}
       </AsyncView>
