@@ -97,7 +97,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     const timer = setTimeout(() => reject(new Error(`server did not start in 60s:\n${out}`)), 60_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /roster listening on (http:\/\/[^\s"]+)/.exec(out);
+      const m = /roster listening on (https?:\/\/[^\s"]+)/.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
         resolve(m[1]);

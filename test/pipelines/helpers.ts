@@ -13,6 +13,7 @@ export interface Activity {
   name?: string | null;
   url?: string;
   source?: string;
+  timestamp?: number;
   data: Record<string, unknown>;
 }
 
