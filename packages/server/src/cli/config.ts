@@ -34,6 +34,8 @@ export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
   credentials: WorkspaceCredentials | undefined;
   /** ROSTER_SEGMENT_RECHECK_SECONDS: how often segments with `within` windows are rechecked. */
   segmentRecheckSeconds: number;
+  /** People an object change re-evaluates inside its write; the rest follow in background batches. */
+  objectChangeInWrite: number;
   /** ROSTER_METRICS_TOKEN: Bearer token required on `/metrics`; unset = open. */
   metricsToken: string | undefined;
   /** ROSTER_DASHBOARD_DIR: where the built dashboard is (default: the package's own build). */
@@ -134,6 +136,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     publicRateLimit: rateOrOff(env, 'ROSTER_PUBLIC_RATE_LIMIT', DEFAULT_PUBLIC_RATE_LIMIT),
     credentials: siteId && apiKey && appApiKey ? { siteId, apiKey, appApiKey } : undefined,
     segmentRecheckSeconds: Number(env.ROSTER_SEGMENT_RECHECK_SECONDS || 60),
+    objectChangeInWrite: positive(env, 'ROSTER_OBJECT_CHANGE_IN_WRITE') ?? 10_000,
     metricsToken: env.ROSTER_METRICS_TOKEN || undefined,
     dashboardDir: env.ROSTER_DASHBOARD_DIR,
     writeKeys: {

@@ -27,6 +27,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     migrationLog: log,
   });
   const { app, services } = await buildApp({
+    objectChangeInWrite: config.objectChangeInWrite,
     store,
     appApiRateLimit: config.appApiRateLimit,
     publicRateLimit: config.publicRateLimit,
@@ -51,6 +52,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Segments with `within` windows are rechecked on a timer (one process at a time, via a lease).
   const recheck = services.segments.startRecheck(config.segmentRecheckSeconds * 1000, app.log);
   app.addHook('onClose', () => recheck.stop());
+  // Segment memberships after changes to objects with many related people, in bounded batches.
+  const catchup = services.segments.startCatchup(1000, (err) =>
+    app.log.error({ err }, 'segment catch-up failed'),
+  );
+  app.addHook('onClose', () => catchup.stop());
   // Push delivery and broadcast fan-out (ROSTER_DELIVERY_WORKER=0 / ROSTER_BROADCAST_WORKER=0 turn
   // them off in this process).
   services.runtime.start(config.messaging, app.log);

@@ -116,7 +116,27 @@ export interface EventNode extends NodeBase {
   where: FilterNode | null;
 }
 
-export type FilterNode = AndNode | OrNode | NotNode | SegmentNode | AttributeNode | DeviceNode | EventNode;
+/**
+ * The person is related to an object of type `typeId` for which `where` holds of the object
+ * (its attributes; `object_id` and `cio_object_id` name its identifiers) and `relationship` holds of
+ * that same relationship's attributes (issue 16).
+ */
+export interface ObjectNode extends NodeBase {
+  kind: 'object';
+  typeId: string;
+  where: FilterNode | null;
+  relationship: FilterNode | null;
+}
+
+export type FilterNode =
+  AndNode | OrNode | NotNode | SegmentNode | AttributeNode | DeviceNode | EventNode | ObjectNode;
+
+/**
+ * The name under which relationship changes reach the segments engine as a person change
+ * (services/objects): never a person attribute, since identify treats `cio_relationships` as an
+ * instruction. Object conditions read it.
+ */
+export const RELATIONSHIPS_ATTRIBUTE = 'cio_relationships';
 
 /** What a filter reads, so a writer knows which state to load and a scheduler which segments age. */
 export interface FilterNeeds {
@@ -127,6 +147,8 @@ export interface FilterNeeds {
   eventData: boolean;
   /** Some event node has a `within` window: membership changes with time alone. */
   timed: boolean;
+  /** Object types some object condition is about (the person's relationships must be loaded). */
+  objectTypes: Set<string>;
   segments: Set<number>;
   /**
    * Top-level person attribute keys (and the fields id, email, cio_id, unsubscribed) the filter
@@ -143,6 +165,7 @@ export function emptyNeeds(): FilterNeeds {
     eventNames: new Set(),
     eventData: false,
     timed: false,
+    objectTypes: new Set(),
     segments: new Set(),
     attributes: new Set(),
   };
@@ -174,6 +197,10 @@ export function filterNeeds(node: FilterNode, out?: FilterNeeds): FilterNeeds {
       if (node.where) n.eventData = true;
       if (node.withinSeconds !== null) n.timed = true;
       break;
+    case 'object':
+      n.objectTypes.add(node.typeId);
+      n.attributes.add(RELATIONSHIPS_ATTRIBUTE);
+      break;
   }
   return n;
 }
@@ -194,6 +221,7 @@ export function segmentRefs(node: FilterNode, out: SegmentNode[] = []): SegmentN
     case 'attribute':
     case 'device':
     case 'event':
+    case 'object':
       // Segment references are only allowed at person scope (the parser rejects them inside).
       break;
   }

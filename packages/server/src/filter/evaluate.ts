@@ -1,4 +1,4 @@
-import type { AttributeNode, EventNode, FilterNode } from './ast.js';
+import type { AttributeNode, EventNode, FilterNode, ObjectNode } from './ast.js';
 import {
   ABSENT,
   applyOperator,
@@ -35,9 +35,22 @@ export interface EventFacts {
   data: unknown;
 }
 
+/** One of the person's relationships, with the object at its other end (issue 16). */
+export interface RelationshipFacts {
+  typeId: string;
+  objectId: string;
+  cioObjectId: string;
+  /** The object's attributes. */
+  object: Record<string, unknown>;
+  /** The relationship's own attributes. */
+  attributes: Record<string, unknown>;
+}
+
 export interface EvalContext {
   person: PersonFacts;
   devices: readonly DeviceFacts[];
+  /** The person's relationships, at least those to the object types conditions are about. */
+  relationships?: readonly RelationshipFacts[];
   /** The person's events, at least those of the names the filter counts. */
   events: readonly EventFacts[];
   /** Membership in another segment (dynamic ones evaluated earlier in the same pass). */
@@ -105,7 +118,25 @@ function unsubscribedTest(node: AttributeNode, p: PersonFacts): boolean | null {
   return null;
 }
 
-type Scope = { kind: 'person' } | { kind: 'device'; device: DeviceFacts } | { kind: 'event'; data: unknown };
+type Scope =
+  | { kind: 'person' }
+  | { kind: 'device'; device: DeviceFacts }
+  | { kind: 'event'; data: unknown }
+  | { kind: 'object'; rel: RelationshipFacts }
+  | { kind: 'relationship'; rel: RelationshipFacts };
+
+/**
+ * An object's values: its attributes, with `object_id` and `cio_object_id` its identifiers (they
+ * win over attributes of those names, as the SQL compiler reads the columns).
+ */
+function objectValue(node: AttributeNode, rel: RelationshipFacts): ScalarView {
+  const t = node.target;
+  const path = t.kind === 'json' ? t.path : { alternatives: [[t.field]] };
+  const only = path.alternatives.length === 1 ? path.alternatives[0]! : [];
+  if (only.length === 1 && only[0] === 'object_id') return textView(rel.objectId);
+  if (only.length === 1 && only[0] === 'cio_object_id') return textView(rel.cioObjectId);
+  return viewOfJson(readJsonPath(rel.object, path));
+}
 
 function attributeSeen(
   node: AttributeNode,
@@ -122,9 +153,13 @@ function attributeSeen(
   } else if (scope.kind === 'device') {
     view = deviceValue(node, scope.device);
     result = applyOperator(node, view);
+  } else if (scope.kind === 'object') {
+    view = objectValue(node, scope.rel);
+    result = applyOperator(node, view);
   } else {
     const t = node.target;
-    view = t.kind === 'json' ? viewOfJson(readJsonPath(scope.data, t.path)) : ABSENT;
+    const data = scope.kind === 'event' ? scope.data : scope.rel.attributes;
+    view = t.kind === 'json' ? viewOfJson(readJsonPath(data, t.path)) : ABSENT;
     result = applyOperator(node, view);
   }
   return { result: node.inverse ? !result : result, seen: view.present ? (view.text ?? '(object)') : null };
@@ -138,6 +173,16 @@ function eventsOf(node: EventNode, ctx: EvalContext): EventFacts[] {
       e.type === node.type &&
       (from === null || e.timestamp >= from) &&
       (node.where === null || evalIn(node.where, ctx, { kind: 'event', data: e.data })),
+  );
+}
+
+/** The relationships that satisfy an object condition (its where and relationship parts together). */
+function relationshipsOf(node: ObjectNode, ctx: EvalContext): RelationshipFacts[] {
+  return (ctx.relationships ?? []).filter(
+    (rel) =>
+      rel.typeId === node.typeId &&
+      (node.where === null || evalIn(node.where, ctx, { kind: 'object', rel })) &&
+      (node.relationship === null || evalIn(node.relationship, ctx, { kind: 'relationship', rel })),
   );
 }
 
@@ -157,6 +202,8 @@ function evalIn(node: FilterNode, ctx: EvalContext, scope: Scope): boolean {
       return ctx.devices.some((device) => evalIn(node.filter, ctx, { kind: 'device', device }));
     case 'event':
       return compareCount(eventsOf(node, ctx).length, node.count.operator, node.count.value);
+    case 'object':
+      return relationshipsOf(node, ctx).length > 0;
   }
 }
 
@@ -246,6 +293,28 @@ export function explain(node: FilterNode, ctx: EvalContext, scope: Scope = { kin
             null,
           ),
         },
+      };
+    }
+    case 'object': {
+      // Names the objects that made the difference: the matching ones (or, when none matches, the
+      // person's objects of that type, each with why not).
+      const ofType = (ctx.relationships ?? []).filter((r) => r.typeId === node.typeId);
+      const matched = relationshipsOf(node, ctx);
+      const shown = matched[0] ?? ofType[0];
+      const children: Explanation[] = [];
+      if (shown && node.where) children.push(explain(node.where, ctx, { kind: 'object', rel: shown }));
+      if (shown && node.relationship)
+        children.push(explain(node.relationship, ctx, { kind: 'relationship', rel: shown }));
+      return {
+        node: { object: { type_id: node.typeId } },
+        ...base,
+        result: matched.length > 0,
+        seen: {
+          matching: matched.slice(0, 10).map((r) => ({ object_type_id: r.typeId, object_id: r.objectId })),
+          related: ofType.length,
+          ...(shown ? { shown: { object_type_id: shown.typeId, object_id: shown.objectId } } : {}),
+        },
+        ...(children.length > 0 ? { children } : {}),
       };
     }
   }

@@ -35,6 +35,10 @@ export const MAX_IN_VALUES_TOTAL = 10_000;
 export const MAX_EVENT_CONDITIONS = 20;
 /** `device` conditions per filter (each a subquery over the person's devices, like `event`). */
 export const MAX_DEVICE_CONDITIONS = 20;
+/** `object` conditions per filter (each a subquery over the person's relationships, like `event`). */
+export const MAX_OBJECT_CONDITIONS = 20;
+/** Object type ids are positive integers as strings ("1"), as the Track API takes them. */
+const TYPE_ID = /^[1-9][0-9]{0,8}$/;
 
 const PERSON_FIELDS: readonly PersonField[] = ['id', 'email', 'cio_id', 'unsubscribed'];
 const DEVICE_FIELDS: readonly DeviceField[] = ['id', 'platform', 'last_used', '_last_status'];
@@ -44,7 +48,14 @@ const EVENT_TYPES = ['event', 'page', 'screen'];
  * Where a filter is: `person` at the top (every node kind), `device` inside `device: {…}` (fields
  * are device fields), `event` inside `event.where` (fields are keys of the event's data).
  */
-export type FilterScope = 'person' | 'device' | 'event';
+export type FilterScope = 'person' | 'device' | 'event' | 'object' | 'relationship';
+
+const SCOPE_NAMES: Record<Exclude<FilterScope, 'person'>, string> = {
+  device: 'device',
+  event: 'event.where',
+  object: 'object.where',
+  relationship: 'object.relationship',
+};
 
 function invalid(pointer: string, message: string): InvalidInputError {
   return new InvalidInputError(pointer, `invalid filter: ${message}`, 'invalid_filter');
@@ -111,6 +122,7 @@ export function parseFilter(input: unknown, pointer = '/filter'): FilterNode {
   let nodes = 0;
   let events = 0;
   let devices = 0;
+  let objects = 0;
   const inValues = { total: 0 };
   const walk = (raw: unknown, at: string, depth: number, scope: FilterScope): FilterNode => {
     if (depth > MAX_FILTER_DEPTH) throw invalid(at, `nesting is deeper than ${MAX_FILTER_DEPTH} levels`);
@@ -118,13 +130,15 @@ export function parseFilter(input: unknown, pointer = '/filter'): FilterNode {
     if (!isObject(raw)) throw invalid(at, 'a filter must be an object');
     const keys = Object.keys(raw);
     const allowed =
-      scope === 'person' ? 'and, or, not, segment, attribute, device, event' : 'and, or, not, attribute';
+      scope === 'person'
+        ? 'and, or, not, segment, attribute, device, event, object'
+        : 'and, or, not, attribute';
     if (keys.length !== 1) throw invalid(at, `a filter object takes exactly one of ${allowed}`);
     const key = keys[0]!;
     const body = raw[key];
     const here = `${at}/${key}`;
-    if (scope !== 'person' && ['segment', 'device', 'event'].includes(key))
-      throw invalid(here, `${key} is not allowed inside ${scope === 'device' ? 'device' : 'event.where'}`);
+    if (scope !== 'person' && ['segment', 'device', 'event', 'object'].includes(key))
+      throw invalid(here, `${key} is not allowed inside ${SCOPE_NAMES[scope]}`);
     switch (key) {
       case 'and':
       case 'or': {
@@ -161,6 +175,28 @@ export function parseFilter(input: unknown, pointer = '/filter'): FilterNode {
             `more than ${MAX_EVENT_CONDITIONS} event conditions; combine saved segments with segment conditions instead`,
           );
         return parseEvent(body, here, at, (w) => walk(w, `${here}/where`, depth + 1, 'event'));
+      case 'object': {
+        if (++objects > MAX_OBJECT_CONDITIONS)
+          throw invalid(
+            at,
+            `more than ${MAX_OBJECT_CONDITIONS} object conditions; combine saved segments with segment conditions instead`,
+          );
+        if (!isObject(body)) throw invalid(here, 'object must be an object {type_id, where?, relationship?}');
+        onlyKeys(body, ['type_id', 'where', 'relationship'], here);
+        const typeId = typeof body.type_id === 'number' ? String(body.type_id) : body.type_id;
+        if (typeof typeId !== 'string' || !TYPE_ID.test(typeId))
+          throw invalid(`${here}/type_id`, 'object.type_id must be an object type id such as "1"');
+        return {
+          kind: 'object',
+          typeId,
+          where: body.where === undefined ? null : walk(body.where, `${here}/where`, depth + 1, 'object'),
+          relationship:
+            body.relationship === undefined
+              ? null
+              : walk(body.relationship, `${here}/relationship`, depth + 1, 'relationship'),
+          pointer: at,
+        };
+      }
       default:
         throw invalid(here, `unknown filter key ${key}`);
     }

@@ -48,6 +48,8 @@ export interface AppOptions {
   pipelinesMaxConcurrent?: number | undefined;
   /** TLS (ROSTER_TLS_CERT / ROSTER_TLS_KEY): serve HTTPS, which the mobile SDKs require. */
   https?: { cert: Buffer; key: Buffer } | undefined;
+  /** People an object change re-evaluates inside its write (default 10,000; docs/objects.md). */
+  objectChangeInWrite?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.onPersonChanged ? { onPersonChanged: options.onPersonChanged } : {}),
     ...(options.pipelinesMaxConcurrent ? { pipelinesMaxConcurrent: options.pipelinesMaxConcurrent } : {}),
+    ...(options.objectChangeInWrite ? { objectChangeInWrite: options.objectChangeInWrite } : {}),
   });
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),

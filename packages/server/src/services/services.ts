@@ -46,6 +46,8 @@ export interface ServicesOptions {
   onPersonChanged?: PersonChangeListener;
   /** Pipelines requests processed at once before 429 (ROSTER_PIPELINES_MAX_CONCURRENT); default 64. */
   pipelinesMaxConcurrent?: number;
+  /** People an object change re-evaluates inside its write; the rest are queued (default 10,000). */
+  objectChangeInWrite?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
   const providers = new ProviderRegistry(store, clock);
   const transactional = new TransactionalService(store, clock, messaging.renderer);
   const campaigns = new CampaignService(store, clock, messaging, transactional);
-  const segments = new SegmentEngine(store, clock, campaigns.onSegmentEntered);
+  const segments = new SegmentEngine(store, clock, campaigns.onSegmentEntered, options.objectChangeInWrite);
 
   const evaluateSegments: PersonChangeListener = (...args) =>
     metrics.time('roster_segment_evaluation_seconds', () => segments.listener(...args));
@@ -80,6 +82,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
       ? [evaluateSegments, options.onPersonChanged]
       : [evaluateSegments],
     onEvent: [campaigns.onEvent],
+    onObjectChanged: [segments.objectListener],
     deliveryMetric: (trx, input) => messaging.applyDeliveryMetric(trx, input),
     sharedLocks: store.dialect === 'postgres' ? segments.sharedLocks : undefined,
   };

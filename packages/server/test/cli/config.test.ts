@@ -17,6 +17,7 @@ describe('roster serve configuration', () => {
       publicRateLimit: 20,
       credentials: undefined,
       segmentRecheckSeconds: 60,
+      objectChangeInWrite: 10_000,
       metricsToken: undefined,
       dashboardDir: undefined,
       messaging: {
@@ -49,6 +50,7 @@ describe('roster serve configuration', () => {
       ROSTER_API_KEY: 'trackkey',
       ROSTER_APP_API_KEY: 'appkey',
       ROSTER_SEGMENT_RECHECK_SECONDS: '5',
+      ROSTER_OBJECT_CHANGE_IN_WRITE: '500',
       ROSTER_METRICS_TOKEN: 'scrape',
       ROSTER_DASHBOARD_DIR: '/srv/dashboard',
       ROSTER_DELIVERY_WORKER: '0',
@@ -76,6 +78,7 @@ describe('roster serve configuration', () => {
       publicRateLimit: 0,
       credentials: { siteId: 'site', apiKey: 'trackkey', appApiKey: 'appkey' },
       segmentRecheckSeconds: 5,
+      objectChangeInWrite: 500,
       metricsToken: 'scrape',
       dashboardDir: '/srv/dashboard',
       messaging: {

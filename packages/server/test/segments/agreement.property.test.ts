@@ -19,11 +19,12 @@ import {
   personSnapshot,
 } from '../../src/store/segments/segment-state.js';
 import { toJson, type Store } from '../../src/store/store.js';
+import { relationshipFacts } from '../../src/store/objects/objects-read.js';
 import { createTestDatabase, engines, type TestDatabase } from '../../../../test/helpers/postgres.js';
 
 /**
  * The two evaluators agree: for random people (attributes incl. nested JSON and dotted keys,
- * devices, events, manual memberships) and random conditions over the whole language, the compiled
+ * devices, events, manual memberships, relationships to objects with attributes of their own) and random conditions over the whole language, the compiled
  * SQL selects exactly the people the in-memory evaluator accepts — on SQLite and on PostgreSQL.
  */
 const NOW = 1_700_000_000;
@@ -70,6 +71,22 @@ const person = fc.record({
   devices: fc.array(device, { maxLength: 3 }),
   events: fc.array(event, { maxLength: 6 }),
   segments: fc.subarray([1, 2]),
+  // Relationships to the scenario's objects (by index), each with attributes of its own.
+  relationships: fc.uniqueArray(
+    fc.record({
+      object: fc.integer({ min: 0, max: 3 }),
+      attributes: fc.dictionary(fc.constantFrom('role', 'since', 'meta'), jsonValue, { maxKeys: 2 }),
+    }),
+    { maxLength: 3, selector: (r) => r.object },
+  ),
+});
+/** The objects people relate to: four per scenario, of types "1" and "2". */
+const objectArb = fc.record({
+  type: fc.constantFrom('1', '2'),
+  id: fc.constantFrom('acme', 'pro', '30', 'x.y'),
+  attributes: fc.dictionary(fc.constantFrom('plan', 'seats', 'address', 'object_id'), jsonValue, {
+    maxKeys: 3,
+  }),
 });
 
 type Raw = Record<string, unknown>;
@@ -123,17 +140,28 @@ function conditionArb(pool: readonly unknown[]): fc.Arbitrary<Raw> {
       where: fc.option(boolTree(attribute(DATA_FIELDS), 1), { nil: undefined }),
     })
     .map((e) => ({ event: Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) }));
+  const objectNode = fc
+    .record({
+      type_id: fc.constantFrom('1', '2'),
+      where: fc.option(boolTree(attribute(OBJECT_FIELDS), 1), { nil: undefined }),
+      relationship: fc.option(boolTree(attribute(RELATIONSHIP_FIELDS), 1), { nil: undefined }),
+    })
+    .map((o) => ({ object: Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) }));
   const personLeaf: fc.Arbitrary<Raw> = fc.oneof(
     { weight: 5, arbitrary: attribute(PERSON_FIELDS) },
     { weight: 1, arbitrary: fc.constantFrom(1, 2).map((id) => ({ segment: { id } })) },
     { weight: 2, arbitrary: boolTree(attribute(DEVICE_FIELDS), 2).map((f) => ({ device: f })) },
     { weight: 2, arbitrary: eventNode },
+    { weight: 2, arbitrary: objectNode },
   );
   // Single leaves often (each operator on its own is where the evaluators could differ), trees too.
   return fc.oneof(personLeaf, boolTree(personLeaf, 3));
 }
 
-function valuePool(people: ReadonlyArray<Generated>): unknown[] {
+function valuePool(
+  people: ReadonlyArray<Generated>,
+  objects: ReadonlyArray<{ id: string; attributes: Record<string, unknown> }> = [],
+): unknown[] {
   const out = new Set<unknown>(['pro', 30]);
   const add = (v: unknown): void => {
     if (v === null || v === undefined) return;
@@ -148,7 +176,9 @@ function valuePool(people: ReadonlyArray<Generated>): unknown[] {
     add(p.attributes);
     for (const d of p.devices) add([d.platform, d.last_status, d.attributes]);
     for (const e of p.events) add(e.data);
+    for (const r of p.relationships) add(r.attributes);
   }
+  for (const o of objects) add([o.id, o.attributes]);
   return [...out];
 }
 
@@ -175,6 +205,8 @@ const DEVICE_FIELDS = [
   'id',
 ];
 const DATA_FIELDS = ['amount', 'plan', 'item', 'item.city'];
+const OBJECT_FIELDS = ['plan', 'seats', 'address.city', 'object_id', 'cio_object_id'];
+const RELATIONSHIP_FIELDS = ['role', 'since', 'meta.city'];
 
 const boolTree = (leaf: fc.Arbitrary<Raw>, depth: number): fc.Arbitrary<Raw> =>
   depth <= 0
@@ -196,11 +228,14 @@ const boolTree = (leaf: fc.Arbitrary<Raw>, depth: number): fc.Arbitrary<Raw> =>
         { weight: 1, arbitrary: boolTree(leaf, depth - 1).map((c) => ({ not: c })) },
       );
 const scenario = fc
-  .array(person, { minLength: 1, maxLength: 8 })
-  .chain((people) =>
+  .record({
+    people: fc.array(person, { minLength: 1, maxLength: 8 }),
+    objects: fc.uniqueArray(objectArb, { minLength: 4, maxLength: 4, selector: (o) => `${o.type}:${o.id}` }),
+  })
+  .chain(({ people, objects }) =>
     fc
-      .array(conditionArb(valuePool(people)), { minLength: 1, maxLength: 30 })
-      .map((conditions) => ({ people, conditions })),
+      .array(conditionArb(valuePool(people, objects)), { minLength: 1, maxLength: 30 })
+      .map((conditions) => ({ people, objects, conditions })),
   );
 
 describe.each(engines())('segment evaluators agree (%s)', (engine) => {
@@ -221,7 +256,10 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function seed(people: Array<Generated>): Promise<{ ws: number; pids: number[] }> {
+  async function seed(
+    people: Array<Generated>,
+    objects: Array<{ type: string; id: string; attributes: Record<string, unknown> }>,
+  ): Promise<{ ws: number; pids: number[] }> {
     const ws = Number(
       (
         await store.db
@@ -245,6 +283,28 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
       (await insertSegment(store.db, { workspaceId: ws, name, description: '', now: NOW })).id;
     segA = await seg('A');
     segB = await seg('B');
+    const oids: number[] = [];
+    for (const o of objects)
+      oids.push(
+        Number(
+          (
+            await store.db
+              .insertInto('objects')
+              .values({
+                workspace_id: ws,
+                type_id: o.type,
+                object_id: o.id,
+                cio_object_id: `ob${randomBytes(8).toString('hex')}`,
+                attributes: toJson(o.attributes),
+                attr_ts: '{}',
+                created_at: NOW,
+                updated_at: NOW,
+              })
+              .returning('oid')
+              .executeTakeFirstOrThrow()
+          ).oid,
+        ),
+      );
     const pids: number[] = [];
     let n = 0;
     for (const p of people) {
@@ -303,6 +363,19 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
             created_at: NOW,
           })
           .execute();
+      for (const r of p.relationships)
+        await store.db
+          .insertInto('relationships')
+          .values({
+            workspace_id: ws,
+            person_pid: pid,
+            object_oid: oids[r.object]!,
+            attributes: toJson(r.attributes),
+            attr_ts: '{}',
+            created_at: NOW,
+            updated_at: NOW,
+          })
+          .execute();
       for (const s of p.segments)
         await store.db
           .insertInto('segment_memberships')
@@ -325,8 +398,8 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
 
   it('SQL and in-memory evaluation select the same people', async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ people, conditions }) => {
-        const { ws, pids } = await seed(people);
+      fc.asyncProperty(scenario, async ({ people, objects, conditions }) => {
+        const { ws, pids } = await seed(people, objects);
         const facts = [];
         for (const pid of pids) {
           const memberships = await membershipsOf(store.db, pid);
@@ -351,6 +424,7 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
             person: (await personFacts(store.db, pid))!,
             devices: await deviceFacts(store.db, pid),
             events: await eventFacts(store.db, pid, new Set(['purchase', 'login', 'view']), true),
+            relationships: await relationshipFacts(store.db, pid, new Set(['1', '2'])),
             memberships,
           });
         }
@@ -368,6 +442,7 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
                 person: f.person,
                 devices: f.devices,
                 events: f.events,
+                relationships: f.relationships,
                 now: NOW,
                 inSegment: (id) => f.memberships.has(id),
               }),

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../lib/errors.js';
+import { RELATIONSHIPS_ATTRIBUTE } from '../../filter/ast.js';
 import type { Tx } from '../../store/store.js';
 import { recordActivities, type ActivityInput } from '../../store/activities/activities.js';
 import { recordObjectActivities, type ObjectActivityInput } from '../../store/objects/object-activities.js';
@@ -24,19 +25,14 @@ import {
 import { findAnonymousLink } from '../../store/track/events.js';
 import { dict, findPerson, findPersonByPid, type PersonRow } from '../../store/track/people.js';
 import { mergeAttributes } from '../track/attributes.js';
-import type { WriteContext, WriteEffects } from '../track/context.js';
+import type { ObjectChange, WriteContext, WriteEffects } from '../track/context.js';
 import type { PersonRef } from '../track/identifiers.js';
 import { activity, findOrCreate, identifiersOf } from '../track/people-ops.js';
 import type { RelatedPerson, RelationItem } from './object-commands.js';
 import { checkMerged, MAX_OBJECT_TYPES } from './object-limits.js';
 import { describeRef, objectLockKey, type ObjectRef } from './object-ref.js';
 
-/**
- * The name under which relationship changes reach the person-change listeners: never a person
- * attribute (identify treats `cio_relationships` as an instruction), so segments that read no
- * relationships skip the person, and segments that do (object conditions) declare it.
- */
-export const RELATIONSHIPS_ATTRIBUTE = 'cio_relationships';
+export { RELATIONSHIPS_ATTRIBUTE };
 
 export interface ObjectIdentifyCommand {
   ref: ObjectRef;
@@ -158,7 +154,7 @@ export async function identifyObject(
     notFound(cmd.ref, 'identifiers.cio_object_id');
   }
   const at = cmd.at ?? ctx.now;
-  if (cmd.attributes.length > 0) await mergeObjectAttributes(trx, ctx, obj, cmd.attributes, at, history);
+  if (cmd.attributes.length > 0) await mergeObjectAttributes(trx, ctx, obj, cmd.attributes, at, history, fx);
   for (const item of cmd.relations) {
     if (item.target.kind === 'anonymous') {
       await relateAnonymous(trx, ctx, obj, item.target.anonymousId, item.attributes, at, history, fx);
@@ -175,6 +171,12 @@ export async function identifyObject(
   await history.record(trx);
 }
 
+/** Once per object per write: the segments engine re-evaluates its people together. */
+function noteObjectChange(fx: WriteEffects, change: ObjectChange): void {
+  fx.objects ??= [];
+  if (!fx.objects.some((c) => c.oid === change.oid)) fx.objects.push(change);
+}
+
 async function mergeObjectAttributes(
   trx: Tx,
   ctx: WriteContext,
@@ -182,6 +184,7 @@ async function mergeObjectAttributes(
   updates: Array<[string, unknown]>,
   at: number,
   history: History,
+  fx: WriteEffects,
 ): Promise<void> {
   const merged = mergeAttributes(obj.attributes, obj.attrTs, updates, at);
   checkMerged(merged.attributes, 'an object', 'attributes');
@@ -191,8 +194,10 @@ async function mergeObjectAttributes(
     obj.attributes = merged.attributes;
     obj.attrTs = merged.attrTs;
   }
-  if (names.length > 0)
+  if (names.length > 0) {
     history.object(obj, 'attribute_change', merged.changes, names.length === 1 ? names[0] : null);
+    noteObjectChange(fx, { typeId: obj.typeId, oid: obj.oid });
+  }
   if (merged.stale.length > 0)
     history.object(obj, 'failed_attribute_change', {
       reason: 'older than the last change of these attributes',

@@ -98,6 +98,7 @@ export function mergeNeeds(segments: readonly DynamicSegment[]): FilterNeeds {
     needs.timed ||= s.needs.timed;
     for (const n of s.needs.eventNames) needs.eventNames.add(n);
     for (const n of s.needs.segments) needs.segments.add(n);
+    for (const n of s.needs.objectTypes) needs.objectTypes.add(n);
     for (const n of s.needs.attributes) needs.attributes.add(n);
   }
   return needs;

@@ -23,6 +23,7 @@ import {
 } from '../../store/segments/segment-state.js';
 import { markActivitiesDeleted } from '../../store/track/people.js';
 import { segmentNames } from '../../store/segments/segments-read.js';
+import { relationshipFacts } from '../../store/objects/objects-read.js';
 import {
   recordActivities,
   type ActivityInput,
@@ -33,6 +34,22 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import { CatalogCache, mergeNeeds, segmentsReading } from './catalog.js';
 import { SegmentDefinitions } from './definitions.js';
 import { RecheckScheduler, type RecheckLog } from './scheduler.js';
+import {
+  applyObjectChange,
+  CATCHUP_BATCH,
+  OBJECT_CHANGE_IN_WRITE,
+  reevaluateSet,
+  segmentsAboutType,
+  type ObjectChange,
+} from './object-changes.js';
+import {
+  advanceCatchup,
+  deleteCatchup,
+  findCatchup,
+  pendingCatchups,
+  relatedPids,
+} from '../../store/segments/segment-sets.js';
+import { PollingLoop } from '../../lib/polling-loop.js';
 
 /** What runs when a person enters segments, inside the write that made them enter. */
 export type SegmentEnteredHook = (
@@ -70,11 +87,76 @@ export class SegmentEngine {
      * segments a person just entered (campaigns triggered by segment entry).
      */
     private readonly onEntered?: SegmentEnteredHook,
+    /** People an object change re-evaluates inside its write (`OBJECT_CHANGE_IN_WRITE`). */
+    private readonly objectChangeInWrite: number = OBJECT_CHANGE_IN_WRITE,
   ) {
     this.definitions = new SegmentDefinitions(store, clock);
     // With SQLite's group commit a write can read definitions another writer of its group changed;
     // if that group never commits, neither did those definitions.
     onTransactionLost(() => this.catalogs.clear());
+  }
+
+  /**
+   * The write pipeline's object-change step (issue 16): an object's attributes changed or it was
+   * deleted, so the segments with conditions on its type are re-evaluated for its related people,
+   * set-based (services/segments/object-changes.ts).
+   */
+  readonly objectListener = async (trx: Tx, workspace: Workspace, change: ObjectChange): Promise<void> => {
+    if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, workspace.id, false);
+    const catalog = await this.catalogs.get(trx, workspace.id);
+    if (catalog.ordered.length === 0) return;
+    const ctx = {
+      dialect: this.store.dialect,
+      workspaceId: workspace.id,
+      now: unixSeconds(this.clock),
+      onEntered: this.onEntered,
+    };
+    await applyObjectChange(trx, ctx, catalog, change, this.objectChangeInWrite);
+  };
+
+  /**
+   * One background catch-up batch (the oldest queued object change): at most `CATCHUP_BATCH`
+   * people in one transaction, so live writes interleave. Resolves true when more is queued.
+   */
+  async catchUpOnce(): Promise<boolean> {
+    const [next] = await pendingCatchups(this.store.db, 1);
+    if (!next) return false;
+    await this.store.transaction(
+      async (trx) => {
+        const row = await findCatchup(trx, next.id);
+        if (!row) return;
+        if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, row.workspaceId, false);
+        const catalog = await this.catalogs.get(trx, row.workspaceId);
+        const segments = segmentsAboutType(catalog, row.typeId);
+        let pids: number[];
+        let rest: number[] | null = null;
+        if (row.pids) {
+          pids = row.pids.slice(0, CATCHUP_BATCH);
+          rest = row.pids.slice(CATCHUP_BATCH);
+        } else {
+          pids = await relatedPids(trx, row.objectOid!, row.afterPid, CATCHUP_BATCH);
+        }
+        const ctx = {
+          dialect: this.store.dialect,
+          workspaceId: row.workspaceId,
+          now: unixSeconds(this.clock),
+          onEntered: this.onEntered,
+        };
+        if (segments.length > 0) await reevaluateSet(trx, ctx, segments, pids);
+        const done = row.pids ? rest!.length === 0 : pids.length < CATCHUP_BATCH;
+        if (done) await deleteCatchup(trx, row.id);
+        else await advanceCatchup(trx, row.id, pids[pids.length - 1] ?? row.afterPid, rest);
+      },
+      { lockKeys: [`segment_catchup:${next.id}`], weight: CATCHUP_BATCH },
+    );
+    return true;
+  }
+
+  /** Runs `catchUpOnce` in the background until stopped (`roster serve`). */
+  startCatchup(pollMs: number, onError: (err: unknown) => void = () => {}): PollingLoop {
+    const loop = new PollingLoop(() => this.catchUpOnce(), pollMs, onError);
+    loop.start();
+    return loop;
   }
 
   /** Starts the `within` recheck (see `RecheckScheduler`); `roster serve` calls this, tests may too. */
@@ -161,11 +243,14 @@ export class SegmentEngine {
     const events = covered
       ? snap.events!
       : await eventFacts(trx, personPid, needs.eventNames, needs.eventData);
+    const relationships =
+      needs.objectTypes.size === 0 ? [] : await relationshipFacts(trx, personPid, needs.objectTypes);
     const results = new Map<number, boolean>();
     const ctx: EvalContext = {
       person,
       devices,
       events,
+      relationships,
       now,
       inSegment: (id) => results.get(id) ?? memberships.has(id),
     };

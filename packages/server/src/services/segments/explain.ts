@@ -2,6 +2,7 @@ import { parseJson, type Tx } from '../../store/store.js';
 import { deviceFacts, eventFacts, membershipsOf, personFacts } from '../../store/segments/segment-state.js';
 import type { SegmentRow } from '../../store/segments/segments-read.js';
 import { filterNeeds } from '../../filter/ast.js';
+import { relationshipFacts } from '../../store/objects/objects-read.js';
 import { explain, type Explanation } from '../../filter/evaluate.js';
 import { parseFilter } from '../../filter/parse-filter.js';
 
@@ -31,6 +32,7 @@ export async function explainMembership(
     person,
     devices: needs.devices ? await deviceFacts(db, pid) : [],
     events: await eventFacts(db, pid, needs.eventNames, needs.eventData),
+    relationships: await relationshipFacts(db, pid, needs.objectTypes),
     now,
     inSegment: (id) => memberships.has(id),
   });

@@ -27,6 +27,9 @@ import { explainMembership, type SegmentExplanation } from './explain.js';
 import { segmentHistory, type SizePoint } from './history.js';
 import { loadDynamicSegments } from './catalog.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { catchingUp } from '../../store/segments/segment-sets.js';
+import { filterNeeds } from '../../filter/ast.js';
+import { parseFilter } from '../../filter/parse-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodePidCursor, encodeCursor } from '../query/cursor.js';
 import type { IdType } from '../query/id-type.js';
@@ -122,6 +125,20 @@ export class SegmentsService {
 
   async list(workspace: Workspace): Promise<AppSegment[]> {
     return (await segmentsOf(this.store.db, workspace.id)).map(segmentView);
+  }
+
+  /**
+   * `GET /v1/segments/:id`: while an object change's background batches are still bringing the
+   * memberships of a segment with object conditions up to date, `state` is `building` and
+   * `catching_up` true.
+   */
+  async view(workspace: Workspace, id: number): Promise<AppSegment> {
+    const row = await this.get(workspace, id);
+    const view = segmentView(row);
+    if (row.type !== 'dynamic' || row.conditions === null) return view;
+    const types = [...filterNeeds(parseFilter(parseJson(row.conditions), '/segment/conditions')).objectTypes];
+    if (!(await catchingUp(this.store.db, workspace.id, types))) return view;
+    return { ...view, state: 'building', catching_up: true };
   }
 
   async get(workspace: Workspace, id: number): Promise<SegmentRow> {

@@ -58,8 +58,20 @@ export type DeliveryMetricHook = (
   },
 ) => Promise<'applied' | 'duplicate' | 'unknown_delivery'>;
 
+/** An object whose attributes changed, or that was deleted (with the people it was related to). */
+export interface ObjectChange {
+  typeId: string;
+  oid: number;
+  removedPids?: number[];
+}
+
+/** Called inside the write transaction, after the person listeners, once per changed object. */
+export type ObjectChangeListener = (trx: Tx, workspace: Workspace, change: ObjectChange) => Promise<void>;
+
 /** What a write step reports back to the transaction wrapper. */
 export interface WriteEffects {
+  /** Objects this write changed (attributes) or deleted: the object listeners run for each. */
+  objects?: ObjectChange[];
   /** pids whose state changed: the listeners run for each. */
   changed: PersonChanges;
   /** Set by writes that find their workspace themselves (unauthenticated unsubscribe). */

@@ -8,6 +8,7 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import type {
   DeliveryMetricHook,
   EventListener,
+  ObjectChangeListener,
   PersonChangeListener,
   TrackWrite,
   WriteContext,
@@ -44,6 +45,8 @@ export interface BatchOptions {
 export interface WritePipeline {
   onPersonChanged: readonly PersonChangeListener[];
   onEvent: readonly EventListener[];
+  /** After the person listeners: each object a write changed (segments' set-based re-evaluation). */
+  onObjectChanged?: readonly ObjectChangeListener[];
   /** Messaging's `applyDeliveryMetric`: push metrics for deliveries Roster sent also update the message. */
   deliveryMetric?: DeliveryMetricHook | undefined;
   /**
@@ -192,6 +195,7 @@ export class TrackService {
     };
     await write.run(trx, ctx, fx);
     await this.notify(trx, fx.workspace ?? workspace, fx);
+    await this.notifyObjects(trx, fx.workspace ?? workspace, fx);
     if (triggers) await this.notifyEvents(trx, fx.workspace ?? workspace, fx);
   }
 
@@ -227,6 +231,12 @@ export class TrackService {
     const steps = this.pipeline.onEvent;
     if (!workspace || steps.length === 0) return;
     for (const event of fx.events ?? []) for (const step of steps) await step(trx, workspace, event);
+  }
+
+  private async notifyObjects(trx: Tx, workspace: Workspace | null, fx: WriteEffects): Promise<void> {
+    const steps = this.pipeline.onObjectChanged ?? [];
+    if (!workspace || steps.length === 0 || !fx.objects) return;
+    for (const change of fx.objects) for (const step of steps) await step(trx, workspace, change);
   }
 
   private async notify(trx: Tx, workspace: Workspace | null, fx: WriteEffects): Promise<void> {

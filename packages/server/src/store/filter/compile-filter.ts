@@ -32,7 +32,7 @@ interface SqlValue {
   indexed?: boolean;
 }
 
-type Scope = 'person' | 'device' | 'event' | 'object';
+type Scope = 'person' | 'device' | 'event' | 'object' | 'relationship';
 
 export interface CompileOptions {
   /** Unix seconds; `within` windows end here. */
@@ -94,6 +94,14 @@ class Compiler {
         return sql<boolean>`(exists (select 1 from devices as d where d.person_pid = p.pid and ${this.compile(node.filter, 'device')}))`;
       case 'event':
         return this.event(node);
+      case 'object': {
+        // One relationship (and its object) satisfies both parts: index relationships_pk on
+        // (person_pid, object_oid), then the object by its primary key.
+        const parts: Expr[] = [sql`r.person_pid = p.pid`, sql`o.type_id = ${node.typeId}`];
+        if (node.where) parts.push(this.compile(node.where, 'object'));
+        if (node.relationship) parts.push(this.compile(node.relationship, 'relationship'));
+        return sql<boolean>`(exists (select 1 from relationships as r join objects as o on o.oid = r.object_oid where ${sql.join(parts, sql` and `)}))`;
+      }
     }
   }
 
@@ -141,7 +149,13 @@ class Compiler {
     const always = sql`(1 = 1)`;
     if (t.kind === 'json') {
       const column =
-        scope === 'person' ? sql`p.attributes` : scope === 'device' ? sql`d.attributes` : sql`e.data`;
+        scope === 'person'
+          ? sql`p.attributes`
+          : scope === 'device'
+            ? sql`d.attributes`
+            : scope === 'relationship'
+              ? sql`r.attributes`
+              : sql`e.data`;
       return this.json(column, t.path);
     }
     if (t.kind === 'person') {

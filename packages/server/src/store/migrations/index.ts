@@ -25,6 +25,11 @@ export const migrations: readonly Migration[] = [
   { version: 60, name: 'pipelines', up: async (db, d) => (await import('./060-pipelines.js')).up(db, d) },
   { version: 70, name: 'objects', up: async (db, d) => (await import('./070-objects.js')).up(db, d) },
   {
+    version: 71,
+    name: 'segment-catchup',
+    up: async (db, d) => (await import('./071-segment-catchup.js')).up(db, d),
+  },
+  {
     version: 85,
     name: 'identity-secrets',
     up: async (db, d) => (await import('./085-identity-secrets.js')).up(db, d),

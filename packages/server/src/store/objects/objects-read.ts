@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { ObjectsTable } from '../schema/index.js';
+import type { RelationshipFacts } from '../../filter/evaluate.js';
 import { parseJson, type Tx } from '../store.js';
 import { toObject, type ObjectRow } from './objects.js';
 
@@ -118,4 +119,28 @@ export async function objectActivitiesPage(
   if (before !== undefined) q = q.where('id', '<', before);
   const rows = await q.orderBy('id', 'desc').limit(limit).execute();
   return rows.map((r) => ({ ...r, data: parseJson(r.data), timestamp: Number(r.timestamp) }));
+}
+
+/** A person's relationships to objects of these types, for the segment evaluators (issue 16). */
+export async function relationshipFacts(
+  db: Tx,
+  personPid: number,
+  typeIds: ReadonlySet<string>,
+): Promise<RelationshipFacts[]> {
+  if (typeIds.size === 0) return [];
+  const rows = await db
+    .selectFrom('relationships as r')
+    .innerJoin('objects as o', 'o.oid', 'r.object_oid')
+    .select(['o.type_id', 'o.object_id', 'o.cio_object_id', 'o.attributes as object', 'r.attributes'])
+    .where('r.person_pid', '=', personPid)
+    .where('o.type_id', 'in', [...typeIds])
+    .orderBy('r.object_oid')
+    .execute();
+  return rows.map((r) => ({
+    typeId: r.type_id,
+    objectId: r.object_id,
+    cioObjectId: r.cio_object_id,
+    object: parseJson<Record<string, unknown>>(r.object) ?? {},
+    attributes: parseJson<Record<string, unknown>>(r.attributes) ?? {},
+  }));
 }

@@ -12,6 +12,7 @@ import type {
   ObjectsTable,
   ObjectTypesTable,
   RelationshipsTable,
+  SegmentCatchupTable,
 } from './objects.js';
 import type { ImportJobsTable, LeasesTable, MigrationsTable } from './operations.js';
 import type { AnonymousLinksTable, DevicesTable, PeopleTable, SuppressionsTable } from './people.js';
@@ -72,4 +73,5 @@ export interface Database {
   write_keys: WriteKeysTable;
   pipelines_messages: PipelinesMessagesTable;
   pipelines_errors: PipelinesErrorsTable;
+  segment_catchup: SegmentCatchupTable;
 }

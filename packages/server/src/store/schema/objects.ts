@@ -57,3 +57,16 @@ export interface AnonymousRelationshipsTable {
   attr_ts: Json;
   created_at: number;
 }
+
+/** Memberships still to update after an object change (migration 71; services/segments/object-changes.ts). */
+export interface SegmentCatchupTable {
+  id: Generated<number>;
+  workspace_id: number;
+  type_id: string;
+  /** With `after_pid`: the object's related people after that pid are still to do. */
+  object_oid: number | null;
+  after_pid: number;
+  /** A deleted object's remaining people (JSON array of pids), when `object_oid` is null. */
+  pids: NullableJson;
+  created_at: number;
+}

@@ -1,6 +1,6 @@
 import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
-import { parseSegmentId, segmentView } from '../../../services/segments/segments-service.js';
+import { parseSegmentId } from '../../../services/segments/segments-service.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /**
@@ -41,7 +41,7 @@ export function registerSegmentRoutes({ app, services, guard, prefixes }: AppRou
     );
 
     app.get(`${prefix}/segments/:segment_id`, { preHandler: guard }, async (request) => ({
-      segment: segmentView(await services.segments.get(workspaceOf(request), segmentId(request))),
+      segment: await services.segments.view(workspaceOf(request), segmentId(request)),
     }));
 
     app.delete(`${prefix}/segments/:segment_id`, { preHandler: guard }, async (request, reply) => {
