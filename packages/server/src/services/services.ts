@@ -13,6 +13,7 @@ import { SegmentEngine } from './segments/engine.js';
 import type { PersonChangeListener } from './track/context.js';
 import { PipelinesService } from './pipelines/pipelines-service.js';
 import { TrackService, type WritePipeline } from './track/track-service.js';
+import { WorkspaceCache } from './workspace-cache.js';
 import { WorkspaceService } from './workspaces.js';
 
 /** Every service, built once per server over one store and clock. Routes receive this object. */
@@ -63,7 +64,8 @@ export interface ServicesOptions {
  */
 export function createServices(store: Store, clock: Clock, options: ServicesOptions = {}): Services {
   const metrics = options.metrics ?? createMetrics();
-  const workspaces = new WorkspaceService(store, clock);
+  // PostgreSQL: workspaces and key hashes in memory, dropped when the database notifies a change.
+  const workspaces = new WorkspaceService(store, clock, store.changes && new WorkspaceCache(store.changes));
 
   // Messaging and segments refer to each other (sends re-evaluate segments, entering a segment
   // sends): the hooks look the other side up when they run, once everything below is built.

@@ -30,6 +30,7 @@ import {
 } from '../store/workspaces/queries.js';
 import type { Store, Tx } from '../store/store.js';
 import { InvalidInputError } from '../lib/errors.js';
+import type { WorkspaceCache } from './workspace-cache.js';
 import {
   DEFAULT_SETTINGS,
   IDENTIFIER_MODES,
@@ -88,6 +89,8 @@ export class WorkspaceService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** PostgreSQL servers: workspaces and key hashes kept in memory (services/workspace-cache.ts). */
+    private readonly cache?: WorkspaceCache,
   ) {}
 
   async create(
@@ -131,9 +134,14 @@ export class WorkspaceService {
     return workspaceBySiteId(this.store.db, siteId);
   }
 
-  /** Track API: HTTP Basic `site_id:api_key`. Read on every request, so a rotation applies at once. */
+  /**
+   * Track API: HTTP Basic `site_id:api_key`. Read on every request (SQLite), or kept in memory until
+   * PostgreSQL notifies a change (`WorkspaceCache`), so a rotation applies at once here and within
+   * a notification's delay on every other server.
+   */
   async authenticateTrack(siteId: string, apiKey: string): Promise<Workspace | undefined> {
-    const row = await workspaceRowBySiteId(this.store.db, siteId);
+    const read = () => workspaceRowBySiteId(this.store.db, siteId);
+    const row = this.cache ? await this.cache.site(siteId, read) : await read();
     // Hash and compare even when the site is unknown, so timing does not reveal which sites exist.
     const expected = row?.track_key_hash ?? hashKey('track', 'no such workspace');
     const ok = sameHash(hashKey('track', apiKey), expected);
@@ -143,7 +151,8 @@ export class WorkspaceService {
   /** App API: `Authorization: Bearer <app key>`; the key alone names the workspace. */
   async authenticateApp(appKey: string): Promise<Workspace | undefined> {
     const digest = hashKey('app', appKey);
-    const row = await workspaceRowByAppKey(this.store.db, digest);
+    const read = () => workspaceRowByAppKey(this.store.db, digest);
+    const row = this.cache ? await this.cache.appKey(digest, read) : await read();
     return row && sameHash(digest, row.app_key_hash) ? toWorkspace(row) : undefined;
   }
 
@@ -207,6 +216,7 @@ export class WorkspaceService {
     if (out.apiKey && out.appApiKey && out.apiKey === out.appApiKey)
       throw new InvalidInputError('app_api_key', 'App API key must differ from the tracking key');
     await setWorkspaceKeys(this.store.db, ws.id, patch, unixSeconds(this.clock));
+    this.cache?.forget(ws.id);
     return out;
   }
 
@@ -253,6 +263,7 @@ export class WorkspaceService {
       },
       unixSeconds(this.clock),
     );
+    this.cache?.forget(id);
     return (await this.get(id))!;
   }
 
@@ -269,7 +280,7 @@ export class WorkspaceService {
     // advisory lock; SQLite's BEGIN IMMEDIATE), so there is one default workspace, created once.
     return this.store.transaction(async (trx) => {
       await this.store.lockKeys(trx, ['roster:default-workspace']);
-      const scoped = new WorkspaceService({ ...this.store, db: trx }, this.clock);
+      const scoped = new WorkspaceService({ ...this.store, db: trx }, this.clock, this.cache);
       let workspace: Workspace;
       let generated: WorkspaceCredentials | undefined;
       let created = false;

@@ -90,6 +90,30 @@ function textFor(trx: Tx, s: Statement): string {
   return trx.getExecutor().adapter instanceof PostgresAdapter ? s.postgres : s.sqlite;
 }
 
+/** Where a PostgreSQL transaction holds writes back (postgres/deferring-driver.ts). */
+export interface WriteHolder {
+  defer(sql: string, params: readonly unknown[]): Promise<void>;
+}
+
+const holders = new WeakMap<Tx, WriteHolder>();
+
+/** The PostgreSQL store registers each write transaction's handle here. */
+export function registerHolder(trx: Tx, holder: WriteHolder): void {
+  holders.set(trx, holder);
+}
+
+/**
+ * Runs a write whose result the caller does not need (an UPDATE, an INSERT without RETURNING).
+ * Inside a PostgreSQL write transaction it is held back and sent with the transaction's next
+ * statement or its COMMIT (one round trip fewer); an error it meets fails that statement, and so
+ * the transaction. Elsewhere (SQLite, outside a transaction) it runs now.
+ */
+export async function executeLater(trx: Tx, s: Statement, params: readonly unknown[]): Promise<void> {
+  const holder = holders.get(trx);
+  if (holder) await holder.defer(s.postgres, params);
+  else await execute(trx, s, params);
+}
+
 /** Rows of a statement (a SELECT, or a write with RETURNING). */
 export async function queryRows<R>(trx: Tx, s: Statement, params: readonly unknown[]): Promise<R[]> {
   const runner = direct.get(trx);
@@ -148,6 +172,14 @@ export class TransactionMemo<V> {
 
   delete(trx: Tx, workspaceId: number): void {
     this.byTx.get(trx)?.delete(workspaceId);
+  }
+
+  entries(trx: Tx): Iterable<[number, V]> {
+    return this.byTx.get(trx)?.entries() ?? [];
+  }
+
+  clear(trx: Tx): void {
+    this.byTx.delete(trx);
   }
 }
 

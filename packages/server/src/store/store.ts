@@ -51,8 +51,30 @@ export interface Store {
   /** The time budget of `boundedRead` (ROSTER_QUERY_TIMEOUT_MS). */
   readonly queryBudgetMs: number;
   close(): Promise<void>;
+  /**
+   * PostgreSQL: changes other processes made, as they commit (LISTEN on `roster_changes`; see
+   * migration 090), for what a server keeps in memory. Absent on SQLite (one server process).
+   */
+  readonly changes?: ChangeFeed;
   /** SQLite with background checkpoints (`roster serve`): how many have moved pages so far. */
   readonly checkpointer?: { busyRuns(): number };
+}
+
+export interface ChangeListener {
+  /** A change committed: `workspace:<id>`. */
+  onChange(payload: string): void;
+  /** Notifications may have been missed (the listening connection was lost or is back): forget all. */
+  onReset(): void;
+}
+
+export interface ChangeFeed {
+  /** Whether the feed listens now; when not, nothing read earlier is known to be current. */
+  readonly live: boolean;
+  /** Changes each time the feed connects or is lost. */
+  readonly generation: number;
+  subscribe(listener: ChangeListener): () => void;
+  /** Resolves once the feed listens. */
+  ready(): Promise<void>;
 }
 
 /** JSON columns come back as text from SQLite and parsed from PostgreSQL. */

@@ -61,7 +61,10 @@ describe.runIf(postgresAvailable())('named prepared statements on PostgreSQL', (
     try {
       await migrate(store);
       return await store.transaction(async (trx) => {
+        // A transaction's first statement carries its BEGIN (one simple query, values inlined):
+        // the one after it is a hot statement run on its own.
         await findPerson(trx, 1, { kind: 'id', value: 'nobody' });
+        await findPerson(trx, 1, { kind: 'id', value: 'nobody either' });
         // Same connection: its prepared statements.
         const rows = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(trx);
         return rows.rows.map((r) => r.name);

@@ -115,6 +115,14 @@ export function refLockKey(workspaceId: number, ref: PersonRef): string {
   return `ws:${workspaceId}:${ref.kind === 'cio_id' ? 'cio' : ref.kind}:${value}`;
 }
 
+/** The identifier a `refLockKey` names (undefined for other lock keys: tokens, events, …). */
+export function refOfLockKey(key: string): { kind: 'id' | 'email' | 'cio_id'; value: string } | undefined {
+  const m = /^ws:\d+:(id|email|cio):/.exec(key);
+  if (!m) return undefined;
+  const kind = m[1] === 'cio' ? 'cio_id' : (m[1] as 'id' | 'email');
+  return { kind, value: key.slice(m[0].length) };
+}
+
 export function tokenLockKey(workspaceId: number, token: string): string {
   return `ws:${workspaceId}:token:${token}`;
 }

@@ -15,6 +15,8 @@ import type {
   WriteEffects,
 } from './context.js';
 import { unsubscribeDelivery } from './delivery.js';
+import { refOfLockKey } from './identifiers.js';
+import { prefetchPeopleFor } from '../../store/track/people.js';
 import { PersonChanges } from './person-changes.js';
 
 /** PostgreSQL errors worth one more attempt: unique violation (a racing writer), deadlock, serialization. */
@@ -126,6 +128,7 @@ export class TrackService {
         ? [...new Set(lists.flatMap((list) => list.flatMap((w) => w.lockKeys)))].sort()
         : [];
     const triggers = options.triggers ?? true;
+    const writeCount = lists.reduce((n, list) => n + list.length, 0);
     let careful = false;
     for (let attempt = 1; ; attempt++) {
       const failures = new Map<number, InvalidInputError>();
@@ -133,6 +136,12 @@ export class TrackService {
         await this.store.transaction(
           async (trx) => {
             this.noteHeld(trx, workspace);
+            // PostgreSQL: everything the items will look up, in one statement (not in careful
+            // mode, whose savepoints may undo writes the view would still remember).
+            if (workspace && keys.length > 0 && !careful) {
+              const lookups = keys.map(refOfLockKey).filter((l) => l !== undefined);
+              await prefetchPeopleFor(trx, workspace.id, lookups, writeCount);
+            }
             for (const [index, list] of lists.entries()) {
               if (!careful) {
                 try {
@@ -154,7 +163,7 @@ export class TrackService {
             }
             await options.finish?.(trx, failures);
           },
-          { ...this.locks(workspace, keys), weight: lists.reduce((n, list) => n + list.length, 0) },
+          { ...this.locks(workspace, keys), weight: writeCount },
         );
         return failures;
       } catch (err) {

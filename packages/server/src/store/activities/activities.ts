@@ -1,5 +1,5 @@
 import { ulid } from '../../lib/ulid.js';
-import { execute, placeholders, StatementsByCount } from '../sql.js';
+import { executeLater, placeholders, StatementsByCount } from '../sql.js';
 import { toJson, type Tx } from '../store.js';
 
 /**
@@ -110,5 +110,5 @@ async function insertActivities(trx: Tx, inputs: readonly ActivityInput[]): Prom
       a.timestamp,
       0,
     );
-  await execute(trx, INSERT.get(inputs.length), params);
+  await executeLater(trx, INSERT.get(inputs.length), params);
 }

@@ -35,6 +35,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./085-identity-secrets.js')).up(db, d),
   },
   {
+    version: 90,
+    name: 'change-notifications',
+    up: async (db, d) => (await import('./090-change-notifications.js')).up(db, d),
+  },
+  {
     version: 110,
     name: 'identifier-prefix-indexes',
     up: async (db, d) => (await import('./110-identifier-prefix-indexes.js')).up(db, d),

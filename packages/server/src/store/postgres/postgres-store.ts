@@ -1,6 +1,8 @@
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
-import { preparedNames, queryRows, statement } from '../sql.js';
+import { CompiledQuery, Kysely } from 'kysely';
+import { preparedNames, queryRows, registerHolder, statement } from '../sql.js';
+import { PostgresChangeFeed } from './change-feed.js';
+import { DeferringPostgresDialect, type DeferringConnection } from './deferring-driver.js';
 import type { Database } from '../schema/index.js';
 import type { Store, TransactionOptions, Tx } from '../store.js';
 import { QueryBudgetError } from '../../lib/errors.js';
@@ -67,29 +69,33 @@ export function openPostgresStore(options: PostgresOptions): Store {
   // parses them once per connection. Everything else (Kysely's builder) stays unnamed. Off with
   // `preparedStatements: false` (ROSTER_PG_PREPARED_STATEMENTS=off), e.g. behind a PgBouncer in
   // transaction mode older than 1.21.
-  if (options.preparedStatements !== false)
-    pool.on('connect', (client) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      Object.assign(client, {
-        query: (...args: unknown[]) => {
-          const [text, values] = args;
-          const name =
-            typeof text === 'string' && Array.isArray(values) && values.length > 0
-              ? preparedNames.get(text)
-              : undefined;
-          return name ? query({ name, text, values }) : query(...args);
-        },
-      });
+  const prepared = options.preparedStatements !== false;
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    Object.assign(client, {
+      query: (...args: unknown[]) => {
+        const [text, values] = args;
+        if (typeof text !== 'string') return query(...args);
+        const name =
+          prepared && Array.isArray(values) && values.length > 0 ? preparedNames.get(text) : undefined;
+        const out = (name ? query({ name, text, values }) : query(...args)) as Promise<unknown>;
+        // Several statements in one simple query (a DeferringConnection's held writes with the
+        // statement that sends them) answer with one result each: the caller wants the last.
+        return out.then((r) => (Array.isArray(r) ? (r[r.length - 1] as unknown) : r));
+      },
     });
+  });
   // An idle client that loses its connection (a PostgreSQL restart) must not crash the server;
   // the pool replaces it and the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new DeferringPostgresDialect({ pool }) });
   const queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
+  const changes = new PostgresChangeFeed(options.connectionString);
 
   return {
     dialect: 'postgres',
     db,
+    changes,
     async transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
       const keys = [...new Set(options?.lockKeys ?? [])].sort();
       const shared = [...new Set(options?.sharedLockKeys ?? [])].sort();
@@ -97,23 +103,31 @@ export function openPostgresStore(options: PostgresOptions): Store {
       // quoted literals; a key with a NUL, which no literal can hold, takes the parameter path).
       const inline = ![...keys, ...shared].some((k) => k.includes('\u0000'));
       return db.connection().execute(async (conn) => {
+        const link = await conn.getExecutor().provideConnection(async (c) => c as DeferringConnection);
+        link.reset();
         try {
-          // Inside the try: when the locks fail (a timeout, a cancel), BEGIN has already run and
-          // the connection must be rolled back before it goes back to the pool.
-          await conn.executeQuery(CompiledQuery.raw(inline ? beginWithLocks(keys, shared) : 'begin', []));
-          if (!inline) {
+          if (inline) {
+            // BEGIN and its locks wait for the transaction's first statement and go with it.
+            link.hold(beginWithLocks(keys, shared));
+          } else {
+            await conn.executeQuery(CompiledQuery.raw('begin', []));
             await lock(conn, keys);
             for (const k of shared) await queryRows(conn, LOCK_SHARED, [k]);
           }
+          registerHolder(conn, link);
           const result = await fn(conn);
+          // COMMIT takes whatever writes are still held with it.
           const done = await conn.executeQuery<{ command?: string }>(CompiledQuery.raw('commit', []));
           // COMMIT of a transaction that had failed answers ROLLBACK: nothing was written.
           if (done.rows[0]?.command === 'ROLLBACK')
             throw new Error('the transaction was rolled back by PostgreSQL (an earlier statement failed)');
           return result;
         } catch (err) {
+          // Nothing sent (the function failed before its first statement): nothing to roll back.
+          const begun = link.sent;
+          link.reset();
           // A connection that cannot even roll back is broken; pg's pool drops it on its error.
-          await conn.executeQuery(CompiledQuery.raw('rollback', [])).catch(() => undefined);
+          if (begun) await conn.executeQuery(CompiledQuery.raw('rollback', [])).catch(() => undefined);
           throw err;
         }
       });
@@ -138,6 +152,7 @@ export function openPostgresStore(options: PostgresOptions): Store {
       });
     },
     async close(): Promise<void> {
+      await changes.close();
       await db.destroy();
     },
   };

@@ -1,10 +1,11 @@
 import type { Selectable } from 'kysely';
 import type { PeopleTable } from '../schema/index.js';
 import { newCioId, reseedCioIds } from '../../lib/cio-id.js';
-import { execute, InsertStatement, insertReturningId, queryRows, statement, type Statement } from '../sql.js';
+import { execute, executeLater, InsertStatement, insertReturningId, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
 import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
+import { dropPersonView, personView, prefetchPeople, remember, viewKey, viewsOf } from './person-view.js';
 
 /** Attribute maps have no prototype: a key such as `constructor` is plain data, never inherited. */
 export type AttrMap = Record<string, unknown>;
@@ -81,7 +82,15 @@ const FIND = {
 };
 const FIND_BY_PID = statement(`select ${COLUMNS} from people where pid = ?`);
 
+/** A copy of a person the transaction's view knows (callers may change the maps they get). */
+function fromView(row: PersonRow | null): PersonRow | undefined {
+  return row ? { ...row, attributes: dict(row.attributes), attrTs: dict(row.attrTs) } : undefined;
+}
+
 export async function findPerson(trx: Tx, workspaceId: number, ref: Lookup): Promise<PersonRow | undefined> {
+  const view = personView(trx, workspaceId);
+  const known = view?.people.get(viewKey(ref));
+  if (known !== undefined) return fromView(known as PersonRow | null);
   const value = ref.kind === 'email' ? ref.value.toLowerCase() : ref.value;
   const [row] = await queryRows<Selectable<PeopleTable>>(trx, FIND[ref.kind], [workspaceId, value]);
   return row && toPerson(row);
@@ -105,6 +114,13 @@ export async function findPersonChecking(
 ): Promise<{ person: PersonRow | undefined; suppressed: boolean }> {
   if (suppressed.length === 0 || knownUnsuppressed(trx, workspaceId))
     return { person: await findPerson(trx, workspaceId, ref), suppressed: false };
+  const view = personView(trx, workspaceId);
+  const known = view?.people.get(viewKey(ref));
+  if (view && known !== undefined && suppressed.every((k) => view.suppressionKnown.has(`${k.kind}:${k.value}`)))
+    return {
+      person: fromView(known as PersonRow | null),
+      suppressed: suppressed.some((k) => view.suppressed.has(`${k.kind}:${k.value}`)),
+    };
   const key = `${ref.kind}:${suppressed.length}`;
   let st = findUnlessSuppressed.get(key);
   if (!st) {
@@ -145,6 +161,21 @@ export async function findPersonChecking(
   };
 }
 
+/**
+ * PostgreSQL batches: reads the people `lookups` name, their suppressions and `newPeople` reserved
+ * pids in one statement (store/track/person-view.ts); the batch's items then read them from memory.
+ */
+export async function prefetchPeopleFor(
+  trx: Tx,
+  workspaceId: number,
+  lookups: readonly Lookup[],
+  newPeople: number,
+): Promise<void> {
+  await prefetchPeople(trx, workspaceId, lookups, newPeople, (json) =>
+    toPerson(json as unknown as Selectable<PeopleTable>),
+  );
+}
+
 export async function findPersonByPid(trx: Tx, pid: number): Promise<PersonRow | undefined> {
   const [row] = await queryRows<Selectable<PeopleTable>>(trx, FIND_BY_PID, [pid]);
   return row && toPerson(row);
@@ -163,6 +194,10 @@ const INSERT = new InsertStatement(
    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
    on conflict (workspace_id, cio_id) do nothing`,
   'pid',
+);
+const INSERT_WITH_PID = statement(
+  `insert into people (pid, workspace_id, cio_id, id, email, email_norm, attributes, attr_ts, unsubscribed, created_at, updated_at)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 /** Fresh cio_ids tried before giving up: a second taken id in a row would already be remarkable. */
 const CIO_ID_ATTEMPTS = 5;
@@ -187,6 +222,29 @@ export async function insertPerson(
 ): Promise<PersonRow> {
   const attributes = toJson(p.attributes);
   const attrTs = toJson(p.attrTs);
+  const view = personView(trx, workspaceId);
+  const reserved = view?.pids.pop();
+  if (view && reserved !== undefined) {
+    // A reserved pid: nothing to read back, so the INSERT waits for the next statement or COMMIT.
+    // A cio_id another process took (a unique violation) fails the batch, which is retried whole.
+    const cioId = newCioId(now);
+    await executeLater(trx, INSERT_WITH_PID, [
+      reserved,
+      workspaceId,
+      cioId,
+      p.id,
+      p.email,
+      p.email?.toLowerCase() ?? null,
+      attributes,
+      attrTs,
+      p.unsubscribed ? 1 : 0,
+      now,
+      now,
+    ]);
+    const person = personWritten(reserved, workspaceId, cioId, p, now);
+    remember(view, person, cioId);
+    return person;
+  }
   for (let attempt = 1; ; attempt++) {
     const cioId = newCioId(now);
     // Only the new pid comes back: RETURNING * cost SQLite more than the insert itself.
@@ -242,15 +300,35 @@ export async function updatePerson(
   before?: Pick<PersonRow, 'id' | 'email'>,
 ): Promise<void> {
   const attrs = [toJson(p.attributes), toJson(p.attrTs), p.unsubscribed ? 1 : 0, now, pid];
-  if (before && before.id === p.id && before.email === p.email) {
-    await execute(trx, UPDATE_ATTRIBUTES, attrs);
+  const same = before !== undefined && before.id === p.id && before.email === p.email;
+  keepViewCurrent(trx, pid, p, same);
+  if (same) {
+    await executeLater(trx, UPDATE_ATTRIBUTES, attrs);
     return;
   }
-  await execute(trx, UPDATE, [p.id, p.email, p.email?.toLowerCase() ?? null, ...attrs]);
+  await executeLater(trx, UPDATE, [p.id, p.email, p.email?.toLowerCase() ?? null, ...attrs]);
+}
+
+/** The transaction's person view after an update: the row follows, unless identifiers moved. */
+function keepViewCurrent(trx: Tx, pid: number, p: PersonWrite, sameIdentifiers: boolean): void {
+  const views = viewsOf(trx);
+  for (const [workspaceId, view] of views) {
+    const key = p.id !== null ? `id:${p.id}` : p.email !== null ? `email:${p.email.toLowerCase()}` : undefined;
+    const old = key ? view.people.get(key) : undefined;
+    if (!sameIdentifiers || !old || old.pid !== pid) {
+      // Not a person the view follows by these identifiers: it may hold them stale.
+      if (!sameIdentifiers || [...view.people.values()].some((r) => r?.pid === pid)) dropPersonView(trx, workspaceId);
+      continue;
+    }
+    const row = old as PersonRow;
+    const next: PersonRow = { ...row, attributes: p.attributes, attrTs: p.attrTs, unsubscribed: p.unsubscribed };
+    remember(view, next, row.cioId);
+  }
 }
 
 /** Removes the person with their devices, events, memberships and anonymous links. */
 export async function deletePersonRows(trx: Tx, pid: number): Promise<{ devices: number; events: number }> {
+  dropPersonView(trx);
   const devices = await trx.deleteFrom('devices').where('person_pid', '=', pid).executeTakeFirst();
   const events = await trx.deleteFrom('events').where('person_pid', '=', pid).executeTakeFirst();
   await trx.deleteFrom('segment_memberships').where('person_pid', '=', pid).execute();

@@ -1,5 +1,6 @@
 import { isSoleWriter, TransactionMemo } from '../sql.js';
 import type { Tx } from '../store.js';
+import { dropPersonView } from './person-view.js';
 
 export type SuppressionKind = 'id' | 'email';
 
@@ -36,6 +37,7 @@ export async function addSuppressions(
 ): Promise<void> {
   if (keys.length === 0) return;
   unsuppressed.delete(trx, workspaceId);
+  dropPersonView(trx, workspaceId);
   await trx
     .insertInto('suppressions')
     .values(
@@ -57,6 +59,7 @@ export async function removeSuppression(
   workspaceId: number,
   key: SuppressionKey,
 ): Promise<SuppressionKey[]> {
+  dropPersonView(trx, workspaceId);
   const row = await trx
     .selectFrom('suppressions')
     .select(['group_key'])

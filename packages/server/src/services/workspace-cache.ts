@@ -1,0 +1,92 @@
+import type { ChangeFeed } from '../store/store.js';
+import type { WorkspaceRow } from '../store/workspaces/queries.js';
+
+/**
+ * How long a cached workspace is trusted without hearing about it: the fallback for a notification
+ * that never arrives although the feed stayed connected (it should not happen; NOTIFY is delivered
+ * at commit to every listening session). 10 s bounds how long such a miss could last, at one
+ * lookup per workspace per 10 s on a busy server.
+ */
+const FALLBACK_MS = 10_000;
+/** Entries kept per map before it is emptied: far above any real number of workspaces. */
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  row: WorkspaceRow;
+  generation: number;
+  at: number;
+}
+
+/**
+ * Workspace rows (with their key hashes) by site id and by App API key digest, so an authenticated
+ * request on PostgreSQL needs no lookup of its own. Right across servers: an entry is dropped when
+ * PostgreSQL notifies a change to its workspace (migration 090's trigger), everything is dropped
+ * when the notification connection drops or returns, nothing is trusted while it is down, and no
+ * entry is older than `FALLBACK_MS`. A read that raced a change is not kept.
+ */
+export class WorkspaceCache {
+  private readonly bySite = new Map<string, Entry>();
+  private readonly byAppKey = new Map<string, Entry>();
+  /** Bumped by every change heard: a read that began before it is not cached. */
+  private seq = 0;
+
+  constructor(
+    private readonly feed: ChangeFeed,
+    private readonly now: () => number = Date.now,
+  ) {
+    feed.subscribe({
+      onChange: (payload) => {
+        this.seq++;
+        const m = /^workspace:(\d+)$/.exec(payload);
+        if (m) this.forget(Number(m[1]));
+        else this.clear();
+      },
+      onReset: () => {
+        this.seq++;
+        this.clear();
+      },
+    });
+  }
+
+  /** A row for `key`, from memory when it is known to be current, else from `read`. */
+  async site(siteId: string, read: () => Promise<WorkspaceRow | undefined>): Promise<WorkspaceRow | undefined> {
+    return this.lookup(this.bySite, siteId, read);
+  }
+
+  async appKey(digest: string, read: () => Promise<WorkspaceRow | undefined>): Promise<WorkspaceRow | undefined> {
+    return this.lookup(this.byAppKey, digest, read);
+  }
+
+  /** Drops a workspace (this process changed it; other servers hear of it by notification). */
+  forget(workspaceId: number): void {
+    this.seq++;
+    for (const map of [this.bySite, this.byAppKey])
+      for (const [k, e] of map) if (Number(e.row.id) === workspaceId) map.delete(k);
+  }
+
+  clear(): void {
+    this.bySite.clear();
+    this.byAppKey.clear();
+  }
+
+  private async lookup(
+    map: Map<string, Entry>,
+    key: string,
+    read: () => Promise<WorkspaceRow | undefined>,
+  ): Promise<WorkspaceRow | undefined> {
+    const now = this.now();
+    const hit = map.get(key);
+    if (hit && this.feed.live && hit.generation === this.feed.generation && now - hit.at < FALLBACK_MS)
+      return hit.row;
+    if (hit) map.delete(key);
+    const seq = this.seq;
+    const generation = this.feed.generation;
+    const row = await read();
+    // Unknown keys are not kept (they would let anyone fill memory); nor is a read that raced a change.
+    if (row && this.feed.live && seq === this.seq && generation === this.feed.generation) {
+      if (map.size >= MAX_ENTRIES) map.clear();
+      map.set(key, { row, generation, at: now });
+    }
+    return row;
+  }
+}

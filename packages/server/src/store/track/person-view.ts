@@ -1,0 +1,121 @@
+import { queryRows, statement, TransactionMemo } from '../sql.js';
+import type { Tx } from '../store.js';
+import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
+import type { Lookup } from './people.js';
+
+/**
+ * What a PostgreSQL batch transaction read up front about the identifiers it locked: the people
+ * they name (or that nobody has them), which of them are suppressed, and person ids reserved for
+ * the people it may create. One statement for the whole batch, instead of a read (and an INSERT …
+ * RETURNING) per item: a v2 batch of 100 new people went from 202 statements to 2.
+ *
+ * Valid while the transaction holds the advisory locks of those identifiers (no other writer can
+ * give them to someone or suppress them) and as long as the transaction's own writes keep it up to
+ * date: `people.ts` records each person it inserts or updates; every other change to people or
+ * suppressions (a delete, a merge, an identifier change, a suppress) drops the view, and the rest
+ * of the transaction reads as it did before.
+ */
+export interface PersonView {
+  /** `kind:value` (email lower-cased) → the person's row as last written, or null: nobody. */
+  people: Map<string, PersonRowLike | null>;
+  /** `kind:value` of the suppressed identifiers among those looked up (id and email only). */
+  suppressed: Set<string>;
+  /** `kind:value` whose suppression was looked up. */
+  suppressionKnown: Set<string>;
+  /** Reserved person ids, used by new people's INSERTs (which then need no RETURNING). */
+  pids: number[];
+}
+
+/** The row shape people.ts keeps (its PersonRow; restated here to keep the import one-way). */
+export interface PersonRowLike {
+  pid: number;
+  id: string | null;
+  email: string | null;
+}
+
+const views = new TransactionMemo<PersonView>();
+
+export function personView(trx: Tx, workspaceId: number): PersonView | undefined {
+  return views.get(trx, workspaceId);
+}
+
+export function viewsOf(trx: Tx): Array<[number, PersonView]> {
+  return [...views.entries(trx)];
+}
+
+/** The transaction changed people or suppressions in a way the view does not follow. */
+export function dropPersonView(trx: Tx, workspaceId?: number): void {
+  if (workspaceId === undefined) views.clear(trx);
+  else views.delete(trx, workspaceId);
+}
+
+export function viewKey(ref: Lookup): string {
+  return `${ref.kind}:${ref.kind === 'email' ? ref.value.toLowerCase() : ref.value}`;
+}
+
+/** Reads 2,000 identifiers at most per batch this way; beyond that the items read their own. */
+const MAX_LOOKUPS = 2000;
+
+const PREFETCH = statement(
+  `with found as (
+     select pid, workspace_id, cio_id, id, email, attributes, attr_ts, unsubscribed, created_at from people
+     where workspace_id = ? and (id = any(?::text[]) or email_norm = any(?::text[]) or cio_id = any(?::text[])))
+   select (select coalesce(json_agg(found), '[]'::json) from found) as people,
+          (select coalesce(array_agg(s.kind || ':' || s.value), '{}') from suppressions as s
+            where s.workspace_id = ? and ((s.kind = 'id' and s.value = any(?::text[]))
+                                       or (s.kind = 'email' and s.value = any(?::text[])))) as suppressed,
+          (select version from segment_catalog where workspace_id = ?) as catalog_version,
+          (select coalesce(array_agg(nextval(pg_get_serial_sequence('people', 'pid'))), '{}')
+             from generate_series(1, greatest(0, ?::int - (select count(*) from found)::int))) as pids`,
+);
+
+/**
+ * Reads the view for `lookups` (PostgreSQL batch transactions). `toRow` turns a person as JSON
+ * into the row type of people.ts.
+ */
+export async function prefetchPeople<R extends PersonRowLike>(
+  trx: Tx,
+  workspaceId: number,
+  lookups: readonly Lookup[],
+  newPeople: number,
+  toRow: (json: Record<string, unknown>) => R,
+): Promise<void> {
+  if (lookups.length === 0 || lookups.length > MAX_LOOKUPS) return;
+  const ids: string[] = [];
+  const emails: string[] = [];
+  const cioIds: string[] = [];
+  for (const l of lookups) {
+    if (l.kind === 'id') ids.push(l.value);
+    else if (l.kind === 'email') emails.push(l.value.toLowerCase());
+    else cioIds.push(l.value);
+  }
+  const [row] = await queryRows<{
+    people: Array<Record<string, unknown>> | string;
+    suppressed: string[];
+    catalog_version: number | string | null;
+    pids: Array<number | string>;
+  }>(trx, PREFETCH, [workspaceId, ids, emails, cioIds, workspaceId, ids, emails, workspaceId, newPeople]);
+  if (!row) return;
+  const view: PersonView = {
+    people: new Map(),
+    suppressed: new Set(row.suppressed),
+    suppressionKnown: new Set(),
+    pids: row.pids.map(Number),
+  };
+  for (const v of ids) view.people.set(`id:${v}`, null);
+  for (const v of emails) view.people.set(`email:${v}`, null);
+  for (const v of cioIds) view.people.set(`cio_id:${v}`, null);
+  for (const v of ids) view.suppressionKnown.add(`id:${v}`);
+  for (const v of emails) view.suppressionKnown.add(`email:${v}`);
+  const people = typeof row.people === 'string' ? (JSON.parse(row.people) as Array<Record<string, unknown>>) : row.people;
+  for (const json of people) remember(view, toRow(json), json.cio_id as string);
+  views.set(trx, workspaceId, view);
+  if (catalogStable(trx, workspaceId)) noteVersionSeen(trx, workspaceId, Number(row.catalog_version ?? 0));
+}
+
+/** Records a person as written (inserted or updated, identifiers unchanged or new). */
+export function remember(view: PersonView, person: PersonRowLike, cioId: string): void {
+  if (person.id !== null) view.people.set(`id:${person.id}`, person);
+  if (person.email !== null) view.people.set(`email:${person.email.toLowerCase()}`, person);
+  view.people.set(`cio_id:${cioId}`, person);
+}
