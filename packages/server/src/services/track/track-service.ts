@@ -16,6 +16,7 @@ import type {
 } from './context.js';
 import { unsubscribeDelivery } from './delivery.js';
 import { refOfLockKey } from './identifiers.js';
+import { reseedCioIds } from '../../lib/cio-id.js';
 import { prefetchPeopleFor } from '../../store/track/people.js';
 import { PersonChanges } from './person-changes.js';
 
@@ -87,8 +88,9 @@ export class TrackService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.store.transaction(
-          (trx) => {
+          async (trx) => {
             this.noteHeld(trx, workspace);
+            await this.prefetch(trx, workspace, write.lockKeys, 1);
             return this.runWrite(trx, workspace, source, write, true);
           },
           this.locks(workspace, write.lockKeys),
@@ -97,6 +99,9 @@ export class TrackService {
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
+        // A new person's INSERT met a cio_id another process took (PostgreSQL writes that insert
+        // with a reserved pid, without RETURNING): the next attempt draws from a fresh start.
+        if (code === '23505') reseedCioIds();
       }
     }
   }
@@ -136,12 +141,8 @@ export class TrackService {
         await this.store.transaction(
           async (trx) => {
             this.noteHeld(trx, workspace);
-            // PostgreSQL: everything the items will look up, in one statement (not in careful
-            // mode, whose savepoints may undo writes the view would still remember).
-            if (workspace && keys.length > 0 && !careful) {
-              const lookups = keys.map(refOfLockKey).filter((l) => l !== undefined);
-              await prefetchPeopleFor(trx, workspace.id, lookups, writeCount);
-            }
+            // Not in careful mode, whose savepoints may undo writes the view would remember.
+            if (!careful) await this.prefetch(trx, workspace, keys, writeCount);
             for (const [index, list] of lists.entries()) {
               if (!careful) {
                 try {
@@ -175,8 +176,28 @@ export class TrackService {
         }
         const code = (err as { code?: unknown }).code;
         if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
+        // A new person's INSERT met a cio_id another process took (PostgreSQL writes that insert
+        // with a reserved pid, without RETURNING): the next attempt draws from a fresh start.
+        if (code === '23505') reseedCioIds();
       }
     }
+  }
+
+  /**
+   * PostgreSQL: the people, suppressions and catalog version every identifier the write(s) locked
+   * names, and pids for the people they may create, in one statement with the transaction's BEGIN
+   * (store/track/person-view.ts). What the writes then look up they find in memory, and what they
+   * write waits for COMMIT: an identify is two statements, a v2 batch of 100 new people too.
+   */
+  private async prefetch(
+    trx: Tx,
+    workspace: Workspace | null,
+    lockKeys: readonly string[],
+    writes: number,
+  ): Promise<void> {
+    if (this.store.dialect !== 'postgres' || !workspace) return;
+    const lookups = lockKeys.map(refOfLockKey).filter((l) => l !== undefined);
+    if (lookups.length > 0) await prefetchPeopleFor(trx, workspace.id, lookups, writes);
   }
 
   private locks(workspace: Workspace | null, lockKeys: readonly string[]): TransactionOptions {

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createTestDatabase, postgresAvailable, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres.js';
+import { startServer, type ServerProcess } from '../helpers/server-process.js';
+import { openStatementLog, type StatementLog } from '../helpers/statement-log.js';
+
+/**
+ * Round trips per Track write on PostgreSQL, counted from PostgreSQL's own statement log
+ * (`log_statement = all` on a database this test creates): an identify of a known person costs two
+ * statements, of a new person three, a v2 batch of 100 new people at most ten (issue 17).
+ */
+describe.runIf(postgresAvailable())('statements per Track write on PostgreSQL', () => {
+  let db: TestDatabase;
+  let server: ServerProcess;
+  let log: StatementLog | undefined;
+  let dbName: string;
+
+  beforeAll(async () => {
+    const opened = await openStatementLog(TEST_DATABASE_URL!);
+    if (typeof opened === 'string') {
+      if (process.env.CI) throw new Error(opened);
+      console.warn(`[roster tests] statement log unreadable, skipping the round-trip counts: ${opened}`);
+      return;
+    }
+    log = opened;
+    db = await createTestDatabase('roundtrips');
+    dbName = new URL(db.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    // Applies to the connections the server opens from now on.
+    await admin.query(`alter database "${dbName}" set log_statement = 'all'`);
+    await admin.end();
+    server = await startServer({
+      engine: 'postgres',
+      databaseUrl: db.url,
+      database: db,
+      // Nothing in the background while the writes are counted (background work is counted apart).
+      env: {
+        ROSTER_DELIVERY_WORKER: '0',
+        ROSTER_BROADCAST_WORKER: '0',
+        ROSTER_SEGMENT_RECHECK_SECONDS: '3600',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.cleanup();
+    await db?.drop();
+    await log?.close();
+  });
+
+  const call = async (method: string, path: string, body: unknown) => {
+    const { siteId, apiKey } = server.credentials;
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+  };
+  const counted = async (write: () => Promise<void>): Promise<string[]> => {
+    const mark = await log!.mark();
+    await write();
+    return log!.since(mark, dbName);
+  };
+  const attributesOf = async (id: string) => {
+    const res = await fetch(`${server.url}/v1/customers/${encodeURIComponent(id)}/attributes`, {
+      headers: { authorization: `Bearer ${server.credentials.appApiKey}` },
+    });
+    return ((await res.json()) as { customer: { attributes: Record<string, unknown> } }).customer.attributes;
+  };
+
+  it('an identify of a known person: two statements', async (ctx) => {
+    if (!log) return ctx.skip();
+    // The first request of a workspace reads it; later ones find it in memory.
+    await call('PUT', '/api/v1/customers/known', { plan: 'free' });
+    const statements = await counted(() => call('PUT', '/api/v1/customers/known', { plan: 'pro' }));
+    expect(statements, statements.join('\n')).toHaveLength(2);
+    expect(await attributesOf('known')).toMatchObject({ plan: 'pro' });
+  });
+
+  it('an identify of a new person: at most three statements', async (ctx) => {
+    if (!log) return ctx.skip();
+    const statements = await counted(() =>
+      call('PUT', '/api/v1/customers/newcomer', { email: 'newcomer@example.com', plan: 'trial' }),
+    );
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(3);
+    expect(await attributesOf('newcomer')).toMatchObject({ plan: 'trial', email: 'newcomer@example.com' });
+  });
+
+  it('a v2 batch of 100 new people: at most ten statements', async (ctx) => {
+    if (!log) return ctx.skip();
+    const batch = Array.from({ length: 100 }, (_, i) => ({
+      type: 'person',
+      action: 'identify',
+      identifiers: { id: `batch-${i}` },
+      attributes: { n: i, email: `batch-${i}@example.com` },
+    }));
+    const statements = await counted(() => call('POST', '/api/v2/batch', { batch }));
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(10);
+    expect(await attributesOf('batch-0')).toMatchObject({ n: '0', email: 'batch-0@example.com' });
+    expect(await attributesOf('batch-99')).toMatchObject({ n: '99' });
+  });
+});

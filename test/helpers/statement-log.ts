@@ -1,0 +1,56 @@
+import pg from 'pg';
+
+/**
+ * PostgreSQL's own statement log, read back through SQL (`pg_read_file`, so it works wherever the
+ * test's role may read server files: a superuser, as on CI and the dev machine). A test sets
+ * `log_statement = all` on a database it created and counts what the server logged for it.
+ *
+ * Where the log is: the logging collector's file (`pg_current_logfile()`), or else the server's
+ * stderr, which Debian's `pg_ctlcluster` points at /var/log/postgresql/…: a backend's own
+ * `/proc/self/fd/2` is that file. Each entry of the statement log is one statement the server was
+ * sent: a simple query holding several statements is one entry (one round trip), an extended-
+ * protocol execution is one entry (`execute <name>: …`).
+ */
+export interface StatementLog {
+  /** Where the log ends now. */
+  mark(): Promise<number>;
+  /** The statements logged for `database` since `mark`, first lines only. */
+  since(mark: number, database: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Opens the log, or explains why it cannot be read here. */
+export async function openStatementLog(adminUrl: string): Promise<StatementLog | string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const prefix = (await admin.query<{ p: string }>('select current_setting($1) as p', ['log_line_prefix'])).rows[0]!.p;
+    if (!prefix.includes('%d')) {
+      await admin.end();
+      return `log_line_prefix (${prefix}) does not name the database`;
+    }
+    const current = (await admin.query<{ f: string | null }>('select pg_current_logfile() as f')).rows[0]!.f;
+    const file = current ?? '/proc/self/fd/2';
+    const size = async () =>
+      Number((await admin.query<{ size: string }>('select size from pg_stat_file($1)', [file])).rows[0]!.size);
+    await size();
+    await admin.query('select pg_read_file($1, 0, 1)', [file]);
+    return {
+      mark: size,
+      async since(mark, database) {
+        const end = await size();
+        const text = (
+          await admin.query<{ t: string }>('select pg_read_file($1, $2, $3) as t', [file, mark, end - mark])
+        ).rows[0]!.t;
+        return text
+          .split('\n')
+          .filter((l) => l.includes(`@${database} `) && /LOG: {2}(statement|execute [^:]+):/.test(l))
+          .map((l) => l.replace(/^.*?LOG: {2}/, ''));
+      },
+      close: () => admin.end(),
+    };
+  } catch (err) {
+    await admin.end().catch(() => undefined);
+    return `the server log cannot be read through SQL: ${(err as Error).message}`;
+  }
+}
