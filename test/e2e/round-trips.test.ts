@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestDatabase, postgresAvailable, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres.js';
+import {
+  createTestDatabase,
+  postgresAvailable,
+  TEST_DATABASE_URL,
+  type TestDatabase,
+} from '../helpers/postgres.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { openStatementLog, type StatementLog } from '../helpers/statement-log.js';
 

@@ -24,7 +24,8 @@ export async function openStatementLog(adminUrl: string): Promise<StatementLog |
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const prefix = (await admin.query<{ p: string }>('select current_setting($1) as p', ['log_line_prefix'])).rows[0]!.p;
+    const prefix = (await admin.query<{ p: string }>('select current_setting($1) as p', ['log_line_prefix']))
+      .rows[0]!.p;
     if (!prefix.includes('%d')) {
       await admin.end();
       return `log_line_prefix (${prefix}) does not name the database`;
@@ -32,7 +33,9 @@ export async function openStatementLog(adminUrl: string): Promise<StatementLog |
     const current = (await admin.query<{ f: string | null }>('select pg_current_logfile() as f')).rows[0]!.f;
     const file = current ?? '/proc/self/fd/2';
     const size = async () =>
-      Number((await admin.query<{ size: string }>('select size from pg_stat_file($1)', [file])).rows[0]!.size);
+      Number(
+        (await admin.query<{ size: string }>('select size from pg_stat_file($1)', [file])).rows[0]!.size,
+      );
     await size();
     await admin.query('select pg_read_file($1, 0, 1)', [file]);
     return {

@@ -49,11 +49,17 @@ export class WorkspaceCache {
   }
 
   /** A row for `key`, from memory when it is known to be current, else from `read`. */
-  async site(siteId: string, read: () => Promise<WorkspaceRow | undefined>): Promise<WorkspaceRow | undefined> {
+  async site(
+    siteId: string,
+    read: () => Promise<WorkspaceRow | undefined>,
+  ): Promise<WorkspaceRow | undefined> {
     return this.lookup(this.bySite, siteId, read);
   }
 
-  async appKey(digest: string, read: () => Promise<WorkspaceRow | undefined>): Promise<WorkspaceRow | undefined> {
+  async appKey(
+    digest: string,
+    read: () => Promise<WorkspaceRow | undefined>,
+  ): Promise<WorkspaceRow | undefined> {
     return this.lookup(this.byAppKey, digest, read);
   }
 

@@ -43,7 +43,10 @@ export class PostgresChangeFeed implements ChangeFeed {
   }
 
   private connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'roster-listen' });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: 'roster-listen',
+    });
     this.connecting = (async () => {
       try {
         client.on('error', () => this.lost(client));

@@ -100,7 +100,11 @@ class DeferringDriver implements Driver {
   ): Promise<void> {
     return this.inner.rollbackToSavepoint!(conn, name, compile);
   }
-  releaseSavepoint(conn: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+  releaseSavepoint(
+    conn: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     return this.inner.releaseSavepoint!(conn, name, compile);
   }
   releaseConnection(conn: DatabaseConnection): Promise<void> {

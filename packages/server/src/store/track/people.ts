@@ -1,7 +1,14 @@
 import type { Selectable } from 'kysely';
 import type { PeopleTable } from '../schema/index.js';
 import { newCioId, reseedCioIds } from '../../lib/cio-id.js';
-import { execute, executeLater, InsertStatement, insertReturningId, queryRows, statement, type Statement } from '../sql.js';
+import {
+  executeLater,
+  InsertStatement,
+  insertReturningId,
+  queryRows,
+  statement,
+  type Statement,
+} from '../sql.js';
 import { parseJson, toJson, type Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
 import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
@@ -116,7 +123,11 @@ export async function findPersonChecking(
     return { person: await findPerson(trx, workspaceId, ref), suppressed: false };
   const view = personView(trx, workspaceId);
   const known = view?.people.get(viewKey(ref));
-  if (view && known !== undefined && suppressed.every((k) => view.suppressionKnown.has(`${k.kind}:${k.value}`)))
+  if (
+    view &&
+    known !== undefined &&
+    suppressed.every((k) => view.suppressionKnown.has(`${k.kind}:${k.value}`))
+  )
     return {
       person: fromView(known as PersonRow | null),
       suppressed: suppressed.some((k) => view.suppressed.has(`${k.kind}:${k.value}`)),
@@ -313,15 +324,22 @@ export async function updatePerson(
 function keepViewCurrent(trx: Tx, pid: number, p: PersonWrite, sameIdentifiers: boolean): void {
   const views = viewsOf(trx);
   for (const [workspaceId, view] of views) {
-    const key = p.id !== null ? `id:${p.id}` : p.email !== null ? `email:${p.email.toLowerCase()}` : undefined;
+    const key =
+      p.id !== null ? `id:${p.id}` : p.email !== null ? `email:${p.email.toLowerCase()}` : undefined;
     const old = key ? view.people.get(key) : undefined;
     if (!sameIdentifiers || !old || old.pid !== pid) {
       // Not a person the view follows by these identifiers: it may hold them stale.
-      if (!sameIdentifiers || [...view.people.values()].some((r) => r?.pid === pid)) dropPersonView(trx, workspaceId);
+      if (!sameIdentifiers || [...view.people.values()].some((r) => r?.pid === pid))
+        dropPersonView(trx, workspaceId);
       continue;
     }
     const row = old as PersonRow;
-    const next: PersonRow = { ...row, attributes: p.attributes, attrTs: p.attrTs, unsubscribed: p.unsubscribed };
+    const next: PersonRow = {
+      ...row,
+      attributes: p.attributes,
+      attrTs: p.attrTs,
+      unsubscribed: p.unsubscribed,
+    };
     remember(view, next, row.cioId);
   }
 }

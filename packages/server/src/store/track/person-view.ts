@@ -107,7 +107,8 @@ export async function prefetchPeople<R extends PersonRowLike>(
   for (const v of cioIds) view.people.set(`cio_id:${v}`, null);
   for (const v of ids) view.suppressionKnown.add(`id:${v}`);
   for (const v of emails) view.suppressionKnown.add(`email:${v}`);
-  const people = typeof row.people === 'string' ? (JSON.parse(row.people) as Array<Record<string, unknown>>) : row.people;
+  const people =
+    typeof row.people === 'string' ? (JSON.parse(row.people) as Array<Record<string, unknown>>) : row.people;
   for (const json of people) remember(view, toRow(json), json.cio_id as string);
   views.set(trx, workspaceId, view);
   if (catalogStable(trx, workspaceId)) noteVersionSeen(trx, workspaceId, Number(row.catalog_version ?? 0));
