@@ -172,6 +172,21 @@ export async function findPersonChecking(
   };
 }
 
+/** A person as `json_agg` gives it (store/track/person-view.ts): numbers and objects already parsed. */
+function personFromJson(json: Record<string, unknown>): PersonRow {
+  return {
+    pid: Number(json.pid),
+    workspaceId: Number(json.workspace_id),
+    cioId: String(json.cio_id),
+    id: typeof json.id === 'string' ? json.id : null,
+    email: typeof json.email === 'string' ? json.email : null,
+    attributes: parseDict(json.attributes),
+    attrTs: parseDict<number>(json.attr_ts),
+    unsubscribed: Number(json.unsubscribed) === 1,
+    createdAt: Number(json.created_at),
+  };
+}
+
 /**
  * PostgreSQL batches: reads the people `lookups` name, their suppressions and `newPeople` reserved
  * pids in one statement (store/track/person-view.ts); the batch's items then read them from memory.
@@ -182,9 +197,7 @@ export async function prefetchPeopleFor(
   lookups: readonly Lookup[],
   newPeople: number,
 ): Promise<void> {
-  await prefetchPeople(trx, workspaceId, lookups, newPeople, (json) =>
-    toPerson(json as unknown as Selectable<PeopleTable>),
-  );
+  await prefetchPeople(trx, workspaceId, lookups, newPeople, personFromJson);
 }
 
 export async function findPersonByPid(trx: Tx, pid: number): Promise<PersonRow | undefined> {
