@@ -80,6 +80,20 @@ export async function startFloorServer() {
   };
 }
 
+/**
+ * The PostgreSQL floor (bench/pg-floor-server.mjs): one prepared single-row jsonb upsert per
+ * request on `databaseUrl`, pool of 10 as a Roster server, in its own process.
+ */
+export async function startPgFloorServer(databaseUrl) {
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', path.join(ROOT, 'bench/pg-floor-server.mjs'), databaseUrl],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const m = await waitForLine(child, /listening (\d+)/);
+  return { url: `http://127.0.0.1:${m[1]}`, pid: child.pid, stop: () => child.kill('SIGKILL') };
+}
+
 export async function createPgDatabase() {
   const admin =
     process.env.BENCH_DATABASE_URL ??
