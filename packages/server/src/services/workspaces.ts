@@ -228,7 +228,7 @@ export class WorkspaceService {
     id: number,
     overlapSeconds: number,
   ): Promise<{ secret: string; createdAt: number; previousRetiresAt?: number }> {
-    return this.store.transaction(async (trx) => {
+    const rotated = await this.store.transaction(async (trx) => {
       const ws = await workspaceById(trx, id);
       if (!ws) throw new InvalidInputError('workspace', 'no such workspace');
       const now = unixSeconds(this.clock);
@@ -243,6 +243,9 @@ export class WorkspaceService {
         ...(current ? { previousRetiresAt: overlapSeconds > 0 ? now + overlapSeconds : now } : {}),
       };
     });
+    // This server knows at once; the others hear migration 90's NOTIFY.
+    this.cache?.forget(id);
+    return rotated;
   }
 
   async updateSettings(
