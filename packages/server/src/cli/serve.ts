@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { parsePublicUrl } from '../http/routes/pipelines/settings.js';
 import { buildApp } from '../http/app.js';
+import { requestLogView } from '../http/log-redaction.js';
 import { openStore } from '../store/open-store.js';
 import { redactUrl, serveConfig, type ServeFlags } from './config.js';
 
@@ -16,6 +17,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const log = pino({
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
+    // Request URLs without email addresses (ids and emails are in paths and queries).
+    serializers: { req: requestLogView },
   });
   const store = await openStore({
     databaseUrl: config.databaseUrl,

@@ -10,6 +10,7 @@ import { registerJsonBodyParser } from './json-body-parser.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { registerNulGuard } from './nul-guard.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { StorageHealth } from './storage-health.js';
 import { registerTrackRoutes } from './routes/track/index.js';
 import { registerAppApiRoutes } from './routes/app/index.js';
 import { registerDashboard } from './routes/dashboard.js';
@@ -83,7 +84,9 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   const openapi = registerOpenApi(app);
   registerMetrics(app, services, { token: options.metricsToken });
 
-  registerHealthRoutes(app, options.store);
+  const storage = new StorageHealth(() => (options.clock ?? systemClock).now());
+  storage.register(app);
+  registerHealthRoutes(app, options.store, storage);
   registerTrackRoutes(app, services, { publicRateLimit: options.publicRateLimit ?? 0 });
   registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
   await registerPipelinesRoutes(app, services, { publicUrl: options.publicUrl });

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { InvalidInputError, NotFoundError, QueryBudgetError } from '../lib/errors.js';
 import { apiFamily } from './api-family.js';
 import { errorBody, type WireError } from './error-body.js';
+import { isStorageFull, STORAGE_FULL_RETRY_SECONDS } from './storage-health.js';
 
 /** An HTTP-level error a route can throw: status plus the wire error fields. */
 export class HttpError extends Error {
@@ -76,6 +77,18 @@ export function toWireError(
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
     return { wire: { status: fe.statusCode, message: fe.message }, headers: {} };
+  if (isStorageFull(err)) {
+    log?.error({ err }, 'storage full: a write failed for lack of space');
+    return {
+      wire: {
+        status: 503,
+        message:
+          'storage is full: the server cannot write until space is freed; nothing of this request was written, retry later',
+        reason: 'storage_full',
+      },
+      headers: { 'retry-after': String(STORAGE_FULL_RETRY_SECONDS) },
+    };
+  }
   log?.error({ err }, 'unhandled error');
   return { wire: { status: 500, message: 'internal error' }, headers: {} };
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../../store/health.js';
 import type { Store } from '../../store/store.js';
+import type { StorageHealth } from '../storage-health.js';
 
 /**
  * `GET /healthz`: 200 once the server accepts traffic and its store answers; 503 otherwise.
  * Its requests are logged at debug: a load balancer's probes would otherwise bury the log.
  */
-export function registerHealthRoutes(app: FastifyInstance, store: Store): void {
+export function registerHealthRoutes(app: FastifyInstance, store: Store, storage?: StorageHealth): void {
   // Fastify logs requests at info: below debug, this route's logger drops to warn (errors still show).
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
   const level = order.indexOf(app.log.level as (typeof order)[number]);
@@ -14,6 +15,15 @@ export function registerHealthRoutes(app: FastifyInstance, store: Store): void {
   app.get('/healthz', { logLevel }, async (_request, reply) => {
     try {
       await ping(store.db);
+      const since = storage?.storageFullSince;
+      if (since !== undefined)
+        return reply.code(503).send({
+          status: 'degraded',
+          store: store.dialect,
+          storage: 'full',
+          since,
+          message: 'writes are failing because the storage is full; reads still work',
+        });
       return { status: 'ok', store: store.dialect };
     } catch {
       return reply.code(503).send({ status: 'unavailable', store: store.dialect });
