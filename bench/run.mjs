@@ -13,6 +13,7 @@ const SUITES = [
   ['Store upserts', 'store.mjs'],
   ['App API search', 'search.mjs'],
   ['Segments', 'segments.mjs'],
+  ['Objects', 'objects.mjs'],
   ['Segment recheck under live writes', 'recheck.mjs'],
   ['SDK', 'sdk.mjs'],
   ['Push delivery', 'push.mjs'],

@@ -144,7 +144,7 @@ describe.each(engines())('the real Node clients against Roster (%s)', (engine) =
           'event:Viewed Product',
           'event:Order Placed',
           'page:https://x.test/',
-          'group:acme',
+          'add_relationship:acme',
           'anon_merge:',
           'profile_merge:',
         ]),

@@ -78,6 +78,19 @@ function personLockKeys(ws: number, items: readonly RelationItem<RelatedPerson>[
   );
 }
 
+/** An object identify / add / delete relationships, as a write (Pipelines `group` uses it too). */
+export function objectWrite(ws: number, cmd: ObjectIdentifyCommand): TrackWrite {
+  return {
+    lockKeys: [objectLockKey(ws, cmd.ref), ...personLockKeys(ws, cmd.relations)],
+    run: (trx, ctx, fx) => identifyObject(trx, ctx, cmd, fx),
+  };
+}
+
+/** An object's deletion, as a write (Pipelines `Object Deleted`). */
+export function objectDeleteWrite(ws: number, ref: ObjectRef): TrackWrite {
+  return { lockKeys: [objectLockKey(ws, ref)], run: (trx, ctx, fx) => deleteObject(trx, ctx, ref, fx) };
+}
+
 /** A v2 `type: "object"` operation (docs/objects.md) as a write. */
 export function parseObjectOperation(
   op: Record<string, unknown>,

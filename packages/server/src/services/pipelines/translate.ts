@@ -18,7 +18,7 @@ import { identify } from '../track/identify.js';
 import { identifyLockKeys, parseIdentify } from '../track/identify-command.js';
 import { deletePerson, suppressPerson, unsuppressPerson } from '../track/lifecycle.js';
 import { mergeLockKeys, mergePeople } from '../track/merge.js';
-import { applyGroupCall } from './object-calls.js';
+import { applyGroupCall, applyObjectEvent } from './object-calls.js';
 import type { PipelinesEvent } from './pipelines-event.js';
 
 /** What one Pipelines call becomes: a Track write, or nothing worth writing (said why). */
@@ -62,7 +62,7 @@ const USER_DELETED = 'User Deleted';
 const USER_SUPPRESSED = 'User Suppressed';
 const USER_UNSUPPRESSED = 'User Unsuppressed';
 const DELIVERY_EVENT = 'Report Delivery Event';
-/** Objects are issue 16's; until then these are accepted and recorded as ingest notes. */
+/** Objects (issue 16): a person's relationship, or the object itself, goes. */
 const OBJECT_EVENTS = new Set(['Relationship Deleted', 'Object Deleted']);
 
 /** Traits: `createdAt`/`created_at` ISO strings become unix seconds under `created_at` (spec §5.2). */
@@ -250,7 +250,15 @@ function trackCall(ws: Workspace, event: PipelinesEvent): Translation {
       return deliveryCall(ws, event, properties, context);
   }
   if (OBJECT_EVENTS.has(name))
-    return { skip: `${name} applies to objects, which this server does not keep yet`, reason: 'objects' };
+    return {
+      write: applyObjectEvent(
+        ws.id,
+        name as 'Relationship Deleted' | 'Object Deleted',
+        properties,
+        userRef(ws, raw),
+        event.at,
+      ),
+    };
   const anonymousId = idString(raw.anonymousId, 'anonymousId');
   const ref = userRef(ws, raw);
   if (!ref && !anonymousId)
