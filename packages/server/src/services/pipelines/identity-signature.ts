@@ -1,25 +1,31 @@
+import type { MetricsRegistry } from '../../lib/metrics.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
+import { checkIdentitySignature, refusalMessage, verifyIdentitySignature } from '../identity/verify.js';
 import type { KeyKind } from './pipelines-event.js';
 
-export type SignatureOutcome = 'ok' | 'refused' | 'logged';
+/** `ok` to write; otherwise the refusal's message (`forbidden: …`). */
+export type SignatureOutcome = { ok: true } | { ok: false; message: string };
 
 /**
- * Signed identify on the Pipelines wire (contracts.md): each event may carry
- * `context.identity_signature` for the person it names. Server write keys and anonymous events
- * are exempt.
- *
- * SECURITY CALL SITE: the verifier (`checkIdentitySignature`, the security work of issue 18) is
- * not on main yet. When it lands, this function calls
- * `checkIdentitySignature(workspace, identifier, signature, now)` for public keys and returns its
- * answer; until then every event passes. This is the only place Pipelines checks signatures.
+ * Signed identify on the Pipelines wire (docs/security.md): each event names its person by
+ * `userId` (or `traits.email`), and may carry `context.identity_signature` for exactly that string.
+ * The one call site of the shared verifier for Pipelines. Server write keys (`swk_…`) and
+ * anonymous events (no identifier) are exempt; in `log` mode a bad signature is counted and the
+ * event written; in `enforce` mode it is refused (dropped from a batch and listed, 403 alone).
  */
 export function checkPipelinesSignature(
-  _workspace: Workspace,
+  workspace: Workspace,
   keyKind: KeyKind,
   identifier: string | undefined,
-  _signature: unknown,
-  _now: number,
+  signature: unknown,
+  now: number,
+  metrics: MetricsRegistry,
 ): SignatureOutcome {
-  if (keyKind === 'server' || identifier === undefined) return 'ok';
-  return 'ok';
+  if (keyKind === 'server' || identifier === undefined) return { ok: true };
+  const token = typeof signature === 'string' ? signature : undefined;
+  if (checkIdentitySignature(workspace, identifier, token, now, metrics) !== 'refused') return { ok: true };
+  return {
+    ok: false,
+    message: refusalMessage(verifyIdentitySignature(workspace, identifier, token, now), identifier),
+  };
 }

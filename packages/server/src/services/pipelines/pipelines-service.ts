@@ -71,6 +71,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The string an event names its person by: `userId`, or an identify's `traits.email`. */
+function identifierOf(event: PipelinesEvent): string | undefined {
+  const userId = event.raw.userId;
+  if (typeof userId === 'string' && userId !== '') return userId;
+  if (typeof userId === 'number') return String(userId);
+  const traits = event.raw.traits;
+  if (
+    event.type === 'identify' &&
+    isObject(traits) &&
+    typeof traits.email === 'string' &&
+    traits.email !== ''
+  )
+    return traits.email;
+  return undefined;
+}
+
 /** Event values win; the envelope's `context` fills gaps, one level deep (spec §4.1). */
 function withEnvelopeContext(raw: Record<string, unknown>, envelope: unknown): Record<string, unknown> {
   if (!isObject(envelope)) return raw;
@@ -237,14 +253,11 @@ export class PipelinesService {
     return { items: body.batch, envelope: { context: body.context, sentAt: body.sentAt } };
   }
 
+  /** Signed identify (docs/security.md): an event naming a person may need its signature. */
   private checkSignature(req: IngestRequest, event: PipelinesEvent, now: number): void {
-    const userId = event.raw.userId;
-    const identifier =
-      typeof userId === 'string' && userId !== ''
-        ? userId
-        : typeof userId === 'number'
-          ? String(userId)
-          : undefined;
+    // A delivery metric names a delivery, not a person: nothing to sign.
+    if (event.type === 'track' && event.raw.event === 'Report Delivery Event') return;
+    const identifier = identifierOf(event);
     const context = isObject(event.raw.context) ? event.raw.context : {};
     const outcome = checkPipelinesSignature(
       req.workspace,
@@ -252,14 +265,10 @@ export class PipelinesService {
       identifier,
       context.identity_signature,
       now,
+      this.metrics,
     );
-    if (outcome === 'refused')
-      throw new InvalidInputError(
-        'context.identity_signature',
-        'identity signature refused',
-        'forbidden',
-        403,
-      );
+    if (!outcome.ok)
+      throw new InvalidInputError('context.identity_signature', outcome.message, 'forbidden', 403);
   }
 
   private count(r: IngestResult): void {

@@ -9,7 +9,7 @@ export type WriteKeyRow = WorkspaceRow & { write_key_kind: WriteKeyKind; write_k
 
 const BY_HASH = statement(
   `select w.id, w.site_id, w.name, w.track_key_hash, w.app_key_hash, w.identifier_mode, w.settings,
-          w.created_at, w.updated_at, k.kind as write_key_kind, k.key_hash as write_key_hash
+          w.identity_secrets, w.created_at, w.updated_at, k.kind as write_key_kind, k.key_hash as write_key_hash
      from write_keys k join workspaces w on w.id = k.workspace_id
     where k.key_hash = ?`,
 );

@@ -95,7 +95,7 @@ export async function registerPipelinesRoutes(
           });
           // A single call refused by signed identify answers 403 (contracts.md); in a batch it is dropped.
           const forbidden = pathType && result.dropped.find((d) => d.reason === 'forbidden');
-          if (forbidden) throw new HttpError(403, `forbidden: ${forbidden.message}`, undefined, 'forbidden');
+          if (forbidden) throw new HttpError(403, forbidden.message, undefined, 'forbidden');
           if (result.dropped.length > 0)
             request.log.info(
               { workspace: key.workspace.siteId, dropped: result.dropped.map((d) => d.message).slice(0, 5) },
