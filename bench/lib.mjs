@@ -128,7 +128,7 @@ export const BENCH_CREDENTIALS = {
 };
 
 /** `roster serve` in its own process, on SQLite (a temp directory) or PostgreSQL. */
-export async function startRoster({ databaseUrl } = {}) {
+export async function startRoster({ databaseUrl, env: extraEnv = {} } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
   const probe = path.join(ROOT, 'bench/gc-probe.mjs');
   const args = [
@@ -154,6 +154,7 @@ export async function startRoster({ databaseUrl } = {}) {
     ROSTER_SITE_ID: BENCH_CREDENTIALS.siteId,
     ROSTER_API_KEY: BENCH_CREDENTIALS.apiKey,
     ROSTER_APP_API_KEY: BENCH_CREDENTIALS.appApiKey,
+    ...extraEnv,
   };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

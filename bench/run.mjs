@@ -10,6 +10,7 @@ import { table } from './lib.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SUITES = [
   ['Track API ingest', 'ingest.mjs'],
+  ['Pipelines ingest', 'pipelines.mjs'],
   ['Store upserts', 'store.mjs'],
   ['App API search', 'search.mjs'],
   ['Segments', 'segments.mjs'],
