@@ -85,6 +85,9 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     ROSTER_API_KEY: credentials.apiKey,
     ROSTER_APP_API_KEY: credentials.appApiKey,
     ROSTER_LOG_LEVEL: process.env.ROSTER_TEST_LOG_LEVEL ?? 'warn',
+    // The fake APNs / FCM (test/fakes) listen on loopback: allowed as push-provider hosts here,
+    // refused by default (issue 18 finding 6).
+    ROSTER_PUSH_PROVIDER_HOSTS: '127.0.0.1,localhost',
     ...options.env,
   };
   delete env.DATABASE_URL;

@@ -36,6 +36,11 @@ export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
   segmentRecheckSeconds: number;
   /** People an object change re-evaluates inside its write; the rest follow in background batches. */
   objectChangeInWrite: number;
+  /**
+   * ROSTER_PUSH_PROVIDER_HOSTS: hosts (host or host:port, comma-separated; `*` any) push-provider
+   * settings may name beyond APNs' and FCM's own. Default: none.
+   */
+  pushProviderHosts: readonly string[] | '*';
   /** ROSTER_METRICS_TOKEN: Bearer token required on `/metrics`; unset = open. */
   metricsToken: string | undefined;
   /** ROSTER_DASHBOARD_DIR: where the built dashboard is (default: the package's own build). */
@@ -138,6 +143,13 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     segmentRecheckSeconds: Number(env.ROSTER_SEGMENT_RECHECK_SECONDS || 60),
     objectChangeInWrite: positive(env, 'ROSTER_OBJECT_CHANGE_IN_WRITE') ?? 10_000,
     metricsToken: env.ROSTER_METRICS_TOKEN || undefined,
+    pushProviderHosts:
+      env.ROSTER_PUSH_PROVIDER_HOSTS?.trim() === '*'
+        ? '*'
+        : (env.ROSTER_PUSH_PROVIDER_HOSTS ?? '')
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean),
     dashboardDir: env.ROSTER_DASHBOARD_DIR,
     writeKeys: {
       writeKey: env.ROSTER_WRITE_KEY || undefined,

@@ -35,6 +35,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     appApiRateLimit: config.appApiRateLimit,
     publicRateLimit: config.publicRateLimit,
     metricsToken: config.metricsToken,
+    pushProviderHosts: config.pushProviderHosts,
     dashboardDir: config.dashboardDir,
     loggerInstance: log,
     publicUrl: config.publicUrl ? parsePublicUrl(config.publicUrl) : undefined,

@@ -47,6 +47,8 @@ export interface AppOptions {
   publicUrl?: PublicUrl | undefined;
   /** Pipelines requests processed at once before 429 (ROSTER_PIPELINES_MAX_CONCURRENT). */
   pipelinesMaxConcurrent?: number | undefined;
+  /** ROSTER_PUSH_PROVIDER_HOSTS: hosts push-provider settings may name beyond the real providers'. */
+  pushProviderHosts?: readonly string[] | '*' | undefined;
   /** TLS (ROSTER_TLS_CERT / ROSTER_TLS_KEY): serve HTTPS, which the mobile SDKs require. */
   https?: { cert: Buffer; key: Buffer } | undefined;
   /** People an object change re-evaluates inside its write (default 10,000; docs/objects.md). */
@@ -63,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     ...(options.onPersonChanged ? { onPersonChanged: options.onPersonChanged } : {}),
     ...(options.pipelinesMaxConcurrent ? { pipelinesMaxConcurrent: options.pipelinesMaxConcurrent } : {}),
     ...(options.objectChangeInWrite ? { objectChangeInWrite: options.objectChangeInWrite } : {}),
+    ...(options.pushProviderHosts ? { pushProviderHosts: options.pushProviderHosts } : {}),
   });
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),

@@ -15,6 +15,7 @@ import { PipelinesService } from './pipelines/pipelines-service.js';
 import { TrackService, type WritePipeline } from './track/track-service.js';
 import { WorkspaceCache } from './workspace-cache.js';
 import { WorkspaceService } from './workspaces.js';
+import { providerHostPolicy } from '../messaging/providers/provider-hosts.js';
 
 /** Every service, built once per server over one store and clock. Routes receive this object. */
 export interface Services {
@@ -49,6 +50,11 @@ export interface ServicesOptions {
   pipelinesMaxConcurrent?: number;
   /** People an object change re-evaluates inside its write; the rest are queued (default 10,000). */
   objectChangeInWrite?: number;
+  /**
+   * Hosts push-provider settings may name beyond the real providers' (ROSTER_PUSH_PROVIDER_HOSTS;
+   * `'*'` any). Default: none.
+   */
+  pushProviderHosts?: readonly string[] | '*';
 }
 
 /**
@@ -72,7 +78,12 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
   const onDeviceChanged: DeviceChangedHook = (trx, workspaceId, personPid) =>
     segments.reevaluatePerson(trx, workspaceId, personPid);
   const messaging = new MessagingService({ store, clock, onDeviceChanged });
-  const providers = new ProviderRegistry(store, clock);
+  const providers = new ProviderRegistry(
+    store,
+    clock,
+    undefined,
+    providerHostPolicy(options.pushProviderHosts ?? []),
+  );
   const transactional = new TransactionalService(store, clock, messaging.renderer);
   const campaigns = new CampaignService(store, clock, messaging, transactional);
   const segments = new SegmentEngine(store, clock, campaigns.onSegmentEntered, options.objectChangeInWrite);

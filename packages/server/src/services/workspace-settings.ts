@@ -17,6 +17,8 @@ import {
   savePushProvider,
 } from '../store/messaging/push-providers.js';
 import { loadPrivateKey } from '../messaging/providers/jwt.js';
+import { ANY_PROVIDER_HOST, type ProviderHostPolicy } from '../messaging/providers/provider-hosts.js';
+import { providerTargets } from '../messaging/providers/provider-registry.js';
 import type { Store } from '../store/store.js';
 import { InvalidInputError, NotFoundError } from '../lib/errors.js';
 import type { WorkspaceService } from './workspaces.js';
@@ -52,6 +54,27 @@ function str(b: Record<string, unknown>, key: string, required: boolean): string
   }
   if (typeof v !== 'string') throw new InvalidInputError(`/${key}`, `${key} must be a string`);
   return v;
+}
+
+function stringOrUndefined(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A whole http(s) URL (FCM's `token_uri`), or undefined. */
+function url(raw: string | undefined, key: string): string | undefined {
+  if (raw === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new InvalidInputError(
+      `/${key}`,
+      `${key} must be a URL such as https://oauth2.googleapis.com/token`,
+    );
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new InvalidInputError(`/${key}`, `${key} must be an http(s) URL`);
+  return u.href;
 }
 
 function origin(raw: string | undefined, key: string): string | undefined {
@@ -97,7 +120,20 @@ function parseLogRules(body: Record<string, unknown>): LogRule[] {
 }
 
 /** The push-provider config body (`PUT /v1/workspace/push-providers/:kind`) → stored settings. */
-export function parseProviderBody(kind: string, body: unknown): { settings: ProviderSettings; app: string } {
+export function parseProviderBody(
+  kind: string,
+  body: unknown,
+  hosts: ProviderHostPolicy = ANY_PROVIDER_HOST,
+): { settings: ProviderSettings; app: string } {
+  const result = parseProviderSettings(kind, body);
+  for (const t of providerTargets(result.settings)) {
+    const why = hosts.refuse(t.url);
+    if (why) throw new InvalidInputError(`/${t.field}`, `${t.field} is not allowed: ${why}`, 'not_allowed');
+  }
+  return result;
+}
+
+function parseProviderSettings(kind: string, body: unknown): { settings: ProviderSettings; app: string } {
   // The development provider needs no credentials: an empty body (or none) turns it on.
   if (kind === 'log' && (body === undefined || body === null || body === '')) body = {};
   if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
@@ -145,18 +181,14 @@ export function parseProviderBody(kind: string, body: unknown): { settings: Prov
     } catch (err) {
       throw new InvalidInputError('/service_account/private_key', (err as Error).message);
     }
-    const tokenUri = str(body, 'token_uri', false);
+    const tokenUri = url(str(body, 'token_uri', false) ?? stringOrUndefined(sa.token_uri), 'token_uri');
     const config: FcmConfig = {
       serviceAccount: {
         project_id: sa.project_id as string,
         client_email: sa.client_email as string,
         private_key: sa.private_key as string,
         ...(typeof sa.private_key_id === 'string' ? { private_key_id: sa.private_key_id } : {}),
-        ...(tokenUri
-          ? { token_uri: tokenUri }
-          : typeof sa.token_uri === 'string'
-            ? { token_uri: sa.token_uri }
-            : {}),
+        ...(tokenUri ? { token_uri: tokenUri } : {}),
       },
     };
     const endpoint = origin(str(body, 'endpoint', false), 'endpoint');
@@ -333,7 +365,7 @@ export class WorkspaceSettingsService {
     kind: string,
     body: unknown,
   ): Promise<{ workspace: Record<string, unknown> }> {
-    const { settings, app } = parseProviderBody(kind, body);
+    const { settings, app } = parseProviderBody(kind, body, this.providers.hostPolicy);
     await this.store.transaction((trx) =>
       savePushProvider(trx, ws.id, settings, app, unixSeconds(this.clock)),
     );

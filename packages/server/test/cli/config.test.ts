@@ -19,6 +19,7 @@ describe('roster serve configuration', () => {
       segmentRecheckSeconds: 60,
       objectChangeInWrite: 10_000,
       metricsToken: undefined,
+      pushProviderHosts: [],
       dashboardDir: undefined,
       messaging: {
         deliveryWorker: true,
@@ -52,6 +53,8 @@ describe('roster serve configuration', () => {
       ROSTER_SEGMENT_RECHECK_SECONDS: '5',
       ROSTER_OBJECT_CHANGE_IN_WRITE: '500',
       ROSTER_METRICS_TOKEN: 'scrape',
+      ROSTER_PUSH_PROVIDER_HOSTS: ' 127.0.0.1, push.internal:8443 ',
+      ROSTER_QUERY_TIMEOUT_MS: '2500',
       ROSTER_DASHBOARD_DIR: '/srv/dashboard',
       ROSTER_DELIVERY_WORKER: '0',
       ROSTER_BROADCAST_WORKER: '0',
@@ -80,6 +83,8 @@ describe('roster serve configuration', () => {
       segmentRecheckSeconds: 5,
       objectChangeInWrite: 500,
       metricsToken: 'scrape',
+      pushProviderHosts: ['127.0.0.1', 'push.internal:8443'],
+      queryBudgetMs: 2500,
       dashboardDir: '/srv/dashboard',
       messaging: {
         deliveryWorker: false,

@@ -3,6 +3,7 @@ import type { Store } from '../../store/store.js';
 import { ApnsProvider } from './apns-provider.js';
 import { FcmProvider } from './fcm-provider.js';
 import type { PushProvider } from './provider-types.js';
+import { ANY_PROVIDER_HOST, type ProviderHostPolicy } from './provider-hosts.js';
 import type { ApnsConfig } from './apns-provider.js';
 import type { FcmConfig } from './fcm-provider.js';
 import { LogProvider, type LogConfig, type PushLog } from './log-provider.js';
@@ -22,6 +23,37 @@ export const defaultProviderFactory: ProviderFactory = (s, clock, log) =>
     : s.kind === 'fcm'
       ? new FcmProvider(s.config, clock)
       : new LogProvider(s.config, log);
+
+/** The URLs a provider's settings make Roster call (defaults included). */
+export function providerTargets(s: ProviderSettings): Array<{ field: string; url: string }> {
+  if (s.kind === 'apns')
+    return [
+      {
+        field: 'host',
+        url:
+          s.config.origin ??
+          (s.config.production ? 'https://api.push.apple.com' : 'https://api.sandbox.push.apple.com'),
+      },
+    ];
+  if (s.kind === 'fcm')
+    return [
+      { field: 'endpoint', url: s.config.endpoint ?? 'https://fcm.googleapis.com' },
+      { field: 'token_uri', url: s.config.serviceAccount.token_uri ?? 'https://oauth2.googleapis.com/token' },
+    ];
+  return [];
+}
+
+/** A provider whose stored settings name a host the operator does not allow: every send fails. */
+class RefusedProvider implements PushProvider {
+  constructor(
+    readonly kind: 'apns' | 'fcm',
+    private readonly reason: string,
+  ) {}
+  send(): Promise<{ kind: 'failed'; reason: string }> {
+    return Promise.resolve({ kind: 'failed', reason: this.reason });
+  }
+  async close(): Promise<void> {}
+}
 
 export interface ResolvedProvider {
   provider: PushProvider;
@@ -51,7 +83,13 @@ export class ProviderRegistry {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly factory: ProviderFactory = defaultProviderFactory,
+    private readonly hosts: ProviderHostPolicy = ANY_PROVIDER_HOST,
   ) {}
+
+  /** Which hosts provider settings may name (checked when they are saved, and again here). */
+  get hostPolicy(): ProviderHostPolicy {
+    return this.hosts;
+  }
 
   async resolve(
     workspaceId: number,
@@ -116,7 +154,16 @@ export class ProviderRegistry {
     const live = this.live.get(row.id);
     if (live && live.version === version) return live.provider;
     if (live) void live.provider.close();
-    const provider = this.factory(row.settings, this.clock, this.log);
+    const refused = providerTargets(row.settings)
+      .map((t) => {
+        const why = this.hosts.refuse(t.url);
+        return why ? `${t.field}: ${why}` : undefined;
+      })
+      .find(Boolean);
+    const provider =
+      refused && row.settings.kind !== 'log'
+        ? new RefusedProvider(row.settings.kind, `push provider settings refused (${refused})`)
+        : this.factory(row.settings, this.clock, this.log);
     this.live.set(row.id, { version, provider });
     return provider;
   }
