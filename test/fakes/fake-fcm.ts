@@ -8,7 +8,13 @@ const SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 
 /** Scripted FCM answers, by FCM error code. */
 export type FcmScript =
-  'UNREGISTERED' | 'INVALID_ARGUMENT' | 'UNAVAILABLE' | 'INTERNAL' | 'QUOTA_EXCEEDED' | 'SENDER_ID_MISMATCH';
+  | 'UNREGISTERED'
+  | 'INVALID_ARGUMENT'
+  | 'UNAVAILABLE'
+  | 'INTERNAL'
+  | 'QUOTA_EXCEEDED'
+  | 'SENDER_ID_MISMATCH'
+  | 'TOO_BIG';
 
 export interface FcmReceived {
   token: string;
@@ -27,6 +33,8 @@ const ERRORS: Record<FcmScript, { code: number; status: string; message: string 
   INTERNAL: { code: 500, status: 'INTERNAL', message: 'Internal error encountered.' },
   QUOTA_EXCEEDED: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for quota metric.' },
   SENDER_ID_MISMATCH: { code: 403, status: 'PERMISSION_DENIED', message: 'SenderId mismatch' },
+  // What FCM answers for a message over 4 KB.
+  TOO_BIG: { code: 400, status: 'INVALID_ARGUMENT', message: 'Message is too big' },
 };
 
 const fcmError = (code: number, status: string, message: string, errorCode?: string) => ({

@@ -6,6 +6,7 @@ import { insertMessage, type MessageRefs } from '../store/messaging/messages.js'
 import type { MessagingDeps } from './messaging-deps.js';
 import { enqueueOutbox, type OutboxEntry } from '../store/messaging/outbox.js';
 import type { CustomPayload } from './providers/provider-types.js';
+import { payloadTooLarge } from './providers/payload-size.js';
 import {
   renderPushTemplate,
   validatePushTemplate,
@@ -124,11 +125,17 @@ async function render(
     device,
   });
   try {
-    return {
-      device,
+    const content = await renderPushTemplate(renderer, input.template, context, input.limits);
+    // Checked here, not left to the provider: its refusal would count against the device.
+    const tooLarge = payloadTooLarge({
       deliveryId,
-      content: await renderPushTemplate(renderer, input.template, context, input.limits),
-    };
+      token: device.token,
+      platform: device.platform.toLowerCase(),
+      content,
+      ...(input.customPayload ? { customPayload: input.customPayload } : {}),
+    });
+    if (tooLarge) return { device, deliveryId, renderError: tooLarge };
+    return { device, deliveryId, content };
   } catch (err) {
     if (!(err instanceof TemplateRenderError)) throw err;
     return { device, deliveryId, renderError: err.message };

@@ -201,6 +201,7 @@ describe('FCM provider against the fake FCM', () => {
     fake.script('busy', { error: 'QUOTA_EXCEEDED', retryAfter: '30' });
     fake.script('down', 'UNAVAILABLE');
     fake.script('oops', 'INTERNAL');
+    fake.script('big', 'TOO_BIG');
     expect(await fcm.send(req('dead', 'android'))).toEqual({ kind: 'unregistered', reason: 'UNREGISTERED' });
     expect(await fcm.send(req('bad', 'android'))).toEqual({ kind: 'bounced', reason: 'INVALID_ARGUMENT' });
     expect(await fcm.send(req('busy', 'android'))).toEqual({
@@ -210,6 +211,11 @@ describe('FCM provider against the fake FCM', () => {
     });
     expect(await fcm.send(req('down', 'android'))).toMatchObject({ kind: 'retry', reason: 'UNAVAILABLE' });
     expect(await fcm.send(req('oops', 'android'))).toMatchObject({ kind: 'retry', reason: 'INTERNAL' });
+    // Too big is the message's fault: it fails, and the device is not bounced.
+    expect(await fcm.send(req('big', 'android'))).toEqual({
+      kind: 'failed',
+      reason: expect.stringMatching(/: the message is too big$/),
+    });
   });
 
   it('renews a revoked access token after a 401', async () => {

@@ -56,5 +56,8 @@ export function classifyFcmResponse(
   if (status === 429 || status >= 500) return retry();
   if (status === 401 || state === 'UNAUTHENTICATED') return { kind: 'retry', reason };
   if (code === 'THIRD_PARTY_AUTH_ERROR' || status === 403) return { kind: 'failed', reason };
+  // "Message is too big" (INVALID_ARGUMENT, or 413 from a proxy): our payload, not the device.
+  if (status === 413 || (typeof e.message === 'string' && /too big|too large/i.test(e.message)))
+    return { kind: 'failed', reason: `${reason}: the message is too big` };
   return { kind: 'bounced', reason };
 }
