@@ -110,6 +110,25 @@ describe('renderTemplate', () => {
       renderer.render({ source: 'x'.repeat(100), context, limits: { maxSourceChars: 10 } }),
     ).rejects.toBeInstanceOf(TemplateSyntaxError);
   });
+
+  it('counts the work of a single filter over a large list (issue 18 finding 10)', async () => {
+    // liquidjs checks its time limit between template nodes only: this one sort ran for 3 s against
+    // a 200 ms limit. Its n·log n work is charged before it runs, so it is refused at once.
+    const renderer = new TemplateRenderer();
+    for (const filter of ['sort_natural', 'sort', 'uniq', 'reverse | join: ","', 'map: "x"']) {
+      await expect(
+        renderer.render({ source: `{% assign r = (1..4000000) %}{{ r | ${filter} | size }}`, context }),
+        filter,
+      ).rejects.toMatchObject({ reason: 'limit' });
+    }
+    // Everyday lists are untouched.
+    expect(await renderer.render({ source: '{{ "c,a,b" | split: "," | sort | join: "" }}', context })).toBe(
+      'abc',
+    );
+    expect(
+      await renderer.render({ source: '{% assign r = (1..1000) %}{{ r | sort | size }}', context }),
+    ).toBe('1000');
+  });
 });
 
 describe('push templates', () => {
