@@ -34,9 +34,17 @@ export interface RuntimeOptions {
 }
 
 /** The background loops of one server process: the delivery worker and the broadcast fan-out. */
+/**
+ * How long an idle loop waits before looking again when PostgreSQL announces new work (NOTIFY,
+ * migration 91): only a fallback for work nobody announced (a crashed sender's lease running out),
+ * so an idle server stays well under one statement per second.
+ */
+const NOTIFIED_IDLE_MS = 10_000;
+
 export class MessagingRuntime {
   private worker: DeliveryWorker | undefined;
   private broadcaster: BroadcastRunner | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -50,11 +58,14 @@ export class MessagingRuntime {
   /** Starts the loops `options` asks for (`ServeConfig.messaging`; both by default). */
   start(options: RuntimeOptions = {}, log?: RuntimeLog): void {
     this.providers.setLog(log);
+    const feed = this.store.changes;
+    const idle = feed ? { pollMs: NOTIFIED_IDLE_MS } : {};
     if (options.deliveryWorker !== false) {
       this.worker = new DeliveryWorker({
         store: this.store,
         clock: this.clock,
         providers: this.providers,
+        ...idle,
         ...(this.onDeviceChanged ? { onDeviceChanged: this.onDeviceChanged } : {}),
         ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}),
         ...(log ? { log } : {}),
@@ -63,6 +74,7 @@ export class MessagingRuntime {
     }
     if (options.broadcastWorker !== false) {
       this.broadcaster = new BroadcastRunner(this.store, this.clock, this.campaigns, {
+        ...idle,
         ...(options.broadcastLeaseMs ? { leaseMs: options.broadcastLeaseMs } : {}),
         ...(options.broadcastPageSize ? { pageSize: options.broadcastPageSize } : {}),
         ...(options.broadcastPauseMs ? { pauseMs: options.broadcastPauseMs } : {}),
@@ -71,6 +83,18 @@ export class MessagingRuntime {
       });
       this.broadcaster.start();
     }
+    // Work queued by any server (this one included) wakes the loops; so does a reconnect of the
+    // listening connection, after which notifications may have been missed.
+    this.unsubscribe = feed?.subscribe({
+      onChange: (payload) => {
+        if (payload === 'work:delivery') this.worker?.nudge();
+        else if (payload === 'work:broadcast') this.broadcaster?.nudge();
+      },
+      onReset: () => {
+        this.worker?.nudge();
+        this.broadcaster?.nudge();
+      },
+    });
     log?.info(
       { delivery: this.worker !== undefined, broadcasts: this.broadcaster !== undefined },
       'messaging workers started',
@@ -87,6 +111,8 @@ export class MessagingRuntime {
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await this.broadcaster?.stop();
     await this.worker?.stop();
     await this.providers.close();

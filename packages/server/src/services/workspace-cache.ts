@@ -36,6 +36,8 @@ export class WorkspaceCache {
   ) {
     feed.subscribe({
       onChange: (payload) => {
+        // Other news on the channel (queued work: `work:…`) is not about workspaces.
+        if (!payload.startsWith('workspace:')) return;
         this.seq++;
         const m = /^workspace:(\d+)$/.exec(payload);
         if (m) this.forget(Number(m[1]));

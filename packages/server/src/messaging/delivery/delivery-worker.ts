@@ -249,6 +249,8 @@ export class DeliveryWorker {
     const kept = await this.o.store.transaction((trx) =>
       rescheduleJob(trx, job, this.o.clock.now() + delay, outcome.reason),
     );
+    // Nobody announces a retry: this loop looks again when it is due.
+    if (kept) this.poller.wakeIn(delay);
     if (kept) stats.retried++;
     else stats.lost++;
   }

@@ -40,6 +40,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./090-change-notifications.js')).up(db, d),
   },
   {
+    version: 91,
+    name: 'work-notifications',
+    up: async (db, d) => (await import('./091-work-notifications.js')).up(db, d),
+  },
+  {
     version: 110,
     name: 'identifier-prefix-indexes',
     up: async (db, d) => (await import('./110-identifier-prefix-indexes.js')).up(db, d),

@@ -1,0 +1,67 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestDatabase,
+  postgresAvailable,
+  TEST_DATABASE_URL,
+  type TestDatabase,
+} from '../helpers/postgres.js';
+import { startServer, type ServerProcess } from '../helpers/server-process.js';
+import { openStatementLog, type StatementLog } from '../helpers/statement-log.js';
+
+/**
+ * An idle PostgreSQL server issues at most one statement per second (issue 17): its delivery worker
+ * and broadcast runner wake on NOTIFY (migration 91) or on a time they scheduled, and otherwise
+ * look every 10 s. Counted from PostgreSQL's statement log over a window of wall-clock time — the
+ * one place a test here waits for time rather than a condition, because a rate is per time.
+ */
+const WINDOW_MS = 5_000;
+
+describe.runIf(postgresAvailable())('an idle server on PostgreSQL', () => {
+  let db: TestDatabase;
+  let server: ServerProcess;
+  let log: StatementLog | undefined;
+  let dbName: string;
+
+  beforeAll(async () => {
+    const opened = await openStatementLog(TEST_DATABASE_URL!);
+    if (typeof opened === 'string') {
+      if (process.env.CI) throw new Error(opened);
+      console.warn(`[roster tests] statement log unreadable, skipping the idle count: ${opened}`);
+      return;
+    }
+    log = opened;
+    db = await createTestDatabase('idle');
+    dbName = new URL(db.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`alter database "${dbName}" set log_statement = 'all'`);
+    await admin.end();
+    // Every background loop on, as `roster serve` runs by default.
+    server = await startServer({ engine: 'postgres', databaseUrl: db.url, database: db });
+  });
+  afterAll(async () => {
+    await server?.cleanup();
+    await db?.drop();
+    await log?.close();
+  });
+
+  it('issues at most one statement per second', async (ctx) => {
+    if (!log) return ctx.skip();
+    // One request, so start-up (migrations, the first claims) is behind us.
+    const res = await fetch(`${server.url}/api/v1/customers/someone`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${server.credentials.siteId}:${server.credentials.apiKey}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: '{}',
+    });
+    expect(res.status).toBe(200);
+    const mark = await log.mark();
+    await sleep(WINDOW_MS);
+    const statements = await log.since(mark, dbName);
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(WINDOW_MS / 1000);
+  });
+});
