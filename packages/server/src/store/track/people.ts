@@ -247,7 +247,8 @@ export async function insertPerson(
   const attributes = toJson(p.attributes);
   const attrTs = toJson(p.attrTs);
   const view = personView(trx, workspaceId);
-  const reserved = view?.pids.pop();
+  // In order: people a batch creates get ascending pids, as they did one INSERT at a time.
+  const reserved = view?.pids.shift();
   if (view && reserved !== undefined) {
     // A reserved pid: nothing to read back, so the INSERT waits for the next statement or COMMIT.
     // A cio_id another process took (a unique violation) fails the batch, which is retried whole.

@@ -65,8 +65,9 @@ const PREFETCH = statement(
             where s.workspace_id = ? and ((s.kind = 'id' and s.value = any(?::text[]))
                                        or (s.kind = 'email' and s.value = any(?::text[])))) as suppressed,
           (select version from segment_catalog where workspace_id = ?) as catalog_version,
-          (select coalesce(array_agg(nextval(pg_get_serial_sequence('people', 'pid'))), '{}')
-             from generate_series(1, greatest(0, ?::int - (select count(*) from found)::int))) as pids`,
+          (select coalesce(array_agg(r.pid order by r.pid), '{}') from
+             (select nextval(pg_get_serial_sequence('people', 'pid')) as pid
+                from generate_series(1, greatest(0, ?::int - (select count(*) from found)::int))) as r) as pids`,
 );
 
 /**
