@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `within` recheck against live writes (issue 18 finding 4): an identify's p99 while a recheck
- * round over 2,000 timed segments runs, beside its p99 with no recheck (the ceiling), measured in
- * the same run, in-process through `TrackService` as `roster serve` runs it (same event loop, same
- * store). Target: within 2× (ratio ≤ 2). Before, one write transaction held every writer for the
- * whole round (2,000 segments: an identify waited 69.5 s).
+ * The `within` recheck against live writes (docs/segments.md "The `within` recheck"): an identify's
+ * p99 while a recheck round over 2,000 timed segments runs, beside its p99 with no recheck (the
+ * ceiling), measured in the same run, in-process through `TrackService` as `roster serve` runs it
+ * (same event loop, same store). Target: within 2× (ratio ≤ 2). Before, one write transaction held
+ * every writer for the whole round (2,000 segments: an identify waited 69.5 s).
  *
  * Each segment is `plan = pN and purchase count ≥ k within 30d`, over `BENCH_RECHECK_PEOPLE`
  * (default 5,000) people with events. The round starts with no memberships, so its pages insert

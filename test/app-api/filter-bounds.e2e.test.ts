@@ -6,7 +6,7 @@ import { appCall } from '../messaging/helpers.js';
 import { seeder, type Seeder } from './helpers/seed.js';
 
 /**
- * Issue 18 findings 3 and 13: the work one filter may ask for is bounded when it is parsed, with a
+ * The work one filter may ask for is bounded when it is parsed, with a
  * 400 naming the limit and the node, on every route that takes a filter — never a 500 from the
  * database, and never a campaign that is retried forever.
  */

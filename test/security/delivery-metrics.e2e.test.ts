@@ -7,7 +7,7 @@ import type { Store } from '../../packages/server/src/store/store.js';
 import { basic, bearer, call, createWorkspace } from './helpers.js';
 
 /**
- * Security review 2026-12, findings 1 and 2: the Track routes that need no key (metrics, push
+ * docs/security.md "Routes that need no key": the Track routes that need no key (metrics, push
  * events, unsubscribe) store a few bounded fields, nothing for deliveries nobody owns, are rate
  * limited per address; and a delivery id resolves only inside the workspace that sent it.
  */

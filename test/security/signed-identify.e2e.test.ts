@@ -8,9 +8,10 @@ import { drain, sdk, tempStorage, type Roster } from '../sdk/helpers.js';
 import { basic, bearer, call, cli, createWorkspace } from './helpers.js';
 
 /**
- * Signed identify (issue 18): a workspace that enforces it refuses person writes sent with the
- * public tracking key unless they carry a token its backend signed for that person; `log` writes
- * them and counts. Checked with the real @roster/sdk and customerio-node, on both engines.
+ * Signed identify (docs/security.md "Signed identify"): a workspace that enforces it refuses person
+ * writes sent with the public tracking key unless they carry a token its backend signed for that
+ * person; `log` writes them and counts. Checked with the real @roster/sdk and customerio-node, on
+ * both engines.
  */
 
 /** What an app's backend computes (written here from the contract, not with Roster's code). */

@@ -4,8 +4,8 @@ import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { basic, bearer, call } from './helpers.js';
 
 /**
- * Security review 2026-12, findings 7 (far-future timestamps froze attributes) and 18 (`1e309`
- * deleted an attribute): refused with a 400 naming the field, and nothing written.
+ * Track values (docs/track-api.md §4): far-future timestamps once froze attributes and `1e309`
+ * deleted an attribute; both are refused with a 400 naming the field, and nothing written.
  */
 describe.each(engines())('timestamps and numbers on the Track API on %s', (engine) => {
   let server: ServerProcess;

@@ -79,7 +79,7 @@ function positive(env: Env, key: string): number | undefined {
 /**
  * Unauthenticated metric and unsubscribe requests per second per client address. A phone reports
  * a handful per push it receives; 20/s (with a burst of 200) leaves room for a busy office NAT and
- * stops one address from writing thousands of rows a second (security review 2026-12, finding 1).
+ * stops one address from writing thousands of rows a second (docs/security.md).
  */
 export const DEFAULT_PUBLIC_RATE_LIMIT = 20;
 

@@ -4,7 +4,7 @@
  */
 export type ApiFamily = 'track_v1' | 'track_v2' | 'app' | 'app_send' | 'pipelines' | 'other';
 
-/** The Pipelines API's paths under `/v1` (spec pipelines-api.md §2.2): Segment-spec calls and settings. */
+/** The Pipelines API's paths under `/v1` (docs/pipelines.md): Segment-spec calls and settings. */
 const PIPELINES = /^\/v1\/(batch|identify|track|page|screen|group|alias|[btpsgaim]|projects\/.*)\/?$/;
 
 export function apiFamily(url: string): ApiFamily {

@@ -13,7 +13,7 @@ import { createTestDatabase, engines, type TestDatabase } from '../../../../test
 import { personRow } from '../store/people-rows.js';
 
 /**
- * Issue 18 finding 4: the `within` recheck runs in small transactions, so writes commit while a
+ * The `within` recheck runs in small transactions, so writes commit while a
  * round over many timed segments is still under way (before, one write transaction held them all
  * for the whole round), and the memberships it leaves are exactly those a full backfill would.
  */

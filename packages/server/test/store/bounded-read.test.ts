@@ -12,7 +12,7 @@ import { systemClock } from '../../src/lib/clock.js';
 import { createTestDatabase, engines, type TestDatabase } from '../../../../test/helpers/postgres.js';
 
 /**
- * Issue 18 finding 3: a costly read is stopped once its budget has passed, and on SQLite it runs
+ * A costly read is stopped once its budget has passed, and on SQLite it runs
  * off the event loop, so writes and other work go on while it runs.
  */
 describe.each(engines())('Store.boundedRead on %s', (engine) => {

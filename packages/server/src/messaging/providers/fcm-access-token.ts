@@ -81,7 +81,7 @@ export class FcmAccessTokens {
       { iss: this.account.client_email, scope: FCM_SCOPE, aud: this.tokenUri, iat, exp: iat + 3600 },
       this.key,
     );
-    // One deadline for connecting, sending and reading the whole answer (issue 18 finding 5: a
+    // One deadline for connecting, sending and reading the whole answer (before, a
     // token endpoint that accepted the connection and never answered held every send for 300 s).
     const signal = deadlineSignal(REQUEST_TIMEOUT_MS);
     let res: Response;

@@ -35,7 +35,7 @@ export function deadlineSignal(timeoutMs: number, signal?: AbortSignal): AbortSi
 /**
  * A reason taken from a provider's answer, kept only when it looks like a provider's error code
  * (`BadDeviceToken`, `INVALID_ARGUMENT`): a provider host can be anything its settings name, and
- * its answer must never be copied into a message record (issue 18 finding 6).
+ * its answer must never be copied into a message record.
  */
 export function providerCode(value: unknown): string | undefined {
   return typeof value === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(value) ? value : undefined;

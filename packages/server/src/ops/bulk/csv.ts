@@ -170,8 +170,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /**
  * A value made safe to open in a spreadsheet: one `'` in front of anything that would be read as a
  * formula (`=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`), and in front of a value that already starts with
- * `'`s before such a character, so `unguardFormula` restores every value exactly (security review
- * 2026-12, finding 9). Spreadsheets show the value without the `'`.
+ * `'`s before such a character, so `unguardFormula` restores every value exactly
+ * (docs/security.md). Spreadsheets show the value without the `'`.
  */
 export function guardFormula(value: string): string {
   return FORMULA.test(value) && !NUMBER.test(value) ? `'${value}` : value;

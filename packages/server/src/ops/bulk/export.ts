@@ -53,7 +53,7 @@ function csvRow(values: readonly string[]): string {
 /**
  * An attribute of a person, only if the person has it: attributes are parsed from JSON into
  * ordinary objects, and a name like `valueOf` or `constructor` would otherwise read
- * `Object.prototype`'s function (security review 2026-12, finding 8).
+ * `Object.prototype`'s function (docs/security.md).
  */
 function own(attributes: Record<string, unknown>, name: string): unknown {
   return Object.hasOwn(attributes, name) ? attributes[name] : undefined;

@@ -31,7 +31,10 @@ function objectIdentifiers(o: ObjectRow) {
   return { object_type_id: o.typeId, object_id: o.objectId, cio_object_id: o.cioObjectId };
 }
 
-/** The `object` of `GET …/attributes`: values as text, as people's are (app-api.md §3.2). */
+/**
+ * The `object` of `GET …/attributes`: values as text, as people's are (docs/objects.md "Reading
+ * objects (App API)").
+ */
 export function objectView(o: ObjectRow) {
   const attributes = attributesText(o.attributes);
   const timestamps: Record<string, number> = {};
@@ -190,7 +193,7 @@ export class ObjectsReadService {
     return {
       activities: page.map((a) => ({
         id: a.id,
-        // Customer.io's names for object activities (app-api.md §3.5).
+        // Customer.io's names for object activities (docs/objects.md "Reading objects (App API)").
         type: `_o:${obj.typeId}:${a.type}`,
         name: a.name,
         timestamp: a.timestamp,

@@ -144,7 +144,7 @@ export class SegmentDefinitions {
   /**
    * Segments whose membership changes with time alone (`within`), and those that refer to them.
    *
-   * In small transactions, never one for the whole round (issue 18 finding 4: 300 segments in one
+   * In small transactions, never one for the whole round (once, 300 segments in one
    * write transaction stopped every writer for 10.7 s each minute): each transaction rechecks one
    * segment over one page of people (a pid range), sized so it takes about
    * `RECHECK_PAGE_TARGET_MS`, and live writes run between them. Segments go in dependency

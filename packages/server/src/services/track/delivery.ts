@@ -38,7 +38,7 @@ export interface MetricCommand {
  * What a metric keeps of its request body: the fields Customer.io documents for metrics
  * (docs/track-api.md §8), each cut to a bound, and nothing else. These routes need no key, so whatever they
  * store is stored for anyone on the internet: a body of up to 1 MB used to be kept whole
- * (security review 2026-12, finding 1). With these caps a metric row holds at most about 2 KB
+ * (docs/security.md). With these caps a metric row holds at most about 2 KB
  * (delivery id 128 + device token 1,000 + the fields below), typically under 200 bytes.
  */
 export interface MetricData {
@@ -133,7 +133,7 @@ export function parsePushEvent(body: Record<string, unknown>): MetricCommand {
 
 /**
  * The workspace a delivery belongs to, for this request. A delivery id resolves only inside the
- * workspace that created it (security review 2026-12, finding 2):
+ * workspace that created it (docs/security.md):
  * - a message Roster sent belongs to its workspace, whatever metrics arrived before; a request
  *   authenticated as another workspace sees no message (its metric is its own, about a delivery
  *   it does not know, and is attached to nobody);

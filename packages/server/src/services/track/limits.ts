@@ -54,7 +54,7 @@ export function checkAttributes(
     }
     if (hasNonFinite(value)) {
       // JSON numbers past ±1.8e308 (`1e309`) parse to ±Infinity, which JSON cannot hold: stored,
-      // it became null, and null removes the attribute (security review 2026-12, finding 18).
+      // it became null, and null removes the attribute (docs/security.md).
       messages.push(`value for attribute '${name}' is not a finite number`);
       if (messages.length === 1) firstField = `${field}.${name}`;
     } else if (valueBytes(value) > MAX_ATTRIBUTE_VALUE_BYTES) {
@@ -69,7 +69,7 @@ export function checkAttributes(
  * How far ahead of the server's clock a client's timestamp may be: device clocks drift, but not by
  * days. Beyond this a timestamp is refused (400): it is a unit mistake (microseconds) or an attempt
  * to freeze attributes, since a change stamped in the year 10000 could never be overwritten
- * (security review 2026-12, finding 7).
+ * (docs/security.md).
  */
 export const MAX_FUTURE_SKEW_SECONDS = 86_400;
 

@@ -58,8 +58,8 @@ export function compileFilter(
 }
 
 /**
- * The same language over `objects as o` (App API `POST /v1/objects`, issue 16): attribute leaves
- * read the object's attributes; `object_id` and `cio_object_id` read its identifier columns.
+ * The same language over `objects as o` (App API `POST /v1/objects`, docs/objects.md): attribute
+ * leaves read the object's attributes; `object_id` and `cio_object_id` read its identifier columns.
  * Filters with segment, device or event leaves are refused before they get here
  * (services/objects/object-filter.ts).
  */

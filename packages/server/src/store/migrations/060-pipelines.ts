@@ -3,7 +3,7 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Data Pipelines ingest (issue 15).
+ * Data Pipelines ingest (docs/pipelines.md).
  * - `write_keys`: the write keys (Customer.io's "CDP API key") of each workspace, hashed like the
  *   other keys: `public` (`wk_…`, sent by browsers and apps) and `server` (`swk_…`, secret). The
  *   hash is the key: a request's key finds its workspace in one primary-key lookup.

@@ -3,11 +3,12 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Signed identify (issue 18): each workspace keeps the secrets its backend signs identifiers with,
- * as a JSON list `[{secret, created_at, retires_at}]` beside its keys (read with the workspace on
- * every Track request, so checking a signature costs no query). Unlike the API keys these cannot be
- * stored hashed: verifying an HMAC needs the secret itself. A new column with no default work:
- * existing rows read NULL (no secret, verification off). Idempotent: skipped when present.
+ * Signed identify (docs/security.md "Signed identify"): each workspace keeps the secrets its
+ * backend signs identifiers with, as a JSON list `[{secret, created_at, retires_at}]` beside its
+ * keys (read with the workspace on every Track request, so checking a signature costs no query).
+ * Unlike the API keys these cannot be stored hashed: verifying an HMAC needs the secret itself. A
+ * new column with no default work: existing rows read NULL (no secret, verification off).
+ * Idempotent: skipped when present.
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const has =

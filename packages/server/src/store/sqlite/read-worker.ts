@@ -7,7 +7,7 @@ import { QueryBudgetError } from '../../lib/errors.js';
  *
  * better-sqlite3 runs a statement synchronously on the thread that calls it: one costly search on
  * the server's connection would hold the event loop, `/healthz` and every writer included, for as
- * long as it ran (issue 18 finding 3: 64 event conditions froze the server for 11 s). Here each
+ * long as it ran (64 event conditions once froze the server for 11 s). Here each
  * read runs on a worker thread with its own read-only connection (WAL lets it read the last
  * committed state while the server writes), and stops once its budget has passed: the statements
  * call `roster_budget()` for every row they consider (`budgetCheck`), and that function throws

@@ -30,7 +30,7 @@ export class AppRateLimiter {
   /**
    * The rate a workspace gets: its own setting, but never above the server's
    * (`ROSTER_APP_API_RATE_LIMIT` is the operator's ceiling; a workspace's App key could otherwise
-   * lift it: security review 2026-12, finding 15). 0 = no limit.
+   * lift it: docs/security.md). 0 = no limit.
    */
   rateFor(configured: number): number {
     if (!(configured > 0)) return this.defaultRate;
