@@ -170,7 +170,7 @@ export const AppSegment = Type.Object({
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
   conditions: Type.Union([SegmentConditionsSchema, Type.Null()]),
-  /** Roster: memberships are still being brought up to date after an object change (issue 16). */
+  /** Roster: memberships are still being brought up to date after an object change (docs/objects.md). */
   catching_up: Type.Optional(Type.Boolean()),
 });
 export type AppSegment = Static<typeof AppSegment>;

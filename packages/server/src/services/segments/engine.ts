@@ -97,7 +97,7 @@ export class SegmentEngine {
   }
 
   /**
-   * The write pipeline's object-change step (issue 16): an object's attributes changed or it was
+   * The write pipeline's object-change step (docs/objects.md): an object's attributes changed or it was
    * deleted, so the segments with conditions on its type are re-evaluated for its related people,
    * set-based (services/segments/object-changes.ts).
    */
