@@ -249,7 +249,14 @@ describe.each(engines())('App API through customerio-node APIClient (%s)', (engi
     });
 
     it('400s a segment without a name, pointing at it', async () => {
-      for (const body of ['{}', '{"segment":{}}', '{"segment":{"name":""}}']) {
+      // No `segment` at all: the route's schema names the missing object.
+      const bare = await raw('/v1/segments', { method: 'POST', body: '{}' });
+      expect(bare.status).toBe(400);
+      expect(((await bare.json()) as { errors: unknown[] }).errors[0]).toMatchObject({
+        detail: expect.stringContaining('segment is required'),
+        source: { pointer: '/segment' },
+      });
+      for (const body of ['{"segment":{}}', '{"segment":{"name":""}}']) {
         const res = await raw('/v1/segments', { method: 'POST', body });
         expect(res.status).toBe(400);
         const json = (await res.json()) as { errors: Array<Record<string, unknown>> };

@@ -237,6 +237,49 @@ describe('/metrics and /openapi.json', () => {
     expect([...documented].filter((d) => !real.has(d)).sort()).toEqual([]);
   });
 
+  it('has no route without a schema, and generates every operation from its route', async () => {
+    const built = await buildApp({ store });
+    try {
+      expect(built.openapi.undocumented()).toEqual([]);
+      const spec = (await built.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+        paths: Record<string, Record<string, { summary: string; responses: Record<string, unknown> }>>;
+      };
+      for (const [p, item] of Object.entries(spec.paths))
+        for (const [method, op] of Object.entries(item)) {
+          // A summary written for the route, not its method and path.
+          expect(op.summary, `${method} ${p}`).not.toMatch(/^(GET|PUT|POST|DELETE|PATCH) \//);
+          expect(
+            Object.keys(op.responses).some((s) => s.startsWith('2')),
+            `${method} ${p}`,
+          ).toBe(true);
+        }
+      // App API answers and query strings come from the same protocol schemas the routes use.
+      const get = spec.paths['/v1/customers/{customer_id}/attributes']!.get as unknown as {
+        parameters: Array<{ name: string; in: string }>;
+        responses: Record<string, { content: Record<string, { schema: unknown }> }>;
+      };
+      expect(get.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:customer_id', 'query:id_type']);
+      expect(get.responses['200']!.content['application/json']!.schema).toEqual({
+        $ref: '#/components/schemas/GetCustomerResponse',
+      });
+    } finally {
+      await built.app.close();
+    }
+  });
+
+  it('validates App API bodies against the route schema, naming the field', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/customers/attributes',
+      headers: { authorization: `Bearer ${CREDS.appApiKey}`, 'content-type': 'application/json' },
+      payload: { ids: 'not-a-list' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      errors: [{ detail: expect.stringMatching(/^ids must be array/), source: { pointer: '/ids' } }],
+    });
+  });
+
   it('serves a self-contained page at /docs', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs' });
     expect(res.statusCode).toBe(200);

@@ -155,7 +155,11 @@ export type SegmentConditions =
   | { event: EventCondition };
 
 /** A schema slot for the condition language: any object on the wire, typed as `SegmentConditions`. */
-export const SegmentConditionsSchema = Type.Unsafe<SegmentConditions>({ type: 'object' });
+export const SegmentConditionsSchema = Type.Unsafe<SegmentConditions>({
+  type: 'object',
+  additionalProperties: true,
+  description: 'A condition tree (docs/segments.md): and, or, not, attribute, event, device, segment.',
+});
 
 /** A segment (docs/app-api.md "Segments"), plus Roster's `conditions` (null for manual segments). */
 export const AppSegment = Type.Object({
@@ -218,9 +222,12 @@ export type AppErrorBody = Static<typeof AppErrorBody>;
 
 // ---- Roster's extensions: what the dashboard reads and writes beyond Customer.io's shapes ------
 
-/** `POST /v1/segments/count` and `GET /v1/segments/:id/customer_count`. */
+/** `POST /v1/segments/count`. */
 export const CountResponse = Type.Object({ count: Type.Integer() });
 export type CountResponse = Static<typeof CountResponse>;
+/** `GET /v1/segments/:id/customer_count`. */
+export const SegmentCount = Type.Object({ count: Type.Integer(), segment_id: Type.Integer() });
+export type SegmentCount = Static<typeof SegmentCount>;
 
 /** `POST /v1/segments` and `PUT /v1/segments/:id` as Roster takes them (conditions make it dynamic). */
 export const SegmentWriteBody = Type.Object({
@@ -231,6 +238,10 @@ export const SegmentWriteBody = Type.Object({
   }),
 });
 export type SegmentWriteBody = Static<typeof SegmentWriteBody>;
+
+/** `POST /v1/segments/count`: how many people conditions match. */
+export const CountConditionsBody = Type.Object({ conditions: SegmentConditionsSchema });
+export type CountConditionsBody = Static<typeof CountConditionsBody>;
 
 /** A count at a time: activity stats buckets and segment size history points. */
 export const TimePoint = Type.Object({ timestamp: Type.Integer(), count: Type.Integer() });
@@ -251,7 +262,7 @@ export interface ExplainNode {
 export const SegmentExplanation = Type.Object({
   result: Type.Boolean(),
   member: Type.Boolean(),
-  tree: Type.Union([Type.Unsafe<ExplainNode>({ type: 'object' }), Type.Null()]),
+  tree: Type.Union([Type.Unsafe<ExplainNode>({ type: 'object', additionalProperties: true }), Type.Null()]),
 });
 export type SegmentExplanation = Static<typeof SegmentExplanation>;
 
@@ -306,7 +317,7 @@ export type TransactionalWriteBody = Static<typeof TransactionalWriteBody>;
 export const TemplatePreviewBody = Type.Object({
   template: PushTemplateFields,
   customer_id: Type.String(),
-  id_type: AppIdType,
+  id_type: Type.Optional(AppIdType),
   device_token: Type.Optional(Type.String()),
   /** `{{ event.* }}` */
   event: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -369,7 +380,10 @@ export const AppCampaign = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   type: Type.Union([Type.Literal('triggered'), Type.Literal('broadcast')]),
-  trigger: Type.Union([Type.Unsafe<CampaignTrigger>({ type: 'object' }), Type.Null()]),
+  trigger: Type.Union([
+    Type.Unsafe<CampaignTrigger>({ type: 'object', additionalProperties: true }),
+    Type.Null(),
+  ]),
   filter: Type.Union([SegmentConditionsSchema, Type.Null()]),
   template: Type.Union([PushTemplateFields, Type.Integer(), Type.Null()]),
   delay_seconds: Type.Integer(),
@@ -381,23 +395,28 @@ export const AppCampaign = Type.Object({
 export type AppCampaign = Static<typeof AppCampaign>;
 
 /** `POST /v1/campaigns` (all of it) and `PUT /v1/campaigns/:id` (any part; `type` cannot change). */
-export interface CampaignWriteBody {
-  name?: string;
-  type?: 'triggered' | 'broadcast';
-  trigger?: CampaignTrigger | null;
-  filter?: SegmentConditions | null;
-  template?: PushTemplateFields | number | string;
-  delay_seconds?: number;
-  active?: boolean;
-}
+export const CampaignWriteBody = Type.Object({
+  name: Type.Optional(Type.String()),
+  type: Type.Optional(Type.Union([Type.Literal('triggered'), Type.Literal('broadcast')])),
+  trigger: Type.Optional(
+    Type.Union([Type.Unsafe<CampaignTrigger>({ type: 'object', additionalProperties: true }), Type.Null()]),
+  ),
+  filter: Type.Optional(Type.Union([SegmentConditionsSchema, Type.Null()])),
+  /** Inline fields, or the id of a transactional message. */
+  template: Type.Optional(Type.Union([PushTemplateFields, Type.Integer(), Type.String()])),
+  delay_seconds: Type.Optional(Type.Integer()),
+  active: Type.Optional(Type.Boolean()),
+});
+export type CampaignWriteBody = Static<typeof CampaignWriteBody>;
 
-/** `POST /v1/campaigns/:id/triggers` (a broadcast): `data` is `{{ trigger.* }}`. */
-export interface BroadcastTriggerBody {
-  data?: Record<string, unknown>;
-  recipients?: SegmentConditions;
-  ids?: string[];
-  emails?: string[];
-}
+/** `POST /v1/campaigns/:id/triggers` (a broadcast): `data` is `{{ trigger.* }}`; no body = everyone. */
+export const BroadcastTriggerBody = Type.Object({
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  recipients: Type.Optional(SegmentConditionsSchema),
+  ids: Type.Optional(Type.Array(Type.String())),
+  emails: Type.Optional(Type.Array(Type.String())),
+});
+export type BroadcastTriggerBody = Static<typeof BroadcastTriggerBody>;
 export const BroadcastTriggerView = Type.Object({
   id: Type.Integer(),
   campaign_id: Type.Integer(),
@@ -431,6 +450,8 @@ export const AppMessage = Type.Object({
 export type AppMessage = Static<typeof AppMessage>;
 export const MessagesPage = Type.Object({ messages: Type.Array(AppMessage), next: Type.String() });
 export type MessagesPage = Static<typeof MessagesPage>;
+export const AppMessageResponse = Type.Object({ message: AppMessage });
+export type AppMessageResponse = Static<typeof AppMessageResponse>;
 
 /** An event the Pipelines API dropped or only noted (`GET /v1/pipelines/errors`). */
 export const PipelinesIngestError = Type.Object({
@@ -468,20 +489,72 @@ export type PushProviderView = Static<typeof PushProviderView>;
 
 /** `GET /v1/workspace` (and the answer of its writes). */
 export const WorkspaceView = Type.Object({
-  workspace: Type.Object({
-    site_id: Type.String(),
-    name: Type.String(),
-    identifier_mode: Type.String(),
-    settings: Type.Record(Type.String(), Type.Unknown()),
-    push_providers: Type.Array(PushProviderView),
-  }),
+  workspace: Type.Object(
+    {
+      site_id: Type.String(),
+      name: Type.String(),
+      identifier_mode: Type.String(),
+      settings: Type.Record(Type.String(), Type.Unknown()),
+      /** Signed identify: when each accepted secret was made and stops being accepted (never the secret). */
+      identity_secrets: Type.Optional(
+        Type.Array(
+          Type.Object({ created_at: Type.Integer(), retires_at: Type.Union([Type.Integer(), Type.Null()]) }),
+        ),
+      ),
+      push_providers: Type.Array(PushProviderView),
+    },
+    // Settings grow with each capability (write keys, …): what the server adds is shown.
+    { additionalProperties: true },
+  ),
 });
 export type WorkspaceView = Static<typeof WorkspaceView>;
 
 /** `POST /v1/workspace/rotate-keys`: the new keys, shown once. */
-export const RotateKeysResponse = Type.Object({
-  site_id: Type.String(),
-  api_key: Type.Optional(Type.String()),
-  app_api_key: Type.Optional(Type.String()),
+export const RotateKeysResponse = Type.Object(
+  {
+    site_id: Type.String(),
+    api_key: Type.Optional(Type.String()),
+    app_api_key: Type.Optional(Type.String()),
+  },
+  // Other keys a rotation can replace (write keys) are shown as well.
+  { additionalProperties: true },
+);
+
+/** `POST /v1/workspace/identity-secret`: how long the current secret stays accepted. */
+export const IdentitySecretBody = Type.Object({
+  overlap_seconds: Type.Optional(Type.Number()),
 });
+export type IdentitySecretBody = Static<typeof IdentitySecretBody>;
+/** The new secret, shown once. */
+export const IdentitySecretResponse = Type.Object({
+  identity_secret: Type.String(),
+  created_at: Type.Integer(),
+  previous_retires_at: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+});
+export type IdentitySecretResponse = Static<typeof IdentitySecretResponse>;
 export type RotateKeysResponse = Static<typeof RotateKeysResponse>;
+
+/** `PUT /v1/workspace`: any of these. */
+export const WorkspaceUpdateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    identifier_mode: Type.Optional(Type.String()),
+    settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: true },
+);
+export type WorkspaceUpdateBody = Static<typeof WorkspaceUpdateBody>;
+
+/** `POST /v1/workspace/rotate-keys`: which keys to replace. */
+export const RotateKeysBody = Type.Object(
+  { track: Type.Optional(Type.Boolean()), app: Type.Optional(Type.Boolean()) },
+  { additionalProperties: true },
+);
+export type RotateKeysBody = Static<typeof RotateKeysBody>;
+
+/** `PUT /v1/workspace/push-providers/:kind`: the provider's credentials (docs/messaging.md). */
+export const PushProviderBody = Type.Object(
+  { app_identifier: Type.Optional(Type.String()) },
+  { additionalProperties: true },
+);
+export type PushProviderBody = Static<typeof PushProviderBody>;

@@ -9,6 +9,7 @@ import { registerErrorHandling, sendError, HttpError } from './error-handler.js'
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { registerNulGuard } from './nul-guard.js';
+import { registerFirstQueryValue } from './query.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { StorageHealth } from './storage-health.js';
 import { registerTrackRoutes } from './routes/track/index.js';
@@ -59,7 +60,9 @@ export interface AppOptions {
  * Builds the HTTP server without listening: the CLI listens, tests use `inject()` or listen on
  * port 0. Routes only parse, authenticate and shape responses; services hold the rules.
  */
-export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+export async function buildApp(
+  options: AppOptions,
+): Promise<{ app: FastifyInstance; services: Services; openapi: { undocumented(): string[] } }> {
   const services = createServices(options.store, options.clock ?? systemClock, {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.onPersonChanged ? { onPersonChanged: options.onPersonChanged } : {}),
@@ -77,9 +80,13 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Huge headers are cut off by Node (16 KB) with a 431 before reaching us.
     frameworkErrors: (err, request, reply) => sendError(request, reply, err),
+    // Route schemas validate what was sent: a string is not a list, nor a number (query values and
+    // path parameters are strings, and the services read numbers from them with their own 400s).
+    ajv: { customOptions: { coerceTypes: false } },
   });
   app.decorateRequest('workspace', null);
   registerJsonBodyParser(app);
+  registerFirstQueryValue(app);
   registerNulGuard(app);
   registerErrorHandling(app);
   registerCors(app);
@@ -101,5 +108,5 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.addHook('onError', async (request, _reply, err) => {
     if (!(err instanceof HttpError)) request.log.debug({ err }, 'request failed');
   });
-  return { app, services };
+  return { app, services, openapi };
 }

@@ -41,6 +41,44 @@ const FASTIFY_MESSAGES: Record<string, (e: FastifyError) => WireError> = {
   FST_ERR_ASYNC_CONSTRAINT: () => ({ status: 500, message: 'internal error' }),
 };
 
+interface SchemaIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * A schema validation failure (App API routes validate for real) as a 400 naming the field:
+ * `segment.name is required`, `query parameter id_type must be one of id, email, cio_id, phone`.
+ * The pointer is relative to the body (`/segment/name`), or the parameter's name.
+ */
+function validationError(fe: FastifyError): WireError {
+  const issue = fe.validation![0] as unknown as SchemaIssue;
+  const where = (fe as FastifyError & { validationContext?: string }).validationContext ?? 'body';
+  const segments = issue.instancePath.split('/').filter(Boolean);
+  if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string')
+    segments.push(issue.params.missingProperty);
+  const field = segments.length > 0 ? `/${segments.join('/')}` : '/';
+  const name = segments.join('.');
+  const subject =
+    where === 'body'
+      ? name || 'request body'
+      : `${where === 'params' ? 'path' : 'query'} parameter ${name || '(all)'}`;
+  let problem = issue.message ?? 'is not valid';
+  if (issue.keyword === 'required') problem = 'is required';
+  else if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues))
+    problem = `must be one of ${issue.params.allowedValues.join(', ')}`;
+  else if (issue.keyword === 'additionalProperties')
+    problem = `has an unknown field ${String(issue.params.additionalProperty)}`;
+  return {
+    status: 400,
+    message: `${subject} ${problem}`,
+    field: where === 'body' ? field : name,
+    reason: issue.keyword === 'required' ? 'required' : 'invalid',
+  };
+}
+
 /** Maps any thrown error to a wire error. Unknown errors are logged and answered with a JSON 500. */
 export function toWireError(
   err: unknown,
@@ -70,11 +108,7 @@ export function toWireError(
   const fe = err as FastifyError;
   const known = fe.code ? FASTIFY_MESSAGES[fe.code] : undefined;
   if (known) return { wire: known(fe), headers: {} };
-  if (fe.validation) {
-    const first = fe.validation[0];
-    const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : undefined;
-    return { wire: { status: 400, message: fe.message, field, reason: 'invalid' }, headers: {} };
-  }
+  if (fe.validation) return { wire: validationError(fe), headers: {} };
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
     return { wire: { status: fe.statusCode, message: fe.message }, headers: {} };
   if (isStorageFull(err)) {

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { TextBody } from '@roster/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteSchema } from '../route-schema.js';
 import { HttpError } from '../error-handler.js';
 
 /** `packages/dashboard/dist`, seen from `packages/server/dist/http/routes/` (and from `src/` under tsx). */
@@ -67,7 +69,11 @@ export async function registerDashboard(
       .type('text/html; charset=utf-8')
       .sendFile('index.html', dir);
 
-  app.get('/', async (_request, reply) => {
+  const schema: RouteSchema = {
+    summary: 'The dashboard (a JSON hint when it is not built)',
+    response: { 200: { content: { 'text/html': { schema: TextBody } } } },
+  };
+  app.get('/', { schema }, async (_request, reply) => {
     if (!built()) {
       return {
         name: 'roster',

@@ -1,3 +1,4 @@
+import { HealthResponse } from '@roster/protocol';
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../../store/health.js';
 import type { Store } from '../../store/store.js';
@@ -12,7 +13,11 @@ export function registerHealthRoutes(app: FastifyInstance, store: Store, storage
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
   const level = order.indexOf(app.log.level as (typeof order)[number]);
   const logLevel = order[level >= 0 && level < 2 ? level : Math.max(level, 3)]!;
-  app.get('/healthz', { logLevel }, async (_request, reply) => {
+  const schema = {
+    summary: 'Health: 200 when the store answers, 503 when it does not',
+    response: { 200: HealthResponse, 503: HealthResponse },
+  };
+  app.get('/healthz', { logLevel, schema }, async (_request, reply) => {
     try {
       await ping(store.db);
       const since = storage?.storageFullSince;

@@ -1,5 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { TextBody } from '@roster/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RouteSchema } from '../route-schema.js';
 import { outboxDepth } from '../../store/messaging/outbox.js';
 import type { Services } from '../../services/services.js';
 import { HttpError } from '../error-handler.js';
@@ -62,7 +64,11 @@ export function registerMetrics(
     if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.store.dialect });
   });
 
-  app.get('/metrics', async (request, reply) => {
+  const schema: RouteSchema = {
+    summary: 'Prometheus metrics (Bearer ROSTER_METRICS_TOKEN when set)',
+    response: { 200: { content: { 'text/plain': { schema: TextBody } } } },
+  };
+  app.get('/metrics', { schema }, async (request, reply) => {
     if (token) {
       const header = request.headers.authorization ?? '';
       const m = /^Bearer\s+(.+)$/i.exec(header);

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { docsPage } from '../../ops/openapi/docs-page.js';
-import { buildOpenApi, type RouteInfo } from '../../ops/openapi/openapi.js';
+import { OpenApiDocument, TextBody } from '@roster/protocol';
+import { buildOpenApi, undocumented, type RouteInfo } from '../../ops/openapi/openapi.js';
+import type { RouteSchema } from '../route-schema.js';
 
 function serverVersion(): string {
   try {
@@ -15,25 +17,36 @@ function serverVersion(): string {
 }
 
 /**
- * `GET /openapi.json` (OpenAPI 3.1) and `GET /docs` (a readable page of it). Call before the other
- * routes are added: it collects them as fastify announces them; `seal()` once they all exist (the
- * 405 answers added afterwards are not operations).
+ * `GET /openapi.json` (OpenAPI 3.1) and `GET /docs` (a readable page of it), generated from the
+ * routes' own schemas. Call before the other routes are added: it collects them as fastify
+ * announces them; `seal()` once they all exist (the 405 answers added afterwards are not
+ * operations).
  */
-export function registerOpenApi(app: FastifyInstance): { seal(): void; routes: RouteInfo[] } {
+export function registerOpenApi(app: FastifyInstance): {
+  seal(): void;
+  routes: RouteInfo[];
+  /** Operations without a schema (a test keeps this empty). */
+  undocumented(): string[];
+} {
   const routes: RouteInfo[] = [];
   let sealed = false;
   app.addHook('onRoute', (route) => {
     if (sealed) return;
     for (const method of Array.isArray(route.method) ? route.method : [route.method])
-      routes.push({ method, url: route.url, schema: route.schema as RouteInfo['schema'] });
+      routes.push({ method, url: route.url, schema: route.schema as RouteSchema | undefined });
   });
   let cached: Record<string, unknown> | undefined;
   const spec = () => (cached ??= buildOpenApi(routes, { version: serverVersion() }));
 
-  app.get('/openapi.json', async (_request, reply) =>
+  const json: RouteSchema = { summary: 'This document (OpenAPI 3.1)', response: { 200: OpenApiDocument } };
+  app.get('/openapi.json', { schema: json }, async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(spec()),
   );
-  app.get('/docs', async (_request, reply) =>
+  const page: RouteSchema = {
+    summary: 'This document, readable',
+    response: { 200: { content: { 'text/html': { schema: TextBody } } } },
+  };
+  app.get('/docs', { schema: page }, async (_request, reply) =>
     reply
       .type('text/html; charset=utf-8')
       .header(
@@ -44,6 +57,7 @@ export function registerOpenApi(app: FastifyInstance): { seal(): void; routes: R
   );
   return {
     routes,
+    undocumented: () => undocumented(routes),
     seal() {
       sealed = true;
     },

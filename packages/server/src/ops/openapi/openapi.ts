@@ -1,87 +1,122 @@
 import * as protocol from '@roster/protocol';
-import { ROUTE_DOCS, type RouteDoc } from './route-docs.js';
+import type { RouteResponse, RouteSchema } from '../../http/route-schema.js';
 
 /** A route as fastify announces it (`onRoute`). */
 export interface RouteInfo {
   method: string;
   url: string;
-  schema?: {
-    summary?: string;
-    description?: string;
-    tags?: string[];
-    body?: unknown;
-    querystring?: unknown;
-    params?: unknown;
-    response?: Record<string, unknown>;
-  };
+  schema?: RouteSchema | undefined;
 }
 
 type Json = Record<string, unknown>;
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
-/** The TypeBox schemas of `@roster/protocol`, as plain JSON Schema (2020-12, which OpenAPI 3.1 uses). */
-export function protocolSchemas(): Record<string, Json> {
-  const out: Record<string, Json> = {};
+/** Every schema `@roster/protocol` exports, by object: a schema met again is written as a `$ref`. */
+function protocolNames(): Map<object, string> {
+  const names = new Map<object, string>();
   for (const [name, value] of Object.entries(protocol as Record<string, unknown>)) {
-    if (typeof value !== 'object' || value === null) continue;
+    if (typeof value !== 'object' || value === null || names.has(value)) continue;
     const v = value as Json;
     if (!('type' in v || 'anyOf' in v || 'allOf' in v || 'oneOf' in v || 'properties' in v)) continue;
-    out[name] = JSON.parse(JSON.stringify(v)) as Json;
+    names.set(value, name);
   }
+  return names;
+}
+
+/** A TypeBox schema as plain JSON Schema (2020-12, which OpenAPI 3.1 uses), named parts as `$ref`s. */
+function toJson(schema: unknown, names: Map<object, string>, top = true): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => toJson(s, names, false));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const name = names.get(schema);
+  if (name && !top) return { $ref: `#/components/schemas/${name}` };
+  const out: Json = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = toJson(v, names, false);
   return out;
 }
 
-function family(url: string): 'track' | 'app' | 'ops' {
+/** The TypeBox schemas of `@roster/protocol`, as plain JSON Schema: the document's components. */
+export function protocolSchemas(): Record<string, Json> {
+  const names = protocolNames();
+  const out: Record<string, Json> = {};
+  for (const [schema, name] of names) out[name] = toJson(schema, names) as Json;
+  return out;
+}
+
+type Family = 'track' | 'track_v2' | 'app' | 'ops';
+
+function family(url: string): Family {
+  if (url.startsWith('/api/v2/')) return 'track_v2';
   if (url.startsWith('/api/') || url.startsWith('/push/') || url.startsWith('/unsubscribe/')) return 'track';
   if (url === '/v1' || url.startsWith('/v1/')) return 'app';
   return 'ops';
 }
 
-/** Track routes that also answer without credentials (delivery metrics, unsubscribe links). */
-const OPTIONAL_AUTH = new Set([
-  '/api/v1/metrics',
-  '/api/v1/push/events',
-  '/push/events',
-  '/api/v1/cio_deliveries/events',
-  '/unsubscribe/:delivery_id',
-]);
-
-function docFor(method: string, url: string): { doc: RouteDoc | undefined; legacyOf?: string } {
-  const key = `${method} ${url}`;
-  if (ROUTE_DOCS[key]) return { doc: ROUTE_DOCS[key] };
-  if (url.startsWith('/v1/api/')) {
-    const canonical = `/v1/${url.slice('/v1/api/'.length)}`;
-    return { doc: ROUTE_DOCS[`${method} ${canonical}`], legacyOf: canonical };
-  }
-  return { doc: undefined };
-}
+const TAGS: Record<Family, string> = {
+  track: 'Track API',
+  track_v2: 'Track API',
+  app: 'App API',
+  ops: 'Operations',
+};
 
 function openApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function pathParams(url: string): string[] {
-  return [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+function operationId(method: string, url: string): string {
+  return `${method}${url.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
 }
 
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-
-function schemaOrRef(name: string | undefined, schemas: Record<string, Json>): Json | undefined {
-  if (!name) return undefined;
-  if (!schemas[name]) throw new Error(`route docs name ${name}, which @roster/protocol does not export`);
-  return ref(name);
+/** Path or query parameters from an object schema: each property one parameter. */
+function parameters(where: 'path' | 'query', schema: unknown, names: Map<object, string>): Json[] {
+  const s = schema as { properties?: Record<string, Json>; required?: string[] } | undefined;
+  return Object.entries(s?.properties ?? {}).map(([name, prop]) => {
+    const { description, ...rest } = prop as Json & { description?: string };
+    const param: Json = {
+      name,
+      in: where,
+      required: where === 'path' || (s?.required?.includes(name) ?? false),
+      schema: toJson(rest, names, false),
+    };
+    if (description) param.description = description;
+    return param;
+  });
 }
+
+function response(status: string, answer: RouteResponse, names: Map<object, string>): Json {
+  const description = status === '204' ? 'Done, no content' : status === '207' ? 'Partly done' : 'Success';
+  if ('content' in answer && typeof answer.content === 'object')
+    return {
+      description,
+      content: Object.fromEntries(
+        Object.entries(answer.content as Record<string, { schema: unknown }>).map(([type, c]) => [
+          type,
+          { schema: toJson(c.schema, names, false) },
+        ]),
+      ),
+    };
+  if (status === '204') return { description };
+  return { description, content: { 'application/json': { schema: toJson(answer, names, false) } } };
+}
+
+const ERROR_SCHEMA: Record<Family, string | undefined> = {
+  track: 'TrackV1Errors',
+  track_v2: 'TrackV2Errors',
+  app: 'AppErrorBody',
+  ops: undefined,
+};
 
 /**
- * OpenAPI 3.1 for every route the app registered: from a route's fastify `schema` where it has one,
- * else from `ROUTE_DOCS` (summary, protocol schema names), else from its method and path alone.
+ * OpenAPI 3.1 for every route the app registered, generated from each route's fastify `schema`
+ * (summary, parameters, body, success answers; see http/route-schema.ts). Error answers and
+ * security come from the route's wire family. Routes without a schema are listed by
+ * `undocumented()` (a test keeps that list empty) and documented from their method and path.
  */
 export function buildOpenApi(
   routes: readonly RouteInfo[],
   options: { version: string; serverUrl?: string },
 ): Json {
-  const schemas = protocolSchemas();
+  const names = protocolNames();
   const paths: Record<string, Record<string, Json>> = {};
   const seen = new Set<string>();
   for (const route of routes) {
@@ -91,94 +126,52 @@ export function buildOpenApi(
     if (seen.has(key)) continue;
     seen.add(key);
     const fam = family(route.url);
-    const { doc, legacyOf } = docFor(route.method.toUpperCase(), route.url);
-    const s = route.schema ?? {};
+    const s = route.schema;
+    const legacyOf = route.url.startsWith('/v1/api/')
+      ? `/v1/${route.url.slice('/v1/api/'.length)}`
+      : undefined;
     const op: Json = {
-      operationId: `${method}${route.url.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-      summary: s.summary ?? doc?.summary ?? `${route.method.toUpperCase()} ${route.url}`,
-      tags: s.tags ?? [fam === 'track' ? 'Track API' : fam === 'app' ? 'App API' : 'Operations'],
+      operationId: operationId(method, route.url),
+      summary: s?.summary ?? `${route.method.toUpperCase()} ${route.url}`,
+      tags: s?.tags ?? [TAGS[fam]],
     };
-    const description =
-      s.description ?? doc?.description ?? (legacyOf ? `Same as ${legacyOf} (legacy prefix).` : undefined);
+    const description = legacyOf ? `Same as ${legacyOf} (legacy prefix).` : s?.description;
     if (description) op.description = description;
+    if (legacyOf) op.deprecated = true;
 
-    const parameters: Json[] = pathParams(route.url).map((name) => ({
-      name,
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    const qs = s.querystring as { properties?: Record<string, Json>; required?: string[] } | undefined;
-    if (qs?.properties) {
-      for (const [name, schema] of Object.entries(qs.properties))
-        parameters.push({ name, in: 'query', required: qs.required?.includes(name) ?? false, schema });
-    } else {
-      for (const q of doc?.query ?? [])
-        parameters.push({
-          name: q.name,
-          in: 'query',
-          required: q.required ?? false,
-          description: q.description,
-          schema: q.enum ? { type: 'string', enum: q.enum } : { type: 'string' },
-        });
-    }
-    if (parameters.length > 0) op.parameters = parameters;
+    const params = [...parameters('path', s?.params, names), ...parameters('query', s?.querystring, names)];
+    // A path parameter the schema does not describe is still a parameter.
+    for (const m of route.url.matchAll(/:([A-Za-z0-9_]+)/g))
+      if (!params.some((p) => p.in === 'path' && p.name === m[1]))
+        params.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
+    if (params.length > 0) op.parameters = params;
 
-    const body = (s.body as Json | undefined) ?? schemaOrRef(doc?.body, schemas);
-    if (body || ((method === 'post' || method === 'put') && fam !== 'ops'))
+    if (s?.body)
       op.requestBody = {
-        required: Boolean(body),
-        content: { 'application/json': { schema: body ?? { type: 'object' } } },
+        // Track routes take an empty body where Customer.io does (customerio-node sends none).
+        required: fam === 'app',
+        content: { 'application/json': { schema: toJson(s.body, names, false) } },
       };
 
     const responses: Json = {};
-    if (s.response) {
-      for (const [status, schema] of Object.entries(s.response))
-        responses[status] = { description: `${status} answer`, content: { 'application/json': { schema } } };
-    } else {
-      const status = String(doc?.status ?? 200);
-      const answer = schemaOrRef(doc?.response, schemas);
-      responses[status] =
-        status === '204'
-          ? { description: 'Done, no content' }
-          : {
-              description: 'Success',
-              ...(route.url === '/metrics'
-                ? { content: { 'text/plain': { schema: { type: 'string' } } } }
-                : route.url === '/docs' || route.url === '/'
-                  ? { content: { 'text/html': { schema: { type: 'string' } } } }
-                  : { content: { 'application/json': { schema: answer ?? { type: 'object' } } } }),
-            };
-    }
-    const error =
-      fam === 'app'
-        ? ref('AppErrorBody')
-        : route.url.startsWith('/api/v2/')
-          ? ref('TrackV2Errors')
-          : fam === 'track'
-            ? ref('TrackV1Errors')
-            : undefined;
+    for (const [status, answer] of Object.entries(s?.response ?? { 200: {} }))
+      responses[status] = response(status, answer as RouteResponse, names);
+    const error = ERROR_SCHEMA[fam];
     if (error) {
-      responses['400'] ??= {
-        description: 'Invalid request',
-        content: { 'application/json': { schema: error } },
-      };
-      responses['401'] ??= {
-        description: 'Missing or wrong credentials',
-        content: { 'application/json': { schema: error } },
-      };
+      const content = { 'application/json': { schema: { $ref: `#/components/schemas/${error}` } } };
+      responses['400'] ??= { description: 'Invalid request', content };
+      responses['401'] ??= { description: 'Missing or wrong credentials', content };
     }
     if (route.url === '/metrics')
       responses['401'] ??= { description: 'ROSTER_METRICS_TOKEN is set and the bearer token is wrong' };
     op.responses = responses;
 
-    if (fam === 'track')
-      op.security = OPTIONAL_AUTH.has(route.url) ? [{}, { trackBasic: [] }] : [{ trackBasic: [] }];
+    if (fam === 'track' || fam === 'track_v2')
+      op.security = s?.['x-auth-optional'] ? [{}, { trackBasic: [] }] : [{ trackBasic: [] }];
     else if (fam === 'app') op.security = [{ appBearer: [] }];
     else if (route.url === '/metrics') op.security = [{}, { metricsBearer: [] }];
 
-    const p = openApiPath(route.url);
-    (paths[p] ??= {})[method] = op;
+    (paths[openApiPath(route.url)] ??= {})[method] = op;
   }
   const sortedPaths = Object.fromEntries(
     Object.keys(paths)
@@ -192,8 +185,8 @@ export function buildOpenApi(
       version: options.version,
       summary: 'Self-hosted, Customer.io-compatible people identification',
       description:
-        'Track API (HTTP Basic site_id:api_key; `/api/v1`, `/api/v2`) and App API (Bearer App API key; `/v1`), ' +
-        'plus operations endpoints. Generated from the running server’s routes.',
+        'Track API (HTTP Basic site_id:api_key; /api/v1, /api/v2) and App API (Bearer App API key; /v1), ' +
+        'plus operations endpoints. Generated from the running server’s routes. Guides: docs/ in the repository.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
@@ -204,7 +197,7 @@ export function buildOpenApi(
     ],
     paths: sortedPaths,
     components: {
-      schemas,
+      schemas: protocolSchemas(),
       securitySchemes: {
         trackBasic: {
           type: 'http',
@@ -216,4 +209,11 @@ export function buildOpenApi(
       },
     },
   };
+}
+
+/** `METHOD url` of the operations that declare no schema (each route must declare one). */
+export function undocumented(routes: readonly RouteInfo[]): string[] {
+  return routes
+    .filter((r) => METHODS.has(r.method.toLowerCase()) && !r.url.includes('*') && !r.schema)
+    .map((r) => `${r.method} ${r.url}`);
 }

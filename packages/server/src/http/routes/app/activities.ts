@@ -1,3 +1,12 @@
+import {
+  ActivitiesPage,
+  ActivitiesQuery,
+  ActivityStats,
+  ActivityStatsQuery,
+  CustomerActivitiesQuery,
+  CustomerParams,
+} from '@roster/protocol';
+
 import { workspaceOf } from '../../auth.js';
 import { parseIdType } from '../../../services/query/id-type.js';
 import { pageLimit } from '../../../services/query/limit.js';
@@ -14,30 +23,57 @@ function bool(raw: string | undefined, field: string): boolean {
   throw new InvalidInputError(field, `${field} must be true or false`);
 }
 
+<<<<<<< HEAD
 /** Activity routes (docs/app-api.md "Activities"): newest first, cursor-paginated. */
 export function registerActivityRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
+=======
+/** Activity routes (spec §5.2 #5a, #5b): newest first, cursor-paginated. */
+export function registerActivityRoutes({ app, services, route, prefixes }: AppRouteContext): void {
+>>>>>>> 2b7f19d (Every route carries its schema from @roster/protocol; /openapi.json is generated from the routes)
   for (const prefix of prefixes) {
-    app.get(`${prefix}/customers/:customer_id/activities`, { preHandler: guard }, async (request) =>
-      services.activities.ofCustomer(
-        workspaceOf(request),
-        idTypeOf(request),
-        paramOf(request, 'customer_id'),
-        filters(queryOf(request)),
-      ),
+    app.get(
+      `${prefix}/customers/:customer_id/activities`,
+      route({
+        summary: "A person's activities, newest first",
+        params: CustomerParams,
+        querystring: CustomerActivitiesQuery,
+        response: { 200: ActivitiesPage },
+      }),
+      async (request) =>
+        services.activities.ofCustomer(
+          workspaceOf(request),
+          idTypeOf(request),
+          paramOf(request, 'customer_id'),
+          filters(queryOf(request)),
+        ),
     );
 
-    app.get(`${prefix}/activities/stats`, { preHandler: guard }, async (request) =>
-      services.activityStats.stats(workspaceOf(request), queryOf(request)),
+    app.get(
+      `${prefix}/activities/stats`,
+      route({
+        summary: 'Activity counts over time and the top event names',
+        querystring: ActivityStatsQuery,
+        response: { 200: ActivityStats },
+      }),
+      async (request) => services.activityStats.stats(workspaceOf(request), queryOf(request)),
     );
 
-    app.get(`${prefix}/activities`, { preHandler: guard }, async (request) => {
-      const q = queryOf(request);
-      const ws = workspaceOf(request);
-      const customer =
-        q.customer_id !== undefined && q.customer_id !== ''
-          ? { idType: parseIdType(q.id_type, ws), value: q.customer_id }
-          : undefined;
-      return services.activities.list(ws, { ...filters(q), deleted: bool(q.deleted, 'deleted'), customer });
-    });
+    app.get(
+      `${prefix}/activities`,
+      route({
+        summary: 'Activities of the workspace, newest first',
+        querystring: ActivitiesQuery,
+        response: { 200: ActivitiesPage },
+      }),
+      async (request) => {
+        const q = queryOf(request);
+        const ws = workspaceOf(request);
+        const customer =
+          q.customer_id !== undefined && q.customer_id !== ''
+            ? { idType: parseIdType(q.id_type, ws), value: q.customer_id }
+            : undefined;
+        return services.activities.list(ws, { ...filters(q), deleted: bool(q.deleted, 'deleted'), customer });
+      },
+    );
   }
 }

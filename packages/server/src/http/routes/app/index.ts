@@ -27,10 +27,12 @@ export function registerAppApiRoutes(
   options: AppApiOptions = {},
 ): void {
   const limiter = new AppRateLimiter(services.clock, options.defaultRateLimit ?? 0);
+  const guard = [appAuth(services.workspaces), limiter.hook()];
   const ctx: AppRouteContext = {
     app,
     services: services.app,
-    guard: [appAuth(services.workspaces), limiter.hook()],
+    guard,
+    route: (schema) => ({ onRequest: guard, schema }),
     prefixes: ['/v1', '/v1/api'],
   };
   registerCustomerRoutes(ctx);

@@ -1,30 +1,76 @@
+import {
+  CustomerPageQuery,
+  CustomerParams,
+  CustomerRelationshipsPage,
+  FindObjectsBody,
+  ObjectActivitiesPage,
+  ObjectPageQuery,
+  ObjectParams,
+  ObjectQuery,
+  ObjectRelationshipsPage,
+  ObjectResponse,
+  ObjectTypeList,
+  ObjectTypeParams,
+  ObjectTypeResponse,
+  ObjectTypeWriteBody,
+  ObjectsPage,
+  PageQuery,
+} from '@roster/protocol';
 import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
 import { parseObjectIdType } from '../../../services/objects/objects-read.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Object routes (docs/objects.md): Customer.io's object reads plus Roster's type naming and history. */
-export function registerObjectRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
+export function registerObjectRoutes({ app, services, route, prefixes }: AppRouteContext): void {
   for (const prefix of prefixes) {
-    app.get(`${prefix}/object_types`, { preHandler: guard }, async (request) =>
-      services.objects.types(workspaceOf(request)),
+    app.get(
+      `${prefix}/object_types`,
+      route({
+        summary: 'List object types (with how many objects each has)',
+        response: { 200: ObjectTypeList },
+      }),
+      async (request) => services.objects.types(workspaceOf(request)),
     );
-    app.post(`${prefix}/object_types`, { preHandler: guard }, async (request) =>
-      services.objectTypes.create(workspaceOf(request), request.body),
+    app.post(
+      `${prefix}/object_types`,
+      route({
+        summary: 'Create an object type (Roster)',
+        body: ObjectTypeWriteBody,
+        response: { 200: ObjectTypeResponse },
+      }),
+      async (request) => services.objectTypes.create(workspaceOf(request), request.body),
     );
-    app.put(`${prefix}/object_types/:object_type_id`, { preHandler: guard }, async (request) =>
-      services.objectTypes.rename(workspaceOf(request), paramOf(request, 'object_type_id'), request.body),
+    app.put(
+      `${prefix}/object_types/:object_type_id`,
+      route({
+        summary: 'Rename an object type (Roster)',
+        params: ObjectTypeParams,
+        body: ObjectTypeWriteBody,
+        response: { 200: ObjectTypeResponse },
+      }),
+      async (request) =>
+        services.objectTypes.rename(workspaceOf(request), paramOf(request, 'object_type_id'), request.body),
     );
 
-    app.post(`${prefix}/objects`, { preHandler: guard }, async (request) => {
-      const q = queryOf(request);
-      return services.objects.find(
-        workspaceOf(request),
-        request.body,
-        q.start,
-        pageLimit(q.limit, 'objects'),
-      );
-    });
+    app.post(
+      `${prefix}/objects`,
+      route({
+        summary: "Find a type's objects by filter (all of them without one)",
+        querystring: PageQuery,
+        body: FindObjectsBody,
+        response: { 200: ObjectsPage },
+      }),
+      async (request) => {
+        const q = queryOf(request);
+        return services.objects.find(
+          workspaceOf(request),
+          request.body,
+          q.start,
+          pageLimit(q.limit, 'objects'),
+        );
+      },
+    );
 
     const object = (request: Parameters<typeof paramOf>[0]) =>
       [
@@ -36,12 +82,22 @@ export function registerObjectRoutes({ app, services, guard, prefixes }: AppRout
 
     app.get(
       `${prefix}/objects/:object_type_id/:object_id/attributes`,
-      { preHandler: guard },
+      route({
+        summary: "An object's attributes",
+        params: ObjectParams,
+        querystring: ObjectQuery,
+        response: { 200: ObjectResponse },
+      }),
       async (request) => services.objects.attributes(...object(request)),
     );
     app.get(
       `${prefix}/objects/:object_type_id/:object_id/relationships`,
-      { preHandler: guard },
+      route({
+        summary: 'The people related to an object, with relationship attributes',
+        params: ObjectParams,
+        querystring: ObjectPageQuery,
+        response: { 200: ObjectRelationshipsPage },
+      }),
       async (request) => {
         const q = queryOf(request);
         return services.objects.relationships(
@@ -53,22 +109,36 @@ export function registerObjectRoutes({ app, services, guard, prefixes }: AppRout
     );
     app.get(
       `${prefix}/objects/:object_type_id/:object_id/activities`,
-      { preHandler: guard },
+      route({
+        summary: "An object's history, newest first (Roster)",
+        params: ObjectParams,
+        querystring: ObjectPageQuery,
+        response: { 200: ObjectActivitiesPage },
+      }),
       async (request) => {
         const q = queryOf(request);
         return services.objects.activities(...object(request), q.start, pageLimit(q.limit, 'activities'));
       },
     );
 
-    app.get(`${prefix}/customers/:customer_id/relationships`, { preHandler: guard }, async (request) => {
-      const q = queryOf(request);
-      return services.objects.ofCustomer(
-        workspaceOf(request),
-        idTypeOf(request),
-        paramOf(request, 'customer_id'),
-        q.start,
-        pageLimit(q.limit, 'relationships'),
-      );
-    });
+    app.get(
+      `${prefix}/customers/:customer_id/relationships`,
+      route({
+        summary: "A person's objects, with relationship attributes",
+        params: CustomerParams,
+        querystring: CustomerPageQuery,
+        response: { 200: CustomerRelationshipsPage },
+      }),
+      async (request) => {
+        const q = queryOf(request);
+        return services.objects.ofCustomer(
+          workspaceOf(request),
+          idTypeOf(request),
+          paramOf(request, 'customer_id'),
+          q.start,
+          pageLimit(q.limit, 'relationships'),
+        );
+      },
+    );
   }
 }

@@ -1,3 +1,31 @@
+import {
+  BroadcastTriggerBody,
+  BroadcastTriggerCreated,
+  BroadcastTriggerResponse,
+  CampaignList,
+  CampaignResponse,
+  CampaignWriteBody,
+  IdParams,
+  IdentitySecretBody,
+  IdentitySecretResponse,
+  NoContent,
+  ProviderDeleteQuery,
+  ProviderParams,
+  PushProviderBody,
+  RotateKeysBody,
+  RotateKeysResponse,
+  SendPushBody,
+  SendPushResponse,
+  TemplatePreviewBody,
+  TemplatePreviewResponse,
+  TransactionalList,
+  TransactionalResponse,
+  TransactionalWriteBody,
+  TriggerParams,
+  WorkspaceUpdateBody,
+  WorkspaceView,
+} from '@roster/protocol';
+import { Type } from 'typebox';
 import { campaignView } from '../../../messaging/campaigns/campaigns.js';
 import { previewTemplate } from '../../../services/push/preview.js';
 import { transactionalView } from '../../../messaging/campaigns/transactional.js';
@@ -11,98 +39,224 @@ import { paramOf, queryOf, type AppRouteContext } from '../app/context.js';
  * settings the dashboard edits (push providers, keys). See docs/messaging.md.
  */
 export function registerMessagingRoutes(ctx: AppRouteContext, services: Services): void {
-  const { app, guard, prefixes } = ctx;
-  const opts = { preHandler: guard };
+  const { app, route, prefixes } = ctx;
   for (const prefix of prefixes) {
     // -- transactional push (meta.error envelope: /v1/send/*) --
-    app.post(`${prefix}/send/push`, opts, async (request) => {
-      const answer = await services.sendPush.send(workspaceOf(request), request.body);
-      services.runtime.nudge();
-      return answer;
-    });
+    app.post(
+      `${prefix}/send/push`,
+      route({
+        summary: 'Send a transactional push',
+        body: SendPushBody,
+        response: { 200: SendPushResponse },
+      }),
+      async (request) => {
+        const answer = await services.sendPush.send(workspaceOf(request), request.body);
+        services.runtime.nudge();
+        return answer;
+      },
+    );
 
-    app.get(`${prefix}/transactional`, opts, async (request) => ({
-      messages: (await services.transactional.list(workspaceOf(request))).map(transactionalView),
-    }));
-    app.post(`${prefix}/transactional`, opts, async (request) => ({
-      message: transactionalView(await services.transactional.create(workspaceOf(request), request.body)),
-    }));
-    app.get(`${prefix}/transactional/:id`, opts, async (request) => ({
-      message: transactionalView(
-        await services.transactional.get(workspaceOf(request), paramOf(request, 'id')),
-      ),
-    }));
-    app.put(`${prefix}/transactional/:id`, opts, async (request) => ({
-      message: transactionalView(
-        await services.transactional.update(workspaceOf(request), paramOf(request, 'id'), request.body),
-      ),
-    }));
+    app.get(
+      `${prefix}/transactional`,
+      route({ summary: 'Transactional push messages', response: { 200: TransactionalList } }),
+      async (request) => ({
+        messages: (await services.transactional.list(workspaceOf(request))).map(transactionalView),
+      }),
+    );
+    app.post(
+      `${prefix}/transactional`,
+      route({
+        summary: 'Create a transactional push message',
+        body: TransactionalWriteBody,
+        response: { 200: TransactionalResponse },
+      }),
+      async (request) => ({
+        message: transactionalView(await services.transactional.create(workspaceOf(request), request.body)),
+      }),
+    );
+    app.get(
+      `${prefix}/transactional/:id`,
+      route({
+        summary: 'A transactional push message',
+        params: IdParams,
+        response: { 200: TransactionalResponse },
+      }),
+      async (request) => ({
+        message: transactionalView(
+          await services.transactional.get(workspaceOf(request), paramOf(request, 'id')),
+        ),
+      }),
+    );
+    app.put(
+      `${prefix}/transactional/:id`,
+      route({
+        summary: 'Update a transactional push message',
+        params: IdParams,
+        body: TransactionalWriteBody,
+        response: { 200: TransactionalResponse },
+      }),
+      async (request) => ({
+        message: transactionalView(
+          await services.transactional.update(workspaceOf(request), paramOf(request, 'id'), request.body),
+        ),
+      }),
+    );
 
-    app.post(`${prefix}/templates/preview`, opts, async (request) =>
-      previewTemplate(
-        services.store,
-        services.messaging.renderer,
-        ctx.services.people,
-        workspaceOf(request),
-        request.body,
-      ),
+    app.post(
+      `${prefix}/templates/preview`,
+      route({
+        summary: 'Render a push template for one person (nothing is sent)',
+        body: TemplatePreviewBody,
+        response: { 200: TemplatePreviewResponse },
+      }),
+      async (request) =>
+        previewTemplate(
+          services.store,
+          services.messaging.renderer,
+          ctx.services.people,
+          workspaceOf(request),
+          request.body,
+        ),
     );
 
     // -- campaigns and broadcasts --
-    app.get(`${prefix}/campaigns`, opts, async (request) => ({
-      campaigns: (await services.campaigns.list(workspaceOf(request))).map(campaignView),
-    }));
-    app.post(`${prefix}/campaigns`, opts, async (request) => ({
-      campaign: campaignView(await services.campaigns.create(workspaceOf(request), request.body)),
-    }));
-    app.get(`${prefix}/campaigns/:id`, opts, async (request) => ({
-      campaign: campaignView(await services.campaigns.get(workspaceOf(request), paramOf(request, 'id'))),
-    }));
-    app.put(`${prefix}/campaigns/:id`, opts, async (request) => ({
-      campaign: campaignView(
-        await services.campaigns.update(workspaceOf(request), paramOf(request, 'id'), request.body),
-      ),
-    }));
-    app.post(`${prefix}/campaigns/:id/triggers`, opts, async (request) => {
-      const answer = await services.broadcasts.trigger(
-        workspaceOf(request),
-        paramOf(request, 'id'),
-        request.body,
-      );
-      services.runtime.nudgeBroadcasts();
-      return answer;
-    });
-    app.get(`${prefix}/campaigns/:id/triggers/:trigger_id`, opts, async (request) => ({
-      trigger: await services.broadcasts.getTrigger(
-        workspaceOf(request),
-        paramOf(request, 'id'),
-        paramOf(request, 'trigger_id'),
-      ),
-    }));
+    app.get(
+      `${prefix}/campaigns`,
+      route({ summary: 'Campaigns and broadcasts', response: { 200: CampaignList } }),
+      async (request) => ({
+        campaigns: (await services.campaigns.list(workspaceOf(request))).map(campaignView),
+      }),
+    );
+    app.post(
+      `${prefix}/campaigns`,
+      route({
+        summary: 'Create a campaign or broadcast',
+        body: CampaignWriteBody,
+        response: { 200: CampaignResponse },
+      }),
+      async (request) => ({
+        campaign: campaignView(await services.campaigns.create(workspaceOf(request), request.body)),
+      }),
+    );
+    app.get(
+      `${prefix}/campaigns/:id`,
+      route({
+        summary: 'A campaign, with its delivery counts',
+        params: IdParams,
+        response: { 200: CampaignResponse },
+      }),
+      async (request) => ({
+        campaign: campaignView(await services.campaigns.get(workspaceOf(request), paramOf(request, 'id'))),
+      }),
+    );
+    app.put(
+      `${prefix}/campaigns/:id`,
+      route({
+        summary: 'Update a campaign',
+        params: IdParams,
+        body: CampaignWriteBody,
+        response: { 200: CampaignResponse },
+      }),
+      async (request) => ({
+        campaign: campaignView(
+          await services.campaigns.update(workspaceOf(request), paramOf(request, 'id'), request.body),
+        ),
+      }),
+    );
+    app.post(
+      `${prefix}/campaigns/:id/triggers`,
+      route({
+        summary: 'Trigger a broadcast',
+        params: IdParams,
+        body: Type.Union([BroadcastTriggerBody, Type.Null()]),
+        response: { 200: BroadcastTriggerCreated },
+      }),
+      async (request) => {
+        const answer = await services.broadcasts.trigger(
+          workspaceOf(request),
+          paramOf(request, 'id'),
+          request.body,
+        );
+        services.runtime.nudgeBroadcasts();
+        return answer;
+      },
+    );
+    app.get(
+      `${prefix}/campaigns/:id/triggers/:trigger_id`,
+      route({
+        summary: "A broadcast trigger's progress",
+        params: TriggerParams,
+        response: { 200: BroadcastTriggerResponse },
+      }),
+      async (request) => ({
+        trigger: await services.broadcasts.getTrigger(
+          workspaceOf(request),
+          paramOf(request, 'id'),
+          paramOf(request, 'trigger_id'),
+        ),
+      }),
+    );
 
     // -- workspace settings (the dashboard) --
-    app.get(`${prefix}/workspace`, opts, async (request) =>
-      services.workspaceSettings.view(workspaceOf(request)),
+    app.get(
+      `${prefix}/workspace`,
+      route({ summary: 'The workspace: settings and push providers', response: { 200: WorkspaceView } }),
+      async (request) => services.workspaceSettings.view(workspaceOf(request)),
     );
-    app.put(`${prefix}/workspace`, opts, async (request) =>
-      services.workspaceSettings.update(workspaceOf(request), request.body),
+    app.put(
+      `${prefix}/workspace`,
+      route({
+        summary: "Change the workspace's name, identifier mode or settings",
+        body: WorkspaceUpdateBody,
+        response: { 200: WorkspaceView },
+      }),
+      async (request) => services.workspaceSettings.update(workspaceOf(request), request.body),
     );
-    app.post(`${prefix}/workspace/identity-secret`, opts, async (request) =>
-      services.workspaceSettings.rotateIdentitySecret(workspaceOf(request), request.body),
+    app.post(
+      `${prefix}/workspace/identity-secret`,
+      route({
+        summary: 'Make a new identity secret for signed identify (shown once)',
+        body: Type.Union([IdentitySecretBody, Type.Null()]),
+        response: { 200: IdentitySecretResponse },
+      }),
+      async (request) => services.workspaceSettings.rotateIdentitySecret(workspaceOf(request), request.body),
     );
-    app.post(`${prefix}/workspace/rotate-keys`, opts, async (request) =>
-      services.workspaceSettings.rotateKeys(workspaceOf(request), request.body),
+    app.post(
+      `${prefix}/workspace/rotate-keys`,
+      route({
+        summary: 'Replace the tracking and/or App API key (the new keys are shown once)',
+        body: RotateKeysBody,
+        response: { 200: RotateKeysResponse },
+      }),
+      async (request) => services.workspaceSettings.rotateKeys(workspaceOf(request), request.body),
     );
-    app.put(`${prefix}/workspace/push-providers/:kind`, opts, async (request) =>
-      services.workspaceSettings.saveProvider(workspaceOf(request), paramOf(request, 'kind'), request.body),
+    app.put(
+      `${prefix}/workspace/push-providers/:kind`,
+      route({
+        summary: 'Configure a push provider',
+        params: ProviderParams,
+        body: PushProviderBody,
+        response: { 200: WorkspaceView },
+      }),
+      async (request) =>
+        services.workspaceSettings.saveProvider(workspaceOf(request), paramOf(request, 'kind'), request.body),
     );
-    app.delete(`${prefix}/workspace/push-providers/:kind`, opts, async (request, reply) => {
-      await services.workspaceSettings.deleteProvider(
-        workspaceOf(request),
-        paramOf(request, 'kind'),
-        queryOf(request).app_identifier ?? '',
-      );
-      return reply.code(204).send();
-    });
+    app.delete(
+      `${prefix}/workspace/push-providers/:kind`,
+      route({
+        summary: 'Remove a push provider',
+        params: ProviderParams,
+        querystring: ProviderDeleteQuery,
+        response: { 204: NoContent },
+      }),
+      async (request, reply) => {
+        await services.workspaceSettings.deleteProvider(
+          workspaceOf(request),
+          paramOf(request, 'kind'),
+          queryOf(request).app_identifier ?? '',
+        );
+        return reply.code(204).send();
+      },
+    );
   }
 }

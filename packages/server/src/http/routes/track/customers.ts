@@ -1,3 +1,12 @@
+import {
+  TrackDeviceBody,
+  TrackDeviceParams,
+  TrackEventBody,
+  TrackIdentifyBody,
+  TrackOk,
+  TrackPersonParams,
+} from '@roster/protocol';
+import { documented } from '../../route-schema.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IdentityGuard, SIGNATURE_HEADER } from '../../../services/identity/guard.js';
 import type { Workspace } from '../../../store/workspaces/workspace.js';
@@ -12,6 +21,7 @@ type IdParams = { identifier: string };
 export function registerCustomerRoutes(app: FastifyInstance, services: Services): void {
   const { track, workspaces } = services;
   const base = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
+  const ok200 = { 200: TrackOk };
   const src = (r: Parameters<typeof sourceOf>[0]) => sourceOf(r, 'track_v1');
   const guard = new IdentityGuard(services.clock, services.metrics);
   /** The authenticated workspace, once the person in the path passes signed identify. */
@@ -27,27 +37,55 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     return ws;
   };
 
-  app.put<{ Params: IdParams }>('/api/v1/customers/:identifier', base, async (request, reply) => {
-    const ws = signed(request);
-    await track.execute(ws, src(request), v1.identify(ws, request.params.identifier, request.body));
-    return ok(reply);
-  });
+  app.put<{ Params: IdParams }>(
+    '/api/v1/customers/:identifier',
+    {
+      ...base,
+      ...documented({
+        summary: 'Identify a person (create or update attributes)',
+        params: TrackPersonParams,
+        body: TrackIdentifyBody,
+        response: ok200,
+      }),
+    },
+    async (request, reply) => {
+      const ws = signed(request);
+      await track.execute(ws, src(request), v1.identify(ws, request.params.identifier, request.body));
+      return ok(reply);
+    },
+  );
 
-  app.delete<{ Params: IdParams }>('/api/v1/customers/:identifier', base, async (request, reply) => {
-    const ws = signed(request);
-    await track.execute(ws, src(request), v1.deletePerson(ws, request.params.identifier));
-    return ok(reply);
-  });
+  app.delete<{ Params: IdParams }>(
+    '/api/v1/customers/:identifier',
+    { ...base, ...documented({ summary: 'Delete a person', params: TrackPersonParams, response: ok200 }) },
+    async (request, reply) => {
+      const ws = signed(request);
+      await track.execute(ws, src(request), v1.deletePerson(ws, request.params.identifier));
+      return ok(reply);
+    },
+  );
 
-  app.put<{ Params: IdParams }>('/api/v1/customers/:identifier/devices', base, async (request, reply) => {
-    const ws = signed(request);
-    await track.execute(ws, src(request), v1.addDevice(ws, request.params.identifier, request.body));
-    return ok(reply);
-  });
+  app.put<{ Params: IdParams }>(
+    '/api/v1/customers/:identifier/devices',
+    {
+      ...base,
+      ...documented({
+        summary: 'Add or update a device',
+        params: TrackPersonParams,
+        body: TrackDeviceBody,
+        response: ok200,
+      }),
+    },
+    async (request, reply) => {
+      const ws = signed(request);
+      await track.execute(ws, src(request), v1.addDevice(ws, request.params.identifier, request.body));
+      return ok(reply);
+    },
+  );
 
   app.delete<{ Params: IdParams & { device_id: string } }>(
     '/api/v1/customers/:identifier/devices/:device_id',
-    base,
+    { ...base, ...documented({ summary: 'Delete a device', params: TrackDeviceParams, response: ok200 }) },
     async (request, reply) => {
       const ws = signed(request);
       const { identifier, device_id } = request.params;
@@ -56,21 +94,51 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     },
   );
 
-  app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/suppress', base, async (request, reply) => {
-    const ws = signed(request);
-    await track.execute(ws, src(request), v1.suppress(ws, request.params.identifier));
-    return ok(reply);
-  });
+  app.post<{ Params: IdParams }>(
+    '/api/v1/customers/:identifier/suppress',
+    {
+      ...base,
+      ...documented({
+        summary: 'Suppress a person (delete and refuse them from now on)',
+        params: TrackPersonParams,
+        response: ok200,
+      }),
+    },
+    async (request, reply) => {
+      const ws = signed(request);
+      await track.execute(ws, src(request), v1.suppress(ws, request.params.identifier));
+      return ok(reply);
+    },
+  );
 
-  app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/unsuppress', base, async (request, reply) => {
-    const ws = signed(request);
-    await track.execute(ws, src(request), v1.unsuppress(ws, request.params.identifier));
-    return ok(reply);
-  });
+  app.post<{ Params: IdParams }>(
+    '/api/v1/customers/:identifier/unsuppress',
+    {
+      ...base,
+      ...documented({ summary: 'Unsuppress a person', params: TrackPersonParams, response: ok200 }),
+    },
+    async (request, reply) => {
+      const ws = signed(request);
+      await track.execute(ws, src(request), v1.unsuppress(ws, request.params.identifier));
+      return ok(reply);
+    },
+  );
 
-  app.post<{ Params: IdParams }>('/api/v1/customers/:identifier/events', base, async (request, reply) => {
-    const ws = signed(request);
-    await track.execute(ws, src(request), v1.event(ws, request.params.identifier, request.body));
-    return ok(reply);
-  });
+  app.post<{ Params: IdParams }>(
+    '/api/v1/customers/:identifier/events',
+    {
+      ...base,
+      ...documented({
+        summary: 'Track an event of a person',
+        params: TrackPersonParams,
+        body: TrackEventBody,
+        response: ok200,
+      }),
+    },
+    async (request, reply) => {
+      const ws = signed(request);
+      await track.execute(ws, src(request), v1.event(ws, request.params.identifier, request.body));
+      return ok(reply);
+    },
+  );
 }

@@ -1,3 +1,20 @@
+import {
+  NoContent,
+  TrackAnonymousEventBody,
+  TrackDeliveryParams,
+  TrackFormBody,
+  TrackFormParams,
+  TrackMergeBody,
+  TrackMetricBody,
+  TrackOk,
+  TrackPushEventBody,
+  TrackRegionResponse,
+  TrackSegmentBody,
+  TrackSegmentParams,
+  TrackSegmentQuery,
+  TrackUnsubscribeBody,
+} from '@roster/protocol';
+import { documented, type RouteSchema } from '../../route-schema.js';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/services.js';
 import { IdentityGuard, SIGNATURE_HEADER } from '../../../services/identity/guard.js';
@@ -25,17 +42,33 @@ export function registerOtherTrackRoutes(
     errorHandler: trackErrorHandler(),
   };
   const src = (r: Parameters<typeof sourceOf>[0]) => sourceOf(r, 'track_v1');
+  const ok200 = { 200: TrackOk };
+  const open = (schema: Omit<RouteSchema, 'response'>) => ({
+    ...optional,
+    ...documented({ ...schema, response: ok200, 'x-auth-optional': true }),
+  });
   const guard = new IdentityGuard(services.clock, services.metrics);
 
-  app.post('/api/v1/events', auth, async (request, reply) => {
-    const ws = workspaceOf(request);
-    await track.execute(ws, src(request), v1.anonymousEvent(ws, request.body));
-    return ok(reply);
-  });
+  app.post(
+    '/api/v1/events',
+    {
+      ...auth,
+      ...documented({ summary: 'Track an anonymous event', body: TrackAnonymousEventBody, response: ok200 }),
+    },
+    async (request, reply) => {
+      const ws = workspaceOf(request);
+      await track.execute(ws, src(request), v1.anonymousEvent(ws, request.body));
+      return ok(reply);
+    },
+  );
 
   app.post(
     '/api/v1/merge_customers',
-    { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler({ singular: true }) },
+    {
+      onRequest: trackAuth(workspaces),
+      errorHandler: trackErrorHandler({ singular: true }),
+      ...documented({ summary: 'Merge two people', body: TrackMergeBody, response: ok200 }),
+    },
     async (request, reply) => {
       const ws = workspaceOf(request);
       guard.unsignable(ws, 'merging people');
@@ -50,7 +83,16 @@ export function registerOtherTrackRoutes(
   ] as const) {
     app.post<{ Params: { segment_id: string }; Querystring: { id_type?: string } }>(
       `/api/v1/segments/:segment_id/${suffix}`,
-      auth,
+      {
+        ...auth,
+        ...documented({
+          summary: add ? 'Add people to a manual segment' : 'Remove people from a manual segment',
+          params: TrackSegmentParams,
+          querystring: TrackSegmentQuery,
+          body: TrackSegmentBody,
+          response: ok200,
+        }),
+      },
       async (request, reply) => {
         const ws = workspaceOf(request);
         guard.unsignable(ws, 'changing manual segment membership');
@@ -61,40 +103,78 @@ export function registerOtherTrackRoutes(
     );
   }
 
-  app.post('/api/v1/forms/:form_id/submit', auth, async (request, reply) => {
-    const ws = workspaceOf(request);
-    const form = v1.form(ws, request.body);
-    // A form identifies by its email (or id): that identifier is the one a signature must sign.
-    const header = request.headers[SIGNATURE_HEADER];
-    guard.person(ws, form.identifier, typeof header === 'string' ? header : undefined, SIGNATURE_HEADER);
-    await track.execute(ws, src(request), form.write);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api/v1/forms/:form_id/submit',
+    {
+      ...auth,
+      ...documented({
+        summary: 'Submit a form',
+        params: TrackFormParams,
+        body: TrackFormBody,
+        response: { 204: NoContent },
+      }),
+    },
+    async (request, reply) => {
+      const ws = workspaceOf(request);
+      const form = v1.form(ws, request.body);
+      // A form identifies by its email (or id): that identifier is the one a signature must sign.
+      const header = request.headers[SIGNATURE_HEADER];
+      guard.person(ws, form.identifier, typeof header === 'string' ? header : undefined, SIGNATURE_HEADER);
+      await track.execute(ws, src(request), form.write);
+      return reply.code(204).send();
+    },
+  );
 
-  app.post('/api/v1/metrics', optional, async (request, reply) => {
-    await track.execute(request.workspace, src(request), v1.metric(request.workspace, request.body, false));
-    return ok(reply);
-  });
+  app.post(
+    '/api/v1/metrics',
+    open({ summary: 'Report a delivery metric', body: TrackMetricBody }),
+    async (request, reply) => {
+      await track.execute(request.workspace, src(request), v1.metric(request.workspace, request.body, false));
+      return ok(reply);
+    },
+  );
 
   for (const url of ['/api/v1/push/events', '/push/events', '/api/v1/cio_deliveries/events']) {
-    app.post(url, optional, async (request, reply) => {
-      await track.execute(request.workspace, src(request), v1.metric(request.workspace, request.body, true));
-      return ok(reply);
-    });
+    app.post(
+      url,
+      open({
+        summary:
+          url === '/push/events'
+            ? 'Report a push event (legacy path)'
+            : 'Report a push event (delivered, opened, converted)',
+        body: TrackPushEventBody,
+      }),
+      async (request, reply) => {
+        await track.execute(
+          request.workspace,
+          src(request),
+          v1.metric(request.workspace, request.body, true),
+        );
+        return ok(reply);
+      },
+    );
   }
 
-  app.get('/api/v1/accounts/region', auth, async (request, reply) => {
-    const ws = workspaceOf(request);
-    return json(reply, 200, {
-      url: `${request.protocol}://${request.host}`,
-      region: 'us',
-      environment_id: ws.id,
-    });
-  });
+  app.get(
+    '/api/v1/accounts/region',
+    { ...auth, ...documented({ summary: 'The account region', response: { 200: TrackRegionResponse } }) },
+    async (request, reply) => {
+      const ws = workspaceOf(request);
+      return json(reply, 200, {
+        url: `${request.protocol}://${request.host}`,
+        region: 'us',
+        environment_id: ws.id,
+      });
+    },
+  );
 
   app.post<{ Params: { delivery_id: string } }>(
     '/unsubscribe/:delivery_id',
-    optional,
+    open({
+      summary: 'Unsubscribe (or resubscribe) the person a delivery went to',
+      params: TrackDeliveryParams,
+      body: TrackUnsubscribeBody,
+    }),
     async (request, reply) => {
       const body = requireObject(request.body);
       // Absent means unsubscribe, as customerio-node's default `unsubscribe(id, true)`.
