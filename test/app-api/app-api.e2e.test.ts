@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APIClient } from 'customerio-node';
+import { APIClient, IdentifierType } from 'customerio-node';
 import { engines } from '../helpers/postgres.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { seeder, type Seeder } from './helpers/seed.js';
@@ -304,6 +304,46 @@ describe.each(engines())('App API through customerio-node APIClient (%s)', (engi
       }
       const bad = new APIClient('wrong-key-wrong-key', { url: server.appUrl });
       expect((await failure(bad.getAttributes('u1'))).statusCode).toBe(401);
+    });
+
+    it("gives customerio-node's errors the server's message, not 'Unknown error'", async () => {
+      // The client builds its message from meta.error; errors[] keeps the detail and the pointer.
+      const message = async (p: Promise<unknown>) =>
+        p.then(
+          () => {
+            throw new Error('expected the request to fail');
+          },
+          (err: Error & { statusCode: number }) => ({ status: err.statusCode, message: err.message }),
+        );
+      expect(await message(api.getAttributes('nobody-here'))).toEqual({
+        status: 404,
+        message: expect.stringMatching(/^not found \(reference [0-9A-Z]{26}\)$/),
+      });
+      // An email where the id was meant: the 404 says what to try.
+      expect(await message(api.getAttributes('a+b@example.com'))).toEqual({
+        status: 404,
+        message: expect.stringContaining(
+          'no person has the id a+b@example.com (did you mean id_type=email?)',
+        ),
+      });
+      expect((await api.getAttributes('a+b@example.com', IdentifierType.Email)) as object).toHaveProperty(
+        'customer',
+      );
+      expect(
+        await message(
+          api.searchCustomers({ attribute: { field: 'plan', operator: 'between', value: 1 } } as never),
+        ),
+      ).toEqual({ status: 400, message: expect.stringMatching(/^invalid filter/) });
+      const bad = new APIClient('wrong-key-wrong-key', { url: server.appUrl });
+      expect(await message(bad.getAttributes('u1'))).toEqual({
+        status: 401,
+        message: expect.stringMatching(/^unauthorized \(reference /),
+      });
+      const body = (await (await raw('/v1/customers/nobody-here/attributes')).json()) as {
+        errors: Array<{ detail: string }>;
+        meta: { error: string };
+      };
+      expect(body.meta.error).toBe(body.errors[0]!.detail);
     });
 
     it('serves the legacy /v1/api/* paths', async () => {

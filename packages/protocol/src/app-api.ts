@@ -207,7 +207,10 @@ export const SegmentUsedBy = Type.Object({
 });
 export type SegmentUsedBy = Static<typeof SegmentUsedBy>;
 
-/** The App API error envelope (docs/app-api.md "Conventions"). */
+/**
+ * The App API error envelope (docs/app-api.md "Conventions"): `errors[]` with the detail and
+ * pointer, and `meta.error` (the same detail), which customerio-node shows as the message.
+ */
 export const AppErrorBody = Type.Object({
   errors: Type.Array(
     Type.Object({
@@ -217,6 +220,7 @@ export const AppErrorBody = Type.Object({
       source: Type.Optional(Type.Object({ pointer: Type.String() })),
     }),
   ),
+  meta: Type.Object({ error: Type.String() }),
 });
 export type AppErrorBody = Static<typeof AppErrorBody>;
 

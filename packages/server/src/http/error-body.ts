@@ -14,7 +14,9 @@ export interface WireError {
  * The JSON body for an error in the caller's wire family:
  * - Track v1: 400 `{"meta":{"errors":[…]}}`, other statuses `{"meta":{"error":"…"}}`;
  * - Track v2: `{"errors":[{"reason","field","message"}]}` (401 keeps Track's `meta.error`);
- * - App API: `{"errors":[{"detail":"… (reference ULID)","status":"404"}]}`;
+ * - App API: `{"errors":[{"detail":"… (reference ULID)","status":"404"}],"meta":{"error":"…"}}`:
+ *   `errors[]` keeps the detail, pointer and code; `meta.error` is what customerio-node (and the
+ *   other official clients) read for the message of the error they throw;
  * - App API `/v1/send/*`: `{"meta":{"error":"…"}}`.
  * - Pipelines API: 400 `{"meta":{"errors":[…]}}` (Customer.io's documented schema), others
  *   `{"meta":{"error":"…"}}`.
@@ -32,16 +34,14 @@ export function errorBody(family: ApiFamily, err: WireError): unknown {
       return { meta: { error: err.message } };
     case 'app':
     case 'other': {
-      const item: Record<string, unknown> = {
-        detail: `${err.message} (reference ${ulid()})`,
-        status: String(err.status),
-      };
+      const detail = `${err.message} (reference ${ulid()})`;
+      const item: Record<string, unknown> = { detail, status: String(err.status) };
       if (err.reason) item.code = err.reason;
       if (err.field)
         item.source = {
           pointer: err.field.startsWith('/') ? err.field : `/${err.field.replace(/\./g, '/')}`,
         };
-      return { errors: [item] };
+      return { errors: [item], meta: { error: detail } };
     }
   }
 }

@@ -127,8 +127,25 @@ export function toWireError(
   return { wire: { status: 500, message: 'internal error' }, headers: {} };
 }
 
+/**
+ * A 404 for a person addressed by something that looks like an email while `id_type` says id: the
+ * common mistake of passing an email where the client means `id_type=email`.
+ */
+function withHint(request: FastifyRequest, wire: WireError): WireError {
+  if (wire.status !== 404) return wire;
+  const customer = (request.params as Record<string, unknown> | undefined)?.customer_id;
+  const idType = (request.query as Record<string, unknown> | undefined)?.id_type;
+  if (typeof customer !== 'string' || !customer.includes('@')) return wire;
+  if (idType !== undefined && idType !== '' && idType !== 'id') return wire;
+  return {
+    ...wire,
+    message: `${wire.message}: no person has the id ${customer} (did you mean id_type=email?)`,
+  };
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const { wire, headers } = toWireError(err, request.log);
+  const { wire: raw, headers } = toWireError(err, request.log);
+  const wire = withHint(request, raw);
   return reply
     .code(wire.status)
     .headers(headers)

@@ -23,13 +23,8 @@ function bool(raw: string | undefined, field: string): boolean {
   throw new InvalidInputError(field, `${field} must be true or false`);
 }
 
-<<<<<<< HEAD
 /** Activity routes (docs/app-api.md "Activities"): newest first, cursor-paginated. */
-export function registerActivityRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
-=======
-/** Activity routes (spec §5.2 #5a, #5b): newest first, cursor-paginated. */
 export function registerActivityRoutes({ app, services, route, prefixes }: AppRouteContext): void {
->>>>>>> 2b7f19d (Every route carries its schema from @roster/protocol; /openapi.json is generated from the routes)
   for (const prefix of prefixes) {
     app.get(
       `${prefix}/customers/:customer_id/activities`,

@@ -8,17 +8,11 @@ import { workspaceOf } from '../../auth.js';
 export interface AppRouteContext {
   app: FastifyInstance;
   services: AppServices;
-<<<<<<< HEAD
-  /** Authentication, then the rate limit. */
-  guard: preHandlerAsyncHookHandler[];
-  /** `/v1` and its legacy alias `/v1/api` (docs/app-api.md). */
-=======
   /** Authentication, then the rate limit: before the body is read (nothing is parsed for a stranger). */
   guard: onRequestAsyncHookHandler[];
   /** A route's options: the guard, and its schema (which validates for real on the App API). */
   route(schema: RouteSchema): { onRequest: onRequestAsyncHookHandler[]; schema: RouteSchema };
-  /** `/v1` and its legacy alias `/v1/api` (spec §1.1). */
->>>>>>> 2b7f19d (Every route carries its schema from @roster/protocol; /openapi.json is generated from the routes)
+  /** `/v1` and its legacy alias `/v1/api` (docs/app-api.md). */
   prefixes: readonly string[];
 }
 

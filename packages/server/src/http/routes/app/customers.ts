@@ -18,13 +18,8 @@ import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
-<<<<<<< HEAD
 /** Person routes (docs/app-api.md "People"): profiles, lookups, search, and a person's segments. */
-export function registerCustomerRoutes({ app, services, guard, prefixes }: AppRouteContext): void {
-=======
-/** Person routes (spec §5.2 #1–4, #6): profiles, lookups, search, and a person's segments. */
 export function registerCustomerRoutes({ app, services, route, prefixes }: AppRouteContext): void {
->>>>>>> 2b7f19d (Every route carries its schema from @roster/protocol; /openapi.json is generated from the routes)
   for (const prefix of prefixes) {
     app.get(
       `${prefix}/customers/:customer_id/attributes`,
