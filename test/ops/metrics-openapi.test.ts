@@ -241,8 +241,13 @@ describe('/metrics and /openapi.json', () => {
     const built = await buildApp({ store });
     try {
       expect(built.openapi.undocumented()).toEqual([]);
+      interface Operation {
+        summary: string;
+        parameters?: Array<{ name: string; in: string }>;
+        responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+      }
       const spec = (await built.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
-        paths: Record<string, Record<string, { summary: string; responses: Record<string, unknown> }>>;
+        paths: Record<string, Record<string, Operation>>;
       };
       for (const [p, item] of Object.entries(spec.paths))
         for (const [method, op] of Object.entries(item)) {
@@ -254,12 +259,9 @@ describe('/metrics and /openapi.json', () => {
           ).toBe(true);
         }
       // App API answers and query strings come from the same protocol schemas the routes use.
-      const get = spec.paths['/v1/customers/{customer_id}/attributes']!.get as unknown as {
-        parameters: Array<{ name: string; in: string }>;
-        responses: Record<string, { content: Record<string, { schema: unknown }> }>;
-      };
-      expect(get.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:customer_id', 'query:id_type']);
-      expect(get.responses['200']!.content['application/json']!.schema).toEqual({
+      const get = spec.paths['/v1/customers/{customer_id}/attributes']!.get!;
+      expect(get.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['path:customer_id', 'query:id_type']);
+      expect(get.responses['200']!.content!['application/json']!.schema).toEqual({
         $ref: '#/components/schemas/GetCustomerResponse',
       });
     } finally {

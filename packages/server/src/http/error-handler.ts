@@ -41,21 +41,14 @@ const FASTIFY_MESSAGES: Record<string, (e: FastifyError) => WireError> = {
   FST_ERR_ASYNC_CONSTRAINT: () => ({ status: 500, message: 'internal error' }),
 };
 
-interface SchemaIssue {
-  keyword: string;
-  instancePath: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
 /**
  * A schema validation failure (App API routes validate for real) as a 400 naming the field:
  * `segment.name is required`, `query parameter id_type must be one of id, email, cio_id, phone`.
  * The pointer is relative to the body (`/segment/name`), or the parameter's name.
  */
 function validationError(fe: FastifyError): WireError {
-  const issue = fe.validation![0] as unknown as SchemaIssue;
-  const where = (fe as FastifyError & { validationContext?: string }).validationContext ?? 'body';
+  const issue = fe.validation![0]!;
+  const where = fe.validationContext ?? 'body';
   const segments = issue.instancePath.split('/').filter(Boolean);
   if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string')
     segments.push(issue.params.missingProperty);
