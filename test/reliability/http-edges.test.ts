@@ -1,6 +1,34 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { rawRequest } from './raw-http.js';
+
+/**
+ * Writes a whole request at once, as fetch and the official clients do (they do not stop sending
+ * when an answer arrives), and reads until the server closes. `reset` when the connection was
+ * reset before any answer could be read.
+ */
+function sendWhole(
+  url: string,
+  head: string,
+  body: Buffer,
+): Promise<{ status: number; json: unknown } | 'reset'> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const data = Buffer.concat(chunks).toString('utf8');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1]);
+      if (!status) return resolve('reset');
+      resolve({ status, json: JSON.parse(data.slice(data.indexOf('\r\n\r\n') + 4)) });
+    });
+    socket.write(head);
+    socket.write(body);
+  });
+}
 
 /**
  * The HTTP layer's edges (docs/security.md "HTTP limits"), each a finding of the December review:
@@ -40,5 +68,28 @@ describe('HTTP edges', () => {
       body: '{bad',
     });
     expect(bad?.status).toBe(400);
+  });
+
+  // Finding 21: an oversized or unauthenticated body was sometimes answered with a reset: the
+  // server closed while the client was still sending. It now reads the rest (bounded) first.
+  it('answers an oversized or refused body with its JSON error, never a reset', async () => {
+    const { siteId, apiKey } = server.credentials;
+    const basic = Buffer.from(`${siteId}:${apiKey}`).toString('base64');
+    const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+    const head = (path: string, auth: string) =>
+      `PUT ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n` +
+      `${auth}content-length: ${body.length}\r\n\r\n`;
+    for (let i = 0; i < 10; i++) {
+      const big = await sendWhole(
+        server.url,
+        head('/api/v1/customers/a', `authorization: Basic ${basic}\r\n`),
+        body,
+      );
+      expect(big).toEqual({ status: 413, json: { meta: { error: 'request body is too large' } } });
+      const stranger = await sendWhole(server.url, head('/api/v1/customers/a', ''), body);
+      expect(stranger).toEqual({ status: 401, json: { meta: { error: 'Unauthorized request' } } });
+      const app = await sendWhole(server.url, head('/v1/segments/1', ''), body);
+      expect(app).toMatchObject({ status: 401, json: { errors: [{ status: '401' }] } });
+    }
   });
 });

@@ -3,6 +3,7 @@ import { InvalidInputError, NotFoundError, QueryBudgetError } from '../lib/error
 import { apiFamily } from './api-family.js';
 import { errorBody, type WireError } from './error-body.js';
 import { isStorageFull, STORAGE_FULL_RETRY_SECONDS } from './storage-health.js';
+import { drainBody, hasUnreadBody } from './unread-body.js';
 
 /** An HTTP-level error a route can throw: status plus the wire error fields. */
 export class HttpError extends Error {
@@ -136,14 +137,28 @@ function withHint(request: FastifyRequest, wire: WireError): WireError {
   };
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+/**
+ * Answers an error in the caller's wire family. A request refused before its body was read (auth,
+ * size, routing) has the rest of its body drained first, bounded, so the client reads the answer
+ * instead of a connection reset.
+ */
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  err: unknown,
+): FastifyReply | Promise<FastifyReply> {
   const { wire: raw, headers } = toWireError(err, request.log);
   const wire = withHint(request, raw);
-  return reply
-    .code(wire.status)
-    .headers(headers)
-    .type('application/json; charset=utf-8')
-    .send(errorBody(apiFamily(request.url), wire));
+  const send = () =>
+    reply
+      .code(wire.status)
+      .headers(headers)
+      .type('application/json; charset=utf-8')
+      .send(errorBody(apiFamily(request.url), wire));
+  if (!hasUnreadBody(request.raw)) return send();
+  // What is left unread is not kept: the connection closes after the answer.
+  reply.header('connection', 'close');
+  return drainBody(request.raw).then(send);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -36,7 +36,11 @@ export function v2Errors(err: InvalidInputError): Array<{ reason: string; field:
  * (docs/track-api.md §1); everything else takes the shared path.
  */
 export function trackErrorHandler(options: { singular?: boolean } = {}) {
-  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  return (
+    err: FastifyError,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): FastifyReply | Promise<FastifyReply> => {
     if (err instanceof InvalidInputError && err.status === 400) {
       const family = apiFamily(request.url);
       if (family === 'track_v2') return json(reply, 400, { errors: v2Errors(err) });
