@@ -1,4 +1,5 @@
 import * as protocol from '@roster/protocol';
+import { apiFamily } from '../../http/api-family.js';
 import type { RouteResponse, RouteSchema } from '../../http/route-schema.js';
 
 /** A route as fastify announces it (`onRoute`). */
@@ -43,19 +44,29 @@ export function protocolSchemas(): Record<string, Json> {
   return out;
 }
 
-type Family = 'track' | 'track_v2' | 'app' | 'ops';
+type Family = 'track' | 'track_v2' | 'app' | 'pipelines' | 'ops';
 
 function family(url: string): Family {
-  if (url.startsWith('/api/v2/')) return 'track_v2';
-  if (url.startsWith('/api/') || url.startsWith('/push/') || url.startsWith('/unsubscribe/')) return 'track';
-  if (url === '/v1' || url.startsWith('/v1/')) return 'app';
-  return 'ops';
+  switch (apiFamily(url)) {
+    case 'track_v1':
+      return 'track';
+    case 'track_v2':
+      return 'track_v2';
+    case 'pipelines':
+      return 'pipelines';
+    case 'app':
+    case 'app_send':
+      return 'app';
+    case 'other':
+      return 'ops';
+  }
 }
 
 const TAGS: Record<Family, string> = {
   track: 'Track API',
   track_v2: 'Track API',
   app: 'App API',
+  pipelines: 'Pipelines API',
   ops: 'Operations',
 };
 
@@ -101,6 +112,7 @@ function response(status: string, answer: RouteResponse, names: Map<object, stri
 
 const ERROR_SCHEMA: Record<Family, string | undefined> = {
   track: 'TrackV1Errors',
+  pipelines: 'TrackV1Errors',
   track_v2: 'TrackV2Errors',
   app: 'AppErrorBody',
   ops: undefined,
@@ -169,6 +181,8 @@ export function buildOpenApi(
     if (fam === 'track' || fam === 'track_v2')
       op.security = s?.['x-auth-optional'] ? [{}, { trackBasic: [] }] : [{ trackBasic: [] }];
     else if (fam === 'app') op.security = [{ appBearer: [] }];
+    // The write key as HTTP Basic username, or `writeKey` in the body (browsers, phones).
+    else if (fam === 'pipelines') op.security = s?.['x-auth-optional'] ? [{}] : [{ writeKeyBasic: [] }, {}];
     else if (route.url === '/metrics') op.security = [{}, { metricsBearer: [] }];
 
     (paths[openApiPath(route.url)] ??= {})[method] = op;
@@ -193,6 +207,10 @@ export function buildOpenApi(
     tags: [
       { name: 'Track API', description: 'Writes: people, devices, events (Customer.io Track API).' },
       { name: 'App API', description: 'Reads and management (Customer.io App API subset).' },
+      {
+        name: 'Pipelines API',
+        description: 'Segment-spec calls from Customer.io, Segment and RudderStack clients.',
+      },
       { name: 'Operations', description: 'Health, metrics, this document, the dashboard.' },
     ],
     paths: sortedPaths,
@@ -205,6 +223,11 @@ export function buildOpenApi(
           description: 'site_id as user, tracking API key as password',
         },
         appBearer: { type: 'http', scheme: 'bearer', description: 'The App API key' },
+        writeKeyBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'A write key as the username (or `writeKey` in the body)',
+        },
         metricsBearer: { type: 'http', scheme: 'bearer', description: 'ROSTER_METRICS_TOKEN' },
       },
     },

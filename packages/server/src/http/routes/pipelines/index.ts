@@ -1,4 +1,12 @@
+import {
+  PipelinesBatchBody,
+  PipelinesCall,
+  PipelinesSettings,
+  TrackOk,
+  WriteKeyParams,
+} from '@roster/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { documented } from '../../route-schema.js';
 import type { Services } from '../../../services/services.js';
 import { InvalidInputError } from '../../../lib/errors.js';
 import { PATH_TYPES, type CallType, type KeyKind } from '../../../services/pipelines/pipelines-event.js';
@@ -127,18 +135,52 @@ export async function registerPipelinesRoutes(
       return typeof key === 'string' ? workspaces.authenticateWrite(key) : undefined;
     }
 
-    for (const path of ['batch', 'b']) scope.post(`/v1/${path}`, handle(undefined));
-    for (const [path, type] of Object.entries(PATH_TYPES)) scope.post(`/v1/${path}`, handle(type));
+    // Documented, not validated: Segment's clients are served leniently, each event judged by ingest.
+    const ok200 = { 200: TrackOk };
+    for (const path of ['batch', 'b'])
+      scope.post(
+        `/v1/${path}`,
+        documented({
+          summary: `Send a batch of calls${path === 'b' ? ' (short path)' : ''}`,
+          body: PipelinesBatchBody,
+          response: ok200,
+        }),
+        handle(undefined),
+      );
+    for (const [path, type] of Object.entries(PATH_TYPES))
+      scope.post(
+        `/v1/${path}`,
+        documented({
+          summary: `Send one ${type} call${path.length === 1 ? ' (short path)' : ''}`,
+          body: PipelinesCall,
+          response: ok200,
+        }),
+        handle(type),
+      );
 
     // The browser SDK's remote metrics (spec §2.2): accepted and dropped. The settings below turn
     // them off (`metrics.sampleRate: 0`); this only answers clients that send them anyway.
-    scope.post('/v1/m', async (_request, reply) => ok(reply));
+    scope.post(
+      '/v1/m',
+      documented({ summary: "The browser client's own metrics (accepted and dropped)", response: ok200 }),
+      async (_request, reply) => ok(reply),
+    );
 
-    scope.get<{ Params: { writeKey: string } }>('/v1/projects/:writeKey/settings', async (request, reply) => {
-      const found = await workspaces.authenticateWrite(request.params.writeKey);
-      if (!found) throw new HttpError(404, 'no project with this write key', undefined, 'not_found');
-      return json(reply, 200, settingsBody(request, request.params.writeKey, options.publicUrl));
+    const settings = documented({
+      summary: "A project's settings, as Segment's and Customer.io's clients load them",
+      params: WriteKeyParams,
+      response: { 200: PipelinesSettings },
+      'x-auth-optional': true,
     });
+    scope.get<{ Params: { writeKey: string } }>(
+      '/v1/projects/:writeKey/settings',
+      settings,
+      async (request, reply) => {
+        const found = await workspaces.authenticateWrite(request.params.writeKey);
+        if (!found) throw new HttpError(404, 'no project with this write key', undefined, 'not_found');
+        return json(reply, 200, settingsBody(request, request.params.writeKey, options.publicUrl));
+      },
+    );
   });
 }
 
