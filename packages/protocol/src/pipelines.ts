@@ -47,21 +47,3 @@ export const PipelinesSettings = Type.Object(
 export type PipelinesSettings = Static<typeof PipelinesSettings>;
 
 export const WriteKeyParams = Type.Object({ writeKey: Type.String({ description: 'A public write key.' }) });
-
-/** `GET /v1/pipelines/errors`: events the Pipelines API dropped or only noted, newest first. */
-export const PipelinesErrorsPage = Type.Object({
-  errors: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      received_at: Type.Integer(),
-      type: Type.Union([Type.String(), Type.Null()]),
-      message_id: Type.Union([Type.String(), Type.Null()]),
-      reason: Type.String(),
-      message: Type.String(),
-      source: Type.String(),
-      event: Type.Union([Type.String(), Type.Null()]),
-    }),
-  ),
-  next: Type.String(),
-});
-export type PipelinesErrorsPage = Static<typeof PipelinesErrorsPage>;
