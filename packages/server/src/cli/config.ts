@@ -51,6 +51,10 @@ export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
   writeKeys: { writeKey?: string | undefined; serverWriteKey?: string | undefined };
   /** --public-url / ROSTER_PUBLIC_URL: where clients reach this server (Pipelines settings' apiHost). */
   publicUrl: string | undefined;
+  /** ROSTER_REQUEST_TIMEOUT_SECONDS: a request must arrive whole within this (default 30). */
+  requestTimeoutMs: number;
+  /** ROSTER_SHUTDOWN_GRACE_SECONDS: on SIGTERM, in-flight requests get this long (default 20). */
+  shutdownGraceMs: number;
   /** ROSTER_PIPELINES_MAX_CONCURRENT: Pipelines requests in flight per process before 429. */
   pipelinesMaxConcurrent: number;
   /** --tls-cert + --tls-key / ROSTER_TLS_CERT + ROSTER_TLS_KEY: PEM files; HTTPS when both are set. */
@@ -156,6 +160,8 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       serverWriteKey: env.ROSTER_SERVER_WRITE_KEY || undefined,
     },
     publicUrl,
+    requestTimeoutMs: (positive(env, 'ROSTER_REQUEST_TIMEOUT_SECONDS') ?? 30) * 1000,
+    shutdownGraceMs: (positive(env, 'ROSTER_SHUTDOWN_GRACE_SECONDS') ?? 20) * 1000,
     pipelinesMaxConcurrent: Math.floor(positive(env, 'ROSTER_PIPELINES_MAX_CONCURRENT') ?? 64),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     messaging: {

@@ -38,6 +38,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     pushProviderHosts: config.pushProviderHosts,
     dashboardDir: config.dashboardDir,
     loggerInstance: log,
+    requestTimeoutMs: config.requestTimeoutMs,
     publicUrl: config.publicUrl ? parsePublicUrl(config.publicUrl) : undefined,
     pipelinesMaxConcurrent: config.pipelinesMaxConcurrent,
     https: config.tls
@@ -71,6 +72,16 @@ export async function serve(flags: ServeFlags): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // In-flight requests get the grace period; then their connections are closed, so a client that
+    // never finishes sending cannot keep a stopping server alive (finding 12).
+    const grace = setTimeout(() => {
+      app.log.warn(
+        { graceSeconds: config.shutdownGraceMs / 1000 },
+        'shutdown grace period over: closing the connections still open',
+      );
+      app.server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    grace.unref();
     try {
       await app.close();
       await store.close();

@@ -4,6 +4,13 @@ import type { MetricsRegistry } from '../lib/metrics.js';
 import { createServices, type Services } from '../services/services.js';
 import type { PersonChangeListener } from '../services/track/context.js';
 import type { Store } from '../store/store.js';
+import {
+  clientErrorHandler,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  IDLE_SOCKET_MS,
+  registerBodyDeadline,
+  registerClosingAnswer,
+} from './connections.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandling, sendError, HttpError } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
@@ -21,6 +28,8 @@ import { registerPipelinesRoutes } from './routes/pipelines/index.js';
 import type { PublicUrl } from './routes/pipelines/settings.js';
 
 export interface AppOptions {
+  /** Time a request has to arrive whole (ROSTER_REQUEST_TIMEOUT_SECONDS); default 30 s. */
+  requestTimeoutMs?: number | undefined;
   store: Store;
   clock?: Clock;
   /** Fastify's logger option: `false`, or pino options such as `{ level: 'info' }`. */
@@ -70,8 +79,10 @@ export async function buildApp(
     ...(options.objectChangeInWrite ? { objectChangeInWrite: options.objectChangeInWrite } : {}),
     ...(options.pushProviderHosts ? { pushProviderHosts: options.pushProviderHosts } : {}),
   });
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const checkEvery = Math.min(30_000, Math.max(250, Math.floor(requestTimeoutMs / 4)));
   const app = Fastify({
-    ...(options.https ? { https: options.https } : {}),
+    ...(options.https ? { https: { ...options.https, connectionsCheckingInterval: checkEvery } } : {}),
     ...(options.loggerInstance
       ? { loggerInstance: options.loggerInstance }
       : { logger: options.logger ?? false }),
@@ -80,11 +91,21 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Huge headers are cut off by Node (16 KB) with a 431 before reaching us.
     frameworkErrors: (err, request, reply) => sendError(request, reply, err),
+    // Every request arrives whole in bounded time, and idle connections end (finding 12); Node
+    // checks the request deadline every `connectionsCheckingInterval`.
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: IDLE_SOCKET_MS,
+    http: { connectionsCheckingInterval: checkEvery },
+    // 408, 431 and unparseable requests in Roster's error shape; 503 while closing too (finding 17).
+    clientErrorHandler,
+    return503OnClosing: false,
     // Route schemas validate what was sent: a string is not a list, nor a number (query values and
     // path parameters are strings, and the services read numbers from them with their own 400s).
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.decorateRequest('workspace', null);
+  registerClosingAnswer(app);
+  registerBodyDeadline(app, requestTimeoutMs);
   registerJsonBodyParser(app);
   registerFirstQueryValue(app);
   registerNulGuard(app);
@@ -97,7 +118,12 @@ export async function buildApp(
   const storage = new StorageHealth(() => (options.clock ?? systemClock).now());
   storage.register(app);
   registerHealthRoutes(app, options.store, storage);
-  registerTrackRoutes(app, services, { publicRateLimit: options.publicRateLimit ?? 0 });
+  registerTrackRoutes(app, services, {
+    publicRateLimit: options.publicRateLimit ?? 0,
+    publicUrl: options.publicUrl
+      ? `${options.publicUrl.protocol}://${options.publicUrl.hostAndPath}`
+      : undefined,
+  });
   registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
   await registerPipelinesRoutes(app, services, { publicUrl: options.publicUrl });
   await registerDashboard(app, { dir: options.dashboardDir });

@@ -32,6 +32,9 @@ export function parseBearer(header: string | undefined): string | undefined {
 }
 
 const TRACK_UNAUTHORIZED = 'Unauthorized request';
+/** A 401 names the scheme it wants (RFC 9110 §11.6.1). */
+const TRACK_CHALLENGE = { 'www-authenticate': 'Basic realm="Roster Track API"' };
+const APP_CHALLENGE = { 'www-authenticate': 'Bearer realm="Roster App API"' };
 
 /** Authenticates a Track API request; `optional` routes (metrics, push events, unsubscribe) accept none. */
 export function trackAuth(workspaces: WorkspaceService, options: { optional?: boolean } = {}) {
@@ -42,7 +45,8 @@ export function trackAuth(workspaces: WorkspaceService, options: { optional?: bo
       request.workspace = ws;
       return;
     }
-    if (!options.optional) throw new HttpError(401, TRACK_UNAUTHORIZED, undefined, 'unauthorized');
+    if (!options.optional)
+      throw new HttpError(401, TRACK_UNAUTHORIZED, undefined, 'unauthorized', TRACK_CHALLENGE);
   };
 }
 
@@ -51,7 +55,7 @@ export function appAuth(workspaces: WorkspaceService) {
   return async (request: FastifyRequest): Promise<void> => {
     const key = parseBearer(request.headers.authorization);
     const ws = key ? await workspaces.authenticateApp(key) : undefined;
-    if (!ws) throw new HttpError(401, 'unauthorized', undefined, 'invalid_credentials');
+    if (!ws) throw new HttpError(401, 'unauthorized', undefined, 'invalid_credentials', APP_CHALLENGE);
     request.workspace = ws;
   };
 }

@@ -17,7 +17,8 @@ export const DEFAULT_DASHBOARD_DIR = path.resolve(
 const API_ROOTS = ['/api', '/v1', '/push', '/unsubscribe', '/healthz', '/metrics', '/openapi.json', '/docs'];
 
 export function isApiPath(url: string): boolean {
-  const p = url.split('?', 1)[0] ?? '';
+  // `//v1//segments` is an API path too (a client base URL ending in `/`): never the dashboard.
+  const p = (url.split('?', 1)[0] ?? '').replace(/\/{2,}/g, '/');
   return API_ROOTS.some((root) => p === root || p.startsWith(`${root}/`));
 }
 

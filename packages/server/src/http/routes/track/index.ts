@@ -7,6 +7,8 @@ import { registerTrackV2Routes } from './v2.js';
 export interface TrackRouteOptions {
   /** Requests/s per client address on the routes that need no key (unauthenticated ones); 0 = off. */
   publicRateLimit?: number;
+  /** ROSTER_PUBLIC_URL's origin: what `/api/v1/accounts/region` names (never the Host header). */
+  publicUrl?: string | undefined;
 }
 
 /** Every Track API route (v1, v2 and the root ones). Registered synchronously so 405s cover them. */

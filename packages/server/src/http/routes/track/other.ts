@@ -15,7 +15,7 @@ import {
   TrackUnsubscribeBody,
 } from '@roster/protocol';
 import { documented, type RouteSchema } from '../../route-schema.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../services/services.js';
 import { IdentityGuard, SIGNATURE_HEADER } from '../../../services/identity/guard.js';
 import { requireObject } from '../../../services/track/events.js';
@@ -29,6 +29,21 @@ import { json, ok, sourceOf, trackErrorHandler } from './respond.js';
  * The other v1 routes (docs/track-api.md §2): anonymous events, merge, manual segments, forms, metrics,
  * push events (also at the root), in-app delivery events, account region and the root unsubscribe.
  */
+/** A Host that is a host name or address (and port), nothing else; else this server's own address. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/**
+ * Without ROSTER_PUBLIC_URL, the region answer names the host the client reached, when it is a
+ * plain host name or address: the Host header is never copied into an answer as it came.
+ */
+function ownOrigin(request: FastifyRequest): string {
+  const host = request.host;
+  if (PLAIN_HOST.test(host)) return `${request.protocol}://${host}`;
+  const local = request.socket.localAddress ?? '127.0.0.1';
+  const address = local.includes(':') ? `[${local}]` : local;
+  return `${request.protocol}://${address}:${request.socket.localPort ?? ''}`;
+}
+
 export function registerOtherTrackRoutes(
   app: FastifyInstance,
   services: Services,
@@ -161,7 +176,7 @@ export function registerOtherTrackRoutes(
     async (request, reply) => {
       const ws = workspaceOf(request);
       return json(reply, 200, {
-        url: `${request.protocol}://${request.host}`,
+        url: options.publicUrl ?? ownOrigin(request),
         region: 'us',
         environment_id: ws.id,
       });
