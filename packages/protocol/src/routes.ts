@@ -151,10 +151,17 @@ export type BroadcastTriggerResponse = Static<typeof BroadcastTriggerResponse>;
 
 // ---- operations -------------------------------------------------------------------------------------
 
-export const HealthResponse = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  store: Type.String(),
-});
+export const HealthResponse = Type.Object(
+  {
+    status: Type.String({ enum: ['ok', 'degraded', 'unavailable'] }),
+    store: Type.String(),
+    /** When degraded: what is wrong (`storage: "full"`, since when, and a message). */
+    storage: Type.Optional(Type.String()),
+    since: Type.Optional(Type.Integer()),
+    message: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
 export type HealthResponse = Static<typeof HealthResponse>;
 
 /** `GET /openapi.json`: an OpenAPI 3.1 document. */
