@@ -232,12 +232,20 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
     );
     app.put(
       `${prefix}/workspace/push-providers/:kind`,
-      route({
-        summary: 'Configure a push provider',
-        params: ProviderParams,
-        body: PushProviderBody,
-        response: { 200: WorkspaceView },
-      }),
+      {
+        ...route({
+          summary: 'Configure a push provider',
+          params: ProviderParams,
+          body: PushProviderBody,
+          response: { 200: WorkspaceView },
+        }),
+        // A PUT without a body is an empty configuration: that is how the development `log`
+        // provider is turned on (docs/messaging.md "Send your first push"); the body schema
+        // still validates whatever is sent.
+        preValidation: async (request: { body: unknown }) => {
+          request.body ??= {};
+        },
+      },
       async (request) =>
         services.workspaceSettings.saveProvider(workspaceOf(request), paramOf(request, 'kind'), request.body),
     );
