@@ -21,6 +21,12 @@ export const AppIdentifiers = Type.Object({
   cio_id: Type.String(),
 });
 export type AppIdentifiers = Static<typeof AppIdentifiers>;
+/** A message's recipient as sent: a delivery to identifiers nobody had carries no cio_id. */
+export const MessageIdentifiers = Type.Object({
+  id: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  cio_id: Type.Union([Type.String(), Type.Null()]),
+});
 
 /** A device inside `customer.devices`; `attributes` always carries `_last_status`. */
 export const AppDevice = Type.Object({
@@ -238,7 +244,8 @@ export const SegmentWriteBody = Type.Object({
   segment: Type.Object({
     name: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
-    conditions: Type.Optional(SegmentConditionsSchema),
+    // null asks to turn a dynamic segment manual, which the service refuses with its own message.
+    conditions: Type.Optional(Type.Union([SegmentConditionsSchema, Type.Null()])),
   }),
 });
 export type SegmentWriteBody = Static<typeof SegmentWriteBody>;
@@ -439,13 +446,19 @@ export const AppMessage = Type.Object({
   type: Type.String(),
   created: Type.Integer(),
   customer_id: Type.Union([Type.String(), Type.Null()]),
-  customer_identifiers: Type.Union([AppIdentifiers, Type.Null()]),
+  customer_identifiers: Type.Union([MessageIdentifiers, Type.Null()]),
   recipient: Type.Union([Type.String(), Type.Null()]),
   subject: Type.Union([Type.String(), Type.Null()]),
   metrics: Type.Record(Type.String(), Type.Integer()),
   failure_message: Type.Union([Type.String(), Type.Null()]),
+  forgotten: Type.Boolean(),
   campaign_id: Type.Union([Type.Integer(), Type.Null()]),
+  action_id: Type.Union([Type.Integer(), Type.Null()]),
+  parent_action_id: Type.Union([Type.Integer(), Type.Null()]),
   broadcast_id: Type.Union([Type.Integer(), Type.Null()]),
+  newsletter_id: Type.Union([Type.Integer(), Type.Null()]),
+  content_id: Type.Union([Type.Integer(), Type.Null()]),
+  msg_template_id: Type.Union([Type.Integer(), Type.Null()]),
   trigger_event_id: Type.Union([Type.String(), Type.Null()]),
   transactional_message_id: Type.Union([Type.Integer(), Type.String(), Type.Null()]),
   title: Type.Union([Type.String(), Type.Null()]),

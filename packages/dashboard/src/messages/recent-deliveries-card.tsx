@@ -51,10 +51,13 @@ export function RecentDeliveriesCard({
                         {m.failure_message ? <div class="small muted">{m.failure_message}</div> : null}
                       </td>
                       <td data-label="Person">
-                        {m.customer_identifiers ? (
+                        {m.customer_identifiers?.cio_id ? (
                           <Link href={`/people/${encodeURIComponent(m.customer_identifiers.cio_id)}`}>
                             {personLabel(m.customer_identifiers)}
                           </Link>
+                        ) : m.customer_identifiers ? (
+                          // Sent to identifiers nobody had: no person page to link to.
+                          <span>{personLabel(m.customer_identifiers)}</span>
                         ) : (
                           <span class="muted">deleted person</span>
                         )}

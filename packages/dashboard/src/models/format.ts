@@ -78,7 +78,9 @@ export function shortToken(token: string, keep = 16): string {
 }
 
 /** How a person is named in lists: email, else id, else cio_id. */
-export function personLabel(ids: AppIdentifiers | null | undefined): string {
+export function personLabel(
+  ids: { id: string | null; email: string | null; cio_id: string | null } | AppIdentifiers | null | undefined,
+): string {
   if (!ids) return '(deleted person)';
-  return ids.email ?? ids.id ?? ids.cio_id;
+  return ids.email ?? ids.id ?? ids.cio_id ?? '(no one)';
 }
