@@ -40,6 +40,10 @@ describe('App API rate limit (per process token bucket)', () => {
           code: 'rate_limited',
         },
       ],
+      // customerio-node reads meta.error for its error message.
+      meta: {
+        error: expect.stringMatching(/^rate limited to 3 requests per 1s \(reference [0-9A-Z]{26}\)$/),
+      },
     });
   });
 

@@ -20,6 +20,9 @@ describe('roster serve configuration', () => {
       objectChangeInWrite: 10_000,
       metricsToken: undefined,
       pushProviderHosts: [],
+      queryBudgetMs: undefined,
+      requestTimeoutMs: 30_000,
+      shutdownGraceMs: 20_000,
       dashboardDir: undefined,
       messaging: {
         deliveryWorker: true,
@@ -68,6 +71,8 @@ describe('roster serve configuration', () => {
       ROSTER_PIPELINES_MAX_CONCURRENT: '8',
       ROSTER_TLS_CERT: '/etc/roster/cert.pem',
       ROSTER_TLS_KEY: '/etc/roster/key.pem',
+      ROSTER_REQUEST_TIMEOUT_SECONDS: '5',
+      ROSTER_SHUTDOWN_GRACE_SECONDS: '3',
     };
     expect(resolveServeConfig({}, env)).toEqual({
       port: 9000,
@@ -85,6 +90,8 @@ describe('roster serve configuration', () => {
       metricsToken: 'scrape',
       pushProviderHosts: ['127.0.0.1', 'push.internal:8443'],
       queryBudgetMs: 2500,
+      requestTimeoutMs: 5000,
+      shutdownGraceMs: 3000,
       dashboardDir: '/srv/dashboard',
       messaging: {
         deliveryWorker: false,
