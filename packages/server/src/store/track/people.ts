@@ -247,25 +247,26 @@ export async function insertPerson(
   const attributes = toJson(p.attributes);
   const attrTs = toJson(p.attrTs);
   const view = personView(trx, workspaceId);
+  // The INSERT's values after the pid, for a cio_id (both INSERTs take them in this order).
+  const values = (cioId: string) => [
+    workspaceId,
+    cioId,
+    p.id,
+    p.email,
+    p.email?.toLowerCase() ?? null,
+    attributes,
+    attrTs,
+    p.unsubscribed ? 1 : 0,
+    now,
+    now,
+  ];
   // In order: people a batch creates get ascending pids, as they did one INSERT at a time.
   const reserved = view?.pids.shift();
   if (view && reserved !== undefined) {
     // A reserved pid: nothing to read back, so the INSERT waits for the next statement or COMMIT.
     // A cio_id another process took (a unique violation) fails the batch, which is retried whole.
     const cioId = newCioId(now);
-    await executeLater(trx, INSERT_WITH_PID, [
-      reserved,
-      workspaceId,
-      cioId,
-      p.id,
-      p.email,
-      p.email?.toLowerCase() ?? null,
-      attributes,
-      attrTs,
-      p.unsubscribed ? 1 : 0,
-      now,
-      now,
-    ]);
+    await executeLater(trx, INSERT_WITH_PID, [reserved, ...values(cioId)]);
     const person = personWritten(reserved, workspaceId, cioId, p, now);
     remember(view, person, cioId);
     return person;
@@ -273,18 +274,7 @@ export async function insertPerson(
   for (let attempt = 1; ; attempt++) {
     const cioId = newCioId(now);
     // Only the new pid comes back: RETURNING * cost SQLite more than the insert itself.
-    const pid = await insertReturningId(trx, INSERT, [
-      workspaceId,
-      cioId,
-      p.id,
-      p.email,
-      p.email?.toLowerCase() ?? null,
-      attributes,
-      attrTs,
-      p.unsubscribed ? 1 : 0,
-      now,
-      now,
-    ]);
+    const pid = await insertReturningId(trx, INSERT, values(cioId));
     if (pid !== undefined) return personWritten(pid, workspaceId, cioId, p, now);
     reseedCioIds();
     if (attempt >= CIO_ID_ATTEMPTS) throw new Error(`no free cio_id after ${attempt} attempts`);
