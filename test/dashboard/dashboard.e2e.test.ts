@@ -62,7 +62,7 @@ describe.skipIf(!chromiumAvailable())('dashboard', () => {
       localStorage.clear();
     });
     await page.reload();
-    expect(await page.title()).toBe('Sign in · Roster');
+    await expect.poll(() => page.title()).toBe('Sign in · Roster');
     await page.getByLabel('App API key').fill('app_wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not accepted');
