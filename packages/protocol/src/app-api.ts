@@ -151,6 +151,16 @@ export interface EventCondition {
   where?: SegmentConditions;
 }
 
+/**
+ * People related to an object of type `type_id` (docs/objects.md "Segments on objects"): `where`
+ * tests the object's attributes, `relationship` the relationship's, both on the same relationship.
+ */
+export interface ObjectCondition {
+  type_id: string;
+  where?: SegmentConditions;
+  relationship?: SegmentConditions;
+}
+
 export type SegmentConditions =
   | { and: SegmentConditions[] }
   | { or: SegmentConditions[] }
@@ -158,13 +168,15 @@ export type SegmentConditions =
   | { segment: { id: number } }
   | { attribute: AttributeCondition }
   | { device: SegmentConditions }
-  | { event: EventCondition };
+  | { event: EventCondition }
+  | { object: ObjectCondition };
 
 /** A schema slot for the condition language: any object on the wire, typed as `SegmentConditions`. */
 export const SegmentConditionsSchema = Type.Unsafe<SegmentConditions>({
   type: 'object',
   additionalProperties: true,
-  description: 'A condition tree (docs/segments.md): and, or, not, attribute, event, device, segment.',
+  description:
+    'A condition tree (docs/segments.md): and, or, not, attribute, event, device, segment, object.',
 });
 
 /** A segment (docs/app-api.md "Segments"), plus Roster's `conditions` (null for manual segments). */

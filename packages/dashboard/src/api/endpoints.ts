@@ -7,6 +7,12 @@ import type {
   BroadcastTriggerBody,
   BroadcastTriggerView,
   CampaignWriteBody,
+  CustomerRelationshipsPage,
+  ObjectActivitiesPage,
+  ObjectRelationshipsPage,
+  ObjectResponse,
+  ObjectsPage,
+  ObjectTypeList,
   CountResponse,
   CustomerSegmentsResponse,
   CustomersAttributesResponse,
@@ -37,6 +43,7 @@ import { api, enc, qs } from './client';
 type Signal = AbortSignal | undefined;
 const get = <T>(path: string, signal: Signal) => api<T>('GET', path, undefined, { signal });
 const person = (cioId: string) => `/customers/${enc(cioId)}`;
+const object = (typeId: string, objectId: string) => `/objects/${enc(typeId)}/${enc(objectId)}`;
 
 export const App = {
   // ---- pipelines ----
@@ -65,6 +72,36 @@ export const App = {
     get<CustomerSegmentsResponse>(`${person(cioId)}/segments?id_type=cio_id`, signal).then((r) => r.segments),
   customerMessages: (cioId: string, signal?: Signal) =>
     get<MessagesPage>(`${person(cioId)}/messages?id_type=cio_id&limit=20`, signal).then((r) => r.messages),
+
+  /** The person's objects with relationship attributes (`GET /v1/customers/:id/relationships`). */
+  customerRelationships: (cioId: string, start: string, limit: number, signal?: Signal) =>
+    get<CustomerRelationshipsPage>(
+      `${person(cioId)}/relationships${qs({ id_type: 'cio_id', start, limit })}`,
+      signal,
+    ),
+
+  // ---- objects ----
+  objectTypes: (signal?: Signal) => get<ObjectTypeList>('/object_types', signal).then((r) => r.types),
+  /** A type's objects a filter matches, every one without a filter (`POST /v1/objects`). */
+  objects: (
+    typeId: string,
+    filter: SegmentConditions | null,
+    start: string,
+    limit: number,
+    signal?: Signal,
+  ) =>
+    api<ObjectsPage>(
+      'POST',
+      `/objects${qs({ start, limit })}`,
+      { object_type_id: typeId, ...(filter ? { filter } : {}) },
+      { signal },
+    ),
+  object: (typeId: string, objectId: string, signal?: Signal) =>
+    get<ObjectResponse>(`${object(typeId, objectId)}/attributes`, signal).then((r) => r.object),
+  objectRelationships: (typeId: string, objectId: string, start: string, limit: number, signal?: Signal) =>
+    get<ObjectRelationshipsPage>(`${object(typeId, objectId)}/relationships${qs({ start, limit })}`, signal),
+  objectActivities: (typeId: string, objectId: string, start: string, limit: number, signal?: Signal) =>
+    get<ObjectActivitiesPage>(`${object(typeId, objectId)}/activities${qs({ start, limit })}`, signal),
 
   // ---- activity ----
   allActivities: (

@@ -1,6 +1,7 @@
 import type { AppSegment, SegmentConditions } from '@roster/protocol';
 import { useState } from 'preact/hooks';
 import { ConditionBuilder } from '../components/conditions/condition-builder';
+import { useObjectTypes } from '../data/use-object-types';
 import { problems, toModel, type GroupCondition } from '../models/conditions';
 
 /** The conditions builder over the People list; "Apply" puts the conditions in the URL. */
@@ -17,6 +18,7 @@ export function FilterPanel({
 }) {
   const [draft, setDraft] = useState<GroupCondition>(() => toModel(initial));
   const [tried, setTried] = useState(false);
+  const objectTypes = useObjectTypes();
   const found = problems(draft, { allowEmpty: true });
   const errors = tried ? Object.fromEntries(found.map((p) => [p.pointer, p.message])) : {};
   return (
@@ -25,6 +27,7 @@ export function FilterPanel({
         value={draft}
         onChange={setDraft}
         segments={segments}
+        objectTypes={objectTypes.data ?? []}
         attributeNames={attributeNames}
         errors={errors}
         idPrefix="people-cond"

@@ -4,6 +4,7 @@ import { ApiError } from '../api/client';
 import { App } from '../api/endpoints';
 import { ConditionBuilder } from '../components/conditions/condition-builder';
 import { ErrorBox } from '../components/error-box';
+import { useObjectTypes } from '../data/use-object-types';
 import { navigate } from '../lib/router';
 import { plainWords, problems, rowOf, toModel, toWire, type GroupCondition } from '../models/conditions';
 import { errorMessage } from '../models/format';
@@ -30,6 +31,7 @@ export function SegmentEditor({
   onSaved: (text: string) => void;
 }) {
   const creating = segment === null;
+  const objectTypes = useObjectTypes();
   const [name, setName] = useState(segment?.name ?? prefill?.name ?? '');
   const [description, setDescription] = useState(segment?.description ?? '');
   const [dynamic, setDynamic] = useState(creating || segment.type === 'dynamic');
@@ -170,6 +172,7 @@ export function SegmentEditor({
             onChange={edit}
             segments={segments}
             excludeSegment={segment?.id}
+            objectTypes={objectTypes.data ?? []}
             errors={errors}
             idPrefix="seg-cond"
           />

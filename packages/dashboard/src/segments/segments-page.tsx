@@ -5,16 +5,18 @@ import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { PageTitle } from '../components/page-title';
 import { TimeAgo } from '../components/time-ago';
+import { useObjectTypes } from '../data/use-object-types';
 import { useSegments } from '../data/use-segments';
 import { describeConditions } from '../models/conditions';
 import { num } from '../models/format';
-import { segmentNames } from '../models/segment-names';
+import { segmentNames, typeNames } from '../models/segment-names';
 import { useSegmentCounts } from './use-segment-counts';
 
 /** Every segment: its rule in words (or that it is manual), its size, when it last changed. */
 export function SegmentsPage() {
   const list = useSegments();
   const sizes = useSegmentCounts(list.data);
+  const types = useObjectTypes();
   return (
     <section>
       <PageTitle
@@ -56,7 +58,11 @@ export function SegmentsPage() {
                           <Link href={`/segments/${s.id}`}>{s.name}</Link>
                           <div class="muted small rule" data-testid="segment-rule">
                             {s.type === 'dynamic' && s.conditions
-                              ? describeConditions(s.conditions, segmentNames(segments))
+                              ? describeConditions(
+                                  s.conditions,
+                                  segmentNames(segments),
+                                  typeNames(types.data),
+                                )
                               : 'People added through the Track API'}
                           </div>
                           {s.description ? <div class="muted small">{s.description}</div> : null}

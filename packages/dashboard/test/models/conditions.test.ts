@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../../server/src/filter/parse-filter.js';
 import {
   ANY_DEVICE,
+  blank,
   describeConditions,
   plainWords,
   problems,
@@ -63,6 +64,16 @@ function wireConditions(): fc.Arbitrary<Condition> {
           { requiredKeys: ['name'] },
         )
         .map((event) => ({ event })),
+      fc
+        .record(
+          {
+            type_id: fc.constantFrom('1', '2', '12'),
+            where: tie('inner'),
+            relationship: tie('inner'),
+          },
+          { requiredKeys: ['type_id'] },
+        )
+        .map((object) => ({ object })),
       fc.array(tie('person'), { minLength: 1, maxLength: 3 }).map((and) => ({ and })),
       fc.array(tie('person'), { minLength: 1, maxLength: 3 }).map((or) => ({ or })),
       tie('person').map((not) => ({ not })),
@@ -129,10 +140,22 @@ describe('conditions model', () => {
           }) as Condition,
       ),
     );
+    // An object condition as the builder holds it: a type (maybe not chosen yet) and two groups of
+    // attribute rows, possibly blank.
+    const fields: fc.Arbitrary<GroupCondition> = fc
+      .array(
+        leaf.filter((c) => 'attribute' in c),
+        { maxLength: 2 },
+      )
+      .map((and) => ({ and }));
+    const objectLeaf = fc
+      .record({ type_id: fc.constantFrom('', '0', '1', '7'), where: fields, relationship: fields })
+      .map((object) => ({ object }) as Condition);
     const model: fc.Arbitrary<GroupCondition> = fc.letrec<{ g: GroupCondition; c: Condition }>((tie) => ({
       c: fc.oneof(
         { depthSize: 'small' },
         leaf,
+        objectLeaf,
         tie('g'),
         tie('g').map((device) => ({ device }) as Condition),
         tie('g').map((not) => ({ not }) as Condition),
@@ -300,6 +323,171 @@ describe('conditions model', () => {
     ).toBe('never did “purchase” in the last 1 week');
     expect(describeConditions({ event: { name: '/pricing', type: 'page' } })).toBe(
       'viewed the page “/pricing”',
+    );
+  });
+});
+
+describe('object conditions in the builder model', () => {
+  /** The example of docs/objects.md "Segments on objects". */
+  const documented: Condition = {
+    object: {
+      type_id: '1',
+      where: { attribute: { field: 'plan', operator: 'eq', value: 'enterprise' } },
+      relationship: { attribute: { field: 'role', operator: 'eq', value: 'admin' } },
+    },
+  };
+
+  it('reads the documented condition into rows and sends back what the server takes', () => {
+    const model = toModel(documented);
+    expect(model).toEqual({
+      and: [
+        {
+          object: {
+            type_id: '1',
+            where: { and: [{ attribute: { field: 'plan', operator: 'eq', value: 'enterprise' } }] },
+            relationship: { and: [{ attribute: { field: 'role', operator: 'eq', value: 'admin' } }] },
+          },
+        },
+      ],
+    });
+    expect(problems(model)).toEqual([]);
+    const sent = toWire(model)!;
+    expect(() => parseFilter(sent, '/segment/conditions')).not.toThrow();
+    expect(toModel(sent)).toEqual(model);
+    expect(toWire(toModel(sent))).toEqual(sent);
+  });
+
+  it('builds "related to a Company whose plan is enterprise, as admin" row by row', () => {
+    // What the builder does: add the kind, choose the type, add a row to each group.
+    const added = blank('object');
+    expect(problems({ and: [added] })).toEqual([{ pointer: '/and/0', message: 'choose an object type' }]);
+    const chosen = { object: { ...(added as { object: object }).object, type_id: '1' } } as Condition;
+    // A type and nothing else: related to any object of the type; empty groups are left out.
+    expect(toWire({ and: [chosen] })).toEqual({ and: [{ object: { type_id: '1' } }] });
+    const filled: GroupCondition = {
+      and: [
+        {
+          object: {
+            type_id: '1',
+            where: { and: [{ attribute: { field: 'plan', operator: 'eq', value: 'enterprise' } }] },
+            relationship: {
+              or: [{ attribute: { field: 'role', operator: 'in', value: ['admin', 'owner'] } }],
+            },
+          },
+        },
+        { not: { and: [{ object: { type_id: '2', where: { and: [] }, relationship: { and: [] } } }] } },
+      ],
+    };
+    expect(problems(filled)).toEqual([]);
+    const sent = toWire(filled)!;
+    expect(sent).toEqual({
+      and: [
+        {
+          object: {
+            type_id: '1',
+            where: { and: [{ attribute: { field: 'plan', operator: 'eq', value: 'enterprise' } }] },
+            relationship: {
+              or: [{ attribute: { field: 'role', operator: 'in', value: ['admin', 'owner'] } }],
+            },
+          },
+        },
+        { not: { and: [{ object: { type_id: '2' } }] } },
+      ],
+    });
+    expect(() => parseFilter(sent, '/segment/conditions')).not.toThrow();
+    expect(toModel(sent)).toEqual(filled);
+  });
+
+  it('sends numbers typed into numeric comparisons on objects and relationships as numbers', () => {
+    const sent = toWire({
+      and: [
+        {
+          object: {
+            type_id: '1',
+            where: { and: [{ attribute: { field: 'seats', operator: 'gte', value: ' 10 ' } }] },
+            relationship: { and: [{ attribute: { field: 'since', operator: 'lt', value: '2020' } }] },
+          },
+        },
+      ],
+    });
+    expect(sent).toEqual({
+      and: [
+        {
+          object: {
+            type_id: '1',
+            where: { and: [{ attribute: { field: 'seats', operator: 'gte', value: 10 } }] },
+            relationship: { and: [{ attribute: { field: 'since', operator: 'lt', value: 2020 } }] },
+          },
+        },
+      ],
+    });
+  });
+
+  it('puts each problem on its row inside the object condition', () => {
+    const m: GroupCondition = {
+      and: [
+        {
+          object: {
+            type_id: '',
+            where: { and: [{ attribute: { field: '', operator: 'eq', value: 'x' } }] },
+            relationship: {
+              and: [{ attribute: { field: 'role', operator: 'eq', value: '' } }, { segment: { id: 3 } }],
+            },
+          },
+        },
+      ],
+    };
+    expect(problems(m)).toEqual([
+      { pointer: '/and/0', message: 'choose an object type' },
+      { pointer: '/and/0/object/where/and/0', message: 'needs a field name' },
+      { pointer: '/and/0/object/relationship/and/0', message: '“equals” needs a value' },
+      {
+        pointer: '/and/0/object/relationship/and/1',
+        message: 'only attributes can be tested inside a relationship’s attributes',
+      },
+    ]);
+    const base = '/segment/conditions';
+    expect(rowOf('/segment/conditions/and/0/object/where/and/1/attribute/value', base)).toBe(
+      '/and/0/object/where/and/1',
+    );
+    expect(rowOf('/segment/conditions/and/0/object/type_id', base)).toBe('/and/0');
+    expect(plainWords('invalid filter: object.type_id must be an object type id such as "1"')).toBe(
+      'choose an object type',
+    );
+  });
+
+  it('describes object conditions in words, with the type’s name when known', () => {
+    const types = (id: string) => (id === '1' ? { name: 'Companies', singular: 'Company' } : undefined);
+    expect(describeConditions(documented, undefined, types)).toBe(
+      'is related to a Company whose plan equals “enterprise”, where the relationship has role equals “admin”',
+    );
+    expect(describeConditions({ object: { type_id: '3' } })).toBe('is related to an object of type 3');
+    expect(describeConditions({ not: { object: { type_id: '1' } } }, undefined, types)).toBe(
+      'is related to no Company',
+    );
+    expect(
+      describeConditions(
+        {
+          and: [
+            { attribute: { field: 'plan', operator: 'eq', value: 'pro' } },
+            {
+              object: {
+                type_id: '1',
+                where: {
+                  or: [
+                    { attribute: { field: 'plan', operator: 'eq', value: 'enterprise' } },
+                    { attribute: { field: 'seats', operator: 'gt', value: 100 } },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+        undefined,
+        types,
+      ),
+    ).toBe(
+      'plan equals “pro” and is related to a Company whose (plan equals “enterprise” or seats is greater than 100)',
     );
   });
 });

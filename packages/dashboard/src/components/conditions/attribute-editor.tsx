@@ -24,7 +24,13 @@ export function AttributeEditor({
     <div class="cond-row">
       <input
         aria-label={`${ctx.subject} field`}
-        placeholder={ctx.scope === 'device' ? 'field, e.g. app_version' : 'field, e.g. plan or address.city'}
+        placeholder={
+          ctx.scope === 'device'
+            ? 'field, e.g. app_version'
+            : ctx.scope === 'relationship'
+              ? 'field, e.g. role'
+              : 'field, e.g. plan or address.city'
+        }
         list={ctx.listId}
         value={value.field}
         onInput={(e) => onChange({ ...value, field: e.currentTarget.value })}

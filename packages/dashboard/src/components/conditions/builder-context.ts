@@ -4,8 +4,13 @@ export interface BuilderContext {
   segments: ReadonlyArray<{ id: number; name: string }>;
   /** A segment cannot refer to itself. */
   excludeSegment?: number | undefined;
-  /** `person` at the top; inside a device block fields are device fields, inside `where` event data. */
-  scope: 'person' | 'device' | 'event';
+  /** Object types an `object` condition can name. */
+  objectTypes: ReadonlyArray<{ id: string; name: string }>;
+  /**
+   * `person` at the top; inside a device block fields are device fields, inside `where` event
+   * data, inside an `object` condition the object's or the relationship's attributes.
+   */
+  scope: 'person' | 'device' | 'event' | 'object' | 'relationship';
   /** The datalist of field names for this scope. */
   listId: string;
   /** How rows name their controls: "Attribute field", "Device field", "Event data field". */

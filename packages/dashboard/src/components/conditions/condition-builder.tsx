@@ -4,7 +4,8 @@ import { GroupEditor } from './group-editor';
 
 /**
  * A visual editor for the segments' condition language: all-of / any-of groups, attributes, a
- * device block, events (count, time window, data) and other segments. `value` is the builder's
+ * device block, events (count, time window, data), related objects (their attributes and the
+ * relationship's) and other segments. `value` is the builder's
  * model (models/conditions: `toModel` / `toWire`). `errors` puts a message on the row it concerns
  * (by JSON pointer), whether the builder found it or the server did.
  */
@@ -13,6 +14,7 @@ export function ConditionBuilder({
   onChange,
   segments,
   excludeSegment,
+  objectTypes = [],
   attributeNames = [],
   errors = {},
   idPrefix = 'cond',
@@ -21,6 +23,7 @@ export function ConditionBuilder({
   onChange: (c: GroupCondition) => void;
   segments: ReadonlyArray<{ id: number; name: string }>;
   excludeSegment?: number;
+  objectTypes?: ReadonlyArray<{ id: string; name: string }>;
   attributeNames?: string[];
   errors?: Readonly<Record<string, string>>;
   idPrefix?: string;
@@ -28,6 +31,7 @@ export function ConditionBuilder({
   const ctx: BuilderContext = {
     segments,
     excludeSegment,
+    objectTypes,
     scope: 'person',
     listId: `${idPrefix}-attribute-names`,
     subject: 'Attribute',

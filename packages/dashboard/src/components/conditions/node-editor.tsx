@@ -3,6 +3,7 @@ import { AttributeEditor } from './attribute-editor';
 import type { BuilderContext } from './builder-context';
 import { EventEditor } from './event-editor';
 import { GroupEditor } from './group-editor';
+import { ObjectEditor } from './object-editor';
 import { SegmentPicker } from './segment-picker';
 
 /** The editor for one condition, by its kind. */
@@ -54,6 +55,15 @@ export function NodeEditor({
   if ('event' in value)
     return (
       <EventEditor value={value.event} onChange={(e) => onChange({ event: e })} ctx={ctx} pointer={pointer} />
+    );
+  if ('object' in value)
+    return (
+      <ObjectEditor
+        value={value.object}
+        onChange={(o) => onChange({ object: o })}
+        ctx={ctx}
+        pointer={pointer}
+      />
     );
   return <pre class="json">{JSON.stringify(value)}</pre>;
 }

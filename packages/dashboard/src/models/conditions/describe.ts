@@ -3,6 +3,13 @@ import { childrenOf, countLabel, isGroup, operatorLabel, type Condition } from '
 
 /** Names segments in descriptions ("in “VIP”"); unknown ids read "segment #7". */
 export type SegmentNames = (id: number) => string | undefined;
+/** Names object types in descriptions (a Company); unknown ids read "an object of type 3". */
+export type TypeNames = (typeId: string) => { name: string; singular: string } | undefined;
+
+interface Namers {
+  segment: SegmentNames;
+  type: TypeNames;
+}
 
 const quote = (v: unknown) => `“${String(v)}”`;
 
@@ -36,7 +43,7 @@ function attribute(a: Extract<Condition, { attribute: unknown }>['attribute']): 
   return a.inverse ? `not (${text})` : text;
 }
 
-function event(e: Extract<Condition, { event: unknown }>['event'], names: SegmentNames): string {
+function event(e: Extract<Condition, { event: unknown }>['event'], names: Namers): string {
   const what =
     e.type === 'page'
       ? `viewed the page ${quote(e.name)}`
@@ -54,14 +61,33 @@ function event(e: Extract<Condition, { event: unknown }>['event'], names: Segmen
   return text;
 }
 
+function hasTest(c: Condition | undefined): c is Condition {
+  return !!c && !(isGroup(c) && childrenOf(c).length === 0);
+}
+
+/** "is related to a Company whose plan equals “pro”, where the relationship has role equals “admin”". */
+function object(o: Extract<Condition, { object: unknown }>['object'], names: Namers): string {
+  const type = names.type(String(o.type_id));
+  let text = type
+    ? `is related to ${article(type.singular)} ${type.singular}`
+    : `is related to an object of type ${String(o.type_id) || '(none)'}`;
+  if (hasTest(o.where)) text += ` whose ${inner(o.where, names)}`;
+  if (hasTest(o.relationship)) text += `, where the relationship has ${inner(o.relationship, names)}`;
+  return text;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
 /** A child inside a longer sentence: groups of several are bracketed. */
-function inner(c: Condition, names: SegmentNames): string {
+function inner(c: Condition, names: Namers): string {
   if (isGroup(c)) {
     const kids = childrenOf(c);
     if (kids.length === 1) return inner(kids[0]!, names);
-    return `(${describeConditions(c, names)})`;
+    return `(${describe(c, names)})`;
   }
-  return describeConditions(c, names);
+  return describe(c, names);
 }
 
 /**
@@ -71,21 +97,27 @@ function inner(c: Condition, names: SegmentNames): string {
 export function describeConditions(
   c: Condition | null | undefined,
   names: SegmentNames = () => undefined,
+  types: TypeNames = () => undefined,
 ): string {
+  return describe(c, { segment: names, type: types });
+}
+
+function describe(c: Condition | null | undefined, names: Namers): string {
   if (!c) return 'everyone';
   if (isGroup(c)) {
     const kids = childrenOf(c);
     if (kids.length === 0) return 'everyone';
-    if (kids.length === 1) return describeConditions(kids[0]!, names);
+    if (kids.length === 1) return describe(kids[0]!, names);
     return kids.map((k) => inner(k, names)).join('and' in c ? ' and ' : ' or ');
   }
   if ('not' in c) {
     const n = isGroup(c.not) && childrenOf(c.not).length === 1 ? childrenOf(c.not)[0]! : c.not;
-    if ('device' in n) return describeConditions(n, names).replace(/^has a device/, 'has no device');
+    if ('device' in n) return describe(n, names).replace(/^has a device/, 'has no device');
+    if ('object' in n) return describe(n, names).replace(/^is related to (a|an) /, 'is related to no ');
     return `not ${inner(n, names)}`;
   }
   if ('segment' in c) {
-    const name = names(c.segment.id);
+    const name = names.segment(c.segment.id);
     return `is in ${name ? quote(name) : `segment #${c.segment.id}`}`;
   }
   if ('attribute' in c) return attribute(c.attribute);
@@ -93,8 +125,9 @@ export function describeConditions(
     const d = c.device;
     if (JSON.stringify(d) === JSON.stringify(ANY_DEVICE) || (isGroup(d) && childrenOf(d).length === 0))
       return 'has a device';
-    return `has a device where ${isGroup(d) ? describeConditions(d, names) : inner(d, names)}`;
+    return `has a device where ${isGroup(d) ? describe(d, names) : inner(d, names)}`;
   }
   if ('event' in c) return event(c.event, names);
+  if ('object' in c) return object(c.object, names);
   return JSON.stringify(c);
 }

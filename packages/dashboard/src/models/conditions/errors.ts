@@ -36,6 +36,7 @@ const RULES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/^more than (\d+) filter nodes/, (m) => `too many conditions (at most ${m[1]})`],
   [/^event\.within must be a duration/, () => 'the time window must be a number of minutes, hours or days'],
   [/^event\.count\.value must be/, () => 'the count must be a whole number, 0 or more'],
+  [/^object\.type_id must be/, () => 'choose an object type'],
   [/^(\w+) is not allowed inside (.*)/, (m) => `“${m[1]}” cannot be used inside ${m[2]}`],
 ];
 

@@ -2,9 +2,10 @@ import type { ConditionOperator, CountOperator, SegmentConditions } from '@roste
 
 /** The segment condition language as the builder sees it (docs/segments.md). */
 export type Condition = SegmentConditions;
-export type Kind = 'attribute' | 'device' | 'event' | 'segment' | 'and' | 'or' | 'not';
+export type Kind = 'attribute' | 'device' | 'event' | 'object' | 'segment' | 'and' | 'or' | 'not';
 export type GroupCondition = { and: Condition[] } | { or: Condition[] };
 export type EventCondition = Extract<Condition, { event: unknown }>['event'];
+export type ObjectCondition = Extract<Condition, { object: unknown }>['object'];
 
 /** Attribute operators, named in words (the select shows these; descriptions use them too). */
 export const OPERATORS: ReadonlyArray<{ op: ConditionOperator; label: string }> = [
@@ -59,14 +60,27 @@ export const KIND_LABELS: Record<Kind, string> = {
   attribute: 'Attribute',
   device: 'Device',
   event: 'Event',
+  object: 'Related object',
   segment: 'In segment',
   and: 'Group (all of)',
   or: 'Group (any of)',
   not: 'Not',
 };
 
-/** The kinds a group may hold, by where it is: person level, or inside a device / event data. */
-export const PERSON_KINDS: readonly Kind[] = ['attribute', 'device', 'event', 'segment', 'and', 'or', 'not'];
+/**
+ * The kinds a group may hold, by where it is: person level, or inside a device block, event data,
+ * an object's attributes or a relationship's attributes.
+ */
+export const PERSON_KINDS: readonly Kind[] = [
+  'attribute',
+  'device',
+  'event',
+  'object',
+  'segment',
+  'and',
+  'or',
+  'not',
+];
 export const INNER_KINDS: readonly Kind[] = ['attribute', 'and', 'or', 'not'];
 
 export function kindOf(c: Condition): Kind {
@@ -94,6 +108,8 @@ export function blank(kind: Kind): Condition {
       return { device: { and: [{ attribute: { field: 'platform', operator: 'eq', value: 'ios' } }] } };
     case 'event':
       return { event: { name: '', where: { and: [] } } };
+    case 'object':
+      return { object: { type_id: '', where: { and: [] }, relationship: { and: [] } } };
     case 'segment':
       return { segment: { id: 0 } };
     case 'and':

@@ -9,7 +9,7 @@ import {
 
 /**
  * Conditions as read from the server ⇄ the builder's model. In the model the root, every `not`,
- * every `device` and every `event.where` hold a group, so each row has one JSON pointer that is the
+ * every `device`, every `event.where` and every `object.where` / `object.relationship` hold a group, so each row has one JSON pointer that is the
  * same in what the builder shows and in what it sends; the server's error pointers then name rows.
  */
 
@@ -38,6 +38,14 @@ function node(c: Condition): Condition {
   if ('not' in c) return { not: group(c.not, node) };
   if ('device' in c) return { device: sameJson(c.device, ANY_DEVICE) ? { and: [] } : group(c.device, node) };
   if ('event' in c) return { event: { ...c.event, where: group(c.event.where, node) } };
+  if ('object' in c)
+    return {
+      object: {
+        ...c.object,
+        where: group(c.object.where, node),
+        relationship: group(c.object.relationship, node),
+      },
+    };
   return c;
 }
 
@@ -65,12 +73,20 @@ function wire(c: Condition): Condition {
     const { where, ...rest } = c.event;
     return { event: where && !isEmptyGroup(where) ? { ...rest, where: wire(where) } : rest };
   }
+  if ('object' in c) {
+    const { where, relationship, ...rest } = c.object;
+    const out: typeof c.object = { ...rest };
+    if (where && !isEmptyGroup(where)) out.where = wire(where);
+    if (relationship && !isEmptyGroup(relationship)) out.relationship = wire(relationship);
+    return { object: out };
+  }
   return c;
 }
 
 /**
  * What the builder sends: null when the root is empty; an empty device block becomes "any
- * device", an empty event data filter is left out. Rows keep their pointers.
+ * device", an empty event data filter and empty object / relationship tests are left out. Rows
+ * keep their pointers.
  */
 export function toWire(model: Condition): Condition | null {
   if (isGroup(model) && childrenOf(model).length === 0) return null;

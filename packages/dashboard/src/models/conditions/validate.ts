@@ -21,11 +21,20 @@ function valueProblem(a: Extract<Condition, { attribute: unknown }>['attribute']
   return null;
 }
 
-type Scope = 'person' | 'device' | 'event';
-const SCOPE_WORDS: Record<Scope, string> = { person: '', device: 'a device block', event: 'event data' };
+type Scope = 'person' | 'device' | 'event' | 'object' | 'relationship';
+const SCOPE_WORDS: Record<Scope, string> = {
+  person: '',
+  device: 'a device block',
+  event: 'event data',
+  object: 'an object’s attributes',
+  relationship: 'a relationship’s attributes',
+};
+
+/** Object type ids as the server takes them: a positive integer as text ("1"). */
+export const OBJECT_TYPE_ID = /^[1-9][0-9]{0,8}$/;
 
 function walk(c: Condition, at: string, isRow: boolean, out: Problem[], scope: Scope = 'person'): void {
-  if (scope !== 'person' && ('segment' in c || 'device' in c || 'event' in c)) {
+  if (scope !== 'person' && ('segment' in c || 'device' in c || 'event' in c || 'object' in c)) {
     out.push({ pointer: at, message: `only attributes can be tested inside ${SCOPE_WORDS[scope]}` });
     return;
   }
@@ -62,6 +71,13 @@ function walk(c: Condition, at: string, isRow: boolean, out: Problem[], scope: S
     else if (e.count && !(Number.isInteger(e.count.value) && e.count.value >= 0))
       out.push({ pointer: at, message: 'the count must be a whole number, 0 or more' });
     if (e.where) walk(e.where, `${at}/event/where`, false, out, 'event');
+    return;
+  }
+  if ('object' in c) {
+    const o = c.object;
+    if (!OBJECT_TYPE_ID.test(String(o.type_id))) out.push({ pointer: at, message: 'choose an object type' });
+    if (o.where) walk(o.where, `${at}/object/where`, false, out, 'object');
+    if (o.relationship) walk(o.relationship, `${at}/object/relationship`, false, out, 'relationship');
   }
 }
 
