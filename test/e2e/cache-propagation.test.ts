@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.js';
 import { randomCredentials, startServer, type ServerProcess } from '../helpers/server-process.js';
@@ -9,6 +13,11 @@ import { waitFor } from '../helpers/wait.js';
  * under the cache's 10 s fallback, so it passes only when the notification did the work.
  */
 const PROPAGATION_BOUND_MS = 8_000;
+const run = promisify(execFile);
+const CLI = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../packages/server/dist/cli/main.js',
+);
 
 describe.runIf(postgresAvailable())('workspace changes reach every server on one PostgreSQL', () => {
   let db: TestDatabase;
@@ -41,6 +50,15 @@ describe.runIf(postgresAvailable())('workspace changes reach every server on one
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+  const pipelinesIdentify = (s: ServerProcess, writeKey: string, userId: string) =>
+    fetch(`${s.url}/v1/identify`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ userId, traits: {} }),
+    });
   const emailOf = async (s: ServerProcess, id: string) => {
     const res = await app(s, s.credentials.appApiKey, 'GET', `/customers/${id}/attributes`);
     return ((await res.json()) as { customer: { attributes: { email?: string } } }).customer.attributes.email;
@@ -65,6 +83,43 @@ describe.runIf(postgresAvailable())('workspace changes reach every server on one
       PROPAGATION_BOUND_MS,
       20,
     );
+  });
+
+  it('a Pipelines write key rotated elsewhere stops opening a server that held it', async () => {
+    // The write key lookup is kept in memory like the Track key; a rotation (here by the CLI, a
+    // third process) reaches both servers by migration 092's NOTIFY.
+    const created = await run(process.execPath, [
+      CLI,
+      'workspace',
+      'create',
+      '--name',
+      'Web',
+      '--json',
+      '--database-url',
+      db.url,
+    ]);
+    const ws = JSON.parse(created.stdout) as { siteId: string; writeKey: string };
+    for (const s of [a, b]) expect((await pipelinesIdentify(s, ws.writeKey, 'wk-1')).status).toBe(200);
+    const rotated = await run(process.execPath, [
+      CLI,
+      'workspace',
+      'rotate-keys',
+      ws.siteId,
+      '--write',
+      '--json',
+      '--database-url',
+      db.url,
+    ]);
+    const { writeKey: fresh } = JSON.parse(rotated.stdout) as { writeKey: string };
+    for (const s of [a, b]) {
+      await waitFor(
+        'the old write key to be refused',
+        async () => (await pipelinesIdentify(s, ws.writeKey, 'wk-2')).status === 401,
+        PROPAGATION_BOUND_MS,
+        20,
+      );
+      expect((await pipelinesIdentify(s, fresh, 'wk-3')).status).toBe(200);
+    }
   });
 
   it('a tracking key rotated through one server opens the other at once', async () => {

@@ -1,4 +1,5 @@
 import type { ChangeFeed } from '../store/store.js';
+import type { WriteKeyRow } from '../store/pipelines/write-keys.js';
 import type { WorkspaceRow } from '../store/workspaces/queries.js';
 
 /**
@@ -11,15 +12,15 @@ const FALLBACK_MS = 10_000;
 /** Entries kept per map before it is emptied: far above any real number of workspaces. */
 const MAX_ENTRIES = 10_000;
 
-interface Entry {
-  row: WorkspaceRow;
+interface Entry<R extends WorkspaceRow = WorkspaceRow> {
+  row: R;
   generation: number;
   at: number;
 }
 
 /**
- * Workspace rows (with their key hashes) by site id and by App API key digest, so an authenticated
- * request on PostgreSQL needs no lookup of its own. Right across servers: an entry is dropped when
+ * Workspace rows (with their key hashes) by site id, by App API key digest and by Pipelines write
+ * key digest, so an authenticated request on PostgreSQL needs no lookup of its own. Right across servers: an entry is dropped when
  * PostgreSQL notifies a change to its workspace (migration 090's trigger), everything is dropped
  * when the notification connection drops or returns, nothing is trusted while it is down, and no
  * entry is older than `FALLBACK_MS`. A read that raced a change is not kept.
@@ -27,6 +28,8 @@ interface Entry {
 export class WorkspaceCache {
   private readonly bySite = new Map<string, Entry>();
   private readonly byAppKey = new Map<string, Entry>();
+  /** Write key rows (the workspace plus the key's kind); migration 092 notifies their changes. */
+  private readonly byWriteKey = new Map<string, Entry<WriteKeyRow>>();
   /** Bumped by every change heard: a read that began before it is not cached. */
   private seq = 0;
 
@@ -65,23 +68,31 @@ export class WorkspaceCache {
     return this.lookup(this.byAppKey, digest, read);
   }
 
+  async writeKey(
+    digest: string,
+    read: () => Promise<WriteKeyRow | undefined>,
+  ): Promise<WriteKeyRow | undefined> {
+    return this.lookup(this.byWriteKey, digest, read);
+  }
+
   /** Drops a workspace (this process changed it; other servers hear of it by notification). */
   forget(workspaceId: number): void {
     this.seq++;
-    for (const map of [this.bySite, this.byAppKey])
+    for (const map of [this.bySite, this.byAppKey, this.byWriteKey] as Map<string, Entry>[])
       for (const [k, e] of map) if (Number(e.row.id) === workspaceId) map.delete(k);
   }
 
   clear(): void {
     this.bySite.clear();
     this.byAppKey.clear();
+    this.byWriteKey.clear();
   }
 
-  private async lookup(
-    map: Map<string, Entry>,
+  private async lookup<R extends WorkspaceRow>(
+    map: Map<string, Entry<R>>,
     key: string,
-    read: () => Promise<WorkspaceRow | undefined>,
-  ): Promise<WorkspaceRow | undefined> {
+    read: () => Promise<R | undefined>,
+  ): Promise<R | undefined> {
     const now = this.now();
     const hit = map.get(key);
     if (hit && this.feed.live && hit.generation === this.feed.generation && now - hit.at < FALLBACK_MS)

@@ -159,11 +159,14 @@ export class WorkspaceService {
   /**
    * Pipelines API: a write key (HTTP Basic user, or `writeKey` in the body) names its workspace.
    * Also says whether it is the public or the server key (signed identify applies to public keys).
+   * Kept in memory on PostgreSQL like the Track key (`WorkspaceCache`): a rotated or removed write key
+   * notifies every server at commit (migration 092).
    */
   async authenticateWrite(key: string): Promise<{ workspace: Workspace; kind: WriteKeyKind } | undefined> {
     if (key === '' || key.length > 200) return undefined;
     const digest = hashKey('write', key);
-    const row = await workspaceByWriteKey(this.store.db, digest);
+    const read = () => workspaceByWriteKey(this.store.db, digest);
+    const row = this.cache ? await this.cache.writeKey(digest, read) : await read();
     return row && sameHash(digest, row.write_key_hash)
       ? { workspace: toWorkspace(row), kind: row.write_key_kind }
       : undefined;
@@ -192,6 +195,8 @@ export class WorkspaceService {
     if (out.writeKey) await replaceWriteKey(db, ws.id, 'public', hashKey('write', out.writeKey), now);
     if (out.serverWriteKey)
       await replaceWriteKey(db, ws.id, 'server', hashKey('write', out.serverWriteKey), now);
+    // This server at once; every server (this one too) again at commit, by migration 092's NOTIFY.
+    this.cache?.forget(ws.id);
     return out;
   }
 

@@ -45,6 +45,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./091-work-notifications.js')).up(db, d),
   },
   {
+    version: 92,
+    name: 'write-key-notifications',
+    up: async (db, d) => (await import('./092-write-key-notifications.js')).up(db, d),
+  },
+  {
     version: 110,
     name: 'identifier-prefix-indexes',
     up: async (db, d) => (await import('./110-identifier-prefix-indexes.js')).up(db, d),
