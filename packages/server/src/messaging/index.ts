@@ -23,6 +23,7 @@ export {
   type TemplateLimits,
 } from './templates/template-render.js';
 export { buildTemplateContext, type TemplateContext } from './templates/template-context.js';
+export { loadTemplateObjects, TEMPLATE_OBJECTS_PER_TYPE } from './templates/template-objects.js';
 export { TemplateSyntaxError, TemplateRenderError } from './templates/template-errors.js';
 export {
   renderPushTemplate,

@@ -15,6 +15,8 @@ import {
 } from './templates/push-template.js';
 import type { PushDevice, Recipient } from '../store/messaging/recipients.js';
 import { buildTemplateContext } from './templates/template-context.js';
+import { loadTemplateObjects } from './templates/template-objects.js';
+import type { TemplateObjectRow } from '../store/objects/template-objects.js';
 import { TemplateRenderError } from './templates/template-errors.js';
 import type { TemplateLimits, TemplateRenderer } from './templates/template-render.js';
 
@@ -89,9 +91,14 @@ export async function queuePush(
   }
   const skipped: QueuedPush['skipped'] = [];
   const planned: Planned[] = [];
+  let objects: TemplateObjectRow[] | undefined;
   for (const device of input.devices) {
-    if (device.lastStatus === 'suppressed') skipped.push({ token: device.token, reason: 'suppressed' });
-    else planned.push(await render(deps.renderer, input, device));
+    if (device.lastStatus === 'suppressed') {
+      skipped.push({ token: device.token, reason: 'suppressed' });
+      continue;
+    }
+    objects ??= await loadTemplateObjects(trx, input.workspaceId, input.recipient.pid, input.template);
+    planned.push(await render(deps.renderer, input, device, objects));
   }
   const deliveryIds = await write(
     trx,
@@ -114,6 +121,7 @@ async function render(
   renderer: TemplateRenderer,
   input: QueuePushInput,
   device: PushDevice,
+  objects: readonly TemplateObjectRow[],
 ): Promise<Planned> {
   const deliveryId = ulid();
   const r = input.recipient;
@@ -123,6 +131,7 @@ async function render(
     ...(input.event ? { event: input.event } : {}),
     ...(input.trigger ? { trigger: input.trigger } : {}),
     device,
+    objects,
   });
   try {
     const content = await renderPushTemplate(renderer, input.template, context, input.limits);

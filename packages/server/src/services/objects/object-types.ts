@@ -10,18 +10,12 @@ import type { Store } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { MAX_OBJECT_TYPES } from './object-limits.js';
 import { parseTypeId } from './object-ref.js';
+import { slugOf } from '../../lib/slug.js';
+
+export { slugOf };
 
 /** Type names: what the dashboard and Liquid (`objects.<slug>`) show; 100 bytes is plenty. */
 const MAX_NAME_BYTES = 100;
-
-/** `Online Classes` → `online_classes`: the name Liquid templates use for a type's objects. */
-export function slugOf(name: string): string {
-  return name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-}
 
 function nameOf(raw: unknown, field: string, required: boolean): string | undefined {
   if (raw === undefined || raw === null) {

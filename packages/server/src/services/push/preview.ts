@@ -1,5 +1,6 @@
 import {
   buildTemplateContext,
+  loadTemplateObjects,
   renderPushTemplate,
   TemplateRenderError,
   TemplateSyntaxError,
@@ -52,6 +53,7 @@ export async function previewTemplate(
     ...(isObject(body.event) ? { event: body.event } : {}),
     ...(isObject(body.trigger) ? { trigger: body.trigger } : {}),
     device: device ?? null,
+    objects: await loadTemplateObjects(store.db, ws.id, recipient.pid, template),
   });
   try {
     const c = await renderPushTemplate(renderer, template, context);

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../packages/server/src/http/app.js';
+import type { Services } from '../../packages/server/src/services/services.js';
+import { openStore } from '../../packages/server/src/store/open-store.js';
+import type { Store } from '../../packages/server/src/store/store.js';
+import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
+
+/**
+ * Objects in messaging, in process on each engine: templates read a person's related objects and
+ * relationship attributes (preview, transactional sends, campaigns), and campaigns triggered by an
+ * object's change message its related people.
+ */
+describe.each(engines())('objects in templates and campaigns on %s', (engine) => {
+  let dir: string;
+  let database: TestDatabase | undefined;
+  let store: Store;
+  let app: FastifyInstance;
+  let services: Services;
+  let track: string;
+  let bearer: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'roster-objmsg-'));
+    if (engine === 'postgres') database = await createTestDatabase('objmsg');
+    store = await openStore({ dataDir: dir, databaseUrl: database?.url });
+    ({ app, services } = await buildApp({ store }));
+    const { credentials } = await services.workspaces.create({ siteId: 'objmsg' });
+    track = `Basic ${Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64')}`;
+    bearer = `Bearer ${credentials.appApiKey}`;
+    expect((await appApi('PUT', '/v1/workspace/push-providers/log')).statusCode).toBe(200);
+    expect(
+      (await appApi('POST', '/v1/object_types', { name: 'Companies', singular_name: 'Company' })).statusCode,
+    ).toBe(200);
+    for (const p of ['dana', 'eve', 'finn']) {
+      await trackCall('PUT', `/api/v1/customers/${p}`, { first_name: p[0]!.toUpperCase() + p.slice(1) });
+      await trackCall('PUT', `/api/v1/customers/${p}/devices`, {
+        device: { id: `${p}-phone`, platform: 'ios' },
+      });
+    }
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const trackCall = async (method: 'PUT' | 'POST', url: string, payload: object) => {
+    const r = await app.inject({ method, url, payload, headers: { authorization: track } });
+    expect(r.statusCode, r.body).toBe(200);
+  };
+  const entity = (op: object) => trackCall('POST', '/api/v2/entity', op);
+  const appApi = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
+    app.inject({ method, url, payload, headers: { authorization: bearer } });
+  const company = (id: string, attributes: object, rels: Array<[string, object]> = []) =>
+    entity({
+      type: 'object',
+      action: 'identify',
+      identifiers: { object_type_id: '1', object_id: id },
+      attributes,
+      cio_relationships: rels.map(([p, ra]) => ({ identifiers: { id: p }, relationship_attributes: ra })),
+    });
+  /** The titles and bodies queued for a person, oldest first. */
+  const messagesOf = async (personId: string) => {
+    const rows = await store.db
+      .selectFrom('messages')
+      .innerJoin('people', 'people.pid', 'messages.person_pid')
+      .select(['messages.title', 'messages.body', 'messages.campaign_id'])
+      .where('people.id', '=', personId)
+      .orderBy('messages.created_at')
+      .orderBy('messages.delivery_id')
+      .execute();
+    return rows.map((r) => ({ title: r.title, body: r.body, campaign: r.campaign_id }));
+  };
+
+  const LOOP =
+    '{% for company in objects.companies %}{{ company.name }}:{{ company.relationship.role }}:{{ company.object_id }};{% endfor %}';
+
+  it('a template loops over the person’s companies with their relationship attributes (preview and sends)', async () => {
+    await company('acme', { name: 'Acme', plan: 'pro' }, [['dana', { role: 'admin' }]]);
+    await company('globex', { name: 'Globex' }, [['dana', { role: 'member' }]]);
+    const preview = await appApi('POST', '/v1/templates/preview', {
+      template: { title: 'Hi {{ customer.first_name }}', message: LOOP },
+      customer_id: 'dana',
+    });
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.json()).toMatchObject({ rendered: { message: 'Acme:admin:acme;Globex:member:globex;' } });
+
+    // Someone with no objects renders the loop empty; nobody is refused.
+    const none = await appApi('POST', '/v1/templates/preview', {
+      template: { title: 'x', message: '[{{ objects.companies | size }}]' },
+      customer_id: 'eve',
+    });
+    expect(none.json()).toMatchObject({ rendered: { message: '[0]' } });
+
+    // A transactional send renders the same at queue time.
+    expect(
+      (await appApi('POST', '/v1/transactional', { name: 'accounts', title: 'Accounts', message: LOOP }))
+        .statusCode,
+    ).toBe(200);
+    const sent = await appApi('POST', '/v1/send/push', {
+      identifiers: { id: 'dana' },
+      transactional_message_id: 'accounts',
+    });
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect((await messagesOf('dana')).at(-1)).toMatchObject({
+      body: 'Acme:admin:acme;Globex:member:globex;',
+    });
+  });
+
+  it('at most 50 objects of a type are loaded per render', async () => {
+    await entity({
+      type: 'person',
+      action: 'add_relationships',
+      identifiers: { id: 'finn' },
+      cio_relationships: Array.from({ length: 60 }, (_, i) => ({
+        identifiers: { object_type_id: '2', object_id: `class-${i}` },
+      })),
+    });
+    const r = await appApi('POST', '/v1/templates/preview', {
+      template: {
+        title: 'x',
+        message: '{{ objects.objects_2 | size }} {{ objects.objects_2[0].object_id }}',
+      },
+      customer_id: 'finn',
+    });
+    expect(r.json()).toMatchObject({ rendered: { message: '50 class-0' } });
+  });
+});
