@@ -13,6 +13,7 @@ import { SegmentEngine } from './segments/engine.js';
 import type { PersonChangeListener } from './track/context.js';
 import { PipelinesService } from './pipelines/pipelines-service.js';
 import { TrackService, type WritePipeline } from './track/track-service.js';
+import { TrackV2Service } from './track/v2-service.js';
 import { WorkspaceCache } from './workspace-cache.js';
 import { WorkspaceService } from './workspaces.js';
 import { providerHostPolicy } from '../messaging/providers/provider-hosts.js';
@@ -25,6 +26,8 @@ export interface Services {
   metrics: MetricsRegistry;
   workspaces: WorkspaceService;
   track: TrackService;
+  /** Track API v2 operations and batches (`POST /api/v2/batch`, `roster import`) onto `track`. */
+  trackV2: TrackV2Service;
   /** The Data Pipelines ingest: Segment-spec calls onto `track`'s writes. */
   pipelines: PipelinesService;
   segments: SegmentEngine;
@@ -107,6 +110,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     metrics,
     workspaces,
     track,
+    trackV2: new TrackV2Service(track, clock, metrics),
     pipelines: new PipelinesService(store, clock, track, metrics, options.pipelinesMaxConcurrent),
     segments,
     app: createAppServices(store, clock),

@@ -15,17 +15,11 @@ export interface Row {
   error?: string;
 }
 
-interface Failure {
-  line: number;
-  reason: string;
-  row: string;
-}
-
 /**
- * Commits an import's rows a batch at a time, one transaction per batch through the Track API's own
- * `executeBatch` (locks, a savepoint per row only when a row is refused, listeners after each write,
- * PostgreSQL retries). The job's position and the errors file are written in its `finish`, so they
- * commit with the rows: the errors file holds exactly the failures of committed batches.
+ * Commits an import's rows a batch at a time, one transaction per batch through the batch machinery
+ * of `POST /api/v2/batch` (`TrackV2Service.apply`: locks, a savepoint per row only when a row is
+ * refused, listeners after each write, PostgreSQL retries, failures in row order). The job's
+ * position and the errors file are written in its `finish`, so they commit with the rows: the errors file holds exactly the failures of committed batches.
  */
 export class ImportBatches {
   rowsOk: number;
@@ -61,10 +55,6 @@ export class ImportBatches {
   async commit(rows: Row[]): Promise<void> {
     if (rows.length === 0) return;
     const last = rows[rows.length - 1]!;
-    const parsedFailures: Failure[] = rows
-      .filter((r) => r.error !== undefined)
-      .map((r) => ({ line: r.line, reason: r.error!, row: r.raw() }));
-    const good = rows.filter((r) => r.writes);
     const lengthBefore = this.errorsLength;
     const undoErrors = (): void => {
       // Drop an earlier attempt's error lines: the transaction that would have owned them rolled back.
@@ -72,24 +62,24 @@ export class ImportBatches {
       fs.ftruncateSync(this.errorsFd, lengthBefore);
       this.errorsLength = lengthBefore;
     };
-    let refused = 0;
+    let failed = 0;
     try {
-      await this.services.track.executeBatch(
+      await this.services.trackV2.apply(
         this.workspace,
         this.source,
-        good.map((r) => r.writes!),
+        rows.map((r) => (r.writes ? r.writes : { refused: r.error ?? 'no writes' })),
         {
           triggers: false,
-          finish: async (trx, rowFailures) => {
+          finish: async (trx, failures) => {
             undoErrors();
-            refused = rowFailures.size;
-            const failures = [...parsedFailures];
-            for (const [i, err] of rowFailures) {
-              const row = good[i]!;
-              failures.push({ line: row.line, reason: describe(err), row: row.raw() });
-            }
-            failures.sort((a, b) => a.line - b.line);
-            const text = failures.map((f) => `${JSON.stringify(f)}\n`).join('');
+            failed = failures.length;
+            const text = failures
+              .map(({ index, error }) => {
+                const row = rows[index]!;
+                const reason = typeof error === 'string' ? error : describe(error);
+                return `${JSON.stringify({ line: row.line, reason, row: row.raw() })}\n`;
+              })
+              .join('');
             if (text) fs.writeSync(this.errorsFd, text);
             this.errorsLength += Buffer.byteLength(text);
             await recordImportProgress(
@@ -98,8 +88,8 @@ export class ImportBatches {
               {
                 byteOffset: last.end,
                 line: last.line + 1,
-                rowsOk: this.rowsOk + good.length - refused,
-                rowsFailed: this.rowsFailed + failures.length,
+                rowsOk: this.rowsOk + rows.length - failed,
+                rowsFailed: this.rowsFailed + failed,
                 errorsBytes: this.errorsLength,
               },
               unixSeconds(this.clock),
@@ -111,8 +101,8 @@ export class ImportBatches {
       undoErrors();
       throw err;
     }
-    this.rowsOk += good.length - refused;
-    this.rowsFailed += parsedFailures.length + refused;
+    this.rowsOk += rows.length - failed;
+    this.rowsFailed += failed;
     this.rowsThisRun += rows.length;
     this.bytesDone = last.end;
   }

@@ -1,32 +1,15 @@
 import { TrackOk, TrackV2BatchBody, TrackV2BatchPartial, TrackV2Operation } from '@roster/protocol';
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError } from '../../../lib/errors.js';
-import { IdentityGuard, v2Identity } from '../../../services/identity/guard.js';
-import type { Workspace } from '../../../store/workspaces/workspace.js';
 import type { Services } from '../../../services/services.js';
-import type { TrackWrite } from '../../../services/track/context.js';
-import { parseV2 } from '../../../services/track/v2.js';
+import { MAX_BATCH_BYTES, MAX_ENTITY_BYTES } from '../../../services/track/v2-service.js';
 import { trackAuth, workspaceOf } from '../../auth.js';
 import { documented } from '../../route-schema.js';
 import { json, ok, sourceOf, trackErrorHandler, v2Errors } from './respond.js';
 
-/** v2 size limits (docs/track-api.md §1): entity and each batch item < 32 KB, the batch < 500 KB. */
-export const MAX_ENTITY_BYTES = 32 * 1024;
-export const MAX_BATCH_BYTES = 500 * 1024;
-
-/** `POST /api/v2/entity` and `POST /api/v2/batch` (docs/track-api.md §2). */
+/** `POST /api/v2/entity` and `POST /api/v2/batch` (docs/track-api.md §2): the writes are `services.trackV2`'s. */
 export function registerTrackV2Routes(app: FastifyInstance, services: Services): void {
-  const { track, workspaces } = services;
+  const { trackV2, workspaces } = services;
   const auth = { onRequest: trackAuth(workspaces), errorHandler: trackErrorHandler() };
-  const guard = new IdentityGuard(services.clock, services.metrics);
-  /** Signed identify for one operation: its `identity_signature` beside `identifiers`. */
-  const checkSignature = (ws: Workspace, op: unknown): void => {
-    const need = v2Identity(op);
-    if (need === 'anonymous') return;
-    if (need === 'unsignable') return guard.unsignable(ws, 'merging people');
-    const sig = (op as { identity_signature?: unknown }).identity_signature;
-    guard.person(ws, need.identifier, typeof sig === 'string' ? sig : undefined, 'identity_signature');
-  };
 
   app.post(
     '/api/v2/entity',
@@ -40,10 +23,7 @@ export function registerTrackV2Routes(app: FastifyInstance, services: Services):
       }),
     },
     async (request, reply) => {
-      const ws = workspaceOf(request);
-      if (request.body === undefined) throw new InvalidInputError('', 'request body is required', 'required');
-      checkSignature(ws, request.body);
-      await track.execute(ws, sourceOf(request, 'track_v2'), parseV2(request.body, ws));
+      await trackV2.entity(workspaceOf(request), sourceOf(request, 'track_v2'), request.body);
       return ok(reply);
     },
   );
@@ -60,42 +40,17 @@ export function registerTrackV2Routes(app: FastifyInstance, services: Services):
       }),
     },
     async (request, reply) => {
-      const ws = workspaceOf(request);
-      const batch = (request.body as { batch?: unknown } | undefined)?.batch;
-      if (!Array.isArray(batch))
-        throw new InvalidInputError('batch', 'batch must be an array of operations', 'required');
-      const source = sourceOf(request, 'track_v2');
-      const errors: TrackV2BatchPartial['errors'] = [];
-      // Items are independent: only failed ones are reported (207), the others commit. They are
-      // validated first, then applied in order in one transaction (`executeBatch`: a refused item
-      // rolls back only itself) rather than one transaction each — the bulk of a batch's cost.
-      const writes: TrackWrite[] = [];
-      const indexes: number[] = [];
-      // The 32 KB limit is on what a client sent, so a body of at most 32 KB has no item over it.
-      // Larger bodies measure each item as JSON again (for 100 small items that cost as much as
-      // parsing the whole body), which can count more than was sent (`1e20` is 21 bytes as JSON):
-      // an item near the limit may pass in a small batch and not in a large one.
-      const sent = Number(request.headers['content-length']);
-      const measure = !(sent <= MAX_ENTITY_BYTES);
-      for (const [index, item] of batch.entries()) {
-        try {
-          if (measure && Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_ENTITY_BYTES)
-            throw new InvalidInputError('', 'operation is larger than 32 KB', 'too_large');
-          // A refused signature is this item's `forbidden` error; the other items are written.
-          checkSignature(ws, item);
-          writes.push(parseV2(item, ws));
-          indexes.push(index);
-        } catch (err) {
-          if (!(err instanceof InvalidInputError)) throw err;
-          for (const e of v2Errors(err)) errors.push({ batch_index: index, ...e });
-        }
-      }
-      const failures = await track.executeBatch(ws, source, writes);
-      for (const [i, err] of failures)
-        for (const e of v2Errors(err)) errors.push({ batch_index: indexes[i]!, ...e });
-      // In item order, as when each item ran on its own (sort is stable: an item's errors keep theirs).
-      errors.sort((a, b) => a.batch_index - b.batch_index);
-      return errors.length > 0 ? json(reply, 207, { errors }) : ok(reply);
+      const failures = await trackV2.batch(
+        workspaceOf(request),
+        sourceOf(request, 'track_v2'),
+        request.body,
+        Number(request.headers['content-length']),
+      );
+      if (failures.length === 0) return ok(reply);
+      const errors: TrackV2BatchPartial['errors'] = failures.flatMap(({ index, error }) =>
+        v2Errors(error).map((e) => ({ batch_index: index, ...e })),
+      );
+      return json(reply, 207, { errors });
     },
   );
 }
