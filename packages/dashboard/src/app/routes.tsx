@@ -7,6 +7,9 @@ import { LazyPage, type PageLoader } from './lazy-page';
  */
 const people: PageLoader<object> = () => import('../people/people-page').then((m) => m.PeoplePage);
 const person: PageLoader<{ cioId: string }> = () => import('../person/person-page').then((m) => m.PersonPage);
+const objects: PageLoader<object> = () => import('../objects/objects-page').then((m) => m.ObjectsPage);
+const object: PageLoader<{ typeId: string; objectId: string }> = () =>
+  import('../object/object-page').then((m) => m.ObjectPage);
 const segments: PageLoader<object> = () => import('../segments/segments-page').then((m) => m.SegmentsPage);
 const segment: PageLoader<{ id: number | null }> = () =>
   import('../segments/segment-page').then((m) => m.SegmentPage);
@@ -19,6 +22,7 @@ const notFound: PageLoader<{ path: string }> = () =>
 /** The main navigation, in order. */
 export const NAV: ReadonlyArray<{ href: string; label: string }> = [
   { href: '/people', label: 'People' },
+  { href: '/objects', label: 'Objects' },
   { href: '/segments', label: 'Segments' },
   { href: '/activity', label: 'Activity' },
   { href: '/messages', label: 'Messages' },
@@ -32,6 +36,14 @@ export function route(path: string): ComponentChildren {
   if (p === '/' || p === '/people') return <LazyPage load={people} props={{}} />;
   if ((m = /^\/people\/([^/]+)$/.exec(p)))
     return <LazyPage load={person} props={{ cioId: decodeURIComponent(m[1]!) }} />;
+  if (p === '/objects') return <LazyPage load={objects} props={{}} />;
+  if ((m = /^\/objects\/([^/]+)\/([^/]+)$/.exec(p)))
+    return (
+      <LazyPage
+        load={object}
+        props={{ typeId: decodeURIComponent(m[1]!), objectId: decodeURIComponent(m[2]!) }}
+      />
+    );
   if (p === '/segments') return <LazyPage load={segments} props={{}} />;
   if (p === '/segments/new') return <LazyPage load={segment} props={{ id: null }} />;
   if ((m = /^\/segments\/(\d+)$/.exec(p))) return <LazyPage load={segment} props={{ id: Number(m[1]) }} />;

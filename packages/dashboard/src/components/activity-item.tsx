@@ -2,6 +2,7 @@ import type { AppActivity } from '@roster/protocol';
 import type { ComponentChildren } from 'preact';
 import { activityTitle } from '../models/activity';
 import { personLabel, platformName } from '../models/format';
+import { objectHref, objectIdsIn } from '../models/objects';
 import { statusTone } from '../models/status';
 import { Badge } from './badge';
 import { ActivityData, show } from './activity-data';
@@ -80,6 +81,25 @@ export function ActivityItem({ a, withPerson = false }: { a: AppActivity; withPe
         </p>
       );
       break;
+    case 'add_relationship':
+    case 'delete_relationship':
+    case 'relationship_attribute_change':
+    case 'relationship_failed_attribute_change': {
+      const ids = objectIdsIn(data);
+      const { object_type_id: _t, object_id: _o, cio_object_id: _c, ...rest } = data;
+      body = (
+        <>
+          {ids ? (
+            <p>
+              <Link href={objectHref(ids)}>{ids.object_id}</Link>{' '}
+              <span class="muted small">(type {ids.object_type_id})</span>
+            </p>
+          ) : null}
+          <ActivityData data={rest} />
+        </>
+      );
+      break;
+    }
     case 'profile_create':
       break;
     case 'profile_delete':

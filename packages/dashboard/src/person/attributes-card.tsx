@@ -1,7 +1,6 @@
 import type { AppCustomer } from '@roster/protocol';
-import { AttrValue } from '../components/attr-value';
+import { AttributesTable } from '../components/attributes-table';
 import { Empty } from '../components/empty';
-import { TimeAgo } from '../components/time-ago';
 
 const HIDDEN = new Set(['id', 'email', 'cio_id']);
 
@@ -16,32 +15,7 @@ export function AttributesCard({ c }: { c: AppCustomer }) {
       {names.length === 0 ? (
         <Empty>No attributes yet.</Empty>
       ) : (
-        <div class="table-wrap">
-          <table class="attrs cards" data-testid="attributes">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Value</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {names.map((k) => (
-                <tr key={k}>
-                  <th scope="row">
-                    <code>{k}</code>
-                  </th>
-                  <td data-label="Value">
-                    <AttrValue value={c.attributes[k]!} />
-                  </td>
-                  <td class="nowrap" data-label="Updated">
-                    <TimeAgo unix={c.timestamps?.[k]} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AttributesTable names={names} attributes={c.attributes} timestamps={c.timestamps} />
       )}
     </section>
   );

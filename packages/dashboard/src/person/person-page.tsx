@@ -13,6 +13,7 @@ import { AttributesCard } from './attributes-card';
 import { DevicesCard } from './devices-card';
 import { IdentifiersCard } from './identifiers-card';
 import { MessagesCard } from './messages-card';
+import { ObjectsCard } from './objects-card';
 import { SegmentsCard } from './segments-card';
 import { TestPushCard } from './test-push-card';
 import { TimelineCard } from './timeline-card';
@@ -66,6 +67,7 @@ export function PersonPage({ cioId }: { cioId: string }) {
                 </div>
                 <div class="col">
                   <SegmentsCard cioId={cioId} />
+                  <ObjectsCard cioId={cioId} />
                   <TestPushCard c={c} onSent={() => setTick((t) => t + 1)} />
                   <MessagesCard cioId={cioId} tick={tick} />
                 </div>

@@ -1,4 +1,4 @@
-import { DEVICE_FIELDS, PERSON_FIELDS, type GroupCondition } from '../../models/conditions';
+import { DEVICE_FIELDS, OBJECT_FIELDS, PERSON_FIELDS, type GroupCondition } from '../../models/conditions';
 import type { BuilderContext } from './builder-context';
 import { GroupEditor } from './group-editor';
 
@@ -18,6 +18,7 @@ export function ConditionBuilder({
   attributeNames = [],
   errors = {},
   idPrefix = 'cond',
+  scope = 'person',
 }: {
   value: GroupCondition;
   onChange: (c: GroupCondition) => void;
@@ -27,14 +28,16 @@ export function ConditionBuilder({
   attributeNames?: string[];
   errors?: Readonly<Record<string, string>>;
   idPrefix?: string;
+  /** `object`: conditions on objects' attributes (the Objects search), rows of attributes only. */
+  scope?: 'person' | 'object';
 }) {
   const ctx: BuilderContext = {
     segments,
     excludeSegment,
     objectTypes,
-    scope: 'person',
+    scope,
     listId: `${idPrefix}-attribute-names`,
-    subject: 'Attribute',
+    subject: scope === 'object' ? 'Object attribute' : 'Attribute',
     errors,
     idPrefix,
   };
@@ -42,9 +45,11 @@ export function ConditionBuilder({
   return (
     <div class="builder" data-testid="condition-builder">
       <datalist id={`${idPrefix}-attribute-names`}>
-        {[...new Set([...PERSON_FIELDS, ...attributeNames])].map((n) => (
-          <option key={n} value={n} />
-        ))}
+        {[...new Set([...(scope === 'object' ? OBJECT_FIELDS : PERSON_FIELDS), ...attributeNames])].map(
+          (n) => (
+            <option key={n} value={n} />
+          ),
+        )}
       </datalist>
       <datalist id={`${idPrefix}-device-fields`}>
         {DEVICE_FIELDS.map((n) => (
@@ -56,7 +61,7 @@ export function ConditionBuilder({
         onChange={(c) => onChange(c as GroupCondition)}
         ctx={ctx}
         pointer=""
-        emptyText="everyone"
+        emptyText={scope === 'object' ? 'every object' : 'everyone'}
       />
       {rootError ? (
         <p class="row-error" role="alert">

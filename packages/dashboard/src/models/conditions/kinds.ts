@@ -53,6 +53,9 @@ export const DEVICE_FIELDS: readonly string[] = [
   'cio_sdk_version',
 ];
 
+/** Object fields with their own meaning (the identifiers); every other name is an attribute. */
+export const OBJECT_FIELDS: readonly string[] = ['object_id', 'cio_object_id', 'name'];
+
 /** Person fields with their own meaning; every other name is a custom attribute. */
 export const PERSON_FIELDS: readonly string[] = ['id', 'email', 'cio_id', 'unsubscribed', 'created_at'];
 
