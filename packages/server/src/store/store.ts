@@ -77,6 +77,24 @@ export interface ChangeFeed {
   ready(): Promise<void>;
 }
 
+/** A COMMIT answered ROLLBACK: a statement of the transaction had failed, nothing was written. */
+export class TransactionRolledBack extends Error {
+  constructor() {
+    super('the transaction was rolled back by PostgreSQL (an earlier statement failed)');
+  }
+}
+
+/**
+ * Whether `err` is PostgreSQL refusing a statement or a COMMIT (an error with a SQLSTATE: the
+ * transaction did not commit), as opposed to a lost connection, after which whether a COMMIT
+ * happened is unknown.
+ */
+export function refusedByDatabase(err: unknown): boolean {
+  if (err instanceof TransactionRolledBack) return true;
+  const e = err as { code?: unknown; severity?: unknown } | null | undefined;
+  return typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string';
+}
+
 /** JSON columns come back as text from SQLite and parsed from PostgreSQL. */
 export function parseJson<T = unknown>(value: unknown): T {
   if (typeof value === 'string') return JSON.parse(value) as T;

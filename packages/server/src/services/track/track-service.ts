@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
 import { inSavepoint } from '../../store/savepoint.js';
-import type { Store, TransactionOptions, Tx } from '../../store/store.js';
+import { refusedByDatabase, type Store, type TransactionOptions, type Tx } from '../../store/store.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import type { WorkspaceService } from '../workspaces.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
@@ -19,6 +19,21 @@ import { refOfLockKey } from './identifiers.js';
 import { reseedCioIds } from '../../lib/cio-id.js';
 import { prefetchPeopleFor } from '../../store/track/people.js';
 import { PersonChanges } from './person-changes.js';
+import { WriteGroups, type GroupMember } from './write-groups.js';
+
+/**
+ * PostgreSQL group commit (`TrackService.runGroup`): groups running at once, each on one pooled
+ * connection (a server's pool is 10, shared with reads and background work)…
+ */
+const GROUPS_RUNNING = 4;
+/** …and single writes per group at most. */
+const GROUP_SIZE = 32;
+
+interface GroupedWrite {
+  workspace: Workspace;
+  source: string;
+  write: TrackWrite;
+}
 
 /** PostgreSQL errors worth one more attempt: unique violation (a racing writer), deadlock, serialization. */
 const RETRYABLE = new Set(['23505', '40P01', '40001']);
@@ -84,7 +99,76 @@ export class TrackService {
     private readonly pipeline: WritePipeline = NO_PIPELINE,
   ) {}
 
+  /** PostgreSQL: concurrent single writes of a workspace, committed together (`runGroup`). */
+  private readonly groups = new WriteGroups<GroupedWrite>(
+    (_, members) => this.runGroup(members),
+    GROUPS_RUNNING,
+    GROUP_SIZE,
+  );
+
+  /**
+   * One write in its own transaction, answered (resolved) after its COMMIT. On PostgreSQL, writes
+   * of a workspace that arrive while others run are committed together (`runGroup`); SQLite's
+   * store groups its writers itself (store/sqlite/group-commit.ts).
+   */
   async execute(workspace: Workspace | null, source: string, write: TrackWrite): Promise<void> {
+    if (this.store.dialect === 'postgres' && workspace)
+      return this.groups.submit(workspace.id, { workspace, source, write });
+    return this.executeAlone(workspace, source, write);
+  }
+
+  /**
+   * Group commit on PostgreSQL. Each single write costs two round trips (BEGIN with its locks and
+   * the read; the writes with COMMIT: docs/scaling.md), and on a busy server most of a write's CPU
+   * is those socket writes and PostgreSQL's per-transaction work. Writes that queued while others
+   * ran go as one transaction, as a v2 batch does: every identity they name locked in one sorted
+   * set with BEGIN, read in one statement, their writes sent with one COMMIT — two round trips for
+   * the group. Every write's listeners run right after it, as alone.
+   *
+   * Nobody is answered before the COMMIT that holds their write, and one write's failure is its
+   * own: if a write throws (invalid input, a rule), nothing is committed, it runs again alone and
+   * gets its own answer, and the others go again as a group. If PostgreSQL refuses a statement
+   * (the transaction did not commit, and whose statement it was is not known), each write runs
+   * again alone, with a single write's retries. Only a lost connection, when whether COMMIT
+   * happened is unknown, fails every write of the group, as it would fail a write alone.
+   */
+  private async runGroup(members: GroupMember<GroupedWrite>[]): Promise<void> {
+    if (members.length === 1) {
+      const { item, resolve, reject } = members[0]!;
+      await this.executeAlone(item.workspace, item.source, item.write).then(resolve, reject);
+      return;
+    }
+    const workspace = members[0]!.item.workspace;
+    const keys = [...new Set(members.flatMap((m) => m.item.write.lockKeys))].sort();
+    let failed = -1;
+    try {
+      await this.store.transaction(
+        async (trx) => {
+          this.noteHeld(trx, workspace);
+          await this.prefetch(trx, workspace, keys, members.length);
+          for (const [i, { item }] of members.entries()) {
+            try {
+              await this.runWrite(trx, item.workspace, item.source, item.write, true);
+            } catch (err) {
+              if (!refusedByDatabase(err)) failed = i;
+              throw err;
+            }
+          }
+        },
+        { ...this.locks(workspace, keys), weight: members.length },
+      );
+    } catch (err) {
+      if (failed >= 0) {
+        const alone = members.splice(failed, 1);
+        await Promise.all([this.runGroup(alone), this.runGroup(members)]);
+      } else if (refusedByDatabase(err)) await Promise.all(members.map((m) => this.runGroup([m])));
+      else for (const m of members) m.reject(err);
+      return;
+    }
+    for (const m of members) m.resolve();
+  }
+
+  private async executeAlone(workspace: Workspace | null, source: string, write: TrackWrite): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.store.transaction(

@@ -4,7 +4,7 @@ import { preparedNames, queryRows, registerHolder, statement } from '../sql.js';
 import { PostgresChangeFeed } from './change-feed.js';
 import { DeferringPostgresDialect, type DeferringConnection } from './deferring-driver.js';
 import type { Database } from '../schema/index.js';
-import type { Store, TransactionOptions, Tx } from '../store.js';
+import { TransactionRolledBack, type Store, type TransactionOptions, type Tx } from '../store.js';
 import { QueryBudgetError } from '../../lib/errors.js';
 import { DEFAULT_QUERY_BUDGET_MS } from '../query-budget.js';
 
@@ -119,8 +119,7 @@ export function openPostgresStore(options: PostgresOptions): Store {
           // COMMIT takes whatever writes are still held with it.
           const done = await conn.executeQuery<{ command?: string }>(CompiledQuery.raw('commit', []));
           // COMMIT of a transaction that had failed answers ROLLBACK: nothing was written.
-          if (done.rows[0]?.command === 'ROLLBACK')
-            throw new Error('the transaction was rolled back by PostgreSQL (an earlier statement failed)');
+          if (done.rows[0]?.command === 'ROLLBACK') throw new TransactionRolledBack();
           return result;
         } catch (err) {
           // Nothing sent (the function failed before its first statement): nothing to roll back.
