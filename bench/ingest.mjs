@@ -2,6 +2,8 @@
 // bare node:http server answering `{}` (the ceiling) with the same client at the same concurrency.
 // SQLite always; PostgreSQL when one is reachable. Also p99 at half the maximum rate and the
 // server's RSS before and after sustained load.
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import {
@@ -17,6 +19,10 @@ import {
   BENCH_CREDENTIALS,
   table,
 } from './lib.mjs';
+
+const serverRequire = createRequire(new URL('../packages/server/package.json', import.meta.url));
+const Database = serverRequire('better-sqlite3');
+const pg = serverRequire('pg');
 
 const CONNECTIONS = 20;
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
@@ -194,6 +200,91 @@ async function measureEngine(label, server, ceilingRps, rows, floor = {}) {
   });
 }
 
+const STORED = 10_000;
+
+/**
+ * Bytes per person and per event: how much the database grows over 10,000 new people (v2 batches
+ * of 100, the identify scenarios' three attributes) and then over 10,000 events on them: the people
+ * row with its indexes and its history rows (profile_create, attribute_change), the event with its
+ * activity row. `size` reads the database's size (SQLite: pages in use; PostgreSQL: the database).
+ */
+async function measureStorage(label, server, size, rows) {
+  const post = async (batch) => {
+    const res = await fetch(`${server.url}/api/v2/batch`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ batch }),
+    });
+    if (res.status !== 200) throw new Error(`storage batch answered ${res.status} ${await res.text()}`);
+  };
+  const id = (i) => `${run}-stored-${i}`;
+  const start = await size();
+  for (let b = 0; b < STORED / 100; b++)
+    await post(
+      Array.from({ length: 100 }, (_, i) => ({
+        type: 'person',
+        identifiers: { id: id(b * 100 + i) },
+        action: 'identify',
+        attributes: { first_name: 'Dana', plan: 'pro', visits: 3 },
+      })),
+    );
+  const people = await size();
+  for (let b = 0; b < STORED / 100; b++)
+    await post(
+      Array.from({ length: 100 }, (_, i) => ({
+        type: 'person',
+        identifiers: { id: id(b * 100 + i) },
+        action: 'event',
+        name: 'purchase',
+        attributes: { price: 10 },
+      })),
+    );
+  const events = await size();
+  rows.push({
+    name: `${label}: bytes per person (new person, 3 attributes)`,
+    value: Math.round((people - start) / STORED),
+    unit: 'B/person',
+    ceiling: null,
+    ratio: null,
+    notes: `growth over ${STORED.toLocaleString('en')} people: the row, its indexes and its history rows`,
+  });
+  rows.push({
+    name: `${label}: bytes per event (1 data field)`,
+    value: Math.round((events - people) / STORED),
+    unit: 'B/event',
+    ceiling: null,
+    ratio: null,
+    notes: `growth over ${STORED.toLocaleString('en')} events: the event and its activity row, with indexes`,
+  });
+}
+
+/** SQLite: the pages in use (the WAL's committed pages included), read as another connection would. */
+function sqliteSize(dataDir) {
+  return async () => {
+    const db = new Database(path.join(dataDir, 'roster.db'), { readonly: true, fileMustExist: true });
+    try {
+      const pages = db.pragma('page_count', { simple: true }) - db.pragma('freelist_count', { simple: true });
+      return pages * db.pragma('page_size', { simple: true });
+    } finally {
+      db.close();
+    }
+  };
+}
+
+/** PostgreSQL: the database's size on disk (tables, indexes, TOAST). */
+function pgSize(url) {
+  return async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const r = await c.query('select pg_database_size(current_database()) as n');
+      return Number(r.rows[0].n);
+    } finally {
+      await c.end();
+    }
+  };
+}
+
 const PG_FLOORED = ['identify, new people', 'identify, existing people'];
 
 /** The PostgreSQL floor's identify rates (bench/pg-floor-server.mjs), on the database Roster then uses. */
@@ -368,6 +459,7 @@ export async function runIngest() {
   const sqlite = await startRoster();
   try {
     await measureEngine('SQLite', sqlite, ceiling, rows, floor);
+    await measureStorage('SQLite', sqlite, sqliteSize(sqlite.dataDir), rows);
   } finally {
     sqlite.stop();
   }
@@ -380,6 +472,7 @@ export async function runIngest() {
     try {
       await measureEngine('PostgreSQL', pgServer, ceiling, rows, pgFloor);
       floorRatios(rows, pgFloor);
+      await measureStorage('PostgreSQL', pgServer, pgSize(db.url), rows);
       second = await startRoster({ databaseUrl: db.url });
       await measureTwoServers(pgServer, second, rows);
       await measurePropagation(pgServer, second, rows);

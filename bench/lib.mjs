@@ -164,6 +164,8 @@ export async function startRoster({ databaseUrl, env: extraEnv = {} } = {}) {
   return {
     url: m[1],
     pid: child.pid,
+    /** SQLite: the data directory (`roster.db` inside it). */
+    dataDir,
     /** The server's JS heap in use right after a full GC, in MB (bench/gc-probe.mjs). */
     async heapAfterGcMb() {
       const seen = heapLines.length;
