@@ -145,6 +145,10 @@ const APP_V1: Route[] = [
   { method: 'PUT', path: '/v1/workspace/push-providers/:kind', api: 'app', body: { key: 'k' } },
   { method: 'DELETE', path: '/v1/workspace/push-providers/:kind', api: 'app' },
   { method: 'GET', path: '/v1/pipelines/errors', api: 'app' },
+  // Indexed attributes (docs/app-api.md "Indexed attributes").
+  { method: 'GET', path: '/v1/indexed_attributes', api: 'app' },
+  { method: 'POST', path: '/v1/indexed_attributes', api: 'app', body: { name: 'plan', type: 'text' } },
+  { method: 'DELETE', path: '/v1/indexed_attributes/:name', api: 'app' },
 ];
 
 export const APP_ROUTES: Route[] = [

@@ -587,3 +587,33 @@ export const PushProviderBody = Type.Object(
   { additionalProperties: true },
 );
 export type PushProviderBody = Static<typeof PushProviderBody>;
+
+/** An indexed person attribute (docs/app-api.md "Indexed attributes"): Roster's extension. */
+export const IndexedAttribute = Type.Object({
+  name: Type.String(),
+  /** `text` serves eq/in, `number` serves gt/gte/lt/lte. */
+  type: Type.Union([Type.Literal('text'), Type.Literal('number')]),
+  status: Type.Union([Type.Literal('building'), Type.Literal('ready'), Type.Literal('failed')]),
+  /** Why the build failed (status `failed`), else null. */
+  error: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+});
+export type IndexedAttribute = Static<typeof IndexedAttribute>;
+
+export const IndexedAttributeList = Type.Object({ indexed_attributes: Type.Array(IndexedAttribute) });
+export type IndexedAttributeList = Static<typeof IndexedAttributeList>;
+
+export const IndexedAttributeResponse = Type.Object({ indexed_attribute: IndexedAttribute });
+export type IndexedAttributeResponse = Static<typeof IndexedAttributeResponse>;
+
+export const IndexedAttributeBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 150 }),
+  type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('number')])),
+});
+export type IndexedAttributeBody = Static<typeof IndexedAttributeBody>;
+
+export const IndexedAttributeParams = Type.Object({ name: Type.String() });
+export const IndexedAttributeDeleteQuery = Type.Object({
+  type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('number')])),
+});

@@ -62,6 +62,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
     app.log.error({ err }, 'segment catch-up failed'),
   );
   app.addHook('onClose', () => catchup.stop());
+  // Indexed attributes whose build a stopped server left unfinished are built again (one server).
+  const attributeIndexes = services.app.attributeIndexes.start(app.log);
+  app.addHook('onClose', () => attributeIndexes.stop());
   // Push delivery and broadcast fan-out (ROSTER_DELIVERY_WORKER=0 / ROSTER_BROADCAST_WORKER=0 turn
   // them off in this process).
   services.runtime.start(config.messaging, app.log);

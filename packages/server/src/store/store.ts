@@ -48,6 +48,14 @@ export interface Store {
    * PostgreSQL: in a transaction with `SET LOCAL statement_timeout`.
    */
   boundedRead<R>(query: CompiledQuery<R>, budgetMs?: number): Promise<R[]>;
+  /**
+   * Runs one schema statement that may take long (building or dropping an index over `people`)
+   * outside any write transaction, without holding the event loop. SQLite: on a thread with its
+   * own connection; the server's writers queue in memory meanwhile (SQLite has one writer) and
+   * run as soon as it commits. PostgreSQL: a plain statement on a pooled connection, so
+   * `CREATE INDEX CONCURRENTLY` lets writes go on.
+   */
+  schemaChange(sqlText: string): Promise<void>;
   /** The time budget of `boundedRead` (ROSTER_QUERY_TIMEOUT_MS). */
   readonly queryBudgetMs: number;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import {
   renewBroadcastClaim,
 } from '../../store/campaigns/broadcasts.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
+import { readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
 import { searchPeople } from '../../store/people/people-search.js';
 import { parseJson, type Store } from '../../store/store.js';
 import type { Audience } from './broadcasts.js';
@@ -143,7 +144,10 @@ export class BroadcastRunner {
       } else {
         let predicate;
         try {
-          predicate = compileFilter(parseFilter(audience.filter, '/recipients'), this.store.dialect, { now });
+          predicate = compileFilter(parseFilter(audience.filter, '/recipients'), this.store.dialect, {
+            now,
+            indexes: await readyAttributeIndexes(trx, wsId),
+          });
         } catch (err) {
           return finish('failed', `the audience filter no longer applies: ${(err as Error).message}`);
         }

@@ -1,5 +1,6 @@
 import { unixSeconds, type Clock } from '../../lib/clock.js';
 import { compileFilter, type Predicate } from '../../store/filter/compile-filter.js';
+import { readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
 import { parseFilter } from '../../filter/parse-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { devicesOfPeople, eventsPage, peoplePage } from '../../store/bulk/export-pages.js';
@@ -70,7 +71,10 @@ export async function runExport(store: Store, clock: Clock, options: ExportOptio
   const predicate =
     options.filter === undefined
       ? undefined
-      : compileFilter(parseFilter(options.filter, '/filter'), store.dialect, { now: unixSeconds(clock) });
+      : compileFilter(parseFilter(options.filter, '/filter'), store.dialect, {
+          now: unixSeconds(clock),
+          indexes: await readyAttributeIndexes(store.db, options.workspace.id),
+        });
   return options.what === 'people'
     ? exportPeople(store, options, predicate)
     : exportEvents(store, options, predicate);

@@ -13,6 +13,7 @@ import {
 } from '../../store/people/people-prefix.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
+import { readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
 import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodeCursor, decodePidCursor, encodeCursor } from '../query/cursor.js';
@@ -38,12 +39,13 @@ export class SearchService {
       existingSegmentIds(this.store.db, workspace.id, ids),
     );
     const afterPid = decodePidCursor(start);
+    const indexes = await readyAttributeIndexes(this.store.db, workspace.id);
     const rows = (
       await this.store.boundedRead(
         searchPeopleQuery(
           this.store.dialect,
           workspace.id,
-          compileFilter(ast, this.store.dialect, { now: Math.floor(Date.now() / 1000) }),
+          compileFilter(ast, this.store.dialect, { now: Math.floor(Date.now() / 1000), indexes }),
           afterPid,
           limit + 1,
         ).compile(this.store.db),

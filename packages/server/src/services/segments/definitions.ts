@@ -18,6 +18,7 @@ import {
 import { InvalidInputError } from '../../lib/errors.js';
 import { segmentRefs, type FilterNode } from '../../filter/ast.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
+import { readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
 import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import {
   dependencyOrder,
@@ -127,7 +128,8 @@ export class SegmentDefinitions {
     range?: PidRange,
   ): Promise<BackfillResult> {
     const now = unixSeconds(this.clock);
-    const predicate = compileFilter(segment.ast, this.store.dialect, { now });
+    const indexes = await readyAttributeIndexes(trx, workspaceId);
+    const predicate = compileFilter(segment.ast, this.store.dialect, { now, indexes });
     const target = { workspaceId, segmentId: segment.id, segmentName: segment.name };
     const exited = fresh
       ? 0
@@ -195,10 +197,11 @@ export class SegmentDefinitions {
   async count(workspaceId: number, raw: unknown, pointer: string): Promise<number> {
     const db = this.store.db;
     const ast = await this.validate(db, workspaceId, raw, pointer);
+    const indexes = await readyAttributeIndexes(db, workspaceId);
     const query = countMatchingQuery(
       this.store.dialect,
       workspaceId,
-      compileFilter(ast, this.store.dialect, { now: unixSeconds(this.clock) }),
+      compileFilter(ast, this.store.dialect, { now: unixSeconds(this.clock), indexes }),
     );
     const rows = await this.store.boundedRead(query.compile(db));
     return Number(rows[0]?.n ?? 0);

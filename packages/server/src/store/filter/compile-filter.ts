@@ -37,6 +37,43 @@ type Scope = 'person' | 'device' | 'event' | 'object' | 'relationship';
 export interface CompileOptions {
   /** Unix seconds; `within` windows end here. */
   now: number;
+  /**
+   * The workspace's indexed person attributes whose index is ready (attribute-indexes.ts): a
+   * condition on one of them is written as the indexed expression itself, so the planner uses it.
+   */
+  indexes?: IndexedAttributes;
+}
+
+/** Which top-level person attributes of one workspace have a ready index, by kind. */
+export interface IndexedAttributes {
+  workspaceId: number;
+  /** `eq`/`in` on these read the text index. */
+  text: ReadonlySet<string>;
+  /** `gt`/`gte`/`lt`/`lte` on these read the number index. */
+  number: ReadonlySet<string>;
+}
+
+/** The kinds of attribute index: what each one serves is `IndexedAttributes`. */
+export type AttributeIndexKind = 'text' | 'number';
+
+/**
+ * The expression an attribute index of `kind` stores for the top-level key `name` of `column`
+ * (the person's attributes): exactly the value view the filter compares (`values.ts`), with the
+ * key as a literal, so the SQL a filter compiles to and the index definition are the same text.
+ */
+export function attributeIndexExpression(
+  dialect: DialectName,
+  kind: AttributeIndexKind,
+  column: RawBuilder<unknown>,
+  name: string,
+): RawBuilder<unknown> {
+  const v = new Compiler(dialect, 0).literalJson(column, name);
+  return kind === 'text' ? v.text! : v.num!;
+}
+
+/** A string as an SQL literal (both engines: standard quoting, no backslash escapes). */
+export function sqlString(s: string): RawBuilder<unknown> {
+  return sql.raw(`'${s.replace(/'/g, "''")}'`);
 }
 
 /**
@@ -54,7 +91,7 @@ export function compileFilter(
   dialect: DialectName,
   options: CompileOptions = { now: Math.floor(Date.now() / 1000) },
 ): Predicate {
-  return new Compiler(dialect, options.now).compile(node, 'person');
+  return new Compiler(dialect, options.now, options.indexes).compile(node, 'person');
 }
 
 /**
@@ -71,6 +108,7 @@ class Compiler {
   constructor(
     private readonly dialect: DialectName,
     private readonly now: number,
+    private readonly indexes?: IndexedAttributes,
   ) {}
 
   compile(node: FilterNode, scope: Scope): Predicate {
@@ -141,7 +179,48 @@ class Compiler {
         return want ? sql<boolean>`(p.unsubscribed = 1)` : sql<boolean>`(p.unsubscribed = 0)`;
       }
     }
+    const indexed = scope === 'person' ? this.indexedAttribute(node) : undefined;
+    if (indexed) return indexed;
     return this.apply(node, this.normalize(node, scope));
+  }
+
+  /**
+   * A condition an attribute index serves, written so the planner uses it: the indexed expression
+   * (`attributeIndexExpression`, key inline) compared bare and NULL-guarded, never inside
+   * coalesce(), plus the workspace as a literal, which the per-workspace partial index requires.
+   * Same result as `apply` on the same view, so the answer never depends on which indexes exist.
+   */
+  private indexedAttribute(node: AttributeNode): Predicate | undefined {
+    const ix = this.indexes;
+    const t = node.target;
+    if (!ix || t.kind !== 'json' || t.path.alternatives.length !== 1) return undefined;
+    const path = t.path.alternatives[0]!;
+    if (path.length !== 1) return undefined;
+    const name = path[0]!;
+    const ws = sql.raw(String(Math.trunc(ix.workspaceId)));
+    const column = sql`p.attributes`;
+    const op = node.operator;
+    if ((op === 'eq' || op === 'in') && ix.text.has(name)) {
+      const x = attributeIndexExpression(this.dialect, 'text', column, name);
+      const values = op === 'eq' ? [node.value ?? ''] : (node.values ?? []);
+      if (values.length === 0) return sql<boolean>`(1 = 0)`;
+      const test =
+        op === 'eq'
+          ? sql`${x} = ${this.param(values[0]!)}`
+          : sql`${x} in (${sql.join(values.map((s) => this.param(s)))})`;
+      return sql<boolean>`(p.workspace_id = ${ws} and ${x} is not null and ${test})`;
+    }
+    if ((op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') && ix.number.has(name)) {
+      const x = attributeIndexExpression(this.dialect, 'number', column, name);
+      const cmp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
+      return sql<boolean>`(p.workspace_id = ${ws} and ${x} is not null and ${x} ${sql.raw(cmp)} ${this.param(node.number ?? 0)})`;
+    }
+    return undefined;
+  }
+
+  /** `jsonAt` for one top-level key written as a literal (what an expression index needs). */
+  literalJson(column: Expr, name: string): SqlValue {
+    return this.jsonAt(column, [name], true);
   }
 
   private normalize(node: AttributeNode, scope: Scope): SqlValue {
@@ -234,9 +313,9 @@ class Compiler {
     };
   }
 
-  private jsonAt(column: Expr, path: readonly string[]): SqlValue {
+  private jsonAt(column: Expr, path: readonly string[], literal = false): SqlValue {
     if (this.dialect === 'postgres') {
-      const keys = path.map((k) => sql`${k}::text`);
+      const keys = path.map((k) => (literal ? sqlString(k) : sql`${k}::text`));
       const last = keys[keys.length - 1]!;
       const parent = keys.slice(0, -1).reduce<Expr>((acc, k) => sql`(${acc} -> ${k})`, column);
       const e = sql`(${parent} -> ${last})`;
@@ -248,7 +327,7 @@ class Compiler {
         fastText: t,
       };
     }
-    const p = sqlitePath(path);
+    const p = literal ? sqlString(sqlitePath(path)) : sql`${sqlitePath(path)}`;
     const x = sql`json_extract(${column}, ${p})`;
     const type = sql`json_type(${column}, ${p})`;
     return {

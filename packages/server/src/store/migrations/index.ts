@@ -50,6 +50,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./092-write-key-notifications.js')).up(db, d),
   },
   {
+    version: 98,
+    name: 'attribute-indexes',
+    up: async (db, d) => (await import('./098-attribute-indexes.js')).up(db, d),
+  },
+  {
     version: 110,
     name: 'identifier-prefix-indexes',
     up: async (db, d) => (await import('./110-identifier-prefix-indexes.js')).up(db, d),

@@ -134,6 +134,9 @@ export function openPostgresStore(options: PostgresOptions): Store {
     async lockKeys(trx: Tx, keys: readonly string[]): Promise<void> {
       await lock(trx, [...new Set(keys)].sort());
     },
+    async schemaChange(sqlText: string): Promise<void> {
+      await db.executeQuery(CompiledQuery.raw(sqlText, []));
+    },
     queryBudgetMs,
     async boundedRead<R>(query: CompiledQuery<R>, budgetMs = queryBudgetMs): Promise<R[]> {
       const ms = Math.max(1, Math.ceil(budgetMs));

@@ -15,7 +15,13 @@ import type {
   SegmentCatchupTable,
 } from './objects.js';
 import type { ImportJobsTable, LeasesTable, MigrationsTable } from './operations.js';
-import type { AnonymousLinksTable, DevicesTable, PeopleTable, SuppressionsTable } from './people.js';
+import type {
+  AnonymousLinksTable,
+  AttributeIndexesTable,
+  DevicesTable,
+  PeopleTable,
+  SuppressionsTable,
+} from './people.js';
 import type {
   SegmentCatalogTable,
   SegmentMembershipsTable,
@@ -74,4 +80,5 @@ export interface Database {
   pipelines_messages: PipelinesMessagesTable;
   pipelines_errors: PipelinesErrorsTable;
   segment_catchup: SegmentCatchupTable;
+  attribute_indexes: AttributeIndexesTable;
 }

@@ -52,3 +52,17 @@ export interface DevicesTable {
   created_at: number;
   updated_at: number;
 }
+
+/** Person attributes a workspace has indexed (migration 098, docs/app-api.md "Indexed attributes"). */
+export interface AttributeIndexesTable {
+  workspace_id: number;
+  /** The top-level attribute key. */
+  name: string;
+  /** `text` (eq/in) | `number` (gt/gte/lt/lte). */
+  kind: string;
+  /** building | ready | failed */
+  status: string;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}

@@ -123,6 +123,26 @@ export async function maxPersonPid(db: Tx, workspaceId: number): Promise<number>
 }
 
 /**
+ * The statement of `backfillEntries` that adds the members (exported so a test can EXPLAIN it:
+ * docs/scaling.md "Which indexes carry which queries").
+ */
+export function entriesInsert(
+  dialect: DialectName,
+  t: BackfillTarget,
+  predicate: RawBuilder<boolean>,
+  now: number,
+  options: { fresh: boolean; range?: PidRange },
+): RawBuilder<unknown> {
+  const range = inRange(sql`p.pid`, options.range);
+  const notMember = options.fresh
+    ? sql`(1 = 1)`
+    : sql`not exists (select 1 from segment_memberships as m where m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
+  return sql`insert into segment_memberships (workspace_id, segment_id, person_pid, entered_at)
+      select ${typed(dialect, t.workspaceId)}, ${typed(dialect, t.segmentId)}, p.pid, ${typed(dialect, now)} from people as p
+      where p.workspace_id = ${t.workspaceId} and ${range} and ${predicate} and ${notMember}`;
+}
+
+/**
  * Adds people who match and are not members yet, with an `entered_segment` each. `fresh`: the
  * segment has no members (just created), so the activities are read back from the new rows instead
  * of evaluating the condition twice.
@@ -144,9 +164,7 @@ export async function backfillEntries(
       from people as p where p.workspace_id = ${t.workspaceId} and ${range} and ${predicate} and ${notMember}`.execute(
       db,
     );
-  const r = await sql`insert into segment_memberships (workspace_id, segment_id, person_pid, entered_at)
-      select ${typed(dialect, t.workspaceId)}, ${typed(dialect, t.segmentId)}, p.pid, ${typed(dialect, now)} from people as p
-      where p.workspace_id = ${t.workspaceId} and ${range} and ${predicate} and ${notMember}`.execute(db);
+  const r = await entriesInsert(dialect, t, predicate, now, options).execute(db);
   if (options.activities && options.fresh)
     await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'entered_segment', now)}
       from segment_memberships as m join people as p on p.pid = m.person_pid

@@ -14,6 +14,8 @@ const MAX_GROUP_WEIGHT = 500;
 
 interface Waiter {
   fn: (trx: Tx) => Promise<unknown>;
+  /** Runs alone and outside any transaction (`exclusive`): `fn` gets no handle. */
+  exclusive?: boolean;
   weight: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -24,6 +26,12 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** SQLite's single writer, shared by the writers that queue while a transaction runs. */
 export interface GroupCommit {
   transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs `fn` when the writers queued before it are done, with no transaction open on this
+   * connection, and starts the next group only once it settles: for work another connection
+   * writes (a schema change on a thread of its own) while this one's writers wait in memory.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Resolves once the writers already queued have been answered. */
   idle(): Promise<void>;
 }
@@ -194,11 +202,21 @@ export function createGroupCommit(
   async function drain(): Promise<void> {
     try {
       while (waiting.length > 0) {
+        if (waiting[0]!.exclusive) {
+          const w = waiting.shift()!;
+          try {
+            w.resolve(await (w.fn as () => Promise<unknown>)());
+          } catch (err) {
+            w.reject(err);
+          }
+          continue;
+        }
         let n = 0;
         let weight = 0;
         while (
           n < waiting.length &&
           n < MAX_GROUP &&
+          !waiting[n]!.exclusive &&
           (n === 0 || weight + waiting[n]!.weight <= MAX_GROUP_WEIGHT)
         )
           weight += waiting[n++]!.weight;
@@ -221,6 +239,21 @@ export function createGroupCommit(
         waiting.push({ fn, weight, resolve: resolve as (v: unknown) => void, reject });
         // better-sqlite3 is synchronous: a transaction never yields to the event loop, so other
         // requests can only join a group if it starts after the I/O already read has been handled.
+        if (!draining) {
+          draining = true;
+          setImmediate(() => void drain());
+        }
+      });
+    },
+    exclusive<T>(fn: () => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        waiting.push({
+          fn: () => fn(),
+          exclusive: true,
+          weight: 1,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+        });
         if (!draining) {
           draining = true;
           setImmediate(() => void drain());

@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { createGroupCommit } from './group-commit.js';
 import { StatementCache } from './statement-cache.js';
 import { startReadPool, type ReadPool } from './read-worker.js';
+import { runSchemaStatement } from './schema-worker.js';
 import { DEFAULT_QUERY_BUDGET_MS } from '../query-budget.js';
 
 export interface SqliteOptions {
@@ -86,6 +87,8 @@ export function openSqliteStore(options: SqliteOptions): Store {
     ...(checkpointer ? { checkpointer } : {}),
     transaction: (fn, options) => writer.transaction(fn, options),
     async lockKeys(): Promise<void> {},
+    schemaChange: (sqlText) =>
+      writer.exclusive(() => runSchemaStatement(sqliteFile(options.dataDir), sqlText, synchronous)),
     queryBudgetMs,
     async boundedRead<R>(query: CompiledQuery<R>, budgetMs = queryBudgetMs): Promise<R[]> {
       // The read thread opens the file read-only, so it starts once the schema exists.

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/services.js';
 import { appAuth } from '../../auth.js';
 import { registerActivityRoutes } from './activities.js';
+import { registerAttributeIndexRoutes } from './attribute-indexes.js';
 import type { AppRouteContext } from './context.js';
 import { registerCustomerRoutes } from './customers.js';
 import { registerMessageRoutes } from './messages.js';
@@ -42,4 +43,5 @@ export function registerAppApiRoutes(
   registerObjectRoutes(ctx);
   registerMessagingRoutes(ctx, services);
   registerPipelinesErrorRoutes(ctx, services.pipelines);
+  registerAttributeIndexRoutes(ctx);
 }
