@@ -8,6 +8,7 @@ import type { Services } from '../../packages/server/src/services/services.js';
 import { openStore } from '../../packages/server/src/store/open-store.js';
 import type { Store } from '../../packages/server/src/store/store.js';
 import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
+import { BroadcastRunner } from '../../packages/server/src/messaging/campaigns/broadcast-runner.js';
 
 /**
  * Objects in messaging, in process on each engine: templates read a person's related objects and
@@ -129,5 +130,92 @@ describe.each(engines())('objects in templates and campaigns on %s', (engine) =>
       customer_id: 'finn',
     });
     expect(r.json()).toMatchObject({ rendered: { message: '50 class-0' } });
+  });
+
+  /** Runs the fan-outs queued so far to the end, as `roster serve`'s broadcast runner does. */
+  const fanOut = async () => {
+    const runner = new BroadcastRunner(store, services.clock, services.campaigns, { pageSize: 2 });
+    while (await runner.runOnce());
+  };
+  const fanOuts = async () =>
+    Number(
+      (
+        await store.db
+          .selectFrom('broadcast_triggers')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('a campaign triggered by an object’s change messages its admins, with trigger.object and trigger.relationship', async () => {
+    await company('acme', {}, [
+      ['eve', { role: 'member' }],
+      ['finn', { role: 'admin' }],
+    ]);
+    const created = await appApi('POST', '/v1/campaigns', {
+      name: 'Upgraded',
+      type: 'triggered',
+      trigger: {
+        object_changed: {
+          type_id: '1',
+          attributes: ['plan'],
+          where: { attribute: { field: 'plan', operator: 'eq', value: 'enterprise' } },
+          relationship: { attribute: { field: 'role', operator: 'eq', value: 'admin' } },
+        },
+      },
+      template: {
+        title: 'Upgraded',
+        message:
+          '{{ trigger.object.name }} is {{ trigger.object.plan }} ({{ trigger.company.object_id }}, {{ trigger.relationship.role }}) for {{ customer.first_name }}',
+      },
+    });
+    expect(created.statusCode, created.body).toBe(200);
+    const campaignId = (created.json() as { campaign: { id: number } }).campaign.id;
+    const before = await fanOuts();
+
+    // Another attribute, then a plan the object filter refuses: nothing is queued.
+    await company('acme', { name: 'Acme Inc' });
+    await company('acme', { plan: 'team' });
+    expect(await fanOuts()).toBe(before);
+
+    // The plan becomes enterprise: one fan-out row in the write, sent to the admins only.
+    await company('acme', { plan: 'enterprise' });
+    expect(await fanOuts()).toBe(before + 1);
+    await fanOut();
+    const sent = async (p: string) => (await messagesOf(p)).filter((m) => m.campaign === campaignId);
+    expect(await sent('dana')).toEqual([
+      { title: 'Upgraded', body: 'Acme Inc is enterprise (acme, admin) for Dana', campaign: campaignId },
+    ]);
+    expect(await sent('finn')).toEqual([
+      { title: 'Upgraded', body: 'Acme Inc is enterprise (acme, admin) for Finn', campaign: campaignId },
+    ]);
+    expect(await sent('eve')).toEqual([]);
+
+    // Paused: object changes queue nothing.
+    expect((await appApi('PUT', `/v1/campaigns/${campaignId}`, { active: false })).statusCode).toBe(200);
+    await company('acme', { plan: 'team' });
+    await company('acme', { plan: 'enterprise' });
+    expect(await fanOuts()).toBe(before + 1);
+  });
+
+  it('an object trigger is checked when saved, with a message naming the field', async () => {
+    const bad = async (trigger: object) => {
+      const r = await appApi('POST', '/v1/campaigns', {
+        name: 'bad',
+        type: 'triggered',
+        trigger,
+        template: { title: 'x', message: 'y' },
+      });
+      expect(r.statusCode).toBe(400);
+      return r.body;
+    };
+    expect(await bad({ object_changed: { type_id: '9' } })).toContain('object type 9 does not exist');
+    expect(await bad({ object_changed: { type_id: '1', attributes: [] } })).toContain('attributes must be');
+    expect(await bad({ object_changed: { type_id: '1', relationship: { segment: { id: 1 } } } })).toContain(
+      '/trigger/object_changed/relationship',
+    );
+    expect(await bad({ object_changed: { type_id: '1', audience: 'all' } })).toContain(
+      'unknown field audience',
+    );
   });
 });

@@ -385,8 +385,21 @@ export const SendPushResponse = Type.Object({
 });
 export type SendPushResponse = Static<typeof SendPushResponse>;
 
-/** A campaign's trigger: an event name, or entering a segment (triggered campaigns only). */
-export type CampaignTrigger = { event: string } | { segment_entered: number };
+/**
+ * A campaign's trigger: an event name, entering a segment, or a change to an object of a type
+ * (triggered campaigns only).
+ */
+export type CampaignTrigger =
+  | { event: string }
+  | { segment_entered: number }
+  | {
+      object_changed: {
+        type_id: string;
+        attributes?: string[];
+        where?: unknown;
+        relationship?: unknown;
+      };
+    };
 
 /** Delivery counts of a campaign's messages. */
 export const CampaignMetrics = Type.Object({

@@ -98,7 +98,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
       ? [evaluateSegments, options.onPersonChanged]
       : [evaluateSegments],
     onEvent: [campaigns.onEvent],
-    onObjectChanged: [segments.objectListener],
+    onObjectChanged: [segments.objectListener, campaigns.onObjectChanged],
     deliveryMetric: (trx, input) => messaging.applyDeliveryMetric(trx, input),
     sharedLocks: store.dialect === 'postgres' ? segments.sharedLocks : undefined,
   };

@@ -13,6 +13,7 @@ import {
 import { compileFilter } from '../../store/filter/compile-filter.js';
 import { readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
 import { searchPeople } from '../../store/people/people-search.js';
+import { relatedPeopleMatching } from '../../store/objects/object-audience.js';
 import { parseJson, type Store } from '../../store/store.js';
 import type { Audience } from './broadcasts.js';
 import type { CampaignService } from './campaigns.js';
@@ -138,7 +139,25 @@ export class BroadcastRunner {
       const cursor = Number(held.cursor);
       let batch: Array<{ pid: number; data?: Record<string, unknown> }>;
       let next: number;
-      if ('people' in audience) {
+      if (campaign.type === 'triggered' && !campaign.active) return finish('done');
+      if ('object_oid' in audience) {
+        let predicate;
+        try {
+          predicate = compileFilter(parseFilter(audience.filter, '/audience'), this.store.dialect, { now });
+        } catch (err) {
+          return finish('failed', `the audience filter no longer applies: ${(err as Error).message}`);
+        }
+        const rows = await relatedPeopleMatching(
+          trx,
+          wsId,
+          audience.object_oid,
+          predicate,
+          cursor,
+          this.o.pageSize,
+        );
+        batch = rows.map((r) => ({ pid: r.pid, data: { relationship: { ...r.relationship } } }));
+        next = rows.length > 0 ? rows[rows.length - 1]!.pid : cursor;
+      } else if ('people' in audience) {
         batch = audience.people.slice(cursor, cursor + this.o.pageSize);
         next = cursor + batch.length;
       } else {

@@ -12,9 +12,21 @@ import type { CampaignService } from './campaigns.js';
 /** Most people an explicit list (`ids`, `emails`, `per_user_data`) may name (Customer.io: 10 000). */
 export const MAX_LIST = 10_000;
 
-/** Who a broadcast trigger goes to: the people a filter matches, or a list (with per-person data). */
+/**
+ * An object-triggered campaign's fan-out: the object's related people that `filter` (a person
+ * filter pinned to the object) matches, each with their relationship (`{{ trigger.relationship }}`).
+ */
+export interface ObjectAudience {
+  object_oid: number;
+  filter: unknown;
+}
+
+/**
+ * Who a broadcast trigger goes to: the people a filter matches, a list (with per-person data), or
+ * an object's people (a campaign triggered by an object's change).
+ */
 export type Audience =
-  { filter: unknown } | { people: Array<{ pid: number; data?: Record<string, unknown> }> };
+  { filter: unknown } | { people: Array<{ pid: number; data?: Record<string, unknown> }> } | ObjectAudience;
 
 export interface BroadcastTriggerView {
   id: number;

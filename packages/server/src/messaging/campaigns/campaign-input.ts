@@ -7,7 +7,9 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { PushTemplate } from '../templates/push-template.js';
 import { checkTemplate, parsePushTemplate } from '../templates/template-input.js';
 import type { TemplateRenderer } from '../templates/template-render.js';
-import type { Campaign, CampaignTrigger } from './campaign.js';
+import type { Campaign, CampaignTrigger, ObjectChangedTrigger } from './campaign.js';
+import { findObjectType } from '../../store/objects/object-types.js';
+import { parseFilter } from '../../filter/parse-filter.js';
 import type { TransactionalService } from './transactional.js';
 
 /** Longest `delay_seconds`: 90 days, the same horizon as `send_at`. */
@@ -50,12 +52,15 @@ export async function validateCampaign(
     if (!isObject(rawTrigger))
       throw new InvalidInputError(
         '/trigger',
-        'a triggered campaign needs trigger {event: name} or {segment_entered: id}',
+        'a triggered campaign needs trigger {event: name}, {segment_entered: id} or {object_changed: {type_id}}',
         'required',
       );
     const keys = Object.keys(rawTrigger);
     if (keys.length !== 1)
-      throw new InvalidInputError('/trigger', 'trigger takes exactly one of event, segment_entered');
+      throw new InvalidInputError(
+        '/trigger',
+        'trigger takes exactly one of event, segment_entered, object_changed',
+      );
     if (keys[0] === 'event') {
       const e = rawTrigger.event;
       if (typeof e !== 'string' || e.trim() === '')
@@ -72,6 +77,8 @@ export async function validateCampaign(
       if (!(await existingSegmentIds(trx, ws.id, [id])).has(id))
         throw new InvalidInputError('/trigger/segment_entered', `segment ${id} does not exist`, 'not_found');
       trigger = { segment_entered: id };
+    } else if (keys[0] === 'object_changed') {
+      trigger = { object_changed: await objectTrigger(trx, ws, rawTrigger.object_changed) };
     } else throw new InvalidInputError(`/trigger/${keys[0]}`, `unknown trigger ${keys[0]}`);
   } else if (rawTrigger !== null && rawTrigger !== undefined) {
     throw new InvalidInputError('/trigger', 'a broadcast has no trigger: it is sent through /triggers');
@@ -112,10 +119,62 @@ export async function validateCampaign(
     trigger: trigger ? toJson(trigger) : null,
     trigger_event: trigger && 'event' in trigger ? trigger.event : null,
     trigger_segment_id: trigger && 'segment_entered' in trigger ? trigger.segment_entered : null,
+    trigger_object_type: trigger && 'object_changed' in trigger ? trigger.object_changed.type_id : null,
     filter: rawFilter === null || rawFilter === undefined ? null : toJson(rawFilter),
     template: template ? toJson(template) : null,
     transactional_message_id: transactionalId,
     delay_seconds: delay,
     active: active ? 1 : 0,
   };
+}
+
+/** Most attribute names an object trigger may list. */
+const MAX_TRIGGER_ATTRIBUTES = 100;
+
+/**
+ * `trigger.object_changed`: an existing object type, optional attribute names (the change must
+ * touch one), an optional `where` on the object and `relationship` on the recipient's relationship,
+ * both in the segment language's `object` condition (checked by parsing that condition).
+ */
+async function objectTrigger(trx: Tx, ws: Workspace, raw: unknown): Promise<ObjectChangedTrigger> {
+  const at = '/trigger/object_changed';
+  if (!isObject(raw))
+    throw new InvalidInputError(
+      at,
+      'object_changed must be an object {type_id, attributes?, where?, relationship?}',
+    );
+  for (const key of Object.keys(raw))
+    if (!['type_id', 'attributes', 'where', 'relationship'].includes(key))
+      throw new InvalidInputError(`${at}/${key.slice(0, 40)}`, `unknown field ${key.slice(0, 40)}`);
+  const typeId = typeof raw.type_id === 'number' ? String(raw.type_id) : raw.type_id;
+  if (typeof typeId !== 'string' || !/^[1-9][0-9]{0,8}$/.test(typeId))
+    throw new InvalidInputError(`${at}/type_id`, 'type_id must be an object type id such as "1"', 'required');
+  if (!(await findObjectType(trx, ws.id, typeId)))
+    throw new InvalidInputError(`${at}/type_id`, `object type ${typeId} does not exist`, 'not_found');
+  const out: ObjectChangedTrigger = { type_id: typeId };
+  if (raw.attributes !== undefined && raw.attributes !== null) {
+    const names = raw.attributes;
+    if (
+      !Array.isArray(names) ||
+      names.length === 0 ||
+      names.length > MAX_TRIGGER_ATTRIBUTES ||
+      !names.every((n) => typeof n === 'string' && n !== '' && Buffer.byteLength(n) <= 150)
+    )
+      throw new InvalidInputError(
+        `${at}/attributes`,
+        `attributes must be 1 to ${MAX_TRIGGER_ATTRIBUTES} attribute names (each at most 150 bytes)`,
+      );
+    out.attributes = [...new Set(names as string[])];
+  }
+  const condition: Record<string, unknown> = { type_id: typeId };
+  for (const k of ['where', 'relationship'] as const)
+    if (raw[k] !== undefined && raw[k] !== null) condition[k] = out[k] = raw[k];
+  try {
+    parseFilter({ object: condition }, at);
+  } catch (err) {
+    if (err instanceof InvalidInputError)
+      throw new InvalidInputError(err.field.replace(`${at}/object`, at), err.message, err.reason);
+    throw err;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { unixSeconds, type Clock } from '../../lib/clock.js';
 import {
   campaignsTriggeredByEvent,
+  campaignsTriggeredByObjectType,
   campaignsTriggeredBySegments,
   claimCampaignSend,
   setCampaignSendDelivery,
@@ -12,7 +13,17 @@ import type { MessagingService } from '../messaging-service.js';
 import type { PushTemplate } from '../templates/push-template.js';
 import { TemplateSyntaxError } from '../templates/template-errors.js';
 import { personMatches } from './audience.js';
-import { toCampaign, type Campaign } from './campaign.js';
+import { toCampaign, type Campaign, type ObjectChangedTrigger } from './campaign.js';
+import type { DialectName } from '../../store/dialect.js';
+import { findObjectByOid, type ObjectRow } from '../../store/objects/objects.js';
+import { findObjectType } from '../../store/objects/object-types.js';
+import { searchObjects } from '../../store/objects/objects-read.js';
+import { compileObjectFilter } from '../../store/filter/compile-filter.js';
+import { insertBroadcastTrigger } from '../../store/campaigns/broadcasts.js';
+import { parseFilter } from '../../filter/parse-filter.js';
+import { toJson } from '../../store/store.js';
+import { slugOf } from '../../lib/slug.js';
+import type { ObjectAudience } from './broadcasts.js';
 import type { TransactionalService } from './transactional.js';
 
 /** An event a write stored for a person (the Track write pipeline hands each one to `onEvent`). */
@@ -21,6 +32,15 @@ export interface TriggeringEvent {
   eventId: string;
   name: string;
   data: Record<string, unknown>;
+}
+
+/** An object whose attributes a write changed (the write pipeline's object-change step). */
+export interface TriggeringObjectChange {
+  typeId: string;
+  oid: number;
+  /** The attributes the write changed; absent for a deleted object (which triggers nothing). */
+  attributes?: readonly string[];
+  removedPids?: readonly number[];
 }
 
 export interface SendOptions {
@@ -44,7 +64,62 @@ export class CampaignSender {
     private readonly messaging: MessagingService,
     private readonly transactional: TransactionalService,
     private readonly log: { warn(obj: unknown, msg: string): void } = { warn: () => {} },
+    private readonly dialect: DialectName = 'sqlite',
   ) {}
+
+  /**
+   * The write pipeline's object-change step (docs/objects.md "Campaigns triggered by an object's
+   * change"): for each active campaign triggered by a change to this object's type whose
+   * conditions hold (a listed attribute changed, the object matches `where`), one fan-out is
+   * queued, inside the write. The fan-out itself (the object's related people, page by page,
+   * each page its own transaction) is the broadcast runner's: an object with 100,000 people costs
+   * its write one row per campaign, not one send per person.
+   */
+  readonly onObjectChanged = async (
+    trx: Tx,
+    ws: Workspace,
+    change: TriggeringObjectChange,
+  ): Promise<void> => {
+    if (change.removedPids || !change.attributes || change.attributes.length === 0) return;
+    const rows = await campaignsTriggeredByObjectType(trx, ws.id, change.typeId);
+    if (rows.length === 0) return;
+    const obj = await findObjectByOid(trx, change.oid);
+    if (!obj || obj.workspaceId !== ws.id) return;
+    const type = await findObjectType(trx, ws.id, obj.typeId);
+    const now = unixSeconds(this.clock);
+    for (const row of rows) {
+      const c = toCampaign(row);
+      const t = c.trigger && 'object_changed' in c.trigger ? c.trigger.object_changed : undefined;
+      if (!t) continue;
+      if (t.attributes && !t.attributes.some((a) => change.attributes!.includes(a))) continue;
+      if (t.where !== undefined && !(await this.objectMatches(trx, obj, t))) continue;
+      const snapshot = {
+        ...obj.attributes,
+        object_type_id: obj.typeId,
+        object_id: obj.objectId,
+        cio_object_id: obj.cioObjectId,
+      };
+      const data: Record<string, unknown> = { object: snapshot, changed: [...change.attributes] };
+      const singular = type ? slugOf(type.singularName) : '';
+      if (singular !== '' && !['object', 'changed', 'relationship'].includes(singular))
+        data[singular] = snapshot;
+      const audience: ObjectAudience = { object_oid: obj.oid, filter: audienceFilter(obj, t, c.filter) };
+      await insertBroadcastTrigger(
+        trx,
+        { workspaceId: ws.id, campaignId: c.id, data: toJson(data), audience: toJson(audience) },
+        now,
+      );
+    }
+  };
+
+  /** Whether the object, as the write left it, matches the trigger's `where`. */
+  private async objectMatches(trx: Tx, obj: ObjectRow, t: ObjectChangedTrigger): Promise<boolean> {
+    const node = parseFilter({ object: { type_id: t.type_id, where: t.where } });
+    if (node.kind !== 'object' || !node.where) return true;
+    const predicate = compileObjectFilter(node.where, this.dialect);
+    const [found] = await searchObjects(trx, obj.workspaceId, obj.typeId, predicate, obj.oid - 1, 1);
+    return found?.oid === obj.oid;
+  }
 
   /** The write pipeline's `onEvent` step: an event starts every active campaign triggered by its name. */
   readonly onEvent = async (trx: Tx, ws: Workspace, e: TriggeringEvent): Promise<void> => {
@@ -144,4 +219,18 @@ export class CampaignSender {
     if (c.transactionalMessageId === null) return null;
     return (await this.transactional.byId(trx, c.workspaceId, c.transactionalMessageId))?.template ?? null;
   }
+}
+
+/**
+ * Who an object-triggered campaign reaches, as a person filter: related to this very object (its
+ * `cio_object_id`) through a relationship that matches the trigger's `relationship`, and matching
+ * the campaign's own `filter`. The fan-out reads it page by page from the object's relationships.
+ */
+function audienceFilter(obj: ObjectRow, t: ObjectChangedTrigger, campaignFilter: unknown): unknown {
+  const pin = { attribute: { field: 'cio_object_id', operator: 'eq', value: obj.cioObjectId } };
+  const condition: Record<string, unknown> = { type_id: obj.typeId, where: pin };
+  if (t.relationship !== undefined) condition.relationship = t.relationship;
+  const parts: unknown[] = [{ object: condition }];
+  if (campaignFilter !== null && campaignFilter !== undefined) parts.push(campaignFilter);
+  return parts.length === 1 ? parts[0] : { and: parts };
 }

@@ -4,7 +4,20 @@ import type { CampaignRow } from '../../store/campaigns/campaigns.js';
 import { parseJson } from '../../store/store.js';
 import type { PushTemplate } from '../templates/push-template.js';
 
-export type CampaignTrigger = { event: string } | { segment_entered: number };
+/**
+ * A change to an object of type `type_id` (docs/objects.md "Campaigns triggered by an object's
+ * change"): optionally only to some `attributes`, only while the object matches `where`; the
+ * audience is its related people, optionally only those whose relationship matches `relationship`.
+ */
+export interface ObjectChangedTrigger {
+  type_id: string;
+  attributes?: string[];
+  where?: unknown;
+  relationship?: unknown;
+}
+
+export type CampaignTrigger =
+  { event: string } | { segment_entered: number } | { object_changed: ObjectChangedTrigger };
 
 export interface Campaign {
   id: number;

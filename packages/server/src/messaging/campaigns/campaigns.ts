@@ -18,7 +18,7 @@ import type { TransactionalService } from './transactional.js';
 
 export { campaignView, type Campaign, type CampaignMetrics, type CampaignTrigger } from './campaign.js';
 export { MAX_DELAY_SECONDS } from './campaign-input.js';
-export type { SendOptions, TriggeringEvent } from './campaign-sending.js';
+export type { SendOptions, TriggeringEvent, TriggeringObjectChange } from './campaign-sending.js';
 
 /**
  * Campaigns: their definitions (list, read with delivery counts, create, update) and, through
@@ -32,6 +32,8 @@ export class CampaignService {
   readonly onEvent: CampaignSender['onEvent'];
   /** The segments engine's `onEntered` hook: entering a segment starts the campaigns it triggers. */
   readonly onSegmentEntered: CampaignSender['onSegmentEntered'];
+  /** The write pipeline's object-change step: campaigns triggered by an object's change fan out. */
+  readonly onObjectChanged: CampaignSender['onObjectChanged'];
 
   constructor(
     private readonly store: Store,
@@ -40,8 +42,9 @@ export class CampaignService {
     private readonly transactional: TransactionalService,
     log: { warn(obj: unknown, msg: string): void } = { warn: () => {} },
   ) {
-    this.sender = new CampaignSender(clock, messaging, transactional, log);
+    this.sender = new CampaignSender(clock, messaging, transactional, log, store.dialect);
     this.onEvent = this.sender.onEvent;
+    this.onObjectChanged = this.sender.onObjectChanged;
     this.onSegmentEntered = this.sender.onSegmentEntered;
   }
 

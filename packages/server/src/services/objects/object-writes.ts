@@ -174,7 +174,10 @@ export async function identifyObject(
 /** Once per object per write: the segments engine re-evaluates its people together. */
 function noteObjectChange(fx: WriteEffects, change: ObjectChange): void {
   fx.objects ??= [];
-  if (!fx.objects.some((c) => c.oid === change.oid)) fx.objects.push(change);
+  const seen = fx.objects.find((c) => c.oid === change.oid);
+  if (!seen) fx.objects.push(change);
+  else if (change.attributes)
+    seen.attributes = [...new Set([...(seen.attributes ?? []), ...change.attributes])];
 }
 
 async function mergeObjectAttributes(
@@ -196,7 +199,7 @@ async function mergeObjectAttributes(
   }
   if (names.length > 0) {
     history.object(obj, 'attribute_change', merged.changes, names.length === 1 ? names[0] : null);
-    noteObjectChange(fx, { typeId: obj.typeId, oid: obj.oid });
+    noteObjectChange(fx, { typeId: obj.typeId, oid: obj.oid, attributes: names });
   }
   if (merged.stale.length > 0)
     history.object(obj, 'failed_attribute_change', {

@@ -62,6 +62,8 @@ export type DeliveryMetricHook = (
 export interface ObjectChange {
   typeId: string;
   oid: number;
+  /** The attributes the write changed (campaigns triggered by an object's change read them). */
+  attributes?: string[];
   removedPids?: number[];
 }
 

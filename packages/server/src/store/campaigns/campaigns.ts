@@ -91,6 +91,23 @@ export async function campaignsTriggeredBySegments(
     .execute();
 }
 
+/** Active triggered campaigns started by a change to an object of this type. */
+export async function campaignsTriggeredByObjectType(
+  db: Tx,
+  workspaceId: number,
+  typeId: string,
+): Promise<CampaignRow[]> {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('trigger_object_type', '=', typeId)
+    .where('active', '=', 1)
+    .where('type', '=', 'triggered')
+    .orderBy('id')
+    .execute();
+}
+
 /**
  * Records that a campaign is sending to a person for a trigger; false when it already was (the
  * dedupe key is the campaign and `triggerKey`).

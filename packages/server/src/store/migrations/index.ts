@@ -30,6 +30,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./071-segment-catchup.js')).up(db, d),
   },
   {
+    version: 72,
+    name: 'object-campaigns',
+    up: async (db, d) => (await import('./072-object-campaigns.js')).up(db, d),
+  },
+  {
     version: 85,
     name: 'identity-secrets',
     up: async (db, d) => (await import('./085-identity-secrets.js')).up(db, d),

@@ -24,6 +24,8 @@ export interface CampaignsTable {
   /** Denormalised from `trigger` for the listeners' lookups. */
   trigger_event: string | null;
   trigger_segment_id: number | null;
+  /** Campaigns triggered by an object's change: its type (migration 072). */
+  trigger_object_type: string | null;
   filter: NullableJson;
   template: NullableJson;
   transactional_message_id: number | null;
