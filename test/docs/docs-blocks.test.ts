@@ -176,7 +176,9 @@ describe('docs: shell blocks run against a real server', () => {
     for (const s of stoodIn)
       expect(s, file).toMatch(/^(npm (ci|start|test|run \w+)\b|docker compose |pg_dump |pg_restore )/);
     expect(done.filter((l) => l.startsWith('RAN')).length + stoodIn.length).toBeGreaterThan(0);
-  });
+    // A file's blocks run one after another (each bounded by its own 60 s above); a file of many
+    // CLI runs took over 30 s on a CI machine running other suites beside it.
+  }, 300_000);
 });
 
 describe('docs: TypeScript and JavaScript blocks type-check', () => {

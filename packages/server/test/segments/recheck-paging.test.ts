@@ -132,5 +132,7 @@ describe.each(engines())('time recheck in small transactions (%s)', (engine) => 
     expect(await members(segmentIds[2]!)).toBe(PEOPLE / 10);
     expect(await members(segmentIds[8]!)).toBe((PEOPLE * 7) / 10);
     expect(changed).toBeGreaterThan(0);
-  }, 120_000);
+    // The round is bounded by its pages, not by this timeout: it took past 120 s on a CI machine
+    // running other suites beside it (load average 20).
+  }, 300_000);
 });
