@@ -126,59 +126,63 @@ async function workspaceFor(file: string): Promise<{ server: ServerProcess; dir:
 
 describe('docs: shell blocks run against a real server', () => {
   const files = [...new Set(ALL.filter((b) => SHELL.has(b.lang)).map((b) => b.file))];
-  it.each(files)('%s', async (file) => {
-    const { server, dir } = await workspaceFor(file);
-    const log = path.join(dir, 'docs-commands.log');
-    writeFileSync(log, '');
-    const host = new URL(server.url).host;
-    for (const block of ALL.filter((b) => b.file === file && SHELL.has(b.lang))) {
-      const where = `${file}:${block.line}`;
-      const script = path.join(dir, 'block.sh');
-      // The docs' address is the default `npm start` one; this server listens on a port of its own.
-      const code = block.code
-        .replaceAll('http://localhost:8080', server.url)
-        .replaceAll('localhost:8080', host);
-      writeFileSync(script, `${PRELUDE}\n${code}\n`);
-      chmodSync(script, 0o755);
-      await run('bash', ['-n', script]).catch((err: Error) => {
-        throw new Error(`${where}: not valid shell: ${err.message}`);
-      });
-      try {
-        await run('bash', [script], {
-          cwd: dir,
-          timeout: 60_000,
-          env: {
-            PATH: process.env.PATH,
-            HOME: dir,
-            DOCS_LOG: log,
-            ROSTER_CLI: CLI,
-            R: server.url,
-            KEY: server.credentials.appApiKey,
-            APP_KEY: server.credentials.appApiKey,
-            APP_API_KEY: server.credentials.appApiKey,
-            SITE_ID: server.credentials.siteId,
-            API_KEY: server.credentials.apiKey,
-            WRITE_KEY: DOCS_WRITE_KEY,
-            AUTH: `-u ${server.credentials.siteId}:${server.credentials.apiKey}`,
-            H: '-H content-type:application/json',
-          },
+  it.each(files)(
+    '%s',
+    async (file) => {
+      const { server, dir } = await workspaceFor(file);
+      const log = path.join(dir, 'docs-commands.log');
+      writeFileSync(log, '');
+      const host = new URL(server.url).host;
+      for (const block of ALL.filter((b) => b.file === file && SHELL.has(b.lang))) {
+        const where = `${file}:${block.line}`;
+        const script = path.join(dir, 'block.sh');
+        // The docs' address is the default `npm start` one; this server listens on a port of its own.
+        const code = block.code
+          .replaceAll('http://localhost:8080', server.url)
+          .replaceAll('localhost:8080', host);
+        writeFileSync(script, `${PRELUDE}\n${code}\n`);
+        chmodSync(script, 0o755);
+        await run('bash', ['-n', script]).catch((err: Error) => {
+          throw new Error(`${where}: not valid shell: ${err.message}`);
         });
-      } catch (err) {
-        const e = err as Error & { stderr?: string; stdout?: string };
-        throw new Error(
-          `${where}: a documented command failed\n${e.stderr ?? ''}\n--- stdout ---\n${e.stdout ?? ''}\n--- block ---\n${block.code}`,
-        );
+        try {
+          await run('bash', [script], {
+            cwd: dir,
+            timeout: 60_000,
+            env: {
+              PATH: process.env.PATH,
+              HOME: dir,
+              DOCS_LOG: log,
+              ROSTER_CLI: CLI,
+              R: server.url,
+              KEY: server.credentials.appApiKey,
+              APP_KEY: server.credentials.appApiKey,
+              APP_API_KEY: server.credentials.appApiKey,
+              SITE_ID: server.credentials.siteId,
+              API_KEY: server.credentials.apiKey,
+              WRITE_KEY: DOCS_WRITE_KEY,
+              AUTH: `-u ${server.credentials.siteId}:${server.credentials.apiKey}`,
+              H: '-H content-type:application/json',
+            },
+          });
+        } catch (err) {
+          const e = err as Error & { stderr?: string; stdout?: string };
+          throw new Error(
+            `${where}: a documented command failed\n${e.stderr ?? ''}\n--- stdout ---\n${e.stdout ?? ''}\n--- block ---\n${block.code}`,
+          );
+        }
       }
-    }
-    const done = readFileSync(log, 'utf8').trim().split('\n');
-    const stoodIn = done.filter((l) => l.startsWith('STOOD-IN')).map((l) => l.slice(10));
-    // Only what cannot run in a test is stood in for.
-    for (const s of stoodIn)
-      expect(s, file).toMatch(/^(npm (ci|start|test|run \w+)\b|docker compose |pg_dump |pg_restore )/);
-    expect(done.filter((l) => l.startsWith('RAN')).length + stoodIn.length).toBeGreaterThan(0);
-    // A file's blocks run one after another (each bounded by its own 60 s above); a file of many
-    // CLI runs took over 30 s on a CI machine running other suites beside it.
-  }, 300_000);
+      const done = readFileSync(log, 'utf8').trim().split('\n');
+      const stoodIn = done.filter((l) => l.startsWith('STOOD-IN')).map((l) => l.slice(10));
+      // Only what cannot run in a test is stood in for.
+      for (const s of stoodIn)
+        expect(s, file).toMatch(/^(npm (ci|start|test|run \w+)\b|docker compose |pg_dump |pg_restore )/);
+      expect(done.filter((l) => l.startsWith('RAN')).length + stoodIn.length).toBeGreaterThan(0);
+      // A file's blocks run one after another (each bounded by its own 60 s above); a file of many
+      // CLI runs took over 30 s on a CI machine running other suites beside it.
+    },
+    300_000,
+  );
 });
 
 describe('docs: TypeScript and JavaScript blocks type-check', () => {
