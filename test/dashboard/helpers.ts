@@ -334,3 +334,45 @@ export async function seedMessaging(server: ServerProcess, seeded: Seeded): Prom
     dynamicSegmentId: dynamic.segment.id,
   };
 }
+
+/** Track API v2 operations sent as one batch (`POST /api/v2/batch`); anything but a 200 throws. */
+export async function v2Batch(server: ServerProcess, operations: unknown[]): Promise<void> {
+  const { siteId, apiKey } = server.credentials;
+  const res = await fetch(`${server.trackUrl.replace(/\/api\/v1$/, '')}/api/v2/batch`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ batch: operations }),
+  });
+  if (res.status !== 200) throw new Error(`v2 batch: ${res.status} ${await res.text()}`);
+}
+
+/** Names an object type (`PUT /v1/object_types/:id`). */
+export async function nameObjectType(
+  server: ServerProcess,
+  id: string,
+  name: string,
+  singular: string,
+): Promise<void> {
+  const r = await appApi(server, 'PUT', `/object_types/${id}`, { name, singular_name: singular });
+  if (r.status !== 200) throw new Error(`rename type ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** On top of `seed`: the company Acme (type 1, Companies) with Dana as admin and Lee as member. */
+export async function seedObjects(server: ServerProcess): Promise<void> {
+  await v2Batch(server, [
+    {
+      type: 'object',
+      action: 'identify',
+      identifiers: { object_type_id: '1', object_id: 'acme' },
+      attributes: { name: 'Acme', plan: 'enterprise', seats: 120, address: { city: 'Lisbon' } },
+      cio_relationships: [
+        { identifiers: { id: 'dana' }, relationship_attributes: { role: 'admin' } },
+        { identifiers: { id: 'lee' }, relationship_attributes: { role: 'member' } },
+      ],
+    },
+  ]);
+  await nameObjectType(server, '1', 'Companies', 'Company');
+}

@@ -5,26 +5,14 @@ import {
   chromiumAvailable,
   collectErrors,
   launch,
+  nameObjectType,
   screenshot,
   seed,
   signIn,
   type Browser,
+  v2Batch,
   type Seeded,
 } from './helpers.js';
-
-/** Track API v2 operations, sent as one batch each call. */
-async function batch(server: ServerProcess, operations: unknown[]): Promise<void> {
-  const { siteId, apiKey } = server.credentials;
-  const res = await fetch(`${server.trackUrl.replace(/\/api\/v1$/, '')}/api/v2/batch`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({ batch: operations }),
-  });
-  if (res.status !== 200) throw new Error(`v2 batch: ${res.status} ${await res.text()}`);
-}
 
 const company = (id: string, attributes: Record<string, unknown>, people: Array<[string, string]> = []) => ({
   type: 'object',
@@ -55,7 +43,7 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
       `user-${String(i + 1).padStart(2, '0')}`,
       'member',
     ]);
-    await batch(server, [
+    await v2Batch(server, [
       company('acme', { name: 'Acme', plan: 'pro', seats: 120 }, [
         ['dana', 'admin'],
         ['lee', 'member'],
@@ -77,14 +65,9 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
       },
     ]);
     // A change for Acme's timeline.
-    await batch(server, [company('acme', { plan: 'enterprise' })]);
-    for (const [id, name, singular] of [
-      ['1', 'Companies', 'Company'],
-      ['2', 'Classes', 'Class'],
-    ]) {
-      const r = await appApi(server, 'PUT', `/object_types/${id}`, { name, singular_name: singular });
-      if (r.status !== 200) throw new Error(`rename type ${id}: ${r.status} ${JSON.stringify(r.body)}`);
-    }
+    await v2Batch(server, [company('acme', { plan: 'enterprise' })]);
+    await nameObjectType(server, '1', 'Companies', 'Company');
+    await nameObjectType(server, '2', 'Classes', 'Class');
     browser = await launch();
     errors = collectErrors(browser.page);
   }, 180_000);
@@ -142,7 +125,7 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
     await expect
       .poll(async () => (await rows.locator('th').allTextContents()).sort())
       .toEqual(['Acme', 'co-21', 'co-22', 'co-23', 'co-24', 'co-25', 'co-26', 'co-27', 'co-28']);
-    await screenshot(page, 'objects');
+    await screenshot(page, 'objects-search');
 
     // Another type.
     await page.getByLabel('Object type').selectOption('2');
@@ -186,7 +169,6 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
     await change.waitFor();
     expect(await change.textContent()).toMatch(/plan: pro → enterprise/);
     expect(await timeline.locator('li', { hasText: 'Person related' }).count()).toBeGreaterThan(0);
-    await screenshot(page, 'object');
 
     // A related person's link leads to their page.
     await page

@@ -10,6 +10,7 @@ import {
   screenshot,
   seed,
   seedMessaging,
+  seedObjects,
   signIn,
   type Seeded,
   type SeededMessaging,
@@ -66,6 +67,20 @@ const SCREENS: Screen[] = [
     heading: 'dana@example.com',
     title: 'dana@example.com · People · Roster',
     ready: 'timeline',
+  },
+  {
+    name: 'objects',
+    path: () => '/objects',
+    heading: 'Objects',
+    title: 'Companies · Objects · Roster',
+    ready: 'objects-table',
+  },
+  {
+    name: 'object',
+    path: () => '/objects/1/acme',
+    heading: 'Acme',
+    title: 'Acme · Companies · Roster',
+    ready: 'related-people',
   },
   {
     name: 'segments',
@@ -178,6 +193,7 @@ describe.skipIf(!chromiumAvailable())('dashboard screens', () => {
     server = await startServer({ engine: 'sqlite', env: { ROSTER_LOG_LEVEL: 'warn' } });
     seeded = await seed(server);
     messaging = await seedMessaging(server, seeded);
+    await seedObjects(server);
   }, 120_000);
 
   afterAll(async () => {
