@@ -13,6 +13,7 @@ const SUITES = [
   ['Pipelines ingest', 'pipelines.mjs'],
   ['Store upserts', 'store.mjs'],
   ['App API search', 'search.mjs'],
+  ['Indexed attributes at 1,000,000 people', 'indexed.mjs'],
   ['Segments', 'segments.mjs'],
   ['Objects', 'objects.mjs'],
   ['Segment recheck under live writes', 'recheck.mjs'],

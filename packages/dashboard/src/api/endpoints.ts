@@ -17,6 +17,8 @@ import type {
   CustomerSegmentsResponse,
   CustomersAttributesResponse,
   GetCustomerResponse,
+  IndexedAttributeList,
+  IndexedAttributeResponse,
   MessagesPage,
   PeoplePage,
   PipelinesErrorsPage,
@@ -170,4 +172,11 @@ export const App = {
     api<WorkspaceView>('PUT', `/workspace/push-providers/${kind}`, credentials),
   deletePushProvider: (kind: 'apns' | 'fcm' | 'log') =>
     api<unknown>('DELETE', `/workspace/push-providers/${kind}`),
+  // ---- indexed attributes (docs/app-api.md "Indexed attributes") ----
+  indexedAttributes: (signal?: Signal) =>
+    get<IndexedAttributeList>('/indexed_attributes', signal).then((r) => r.indexed_attributes),
+  addIndexedAttribute: (body: { name: string; type: 'text' | 'number' }) =>
+    api<IndexedAttributeResponse>('POST', '/indexed_attributes', body).then((r) => r.indexed_attribute),
+  removeIndexedAttribute: (name: string, type: 'text' | 'number') =>
+    api<unknown>('DELETE', `/indexed_attributes/${enc(name)}${qs({ type })}`),
 };

@@ -2,6 +2,7 @@ import { App } from '../api/endpoints';
 import { AsyncView } from '../components/async-view';
 import { PageTitle } from '../components/page-title';
 import { useAsync } from '../lib/use-async';
+import { IndexedAttributesCard } from './indexed-attributes-card';
 import { IngestErrorsCard } from './ingest-errors-card';
 import { KeysCard } from './keys-card';
 import { ProvidersCard } from './providers-card';
@@ -19,6 +20,7 @@ export function SettingsPage() {
             <KeysCard siteId={w.site_id} />
             <ProvidersCard w={w} onSaved={ws.reload} />
             <IngestErrorsCard />
+            <IndexedAttributesCard />
           </>
         )}
       </AsyncView>

@@ -12,6 +12,7 @@ import { searchPeopleQuery } from '../../src/store/people/people-search.js';
 import { countMatchingQuery, entriesInsert } from '../../src/store/segments/segment-backfill.js';
 import type { Store } from '../../src/store/store.js';
 import { AttributeIndexService } from '../../src/services/people/attribute-indexes.js';
+import { SearchService } from '../../src/services/people/search.js';
 import { WorkspaceService } from '../../src/services/workspaces.js';
 import type { Workspace } from '../../src/store/workspaces/workspace.js';
 import { createTestDatabase, engines, type TestDatabase } from '../../../../test/helpers/postgres.js';
@@ -188,6 +189,9 @@ describe.each(engines())('indexed attributes on %s', (engine) => {
         }),
       ),
     };
+    // A narrow range's page reads the number index (SearchService chooses this after counting).
+    const narrow = await explain(searchPeopleQuery(store.dialect, workspace.id, high, 0, 51, numberIx));
+    expect(narrow).toContain(numberIx);
     expect(plans.search).toContain(textIx);
     expect(plans.count).toContain(textIx);
     expect(plans.rangeCount).toContain(numberIx);
@@ -199,6 +203,30 @@ describe.each(engines())('indexed attributes on %s', (engine) => {
       { now: 1 },
     );
     expect(await explain(countMatchingQuery(store.dialect, workspace.id, unindexed))).not.toContain(textIx);
+  });
+
+  it('the search service pages a narrow range through its index, in pid order, as without it', async () => {
+    const search = new SearchService(store);
+    for (const value of ['995', '10']) {
+      const filter = { attribute: { field: 'score', operator: 'gte', value } };
+      const all = await pidsOf(workspace.id, filter);
+      const pages: number[] = [];
+      let start: string | undefined;
+      do {
+        const page = await search.search(workspace, { filter }, start, 40);
+        pages.push(...page.identifiers.map((p) => Number(p.id!.slice(1))));
+        start = page.next || undefined;
+      } while (start && pages.length < 200);
+      const ids = (
+        await store.db
+          .selectFrom('people')
+          .select(['pid', 'id'])
+          .where('pid', 'in', all.slice(0, pages.length))
+          .orderBy('pid')
+          .execute()
+      ).map((r) => Number(r.id!.slice(1)));
+      expect(pages, value).toEqual(ids);
+    }
   });
 
   it('refuses bad input with a message naming the problem', async () => {

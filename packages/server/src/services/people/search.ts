@@ -1,7 +1,7 @@
 import type { PeoplePage, PrefixSearchPage } from '@roster/protocol';
 import { existingSegmentIds } from '../../store/segments/segments-read.js';
 import type { Store } from '../../store/store.js';
-import { searchPeopleQuery } from '../../store/people/people-search.js';
+import { countUpToQuery, searchPeopleQuery } from '../../store/people/people-search.js';
 import {
   compareCodePoints,
   personByCioId,
@@ -13,7 +13,9 @@ import {
 } from '../../store/people/people-prefix.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
-import { readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
+import { attributeIndexName, readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
+import type { FilterNode } from '../../filter/ast.js';
+import type { IndexedAttributes } from '../../store/filter/compile-filter.js';
 import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodeCursor, decodePidCursor, encodeCursor } from '../query/cursor.js';
@@ -40,14 +42,17 @@ export class SearchService {
     );
     const afterPid = decodePidCursor(start);
     const indexes = await readyAttributeIndexes(this.store.db, workspace.id);
+    const now = Math.floor(Date.now() / 1000);
+    const indexedBy = await this.narrowRange(workspace.id, ast, indexes, now);
     const rows = (
       await this.store.boundedRead(
         searchPeopleQuery(
           this.store.dialect,
           workspace.id,
-          compileFilter(ast, this.store.dialect, { now: Math.floor(Date.now() / 1000), indexes }),
+          compileFilter(ast, this.store.dialect, { now, indexes }),
           afterPid,
           limit + 1,
+          indexedBy,
         ).compile(this.store.db),
       )
     ).map((r) => ({ ...r, pid: Number(r.pid) }));
@@ -60,6 +65,33 @@ export class SearchService {
     };
   }
 
+  /**
+   * The index to read a page through (`searchPeopleQuery`'s `narrowIndex`) when the filter requires
+   * a range on an indexed number attribute that few people match, else undefined: at most
+   * `NARROW_RANGE` index entries are counted to find out.
+   */
+  private async narrowRange(
+    workspaceId: number,
+    ast: FilterNode,
+    indexes: IndexedAttributes,
+    now: number,
+  ): Promise<string | undefined> {
+    if (indexes.number.size === 0) return undefined;
+    for (const node of ast.kind === 'and' ? ast.children : [ast]) {
+      if (node.kind !== 'attribute' || node.inverse || node.target.kind !== 'json') continue;
+      if (!['gt', 'gte', 'lt', 'lte'].includes(node.operator)) continue;
+      const [path, ...more] = node.target.path.alternatives;
+      if (more.length > 0 || path?.length !== 1 || !indexes.number.has(path[0]!)) continue;
+      const ix = attributeIndexName(workspaceId, path[0]!, 'number');
+      const predicate = compileFilter(node, this.store.dialect, { now, indexes });
+      const [row] = await this.store.boundedRead(
+        countUpToQuery(this.store.dialect, workspaceId, predicate, NARROW_RANGE, ix).compile(this.store.db),
+      );
+      if (Number(row?.n ?? NARROW_RANGE) < NARROW_RANGE) return ix;
+    }
+    return undefined;
+  }
+
   /** `GET /v1/customers/search?q=`: see `prefixSearch`. */
   async prefix(
     workspace: Workspace,
@@ -70,6 +102,12 @@ export class SearchService {
     return prefixSearch(this.store, workspace, q, start, limit);
   }
 }
+
+/**
+ * A range on an indexed attribute matched by fewer people than this is read through its index and
+ * sorted (`SearchService.narrowRange`): sorting that many pids takes a few milliseconds.
+ */
+const NARROW_RANGE = 5_000;
 
 /** Longest `q` for prefix search; identifiers are far shorter. */
 const MAX_PREFIX = 512;

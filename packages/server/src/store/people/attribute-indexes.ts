@@ -168,6 +168,17 @@ export function createAttributeIndexSql(
   return `create index ${concurrently}if not exists ${ix} on people (workspace_id, (${expr.sql}), pid) where workspace_id = ${ws}`;
 }
 
+/** PostgreSQL: statistics on the index's expression, so the planner knows how many a range matches. */
+export function createAttributeStatisticsSql(
+  store: Store,
+  workspaceId: number,
+  name: string,
+  kind: AttributeIndexKind,
+): string {
+  const expr = attributeIndexExpression(store.dialect, kind, sql`attributes`, name).compile(store.db);
+  return `create statistics if not exists ${attributeIndexName(workspaceId, name, kind)}_s on (${expr.sql}) from people`;
+}
+
 /**
  * Builds the index without stopping writes: PostgreSQL `CREATE INDEX CONCURRENTLY` (an earlier
  * attempt that died half-way leaves an invalid index, dropped first), then ANALYZE so the planner
@@ -188,7 +199,15 @@ export async function buildAttributeIndex(
       await store.schemaChange(`drop index concurrently if exists ${ix}`);
   }
   await store.schemaChange(createAttributeIndexSql(store, workspaceId, name, kind));
-  if (store.dialect === 'postgres') await store.schemaChange('analyze people');
+  if (store.dialect === 'postgres') {
+    // ANALYZE keeps no statistics for a partial index's expression; without them the planner
+    // guesses a third of the table for a range and scans it. Expression statistics (PostgreSQL 14+)
+    // give it the real distribution; on an older server the index still serves equality.
+    await store
+      .schemaChange(createAttributeStatisticsSql(store, workspaceId, name, kind))
+      .catch(() => undefined);
+    await store.schemaChange('analyze people');
+  }
 }
 
 export async function dropAttributeIndex(
@@ -198,7 +217,8 @@ export async function dropAttributeIndex(
   kind: AttributeIndexKind,
 ): Promise<void> {
   const ix = attributeIndexName(workspaceId, name, kind);
-  await store.schemaChange(
-    store.dialect === 'postgres' ? `drop index concurrently if exists ${ix}` : `drop index if exists ${ix}`,
-  );
+  if (store.dialect === 'postgres') {
+    await store.schemaChange(`drop statistics if exists ${ix}_s`);
+    await store.schemaChange(`drop index concurrently if exists ${ix}`);
+  } else await store.schemaChange(`drop index if exists ${ix}`);
 }
