@@ -117,7 +117,7 @@ export async function buildApp(
 
   const storage = new StorageHealth(() => (options.clock ?? systemClock).now());
   storage.register(app);
-  registerHealthRoutes(app, options.store, storage);
+  registerHealthRoutes(app, services.status, storage);
   registerTrackRoutes(app, services, {
     publicRateLimit: options.publicRateLimit ?? 0,
     publicUrl: options.publicUrl

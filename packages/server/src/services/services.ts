@@ -7,6 +7,8 @@ import { BroadcastService } from '../messaging/campaigns/broadcasts.js';
 import { CampaignService } from '../messaging/campaigns/campaigns.js';
 import { MessagingRuntime } from '../messaging/runtime.js';
 import { SendPushService } from './push/send-push.js';
+import { TemplatePreviewService } from './push/preview.js';
+import { ServerStatusService } from './server-status.js';
 import { TransactionalService } from '../messaging/campaigns/transactional.js';
 import { WorkspaceSettingsService } from './workspace-settings.js';
 import { SegmentEngine } from './segments/engine.js';
@@ -39,6 +41,9 @@ export interface Services {
   campaigns: CampaignService;
   broadcasts: BroadcastService;
   sendPush: SendPushService;
+  templatePreview: TemplatePreviewService;
+  /** The store's engine and whether it answers, the outbox depth: for `/healthz` and `/metrics`. */
+  status: ServerStatusService;
   workspaceSettings: WorkspaceSettingsService;
   /** The delivery worker and broadcast fan-out; `roster serve` starts them. */
   runtime: MessagingRuntime;
@@ -103,6 +108,8 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     sharedLocks: store.dialect === 'postgres' ? segments.sharedLocks : undefined,
   };
   const track = new TrackService(store, clock, workspaces, pipeline);
+  const app = createAppServices(store, clock);
+  const runtime = new MessagingRuntime(store, clock, messaging, providers, campaigns, onDeviceChanged);
 
   return {
     store,
@@ -113,14 +120,16 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     trackV2: new TrackV2Service(track, clock, metrics),
     pipelines: new PipelinesService(store, clock, track, metrics, options.pipelinesMaxConcurrent),
     segments,
-    app: createAppServices(store, clock),
+    app,
     messaging,
     providers,
     transactional,
     campaigns,
-    broadcasts: new BroadcastService(store, clock, campaigns),
-    sendPush: new SendPushService(store, clock, track, messaging, transactional),
+    broadcasts: new BroadcastService(store, clock, campaigns, () => runtime.nudgeBroadcasts()),
+    sendPush: new SendPushService(store, clock, track, messaging, transactional, () => runtime.nudge()),
+    templatePreview: new TemplatePreviewService(store, messaging.renderer, app.people),
+    status: new ServerStatusService(store),
     workspaceSettings: new WorkspaceSettingsService(store, clock, workspaces, providers),
-    runtime: new MessagingRuntime(store, clock, messaging, providers, campaigns, onDeviceChanged),
+    runtime,
   };
 }

@@ -1,14 +1,17 @@
 import { HealthResponse } from '@roster/protocol';
 import type { FastifyInstance } from 'fastify';
-import { ping } from '../../store/health.js';
-import type { Store } from '../../store/store.js';
+import type { ServerStatusService } from '../../services/server-status.js';
 import type { StorageHealth } from '../storage-health.js';
 
 /**
  * `GET /healthz`: 200 once the server accepts traffic and its store answers; 503 otherwise.
  * Its requests are logged at debug: a load balancer's probes would otherwise bury the log.
  */
-export function registerHealthRoutes(app: FastifyInstance, store: Store, storage?: StorageHealth): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  status: ServerStatusService,
+  storage?: StorageHealth,
+): void {
   // Fastify logs requests at info: below debug, this route's logger drops to warn (errors still show).
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
   const level = order.indexOf(app.log.level as (typeof order)[number]);
@@ -19,19 +22,19 @@ export function registerHealthRoutes(app: FastifyInstance, store: Store, storage
   };
   app.get('/healthz', { logLevel, schema }, async (_request, reply) => {
     try {
-      await ping(store.db);
+      await status.storeAnswers();
       const since = storage?.storageFullSince;
       if (since !== undefined)
         return reply.code(503).send({
           status: 'degraded',
-          store: store.dialect,
+          store: status.engine,
           storage: 'full',
           since,
           message: 'writes are failing because the storage is full; reads still work',
         });
-      return { status: 'ok', store: store.dialect };
+      return { status: 'ok', store: status.engine };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', store: store.dialect });
+      return reply.code(503).send({ status: 'unavailable', store: status.engine });
     }
   });
 }

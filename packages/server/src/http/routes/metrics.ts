@@ -2,7 +2,6 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { TextBody } from '@roster/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteSchema } from '../route-schema.js';
-import { outboxDepth } from '../../store/messaging/outbox.js';
 import type { Services } from '../../services/services.js';
 import { HttpError } from '../error-handler.js';
 
@@ -44,7 +43,7 @@ export function registerMetrics(
   const { token } = options;
   const { metrics } = services;
   const started = new WeakMap<FastifyRequest, bigint>();
-  metrics.inc('roster_store_errors_total', { engine: services.store.dialect }, 0);
+  metrics.inc('roster_store_errors_total', { engine: services.status.engine }, 0);
 
   app.addHook('onRequest', async (request) => {
     started.set(request, process.hrtime.bigint());
@@ -61,7 +60,7 @@ export function registerMetrics(
       });
   });
   app.addHook('onError', async (_request, _reply, err) => {
-    if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.store.dialect });
+    if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.status.engine });
   });
 
   const schema: RouteSchema = {
@@ -89,7 +88,7 @@ export function registerMetrics(
 async function collectStoreGauges(services: Services): Promise<void> {
   const { metrics } = services;
   try {
-    const depth = await outboxDepth(services.store.db, Date.now());
+    const depth = await services.status.outboxDepth(Date.now());
     metrics.reset('roster_outbox_pending');
     let due = 0;
     for (const r of depth) {
@@ -101,6 +100,6 @@ async function collectStoreGauges(services: Services): Promise<void> {
     metrics.set('roster_store_up', 1);
   } catch (err) {
     metrics.set('roster_store_up', 0);
-    if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.store.dialect });
+    if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.status.engine });
   }
 }

@@ -55,6 +55,8 @@ export class BroadcastService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly campaigns: CampaignService,
+    /** After a trigger commits: wakes the broadcast fan-out (`MessagingRuntime.nudgeBroadcasts`). */
+    private readonly onTriggered: () => void = () => {},
   ) {}
 
   async trigger(ws: Workspace, rawId: string, body: unknown): Promise<{ id: number }> {
@@ -62,7 +64,7 @@ export class BroadcastService {
     if (!isObject(b)) throw new InvalidInputError('/', 'request body must be a JSON object');
     const id = /^\d+$/.test(rawId) && rawId.length < 16 ? Number(rawId) : null;
     const now = unixSeconds(this.clock);
-    return this.store.transaction(async (trx) => {
+    const created = await this.store.transaction(async (trx) => {
       const campaign = await this.campaigns.byId(trx, ws.id, id);
       if (!campaign || campaign.type !== 'broadcast') throw new NotFoundError();
       if (b.data !== undefined && b.data !== null && !isObject(b.data))
@@ -76,6 +78,8 @@ export class BroadcastService {
       );
       return { id: triggerId };
     });
+    this.onTriggered();
+    return created;
   }
 
   async getTrigger(ws: Workspace, rawCampaign: string, rawTrigger: string): Promise<BroadcastTriggerView> {

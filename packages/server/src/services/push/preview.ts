@@ -18,6 +18,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** `POST /v1/templates/preview` over the server's store, renderer and people reads. */
+export class TemplatePreviewService {
+  constructor(
+    private readonly store: Store,
+    private readonly renderer: TemplateRenderer,
+    private readonly people: PeopleReadService,
+  ) {}
+
+  preview(ws: Workspace, body: unknown): Promise<{ rendered: Record<string, unknown> }> {
+    return previewTemplate(this.store, this.renderer, this.people, ws, body);
+  }
+}
+
 /**
  * `POST /v1/templates/preview`: renders a push template for one person (and one of their devices:
  * `device_token`, else the last used) with optional `event` and `trigger` data, without queueing.

@@ -86,9 +86,18 @@ export class SendPushService {
     private readonly track: TrackService,
     private readonly messaging: MessagingService,
     private readonly transactional: TransactionalService,
+    /** After a send is queued: wakes the delivery worker (`MessagingRuntime.nudge`, wired in `createServices`). */
+    private readonly onQueued: () => void = () => {},
   ) {}
 
+  /** `POST /v1/send/push`: queues the push, then wakes the delivery worker. */
   async send(ws: Workspace, body: unknown): Promise<SendPushAnswer> {
+    const answer = await this.queue(ws, body);
+    this.onQueued();
+    return answer;
+  }
+
+  private async queue(ws: Workspace, body: unknown): Promise<SendPushAnswer> {
     if (!isObject(body))
       throw new InvalidInputError('body', 'request body must be a JSON object', 'required');
     const ref = identifiersRef(body.identifiers, ws);

@@ -27,7 +27,6 @@ import {
 } from '@roster/protocol';
 import { Type } from 'typebox';
 import { campaignView } from '../../../messaging/campaigns/campaigns.js';
-import { previewTemplate } from '../../../services/push/preview.js';
 import { transactionalView } from '../../../messaging/campaigns/transactional.js';
 import type { Services } from '../../../services/services.js';
 import { workspaceOf } from '../../auth.js';
@@ -49,11 +48,7 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: SendPushBody,
         response: { 200: SendPushResponse },
       }),
-      async (request) => {
-        const answer = await services.sendPush.send(workspaceOf(request), request.body);
-        services.runtime.nudge();
-        return answer;
-      },
+      async (request) => services.sendPush.send(workspaceOf(request), request.body),
     );
 
     app.get(
@@ -109,14 +104,7 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: TemplatePreviewBody,
         response: { 200: TemplatePreviewResponse },
       }),
-      async (request) =>
-        previewTemplate(
-          services.store,
-          services.messaging.renderer,
-          ctx.services.people,
-          workspaceOf(request),
-          request.body,
-        ),
+      async (request) => services.templatePreview.preview(workspaceOf(request), request.body),
     );
 
     // -- campaigns and broadcasts --
@@ -171,15 +159,8 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: Type.Union([BroadcastTriggerBody, Type.Null()]),
         response: { 200: BroadcastTriggerCreated },
       }),
-      async (request) => {
-        const answer = await services.broadcasts.trigger(
-          workspaceOf(request),
-          paramOf(request, 'id'),
-          request.body,
-        );
-        services.runtime.nudgeBroadcasts();
-        return answer;
-      },
+      async (request) =>
+        services.broadcasts.trigger(workspaceOf(request), paramOf(request, 'id'), request.body),
     );
     app.get(
       `${prefix}/campaigns/:id/triggers/:trigger_id`,

@@ -1,0 +1,24 @@
+import { ping } from '../store/health.js';
+import { outboxDepth } from '../store/messaging/outbox.js';
+import type { DialectName } from '../store/dialect.js';
+import type { Store } from '../store/store.js';
+
+/** What `GET /healthz` and `GET /metrics` read about the server's store, without reaching into it. */
+export class ServerStatusService {
+  constructor(private readonly store: Store) {}
+
+  /** The store's engine (`sqlite` or `postgres`): the health answer's `store`, the metrics' `engine`. */
+  get engine(): DialectName {
+    return this.store.dialect;
+  }
+
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  async storeAnswers(): Promise<void> {
+    await ping(this.store.db);
+  }
+
+  /** Outbox entries waiting, by kind, and how many of them are due at `nowMs`. */
+  outboxDepth(nowMs: number): Promise<Array<{ kind: string; pending: number; due: number }>> {
+    return outboxDepth(this.store.db, nowMs);
+  }
+}
