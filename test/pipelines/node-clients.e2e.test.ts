@@ -70,7 +70,10 @@ function rudder(s: PipelinesServer): Client {
     group: (userId, groupId, traits) => a.group({ userId, groupId, traits } as never),
     alias: (userId, previousId) => a.alias({ userId, previousId } as never),
     flush: () =>
-      new Promise<void>((resolve, reject) => a.flush((err?: Error) => (err ? reject(err) : resolve()))),
+      new Promise<void>((resolve, reject) => {
+        // Its flush both calls back and returns a promise: either way an error fails the flush.
+        Promise.resolve(a.flush((err?: Error) => (err ? reject(err) : resolve()))).catch(reject);
+      }),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   registerClosingAnswer,
 } from './connections.js';
 import { registerCors } from './cors.js';
-import { registerErrorHandling, sendError, HttpError } from './error-handler.js';
+import { answerError, registerErrorHandling, HttpError } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { registerNulGuard } from './nul-guard.js';
@@ -90,7 +90,7 @@ export async function buildApp(
     // Clients percent-encode ids; a path is routed raw and its segments decoded afterwards.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Huge headers are cut off by Node (16 KB) with a 431 before reaching us.
-    frameworkErrors: (err, request, reply) => sendError(request, reply, err),
+    frameworkErrors: (err, request, reply) => answerError(request, reply, err),
     // Every request arrives whole in bounded time, and idle connections end (finding 12); Node
     // checks the request deadline every `connectionsCheckingInterval`.
     requestTimeout: requestTimeoutMs,

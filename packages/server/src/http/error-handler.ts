@@ -161,6 +161,17 @@ export function sendError(
   return drainBody(request.raw).then(send);
 }
 
+/**
+ * `sendError` for the places Fastify calls without awaiting (`frameworkErrors`, a route's
+ * `errorHandler`): the answer may follow a bounded drain of the body, and a failure to send it is
+ * logged rather than left as an unhandled rejection.
+ */
+export function answerError(request: FastifyRequest, reply: FastifyReply, err: unknown): void {
+  const sent = sendError(request, reply, err);
+  if (sent instanceof Promise)
+    sent.catch((failure: unknown) => request.log.error({ err: failure }, 'answering an error failed'));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
   app.setNotFoundHandler((request, reply) =>

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../../../lib/errors.js';
 import { ValidationErrors } from '../../../services/track/limits.js';
 import { apiFamily } from '../../api-family.js';
-import { sendError } from '../../error-handler.js';
+import { answerError } from '../../error-handler.js';
 
 /** Track's success body: `{}` and a newline, `application/json; charset=utf-8` (docs/track-api.md §1). */
 export function ok(reply: FastifyReply): FastifyReply {
@@ -36,17 +36,22 @@ export function v2Errors(err: InvalidInputError): Array<{ reason: string; field:
  * (docs/track-api.md §1); everything else takes the shared path.
  */
 export function trackErrorHandler(options: { singular?: boolean } = {}) {
-  return (
-    err: FastifyError,
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): FastifyReply | Promise<FastifyReply> => {
-    if (err instanceof InvalidInputError && err.status === 400) {
-      const family = apiFamily(request.url);
-      if (family === 'track_v2') return json(reply, 400, { errors: v2Errors(err) });
-      if (options.singular) return json(reply, 400, { meta: { error: err.message } });
-      if (err instanceof ValidationErrors) return json(reply, 400, { meta: { errors: err.messages } });
-    }
-    return sendError(request, reply, err);
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const body =
+      err instanceof InvalidInputError && err.status === 400 ? trackBody(err, request, options) : null;
+    if (body) json(reply, 400, body);
+    else answerError(request, reply, err);
   };
+}
+
+/** The Track wire body of a 400, or null when the shared shape applies. */
+function trackBody(
+  err: InvalidInputError,
+  request: FastifyRequest,
+  options: { singular?: boolean },
+): unknown {
+  if (apiFamily(request.url) === 'track_v2') return { errors: v2Errors(err) };
+  if (options.singular) return { meta: { error: err.message } };
+  if (err instanceof ValidationErrors) return { meta: { errors: err.messages } };
+  return null;
 }
