@@ -6,6 +6,7 @@ import { buildApp } from '../http/app.js';
 import { requestLogView } from '../http/log-redaction.js';
 import { openStore } from '../store/open-store.js';
 import { redactUrl, serveConfig, type ServeFlags } from './config.js';
+import { finishEmailMerges } from '../services/identity/email-merges.js';
 
 /**
  * `roster serve`: opens the store (running migrations), makes sure a workspace exists, listens,
@@ -49,6 +50,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
     config.credentials,
     config.writeKeys,
   );
+  // People an upgrade found twice under one email (NFC and NFD spellings) are merged, one merge per
+  // transaction, while the server serves (docs/operations.md "Upgrading: emails in NFC").
+  const emailMerges = finishEmailMerges(services.store, services.track, services.workspaces).then(
+    (merged) => {
+      if (merged > 0) app.log.info({ merged }, `emails in NFC: merged ${merged} duplicate people`);
+    },
+    (err: unknown) => app.log.error({ err }, 'emails in NFC: merging duplicate people failed'),
+  );
+  app.addHook('onClose', () => emailMerges);
   // Pipelines messageIds are remembered for 48 hours (dedupe), then forgotten in small deletes.
   const pruning = services.pipelines.startPruning(10 * 60_000, (err) =>
     app.log.warn({ err }, 'pipelines: pruning old messageIds failed; will retry'),

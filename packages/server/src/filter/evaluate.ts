@@ -9,6 +9,7 @@ import {
   viewOfJson,
   type ScalarView,
 } from './values.js';
+import { emailKey } from '../lib/email.js';
 
 /** One person as the in-memory evaluator sees them: what a write just left in the store. */
 export interface PersonFacts {
@@ -84,7 +85,7 @@ function personValue(
       return { view: textView(p.id) };
     case 'email':
       // Emails are identifiers and compare case-insensitively (docs/track-api.md §3).
-      return { view: textView(p.email?.toLowerCase() ?? null), normalize: (s) => s.toLowerCase() };
+      return { view: textView(p.email === null ? null : emailKey(p.email)), normalize: emailKey };
     case 'cio_id':
       return { view: textView(p.cioId), normalize: (s) => s.replace(/^cio_/, '') };
     case 'unsubscribed':

@@ -8,6 +8,7 @@ import { existingSegmentIds } from '../../store/segments/segments-read.js';
 import { toJson, type Store, type Tx } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { CampaignService } from './campaigns.js';
+import { emailKey } from '../../lib/email.js';
 
 /** Most people an explicit list (`ids`, `emails`, `per_user_data`) may name (Customer.io: 10 000). */
 export const MAX_LIST = 10_000;
@@ -135,7 +136,7 @@ export class BroadcastService {
     } else if (b.emails !== undefined) {
       wanted = list('emails').map((v, i) => ({
         column: 'email_norm',
-        value: text(v, `/emails/${i}`).toLowerCase(),
+        value: emailKey(text(v, `/emails/${i}`)),
       }));
       ignoreMissing = b.email_ignore_missing === true;
     } else if (b.per_user_data !== undefined) {
@@ -149,7 +150,7 @@ export class BroadcastService {
           ? { column: 'id' as const, value: text(v.id, `/per_user_data/${i}/id`), ...(data ? { data } : {}) }
           : {
               column: 'email_norm' as const,
-              value: text(v.email, `/per_user_data/${i}/email`).toLowerCase(),
+              value: emailKey(text(v.email, `/per_user_data/${i}/email`)),
               ...(data ? { data } : {}),
             };
       });

@@ -5,6 +5,7 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import {
   checkIdentitySignature,
   IDENTITY_CHECKS_METRIC,
+  type IdentifierKind,
   refusalMessage,
   verifyIdentitySignature,
 } from './verify.js';
@@ -29,12 +30,18 @@ export class IdentityGuard {
     private readonly metrics: MetricsRegistry,
   ) {}
 
-  person(ws: Workspace, identifier: string, signature: string | undefined, field: string): void {
+  person(
+    ws: Workspace,
+    identifier: string,
+    signature: string | undefined,
+    field: string,
+    kind?: IdentifierKind,
+  ): void {
     const now = unixSeconds(this.clock);
-    if (checkIdentitySignature(ws, identifier, signature, now, this.metrics) !== 'refused') return;
+    if (checkIdentitySignature(ws, identifier, signature, now, this.metrics, kind) !== 'refused') return;
     throw new IdentityForbiddenError(
       field,
-      refusalMessage(verifyIdentitySignature(ws, identifier, signature, now), identifier),
+      refusalMessage(verifyIdentitySignature(ws, identifier, signature, now, kind), identifier),
     );
   }
 
@@ -58,7 +65,9 @@ export const SIGNATURE_HEADER = 'x-roster-identity-signature';
  * (`anonymous`: events with only an `anonymous_id`, delivery metrics), or `unsignable` (merge).
  * Malformed operations answer `anonymous` here and fail in the parser with their own 400.
  */
-export function v2Identity(op: unknown): { identifier: string } | 'anonymous' | 'unsignable' {
+export function v2Identity(
+  op: unknown,
+): { identifier: string; kind: IdentifierKind } | 'anonymous' | 'unsignable' {
   if (typeof op !== 'object' || op === null || Array.isArray(op)) return 'anonymous';
   const o = op as Record<string, unknown>;
   if (o.type !== 'person') return 'anonymous';
@@ -70,7 +79,7 @@ export function v2Identity(op: unknown): { identifier: string } | 'anonymous' | 
     const v =
       typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : '';
     // A cio_id is signed as the app names the person: `cio_<id>` (the SDK's identify('cio_…')).
-    if (v !== '') return { identifier: key === 'cio_id' ? `cio_${v}` : v };
+    if (v !== '') return { identifier: key === 'cio_id' ? `cio_${v}` : v, kind: key };
   }
   return 'anonymous';
 }

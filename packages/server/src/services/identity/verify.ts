@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MetricsRegistry } from '../../lib/metrics.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
+import { isEmail } from '../track/identifiers.js';
+import { storedEmail } from './email.js';
 
 /**
  * Signed identify (docs/security.md; contract in coord/contracts.md). The app's backend signs the
@@ -12,6 +14,10 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
  * client uses (the path of a Track v1 request, the `id`/`email` in v2 `identifiers`). Anyone who
  * extracted the public tracking key from an app can then no longer write a person without a token
  * for that person, once the workspace enforces it.
+ *
+ * An email is one address in any Unicode spelling (docs/track-api.md "Emails"), so a token for an
+ * email also verifies when it signs the email's NFC form: a backend that normalises to NFC works
+ * whichever spelling the app sends. Ids are exact strings and are never normalised.
  *
  * @example
  *   const exp = Math.floor(Date.now() / 1000) + 86_400;
@@ -37,10 +43,11 @@ export function signIdentity(secret: string, identifier: string, exp: number): s
  * its overlap window, comparing in constant time. Independent of the workspace's mode.
  */
 export function verifyIdentitySignature(
-  workspace: Pick<Workspace, 'identitySecrets'>,
+  workspace: Pick<Workspace, 'identitySecrets' | 'identifierMode'>,
   identifier: string,
   signature: string | undefined | null,
   now: number,
+  kind?: IdentifierKind,
 ): SignatureVerdict {
   if (signature === undefined || signature === null || signature.trim() === '') return 'missing';
   const match = TOKEN.exec(signature.trim());
@@ -50,13 +57,31 @@ export function verifyIdentitySignature(
   const given = Buffer.from(match[2]!, 'hex');
   const secrets = workspace.identitySecrets.filter((s) => s.retiresAt === null || s.retiresAt > now);
   if (secrets.length === 0) return 'no_secret';
+  const forms = signedForms(workspace, identifier, kind);
   let ok = false;
-  // Every accepted secret is tried (no early exit), so timing says nothing about which matched.
-  for (const s of secrets) {
-    const expected = createHmac('sha256', s.secret).update(`${identifier}.${exp}`, 'utf8').digest();
-    if (timingSafeEqual(expected, given)) ok = true;
-  }
+  // Every accepted secret and form is tried (no early exit): timing says nothing about which matched.
+  for (const s of secrets)
+    for (const form of forms) {
+      const expected = createHmac('sha256', s.secret).update(`${form}.${exp}`, 'utf8').digest();
+      if (timingSafeEqual(expected, given)) ok = true;
+    }
   return ok ? 'valid' : 'mismatch';
+}
+
+/** What kind of identifier a signature is for, when the caller knows (v2 `identifiers` keys). */
+export type IdentifierKind = 'id' | 'email' | 'cio_id';
+
+/** The strings a token may sign for `identifier`: itself, and an email's NFC spelling. */
+function signedForms(
+  workspace: Pick<Workspace, 'identifierMode'>,
+  identifier: string,
+  kind: IdentifierKind | undefined,
+): string[] {
+  const email =
+    kind === 'email' || (kind === undefined && workspace.identifierMode !== 'id' && isEmail(identifier));
+  if (!email) return [identifier];
+  const nfc = storedEmail(identifier);
+  return nfc === identifier ? [identifier] : [identifier, nfc];
 }
 
 /** Counter of identity checks by workspace mode and verdict (`/metrics`). */
@@ -75,10 +100,11 @@ export function checkIdentitySignature(
   signature: string | undefined | null,
   now: number,
   metrics?: MetricsRegistry,
+  kind?: IdentifierKind,
 ): IdentityCheck {
   const mode = workspace.settings.identityVerification;
   if (mode !== 'log' && mode !== 'enforce') return 'ok';
-  const verdict = verifyIdentitySignature(workspace, identifier, signature, now);
+  const verdict = verifyIdentitySignature(workspace, identifier, signature, now, kind);
   metrics?.inc(IDENTITY_CHECKS_METRIC, { site_id: workspace.siteId, mode, verdict });
   if (verdict === 'valid') return 'ok';
   return mode === 'enforce' ? 'refused' : 'logged';

@@ -10,6 +10,7 @@ import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { customerView } from './customer-view.js';
 import { lookupKey, type IdType } from '../query/id-type.js';
+import { emailKey } from '../identity/email.js';
 
 /** Most ids `POST /v1/customers/attributes` takes (docs/app-api.md "People"). */
 export const MAX_ATTRIBUTE_IDS = 100;
@@ -81,7 +82,7 @@ export class PeopleReadService {
   ): Promise<Array<{ cio_id: string; email: string | null; id: string | null }>> {
     if (typeof email !== 'string' || email === '')
       throw new InvalidInputError('email', 'email is required', 'required');
-    const people = await peopleByIdentifier(this.store.db, workspace.id, 'email_norm', [email.toLowerCase()]);
+    const people = await peopleByIdentifier(this.store.db, workspace.id, 'email_norm', [emailKey(email)]);
     return people.map((p) => ({ cio_id: p.cio_id, email: p.email, id: p.id }));
   }
 }

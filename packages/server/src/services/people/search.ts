@@ -20,6 +20,7 @@ import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodeCursor, decodePidCursor, encodeCursor } from '../query/cursor.js';
 import { identifiersOf } from './customer-view.js';
+import { emailKey } from '../identity/email.js';
 
 /**
  * `POST /v1/customers`: the filter is parsed, checked against the workspace's segments, compiled
@@ -140,7 +141,7 @@ export async function prefixSearch(
     throw new InvalidInputError('q', `q is longer than ${MAX_PREFIX} characters`, 'too_long');
   const after = decodePrefixCursor(start);
   const idRange = prefixRange(q);
-  const emailRange = prefixRange(q.toLowerCase());
+  const emailRange = prefixRange(emailKey(q));
   const cioId = q.replace(/^cio_/, '');
   const exact = await personByCioId(store.db, workspace.id, cioId);
   const base = (column: PrefixColumn): PrefixQuery => ({

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
+import { storedEmail } from '../identity/email.js';
 import { findPerson } from '../../store/track/people.js';
 import { attachAnonymous } from '../track/anonymous.js';
 import type { TrackWrite } from '../track/context.js';
@@ -161,7 +162,7 @@ function identifyCall(ws: Workspace, event: PipelinesEvent): Translation {
   let ref = userRef(ws, raw);
   // "You can pass an empty userId … and identify people by their email trait" (spec §5.1).
   if (!ref && typeof traits.email === 'string' && isEmail(traits.email) && ws.identifierMode !== 'id')
-    ref = { kind: 'email', value: traits.email };
+    ref = { kind: 'email', value: storedEmail(traits.email) };
   if (!ref) {
     if (anonymousId)
       return {

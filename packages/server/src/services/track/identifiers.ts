@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../lib/errors.js';
 import type { IdentifierMode } from '../../store/workspaces/workspace.js';
+import { emailKey, storedEmail } from '../identity/email.js';
 
 /** One way of naming a person: by id (case-sensitive), email (case-insensitive) or cio_id. */
 export type PersonRef =
@@ -16,8 +17,9 @@ export function isEmail(value: string): boolean {
   return EMAIL.test(value);
 }
 
+/** Emails compare by `emailKey` (NFC, lower-cased: services/identity/email.ts). */
 export function normEmail(email: string): string {
-  return email.toLowerCase();
+  return emailKey(email);
 }
 
 /** Customer.io's cio_id format is `cio_[a-zA-Z0-9]*`; ours are 16 lower-case hex characters. */
@@ -49,7 +51,7 @@ function checkId(value: string, field: string): string {
  */
 export function pathRef(raw: string, mode: IdentifierMode, field = 'identifier'): PersonRef {
   if (raw.startsWith('cio_')) return { kind: 'cio_id', value: checkCioId(raw.slice(4), field) };
-  if (mode !== 'id' && isEmail(raw)) return { kind: 'email', value: raw };
+  if (mode !== 'id' && isEmail(raw)) return { kind: 'email', value: storedEmail(raw) };
   if (mode === 'email')
     throw new InvalidInputError(field, 'identifier must be an email address in this workspace', 'invalid');
   return { kind: 'id', value: checkId(raw, field) };
@@ -99,7 +101,7 @@ export function explicitRef(obj: unknown, field: string, mode: IdentifierMode): 
           `${field}.email is not a valid email address`,
           'invalid',
         );
-      return { kind: 'email', value };
+      return { kind: 'email', value: storedEmail(value) };
     case 'cio_id':
       return { kind: 'cio_id', value: checkCioId(value.startsWith('cio_') ? value.slice(4) : value, field) };
     case 'phone':

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../lib/errors.js';
+import { storedEmail } from '../identity/email.js';
 import type { IdentifierMode } from '../../store/workspaces/workspace.js';
 import { isRemoval, unsubscribedValue } from './attributes.js';
 import { anonLockKey, coerceIdentifier, isEmail, refLockKey, type PersonRef } from './identifiers.js';
@@ -51,6 +52,7 @@ export function parseIdentify(
   const email = identifiers.email;
   if (typeof email === 'string' && !isEmail(email))
     throw new InvalidInputError('email', 'email attribute must be a valid email address', 'invalid');
+  if (typeof email === 'string') identifiers.email = storedEmail(email);
   // Observed Customer.io 400 (docs/track-api.md §3): an id-addressed identify whose body id differs.
   if (ref.kind === 'id' && identifiers.id !== undefined && identifiers.id !== ref.value)
     throw new ValidationErrors(['id attribute and identifier are not the same value'], 'id');

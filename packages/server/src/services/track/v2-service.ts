@@ -133,7 +133,8 @@ export class TrackV2Service {
     if (need === 'anonymous') return;
     if (need === 'unsignable') return this.guard.unsignable(ws, 'merging people');
     const sig = (op as { identity_signature?: unknown }).identity_signature;
-    this.guard.person(ws, need.identifier, typeof sig === 'string' ? sig : undefined, 'identity_signature');
+    const token = typeof sig === 'string' ? sig : undefined;
+    this.guard.person(ws, need.identifier, token, 'identity_signature', need.kind);
   }
 }
 

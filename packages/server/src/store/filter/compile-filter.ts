@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect.js';
 import type { AttributeNode, EventNode, FilterNode, JsonPath } from '../../filter/ast.js';
 import { sqlitePath } from './json-sql.js';
 import { truthy } from '../../filter/values.js';
+import { emailKey } from '../../lib/email.js';
 
 export { truthy } from '../../filter/values.js';
 
@@ -251,7 +252,7 @@ class Compiler {
             present: sql`(p.email_norm is not null)`,
             text: sql`p.email_norm`,
             num: this.numeric(sql`p.email_norm`),
-            normalize: (s) => s.toLowerCase(),
+            normalize: emailKey,
             indexed: true,
           };
         case 'cio_id':

@@ -40,6 +40,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./085-identity-secrets.js')).up(db, d),
   },
   {
+    version: 86,
+    name: 'email-nfc',
+    up: async (db, d) => (await import('./086-email-nfc.js')).up(db, d),
+  },
+  {
     version: 90,
     name: 'change-notifications',
     up: async (db, d) => (await import('./090-change-notifications.js')).up(db, d),

@@ -19,6 +19,7 @@ import type {
   AnonymousLinksTable,
   AttributeIndexesTable,
   DevicesTable,
+  EmailMergesTable,
   PeopleTable,
   SuppressionsTable,
 } from './people.js';
@@ -81,4 +82,5 @@ export interface Database {
   pipelines_errors: PipelinesErrorsTable;
   segment_catchup: SegmentCatchupTable;
   attribute_indexes: AttributeIndexesTable;
+  email_merges: EmailMergesTable;
 }

@@ -7,7 +7,10 @@ export interface PeopleTable {
   cio_id: string;
   id: string | null;
   email: string | null;
-  /** Lower-cased email: identifiers compare case-insensitively for email, case-sensitively for id. */
+  /**
+   * The email's comparison key (lib/email.ts `emailKey`: NFC, lower-cased): identifiers compare
+   * case-insensitively for email, case-sensitively for id.
+   */
   email_norm: string | null;
   /** Custom attributes (never id/email/cio_id), as JSON. */
   attributes: Json;
@@ -22,7 +25,7 @@ export interface SuppressionsTable {
   workspace_id: number;
   /** `id` or `email`. */
   kind: string;
-  /** The identifier; emails lower-cased. */
+  /** The identifier; emails by `emailKey` (NFC, lower-cased). */
   value: string;
   created_at: number;
   /** Suppressions made by one suppress call share this key (the person's cio_id); migration 002. */
@@ -65,4 +68,16 @@ export interface AttributeIndexesTable {
   error: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/**
+ * People whose email, once in NFC, turned out to be another person's (migration 086): each is
+ * merged into that person after start-up (services/identity/email-merges.ts), then its row goes.
+ */
+export interface EmailMergesTable {
+  pid: number;
+  workspace_id: number;
+  /** The normalised email (`emailKey`) that now names the person to merge into. */
+  email_key: string;
+  created_at: number;
 }

@@ -13,6 +13,7 @@ import { parseJson, toJson, type Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
 import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
 import { dropPersonView, personView, prefetchPeople, remember, viewKey, viewsOf } from './person-view.js';
+import { emailKey, storedEmail } from '../../lib/email.js';
 
 /** Attribute maps have no prototype: a key such as `constructor` is plain data, never inherited. */
 export type AttrMap = Record<string, unknown>;
@@ -98,7 +99,7 @@ export async function findPerson(trx: Tx, workspaceId: number, ref: Lookup): Pro
   const view = personView(trx, workspaceId);
   const known = view?.people.get(viewKey(ref));
   if (known !== undefined) return fromView(known as PersonRow | null);
-  const value = ref.kind === 'email' ? ref.value.toLowerCase() : ref.value;
+  const value = ref.kind === 'email' ? emailKey(ref.value) : ref.value;
   const [row] = await queryRows<Selectable<PeopleTable>>(trx, FIND[ref.kind], [workspaceId, value]);
   return row && toPerson(row);
 }
@@ -149,12 +150,7 @@ export async function findPersonChecking(
   }
   const params: unknown[] = [workspaceId];
   for (const k of suppressed) params.push(k.kind, k.value);
-  params.push(
-    workspaceId,
-    workspaceId,
-    workspaceId,
-    ref.kind === 'email' ? ref.value.toLowerCase() : ref.value,
-  );
+  params.push(workspaceId, workspaceId, workspaceId, ref.kind === 'email' ? emailKey(ref.value) : ref.value);
   const [row] = await queryRows<
     Selectable<PeopleTable> & {
       suppressed_count: number | string;
@@ -252,8 +248,8 @@ export async function insertPerson(
     workspaceId,
     cioId,
     p.id,
-    p.email,
-    p.email?.toLowerCase() ?? null,
+    p.email === null ? null : storedEmail(p.email),
+    p.email === null ? null : emailKey(p.email),
     attributes,
     attrTs,
     p.unsubscribed ? 1 : 0,
@@ -321,15 +317,19 @@ export async function updatePerson(
     await executeLater(trx, UPDATE_ATTRIBUTES, attrs);
     return;
   }
-  await executeLater(trx, UPDATE, [p.id, p.email, p.email?.toLowerCase() ?? null, ...attrs]);
+  await executeLater(trx, UPDATE, [
+    p.id,
+    p.email === null ? null : storedEmail(p.email),
+    p.email === null ? null : emailKey(p.email),
+    ...attrs,
+  ]);
 }
 
 /** The transaction's person view after an update: the row follows, unless identifiers moved. */
 function keepViewCurrent(trx: Tx, pid: number, p: PersonWrite, sameIdentifiers: boolean): void {
   const views = viewsOf(trx);
   for (const [workspaceId, view] of views) {
-    const key =
-      p.id !== null ? `id:${p.id}` : p.email !== null ? `email:${p.email.toLowerCase()}` : undefined;
+    const key = p.id !== null ? `id:${p.id}` : p.email !== null ? `email:${emailKey(p.email)}` : undefined;
     const old = key ? view.people.get(key) : undefined;
     if (!sameIdentifiers || !old || old.pid !== pid) {
       // Not a person the view follows by these identifiers: it may hold them stale.

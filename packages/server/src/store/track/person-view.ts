@@ -2,6 +2,7 @@ import { queryRows, statement, TransactionMemo } from '../sql.js';
 import type { Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
 import type { Lookup } from './people.js';
+import { emailKey } from '../../lib/email.js';
 
 /**
  * What a PostgreSQL batch transaction read up front about the identifiers it locked: the people
@@ -50,7 +51,7 @@ export function dropPersonView(trx: Tx, workspaceId?: number): void {
 }
 
 export function viewKey(ref: Lookup): string {
-  return `${ref.kind}:${ref.kind === 'email' ? ref.value.toLowerCase() : ref.value}`;
+  return `${ref.kind}:${ref.kind === 'email' ? emailKey(ref.value) : ref.value}`;
 }
 
 /** Reads 2,000 identifiers at most per batch this way; beyond that the items read their own. */
@@ -87,7 +88,7 @@ export async function prefetchPeople<R extends PersonRowLike>(
   const cioIds: string[] = [];
   for (const l of lookups) {
     if (l.kind === 'id') ids.push(l.value);
-    else if (l.kind === 'email') emails.push(l.value.toLowerCase());
+    else if (l.kind === 'email') emails.push(emailKey(l.value));
     else cioIds.push(l.value);
   }
   const [row] = await queryRows<{
@@ -118,6 +119,6 @@ export async function prefetchPeople<R extends PersonRowLike>(
 /** Records a person as written (inserted or updated, identifiers unchanged or new). */
 export function remember(view: PersonView, person: PersonRowLike, cioId: string): void {
   if (person.id !== null) view.people.set(`id:${person.id}`, person);
-  if (person.email !== null) view.people.set(`email:${person.email.toLowerCase()}`, person);
+  if (person.email !== null) view.people.set(`email:${emailKey(person.email)}`, person);
   view.people.set(`cio_id:${cioId}`, person);
 }
