@@ -557,8 +557,12 @@ export const RotateKeysResponse = Type.Object(
     site_id: Type.String(),
     api_key: Type.Optional(Type.String()),
     app_api_key: Type.Optional(Type.String()),
+    write_key: Type.Optional(Type.String()),
+    server_write_key: Type.Optional(Type.String()),
+    /** When the replaced write keys stop working (unix seconds; now when there is no overlap). */
+    previous_write_keys_retire_at: Type.Optional(Type.Integer()),
   },
-  // Other keys a rotation can replace (write keys) are shown as well.
+  // Keys later releases can rotate are shown as well.
   { additionalProperties: true },
 );
 
@@ -589,7 +593,15 @@ export type WorkspaceUpdateBody = Static<typeof WorkspaceUpdateBody>;
 
 /** `POST /v1/workspace/rotate-keys`: which keys to replace. */
 export const RotateKeysBody = Type.Object(
-  { track: Type.Optional(Type.Boolean()), app: Type.Optional(Type.Boolean()) },
+  {
+    track: Type.Optional(Type.Boolean()),
+    app: Type.Optional(Type.Boolean()),
+    /** The Pipelines public write key (`wk_…`) and server write key (`swk_…`). */
+    write: Type.Optional(Type.Boolean()),
+    server_write: Type.Optional(Type.Boolean()),
+    /** How long replaced write keys stay accepted (seconds; default 0). */
+    overlap_seconds: Type.Optional(Type.Number()),
+  },
   { additionalProperties: true },
 );
 export type RotateKeysBody = Static<typeof RotateKeysBody>;

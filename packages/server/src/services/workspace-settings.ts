@@ -313,24 +313,53 @@ export class WorkspaceSettingsService {
     return this.view(updated);
   }
 
-  /** New keys; the old ones stop working at once (the calling request's App key included). */
-  async rotateKeys(ws: Workspace, body: unknown): Promise<Record<string, string>> {
+  /**
+   * New keys. The tracking and App keys stop working at once (the calling request's App key
+   * included); the Pipelines write keys (`write`, `server_write`) after `overlap_seconds` (default
+   * 0: at once), so apps shipped with the old public key keep sending while a release rolls out.
+   */
+  async rotateKeys(ws: Workspace, body: unknown): Promise<Record<string, string | number>> {
     const b = isObject(body) ? body : {};
-    for (const k of ['track', 'app'])
+    for (const k of ['track', 'app', 'write', 'server_write'])
       if (b[k] !== undefined && typeof b[k] !== 'boolean')
         throw new InvalidInputError(`/${k}`, `${k} must be a boolean`);
     const which = { track: b.track === true, app: b.app === true };
-    if (!which.track && !which.app)
+    const writes = { write: b.write === true, serverWrite: b.server_write === true };
+    if (!which.track && !which.app && !writes.write && !writes.serverWrite)
       throw new InvalidInputError(
         '/',
-        'say which keys to rotate: {track: true} and/or {app: true}',
+        'say which keys to rotate: any of {track: true}, {app: true}, {write: true}, {server_write: true}',
         'required',
       );
-    const out = await this.workspaces.rotateKeys(ws.siteId, which);
+    const overlap = b.overlap_seconds ?? 0;
+    if (
+      typeof overlap !== 'number' ||
+      !Number.isInteger(overlap) ||
+      overlap < 0 ||
+      overlap > MAX_SECRET_OVERLAP_SECONDS
+    )
+      throw new InvalidInputError(
+        '/overlap_seconds',
+        `overlap_seconds must be a whole number of seconds from 0 to ${MAX_SECRET_OVERLAP_SECONDS}`,
+      );
+    if (overlap > 0 && !writes.write && !writes.serverWrite)
+      throw new InvalidInputError(
+        '/overlap_seconds',
+        'overlap_seconds applies to write keys only: the tracking and App keys stop at once',
+      );
+    // Write keys first: a refusal there (none) leaves the other keys as they were.
+    const w =
+      writes.write || writes.serverWrite
+        ? await this.workspaces.rotateWriteKeys(ws.siteId, writes, {}, undefined, overlap)
+        : undefined;
+    const out = which.track || which.app ? await this.workspaces.rotateKeys(ws.siteId, which) : {};
     return {
       site_id: ws.siteId,
       ...(out.apiKey ? { api_key: out.apiKey } : {}),
       ...(out.appApiKey ? { app_api_key: out.appApiKey } : {}),
+      ...(w?.writeKey ? { write_key: w.writeKey } : {}),
+      ...(w?.serverWriteKey ? { server_write_key: w.serverWriteKey } : {}),
+      ...(w?.previousRetiresAt !== undefined ? { previous_write_keys_retire_at: w.previousRetiresAt } : {}),
     };
   }
 

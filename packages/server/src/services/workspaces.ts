@@ -167,34 +167,43 @@ export class WorkspaceService {
     const digest = hashKey('write', key);
     const read = () => workspaceByWriteKey(this.store.db, digest);
     const row = this.cache ? await this.cache.writeKey(digest, read) : await read();
-    return row && sameHash(digest, row.write_key_hash)
-      ? { workspace: toWorkspace(row), kind: row.write_key_kind }
-      : undefined;
+    if (!row || !sameHash(digest, row.write_key_hash)) return undefined;
+    // A rotated-out key opens the API until the end of its overlap (docs/pipelines.md "Write keys").
+    const retires = row.write_key_retires_at;
+    if (retires !== null && Number(retires) <= unixSeconds(this.clock)) return undefined;
+    return { workspace: toWorkspace(row), kind: row.write_key_kind };
   }
 
   /**
-   * Replaces the workspace's public and/or server write key; the old one stops working at once.
-   * Returns the new plain keys, shown once.
+   * Replaces the workspace's public and/or server write key. The old one stops working at once,
+   * or after `overlapSeconds` (keys rotated out earlier stop at once). Returns the new plain keys,
+   * shown once, and when the old ones retire.
    */
   async rotateWriteKeys(
     siteId: string,
     which: WriteKeyChoice,
     given: GivenWriteKeys = {},
     db: Tx = this.store.db,
-  ): Promise<{ siteId: string; writeKey?: string; serverWriteKey?: string }> {
+    overlapSeconds = 0,
+  ): Promise<{ siteId: string; writeKey?: string; serverWriteKey?: string; previousRetiresAt?: number }> {
     const ws = await workspaceBySiteId(db, siteId);
     if (!ws) throw new InvalidInputError('site_id', `no workspace with site id ${siteId}`);
     const now = unixSeconds(this.clock);
-    const out: { siteId: string; writeKey?: string; serverWriteKey?: string } = { siteId };
+    const out: { siteId: string; writeKey?: string; serverWriteKey?: string; previousRetiresAt?: number } = {
+      siteId,
+    };
     if (which.write) out.writeKey = given.writeKey ?? generateWriteKey();
     if (which.serverWrite) out.serverWriteKey = given.serverWriteKey ?? generateServerWriteKey();
     if (out.writeKey) checkWriteKey(out.writeKey, 'write_key');
     if (out.serverWriteKey) checkWriteKey(out.serverWriteKey, 'server_write_key');
     if (out.writeKey && out.writeKey === out.serverWriteKey)
       throw new InvalidInputError('server_write_key', 'the server write key must differ from the write key');
-    if (out.writeKey) await replaceWriteKey(db, ws.id, 'public', hashKey('write', out.writeKey), now);
+    const retiresAt = overlapSeconds > 0 ? now + overlapSeconds : undefined;
+    if (out.writeKey)
+      await replaceWriteKey(db, ws.id, 'public', hashKey('write', out.writeKey), now, retiresAt);
     if (out.serverWriteKey)
-      await replaceWriteKey(db, ws.id, 'server', hashKey('write', out.serverWriteKey), now);
+      await replaceWriteKey(db, ws.id, 'server', hashKey('write', out.serverWriteKey), now, retiresAt);
+    out.previousRetiresAt = retiresAt ?? now;
     // This server at once; every server (this one too) again at commit, by migration 092's NOTIFY.
     this.cache?.forget(ws.id);
     return out;

@@ -45,6 +45,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./086-email-nfc.js')).up(db, d),
   },
   {
+    version: 87,
+    name: 'write-key-overlap',
+    up: async (db, d) => (await import('./087-write-key-overlap.js')).up(db, d),
+  },
+  {
     version: 90,
     name: 'change-notifications',
     up: async (db, d) => (await import('./090-change-notifications.js')).up(db, d),

@@ -6,6 +6,8 @@ export interface WriteKeysTable {
   /** `public` (`wk_…`) or `server` (`swk_…`). */
   kind: string;
   created_at: number;
+  /** Unix seconds after which a rotated-out key stops opening the API; NULL: the current key. */
+  retires_at: number | null;
 }
 
 /** `messageId`s seen in the last 48 hours, per workspace (dedupe). */
