@@ -7,14 +7,19 @@ import {
   backfillExits,
   countMatchingQuery,
   maxPersonPid,
+  identitiesOf,
+  recheckCandidates,
   type PidRange,
+  type RecheckCandidate,
 } from '../../store/segments/segment-backfill.js';
 import {
   catalogVersion,
   bumpCatalogVersion,
   lockSegmentDefinitions,
   logSizeChange,
+  segmentLockKey,
 } from '../../store/segments/segment-tables.js';
+import { anonLockKey, refLockKey } from '../track/identifiers.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { segmentRefs, type FilterNode } from '../../filter/ast.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
@@ -38,15 +43,28 @@ export interface BackfillResult {
 }
 
 /**
- * How long one transaction of the time recheck aims to take; its page of people adapts to it.
- * SQLite has one writer for every workspace, so a page is short (a few ms, about an identify's
- * p99); on PostgreSQL a page holds this workspace's definitions lock, which its writes wait for,
- * so it is kept short too (a transaction's round trips alone take a few ms there).
+ * How long one page of the time recheck aims to take; its number of people adapts to it. SQLite
+ * has one writer for every workspace, so a page (one write transaction) is short (a few ms, about
+ * an identify's p99). On PostgreSQL a page is a read that locks nothing, followed by short
+ * transactions that lock only the people it changes (`recheckPeople`), so it can be longer: fewer
+ * round trips per round.
  */
-const RECHECK_PAGE_TARGET_MS = { sqlite: 3, postgres: 5 } as const;
+const RECHECK_PAGE_TARGET_MS = { sqlite: 3, postgres: 50 } as const;
 const RECHECK_FIRST_PAGE = 1_000;
 const RECHECK_MIN_PAGE = 50;
 const RECHECK_MAX_PAGE = 100_000;
+
+/** People one recheck transaction locks at most on PostgreSQL (each by up to 3 identifiers). */
+const RECHECK_LOCKED_PEOPLE = 200;
+
+/** The lock keys a Track write addressing this person could take (services/track/identifiers.ts). */
+function personLockKeys(workspaceId: number, p: RecheckCandidate): string[] {
+  const keys = [refLockKey(workspaceId, { kind: 'cio_id', value: p.cioId })];
+  if (p.id !== null) keys.push(refLockKey(workspaceId, { kind: 'id', value: p.id }));
+  if (p.emailNorm !== null) keys.push(refLockKey(workspaceId, { kind: 'email', value: p.emailNorm }));
+  for (const a of p.anonymousIds) keys.push(anonLockKey(workspaceId, a));
+  return keys;
+}
 
 export interface RecheckOptions {
   /** Checked between transactions: true ends the round early (shutdown). */
@@ -151,8 +169,8 @@ export class SegmentDefinitions {
    * segment over one page of people (a pid range), sized so it takes about
    * `RECHECK_PAGE_TARGET_MS`, and live writes run between them. Segments go in dependency
    * order, each over all pages before the next, so one built on a timed segment sees its new
-   * membership. Each page takes the definitions lock and checks the catalog version it started
-   * with: a segment created, edited or deleted meanwhile ends the round (that write backfilled
+   * membership. Each page (on PostgreSQL: each of its transactions, see `recheckPeople`) checks,
+   * under the definitions lock, the catalog version it started with: a segment created, edited or deleted meanwhile ends the round (that write backfilled
    * what it changed; the next round starts from the new catalog).
    */
   async recheckTimed(workspaceId: number, options: RecheckOptions = {}): Promise<number> {
@@ -174,10 +192,13 @@ export class SegmentDefinitions {
         if (options.stopped?.()) return changed;
         const range = { afterPid, toPid: Math.min(afterPid + page, lastPid) };
         const started = performance.now();
-        const r = await this.exclusive(workspaceId, async (trx) => {
-          if ((await catalogVersion(trx, workspaceId)) !== version) return undefined;
-          return this.backfill(trx, workspaceId, segment, false, range);
-        });
+        const r =
+          this.store.dialect === 'postgres'
+            ? await this.recheckPeople(workspaceId, segment, range, version)
+            : await this.exclusive(workspaceId, async (trx) => {
+                if ((await catalogVersion(trx, workspaceId)) !== version) return undefined;
+                return this.backfill(trx, workspaceId, segment, false, range);
+              });
         if (!r) return changed;
         changed += r.entered + r.exited;
         afterPid = range.toPid;
@@ -192,6 +213,54 @@ export class SegmentDefinitions {
       }
     }
     return changed;
+  }
+
+  /**
+   * One recheck page on PostgreSQL, without stopping the workspace's writers: the people of the
+   * page whose membership would change are read first, without locks (usually none: then no write
+   * transaction at all); then, at most `RECHECK_LOCKED_PEOPLE` at a time, a transaction locks those
+   * people the way a Track write does (every identifier and anonymous id they are known by, then
+   * the definitions lock shared, in the writers' order, so the two cannot deadlock) and brings
+   * their membership up to date. A write to one of them waits for that short transaction (or the
+   * page waits for it); writes to everyone else, and identifies in general, never wait for the
+   * recheck. Definition edits (the lock exclusive) still exclude it. Returns undefined when the
+   * catalog changed since the round began.
+   */
+  private async recheckPeople(
+    workspaceId: number,
+    segment: DynamicSegment,
+    range: PidRange,
+    version: number,
+  ): Promise<BackfillResult | undefined> {
+    const db = this.store.db;
+    if ((await catalogVersion(db, workspaceId)) !== version) return undefined;
+    const predicate = compileFilter(segment.ast, this.store.dialect, { now: unixSeconds(this.clock) });
+    const target = { workspaceId, segmentId: segment.id, segmentName: segment.name };
+    const changing = await recheckCandidates(db, target, predicate, range);
+    const total = { entered: 0, exited: 0 };
+    for (let i = 0; i < changing.length; i += RECHECK_LOCKED_PEOPLE) {
+      const people = changing.slice(i, i + RECHECK_LOCKED_PEOPLE);
+      const pids = people.map((p) => p.pid);
+      const locked = new Set(people.flatMap((p) => personLockKeys(workspaceId, p)));
+      const r = await this.store.transaction(
+        async (trx) => {
+          if ((await catalogVersion(trx, workspaceId)) !== version) return undefined;
+          // An identifier given to one of them between the read and the locks: lock it too (rare).
+          const current = await identitiesOf(trx, workspaceId, pids);
+          const extra = current.flatMap((p) => personLockKeys(workspaceId, p)).filter((k) => !locked.has(k));
+          if (extra.length > 0) await this.store.lockKeys(trx, extra);
+          return this.backfill(trx, workspaceId, segment, false, { ...range, pids });
+        },
+        {
+          lockKeys: [...locked],
+          sharedLockKeys: [segmentLockKey(workspaceId)],
+        },
+      );
+      if (!r) return undefined;
+      total.entered += r.entered;
+      total.exited += r.exited;
+    }
+    return total;
   }
 
   async count(workspaceId: number, raw: unknown, pointer: string): Promise<number> {

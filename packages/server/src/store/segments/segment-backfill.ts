@@ -75,16 +75,64 @@ function activityColumns(dialect: DialectName, t: BackfillTarget, type: string, 
 
 const ACTIVITY_INSERT = sql`insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, delivery_id, delivery_type, timestamp, deleted)`;
 
-/** People whose `pid` is in `(afterPid, toPid]`: one page of a recheck (`recheckTimed`). */
+/**
+ * People whose `pid` is in `(afterPid, toPid]`: one page of a recheck (`recheckTimed`); with
+ * `pids` (PostgreSQL), only those of them.
+ */
 export interface PidRange {
   afterPid: number;
   toPid: number;
+  pids?: readonly number[];
 }
 
 function inRange(column: RawBuilder<unknown>, range: PidRange | undefined): RawBuilder<boolean> {
-  return range
-    ? sql<boolean>`(${column} > ${range.afterPid} and ${column} <= ${range.toPid})`
-    : sql<boolean>`(1 = 1)`;
+  if (!range) return sql<boolean>`(1 = 1)`;
+  const within = sql<boolean>`(${column} > ${range.afterPid} and ${column} <= ${range.toPid})`;
+  return range.pids ? sql<boolean>`(${within} and ${column} = any(${[...range.pids]}::bigint[]))` : within;
+}
+
+/** A person a recheck page would move in or out of a segment, with the identifiers writers lock. */
+export interface RecheckCandidate {
+  pid: number;
+  id: string | null;
+  emailNorm: string | null;
+  cioId: string;
+  anonymousIds: string[];
+}
+
+/**
+ * PostgreSQL: the people of `range` whose membership of the segment differs from its condition now
+ * (who would enter or leave), read without locks. The recheck then locks only them
+ * (services/segments/definitions.ts `recheckTimed`).
+ */
+export async function recheckCandidates(
+  db: Tx,
+  t: BackfillTarget,
+  predicate: RawBuilder<boolean>,
+  range: PidRange,
+): Promise<RecheckCandidate[]> {
+  const member = sql`exists (select 1 from segment_memberships as m where m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
+  const r = await sql<{
+    pid: number | string;
+    id: string | null;
+    email_norm: string | null;
+    cio_id: string;
+    anonymous_ids: string[] | null;
+  }>`select p.pid, p.id, p.email_norm, p.cio_id,
+        (select array_agg(a.anonymous_id) from anonymous_links as a
+          where a.workspace_id = p.workspace_id and a.person_pid = p.pid) as anonymous_ids
+      from people as p
+      where p.workspace_id = ${t.workspaceId} and ${inRange(sql`p.pid`, range)}
+        and (case when ${predicate} then 1 else 0 end) <> (case when ${member} then 1 else 0 end)`.execute(
+    db,
+  );
+  return r.rows.map((row) => ({
+    pid: Number(row.pid),
+    id: row.id,
+    emailNorm: row.email_norm,
+    cioId: row.cio_id,
+    anonymousIds: row.anonymous_ids ?? [],
+  }));
 }
 
 /**
@@ -183,4 +231,31 @@ export function countMatchingQuery(
 ): RawBuilder<{ n: number | string }> {
   return sql<{ n: number | string }>`select count(*) as n from people as p
       where p.workspace_id = ${workspaceId} and ${budgetCheck(dialect)} and ${predicate}`;
+}
+
+/** The identifiers (and anonymous ids) of these people as they are now: `RecheckCandidate`s. */
+export async function identitiesOf(
+  db: Tx,
+  workspaceId: number,
+  pids: readonly number[],
+): Promise<RecheckCandidate[]> {
+  const r = await sql<{
+    pid: number | string;
+    id: string | null;
+    email_norm: string | null;
+    cio_id: string;
+    anonymous_ids: string[] | null;
+  }>`select p.pid, p.id, p.email_norm, p.cio_id,
+        (select array_agg(a.anonymous_id) from anonymous_links as a
+          where a.workspace_id = p.workspace_id and a.person_pid = p.pid) as anonymous_ids
+      from people as p where p.workspace_id = ${workspaceId} and p.pid = any(${[...pids]}::bigint[])`.execute(
+    db,
+  );
+  return r.rows.map((row) => ({
+    pid: Number(row.pid),
+    id: row.id,
+    emailNorm: row.email_norm,
+    cioId: row.cio_id,
+    anonymousIds: row.anonymous_ids ?? [],
+  }));
 }
