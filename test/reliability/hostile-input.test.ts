@@ -244,13 +244,19 @@ it('the maintained route list matches the routes the server registers', async ()
 
 describe.each(engines())('hostile input on %s', (engine) => {
   let server: ServerProcess;
-  let auth: Record<'track' | 'app', string>;
+  let auth: Record<'track' | 'app' | 'pipelines', string>;
+  /** The valid key of a route's API (open routes get the tracking key, which they ignore). */
+  const validAuth = (route: Route) =>
+    route.api === 'app' ? auth.app : route.api === 'pipelines' ? auth.pipelines : auth.track;
   beforeAll(async () => {
-    server = await startServer({ engine });
+    // A write key of its own, so the Pipelines routes are fuzzed past authentication.
+    const writeKey = `wk_hostile${engine}0123456789`;
+    server = await startServer({ engine, env: { ROSTER_WRITE_KEY: writeKey } });
     const { siteId, apiKey, appApiKey } = server.credentials;
     auth = {
       track: `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`,
       app: `Bearer ${appApiKey}`,
+      pipelines: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
     };
   });
   afterAll(async () => {
@@ -264,7 +270,7 @@ describe.each(engines())('hostile input on %s', (engine) => {
     fc.oneof(
       // A key rotation would lock the rest of the run out: that route only gets wrong keys here.
       {
-        arbitrary: fc.constant(route.api === 'app' ? auth.app : auth.track),
+        arbitrary: fc.constant(validAuth(route)),
         weight: route.rotatesKeys ? 0 : 8,
       },
       {
@@ -303,7 +309,7 @@ describe.each(engines())('hostile input on %s', (engine) => {
     // Warm up (JIT, caches, pools) before taking the memory baseline.
     for (const route of ALL_ROUTES) {
       const path = route.path.replace(/:[a-z_]+/g, 'warm');
-      await send(route.method, path, [['authorization', route.api === 'app' ? auth.app : auth.track]]);
+      await send(route.method, path, [['authorization', validAuth(route)]]);
     }
     const before = rssBytes(server.child.pid!);
     let n = 0;
@@ -348,7 +354,7 @@ describe.each(engines())('hostile input on %s', (engine) => {
     for (const route of ALL_ROUTES) {
       const path = route.path.replace(/:[a-z_]+/g, 'x1');
       const a: Array<[string, string]> = [
-        ['authorization', route.api === 'app' ? auth.app : auth.track],
+        ['authorization', validAuth(route)],
         ['content-type', 'application/json'],
       ];
       for (const [label, payload] of [
@@ -506,6 +512,40 @@ describe.each(engines())('hostile input on %s', (engine) => {
       __defineGetter__: 'v4',
       hasOwnProperty: '1',
     });
+    // The same names through the Pipelines wire and as an object's attributes: `__proto__` is a
+    // 400 naming it, with nothing written; the other names are plain data.
+    const pipelinesCall = (body: string) =>
+      fetch(`${server.url}/v1/identify`, {
+        method: 'POST',
+        headers: { authorization: auth.pipelines, 'content-type': 'application/json' },
+        body,
+      });
+    const refused = await pipelinesCall(
+      '{"userId":"proto-p","messageId":"proto-1","traits":{"__proto__":{"polluted":"yes"},"plan":"x"}}',
+    );
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/__proto__/);
+    const personOf = () =>
+      fetch(`${server.appUrl}/customers/proto-p/attributes`, { headers: { authorization: auth.app } });
+    expect((await personOf()).status).toBe(404);
+    const plain = await pipelinesCall(
+      '{"userId":"proto-p","messageId":"proto-2","traits":{"constructor":"c","toString":"t","valueOf":"v"}}',
+    );
+    expect(plain.status, await plain.clone().text()).toBe(200);
+    const stored = (
+      (await (await personOf()).json()) as { customer: { attributes: Record<string, unknown> } }
+    ).customer.attributes;
+    expect(stored).toMatchObject({ constructor: 'c', toString: 't', valueOf: 'v' });
+    const object = await fetch(`${server.url}/api/v2/entity`, {
+      method: 'POST',
+      headers: track,
+      body: '{"type":"object","action":"identify","identifiers":{"object_type_id":"1","object_id":"proto-o"},"attributes":{"__proto__":{"polluted":"yes"}}}',
+    });
+    expect(object.status).toBe(400);
+    const objectRead = await fetch(`${server.appUrl}/objects/1/proto-o/attributes`, {
+      headers: { authorization: auth.app },
+    });
+    expect(objectRead.status).toBe(404);
     // The tables are all still there.
     const again = await fetch(`${server.appUrl}/customers?email=a%40b.co`, {
       headers: { authorization: auth.app },

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/postgres.js';
 import { startServer, type ServerCredentials, type ServerProcess } from '../helpers/server-process.js';
-import { ALL_ROUTES, APP_ROUTES, TRACK_ROUTES, type Route } from './routes.js';
+import { ALL_ROUTES, APP_ROUTES, PIPELINES_ROUTES, TRACK_ROUTES, type Route } from './routes.js';
 
 /**
  * Two workspaces on one server, holding the same identifiers: the keys of one can neither read nor
@@ -58,6 +58,8 @@ describe.each(engines())('workspace isolation on %s', (engine) => {
       app(ws, '/segments'),
       app(ws, `/segments/${ws.segmentId}/membership`),
       app(ws, '/customers?email=iso%40example.com'),
+      app(ws, '/objects/1/iso-obj/attributes'),
+      app(ws, '/objects/1/iso-obj/relationships'),
     ]);
     // References (ULIDs in error details) differ per call; everything else must not.
     return parts.map((p) => `${p.status} ${p.text.replace(/reference [0-9A-Z]{26}/g, 'reference')}`);
@@ -225,6 +227,51 @@ describe.each(engines())('workspace isolation on %s', (engine) => {
       ],
     });
     await track(A, 'POST', `/api/v1/segments/${B.segmentId}/remove_customers`, { ids: ['iso-u1'] });
+    // Track v2 object operations on the object id B uses too.
+    await track(A, 'POST', '/api/v2/batch', {
+      batch: [
+        {
+          type: 'object',
+          action: 'identify',
+          identifiers: { object_type_id: '1', object_id: 'iso-obj' },
+          attributes: { marker: 'hijack' },
+          cio_relationships: [{ identifiers: { cio_id: B.cioId } }],
+        },
+        { type: 'object', action: 'delete', identifiers: { object_type_id: '1', object_id: 'iso-obj' } },
+      ],
+    });
+    // Pipelines: A's write key (made through A's App key) on every route, and naming B's people,
+    // object and device.
+    const made = await call('POST', '/v1/workspace/rotate-keys', bearer(A.creds.appApiKey), { write: true });
+    expect(made.status, made.text).toBe(200);
+    const writeKey = (JSON.parse(made.text) as { write_key: string }).write_key;
+    const pipelines = (p: string, body: unknown) =>
+      call('POST', p, `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, body);
+    for (const route of PIPELINES_ROUTES.filter((r) => r.api === 'pipelines')) {
+      const r = await pipelines(fill(route, B), route.body);
+      expect(r.status, `${route.method} ${route.path}: ${r.text}`).toBeLessThan(500);
+    }
+    const hijack = await pipelines('/v1/batch', {
+      batch: [
+        { type: 'identify', userId: `cio_${B.cioId}`, traits: { marker: 'hijack' }, messageId: 'iso-p1' },
+        { type: 'track', userId: `cio_${B.cioId}`, event: 'iso-evt', messageId: 'iso-p2' },
+        {
+          type: 'group',
+          userId: 'iso-u1',
+          groupId: 'iso-obj',
+          traits: { marker: 'hijack' },
+          messageId: 'iso-p3',
+        },
+        {
+          type: 'track',
+          userId: 'iso-u2',
+          event: 'Device Deleted',
+          context: { device: { token: 'iso-tok-B' } },
+          messageId: 'iso-p4',
+        },
+      ],
+    });
+    expect(hijack.status, hijack.text).toBeLessThan(500);
     // App API writes on B's segment.
     for (const route of APP_ROUTES.filter((r) => r.method !== 'GET' && !r.rotatesKeys)) {
       const r = await call(route.method, fill(route, B), bearer(A.creds.appApiKey), route.body);
