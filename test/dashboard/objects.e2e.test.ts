@@ -247,6 +247,21 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
     expect(await page.getByLabel('Object attribute value').inputValue()).toBe('enterprise');
     expect(await page.getByLabel('Relationship attribute value').inputValue()).toBe('admin');
 
+    // On Dana's page, "Why?" names the company that made the difference.
+    await page.goto(`${server.url}/people/${seeded.danaCioId}`);
+    const segs = page.getByTestId('person-segments');
+    await segs
+      .locator('li', { hasText: 'Enterprise admins' })
+      .getByRole('button', { name: /^Why\?/ })
+      .click();
+    const explain = page.getByTestId('explain');
+    await expect.poll(async () => (await explain.textContent()) ?? '').toContain('matches');
+    expect(await explain.textContent()).toContain('is related to a Company');
+    const seen = explain.getByTestId('explain-objects');
+    expect(await seen.textContent()).toBe(' — related to 2 of this type; matching: acme');
+    await seen.getByRole('link', { name: 'acme' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Acme' }).waitFor();
+
     // The list says it in words, with the type's name.
     await page.goto(`${server.url}/segments`);
     const rule = page

@@ -4,6 +4,7 @@ import { App } from '../api/endpoints';
 import { AsyncView } from '../components/async-view';
 import { Badge } from '../components/badge';
 import { ErrorBox } from '../components/error-box';
+import { useObjectTypes } from '../data/use-object-types';
 import { useAsync } from '../lib/use-async';
 import { ExplainTree } from './explain-tree';
 
@@ -22,6 +23,7 @@ export function ExplainView({
   segments: AppSegment[];
 }) {
   const state = useAsync((s) => App.explain(segmentId, cioId, s), [segmentId, cioId]);
+  const types = useObjectTypes();
   if (state.error instanceof ApiError && state.error.missingRoute)
     return (
       <div class="explain">
@@ -38,7 +40,7 @@ export function ExplainView({
               {name}
             </p>
             {r.tree ? (
-              <ExplainTree node={r.tree} segments={segments} />
+              <ExplainTree node={r.tree} segments={segments} types={types.data ?? []} />
             ) : (
               <p class="small muted">
                 {manual ? `“${name}” is a manual segment: ` : ''}people are added and removed through the
