@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Objects and relationships (issue 16), two figures, each beside a reference measured in the same
+ * Objects and relationships (docs/objects.md), two figures, each beside a reference measured in the same
  * run against the same server:
  *
  * 1. Relating `BENCH_OBJECT_PEOPLE` (default 100,000) people to 1,000 objects through v2 batches

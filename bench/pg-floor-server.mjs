@@ -1,4 +1,4 @@
-// The floor for Track identify on PostgreSQL (issue 17): node:http and the pg driver doing one
+// The floor for Track identify on PostgreSQL (docs/scaling.md "Statements per write"): node:http and the pg driver doing one
 // prepared single-row upsert of a jsonb document per request on the same database, with the same
 // pool size as a Roster server (10) — no auth, no history, no segments, no framework. Roster's
 // identify on PostgreSQL / this rate says what the product costs above the least any server

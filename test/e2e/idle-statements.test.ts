@@ -11,7 +11,8 @@ import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { openStatementLog, type StatementLog } from '../helpers/statement-log.js';
 
 /**
- * An idle PostgreSQL server issues at most one statement per second (issue 17): its delivery worker
+ * An idle PostgreSQL server issues at most one statement per second (docs/scaling.md "Background
+ * work"): its delivery worker
  * and broadcast runner wake on NOTIFY (migration 91) or on a time they scheduled, and otherwise
  * look every 10 s. Counted from PostgreSQL's statement log over a window of wall-clock time — the
  * one place a test here waits for time rather than a condition, because a rate is per time.

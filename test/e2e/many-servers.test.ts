@@ -5,7 +5,7 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from '../hel
 import { randomCredentials, startServer, type ServerProcess } from '../helpers/server-process.js';
 
 /**
- * Many servers, one database (issue 17): two `roster serve` processes on one PostgreSQL take
+ * Many servers, one database (docs/scaling.md): two `roster serve` processes on one PostgreSQL take
  * concurrent identifies of the same new people, moves of the same device tokens, and writes that
  * move people in and out of a segment, half through each. Afterwards: one person per identifier,
  * each token on one person, and the segment's memberships equal a fresh evaluation of its

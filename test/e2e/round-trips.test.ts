@@ -12,7 +12,8 @@ import { openStatementLog, type StatementLog } from '../helpers/statement-log.js
 /**
  * Round trips per Track write on PostgreSQL, counted from PostgreSQL's own statement log
  * (`log_statement = all` on a database this test creates): an identify of a known person costs two
- * statements, of a new person three, a v2 batch of 100 new people at most ten (issue 17).
+ * statements, of a new person three, a v2 batch of 100 new people at most ten (docs/scaling.md
+ * "Statements per write").
  */
 describe.runIf(postgresAvailable())('statements per Track write on PostgreSQL', () => {
   let db: TestDatabase;

@@ -86,7 +86,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     ROSTER_APP_API_KEY: credentials.appApiKey,
     ROSTER_LOG_LEVEL: process.env.ROSTER_TEST_LOG_LEVEL ?? 'warn',
     // The fake APNs / FCM (test/fakes) listen on loopback: allowed as push-provider hosts here,
-    // refused by default (issue 18 finding 6).
+    // refused by default (docs/messaging.md "Providers and their configuration").
     ROSTER_PUSH_PROVIDER_HOSTS: '127.0.0.1,localhost',
     ...options.env,
   };

@@ -4,7 +4,7 @@ import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { appCall, configureProviders, startFakes, trackCall, waitFor, type Fakes } from './helpers.js';
 
 /**
- * Issue 18 finding 11: a push over the providers' 4 KB limit fails as the message's fault when it
+ * A push over the providers' 4 KB limit fails as the message's fault when it
  * is queued, is never sent, and never counts as a device bounce (before, FCM's "Message is too big"
  * was a bounce, and two of them suppressed a healthy device).
  */

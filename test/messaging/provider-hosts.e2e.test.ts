@@ -6,7 +6,7 @@ import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { appCall, trackCall, waitFor } from './helpers.js';
 
 /**
- * Issue 18 finding 6: push-provider settings (`endpoint`, `token_uri`, APNs `host`) may name only
+ * Push-provider settings (`endpoint`, `token_uri`, APNs `host`) may name only
  * the real providers' hosts unless the operator allows more (ROSTER_PUSH_PROVIDER_HOSTS), and what
  * a provider host answers is never copied into a message record beyond a short error code.
  */

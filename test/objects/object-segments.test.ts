@@ -10,7 +10,7 @@ import { parseJson, type Store } from '../../packages/server/src/store/store.js'
 import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
 
 /**
- * Segments with conditions on related objects (issue 16), in process on each engine: membership
+ * Segments with conditions on related objects (docs/objects.md "Segments on objects"), in process on each engine: membership
  * follows relationship changes (the person's write) and object changes (set-based, inside the
  * object's write up to a bound, then in background batches the App API reports as catching up).
  */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/postgres.js';
 import { startPipelinesServer, type PipelinesServer } from '../pipelines/helpers.js';
 
-/** Pipelines `group` and the object semantic events (pipelines-api.md §5.6, §5.8) become objects. */
+/** Pipelines `group` and the object semantic events (docs/pipelines.md "What maps to what") become objects. */
 describe.each(engines())('Pipelines group calls on %s', (engine) => {
   let s: PipelinesServer;
   beforeAll(async () => {

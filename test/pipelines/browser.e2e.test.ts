@@ -5,7 +5,7 @@ import { waitFor } from '../helpers/wait.js';
 import { startPipelinesServer, type PipelinesServer } from './helpers.js';
 
 /**
- * `@customerio/cdp-analytics-browser` unchanged, under jsdom (spec pipelines-api.md §10): it reads
+ * `@customerio/cdp-analytics-browser` unchanged, under jsdom (docs/pipelines.md "Pointing each client at Roster"): it reads
  * Roster's settings route, then posts each call to the `apiHost` the settings name (`/v1/i`, `/v1/t`,
  * `/v1/p`… as text/plain with the key in the body).
  */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/postgres.js';
 import { startPipelinesServer, type IngestErrorView, type PipelinesServer } from './helpers.js';
 
-/** Customer.io's semantic events and the Pipelines rules of spec pipelines-api.md §5, read back. */
+/** Customer.io's semantic events and the Pipelines rules of docs/pipelines.md "What maps to what", read back. */
 describe.each(engines())('Pipelines semantics (%s)', (engine) => {
   let s: PipelinesServer;
   const send = async (batch: unknown[], extra: Record<string, unknown> = {}) => {

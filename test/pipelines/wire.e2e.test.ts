@@ -3,7 +3,7 @@ import { engines } from '../helpers/postgres.js';
 import { startPipelinesServer, type IngestErrorView, type PipelinesServer } from './helpers.js';
 
 /**
- * The Pipelines wire as the mobile SDKs and raw HTTP users send it (spec pipelines-api.md §6, §11),
+ * The Pipelines wire as the mobile SDKs and raw HTTP users send it (docs/pipelines.md "Pointing each client at Roster"),
  * against a real server process, read back through the App API.
  */
 describe.each(engines())('Pipelines API wire (%s)', (engine) => {

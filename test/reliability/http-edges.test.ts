@@ -46,7 +46,7 @@ describe('HTTP edges', () => {
     await server?.cleanup();
   });
 
-  // Finding 16: the App API authenticated after parsing, so a stranger could make it parse 1 MB.
+  // The App API once authenticated after parsing, so a stranger could make it parse 1 MB.
   it('authenticates App API requests before reading their bodies', async () => {
     for (const body of ['{bad', JSON.stringify({ pad: 'x'.repeat(2_000_000) })]) {
       const res = await rawRequest(server.url, {
@@ -70,7 +70,7 @@ describe('HTTP edges', () => {
     expect(bad?.status).toBe(400);
   });
 
-  // Finding 21: an oversized or unauthenticated body was sometimes answered with a reset: the
+  // An oversized or unauthenticated body was sometimes answered with a reset: the
   // server closed while the client was still sending. It now reads the rest (bounded) first.
   it('answers an oversized or refused body with its JSON error, never a reset', async () => {
     const { siteId, apiKey } = server.credentials;

@@ -41,7 +41,7 @@ describe('HTTP limits', () => {
     for (const s of servers.splice(0)) await s.cleanup();
   });
 
-  // Finding 12: a client that sends a body byte by byte was never timed out.
+  // A client that sends a body byte by byte must be timed out (docs/security.md "HTTP limits").
   it('answers a request that does not arrive whole in time with a JSON 408 and closes it', async () => {
     const server = await start({ ROSTER_REQUEST_TIMEOUT_SECONDS: '1' });
     const { siteId, apiKey } = server.credentials;
@@ -57,7 +57,7 @@ describe('HTTP limits', () => {
     expect(res.json).toEqual({ meta: { error: expect.stringContaining('did not arrive whole in time') } });
   });
 
-  // Finding 12: one such client kept a SIGTERM'd server alive for as long as it stayed connected.
+  // One such client must not keep a SIGTERM'd server alive for as long as it stays connected.
   it('exits after its shutdown grace period even while a client is still sending', async () => {
     const server = await start({ ROSTER_REQUEST_TIMEOUT_SECONDS: '600', ROSTER_SHUTDOWN_GRACE_SECONDS: '1' });
     const { answer, socket } = slowClient(
@@ -71,7 +71,7 @@ describe('HTTP limits', () => {
     socket.destroy();
   });
 
-  // Finding 17: 431 and malformed requests were answered in Fastify's shape.
+  // 431 and malformed requests are answered in Roster's shape, not Fastify's.
   it("answers oversized headers and malformed requests in Roster's error shape", async () => {
     const server = await start();
     const big = await rawRequest(server.url, {
@@ -101,7 +101,7 @@ describe('HTTP limits', () => {
     }
   });
 
-  // Finding 20 and the info items: `//v1/...` served the dashboard; the region answer reflected
+  // `//v1/...` once served the dashboard; the region answer reflected
   // the Host header; Track's 401 named no scheme.
   it('keeps API paths JSON, does not reflect Host, and names the auth scheme on 401', async () => {
     const server = await start({ ROSTER_PUBLIC_URL: 'https://roster.example.com' });

@@ -12,7 +12,7 @@ import type { Store } from '../../packages/server/src/store/store.js';
 import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
 
 /**
- * Security review 2026-12, finding 14: when the store runs out of space, writes answer 503 with a
+ * docs/security.md "Storage full": when the store runs out of space, writes answer 503 with a
  * clear reason and `Retry-After` (not 500 "internal error"), `/healthz` says so, and both recover
  * once space is back. SQLite is really filled (a database size cap: `max_page_count`);
  * PostgreSQL's `disk_full` error (53100) is raised by the server itself, from a trigger, as it

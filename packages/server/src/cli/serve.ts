@@ -86,7 +86,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     // In-flight requests get the grace period; then their connections are closed, so a client that
-    // never finishes sending cannot keep a stopping server alive (finding 12).
+    // never finishes sending cannot keep a stopping server alive (docs/security.md "HTTP limits").
     const grace = setTimeout(() => {
       app.log.warn(
         { graceSeconds: config.shutdownGraceMs / 1000 },

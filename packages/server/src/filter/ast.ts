@@ -119,7 +119,7 @@ export interface EventNode extends NodeBase {
 /**
  * The person is related to an object of type `typeId` for which `where` holds of the object
  * (its attributes; `object_id` and `cio_object_id` name its identifiers) and `relationship` holds of
- * that same relationship's attributes (issue 16).
+ * that same relationship's attributes (docs/objects.md "Segments on objects").
  */
 export interface ObjectNode extends NodeBase {
   kind: 'object';

@@ -36,7 +36,7 @@ export interface EventFacts {
   data: unknown;
 }
 
-/** One of the person's relationships, with the object at its other end (issue 16). */
+/** One of the person's relationships, with the object at its other end (docs/objects.md). */
 export interface RelationshipFacts {
   typeId: string;
   objectId: string;

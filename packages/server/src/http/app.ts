@@ -91,12 +91,13 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Huge headers are cut off by Node (16 KB) with a 431 before reaching us.
     frameworkErrors: (err, request, reply) => answerError(request, reply, err),
-    // Every request arrives whole in bounded time, and idle connections end (finding 12); Node
+    // Every request arrives whole in bounded time, and idle connections end (docs/security.md
+    // "HTTP limits"); Node
     // checks the request deadline every `connectionsCheckingInterval`.
     requestTimeout: requestTimeoutMs,
     connectionTimeout: IDLE_SOCKET_MS,
     http: { connectionsCheckingInterval: checkEvery },
-    // 408, 431 and unparseable requests in Roster's error shape; 503 while closing too (finding 17).
+    // 408, 431 and unparseable requests in Roster's error shape; 503 while closing too.
     clientErrorHandler,
     return503OnClosing: false,
     // Route schemas validate what was sent: a string is not a list, nor a number (query values and

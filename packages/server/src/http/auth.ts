@@ -32,7 +32,7 @@ export function parseBearer(header: string | undefined): string | undefined {
 }
 
 const TRACK_UNAUTHORIZED = 'Unauthorized request';
-/** A 401 names the scheme it wants (RFC 9110 §11.6.1). */
+/** A 401 names the scheme it wants in `WWW-Authenticate` (RFC 9110, "WWW-Authenticate"). */
 const TRACK_CHALLENGE = { 'www-authenticate': 'Basic realm="Roster Track API"' };
 const APP_CHALLENGE = { 'www-authenticate': 'Bearer realm="Roster App API"' };
 

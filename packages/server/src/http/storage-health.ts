@@ -15,7 +15,7 @@ export function isStorageFull(err: unknown): boolean {
 export const STORAGE_FULL_RETRY_SECONDS = 30;
 
 /**
- * What `/healthz` reports about writes (security review 2026-12, finding 14): after a write fails
+ * What `/healthz` reports about writes (docs/security.md "Storage full"): after a write fails
  * because the store is full, health is `degraded` (503) until a write succeeds again, so monitoring
  * sees the problem while reads keep working. Per process.
  */

@@ -18,7 +18,7 @@ export function hasUnreadBody(raw: IncomingMessage): boolean {
 
 /**
  * Reads and discards what is left of a request's body, so the answer that follows is read by the
- * client (finding 21 of the December review). Bounded: a body that claims more than
+ * client instead of a connection reset (docs/security.md "HTTP limits"). Bounded: a body that claims more than
  * {@link DRAIN_MAX_BYTES} is not waited for, and no body is waited for longer than
  * {@link DRAIN_MAX_MS} (a client that stops sending is answered then).
  */

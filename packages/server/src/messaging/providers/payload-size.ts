@@ -5,7 +5,7 @@ import type { PushRequest } from './provider-types.js';
 /**
  * The largest push APNs and FCM accept (4 KB each for regular notifications). Bigger is refused
  * by the provider (APNs 413 PayloadTooLarge, FCM INVALID_ARGUMENT "Message is too big"), and that
- * is the message's fault, never the device's (issue 18 finding 11).
+ * is the message's fault, never the device's.
  */
 export const MAX_PUSH_PAYLOAD_BYTES = 4096;
 

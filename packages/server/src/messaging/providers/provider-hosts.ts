@@ -1,5 +1,6 @@
 /**
- * Where push-provider settings may send Roster's requests (issue 18 finding 6). A workspace's App
+ * Where push-provider settings may send Roster's requests (docs/messaging.md "Providers and their
+ * configuration"). A workspace's App
  * key sets its provider's `endpoint` (FCM), `token_uri` (FCM OAuth) and `host` (APNs); left open,
  * that lets whoever holds an App key aim the server's POSTs at internal hosts. Only the real
  * providers' hosts are allowed (over https), unless the operator names more hosts with

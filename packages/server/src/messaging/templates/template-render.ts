@@ -50,7 +50,7 @@ const refusingFs: FS = {
 /**
  * Work charged to the render's budget (liquidjs's `memoryLimit`) by the filters that walk a whole
  * list, before they run: liquidjs checks its time limit only between template nodes, so one
- * filter over a large list escaped it (issue 18 finding 10: `(1..4000000) | sort_natural` rendered
+ * filter over a large list escaped it (`(1..4000000) | sort_natural` rendered
  * for 3 s against a 200 ms limit). Sorting n items costs n·log2(n); the others n.
  */
 const LIST_FILTER_COST: Record<string, (n: number) => number> = {

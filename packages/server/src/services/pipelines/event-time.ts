@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../lib/errors.js';
 
 /**
  * A Pipelines time: an ISO-8601 string, or a number of epoch **milliseconds** (what Customer.io
- * reads a bare integer as, spec pipelines-api.md §4.2). Unix seconds (float), or undefined when absent.
+ * reads a bare integer as, docs/pipelines.md "Routes"). Unix seconds (float), or undefined when absent.
  */
 export function readTime(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -21,7 +21,7 @@ export function readTime(value: unknown, field: string): number | undefined {
 export const FUTURE_SKEW_S = 5 * 60;
 
 /**
- * When an event happened, in unix seconds (spec §5.11):
+ * When an event happened, in unix seconds (docs/pipelines.md "What maps to what"):
  * 1. `timestamp` as sent — backfills and queued phone events keep their time — unless it lies more
  *    than five minutes after the receive time and a `sentAt` exists: then the device clock is wrong
  *    and `receivedAt − (sentAt − timestamp)` corrects it;

@@ -6,7 +6,7 @@ import { objectDeleteWrite, objectWrite } from '../objects/object-commands.js';
 import { parseObjectId, parseTypeId } from '../objects/object-ref.js';
 
 /**
- * A `group` call (spec pipelines-api.md §5.6), parsed: the object it names and the person it
+ * A `group` call (docs/pipelines.md "What maps to what"), parsed: the object it names and the person it
  * relates to.
  */
 export interface GroupCall {
@@ -30,7 +30,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `createdAt`/`created_at` as unix seconds (ISO strings converted), as for people (§5.2). */
+/** `createdAt`/`created_at` as unix seconds (ISO strings converted), as for people (docs/pipelines.md "What maps to what"). */
 function createdAt(v: unknown): unknown {
   if (typeof v !== 'string' || /^\d+$/.test(v)) return v;
   const ms = Date.parse(v);
@@ -77,7 +77,7 @@ export function applyGroupCall(workspaceId: number, call: GroupCall): TrackWrite
 
 /**
  * The semantic events `Relationship Deleted` (the user and `properties.objectId` /
- * `objectTypeId`) and `Object Deleted` (spec §5.8).
+ * `objectTypeId`) and `Object Deleted` (docs/pipelines.md "What maps to what").
  */
 export function applyObjectEvent(
   workspaceId: number,

@@ -1,4 +1,4 @@
-/** The six Segment-spec call types (spec pipelines-api.md §4.3). */
+/** The six Segment-spec call types (docs/pipelines.md "Routes"). */
 export type CallType = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
 
 export const CALL_TYPES: readonly CallType[] = ['identify', 'track', 'page', 'screen', 'group', 'alias'];

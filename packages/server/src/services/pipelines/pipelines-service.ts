@@ -20,9 +20,9 @@ import {
 } from './pipelines-event.js';
 import { translate } from './translate.js';
 
-/** Customer.io's per-call limit (spec pipelines-api.md §8.1): a larger event is dropped alone. */
+/** Customer.io's per-call limit (docs/pipelines.md "Responses and errors"): a larger event is dropped alone. */
 export const MAX_EVENT_BYTES = 32 * 1024;
-/** Segment's per-batch bound (spec §4.1); clients send 15-20. */
+/** Segment's per-batch bound (docs/pipelines.md "Routes"); clients send 15-20. */
 export const MAX_BATCH_EVENTS = 2500;
 /** Repeated `messageId`s are stored once within this window (Segment: ~24 h; we keep 48 h). */
 export const DEDUPE_WINDOW_S = 48 * 3600;
@@ -87,7 +87,7 @@ function identifierOf(event: PipelinesEvent): string | undefined {
   return undefined;
 }
 
-/** Event values win; the envelope's `context` fills gaps, one level deep (spec §4.1). */
+/** Event values win; the envelope's `context` fills gaps, one level deep (docs/pipelines.md "Routes"). */
 function withEnvelopeContext(raw: Record<string, unknown>, envelope: unknown): Record<string, unknown> {
   if (!isObject(envelope)) return raw;
   const own = isObject(raw.context) ? raw.context : {};
@@ -110,7 +110,7 @@ function describe(index: number, raw: unknown, type: string | null, err: Invalid
 }
 
 /**
- * The Data Pipelines ingest (issue 15): Segment-spec calls from Customer.io's, Segment's and
+ * The Data Pipelines ingest (docs/pipelines.md): Segment-spec calls from Customer.io's, Segment's and
  * RudderStack's clients, translated onto the Track API's writes and run through the same
  * `TrackService` batch — one transaction per request, the write pipeline (segments, campaigns)
  * after each item, 200 only after commit.

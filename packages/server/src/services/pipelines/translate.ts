@@ -44,7 +44,7 @@ function idString(v: unknown, field: string): string | undefined {
   throw new InvalidInputError(field, `${field} must be a string`, 'invalid');
 }
 
-/** `userId` resolves like a Track API path identifier: `cio_…`, an email, else an id (spec §5.1). */
+/** `userId` resolves like a Track API path identifier: `cio_…`, an email, else an id (docs/pipelines.md "What maps to what"). */
 function userRef(ws: Workspace, raw: Record<string, unknown>): PersonRef | undefined {
   const userId = idString(raw.userId, 'userId');
   return userId === undefined ? undefined : pathRef(userId, ws.identifierMode, 'userId');
@@ -56,17 +56,17 @@ function requireUser(ws: Workspace, raw: Record<string, unknown>, what: string):
   return ref;
 }
 
-/** Customer.io's semantic events (spec §5.8): executed, not stored as ordinary events. */
+/** Customer.io's semantic events (docs/pipelines.md "What maps to what"): executed, not stored as ordinary events. */
 const DEVICE_UPDATED = 'Device Created or Updated';
 const DEVICE_DELETED = 'Device Deleted';
 const USER_DELETED = 'User Deleted';
 const USER_SUPPRESSED = 'User Suppressed';
 const USER_UNSUPPRESSED = 'User Unsuppressed';
 const DELIVERY_EVENT = 'Report Delivery Event';
-/** Objects (issue 16): a person's relationship, or the object itself, goes. */
+/** Objects (docs/objects.md): a person's relationship, or the object itself, goes. */
 const OBJECT_EVENTS = new Set(['Relationship Deleted', 'Object Deleted']);
 
-/** Traits: `createdAt`/`created_at` ISO strings become unix seconds under `created_at` (spec §5.2). */
+/** Traits: `createdAt`/`created_at` ISO strings become unix seconds under `created_at` (docs/pipelines.md "What maps to what"). */
 function personTraits(traits: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(traits)) {
@@ -106,7 +106,7 @@ function deviceAttributes(
   return out;
 }
 
-/** `context.device` first, then `properties.device` (the web form and Android's migration, §5.8). */
+/** `context.device` first, then `properties.device` (the web form and Android's migration, docs/pipelines.md "What maps to what"). */
 function deviceOf(
   properties: Record<string, unknown>,
   context: Record<string, unknown>,
@@ -120,7 +120,7 @@ function deviceOf(
 }
 
 /**
- * Translates one call onto the Track API's writes (spec §5), so both wires share one write path:
+ * Translates one call onto the Track API's writes (docs/pipelines.md "What maps to what"), so both wires share one write path:
  * people, attributes, devices, events, suppression, segments and history behave the same.
  * Throws `InvalidInputError` for an event that cannot be applied; the caller drops it alone.
  */
@@ -160,7 +160,7 @@ function identifyCall(ws: Workspace, event: PipelinesEvent): Translation {
   const traits = objectField(raw, 'traits');
   const anonymousId = idString(raw.anonymousId, 'anonymousId');
   let ref = userRef(ws, raw);
-  // "You can pass an empty userId … and identify people by their email trait" (spec §5.1).
+  // "You can pass an empty userId … and identify people by their email trait" (docs/pipelines.md "What maps to what").
   if (!ref && typeof traits.email === 'string' && isEmail(traits.email) && ws.identifierMode !== 'id')
     ref = { kind: 'email', value: storedEmail(traits.email) };
   if (!ref) {
@@ -276,7 +276,7 @@ function trackCall(ws: Workspace, event: PipelinesEvent): Translation {
 }
 
 /**
- * `Report Delivery Event` (spec §5.10): a message metric keyed by `properties.deliveryId`; its
+ * `Report Delivery Event` (docs/pipelines.md "What maps to what"): a message metric keyed by `properties.deliveryId`; its
  * `anonymousId` is a delivery id, never a person.
  */
 function deliveryCall(
@@ -340,7 +340,7 @@ function viewCall(ws: Workspace, event: PipelinesEvent): Translation {
 }
 
 /**
- * alias (spec §5.7): `userId` inherits `previousId`. When `previousId` names a person, the two
+ * alias (docs/pipelines.md "What maps to what"): `userId` inherits `previousId`. When `previousId` names a person, the two
  * merge as the Track API's merge does; otherwise it is taken as an anonymous id, whose events
  * move onto the person as an identify carrying both ids would move them.
  */

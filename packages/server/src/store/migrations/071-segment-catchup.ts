@@ -3,7 +3,8 @@ import type { DialectName } from '../dialect.js';
 import { columnTypes } from './column-types.js';
 
 /**
- * Segment memberships still to bring up to date after an object changed (issue 16): a change to
+ * Segment memberships still to bring up to date after an object changed (docs/objects.md
+ * "Segments on objects"): a change to
  * an object with more related people than one write re-evaluates leaves the rest here, as a cursor
  * over the object's relationships (`object_oid`, `after_pid`) or, for a deleted object, the people
  * it had (`pids`). A background worker takes them in bounded batches. A new table only.

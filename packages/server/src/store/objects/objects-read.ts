@@ -121,7 +121,7 @@ export async function objectActivitiesPage(
   return rows.map((r) => ({ ...r, data: parseJson(r.data), timestamp: Number(r.timestamp) }));
 }
 
-/** A person's relationships to objects of these types, for the segment evaluators (issue 16). */
+/** A person's relationships to objects of these types, for the segment evaluators (docs/objects.md). */
 export async function relationshipFacts(
   db: Tx,
   personPid: number,

@@ -4,7 +4,7 @@ import { parseJson, toJson, type Tx } from '../store.js';
 
 /**
  * Set-based membership reads and writes for many people at once (an object change re-evaluates
- * its related people together: issue 16). `pids` lists stay at most `SET_CHUNK` long, within both
+ * its related people together: docs/objects.md "Segments on objects"). `pids` lists stay at most `SET_CHUNK` long, within both
  * engines' limits on bound parameters.
  */
 export const SET_CHUNK = 1000;

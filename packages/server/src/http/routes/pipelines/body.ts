@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseJsonText } from '../../json-body-parser.js';
 
 /**
- * Largest decompressed Pipelines body: twice Customer.io's 500 KB batch limit (issue 15). Counted
+ * Largest decompressed Pipelines body: twice Customer.io's 500 KB batch limit (docs/pipelines.md). Counted
  * on the decompressed stream as it arrives, so a gzip bomb is refused after 1 MB of output.
  */
 export const MAX_PIPELINES_BODY = 1024 * 1024;
@@ -27,7 +27,7 @@ function decoder(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDeco
 }
 
 /**
- * Bodies are JSON whatever the content type (spec pipelines-api.md §4.5): `application/json`,
+ * Bodies are JSON whatever the content type (docs/pipelines.md "Routes"): `application/json`,
  * `text/plain` (browser, Android), even `application/x-www-form-urlencoded` (RudderStack, whose
  * body is gzipped JSON) or none; `Content-Encoding: gzip` (RudderStack, Android) is decoded on the
  * way in. Registered inside the Pipelines routes' own scope: nothing else changes.

@@ -40,7 +40,7 @@ function sourceOf(request: FastifyRequest): string {
 }
 
 /**
- * The Data Pipelines API (issue 15; spec pipelines-api.md): `POST /v1/batch` and `/v1/b`, the six
+ * The Data Pipelines API (docs/pipelines.md): `POST /v1/batch` and `/v1/b`, the six
  * calls at `/v1/<type>` and `/v1/<letter>`, `GET /v1/projects/:writeKey/settings`. Its own fastify
  * scope, so its body rules (any content type, gzip, 1 MB decompressed) touch no other route.
  */
@@ -158,7 +158,7 @@ export async function registerPipelinesRoutes(
         handle(type),
       );
 
-    // The browser SDK's remote metrics (spec §2.2): accepted and dropped. The settings below turn
+    // The browser SDK's remote metrics (docs/pipelines.md "Routes"): accepted and dropped. The settings below turn
     // them off (`metrics.sampleRate: 0`); this only answers clients that send them anyway.
     scope.post(
       '/v1/m',
@@ -186,7 +186,7 @@ export async function registerPipelinesRoutes(
 
 /**
  * `Authorization: Basic base64(key)` without the colon: Segment accepts it for backward
- * compatibility (spec §3), so Roster does too.
+ * compatibility (docs/pipelines.md "Routes"), so Roster does too.
  */
 function bareBasic(header: string | undefined): string | undefined {
   if (!header) return undefined;

@@ -17,7 +17,7 @@ export function parsePublicUrl(value: string): PublicUrl {
 }
 
 /**
- * `GET /v1/projects/:writeKey/settings` (spec pipelines-api.md §7): the `Customer.io Data
+ * `GET /v1/projects/:writeKey/settings` (docs/pipelines.md "Pointing each client at Roster"): the `Customer.io Data
  * Pipelines` destination with the scheme-less `apiHost` the clients post to — the public URL when
  * one is configured, else the host this request came to. `metrics.sampleRate: 0` keeps the
  * browser's and the mobile libraries' telemetry from going anywhere.
