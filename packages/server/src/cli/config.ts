@@ -51,6 +51,8 @@ export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
   writeKeys: { writeKey?: string | undefined; serverWriteKey?: string | undefined };
   /** --public-url / ROSTER_PUBLIC_URL: where clients reach this server (Pipelines settings' apiHost). */
   publicUrl: string | undefined;
+  /** ROSTER_RETENTION_DAYS: events and activities older than this go (docs/operations.md "Retention"); unset keeps all. */
+  retentionDays: number | undefined;
   /** ROSTER_REQUEST_TIMEOUT_SECONDS: a request must arrive whole within this (default 30). */
   requestTimeoutMs: number;
   /** ROSTER_SHUTDOWN_GRACE_SECONDS: on SIGTERM, in-flight requests get this long (default 20). */
@@ -94,6 +96,18 @@ function rateOrOff(env: Env, key: string, fallback: number): number {
   const v = Number(raw);
   if (!Number.isFinite(v) || v < 0)
     throw new Error(`${key} must be a number of requests per second (0 = off)`);
+  return v;
+}
+
+/** ROSTER_RETENTION_DAYS: unset or empty keeps everything; otherwise a whole number of days ≥ 1. */
+function retentionDays(env: Env): number | undefined {
+  const raw = env.ROSTER_RETENTION_DAYS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(
+      `ROSTER_RETENTION_DAYS must be a whole number of days (1 or more), or unset to keep everything; got ${raw}`,
+    );
   return v;
 }
 
@@ -160,6 +174,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       serverWriteKey: env.ROSTER_SERVER_WRITE_KEY || undefined,
     },
     publicUrl,
+    retentionDays: retentionDays(env),
     requestTimeoutMs: (positive(env, 'ROSTER_REQUEST_TIMEOUT_SECONDS') ?? 30) * 1000,
     shutdownGraceMs: (positive(env, 'ROSTER_SHUTDOWN_GRACE_SECONDS') ?? 20) * 1000,
     pipelinesMaxConcurrent: Math.floor(positive(env, 'ROSTER_PIPELINES_MAX_CONCURRENT') ?? 64),

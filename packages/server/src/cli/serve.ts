@@ -5,8 +5,13 @@ import { parsePublicUrl } from '../http/routes/pipelines/settings.js';
 import { buildApp } from '../http/app.js';
 import { requestLogView } from '../http/log-redaction.js';
 import { openStore } from '../store/open-store.js';
+import { systemClock } from '../lib/clock.js';
+import { HistoryRetention } from '../services/history/retention.js';
 import { redactUrl, serveConfig, type ServeFlags } from './config.js';
 import { finishEmailMerges } from '../services/identity/email-merges.js';
+
+/** How often retention looks for partitions to create or drop and rows to prune. */
+const HISTORY_INTERVAL_MS = 60 * 60_000;
 
 /**
  * `roster serve`: opens the store (running migrations), makes sure a workspace exists, listens,
@@ -64,6 +69,13 @@ export async function serve(flags: ServeFlags): Promise<void> {
     app.log.warn({ err }, 'pipelines: pruning old messageIds failed; will retry'),
   );
   app.addHook('onClose', () => pruning.stop());
+  // History retention (docs/operations.md "Retention"): PostgreSQL's month partitions exist before
+  // the first write, and are created ahead and dropped past ROSTER_RETENTION_DAYS hourly; SQLite
+  // prunes in small batches when the setting is on.
+  const history = new HistoryRetention(store, systemClock, config.retentionDays, app.log);
+  await history.ensurePartitions();
+  history.start(HISTORY_INTERVAL_MS);
+  app.addHook('onClose', () => history.stop());
   // Segments with `within` windows are rechecked on a timer (one process at a time, via a lease).
   const recheck = services.segments.startRecheck(config.segmentRecheckSeconds * 1000, app.log);
   app.addHook('onClose', () => recheck.stop());

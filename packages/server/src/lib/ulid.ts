@@ -6,7 +6,8 @@ function randomBytes10(): Buffer {
   return pooledRandomBytes(10);
 }
 
-function encodeTime(ms: number): string {
+/** The 10-character time part of a ULID made at `ms` (ids made at or after `ms` sort at or above it). */
+export function encodeTime(ms: number): string {
   let out = '';
   for (let i = 0; i < 10; i++) {
     out = ALPHABET[ms % 32]! + out;

@@ -65,6 +65,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./092-write-key-notifications.js')).up(db, d),
   },
   {
+    version: 95,
+    name: 'partitioned-history',
+    up: async (db, d) => (await import('./095-partitioned-history.js')).up(db, d),
+  },
+  {
     version: 98,
     name: 'attribute-indexes',
     up: async (db, d) => (await import('./098-attribute-indexes.js')).up(db, d),

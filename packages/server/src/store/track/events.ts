@@ -65,6 +65,7 @@ export async function attachAnonymousEvents(
   await trx
     .updateTable('events')
     .set({ person_pid: personPid })
+    .where('workspace_id', '=', workspaceId)
     .where(
       'seq',
       'in',
