@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../packages/server/src/store/open-store.js';
+import type { Store } from '../../packages/server/src/store/store.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.js';
+
+/**
+ * Ready to shard by workspace (docs/scaling.md "Past one database"): on the migrated PostgreSQL
+ * schema, every table that grows with a workspace's data has a `workspace_id` column, and its
+ * primary key and every unique index include it, so a distributed PostgreSQL (Citus) can shard it
+ * by `workspace_id`. The global lookup tables are listed here explicitly as reference tables.
+ *
+ * Tables that still break the rule are listed in `NOT_YET` with what they need; the test fails on a
+ * new table or index that breaks it, and also when a listed table stops breaking it (take it off the
+ * list and out of docs/scaling.md's list then).
+ */
+
+/** Small global lookup tables, copied to every node (`create_reference_table`). */
+const REFERENCE_TABLES = ['workspaces', 'write_keys', 'push_providers'];
+/** Roster's own bookkeeping, kept on the coordinator only. */
+const COORDINATOR_TABLES = ['roster_migrations', 'leases'];
+
+/** Tables that grow with a workspace but do not follow the rule yet: table → what is missing. */
+const NOT_YET: Record<string, string> = {
+  people: 'primary key (pid) without workspace_id',
+  segments: 'primary key (id) without workspace_id',
+  segment_memberships: 'primary key (segment_id, person_pid) without workspace_id',
+  segment_catchup: 'primary key (id) without workspace_id',
+  segment_size_log: 'no workspace_id column',
+  campaigns: 'primary key (id) without workspace_id',
+  campaign_sends: 'no workspace_id column',
+  broadcast_triggers: 'primary key (id) without workspace_id',
+  transactional_messages: 'primary key (id) without workspace_id',
+  messages: 'primary key (delivery_id) without workspace_id',
+  outbox: 'primary key (id) without workspace_id',
+  delivery_metrics: 'primary key (seq) without workspace_id',
+  import_jobs: 'primary key (id) without workspace_id',
+  objects: 'primary key (oid) without workspace_id',
+  object_activities: 'primary key (id) without workspace_id',
+  relationships: 'primary key (person_pid, object_oid) without workspace_id',
+  pipelines_errors: 'primary key (id) without workspace_id',
+};
+
+describe.runIf(postgresAvailable())('the PostgreSQL schema is ready to shard by workspace', () => {
+  let dir: string;
+  let database: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'roster-citus-'));
+    database = await createTestDatabase('citus');
+    store = await openStore({ dataDir: dir, databaseUrl: database.url });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keys every workspace table by workspace_id, apart from the listed reference tables', async () => {
+    const tables = await sql<{ name: string; has_ws: boolean; partitioned: boolean }>`
+      select c.relname as name, c.relkind = 'p' as partitioned,
+        exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'workspace_id'
+                and not a.attisdropped) as has_ws
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition
+      order by 1`.execute(store.db);
+    const badIndexes = await sql<{ table: string; index: string; def: string }>`
+      select t.relname as table, x.relname as index, pg_get_indexdef(i.indexrelid) as def
+      from pg_index i join pg_class t on t.oid = i.indrelid join pg_class x on x.oid = i.indexrelid
+      join pg_namespace n on n.oid = t.relnamespace
+      where n.nspname = current_schema() and i.indisunique and not t.relispartition
+        and not exists (select 1 from pg_attribute a where a.attrelid = t.oid and a.attname = 'workspace_id'
+                        and a.attnum = any (i.indkey))
+      order by 1, 2`.execute(store.db);
+
+    const exempt = new Set([...REFERENCE_TABLES, ...COORDINATOR_TABLES]);
+    const problems = new Map<string, string[]>();
+    const add = (table: string, what: string) => problems.set(table, [...(problems.get(table) ?? []), what]);
+    for (const t of tables.rows) if (!exempt.has(t.name) && !t.has_ws) add(t.name, 'no workspace_id column');
+    for (const i of badIndexes.rows) if (!exempt.has(i.table)) add(i.table, `${i.def} lacks workspace_id`);
+
+    const names = new Set(tables.rows.map((t) => t.name));
+    for (const t of [...exempt, ...Object.keys(NOT_YET)])
+      expect(names, `listed table ${t} exists`).toContain(t);
+    // A table or unique index that breaks the rule and is not on the list:
+    expect([...problems].filter(([t]) => !(t in NOT_YET))).toEqual([]);
+    // A listed table that follows the rule now: take it off NOT_YET (and docs/scaling.md).
+    expect(Object.keys(NOT_YET).filter((t) => !problems.has(t))).toEqual([]);
+    // The history tables are partitioned by time and keyed by workspace.
+    expect(tables.rows.filter((t) => t.partitioned).map((t) => t.name)).toEqual(['activities', 'events']);
+  });
+});
