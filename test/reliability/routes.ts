@@ -149,6 +149,22 @@ const APP_V1: Route[] = [
   { method: 'GET', path: '/v1/indexed_attributes', api: 'app' },
   { method: 'POST', path: '/v1/indexed_attributes', api: 'app', body: { name: 'plan', type: 'text' } },
   { method: 'DELETE', path: '/v1/indexed_attributes/:name', api: 'app' },
+  // Webhooks (docs/webhooks.md).
+  { method: 'GET', path: '/v1/webhooks', api: 'app' },
+  {
+    method: 'POST',
+    path: '/v1/webhooks',
+    api: 'app',
+    body: { url: 'https://hooks.example.com/x', events: ['person.created'], enabled: false },
+  },
+  { method: 'GET', path: '/v1/webhooks/:id', api: 'app' },
+  { method: 'PUT', path: '/v1/webhooks/:id', api: 'app', body: { description: 'd' } },
+  { method: 'DELETE', path: '/v1/webhooks/:id', api: 'app' },
+  { method: 'POST', path: '/v1/webhooks/:id/rotate-secret', api: 'app', body: { overlap_seconds: 0 } },
+  { method: 'GET', path: '/v1/webhooks/:id/deliveries', api: 'app' },
+  { method: 'GET', path: '/v1/webhooks/:id/attempts', api: 'app' },
+  { method: 'POST', path: '/v1/webhooks/:id/deliveries/:delivery_id/replay', api: 'app' },
+  { method: 'POST', path: '/v1/webhooks/:id/replay', api: 'app', body: {} },
 ];
 
 export const APP_ROUTES: Route[] = [

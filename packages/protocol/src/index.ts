@@ -5,3 +5,4 @@ export * from './track-v2.js';
 export * from './routes.js';
 export * from './objects.js';
 export * from './pipelines.js';
+export * from './webhooks.js';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { RuntimeOptions } from '../messaging/runtime.js';
+import type { WebhookSettings } from '../messaging/webhooks/webhook-service.js';
 import type { StoreConfig } from '../store/open-store.js';
 import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
 
@@ -47,6 +48,10 @@ export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
   dashboardDir: string | undefined;
   /** The delivery worker and broadcast fan-out (ROSTER_DELIVERY_*, ROSTER_BROADCAST_*). */
   messaging: RuntimeOptions;
+  /** Outgoing webhooks (ROSTER_WEBHOOK_*; docs/webhooks.md). */
+  webhooks: WebhookSettings;
+  /** ROSTER_WEBHOOK_WORKER=0: this process sends no webhooks (another one does). */
+  webhookWorker: boolean;
   /** ROSTER_WRITE_KEY + ROSTER_SERVER_WRITE_KEY: the default workspace's Pipelines write keys. */
   writeKeys: { writeKey?: string | undefined; serverWriteKey?: string | undefined };
   /** --public-url / ROSTER_PUBLIC_URL: where clients reach this server (Pipelines settings' apiHost). */
@@ -179,6 +184,15 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     shutdownGraceMs: (positive(env, 'ROSTER_SHUTDOWN_GRACE_SECONDS') ?? 20) * 1000,
     pipelinesMaxConcurrent: Math.floor(positive(env, 'ROSTER_PIPELINES_MAX_CONCURRENT') ?? 64),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    webhooks: {
+      allowPrivate: env.ROSTER_WEBHOOK_ALLOW_PRIVATE === '1',
+      connectTimeoutMs: (positive(env, 'ROSTER_WEBHOOK_CONNECT_TIMEOUT_SECONDS') ?? 5) * 1000,
+      timeoutMs: (positive(env, 'ROSTER_WEBHOOK_TIMEOUT_SECONDS') ?? 15) * 1000,
+      pauseAfterFailures: Math.floor(positive(env, 'ROSTER_WEBHOOK_PAUSE_AFTER_FAILURES') ?? 100),
+      retryBaseMs: (positive(env, 'ROSTER_WEBHOOK_RETRY_BASE_SECONDS') ?? 10) * 1000,
+      leaseMs: positive(env, 'ROSTER_WEBHOOK_LEASE_MS'),
+    },
+    webhookWorker: env.ROSTER_WEBHOOK_WORKER !== '0',
     messaging: {
       deliveryWorker: env.ROSTER_DELIVERY_WORKER !== '0',
       broadcastWorker: env.ROSTER_BROADCAST_WORKER !== '0',

@@ -37,6 +37,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   });
   const { app, services } = await buildApp({
     objectChangeInWrite: config.objectChangeInWrite,
+    webhooks: config.webhooks,
     store,
     appApiRateLimit: config.appApiRateLimit,
     publicRateLimit: config.publicRateLimit,
@@ -91,6 +92,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // them off in this process).
   services.runtime.start(config.messaging, app.log);
   app.addHook('onClose', () => services.runtime.stop());
+  // Outgoing webhooks (ROSTER_WEBHOOK_WORKER=0 turns their delivery off in this process).
+  if (config.webhookWorker) services.webhooks.start(app.log);
+  app.addHook('onClose', () => services.webhooks.stop());
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,3 +1,4 @@
+import type { WebhookSettings } from '../messaging/webhooks/webhook-service.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { MetricsRegistry } from '../lib/metrics.js';
@@ -63,6 +64,8 @@ export interface AppOptions {
   https?: { cert: Buffer; key: Buffer } | undefined;
   /** People an object change re-evaluates inside its write (default 10,000; docs/objects.md). */
   objectChangeInWrite?: number;
+  /** Outgoing webhooks (ROSTER_WEBHOOK_*; docs/webhooks.md). */
+  webhooks?: WebhookSettings | undefined;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function buildApp(
     ...(options.pipelinesMaxConcurrent ? { pipelinesMaxConcurrent: options.pipelinesMaxConcurrent } : {}),
     ...(options.objectChangeInWrite ? { objectChangeInWrite: options.objectChangeInWrite } : {}),
     ...(options.pushProviderHosts ? { pushProviderHosts: options.pushProviderHosts } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const checkEvery = Math.min(30_000, Math.max(250, Math.floor(requestTimeoutMs / 4)));

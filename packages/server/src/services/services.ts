@@ -19,6 +19,8 @@ import { TrackV2Service } from './track/v2-service.js';
 import { WorkspaceCache } from './workspace-cache.js';
 import { WorkspaceService } from './workspaces.js';
 import { providerHostPolicy } from '../messaging/providers/provider-hosts.js';
+import { WebhookService, type WebhookSettings } from '../messaging/webhooks/webhook-service.js';
+import { installActivityTap } from '../store/activities/activity-tap.js';
 
 /** Every service, built once per server over one store and clock. Routes receive this object. */
 export interface Services {
@@ -47,6 +49,8 @@ export interface Services {
   workspaceSettings: WorkspaceSettingsService;
   /** The delivery worker and broadcast fan-out; `roster serve` starts them. */
   runtime: MessagingRuntime;
+  /** Outgoing webhooks: subscriptions, the deliveries every write queues, their worker. */
+  webhooks: WebhookService;
 }
 
 export interface ServicesOptions {
@@ -63,6 +67,8 @@ export interface ServicesOptions {
    * `'*'` any). Default: none.
    */
   pushProviderHosts?: readonly string[] | '*';
+  /** Outgoing webhooks (ROSTER_WEBHOOK_*); default: DEFAULT_WEBHOOK_SETTINGS. */
+  webhooks?: WebhookSettings;
 }
 
 /**
@@ -78,6 +84,10 @@ export interface ServicesOptions {
  */
 export function createServices(store: Store, clock: Clock, options: ServicesOptions = {}): Services {
   const metrics = options.metrics ?? createMetrics();
+  // Every transaction that records history also queues the webhook deliveries it makes
+  // (docs/webhooks.md "How deliveries are made"), whichever service wrote it.
+  const webhooks = new WebhookService(store, clock, options.webhooks);
+  installActivityTap(store, webhooks.emitter.tap);
   // PostgreSQL: workspaces and key hashes in memory, dropped when the database notifies a change.
   const workspaces = new WorkspaceService(store, clock, store.changes && new WorkspaceCache(store.changes));
 
@@ -131,5 +141,6 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     status: new ServerStatusService(store),
     workspaceSettings: new WorkspaceSettingsService(store, clock, workspaces, providers),
     runtime,
+    webhooks,
   };
 }

@@ -1,6 +1,7 @@
 import { ulid } from '../../lib/ulid.js';
 import { executeLater, placeholders, StatementsByCount } from '../sql.js';
 import { toJson, type Tx } from '../store.js';
+import { activityTapOf } from './activity-tap.js';
 
 /**
  * Every kind of change Roster records in a person's history. The App API returns these as
@@ -83,11 +84,15 @@ const INSERT = new StatementsByCount(
      values ${Array.from({ length: n }, () => `(${placeholders(12)})`).join(', ')}`,
 );
 
-/** Records activities inside the caller's transaction, so history commits with the change. */
+/**
+ * Records activities inside the caller's transaction, so history commits with the change; then
+ * the transaction's activity tap, if the store has one (outgoing webhooks), in the same transaction.
+ */
 export async function recordActivities(trx: Tx, inputs: readonly ActivityInput[]): Promise<void> {
   // Within both engines' limit on bound parameters per statement.
   for (let i = 0; i < inputs.length; i += ACTIVITY_ROWS_PER_INSERT)
     await insertActivities(trx, inputs.slice(i, i + ACTIVITY_ROWS_PER_INSERT));
+  if (inputs.length > 0) await activityTapOf(trx)?.(trx, inputs);
 }
 
 const ACTIVITY_ROWS_PER_INSERT = 500;

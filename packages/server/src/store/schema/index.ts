@@ -31,6 +31,7 @@ import type {
 } from './segments.js';
 import type { PipelinesErrorsTable, PipelinesMessagesTable, WriteKeysTable } from './pipelines.js';
 import type { WorkspacesTable } from './workspaces.js';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSubscriptionsTable } from './webhooks.js';
 
 export type * from './campaigns.js';
 export type * from './columns.js';
@@ -42,6 +43,7 @@ export type * from './people.js';
 export type * from './pipelines.js';
 export type * from './segments.js';
 export type * from './workspaces.js';
+export type * from './webhooks.js';
 
 /**
  * Every table Roster keeps, as Kysely sees them: the one type the store's queries are written
@@ -65,6 +67,9 @@ export interface Database {
   push_providers: PushProvidersTable;
   messages: MessagesTable;
   outbox: OutboxTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   transactional_messages: TransactionalMessagesTable;
   campaigns: CampaignsTable;
   campaign_sends: CampaignSendsTable;

@@ -10,6 +10,7 @@ import { registerObjectRoutes } from './objects.js';
 import { registerPipelinesErrorRoutes } from './pipelines-errors.js';
 import { AppRateLimiter } from './rate-limit.js';
 import { registerSegmentRoutes } from './segments.js';
+import { registerWebhookRoutes } from './webhooks.js';
 import { registerMessagingRoutes } from '../messaging/index.js';
 
 export interface AppApiOptions {
@@ -44,4 +45,5 @@ export function registerAppApiRoutes(
   registerMessagingRoutes(ctx, services);
   registerPipelinesErrorRoutes(ctx, services.pipelines);
   registerAttributeIndexRoutes(ctx);
+  registerWebhookRoutes(ctx, services.webhooks);
 }

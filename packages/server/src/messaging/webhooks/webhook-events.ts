@@ -1,0 +1,124 @@
+import type { WebhookEventKind } from '@roster/protocol';
+import type { ActivityInput } from '../../store/activities/activities.js';
+
+/** An event a change makes, before it is matched against subscriptions. */
+export interface WebhookEvent {
+  kind: WebhookEventKind;
+  workspaceId: number;
+  /** Deliveries with the same key go out in order (one person). */
+  orderKey: string;
+  /** Unix seconds. */
+  at: number;
+  /** `event.tracked`: the event's name (subscriptions may filter on it). */
+  eventName?: string;
+  /** `segment.*`: the segment (subscriptions may filter on it). */
+  segmentId?: number;
+  data: Record<string, unknown>;
+}
+
+const MESSAGE_EVENTS: Partial<Record<ActivityInput['type'], WebhookEventKind>> = {
+  sent_push: 'message.sent',
+  delivered_push: 'message.delivered',
+  opened_push: 'message.opened',
+  bounced_push: 'message.bounced',
+  failed_push: 'message.failed',
+  undeliverable_push: 'message.failed',
+};
+
+const DEVICE_EVENTS: Record<string, WebhookEventKind> = {
+  added: 'device.added',
+  moved_in: 'device.added',
+  updated: 'device.updated',
+  deleted: 'device.removed',
+  moved_out: 'device.removed',
+};
+
+const record = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/**
+ * The webhook event a recorded activity stands for, if any (docs/webhooks.md "Events"). History
+ * records every change a write makes, whichever path made it, so this is the one mapping.
+ */
+export function eventOfActivity(a: ActivityInput): WebhookEvent | undefined {
+  if (a.personPid === null) return undefined;
+  const base = {
+    workspaceId: a.workspaceId,
+    orderKey: `p:${a.personPid}`,
+    at: a.timestamp,
+  };
+  const person = a.identifiers ?? null;
+  const data = record(a.data);
+  switch (a.type) {
+    case 'profile_create':
+      return { ...base, kind: 'person.created', data: { person } };
+    case 'attribute_change':
+      return {
+        ...base,
+        kind: 'person.updated',
+        data: { person, changed: Object.keys(data), changes: data },
+      };
+    case 'profile_delete':
+      return { ...base, kind: 'person.deleted', data: { person, reason: data.reason ?? null } };
+    case 'device_change': {
+      const kind = DEVICE_EVENTS[String(data.action)];
+      if (!kind) return undefined;
+      const device = { token: data.token ?? a.name ?? null, platform: data.platform ?? null };
+      return {
+        ...base,
+        kind,
+        data: {
+          person,
+          device,
+          action: data.action,
+          ...(data.changes ? { changes: data.changes } : {}),
+        },
+      };
+    }
+    case 'event':
+    case 'page':
+    case 'screen': {
+      const name = a.name ?? '';
+      return {
+        ...base,
+        kind: 'event.tracked',
+        eventName: name,
+        data: { person, event: { name, type: a.type, data: a.data ?? {}, timestamp: a.timestamp } },
+      };
+    }
+    case 'entered_segment':
+    case 'exited_segment': {
+      const id = Number(data.segment_id);
+      return {
+        ...base,
+        kind: a.type === 'entered_segment' ? 'segment.entered' : 'segment.exited',
+        segmentId: id,
+        data: { person, segment: { id, name: data.segment_name ?? a.name ?? null } },
+      };
+    }
+    case 'add_relationship':
+    case 'delete_relationship':
+      return {
+        ...base,
+        kind: a.type === 'add_relationship' ? 'relationship.added' : 'relationship.removed',
+        data: { person, relationship: data },
+      };
+    default: {
+      const kind = MESSAGE_EVENTS[a.type];
+      if (!kind) return undefined;
+      return {
+        ...base,
+        kind,
+        data: {
+          person,
+          message: {
+            delivery_id: a.deliveryId ?? data.delivery_id ?? null,
+            channel: 'push',
+            delivery_type: a.deliveryType ?? null,
+            ...(typeof data.reason === 'string' ? { reason: data.reason } : {}),
+          },
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import { PollingLoop } from '../../lib/polling-loop.js';
+import type { Store } from '../../store/store.js';
+import {
+  claimWebhookDeliveries,
+  finishWebhookDelivery,
+  pruneWebhookHistory,
+  recordAttempt,
+  rescheduleWebhookDelivery,
+  type AttemptRecord,
+  type ClaimedWebhook,
+} from '../../store/webhooks/deliveries.js';
+import { findSubscriptionById, noteAttemptOutcome } from '../../store/webhooks/subscriptions.js';
+import { backoffMs } from '../delivery/backoff.js';
+import type { WebhookAnswer, WebhookHttp } from './webhook-http.js';
+import { signWebhook } from './webhook-signature.js';
+
+export interface WebhookWorkerOptions {
+  store: Store;
+  clock: Clock;
+  http: Pick<WebhookHttp, 'post'>;
+  workerId?: string;
+  /** How long a claim holds a delivery; a worker that dies releases it after this. */
+  leaseMs?: number;
+  /** Requests in flight at once. */
+  concurrency?: number;
+  /** Requests in flight at once to one subscription (a slow receiver holds at most this many lanes). */
+  perSubscription?: number;
+  /** Idle poll interval. */
+  pollMs?: number;
+  /** A run of this many failed attempts in a row pauses the subscription. */
+  pauseAfterFailures?: number;
+  /** First retry after about this long; doubles each attempt, with jitter, up to `retryMaxMs`. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** A delivery not through after this long since it was queued fails for good (3 days). */
+  maxAgeMs?: number;
+  /** Finished deliveries and attempts are forgotten after this long (7 days). */
+  keepMs?: number;
+  log?: { error(obj: unknown, msg: string): void; warn?(obj: unknown, msg: string): void };
+  random?: () => number;
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+const PRUNE_BATCH = 5_000;
+
+/**
+ * Sends webhook deliveries (docs/webhooks.md "How deliveries are made"): claims due rows under a
+ * lease, POSTs each signed, and records the attempt with the row's new state in one transaction.
+ * At least once: a crash between the POST and that transaction sends the row again after its
+ * lease; the receiver dedupes on `Roster-Webhook-Id`. In order per person and subscription: the
+ * claim never takes a row while an older one of the same person is pending (store/webhooks).
+ */
+export class WebhookWorker {
+  private readonly o: Required<Omit<WebhookWorkerOptions, 'log'>> & Pick<WebhookWorkerOptions, 'log'>;
+  private readonly poller: PollingLoop;
+  private readonly running = new Set<Promise<void>>();
+  /** Subscription id → deliveries claimed and not finished. */
+  private readonly inFlight = new Map<number, number>();
+  private readonly stopping = new AbortController();
+  private unsubscribe: (() => void) | undefined;
+  private lastPruneMs = 0;
+
+  constructor(options: WebhookWorkerOptions) {
+    this.o = {
+      workerId: `wh-${randomBytes(4).toString('hex')}`,
+      leaseMs: 60_000,
+      concurrency: 16,
+      perSubscription: 4,
+      // PostgreSQL announces new deliveries (NOTIFY): the poll is only a fallback for what nobody
+      // announced (a crashed sender's lease running out), so an idle server stays quiet.
+      pollMs: options.store.changes ? 10_000 : 1_000,
+      pauseAfterFailures: 100,
+      retryBaseMs: 10_000,
+      retryMaxMs: 6 * 3600_000,
+      maxAgeMs: 3 * 86400_000,
+      keepMs: 7 * 86400_000,
+      random: Math.random,
+      ...options,
+    };
+    this.poller = new PollingLoop(
+      () => this.tick(),
+      this.o.pollMs,
+      (err) => this.o.log?.error({ err }, 'webhooks: claiming failed; retrying'),
+    );
+  }
+
+  start(): void {
+    // Deliveries queued by any server wake this one (PostgreSQL NOTIFY, migration 100).
+    this.unsubscribe = this.o.store.changes?.subscribe({
+      onChange: (payload) => {
+        if (payload === 'work:webhooks') this.poller.nudge();
+      },
+      onReset: () => this.poller.nudge(),
+    });
+    this.poller.start();
+  }
+
+  nudge(): void {
+    this.poller.nudge();
+  }
+
+  /** Stops claiming and ends requests in flight at once (their rows go back to the queue). */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.stopping.abort();
+    await this.poller.stop();
+    await Promise.all([...this.running]);
+  }
+
+  private async tick(): Promise<boolean> {
+    const room = this.o.concurrency - this.running.size;
+    if (room <= 0) return false;
+    const nowMs = this.o.clock.now();
+    await this.prune(nowMs);
+    const jobs = await claimWebhookDeliveries(this.o.store, {
+      claim: `${this.o.workerId}:${randomBytes(6).toString('hex')}`,
+      nowMs,
+      leaseMs: this.o.leaseMs,
+      limit: room,
+      free: (sub) => this.o.perSubscription - (this.inFlight.get(sub) ?? 0),
+    });
+    for (const job of jobs) {
+      this.inFlight.set(job.subscriptionId, (this.inFlight.get(job.subscriptionId) ?? 0) + 1);
+      const run: Promise<void> = this.process(job)
+        .catch((err: unknown) =>
+          this.o.log?.error(
+            { err, delivery: job.id, subscription: job.subscriptionId },
+            'webhook delivery failed',
+          ),
+        )
+        .finally(() => {
+          const left = (this.inFlight.get(job.subscriptionId) ?? 1) - 1;
+          if (left > 0) this.inFlight.set(job.subscriptionId, left);
+          else this.inFlight.delete(job.subscriptionId);
+          this.running.delete(run);
+          this.poller.nudge();
+        });
+      this.running.add(run);
+    }
+    return jobs.length > 0 && jobs.length === room;
+  }
+
+  private async prune(nowMs: number): Promise<void> {
+    if (nowMs - this.lastPruneMs < PRUNE_EVERY_MS) return;
+    this.lastPruneMs = nowMs;
+    await this.o.store.transaction((trx) => pruneWebhookHistory(trx, nowMs - this.o.keepMs, PRUNE_BATCH));
+  }
+
+  private async process(job: ClaimedWebhook): Promise<void> {
+    const store = this.o.store;
+    const sub = await findSubscriptionById(store.db, job.subscriptionId);
+    if (!sub) return; // deleted with its deliveries
+    const nowMs = this.o.clock.now();
+    if (!sub.enabled || sub.pausedAt !== null || this.stopping.signal.aborted) {
+      // Turned off or paused since the claim (or this process is stopping): back, no attempt spent.
+      await store.transaction((trx) => rescheduleWebhookDelivery(trx, job, nowMs, null, true));
+      return;
+    }
+    if (nowMs - job.createdAtMs > this.o.maxAgeMs) {
+      await store.transaction((trx) =>
+        finishWebhookDelivery(trx, job, 'failed', 'expired: not delivered within its retry period', nowMs),
+      );
+      return;
+    }
+    const body = JSON.stringify(job.payload);
+    const timestamp = Math.floor(nowMs / 1000);
+    const secrets = [sub.secret];
+    if (sub.previousSecret && (sub.previousSecretUntilMs ?? 0) > nowMs) secrets.push(sub.previousSecret);
+    const answer: WebhookAnswer = await this.o.http.post({
+      url: sub.url,
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Roster-Webhooks/1',
+        'roster-webhook-id': job.eventId,
+        'roster-webhook-timestamp': String(timestamp),
+        'roster-webhook-signature': signWebhook(secrets, timestamp, body),
+        'roster-webhook-event': job.event,
+        'roster-webhook-attempt': String(job.attempts),
+      },
+      signal: this.stopping.signal,
+    });
+    const doneMs = this.o.clock.now();
+    if (this.stopping.signal.aborted && answer.statusCode === null) {
+      // Shutdown cut the request short: not the receiver's fault, so no attempt is spent.
+      await store.transaction((trx) => rescheduleWebhookDelivery(trx, job, doneMs, 'shutdown', true));
+      return;
+    }
+    const ok = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
+    const gone = answer.statusCode === 410;
+    const delay = backoffMs(job.attempts, answer.retryAfterMs, this.o.random, {
+      baseMs: this.o.retryBaseMs,
+      maxMs: this.o.retryMaxMs,
+    });
+    // A 410 keeps the delivery queued: the subscription pauses, and turning it back on sends it first.
+    const giveUp = !ok && !gone && doneMs + delay - job.createdAtMs > this.o.maxAgeMs;
+    const attempt: AttemptRecord = {
+      attemptedAtMs: nowMs,
+      statusCode: answer.statusCode,
+      latencyMs: answer.latencyMs,
+      outcome: ok ? 'delivered' : giveUp ? 'failed' : 'retry',
+      error: answer.error,
+      responseExcerpt: answer.excerpt,
+    };
+    const error = answer.error ?? 'failed';
+    const paused = await store.transaction(async (trx) => {
+      await recordAttempt(trx, job, attempt);
+      if (ok) await finishWebhookDelivery(trx, job, 'delivered', null, doneMs);
+      else if (giveUp)
+        await finishWebhookDelivery(
+          trx,
+          job,
+          'failed',
+          `${error} (gave up after ${job.attempts} attempts)`,
+          doneMs,
+        );
+      else await rescheduleWebhookDelivery(trx, job, doneMs + (gone ? 0 : delay), error);
+      return noteAttemptOutcome(trx, sub.id, ok, {
+        pauseAfter: this.o.pauseAfterFailures,
+        pauseNow: gone,
+        reason: gone
+          ? 'the receiver answered 410 Gone'
+          : `${this.o.pauseAfterFailures} failed attempts in a row; the last: ${error}`,
+        nowMs: doneMs,
+      });
+    });
+    if (paused)
+      this.o.log?.warn?.({ subscription: sub.id, workspace: sub.workspaceId }, 'webhook subscription paused');
+    if (!ok && !giveUp && !gone) this.poller.wakeIn(delay);
+  }
+}

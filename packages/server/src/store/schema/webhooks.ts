@@ -1,0 +1,65 @@
+import type { Generated } from 'kysely';
+import type { Json, NullableJson } from './columns.js';
+
+/** Migration 100 (docs/webhooks.md). */
+export interface WebhookSubscriptionsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  url: string;
+  description: Generated<string>;
+  /** JSON array of event kinds (`person.created`, …). */
+  events: Json;
+  /** JSON array of event names `event.tracked` is limited to; null = every name. */
+  event_names: NullableJson;
+  /** JSON array of segment ids `segment.*` is limited to; null = every segment. */
+  segment_ids: NullableJson;
+  /** 1 on, 0 off (off: no new deliveries are written, queued ones wait). */
+  enabled: Generated<number>;
+  secret: string;
+  /** The secret before the last rotation, still signing until `previous_secret_until_ms`. */
+  previous_secret: string | null;
+  previous_secret_until_ms: number | null;
+  /** Set when the worker paused the subscription (deliveries are still written, not sent). */
+  paused_reason: string | null;
+  paused_at: number | null;
+  /** Failed attempts since the last success. */
+  failure_run: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  workspace_id: number;
+  subscription_id: number;
+  /** The idempotency id (`Roster-Webhook-Id`): the same on every attempt and replay. */
+  event_id: string;
+  event: string;
+  /** Deliveries with the same key (one person) go out in id order. */
+  order_key: string;
+  payload: Json;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: Generated<number>;
+  run_at_ms: number;
+  claimed_by: string | null;
+  claimed_until_ms: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  subscription_id: number;
+  delivery_id: number;
+  event_id: string;
+  attempted_at_ms: number;
+  status_code: number | null;
+  latency_ms: number;
+  /** delivered | retry | failed */
+  outcome: string;
+  error: string | null;
+  response_excerpt: string | null;
+}

@@ -1,0 +1,256 @@
+import { sql } from 'kysely';
+import { parseJson, toJson, type Tx } from '../store.js';
+
+/** A subscription as the store keeps it (secrets included: only the service decides what to show). */
+export interface SubscriptionRow {
+  id: number;
+  workspaceId: number;
+  url: string;
+  description: string;
+  events: string[];
+  eventNames: string[] | null;
+  segmentIds: number[] | null;
+  enabled: boolean;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretUntilMs: number | null;
+  pausedReason: string | null;
+  pausedAt: number | null;
+  failureRun: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SubscriptionWrite {
+  url: string;
+  description: string;
+  events: readonly string[];
+  eventNames: readonly string[] | null;
+  segmentIds: readonly number[] | null;
+  enabled: boolean;
+}
+
+type Raw = {
+  id: number | string;
+  workspace_id: number | string;
+  url: string;
+  description: string;
+  events: unknown;
+  event_names: unknown;
+  segment_ids: unknown;
+  enabled: number | string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_until_ms: number | string | null;
+  paused_reason: string | null;
+  paused_at: number | string | null;
+  failure_run: number | string;
+  created_at: number | string;
+  updated_at: number | string;
+};
+
+function toRow(r: Raw): SubscriptionRow {
+  const num = (v: number | string | null) => (v === null ? null : Number(v));
+  return {
+    id: Number(r.id),
+    workspaceId: Number(r.workspace_id),
+    url: r.url,
+    description: r.description,
+    events: parseJson<string[]>(r.events),
+    eventNames: r.event_names === null ? null : parseJson<string[] | null>(r.event_names),
+    segmentIds: r.segment_ids === null ? null : parseJson<number[] | null>(r.segment_ids),
+    enabled: Number(r.enabled) === 1,
+    secret: r.secret,
+    previousSecret: r.previous_secret,
+    previousSecretUntilMs: num(r.previous_secret_until_ms),
+    pausedReason: r.paused_reason,
+    pausedAt: num(r.paused_at),
+    failureRun: Number(r.failure_run),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+const json = (v: unknown) => (v === null ? null : toJson(v));
+
+export async function insertSubscription(
+  trx: Tx,
+  workspaceId: number,
+  w: SubscriptionWrite,
+  secret: string,
+  now: number,
+): Promise<SubscriptionRow> {
+  const row = await trx
+    .insertInto('webhook_subscriptions')
+    .values({
+      workspace_id: workspaceId,
+      url: w.url,
+      description: w.description,
+      events: toJson(w.events),
+      event_names: json(w.eventNames),
+      segment_ids: json(w.segmentIds),
+      enabled: w.enabled ? 1 : 0,
+      secret,
+      previous_secret: null,
+      previous_secret_until_ms: null,
+      paused_reason: null,
+      paused_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRow(row as Raw);
+}
+
+/** Replaces the editable fields; turning a subscription on clears a pause and its failure run. */
+export async function updateSubscription(
+  trx: Tx,
+  workspaceId: number,
+  id: number,
+  w: SubscriptionWrite,
+  resume: boolean,
+  now: number,
+): Promise<SubscriptionRow | undefined> {
+  const row = await trx
+    .updateTable('webhook_subscriptions')
+    .set({
+      url: w.url,
+      description: w.description,
+      events: toJson(w.events),
+      event_names: json(w.eventNames),
+      segment_ids: json(w.segmentIds),
+      enabled: w.enabled ? 1 : 0,
+      updated_at: now,
+      ...(resume ? { paused_reason: null, paused_at: null, failure_run: 0 } : {}),
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toRow(row as Raw);
+}
+
+export async function rotateSubscriptionSecret(
+  trx: Tx,
+  workspaceId: number,
+  id: number,
+  secret: string,
+  previousUntilMs: number,
+  now: number,
+): Promise<SubscriptionRow | undefined> {
+  const row = await trx
+    .updateTable('webhook_subscriptions')
+    .set((eb) => ({
+      previous_secret: eb.ref('secret'),
+      previous_secret_until_ms: previousUntilMs,
+      secret,
+      updated_at: now,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toRow(row as Raw);
+}
+
+export async function deleteSubscription(trx: Tx, workspaceId: number, id: number): Promise<boolean> {
+  // Its deliveries and attempts go with it (foreign keys cascade).
+  await trx
+    .deleteFrom('webhook_attempts')
+    .where('subscription_id', '=', id)
+    .where('workspace_id', '=', workspaceId)
+    .execute();
+  await trx
+    .deleteFrom('webhook_deliveries')
+    .where('subscription_id', '=', id)
+    .where('workspace_id', '=', workspaceId)
+    .execute();
+  const r = await trx
+    .deleteFrom('webhook_subscriptions')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export async function findSubscription(
+  db: Tx,
+  workspaceId: number,
+  id: number,
+): Promise<SubscriptionRow | undefined> {
+  const row = await db
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toRow(row as Raw);
+}
+
+export async function findSubscriptionById(db: Tx, id: number): Promise<SubscriptionRow | undefined> {
+  const row = await db
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toRow(row as Raw);
+}
+
+export async function listSubscriptions(db: Tx, workspaceId: number): Promise<SubscriptionRow[]> {
+  const rows = await db
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => toRow(r as Raw));
+}
+
+/** The subscriptions that get new deliveries written (on, paused or not). */
+export async function enabledSubscriptions(db: Tx, workspaceId: number): Promise<SubscriptionRow[]> {
+  const rows = await db
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('enabled', '=', 1)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => toRow(r as Raw));
+}
+
+/**
+ * Records the outcome of an attempt on the subscription's failure run: a success ends the run; a
+ * failure lengthens it, and pauses the subscription with `pauseReason` once the run reaches
+ * `pauseAfter` (or at once when `pauseNow`). Returns whether this call paused it.
+ */
+export async function noteAttemptOutcome(
+  trx: Tx,
+  id: number,
+  ok: boolean,
+  opts: { pauseAfter: number; pauseNow: boolean; reason: string; nowMs: number },
+): Promise<boolean> {
+  if (ok) {
+    await trx
+      .updateTable('webhook_subscriptions')
+      .set({ failure_run: 0 })
+      .where('id', '=', id)
+      .where('failure_run', '>', 0)
+      .execute();
+    return false;
+  }
+  const row = await trx
+    .updateTable('webhook_subscriptions')
+    .set({ failure_run: sql<number>`failure_run + 1` })
+    .where('id', '=', id)
+    .returning(['failure_run', 'paused_at'])
+    .executeTakeFirst();
+  if (!row || row.paused_at !== null) return false;
+  if (!opts.pauseNow && Number(row.failure_run) < opts.pauseAfter) return false;
+  await trx
+    .updateTable('webhook_subscriptions')
+    .set({ paused_reason: opts.reason, paused_at: Math.floor(opts.nowMs / 1000) })
+    .where('id', '=', id)
+    .execute();
+  return true;
+}
