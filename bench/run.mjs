@@ -19,6 +19,7 @@ const SUITES = [
   ['Segment recheck under live writes', 'recheck.mjs'],
   ['SDK', 'sdk.mjs'],
   ['Push delivery', 'push.mjs'],
+  ['Webhooks', 'webhooks.mjs'],
   ['Import', 'import.mjs'],
 ];
 const only = process.argv.slice(2);

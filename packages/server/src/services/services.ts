@@ -87,7 +87,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
   // Every transaction that records history also queues the webhook deliveries it makes
   // (docs/webhooks.md "How deliveries are made"), whichever service wrote it.
   const webhooks = new WebhookService(store, clock, options.webhooks);
-  installActivityTap(store, webhooks.emitter.tap);
+  installActivityTap(store, webhooks.emitter.tap, webhooks.emitter.objectTap);
   // PostgreSQL: workspaces and key hashes in memory, dropped when the database notifies a change.
   const workspaces = new WorkspaceService(store, clock, store.changes && new WorkspaceCache(store.changes));
 

@@ -1,11 +1,11 @@
 import type { Clock } from '../../lib/clock.js';
 import { ulid } from '../../lib/ulid.js';
-import type { ActivityTap } from '../../store/activities/activity-tap.js';
+import type { ActivityTap, ObjectActivityTap } from '../../store/activities/activity-tap.js';
 import { onTransactionLost } from '../../store/sql.js';
 import type { Store, Tx } from '../../store/store.js';
 import { enqueueWebhookDeliveries, type WebhookDeliveryEntry } from '../../store/webhooks/deliveries.js';
 import { enabledSubscriptions, type SubscriptionRow } from '../../store/webhooks/subscriptions.js';
-import { eventOfActivity, type WebhookEvent } from './webhook-events.js';
+import { eventOfActivity, eventOfObjectActivity, type WebhookEvent } from './webhook-events.js';
 
 /** What the emitter needs of a subscription to decide whether an event goes to it. */
 interface Selector {
@@ -69,7 +69,20 @@ export class WebhookEmitter {
       const e = eventOfActivity(a);
       if (e) (events ??= []).push(e);
     }
-    if (!events) return;
+    if (events) await this.emit(trx, events);
+  };
+
+  /** Objects' history: object.created / updated / deleted. */
+  readonly objectTap: ObjectActivityTap = async (trx, activities) => {
+    let events: WebhookEvent[] | undefined;
+    for (const a of activities) {
+      const e = eventOfObjectActivity(a);
+      if (e) (events ??= []).push(e);
+    }
+    if (events) await this.emit(trx, events);
+  };
+
+  private async emit(trx: Tx, events: readonly WebhookEvent[]): Promise<void> {
     const entries: WebhookDeliveryEntry[] = [];
     const nowMs = this.clock.now();
     for (const e of events) {
@@ -91,7 +104,7 @@ export class WebhookEmitter {
     if (entries.length === 0) return;
     await enqueueWebhookDeliveries(trx, entries);
     this.onQueued();
-  };
+  }
 
   /** The workspace's enabled subscriptions, from memory when what is there is known current. */
   private async selectors(trx: Tx, workspaceId: number): Promise<Selector[]> {

@@ -1,5 +1,6 @@
 import type { WebhookEventKind } from '@roster/protocol';
 import type { ActivityInput } from '../../store/activities/activities.js';
+import type { ObjectActivityInput } from '../../store/objects/object-activities.js';
 
 /** An event a change makes, before it is matched against subscriptions. */
 export interface WebhookEvent {
@@ -121,4 +122,29 @@ export function eventOfActivity(a: ActivityInput): WebhookEvent | undefined {
       };
     }
   }
+}
+
+const OBJECT_EVENTS: Record<string, WebhookEventKind> = {
+  create: 'object.created',
+  attribute_change: 'object.updated',
+  delete: 'object.deleted',
+};
+
+/** The webhook event an object's history entry stands for, if any (docs/webhooks.md "Events"). */
+export function eventOfObjectActivity(a: ObjectActivityInput): WebhookEvent | undefined {
+  const kind = OBJECT_EVENTS[a.type];
+  if (!kind) return undefined;
+  const data = record(a.data);
+  const object = a.identifiers ?? data.identifiers ?? null;
+  return {
+    kind,
+    workspaceId: a.workspaceId,
+    orderKey: `o:${a.objectOid}`,
+    at: a.timestamp,
+    data: {
+      object,
+      ...(kind === 'object.updated' ? { changed: Object.keys(data), changes: data } : {}),
+      ...(kind === 'object.deleted' ? { relationships: data.relationships ?? 0 } : {}),
+    },
+  };
 }

@@ -147,6 +147,7 @@ export class WebhookService {
     });
     if (!row) throw new NotFoundError('no webhook subscription with this id');
     this.emitter.invalidate();
+    this.worker?.forget(id);
     // Turned back on: what waited goes out now.
     this.worker?.nudge();
     return view(row);
@@ -175,6 +176,7 @@ export class WebhookService {
       ),
     );
     if (!row) throw new NotFoundError('no webhook subscription with this id');
+    this.worker?.forget(id);
     return view(row, secret);
   }
 

@@ -6,12 +6,12 @@ import {
   claimWebhookDeliveries,
   finishWebhookDelivery,
   pruneWebhookHistory,
-  recordAttempt,
   rescheduleWebhookDelivery,
   type AttemptRecord,
   type ClaimedWebhook,
 } from '../../store/webhooks/deliveries.js';
-import { findSubscriptionById, noteAttemptOutcome } from '../../store/webhooks/subscriptions.js';
+import { recordWebhookResults, type WebhookResult } from '../../store/webhooks/results.js';
+import { findSubscriptionById, type SubscriptionRow } from '../../store/webhooks/subscriptions.js';
 import { backoffMs } from '../delivery/backoff.js';
 import type { WebhookAnswer, WebhookHttp } from './webhook-http.js';
 import { signWebhook } from './webhook-signature.js';
@@ -44,6 +44,10 @@ export interface WebhookWorkerOptions {
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 const PRUNE_BATCH = 5_000;
+/** Results recorded in one transaction at most. */
+const RESULTS_PER_COMMIT = 200;
+/** How long a subscription read is reused (a change to it is seen within this). */
+const SUBSCRIPTION_TTL_MS = 1_000;
 
 /**
  * Sends webhook deliveries (docs/webhooks.md "How deliveries are made"): claims due rows under a
@@ -61,13 +65,17 @@ export class WebhookWorker {
   private readonly stopping = new AbortController();
   private unsubscribe: (() => void) | undefined;
   private lastPruneMs = 0;
+  /** Results waiting to be recorded, and the flush that records them. */
+  private results: Array<{ result: WebhookResult; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
+  private readonly subscriptions = new Map<number, { row: SubscriptionRow | undefined; atMs: number }>();
 
   constructor(options: WebhookWorkerOptions) {
     this.o = {
       workerId: `wh-${randomBytes(4).toString('hex')}`,
       leaseMs: 60_000,
-      concurrency: 16,
-      perSubscription: 4,
+      concurrency: 32,
+      perSubscription: 8,
       // PostgreSQL announces new deliveries (NOTIFY): the poll is only a fallback for what nobody
       // announced (a crashed sender's lease running out), so an idle server stays quiet.
       pollMs: options.store.changes ? 10_000 : 1_000,
@@ -99,6 +107,11 @@ export class WebhookWorker {
 
   nudge(): void {
     this.poller.nudge();
+  }
+
+  /** Reads the subscription again before its next delivery (this process changed it). */
+  forget(subscriptionId: number): void {
+    this.subscriptions.delete(subscriptionId);
   }
 
   /** Stops claiming and ends requests in flight at once (their rows go back to the queue). */
@@ -142,6 +155,64 @@ export class WebhookWorker {
     return jobs.length > 0 && jobs.length === room;
   }
 
+  /** The subscription, read at most once a second per worker. */
+  private async subscription(id: number, nowMs: number): Promise<SubscriptionRow | undefined> {
+    const hit = this.subscriptions.get(id);
+    if (hit && nowMs - hit.atMs < SUBSCRIPTION_TTL_MS) return hit.row;
+    const row = await findSubscriptionById(this.o.store.db, id);
+    if (this.subscriptions.size > 10_000) this.subscriptions.clear();
+    this.subscriptions.set(id, { row, atMs: nowMs });
+    return row;
+  }
+
+  /**
+   * Records an attempt's result. Results that finish together are recorded together, in one
+   * transaction of a few statements (store/webhooks/results.ts), instead of one transaction each:
+   * the store's writer is shared with every Track write. Resolves once committed.
+   */
+  private record(result: WebhookResult): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.results.push({ result, resolve, reject });
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      // Let the results of sends finishing at the same moment join this commit.
+      await new Promise<void>((r) => setImmediate(r));
+      while (this.results.length > 0) {
+        const take = this.results.splice(0, RESULTS_PER_COMMIT);
+        const nowMs = this.o.clock.now();
+        try {
+          const paused = await this.o.store.transaction((trx) =>
+            recordWebhookResults(
+              trx,
+              take.map((t) => t.result),
+              {
+                pauseAfter: this.o.pauseAfterFailures,
+                nowMs,
+                runReason: (last) =>
+                  `${this.o.pauseAfterFailures} failed attempts in a row; the last: ${last}`,
+              },
+            ),
+          );
+          for (const id of paused) {
+            this.subscriptions.delete(id);
+            this.o.log?.warn?.({ subscription: id }, 'webhook subscription paused');
+          }
+          for (const t of take) t.resolve();
+        } catch (err) {
+          for (const t of take) t.reject(err);
+        }
+      }
+    })().finally(() => {
+      this.flushing = undefined;
+      if (this.results.length > 0) this.flush();
+    });
+  }
+
   private async prune(nowMs: number): Promise<void> {
     if (nowMs - this.lastPruneMs < PRUNE_EVERY_MS) return;
     this.lastPruneMs = nowMs;
@@ -150,9 +221,9 @@ export class WebhookWorker {
 
   private async process(job: ClaimedWebhook): Promise<void> {
     const store = this.o.store;
-    const sub = await findSubscriptionById(store.db, job.subscriptionId);
-    if (!sub) return; // deleted with its deliveries
     const nowMs = this.o.clock.now();
+    const sub = await this.subscription(job.subscriptionId, nowMs);
+    if (!sub) return; // deleted with its deliveries
     if (!sub.enabled || sub.pausedAt !== null || this.stopping.signal.aborted) {
       // Turned off or paused since the claim (or this process is stopping): back, no attempt spent.
       await store.transaction((trx) => rescheduleWebhookDelivery(trx, job, nowMs, null, true));
@@ -205,29 +276,17 @@ export class WebhookWorker {
       responseExcerpt: answer.excerpt,
     };
     const error = answer.error ?? 'failed';
-    const paused = await store.transaction(async (trx) => {
-      await recordAttempt(trx, job, attempt);
-      if (ok) await finishWebhookDelivery(trx, job, 'delivered', null, doneMs);
-      else if (giveUp)
-        await finishWebhookDelivery(
-          trx,
-          job,
-          'failed',
-          `${error} (gave up after ${job.attempts} attempts)`,
-          doneMs,
-        );
-      else await rescheduleWebhookDelivery(trx, job, doneMs + (gone ? 0 : delay), error);
-      return noteAttemptOutcome(trx, sub.id, ok, {
-        pauseAfter: this.o.pauseAfterFailures,
-        pauseNow: gone,
-        reason: gone
-          ? 'the receiver answered 410 Gone'
-          : `${this.o.pauseAfterFailures} failed attempts in a row; the last: ${error}`,
-        nowMs: doneMs,
-      });
+    await this.record({
+      job,
+      attempt,
+      next: ok
+        ? { status: 'delivered' }
+        : giveUp
+          ? { status: 'failed', error: `${error} (gave up after ${job.attempts} attempts)` }
+          : // A 410 keeps the delivery queued: the subscription pauses, and turning it back on sends it first.
+            { status: 'retry', runAtMs: doneMs + (gone ? 0 : delay), error },
+      gone,
     });
-    if (paused)
-      this.o.log?.warn?.({ subscription: sub.id, workspace: sub.workspaceId }, 'webhook subscription paused');
     if (!ok && !giveUp && !gone) this.poller.wakeIn(delay);
   }
 }

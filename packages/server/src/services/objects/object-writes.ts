@@ -65,6 +65,7 @@ class History {
       data,
       source: this.ctx.source,
       timestamp: this.ctx.now,
+      identifiers: objectIdentifiers(obj),
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Store, TransactionOptions, Tx } from '../store.js';
+import type { ObjectActivityInput } from '../objects/object-activities.js';
 import type { ActivityInput } from './activities.js';
 
 /**
@@ -9,22 +10,35 @@ import type { ActivityInput } from './activities.js';
  */
 export type ActivityTap = (trx: Tx, activities: readonly ActivityInput[]) => Promise<void>;
 
-const taps = new WeakMap<Tx, ActivityTap>();
+/** The same for an object's history (store/objects/object-activities.ts). */
+export type ObjectActivityTap = (trx: Tx, activities: readonly ObjectActivityInput[]) => Promise<void>;
+
+interface Taps {
+  people: ActivityTap;
+  objects?: ObjectActivityTap | undefined;
+}
+
+const taps = new WeakMap<Tx, Taps>();
 
 /** The tap bound to this transaction handle, if any. */
 export function activityTapOf(trx: Tx): ActivityTap | undefined {
-  return taps.get(trx);
+  return taps.get(trx)?.people;
+}
+
+export function objectActivityTapOf(trx: Tx): ObjectActivityTap | undefined {
+  return taps.get(trx)?.objects;
 }
 
 /**
  * Binds `tap` to every transaction `store` opens from now on (the store's `transaction` is wrapped
  * in place, so every service holding this store gets it). Called once, by the composition root.
  */
-export function installActivityTap(store: Store, tap: ActivityTap): void {
+export function installActivityTap(store: Store, tap: ActivityTap, objectTap?: ObjectActivityTap): void {
   const inner = store.transaction.bind(store);
+  const bound: Taps = { people: tap, objects: objectTap };
   store.transaction = <T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> =>
     inner((trx) => {
-      taps.set(trx, tap);
+      taps.set(trx, bound);
       return fn(trx);
     }, options);
 }

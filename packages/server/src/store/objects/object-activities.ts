@@ -1,4 +1,5 @@
 import { activityId } from '../activities/activities.js';
+import { objectActivityTapOf } from '../activities/activity-tap.js';
 import { execute, placeholders, StatementsByCount } from '../sql.js';
 import { toJson, type Tx } from '../store.js';
 
@@ -20,6 +21,8 @@ export interface ObjectActivityInput {
   data?: unknown;
   source: string;
   timestamp: number;
+  /** The object's identifiers, for the activity tap (outgoing webhooks); not stored. */
+  identifiers?: { object_type_id: string; object_id: string; cio_object_id: string };
 }
 
 const ROWS_PER_INSERT = 500;
@@ -46,4 +49,5 @@ export async function recordObjectActivities(trx: Tx, inputs: readonly ObjectAct
       );
     await execute(trx, INSERT.get(chunk.length), params);
   }
+  if (inputs.length > 0) await objectActivityTapOf(trx)?.(trx, inputs);
 }

@@ -1,0 +1,171 @@
+// Webhooks benchmark: identify on one server with no active subscription, then with 5 active
+// subscriptions (each wanting person.updated) against a receiver on loopback, alternating twice so
+// drift hits both sides. Figures: the identify rate with 5 subscriptions as a ratio of the rate with
+// none (target ≥ 0.8: writing the deliveries is part of the write; sending is not), deliveries per
+// second received while the load ran against 5 × that run's identify rate (target ≥ 1, the outbox
+// keeps up), and the backlog when the load stopped and how long it took to drain.
+// SQLite always; PostgreSQL when TEST_DATABASE_URL (or ROSTER_BENCH_PG_URL) names a server.
+// Run after `npm run build`: `node bench/webhooks.mjs`. Exports `run()` for bench/run.mjs.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { basicAuth, BENCH_CREDENTIALS, createPgDatabase, load, ratio, startRoster } from './lib.mjs';
+
+const CONNECTIONS = 20;
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const SUBSCRIPTIONS = 5;
+const PEOPLE = 1000;
+const headers = { authorization: basicAuth, 'content-type': 'application/json' };
+
+async function receiver() {
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hook`,
+    count: () => received,
+    close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))),
+  };
+}
+
+async function app(url, method, path, body) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${BENCH_CREDENTIALS.appApiKey}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+let counter = 0;
+/** Identifies of existing people, each changing an attribute (so each makes a person.updated). */
+function identify(url, duration = DURATION) {
+  return load({
+    url,
+    connections: CONNECTIONS,
+    duration,
+    requests: [
+      {
+        method: 'PUT',
+        headers,
+        setupRequest: (req) => {
+          const n = counter++;
+          return { ...req, path: `/api/v1/customers/wh-${n % PEOPLE}`, body: JSON.stringify({ n }) };
+        },
+      },
+    ],
+  });
+}
+
+async function measure(label, databaseUrl) {
+  const hook = await receiver();
+  const roster = await startRoster({ databaseUrl, env: { ROSTER_WEBHOOK_ALLOW_PRIVATE: '1' } });
+  try {
+    // The people exist first, so every measured identify is the same kind of write.
+    await identify(roster.url, 2);
+    const subs = [];
+    for (let i = 0; i < SUBSCRIPTIONS; i++)
+      subs.push(
+        (
+          await app(roster.url, 'POST', '/v1/webhooks', {
+            url: hook.url,
+            events: ['person.updated'],
+            enabled: false,
+          })
+        ).webhook.id,
+      );
+    const setEnabled = async (enabled) => {
+      for (const id of subs) await app(roster.url, 'PUT', `/v1/webhooks/${id}`, { enabled });
+    };
+    const none = [];
+    const five = [];
+    let deliveredDuring = 0;
+    let loadSeconds = 0;
+    let backlogAtEnd = 0;
+    let drainMs = 0;
+    let expected = 0;
+    for (let round = 0; round < 2; round++) {
+      await setEnabled(false);
+      none.push((await identify(roster.url)).rps);
+      await setEnabled(true);
+      const before = hook.count();
+      const t0 = performance.now();
+      const r = await identify(roster.url);
+      const seconds = (performance.now() - t0) / 1000;
+      five.push(r.rps);
+      const got = hook.count() - before;
+      deliveredDuring += got;
+      loadSeconds += seconds;
+      expected += r.total * SUBSCRIPTIONS;
+      backlogAtEnd = Math.max(backlogAtEnd, r.total * SUBSCRIPTIONS - got);
+      // Let the backlog drain before the next round (bounded: 120 s).
+      const d0 = performance.now();
+      while (hook.count() - before < r.total * SUBSCRIPTIONS && performance.now() - d0 < 120_000)
+        await new Promise((res) => setTimeout(res, 50));
+      drainMs = Math.max(drainMs, performance.now() - d0);
+    }
+    const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const rate0 = avg(none);
+    const rate5 = avg(five);
+    const deliveriesPerSecond = deliveredDuring / loadSeconds;
+    return [
+      {
+        name: `${label}: identify with ${SUBSCRIPTIONS} active webhook subscriptions`,
+        value: rate5,
+        unit: 'req/s',
+        ceiling: rate0,
+        ratio: ratio(rate5, rate0),
+        target: '≥ 0.8',
+        notes: 'ceiling: identify with none, same server, alternating twice',
+      },
+      {
+        name: `${label}: webhook deliveries received during that load`,
+        value: deliveriesPerSecond,
+        unit: 'deliveries/s',
+        ceiling: rate5 * SUBSCRIPTIONS,
+        ratio: ratio(deliveriesPerSecond, rate5 * SUBSCRIPTIONS),
+        target: '≥ 1 (5 × identify rate)',
+        notes: `receiver on loopback; ${SUBSCRIPTIONS} deliveries per identify`,
+      },
+      {
+        name: `${label}: webhook backlog when the load stopped`,
+        value: backlogAtEnd,
+        unit: 'deliveries',
+        ceiling: null,
+        ratio: null,
+        target: 'bounded',
+        notes: `drained ${Math.round(drainMs / 100) / 10} s later; ${Math.round(expected)} queued in all`,
+      },
+    ];
+  } finally {
+    roster.stop();
+    await hook.close();
+  }
+}
+
+export async function run() {
+  const rows = await measure('SQLite');
+  const pgUrl = process.env.ROSTER_BENCH_PG_URL ?? process.env.TEST_DATABASE_URL;
+  if (pgUrl) {
+    const db = await createPgDatabase();
+    if (db)
+      try {
+        rows.push(...(await measure('PostgreSQL', db.url)));
+      } finally {
+        await db.drop();
+      }
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { table } = await import('./lib.mjs');
+  console.log(table(await run()));
+}

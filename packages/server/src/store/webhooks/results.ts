@@ -1,0 +1,161 @@
+import { sql } from 'kysely';
+import type { Tx } from '../store.js';
+import type { AttemptRecord, ClaimedWebhook } from './deliveries.js';
+
+/** What became of one claimed delivery after its attempt. */
+export interface WebhookResult {
+  job: ClaimedWebhook;
+  attempt: AttemptRecord;
+  /** delivered / failed for good / due again at `runAtMs`. */
+  next:
+    | { status: 'delivered' }
+    | { status: 'failed'; error: string }
+    | { status: 'retry'; runAtMs: number; error: string };
+  /** The receiver answered 410: pause the subscription now. */
+  gone: boolean;
+}
+
+export interface PauseRule {
+  /** A run of this many failed attempts pauses the subscription. */
+  pauseAfter: number;
+  nowMs: number;
+  /** The reason recorded for a pause by a run of failures, given the last error. */
+  runReason(lastError: string): string;
+}
+
+/**
+ * Records a batch of attempts in the caller's transaction, in a few statements whatever its size:
+ * the attempts in one INSERT, the deliveries' new states (each only while its claim still holds
+ * it), and per subscription its failure run — ended by a success, lengthened by failures — and a
+ * pause when the run reaches `pauseAfter` or a receiver answered 410. Returns the subscriptions
+ * this batch paused.
+ */
+export async function recordWebhookResults(
+  trx: Tx,
+  results: readonly WebhookResult[],
+  rule: PauseRule,
+): Promise<number[]> {
+  if (results.length === 0) return [];
+  await trx
+    .insertInto('webhook_attempts')
+    .values(
+      results.map(({ job, attempt: a }) => ({
+        workspace_id: job.workspaceId,
+        subscription_id: job.subscriptionId,
+        delivery_id: job.id,
+        event_id: job.eventId,
+        attempted_at_ms: a.attemptedAtMs,
+        status_code: a.statusCode,
+        latency_ms: a.latencyMs,
+        outcome: a.outcome,
+        error: a.error,
+        response_excerpt: a.responseExcerpt,
+      })),
+    )
+    .execute();
+
+  // Delivered rows, grouped by claim (one UPDATE per claim that holds them).
+  const delivered = new Map<string, number[]>();
+  for (const r of results)
+    if (r.next.status === 'delivered') {
+      const ids = delivered.get(r.job.claim) ?? [];
+      ids.push(r.job.id);
+      delivered.set(r.job.claim, ids);
+    }
+  for (const [claim, ids] of delivered)
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({
+        status: 'delivered',
+        last_error: null,
+        claimed_by: null,
+        claimed_until_ms: null,
+        finished_at_ms: rule.nowMs,
+      })
+      .where('id', 'in', ids)
+      .where('claimed_by', '=', claim)
+      .where('status', '=', 'pending')
+      .execute();
+  for (const r of results) {
+    if (r.next.status === 'failed')
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          status: 'failed',
+          last_error: r.next.error,
+          claimed_by: null,
+          claimed_until_ms: null,
+          finished_at_ms: rule.nowMs,
+        })
+        .where('id', '=', r.job.id)
+        .where('claimed_by', '=', r.job.claim)
+        .where('status', '=', 'pending')
+        .execute();
+    else if (r.next.status === 'retry')
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          run_at_ms: r.next.runAtMs,
+          last_error: r.next.error,
+          claimed_by: null,
+          claimed_until_ms: null,
+        })
+        .where('id', '=', r.job.id)
+        .where('claimed_by', '=', r.job.claim)
+        .where('status', '=', 'pending')
+        .execute();
+  }
+
+  // Failure runs, per subscription, in the order of the batch.
+  const bySub = new Map<
+    number,
+    { success: boolean; failuresAfter: number; gone: boolean; lastError: string }
+  >();
+  for (const r of results) {
+    const s = bySub.get(r.job.subscriptionId) ?? {
+      success: false,
+      failuresAfter: 0,
+      gone: false,
+      lastError: '',
+    };
+    if (r.next.status === 'delivered') {
+      s.success = true;
+      s.failuresAfter = 0;
+    } else {
+      s.failuresAfter++;
+      s.lastError = r.attempt.error ?? 'failed';
+    }
+    if (r.gone) s.gone = true;
+    bySub.set(r.job.subscriptionId, s);
+  }
+  const paused: number[] = [];
+  for (const [id, s] of bySub) {
+    if (s.failuresAfter === 0 && !s.gone) {
+      await trx
+        .updateTable('webhook_subscriptions')
+        .set({ failure_run: 0 })
+        .where('id', '=', id)
+        .where('failure_run', '>', 0)
+        .execute();
+      continue;
+    }
+    const row = await trx
+      .updateTable('webhook_subscriptions')
+      .set({ failure_run: s.success ? s.failuresAfter : sql<number>`failure_run + ${s.failuresAfter}` })
+      .where('id', '=', id)
+      .returning(['failure_run', 'paused_at'])
+      .executeTakeFirst();
+    if (!row || row.paused_at !== null) continue;
+    if (!s.gone && Number(row.failure_run) < rule.pauseAfter) continue;
+    await trx
+      .updateTable('webhook_subscriptions')
+      .set({
+        paused_reason: s.gone ? 'the receiver answered 410 Gone' : rule.runReason(s.lastError),
+        paused_at: Math.floor(rule.nowMs / 1000),
+      })
+      .where('id', '=', id)
+      .execute();
+    paused.push(id);
+  }
+  return paused;
+}
