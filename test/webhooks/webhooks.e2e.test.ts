@@ -186,15 +186,18 @@ describe.each(engines())('webhooks end to end (%s)', (engine) => {
       });
       for (const r of receiver.delivered) expect(verifies(hook.secret!, r)).toBe(true);
 
-      const attempts = await appCall<{
-        attempts: Array<{ status_code: number; outcome: string; latency_ms: number }>;
-      }>(server, 'GET', `/v1/webhooks/${hook.id}/attempts?limit=100`);
+      type Attempts = { attempts: Array<{ status_code: number; outcome: string; latency_ms: number }> };
+      type Deliveries = { deliveries: Array<{ id: number; event_id: string; status: string }> };
+      // The receiver answers before Roster records the attempt: wait for the records.
+      const deliveries = await waitFor('six deliveries recorded delivered', async () => {
+        const d = await appCall<Deliveries>(server, 'GET', `/v1/webhooks/${hook.id}/deliveries`);
+        return (
+          d.body.deliveries.length === 6 && d.body.deliveries.every((x) => x.status === 'delivered') && d
+        );
+      });
+      const attempts = await appCall<Attempts>(server, 'GET', `/v1/webhooks/${hook.id}/attempts?limit=100`);
       expect(attempts.body.attempts.length).toBeGreaterThanOrEqual(6);
       expect(attempts.body.attempts[0]).toMatchObject({ status_code: 200, outcome: 'delivered' });
-      const deliveries = await appCall<{
-        deliveries: Array<{ id: number; event_id: string; status: string }>;
-      }>(server, 'GET', `/v1/webhooks/${hook.id}/deliveries`);
-      expect(deliveries.body.deliveries.map((d) => d.status)).toEqual(Array(6).fill('delivered'));
 
       const one = deliveries.body.deliveries[0]!;
       const replay = await appCall(server, 'POST', `/v1/webhooks/${hook.id}/deliveries/${one.id}/replay`);
