@@ -96,6 +96,22 @@ describe.runIf(postgresAvailable())('statements per Track write on PostgreSQL', 
     expect(await attributesOf('newcomer')).toMatchObject({ plan: 'trial', email: 'newcomer@example.com' });
   });
 
+  it('an event of a known person: at most four statements, its row held for the next one', async (ctx) => {
+    if (!log) return ctx.skip();
+    await call('PUT', '/api/v1/customers/buyer', { plan: 'free' });
+    const statements = await counted(() =>
+      call('POST', '/api/v1/customers/buyer/events', { name: 'purchase', data: { price: 10 } }),
+    );
+    // BEGIN with the read; whether the event id is new; the event and its history row travel with
+    // the event listeners' read; COMMIT. Five before the event's INSERT was held.
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(4);
+    const res = await fetch(`${server.url}/v1/customers/buyer/activities?type=event`, {
+      headers: { authorization: `Bearer ${server.credentials.appApiKey}` },
+    });
+    const { activities } = (await res.json()) as { activities: Array<{ name: string; data: unknown }> };
+    expect(activities).toEqual([expect.objectContaining({ name: 'purchase', data: { price: 10 } })]);
+  });
+
   it('a v2 batch of 100 new people: at most ten statements', async (ctx) => {
     if (!log) return ctx.skip();
     const batch = Array.from({ length: 100 }, (_, i) => ({

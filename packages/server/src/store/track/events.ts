@@ -1,3 +1,4 @@
+import { executeLater, queryRows, statement } from '../sql.js';
 import { toJson, type Tx } from '../store.js';
 
 export interface EventWrite {
@@ -10,31 +11,35 @@ export interface EventWrite {
   timestamp: number;
 }
 
+const EVENT_EXISTS = statement('select seq from events where workspace_id = ? and event_id = ?');
+
 export async function eventExists(trx: Tx, workspaceId: number, eventId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('events')
-    .select('seq')
-    .where('workspace_id', '=', workspaceId)
-    .where('event_id', '=', eventId)
-    .executeTakeFirst();
-  return row !== undefined;
+  const rows = await queryRows(trx, EVENT_EXISTS, [workspaceId, eventId]);
+  return rows.length > 0;
 }
 
+const INSERT_EVENT = statement(
+  `insert into events (workspace_id, event_id, person_pid, anonymous_id, type, name, data, timestamp, created_at)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+
+/**
+ * Stores an event. Nothing reads its result, so inside a PostgreSQL write transaction it travels
+ * with the transaction's next statement or its COMMIT (`executeLater`): an event is one round trip
+ * fewer, and a replayed event id still fails the write there (the unique index), as before.
+ */
 export async function insertEvent(trx: Tx, workspaceId: number, e: EventWrite, now: number): Promise<void> {
-  await trx
-    .insertInto('events')
-    .values({
-      workspace_id: workspaceId,
-      event_id: e.eventId,
-      person_pid: e.personPid,
-      anonymous_id: e.anonymousId,
-      type: e.type,
-      name: e.name,
-      data: toJson(e.data),
-      timestamp: e.timestamp,
-      created_at: now,
-    })
-    .execute();
+  await executeLater(trx, INSERT_EVENT, [
+    workspaceId,
+    e.eventId,
+    e.personPid,
+    e.anonymousId,
+    e.type,
+    e.name,
+    e.data === undefined ? null : toJson(e.data),
+    e.timestamp,
+    now,
+  ]);
 }
 
 export interface AttachedEvent {
