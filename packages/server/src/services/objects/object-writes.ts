@@ -18,11 +18,11 @@ import {
   findAnonymousRelationship,
   findRelationship,
   insertRelationship,
-  peopleOfObject,
   saveAnonymousRelationship,
   updateRelationship,
 } from '../../store/objects/relationships.js';
 import { findAnonymousLink } from '../../store/track/events.js';
+import { relatedPids } from '../../store/segments/segment-sets.js';
 import { dict, findPerson, findPersonByPid, type PersonRow } from '../../store/track/people.js';
 import { mergeAttributes } from '../track/attributes.js';
 import type { ObjectChange, WriteContext, WriteEffects } from '../track/context.js';
@@ -177,6 +177,7 @@ function noteObjectChange(fx: WriteEffects, change: ObjectChange): void {
   fx.objects ??= [];
   const seen = fx.objects.find((c) => c.oid === change.oid);
   if (!seen) fx.objects.push(change);
+  else if (change.removedPids) Object.assign(seen, change);
   else if (change.attributes)
     seen.attributes = [...new Set([...(seen.attributes ?? []), ...change.attributes])];
 }
@@ -326,23 +327,30 @@ export async function deleteObject(
   const history = new History(ctx);
   const obj = await resolveObject(trx, ctx, ref, false, history);
   if (!obj) return;
-  let removed = 0;
-  // Pages of related people, so the history of a large object is written in bounded pieces.
+  // Only the related people's pids are read here (an index range, in pages): their history and
+  // segment memberships follow set-based, the first ROSTER_OBJECT_CHANGE_IN_WRITE inside this
+  // write and the rest in background batches (services/segments/object-changes.ts).
+  const removed: number[] = [];
   for (let after = 0; ;) {
-    const page = await peopleOfObject(trx, obj.oid, after, 500);
-    if (page.length === 0) break;
-    for (const { personPid } of page) {
-      const person = await findPersonByPid(trx, personPid);
-      if (person) history.person(person, 'delete_relationship', objectIdentifiers(obj), obj.objectId);
-      fx.changed.addAttributes(personPid, [RELATIONSHIPS_ATTRIBUTE]);
-    }
-    removed += page.length;
-    after = page[page.length - 1]!.personPid;
+    const page = await relatedPids(trx, obj.oid, after, DELETE_PAGE);
+    removed.push(...page);
+    if (page.length < DELETE_PAGE) break;
+    after = page[page.length - 1]!;
   }
   await deleteObjectRows(trx, obj.oid);
-  history.object(obj, 'delete', { identifiers: objectIdentifiers(obj), relationships: removed });
+  history.object(obj, 'delete', { identifiers: objectIdentifiers(obj), relationships: removed.length });
   await history.record(trx);
+  if (removed.length > 0)
+    noteObjectChange(fx, {
+      typeId: obj.typeId,
+      oid: obj.oid,
+      removedPids: removed,
+      removal: { data: objectIdentifiers(obj), name: obj.objectId, source: ctx.source, timestamp: ctx.now },
+    });
 }
+
+/** Related people read per query when an object is deleted. */
+const DELETE_PAGE = 10_000;
 
 /**
  * A person's side: add (creating objects named by type and id that do not exist yet) or remove

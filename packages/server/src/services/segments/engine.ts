@@ -38,6 +38,7 @@ import {
   applyObjectChange,
   CATCHUP_BATCH,
   OBJECT_CHANGE_IN_WRITE,
+  recordRemovals,
   reevaluateSet,
   segmentsAboutType,
   type ObjectChange,
@@ -104,7 +105,8 @@ export class SegmentEngine {
   readonly objectListener = async (trx: Tx, workspace: Workspace, change: ObjectChange): Promise<void> => {
     if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, workspace.id, false);
     const catalog = await this.catalogs.get(trx, workspace.id);
-    if (catalog.ordered.length === 0) return;
+    // A deleted object's people get their history even when no segment is about objects.
+    if (catalog.ordered.length === 0 && !change.removedPids) return;
     const ctx = {
       dialect: this.store.dialect,
       workspaceId: workspace.id,
@@ -142,6 +144,7 @@ export class SegmentEngine {
           now: unixSeconds(this.clock),
           onEntered: this.onEntered,
         };
+        if (row.history) await recordRemovals(trx, row.workspaceId, row.history, pids);
         if (segments.length > 0) await reevaluateSet(trx, ctx, segments, pids);
         const done = row.pids ? rest!.length === 0 : pids.length < CATCHUP_BATCH;
         if (done) await deleteCatchup(trx, row.id);

@@ -9,6 +9,7 @@ import {
   relatedPids,
   removeMembers,
   SET_CHUNK,
+  type RemovalHistory,
 } from '../../store/segments/segment-sets.js';
 import { logSizeChange } from '../../store/segments/segment-tables.js';
 import type { DialectName } from '../../store/dialect.js';
@@ -114,11 +115,12 @@ export async function applyObjectChange(
   inWrite: number = OBJECT_CHANGE_IN_WRITE,
 ): Promise<void> {
   const segments = segmentsAboutType(catalog, change.typeId);
-  if (segments.length === 0) return;
   if (change.removedPids) {
+    if (segments.length === 0 && !change.removal) return;
     const now = change.removedPids.slice(0, inWrite);
     const later = change.removedPids.slice(inWrite);
-    await reevaluateSet(trx, ctx, segments, now);
+    if (change.removal) await recordRemovals(trx, ctx.workspaceId, change.removal, now);
+    if (segments.length > 0) await reevaluateSet(trx, ctx, segments, now);
     for (let i = 0; i < later.length; i += CATCHUP_BATCH)
       await addCatchup(
         trx,
@@ -128,11 +130,13 @@ export async function applyObjectChange(
           objectOid: null,
           afterPid: 0,
           pids: later.slice(i, i + CATCHUP_BATCH),
+          history: change.removal ?? null,
         },
         ctx.now,
       );
     return;
   }
+  if (segments.length === 0) return;
   const pids = await relatedPids(trx, change.oid, 0, inWrite + 1);
   const now = pids.slice(0, inWrite);
   await reevaluateSet(trx, ctx, segments, now);
@@ -148,4 +152,35 @@ export async function applyObjectChange(
       },
       ctx.now,
     );
+}
+
+/**
+ * The `delete_relationship` activities of a deleted object's people, set-based: one identifiers
+ * read and one insert per `SET_CHUNK` people. People deleted since have no history to add to.
+ */
+export async function recordRemovals(
+  trx: Tx,
+  workspaceId: number,
+  h: RemovalHistory,
+  pids: readonly number[],
+): Promise<void> {
+  for (let i = 0; i < pids.length; i += SET_CHUNK) {
+    const chunk = pids.slice(i, i + SET_CHUNK);
+    const identifiers = await identifiersOfPids(trx, chunk);
+    await recordActivities(
+      trx,
+      chunk
+        .filter((pid) => identifiers.has(pid))
+        .map((pid) => ({
+          workspaceId,
+          personPid: pid,
+          identifiers: identifiers.get(pid)!,
+          type: 'delete_relationship' as const,
+          name: h.name,
+          data: h.data,
+          source: h.source,
+          timestamp: h.timestamp,
+        })),
+    );
+  }
 }

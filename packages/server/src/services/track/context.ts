@@ -1,3 +1,4 @@
+import type { RemovalHistory } from '../../store/segments/segment-sets.js';
 import type { PersonChanges } from './person-changes.js';
 import type { Tx } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
@@ -64,7 +65,10 @@ export interface ObjectChange {
   oid: number;
   /** The attributes the write changed (campaigns triggered by an object's change read them). */
   attributes?: string[];
+  /** A deleted object: the people it was related to. */
   removedPids?: number[];
+  /** …and what their `delete_relationship` activities say (recorded with their re-evaluation). */
+  removal?: RemovalHistory;
 }
 
 /** Called inside the write transaction, after the person listeners, once per changed object. */

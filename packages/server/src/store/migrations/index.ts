@@ -35,6 +35,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./072-object-campaigns.js')).up(db, d),
   },
   {
+    version: 73,
+    name: 'object-delete-followup',
+    up: async (db, d) => (await import('./073-object-delete-followup.js')).up(db, d),
+  },
+  {
     version: 85,
     name: 'identity-secrets',
     up: async (db, d) => (await import('./085-identity-secrets.js')).up(db, d),

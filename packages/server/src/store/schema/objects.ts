@@ -68,5 +68,7 @@ export interface SegmentCatchupTable {
   after_pid: number;
   /** A deleted object's remaining people (JSON array of pids), when `object_oid` is null. */
   pids: NullableJson;
+  /** A deleted object's `delete_relationship` activities still to record for `pids` (migration 073). */
+  history: NullableJson;
   created_at: number;
 }

@@ -96,6 +96,14 @@ export async function relatedPids(
   return rows.map((r) => Number(r.person_pid));
 }
 
+/** What the `delete_relationship` activities of a deleted object's remaining people say. */
+export interface RemovalHistory {
+  data: unknown;
+  name: string;
+  source: string;
+  timestamp: number;
+}
+
 export interface CatchupRow {
   id: number;
   workspaceId: number;
@@ -103,6 +111,7 @@ export interface CatchupRow {
   objectOid: number | null;
   afterPid: number;
   pids: number[] | null;
+  history?: RemovalHistory | null;
 }
 
 export async function addCatchup(db: Tx, row: Omit<CatchupRow, 'id'>, now: number): Promise<void> {
@@ -114,6 +123,7 @@ export async function addCatchup(db: Tx, row: Omit<CatchupRow, 'id'>, now: numbe
       object_oid: row.objectOid,
       after_pid: row.afterPid,
       pids: row.pids === null ? null : toJson(row.pids),
+      history: row.history ? toJson(row.history) : null,
       created_at: now,
     })
     .execute();
@@ -126,6 +136,7 @@ function toCatchup(r: {
   object_oid: number | null;
   after_pid: number;
   pids: unknown;
+  history: unknown;
 }): CatchupRow {
   return {
     id: Number(r.id),
@@ -134,6 +145,7 @@ function toCatchup(r: {
     objectOid: r.object_oid === null ? null : Number(r.object_oid),
     afterPid: Number(r.after_pid),
     pids: r.pids === null ? null : parseJson<number[]>(r.pids),
+    history: r.history === null ? null : parseJson<RemovalHistory>(r.history),
   };
 }
 
