@@ -13,12 +13,15 @@ const USAGE = `usage:
   roster import FILE [--format csv|jsonl] [--id-column NAME] [--id-type id|email]
                      [--type COLUMN=auto|string|number|boolean|json|timestamp]… [--errors PATH]
                      [--batch-size 1000] [--restart] [--site-id SITE_ID] [--data DIR] [--database-url URL]
-                     [--progress-interval MS] [--json]
+                     [--progress-interval MS] [--json] [--objects|--relationships] [--object-type ID]
   CSV: a header row; the identifier column (default id, else email) names the person, every other
   column is an attribute (typed: true/false, plain numbers and JSON objects/arrays; empty = not set).
   JSON Lines: Track API v2 operations (person identify/event/page/screen/add_device…, as roster export
-  writes them) or flat person objects. Bad rows go to FILE.errors.jsonl; rerunning an interrupted
-  import resumes where it stopped.`;
+  writes them, object identify/add_relationships…) or flat person objects.
+  --objects: a CSV of objects (object_id, attributes; the type from an object_type_id column or
+  --object-type). --relationships: a CSV of relationships (object_id, the person's id or email,
+  relationship attributes). Bad rows go to FILE.errors.jsonl; rerunning an interrupted import
+  resumes where it stopped.`;
 
 /** `roster import FILE`: bulk-loads people (and devices, events) through the Track API's services. */
 export async function importCommand(args: string[]): Promise<number> {
@@ -35,6 +38,9 @@ export async function importCommand(args: string[]): Promise<number> {
     'database-url': { type: 'string' },
     'progress-interval': { type: 'string' },
     json: { type: 'boolean' },
+    objects: { type: 'boolean' },
+    relationships: { type: 'boolean' },
+    'object-type': { type: 'string' },
   });
   if (!parsed.ok) return parsed.code;
   const { values, positionals } = parsed;
@@ -54,6 +60,12 @@ export async function importCommand(args: string[]): Promise<number> {
       throw new Error(`--type ${t}: expected COLUMN=${COLUMN_TYPES.join('|')}`);
     types[t.slice(0, eq)] = type;
   }
+  if (values.objects && values.relationships)
+    throw new Error('--objects and --relationships exclude each other');
+  const kind = values.objects ? 'objects' : values.relationships ? 'relationships' : undefined;
+  const objectType = values['object-type'];
+  if (objectType !== undefined && (!kind || !/^[1-9][0-9]{0,8}$/.test(objectType)))
+    throw new Error('--object-type takes an object type id such as 1, with --objects or --relationships');
   const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
     throw new Error('--batch-size must be a positive integer');
@@ -83,6 +95,8 @@ export async function importCommand(args: string[]): Promise<number> {
       idColumn: values['id-column'],
       idType,
       types,
+      kind,
+      objectType,
       errorsFile: values.errors,
       batchSize,
       restart: values.restart,

@@ -6,6 +6,7 @@ import type { Store } from '../../store/store.js';
 import { deleteImportJob, importJob, insertImportJob, type ImportJob } from '../../store/bulk/import-jobs.js';
 import { CsvParser } from './csv.js';
 import { CsvRowMapper } from './import-rows.js';
+import { ObjectCsvMapper } from './import-objects.js';
 import type { ImportFormat, ImportOptions } from './importer.js';
 
 /** An import is identified by workspace, file, format, options and the file's first 64 KB. */
@@ -23,6 +24,8 @@ export function jobIdOf(options: ImportOptions, format: ImportFormat, absolute: 
         options.idColumn ?? null,
         options.idType ?? null,
         options.types ?? {},
+        // Only when given, so the jobs of people imports started before these options keep their ids.
+        ...(options.kind && options.kind !== 'people' ? [options.kind, options.objectType ?? null] : []),
       ]),
     )
     .update(head.subarray(0, n))
@@ -48,7 +51,7 @@ export interface ImportStart {
   /** Whether an earlier run of the same import had started it. */
   resumed: boolean;
   /** CSV: the header's columns, mapped. */
-  mapper: CsvRowMapper | undefined;
+  mapper: CsvRowMapper | ObjectCsvMapper | undefined;
   /** Byte offset and line number of the first row this run reads. */
   offset: number;
   line: number;
@@ -71,12 +74,16 @@ export async function startImport(
   let job = await importJob(store.db, jobId);
   if (job?.status === 'done') return { done: job };
   const resumed = job !== undefined;
-  let mapper: CsvRowMapper | undefined;
+  let mapper: CsvRowMapper | ObjectCsvMapper | undefined;
   let offset = job ? Number(job.byte_offset) : 0;
   let line = job ? Number(job.line) : 1;
   if (format === 'csv') {
     const header = await readCsvHeader(absolute);
-    mapper = new CsvRowMapper(header.fields, options.workspace, options);
+    const kind = options.kind ?? 'people';
+    mapper =
+      kind === 'people'
+        ? new CsvRowMapper(header.fields, options.workspace, options)
+        : new ObjectCsvMapper(header.fields, options.workspace, { ...options, kind });
     if (!job) {
       offset = header.end;
       line = header.line;

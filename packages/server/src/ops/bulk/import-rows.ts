@@ -26,6 +26,10 @@ export interface RowOptions {
   idType?: 'id' | 'email' | undefined;
   /** Per-column types; other columns are `auto`. */
   types?: Record<string, ColumnType>;
+  /** What a CSV's rows are: people (default), objects or relationships (`ObjectCsvMapper`). */
+  kind?: 'people' | 'objects' | 'relationships' | undefined;
+  /** Objects and relationships CSV without an `object_type_id` column: their type. */
+  objectType?: string | undefined;
 }
 
 /** A row that cannot be imported: the reason goes to the errors file with the row's line. */
@@ -95,14 +99,14 @@ export function typedValue(raw: string, type: ColumnType, column: string): unkno
   }
 }
 
-function identifierKind(column: string, value: string, options: RowOptions): 'id' | 'email' {
+export function identifierKind(column: string, value: string, options: RowOptions): 'id' | 'email' {
   if (options.idType) return options.idType;
   if (column === 'id' || column === 'email') return column;
   return isEmail(value) ? 'email' : 'id';
 }
 
 /** Parses through the v2 path (the same validation as `POST /api/v2/batch`), reporting as a row error. */
-function v2(op: Record<string, unknown>, ws: Workspace): TrackWrite {
+export function v2(op: Record<string, unknown>, ws: Workspace): TrackWrite {
   try {
     return parseV2(op, ws);
   } catch (err) {

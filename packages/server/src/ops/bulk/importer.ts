@@ -10,6 +10,7 @@ import { CsvParser, csvLine, LineSplitter } from './csv.js';
 import { ImportBatches, type Row } from './import-batches.js';
 import { jobIdOf, startImport } from './import-job.js';
 import { describe, jsonlWrites, RowError, type CsvRowMapper, type RowOptions } from './import-rows.js';
+import type { ObjectCsvMapper } from './import-objects.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
@@ -147,7 +148,7 @@ export async function runImport(services: Services, options: ImportOptions): Pro
  */
 async function* rowsOf(
   file: string,
-  from: { offset: number; line: number; mapper: CsvRowMapper | undefined },
+  from: { offset: number; line: number; mapper: CsvRowMapper | ObjectCsvMapper | undefined },
   options: ImportOptions,
 ): AsyncGenerator<Row> {
   const toRow = (line: number, end: number, raw: () => string, build: () => TrackWrite[]): Row => {

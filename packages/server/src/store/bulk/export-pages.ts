@@ -61,3 +61,56 @@ export async function eventsPage(
   if (predicate) q = q.where(sql<boolean>`p.pid is not null`).where(predicate);
   return q.orderBy('e.seq').limit(limit).execute();
 }
+
+/** One keyset page of a workspace's objects after `afterOid`, optionally of one type. */
+export async function objectsPage(
+  db: Tx,
+  workspaceId: number,
+  typeId: string | undefined,
+  afterOid: number,
+  limit: number,
+) {
+  let q = db
+    .selectFrom('objects')
+    .select(['oid', 'type_id', 'object_id', 'cio_object_id', 'attributes', 'created_at', 'updated_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('oid', '>', afterOid);
+  if (typeId !== undefined) q = q.where('type_id', '=', typeId);
+  return q.orderBy('oid').limit(limit).execute();
+}
+
+/**
+ * One keyset page of a workspace's relationships after (`afterOid`, `afterPid`), in object then
+ * person order (the relationships' object index), with both sides' identifiers.
+ */
+export async function relationshipsPage(
+  db: Tx,
+  workspaceId: number,
+  typeId: string | undefined,
+  after: { oid: number; pid: number },
+  limit: number,
+) {
+  let q = db
+    .selectFrom('relationships as r')
+    .innerJoin('objects as o', 'o.oid', 'r.object_oid')
+    .innerJoin('people as p', 'p.pid', 'r.person_pid')
+    .select([
+      'r.object_oid',
+      'r.person_pid',
+      'r.attributes',
+      'o.type_id',
+      'o.object_id',
+      'p.id',
+      'p.email',
+      'p.cio_id',
+    ])
+    .where('r.workspace_id', '=', workspaceId)
+    .where((eb) =>
+      eb.or([
+        eb('r.object_oid', '>', after.oid),
+        eb.and([eb('r.object_oid', '=', after.oid), eb('r.person_pid', '>', after.pid)]),
+      ]),
+    );
+  if (typeId !== undefined) q = q.where('o.type_id', '=', typeId);
+  return q.orderBy('r.object_oid').orderBy('r.person_pid').limit(limit).execute();
+}
