@@ -165,10 +165,15 @@ describe.each(engines())('store on %s', (engine) => {
       name: 'purchase',
       data: toJson({ price: 1 }),
       timestamp: 1,
-      created_at: 1,
+      // Receive time: PostgreSQL partitions events by month from the migration's month on.
+      created_at: Math.floor(Date.now() / 1000),
     };
     await store.db.insertInto('events').values(event).execute();
-    await expect(store.db.insertInto('events').values(event).execute()).rejects.toThrow();
+    // SQLite refuses a repeated event id itself. PostgreSQL's partitioned `events` cannot hold a
+    // unique index without the partition key, so there the write path stores a repeated id once
+    // under the event id's lock (test/ops/retention.test.ts covers it).
+    if (store.dialect === 'sqlite')
+      await expect(store.db.insertInto('events').values(event).execute()).rejects.toThrow();
     await store.db
       .insertInto('events')
       .values({ ...event, workspace_id: other, person_pid: null })

@@ -64,7 +64,6 @@ export const migrations: readonly Migration[] = [
     name: 'work-notifications',
     up: async (db, d) => (await import('./091-work-notifications.js')).up(db, d),
   },
-  { version: 100, name: 'webhooks', up: async (db, d) => (await import('./100-webhooks.js')).up(db, d) },
   {
     version: 92,
     name: 'write-key-notifications',
@@ -80,6 +79,7 @@ export const migrations: readonly Migration[] = [
     name: 'attribute-indexes',
     up: async (db, d) => (await import('./098-attribute-indexes.js')).up(db, d),
   },
+  { version: 100, name: 'webhooks', up: async (db, d) => (await import('./100-webhooks.js')).up(db, d) },
   {
     version: 110,
     name: 'identifier-prefix-indexes',
