@@ -42,6 +42,10 @@ const NOT_YET: Record<string, string> = {
   object_activities: 'primary key (id) without workspace_id',
   relationships: 'primary key (person_pid, object_oid) without workspace_id',
   pipelines_errors: 'primary key (id) without workspace_id',
+  email_merges: 'primary key (pid) without workspace_id',
+  webhook_subscriptions: 'primary key (id) without workspace_id',
+  webhook_deliveries: 'primary key (id) without workspace_id',
+  webhook_attempts: 'primary key (id) without workspace_id',
 };
 
 describe.runIf(postgresAvailable())('the PostgreSQL schema is ready to shard by workspace', () => {

@@ -36,6 +36,16 @@ describe('roster serve configuration', () => {
       publicUrl: undefined,
       pipelinesMaxConcurrent: 64,
       tls: undefined,
+      retentionDays: undefined,
+      webhooks: {
+        allowPrivate: false,
+        connectTimeoutMs: 5000,
+        timeoutMs: 15_000,
+        pauseAfterFailures: 100,
+        retryBaseMs: 10_000,
+        leaseMs: undefined,
+      },
+      webhookWorker: true,
     });
   });
 
@@ -73,6 +83,14 @@ describe('roster serve configuration', () => {
       ROSTER_TLS_KEY: '/etc/roster/key.pem',
       ROSTER_REQUEST_TIMEOUT_SECONDS: '5',
       ROSTER_SHUTDOWN_GRACE_SECONDS: '3',
+      ROSTER_RETENTION_DAYS: '400',
+      ROSTER_WEBHOOK_ALLOW_PRIVATE: '1',
+      ROSTER_WEBHOOK_CONNECT_TIMEOUT_SECONDS: '2',
+      ROSTER_WEBHOOK_TIMEOUT_SECONDS: '7',
+      ROSTER_WEBHOOK_PAUSE_AFTER_FAILURES: '20',
+      ROSTER_WEBHOOK_RETRY_BASE_SECONDS: '3',
+      ROSTER_WEBHOOK_LEASE_MS: '4000',
+      ROSTER_WEBHOOK_WORKER: '0',
     };
     expect(resolveServeConfig({}, env)).toEqual({
       port: 9000,
@@ -105,6 +123,16 @@ describe('roster serve configuration', () => {
       publicUrl: 'https://roster.example.com',
       pipelinesMaxConcurrent: 8,
       tls: { certFile: '/etc/roster/cert.pem', keyFile: '/etc/roster/key.pem' },
+      retentionDays: 400,
+      webhooks: {
+        allowPrivate: true,
+        connectTimeoutMs: 2000,
+        timeoutMs: 7000,
+        pauseAfterFailures: 20,
+        retryBaseMs: 3000,
+        leaseMs: 4000,
+      },
+      webhookWorker: false,
     });
     const flags = {
       port: '7000',
