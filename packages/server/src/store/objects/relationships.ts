@@ -88,24 +88,6 @@ export async function relationshipsOfPerson(trx: Tx, personPid: number): Promise
   }));
 }
 
-/** People related to an object, in pid order after `afterPid`, at most `limit`. */
-export async function peopleOfObject(
-  trx: Tx,
-  objectOid: number,
-  afterPid: number,
-  limit: number,
-): Promise<Array<{ personPid: number; attributes: AttrMap }>> {
-  const rows = await trx
-    .selectFrom('relationships')
-    .select(['person_pid', 'attributes'])
-    .where('object_oid', '=', objectOid)
-    .where('person_pid', '>', afterPid)
-    .orderBy('person_pid')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ personPid: Number(r.person_pid), attributes: parseDict(r.attributes) }));
-}
-
 /** Moves one relationship to another person (merge), when that person has none with the object. */
 export async function reassignRelationship(
   trx: Tx,

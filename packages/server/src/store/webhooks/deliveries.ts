@@ -149,24 +149,6 @@ export interface AttemptRecord {
   responseExcerpt: string | null;
 }
 
-export async function recordAttempt(trx: Tx, job: ClaimedWebhook, a: AttemptRecord): Promise<void> {
-  await trx
-    .insertInto('webhook_attempts')
-    .values({
-      workspace_id: job.workspaceId,
-      subscription_id: job.subscriptionId,
-      delivery_id: job.id,
-      event_id: job.eventId,
-      attempted_at_ms: a.attemptedAtMs,
-      status_code: a.statusCode,
-      latency_ms: a.latencyMs,
-      outcome: a.outcome,
-      error: a.error,
-      response_excerpt: a.responseExcerpt,
-    })
-    .execute();
-}
-
 /** Finishes the delivery, only if this claim still holds it (false: the lease passed on). */
 export async function finishWebhookDelivery(
   trx: Tx,

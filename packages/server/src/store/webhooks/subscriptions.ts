@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { parseJson, toJson, type Tx } from '../store.js';
 
 /** A subscription as the store keeps it (secrets included: only the service decides what to show). */
@@ -217,40 +216,4 @@ export async function enabledSubscriptions(db: Tx, workspaceId: number): Promise
     .orderBy('id')
     .execute();
   return rows.map((r) => toRow(r as Raw));
-}
-
-/**
- * Records the outcome of an attempt on the subscription's failure run: a success ends the run; a
- * failure lengthens it, and pauses the subscription with `pauseReason` once the run reaches
- * `pauseAfter` (or at once when `pauseNow`). Returns whether this call paused it.
- */
-export async function noteAttemptOutcome(
-  trx: Tx,
-  id: number,
-  ok: boolean,
-  opts: { pauseAfter: number; pauseNow: boolean; reason: string; nowMs: number },
-): Promise<boolean> {
-  if (ok) {
-    await trx
-      .updateTable('webhook_subscriptions')
-      .set({ failure_run: 0 })
-      .where('id', '=', id)
-      .where('failure_run', '>', 0)
-      .execute();
-    return false;
-  }
-  const row = await trx
-    .updateTable('webhook_subscriptions')
-    .set({ failure_run: sql<number>`failure_run + 1` })
-    .where('id', '=', id)
-    .returning(['failure_run', 'paused_at'])
-    .executeTakeFirst();
-  if (!row || row.paused_at !== null) return false;
-  if (!opts.pauseNow && Number(row.failure_run) < opts.pauseAfter) return false;
-  await trx
-    .updateTable('webhook_subscriptions')
-    .set({ paused_reason: opts.reason, paused_at: Math.floor(opts.nowMs / 1000) })
-    .where('id', '=', id)
-    .execute();
-  return true;
 }
