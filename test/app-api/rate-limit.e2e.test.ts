@@ -63,7 +63,7 @@ describe('App API rate limit (per process token bucket)', () => {
     expect(results.every((r) => Array.isArray((r as { segments: unknown[] }).segments))).toBe(true);
   }, 20_000);
 
-  it("a workspace's setting can lower the server's limit but never lift it (finding 15)", async () => {
+  it("a workspace's setting can lower the server's limit but never lift it", async () => {
     const setRate = (rate: number) =>
       seed.store.db
         .updateTable('workspaces')

@@ -28,7 +28,7 @@ function parse(raw: string): { status: number; headers: string; json: unknown } 
 
 /**
  * Request limits and Roster's error shapes outside the routes (docs/security.md "HTTP limits"):
- * findings 12, 17, 20 and the info items of the December review.
+ * bodies, headers and URLs over their limits, and the shapes of the errors that refuse them.
  */
 describe('HTTP limits', () => {
   const servers: ServerProcess[] = [];

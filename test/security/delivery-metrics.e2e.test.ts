@@ -66,7 +66,7 @@ describe.each(engines())('unauthenticated delivery routes on %s', (engine) => {
     await fcm?.stop();
   });
 
-  it('a metric without a key keeps only the documented fields, each bounded (finding 1)', async () => {
+  it('a metric without a key keeps only the documented fields, each bounded', async () => {
     const pad = 'x'.repeat(200_000);
     const r = await call(server, 'POST', '/api/v1/metrics', undefined, {
       delivery_id: delivery,
@@ -116,7 +116,7 @@ describe.each(engines())('unauthenticated delivery routes on %s', (engine) => {
     expect(long.text).toMatch(/delivery_id cannot be longer than 128 bytes/);
   });
 
-  it("another workspace's metric for a delivery never lets an unsubscribe write its person (finding 2)", async () => {
+  it("another workspace's metric for a delivery never lets an unsubscribe write its person", async () => {
     const seg = await call(server, 'POST', '/v1/segments', bearer(A), {
       segment: {
         name: 'A unsubscribed',
