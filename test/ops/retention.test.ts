@@ -189,6 +189,92 @@ describe.each(engines())('history retention on %s', (engine) => {
     expect(activities.activities.length).toBeGreaterThan(0);
   });
 
+  it('stores history received in no month partition (2019, 2040), reads it, and still prunes it', async () => {
+    const pid = Number(
+      (await store.db.selectFrom('people').select('pid').where('id', '=', 'ann').executeTakeFirstOrThrow())
+        .pid,
+    );
+    const past = Date.UTC(2019, 5, 15);
+    const future = Date.UTC(2040, 5, 15);
+    // Written as the write path writes them; on PostgreSQL neither month has a partition.
+    await store.transaction(async (trx) => {
+      for (const [label, ms] of [
+        ['past', past],
+        ['future', future],
+      ] as const) {
+        await trx
+          .insertInto('events')
+          .values({
+            workspace_id: workspaceId,
+            event_id: `far-${label}`,
+            person_pid: pid,
+            anonymous_id: null,
+            type: 'event',
+            name: `far_${label}`,
+            data: toJson({}),
+            timestamp: Math.floor(ms / 1000),
+            created_at: Math.floor(ms / 1000),
+          })
+          .execute();
+        await trx
+          .insertInto('activities')
+          .values({
+            id: `${encodeTime(ms)}${'0'.repeat(16)}`,
+            workspace_id: workspaceId,
+            person_pid: pid,
+            customer_identifiers: toJson({ id: 'ann', email: 'ann@example.com', cio_id: 'x' }),
+            type: 'event',
+            name: `far_${label}`,
+            data: toJson({}),
+            source: 'track_v1',
+            delivery_id: null,
+            delivery_type: null,
+            timestamp: Math.floor(ms / 1000),
+            deleted: 0,
+          })
+          .execute();
+      }
+    });
+    const farEvents = async () =>
+      (
+        await store.db
+          .selectFrom('events')
+          .select('name')
+          .where('name', 'like', 'far_%')
+          .orderBy('name')
+          .execute()
+      ).map((r) => r.name);
+    const farActivities = async () => {
+      const r = (await call('GET', `/v1/customers/ann/activities?id_type=id&limit=100`)) as {
+        activities: Array<{ name?: string | null }>;
+      };
+      return r.activities
+        .map((a) => a.name)
+        .filter((n) => n?.startsWith('far_'))
+        .sort();
+    };
+    expect(await farEvents()).toEqual(['far_future', 'far_past']);
+    expect(await farActivities()).toEqual(['far_future', 'far_past']);
+
+    if (engine === 'postgres') {
+      const where = async () =>
+        (
+          await sql<{ part: string; name: string }>`select tableoid::regclass::text as part, name from events
+            where name like 'far_%' order by name`.execute(store.db)
+        ).rows.map((r) => `${r.name}@${r.part}`);
+      expect(await where()).toEqual(['far_future@events_default', 'far_past@events_default']);
+      // 2040's month partition, made when that month comes near: its rows move into it.
+      await store.transaction((trx) => ensureHistoryPartitions(trx, future, 0));
+      expect(await where()).toEqual(['far_future@events_y2040m06', 'far_past@events_default']);
+      expect(await farActivities()).toEqual(['far_future', 'far_past']);
+    }
+
+    // Retention drops 2019's rows, wherever they are, and keeps 2040's.
+    await prune(30);
+    expect(await farEvents()).toEqual(['far_future']);
+    expect(await farActivities()).toEqual(['far_future']);
+  });
+
   it.runIf(engine === 'postgres')(
     'keeps events and activities as month partitions, created ahead',
     async () => {

@@ -17,6 +17,9 @@ export const HISTORY_TABLES: readonly HistoryTable[] = ['events', 'activities'];
 /** An arbitrary constant: the advisory lock under which servers create and drop partitions. */
 const PARTITION_LOCK_KEY = 727_365_095;
 
+/** Rows of a DEFAULT partition one retention run deletes. */
+const DEFAULT_PRUNE_BATCH = 5000;
+
 /** Milliseconds at the start (UTC) of the month containing `ms`, plus `add` months. */
 export function monthStartMs(ms: number, add = 0): number {
   const d = new Date(ms);
@@ -40,16 +43,61 @@ export function partitionMonth(table: HistoryTable, name: string): number | unde
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, 1) : undefined;
 }
 
-/** Creates the month partition starting at `startMs` unless it exists. */
+/** The partition key column of a history table. */
+function keyColumn(table: HistoryTable): string {
+  return table === 'events' ? 'created_at' : 'id';
+}
+
+/**
+ * The DEFAULT partition (migration 120): rows whose receive time falls in no month partition are
+ * stored there rather than refused.
+ */
+export function defaultPartitionName(table: HistoryTable): string {
+  return `${table}_default`;
+}
+
+async function hasDefaultPartition(db: Db, table: HistoryTable): Promise<boolean> {
+  const r = await sql<{ n: number }>`select 1 as n from pg_class
+    where relname = ${defaultPartitionName(table)} and relispartition`.execute(db);
+  return r.rows.length > 0;
+}
+
+/**
+ * Creates the month partition starting at `startMs` unless it exists. Rows of that month waiting
+ * in the DEFAULT partition move into it (PostgreSQL refuses a new partition while the default one
+ * holds rows that belong to it).
+ */
 async function createMonth(db: Db, table: HistoryTable, startMs: number): Promise<boolean> {
   const name = partitionName(table, startMs);
   const exists = await sql<{ n: number }>`select 1 as n from pg_class where relname = ${name}`.execute(db);
   if (exists.rows.length > 0) return false;
+  const from = bound(table, startMs);
+  const to = bound(table, monthStartMs(startMs, 1));
+  const key = keyColumn(table);
+  const def = defaultPartitionName(table);
+  let moving = false;
+  if (await hasDefaultPartition(db, table)) {
+    const waiting = await sql
+      .raw<{ n: number }>(`select 1 as n from ${def} where ${key} >= ${from} and ${key} < ${to} limit 1`)
+      .execute(db);
+    if (waiting.rows.length > 0) {
+      moving = true;
+      await sql.raw(`create temporary table roster_moving (like ${table}) on commit drop`).execute(db);
+      await sql
+        .raw(
+          `with m as (delete from ${def} where ${key} >= ${from} and ${key} < ${to} returning *)
+           insert into roster_moving select * from m`,
+        )
+        .execute(db);
+    }
+  }
   await sql
-    .raw(
-      `create table ${name} partition of ${table} for values from (${bound(table, startMs)}) to (${bound(table, monthStartMs(startMs, 1))})`,
-    )
+    .raw(`create table ${name} partition of ${table} for values from (${from}) to (${to})`)
     .execute(db);
+  if (moving) {
+    await sql.raw(`insert into ${table} select * from roster_moving`).execute(db);
+    await sql.raw(`drop table roster_moving`).execute(db);
+  }
   return true;
 }
 
@@ -108,6 +156,19 @@ export async function dropHistoryPartitionsBefore(
     if (dropped.length >= limit || monthStartMs(p.startMs, 1) > cutoffMs) break;
     await sql.raw(`drop table ${p.name}`).execute(db);
     dropped.push(p.name);
+  }
+  // The DEFAULT partition's rows of months that are past the retention as a whole, a batch at a time.
+  if (dropped.length < limit && (await hasDefaultPartition(db, table))) {
+    const def = defaultPartitionName(table);
+    const key = keyColumn(table);
+    const r = await sql
+      .raw(
+        `delete from ${def} where ctid in (select ctid from ${def}
+           where ${key} < ${bound(table, monthStartMs(cutoffMs))} limit ${DEFAULT_PRUNE_BATCH})`,
+      )
+      .execute(db);
+    const n = Number(r.numAffectedRows ?? 0n);
+    if (n > 0) dropped.push(`${n} rows of ${def}`);
   }
   return dropped;
 }

@@ -85,4 +85,9 @@ export const migrations: readonly Migration[] = [
     name: 'identifier-prefix-indexes',
     up: async (db, d) => (await import('./110-identifier-prefix-indexes.js')).up(db, d),
   },
+  {
+    version: 120,
+    name: 'history-default-partitions',
+    up: async (db, d) => (await import('./120-history-default-partitions.js')).up(db, d),
+  },
 ];
