@@ -136,6 +136,7 @@ export const WebhookDeliveryPage = Type.Object({
   deliveries: Type.Array(WebhookDeliveryView),
   next: Type.String({ description: 'Pass as `start` for the next page; empty at the end.' }),
 });
+export type WebhookDeliveryPage = Static<typeof WebhookDeliveryPage>;
 
 export const WebhookAttemptView = Type.Object({
   id: Type.Integer(),
@@ -155,6 +156,7 @@ export const WebhookAttemptPage = Type.Object({
   attempts: Type.Array(WebhookAttemptView),
   next: Type.String(),
 });
+export type WebhookAttemptPage = Static<typeof WebhookAttemptPage>;
 
 /** `POST /v1/webhooks/:id/replay`: failed deliveries since a time (default: the last 3 days). */
 export const WebhookReplayBody = Type.Object({

@@ -23,6 +23,7 @@ import type {
   PeoplePage,
   PipelinesErrorsPage,
   PrefixSearchPage,
+  RotateKeysBody,
   RotateKeysResponse,
   SegmentConditions,
   SegmentExplanation,
@@ -36,6 +37,13 @@ import type {
   TransactionalList,
   TransactionalMessage,
   TransactionalWriteBody,
+  WebhookAttemptPage,
+  WebhookCreateBody,
+  WebhookDeliveryPage,
+  WebhookList,
+  WebhookReplayResponse,
+  WebhookResponse,
+  WebhookUpdateBody,
   WorkspaceView,
 } from '@roster/protocol';
 import { api, enc, qs } from './client';
@@ -162,12 +170,38 @@ export const App = {
   messages: (params: { start?: string; limit?: number }, signal?: Signal) =>
     get<MessagesPage>(`/messages${qs(params)}`, signal),
 
+  // ---- webhooks (docs/webhooks.md) ----
+  webhooks: (signal?: Signal) => get<WebhookList>('/webhooks', signal).then((r) => r.webhooks),
+  webhook: (id: number, signal?: Signal) =>
+    get<WebhookResponse>(`/webhooks/${id}`, signal).then((r) => r.webhook),
+  /** The answer carries the signing secret, shown this once. */
+  createWebhook: (body: WebhookCreateBody) =>
+    api<WebhookResponse>('POST', '/webhooks', body).then((r) => r.webhook),
+  updateWebhook: (id: number, body: WebhookUpdateBody) =>
+    api<WebhookResponse>('PUT', `/webhooks/${id}`, body).then((r) => r.webhook),
+  deleteWebhook: (id: number) => api<unknown>('DELETE', `/webhooks/${id}`),
+  /** A new secret (shown once); the old one keeps signing for `overlapSeconds`. */
+  rotateWebhookSecret: (id: number, overlapSeconds: number) =>
+    api<WebhookResponse>('POST', `/webhooks/${id}/rotate-secret`, { overlap_seconds: overlapSeconds }).then(
+      (r) => r.webhook,
+    ),
+  webhookAttempts: (id: number, params: { start?: string; limit?: number }, signal?: Signal) =>
+    get<WebhookAttemptPage>(`/webhooks/${id}/attempts${qs(params)}`, signal),
+  webhookDeliveries: (
+    id: number,
+    params: { start?: string; limit?: number; status?: string },
+    signal?: Signal,
+  ) => get<WebhookDeliveryPage>(`/webhooks/${id}/deliveries${qs(params)}`, signal),
+  replayDelivery: (id: number, deliveryId: number) =>
+    api<WebhookReplayResponse>('POST', `/webhooks/${id}/deliveries/${deliveryId}/replay`),
+  /** Every failed delivery of the last 3 days, again. */
+  replayFailed: (id: number) => api<WebhookReplayResponse>('POST', `/webhooks/${id}/replay`, {}),
+
   // ---- workspace ----
   workspace: (signal?: Signal) => get<WorkspaceView>('/workspace', signal).then((r) => r.workspace),
   updateWorkspace: (body: { identifier_mode?: string; settings?: Record<string, unknown> }) =>
     api<WorkspaceView>('PUT', '/workspace', body).then((r) => r.workspace),
-  rotateKeys: (body: { track?: boolean; app?: boolean }) =>
-    api<RotateKeysResponse>('POST', '/workspace/rotate-keys', body),
+  rotateKeys: (body: RotateKeysBody) => api<RotateKeysResponse>('POST', '/workspace/rotate-keys', body),
   setPushProvider: (kind: 'apns' | 'fcm' | 'log', credentials: Record<string, unknown>) =>
     api<WorkspaceView>('PUT', `/workspace/push-providers/${kind}`, credentials),
   deletePushProvider: (kind: 'apns' | 'fcm' | 'log') =>

@@ -15,6 +15,8 @@ const segment: PageLoader<{ id: number | null }> = () =>
   import('../segments/segment-page').then((m) => m.SegmentPage);
 const activity: PageLoader<object> = () => import('../activity/activity-page').then((m) => m.ActivityPage);
 const messages: PageLoader<object> = () => import('../messages/messages-page').then((m) => m.MessagesPage);
+const webhooks: PageLoader<object> = () => import('../webhooks/webhooks-page').then((m) => m.WebhooksPage);
+const webhook: PageLoader<{ id: number }> = () => import('../webhooks/webhook-page').then((m) => m.WebhookPage);
 const settings: PageLoader<object> = () => import('../settings/settings-page').then((m) => m.SettingsPage);
 const notFound: PageLoader<{ path: string }> = () =>
   import('../not-found/not-found-page').then((m) => m.NotFoundPage);
@@ -26,6 +28,7 @@ export const NAV: ReadonlyArray<{ href: string; label: string }> = [
   { href: '/segments', label: 'Segments' },
   { href: '/activity', label: 'Activity' },
   { href: '/messages', label: 'Messages' },
+  { href: '/webhooks', label: 'Webhooks' },
   { href: '/settings', label: 'Settings' },
 ];
 
@@ -49,6 +52,8 @@ export function route(path: string): ComponentChildren {
   if ((m = /^\/segments\/(\d+)$/.exec(p))) return <LazyPage load={segment} props={{ id: Number(m[1]) }} />;
   if (p === '/activity') return <LazyPage load={activity} props={{}} />;
   if (p === '/messages') return <LazyPage load={messages} props={{}} />;
+  if (p === '/webhooks') return <LazyPage load={webhooks} props={{}} />;
+  if ((m = /^\/webhooks\/(\d+)$/.exec(p))) return <LazyPage load={webhook} props={{ id: Number(m[1]) }} />;
   if (p === '/settings') return <LazyPage load={settings} props={{}} />;
   return <LazyPage load={notFound} props={{ path: p }} />;
 }

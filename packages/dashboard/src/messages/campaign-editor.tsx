@@ -15,7 +15,7 @@ import {
 } from '../models/campaign-form';
 import { plainWords, problems, rowOf } from '../models/conditions';
 import { errorMessage } from '../models/format';
-import { FieldError } from './field-error';
+import { FieldError } from '../components/field-error';
 import { PreviewPanel } from './preview-panel';
 
 /** Which form field a server error pointer (`/trigger/event`, `/delay_seconds`) belongs to. */

@@ -3,68 +3,110 @@ import { useState } from 'preact/hooks';
 import { App } from '../api/endpoints';
 import { session } from '../api/session';
 import { Notice, type Outcome } from '../components/notice';
-import { errorMessage } from '../models/format';
+import { errorMessage, fullTime } from '../models/format';
+import {
+  anyKey,
+  anyWriteKey,
+  confirmation,
+  NO_KEYS,
+  OVERLAPS,
+  rotationBody,
+  type KeyChoice,
+} from '../models/keys';
+import { NewKey } from './new-key';
 
-/** Rotates keys. A new App key keeps this browser signed in; other browsers are signed out. */
+const CHOICES: ReadonlyArray<{ key: Exclude<keyof KeyChoice, 'overlapSeconds'>; label: string }> = [
+  { key: 'track', label: 'Tracking API key (used by apps; update them)' },
+  { key: 'app', label: 'App API key (this dashboard and your servers)' },
+  { key: 'write', label: 'Pipelines write key (wk_…, shipped in apps and web pages)' },
+  { key: 'serverWrite', label: 'Pipelines server write key (swk_…, your back ends)' },
+];
+
+/**
+ * Rotates keys. A new App key keeps this browser signed in; other browsers are signed out. The
+ * Pipelines write keys can keep working for an overlap, so apps already shipped keep sending.
+ */
 export function KeysCard({ siteId }: { siteId: string }) {
-  const [track, setTrack] = useState(false);
-  const [app, setApp] = useState(false);
+  const [choice, setChoice] = useState<KeyChoice>(NO_KEYS);
   const [keys, setKeys] = useState<RotateKeysResponse | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const rotate = async (e: Event) => {
     e.preventDefault();
-    if (!track && !app) return;
-    const which = [track && 'tracking API key', app && 'App API key'].filter(Boolean).join(' and ');
-    if (!confirm(`Rotate the ${which}? The old key stops working at once.`)) return;
+    if (!anyKey(choice)) return;
+    if (!confirm(confirmation(choice))) return;
     try {
-      const fresh = await App.rotateKeys({ track, app });
+      const fresh = await App.rotateKeys(rotationBody(choice));
       setKeys(fresh);
       if (fresh.app_api_key) session.replace(fresh.app_api_key);
+      const many = Object.keys(fresh).filter((k) => k.endsWith('_key')).length > 1;
       setOutcome({
         ok: true,
-        text: `Rotated. Copy the new ${app && track ? 'keys' : 'key'} now: ${app && track ? 'they are' : 'it is'} not shown again.${app ? ' Other browsers signed in with the old App key are signed out.' : ''}`,
+        text: `Rotated. Copy the new ${many ? 'keys' : 'key'} now: ${many ? 'they are' : 'it is'} not shown again.${choice.app ? ' Other browsers signed in with the old App key are signed out.' : ''}`,
       });
+      setChoice(NO_KEYS);
     } catch (err) {
       setOutcome({ ok: false, text: errorMessage(err), error: err });
     }
   };
+  const retire = keys?.previous_write_keys_retire_at;
   return (
     <form class="card" onSubmit={rotate} aria-labelledby="h-keys">
       <h2 id="h-keys">Keys</h2>
       <p class="hint">
-        Keys are stored only as hashes, so they cannot be shown again. Rotating makes new ones and the old
-        ones stop working at once. Site id: <code>{siteId}</code>.
+        Keys are stored only as hashes, so they cannot be shown again. Rotating makes new ones; the old
+        tracking and App keys stop working at once. Site id: <code>{siteId}</code>.
       </p>
       <fieldset class="radios">
         <legend>Rotate</legend>
-        <label class="check">
-          <input type="checkbox" checked={track} onChange={(e) => setTrack(e.currentTarget.checked)} />{' '}
-          Tracking API key (used by apps; update them)
-        </label>
-        <label class="check">
-          <input type="checkbox" checked={app} onChange={(e) => setApp(e.currentTarget.checked)} /> App API
-          key (this dashboard and your servers)
-        </label>
+        {CHOICES.map((c) => (
+          <label class="check" key={c.key}>
+            <input
+              type="checkbox"
+              checked={choice[c.key]}
+              onChange={(e) => setChoice({ ...choice, [c.key]: e.currentTarget.checked })}
+            />{' '}
+            {c.label}
+          </label>
+        ))}
       </fieldset>
-      <button type="submit" class="danger" disabled={!track && !app}>
+      {anyWriteKey(choice) ? (
+        <p>
+          <label for="key-overlap">Old write keys keep working for</label>{' '}
+          <select
+            id="key-overlap"
+            value={String(choice.overlapSeconds)}
+            onChange={(e) => setChoice({ ...choice, overlapSeconds: Number(e.currentTarget.value) })}
+          >
+            {OVERLAPS.map((o) => (
+              <option key={o.seconds} value={String(o.seconds)}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </p>
+      ) : null}
+      <button type="submit" class="danger" disabled={!anyKey(choice)}>
         Rotate keys
       </button>
       <Notice outcome={outcome} />
       {keys ? (
         <dl class="kv keys" data-testid="new-keys">
-          {keys.api_key ? (
+          <NewKey label="Tracking API key" value={keys.api_key} />
+          <NewKey label="App API key" value={keys.app_api_key} />
+          <NewKey label="Pipelines write key" value={keys.write_key} />
+          <NewKey label="Pipelines server write key" value={keys.server_write_key} />
+          {retire !== undefined && (keys.write_key || keys.server_write_key) ? (
             <>
-              <dt>Tracking API key</dt>
-              <dd>
-                <code class="secret">{keys.api_key}</code>
-              </dd>
-            </>
-          ) : null}
-          {keys.app_api_key ? (
-            <>
-              <dt>App API key</dt>
-              <dd>
-                <code class="secret">{keys.app_api_key}</code>
+              <dt>Old write keys</dt>
+              <dd data-testid="write-key-overlap">
+                {retire > Date.now() / 1000 ? (
+                  <>
+                    accepted until{' '}
+                    <time dateTime={new Date(retire * 1000).toISOString()}>{fullTime(retire)}</time>
+                  </>
+                ) : (
+                  'stopped working'
+                )}
               </dd>
             </>
           ) : null}

@@ -1,0 +1,160 @@
+import type { WebhookAttemptView, WebhookCreateBody, WebhookEventKind, WebhookView } from '@roster/protocol';
+import type { Tone } from './status';
+
+/** Webhook subscriptions in the dashboard: the form's draft, its checks, and subscriptions in words. */
+
+/**
+ * The kinds of change, grouped as the form shows them. (The protocol's `WEBHOOK_EVENTS` is a value
+ * import that would pull the schema library into the page; a unit test checks this list covers it.)
+ */
+export const KIND_GROUPS: ReadonlyArray<{ label: string; kinds: readonly WebhookEventKind[] }> = [
+  { label: 'People', kinds: ['person.created', 'person.updated', 'person.deleted'] },
+  { label: 'Devices', kinds: ['device.added', 'device.updated', 'device.removed'] },
+  { label: 'Events', kinds: ['event.tracked'] },
+  { label: 'Segments', kinds: ['segment.entered', 'segment.exited'] },
+  {
+    label: 'Messages',
+    kinds: ['message.sent', 'message.delivered', 'message.opened', 'message.bounced', 'message.failed'],
+  },
+  { label: 'Objects', kinds: ['object.created', 'object.updated', 'object.deleted'] },
+  { label: 'Relationships', kinds: ['relationship.added', 'relationship.removed'] },
+];
+
+export interface WebhookDraft {
+  url: string;
+  description: string;
+  events: WebhookEventKind[];
+  /** Event names, one per line or separated by commas; empty: every event. */
+  eventNames: string;
+  /** Segments for `segment.entered` / `segment.exited`; empty: every segment. */
+  segmentIds: number[];
+}
+
+export const NEW_WEBHOOK: WebhookDraft = {
+  url: '',
+  description: '',
+  events: [],
+  eventNames: '',
+  segmentIds: [],
+};
+
+/** Every kind, in the order the form and the wire list them. */
+export const ALL_KINDS: readonly WebhookEventKind[] = KIND_GROUPS.flatMap((g) => g.kinds);
+
+const isKind = (k: string): k is WebhookEventKind => (ALL_KINDS as readonly string[]).includes(k);
+
+/** A subscription as the form edits it. */
+export function draftOf(w: WebhookView): WebhookDraft {
+  return {
+    url: w.url,
+    description: w.description,
+    events: w.events.filter(isKind),
+    eventNames: (w.event_names ?? []).join(', '),
+    segmentIds: w.segment_ids ?? [],
+  };
+}
+
+/** "purchase, signup\nrefund" → ["purchase", "signup", "refund"]: trimmed, no blanks, no repeats. */
+export function parseNames(text: string): string[] {
+  const out: string[] = [];
+  for (const n of text.split(/[,\n]/)) {
+    const t = n.trim();
+    if (t && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+export const wantsEvents = (d: WebhookDraft): boolean => d.events.includes('event.tracked');
+export const wantsSegments = (d: WebhookDraft): boolean =>
+  d.events.includes('segment.entered') || d.events.includes('segment.exited');
+
+/** Adds or removes a kind, keeping the order of ALL_KINDS. */
+export function toggleKind(d: WebhookDraft, kind: WebhookEventKind, on: boolean): WebhookDraft {
+  const set = new Set(d.events);
+  if (on) set.add(kind);
+  else set.delete(kind);
+  return { ...d, events: ALL_KINDS.filter((k) => set.has(k)) };
+}
+
+/** What is wrong with a draft before anything is sent, by field (the server checks again). */
+export function webhookProblems(d: WebhookDraft): Partial<Record<'url' | 'events' | 'eventNames', string>> {
+  const out: Partial<Record<'url' | 'events' | 'eventNames', string>> = {};
+  const url = d.url.trim();
+  if (!url) out.url = 'Enter the URL deliveries are POSTed to.';
+  else {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+      out.url = 'The URL must start with http:// or https://.';
+    else if (parsed.username || parsed.password) out.url = 'The URL must not carry a user name or password.';
+  }
+  if (d.events.length === 0) out.events = 'Choose at least one kind of change.';
+  if (wantsEvents(d) && parseNames(d.eventNames).length > 100) out.eventNames = 'At most 100 event names.';
+  return out;
+}
+
+/**
+ * The body of `POST /v1/webhooks` (and `PUT`): the filters only with the kinds they apply to, and
+ * `null` (every event, every segment) when nothing is chosen.
+ */
+export function webhookBody(d: WebhookDraft): Required<Omit<WebhookCreateBody, 'enabled'>> {
+  const names = parseNames(d.eventNames);
+  return {
+    url: d.url.trim(),
+    description: d.description.trim(),
+    events: d.events,
+    event_names: wantsEvents(d) && names.length > 0 ? names : null,
+    segment_ids: wantsSegments(d) && d.segmentIds.length > 0 ? d.segmentIds : null,
+  };
+}
+
+/** On, off, or paused by Roster (with why), as a badge shows it. */
+export function webhookState(w: Pick<WebhookView, 'enabled' | 'paused'>): { tone: Tone; label: string } {
+  if (w.paused) return { tone: 'warn', label: 'paused' };
+  return w.enabled ? { tone: 'good', label: 'on' } : { tone: 'neutral', label: 'off' };
+}
+
+/** The kinds in short: "person.created, event.tracked (purchase) and 3 more". */
+export function kindsInWords(
+  w: Pick<WebhookView, 'events' | 'event_names' | 'segment_ids'>,
+  segmentName: (id: number) => string = (id) => `segment ${id}`,
+  max = 4,
+): string {
+  const parts = w.events.map((k) => {
+    if (k === 'event.tracked' && w.event_names?.length) return `${k} (${w.event_names.join(', ')})`;
+    if ((k === 'segment.entered' || k === 'segment.exited') && w.segment_ids?.length)
+      return `${k} (${w.segment_ids.map(segmentName).join(', ')})`;
+    return k;
+  });
+  if (parts.length <= max) return parts.join(', ');
+  return `${parts.slice(0, max).join(', ')} and ${parts.length - max} more`;
+}
+
+/** An attempt's outcome as a badge. */
+export function attemptTone(a: Pick<WebhookAttemptView, 'outcome'>): Tone {
+  if (a.outcome === 'delivered') return 'good';
+  if (a.outcome === 'failed') return 'bad';
+  return 'warn';
+}
+
+/** What the receiver answered, in short: "200", "503", or the error when there was no answer. */
+export function attemptAnswer(a: Pick<WebhookAttemptView, 'status_code' | 'error'>): string {
+  if (a.status_code !== null) return String(a.status_code);
+  return a.error ? 'no answer' : '—';
+}
+
+/** Only the newest attempt of each delivery offers a replay (replaying is per delivery). */
+export function newestPerDelivery(attempts: readonly WebhookAttemptView[]): Set<number> {
+  const seen = new Set<number>();
+  const newest = new Set<number>();
+  for (const a of attempts) {
+    if (seen.has(a.delivery_id)) continue;
+    seen.add(a.delivery_id);
+    newest.add(a.id);
+  }
+  return newest;
+}

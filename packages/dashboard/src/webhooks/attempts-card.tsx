@@ -1,0 +1,135 @@
+import type { WebhookAttemptView } from '@roster/protocol';
+import { useEffect, useState } from 'preact/hooks';
+import { App } from '../api/endpoints';
+import { AsyncView } from '../components/async-view';
+import { Badge } from '../components/badge';
+import { Empty } from '../components/empty';
+import { Notice, type Outcome } from '../components/notice';
+import { TimeAgo } from '../components/time-ago';
+import { useAsync } from '../lib/use-async';
+import { errorMessage, num } from '../models/format';
+import { attemptAnswer, attemptTone, newestPerDelivery } from '../models/webhooks';
+
+/** How often the list refreshes while it is shown. */
+const REFRESH_MS = 3000;
+
+/**
+ * Every delivery attempt, newest first: when, which event, what the receiver answered, how long it
+ * took, the start of its answer or the error; each finished delivery can be sent again.
+ */
+export function AttemptsCard({ webhookId }: { webhookId: number }) {
+  const attempts = useAsync((s) => App.webhookAttempts(webhookId, { limit: 50 }, s), [webhookId]);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (document.visibilityState === 'visible') attempts.reload();
+    }, REFRESH_MS);
+    return () => clearInterval(t);
+  }, [attempts.reload]);
+  const replay = async (a: WebhookAttemptView) => {
+    setOutcome(null);
+    try {
+      await App.replayDelivery(webhookId, a.delivery_id);
+      setOutcome({ ok: true, text: `Delivery ${a.delivery_id} (${a.event_id}) queued again.` });
+      attempts.reload();
+    } catch (error) {
+      setOutcome({ ok: false, text: errorMessage(error), error });
+    }
+  };
+  const replayFailed = async () => {
+    setOutcome(null);
+    try {
+      const r = await App.replayFailed(webhookId);
+      setOutcome({
+        ok: true,
+        text: r.replayed === 0 ? 'No failed deliveries in the last 3 days.' : `${num(r.replayed)} queued again.`,
+      });
+      attempts.reload();
+    } catch (error) {
+      setOutcome({ ok: false, text: errorMessage(error), error });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="h-attempts">
+      <div class="row-between">
+        <h2 id="h-attempts">Attempts</h2>
+        <div class="inline">
+          <button type="button" onClick={() => void replayFailed()}>
+            Replay failed
+          </button>
+          <button type="button" onClick={attempts.reload}>
+            Refresh
+          </button>
+        </div>
+      </div>
+      <Notice outcome={outcome} />
+      <AsyncView state={attempts} what="Attempts" label="Loading attempts…">
+        {(page) => {
+          if (page.attempts.length === 0)
+            return <Empty>No attempts yet. Each change this subscription wants is POSTed within seconds.</Empty>;
+          const newest = newestPerDelivery(page.attempts);
+          return (
+            <div class="table-wrap">
+              <table class="cards" data-testid="attempts-table">
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col" class="num">
+                      Answer
+                    </th>
+                    <th scope="col" class="num">
+                      Latency
+                    </th>
+                    <th scope="col">Response</th>
+                    <th scope="col">
+                      <span class="sr-only">Replay</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.attempts.map((a) => (
+                    <tr key={a.id} data-testid="attempt-row">
+                      <td data-label="When">
+                        <TimeAgo unix={Math.floor(a.attempted_at_ms / 1000)} />
+                      </td>
+                      <th scope="row" data-label="Event">
+                        <code class="small">{a.event_id}</code>
+                      </th>
+                      <td data-label="Outcome">
+                        <Badge tone={attemptTone(a)}>{a.outcome}</Badge>
+                      </td>
+                      <td data-label="Answer" class="num">
+                        {attemptAnswer(a)}
+                      </td>
+                      <td data-label="Latency" class="num">
+                        {num(a.latency_ms)} ms
+                      </td>
+                      <td data-label="Response" class="small break">
+                        {a.error ? <div>{a.error}</div> : null}
+                        {a.response_excerpt ? <code class="muted">{a.response_excerpt}</code> : null}
+                      </td>
+                      <td>
+                        {newest.has(a.id) && a.outcome !== 'retry' ? (
+                          <button
+                            type="button"
+                            class="small"
+                            aria-label={`Replay ${a.event_id}`}
+                            onClick={() => void replay(a)}
+                          >
+                            Replay
+                          </button>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </AsyncView>
+    </section>
+  );
+}

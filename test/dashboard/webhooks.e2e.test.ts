@@ -1,0 +1,164 @@
+import { TrackClient } from 'customerio-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifies, WebhookReceiver } from '../fakes/webhook-receiver.js';
+import { startServer, type ServerProcess } from '../helpers/server-process.js';
+import { appApi, chromiumAvailable, collectErrors, launch, signIn, type Browser } from './helpers.js';
+
+/**
+ * The Webhooks page against a real server and a receiver on loopback: a subscription made in the
+ * browser gets a person identified through the Track API, its attempt shows up with what the
+ * receiver answered, and a replay sends the same event again.
+ */
+describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let receiver: WebhookReceiver;
+  let track: TrackClient;
+  let secret = '';
+  let webhookId = 0;
+
+  beforeAll(async () => {
+    server = await startServer({
+      engine: 'sqlite',
+      env: { ROSTER_LOG_LEVEL: 'warn', ROSTER_WEBHOOK_ALLOW_PRIVATE: '1', ROSTER_WEBHOOK_RETRY_BASE_SECONDS: '0.2' },
+    });
+    receiver = await new WebhookReceiver().start();
+    track = new TrackClient(server.credentials.siteId, server.credentials.apiKey, { url: server.trackUrl });
+    const seg = await appApi(server, 'POST', '/segments', { segment: { name: 'VIP' } });
+    expect(seg.status).toBe(200);
+    browser = await launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.down();
+    await server?.stop();
+  });
+
+  it('creates a subscription, names what is wrong first, and shows its secret once', async () => {
+    const { page } = browser;
+    const errors = collectErrors(page);
+    await signIn(page, server);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await page.getByText('No subscriptions yet.').waitFor();
+
+    await page.getByRole('button', { name: 'New subscription' }).click();
+    const form = page.getByRole('form', { name: 'New subscription' });
+    await form.getByRole('button', { name: 'Create subscription' }).click();
+    await form.getByText('Enter the URL deliveries are POSTed to.').waitFor();
+    await form.getByText('Choose at least one kind of change.').waitFor();
+
+    await form.getByLabel('URL').fill(receiver.url);
+    await form.getByLabel('Description').fill('CRM sync');
+    await form.getByRole('checkbox', { name: 'person.created' }).check();
+    await form.getByRole('checkbox', { name: 'event.tracked' }).check();
+    await form.getByLabel('Only these event names (optional)').fill('purchase, signup');
+    await form.getByRole('checkbox', { name: 'segment.entered' }).check();
+    await form.getByRole('checkbox', { name: 'VIP' }).check();
+    await form.getByRole('button', { name: 'Create subscription' }).click();
+
+    const shown = page.getByTestId('webhook-secret');
+    await shown.waitFor();
+    secret = (await shown.locator('code.secret').textContent())!;
+    expect(secret).toMatch(/^whsec_/);
+    const row = page.getByTestId('webhooks-table').getByRole('row', { name: new RegExp(receiver.url) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('event.tracked (purchase, signup)');
+    expect(await row.textContent()).toContain('segment.entered (VIP)');
+    expect(await row.textContent()).toContain('on');
+
+    const list = await appApi(server, 'GET', '/webhooks');
+    const hooks = (list.body as { webhooks: Array<Record<string, unknown>> }).webhooks;
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]).toMatchObject({
+      url: receiver.url,
+      description: 'CRM sync',
+      events: ['person.created', 'event.tracked', 'segment.entered'],
+      event_names: ['purchase', 'signup'],
+      enabled: true,
+    });
+    expect(hooks[0]).not.toHaveProperty('secret');
+    webhookId = hooks[0]!.id as number;
+
+    // Shown once: the list after a reload has no secret.
+    await page.reload();
+    await page.getByTestId('webhooks-table').waitFor();
+    expect(await page.getByTestId('webhook-secret').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the attempt for a person identified through the Track API, and replays it', async () => {
+    const { page } = browser;
+    const errors = collectErrors(page);
+    await track.identify('webhook-ann', { email: 'ann@example.com' });
+    await expect.poll(() => receiver.delivered.length).toBe(1);
+    const first = receiver.delivered[0]!;
+    expect(first.event).toBe('person.created');
+    expect(verifies(secret, first)).toBe(true);
+
+    await page.getByTestId('webhooks-table').getByRole('link', { name: receiver.url }).click();
+    await page.getByRole('heading', { level: 2, name: receiver.url }).waitFor();
+    const rows = page.getByTestId('attempt-row');
+    // The list refreshes by itself while shown.
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(1);
+    const text = (await rows.first().textContent())!;
+    expect(text).toContain(first.id);
+    expect(text).toContain('delivered');
+    expect(text).toContain('200');
+    expect(text).toMatch(/\d+ ms/);
+    expect(text).toContain('{"ok":true}');
+
+    await rows.first().getByRole('button', { name: `Replay ${first.id}` }).click();
+    await page.getByText(`(${first.id}) queued again.`).waitFor();
+    await expect.poll(() => receiver.delivered.length, { timeout: 20_000 }).toBe(2);
+    const again = receiver.delivered[1]!;
+    expect(again.id).toBe(first.id);
+    expect(verifies(secret, again)).toBe(true);
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(2);
+    // Replaying is per delivery: only its newest attempt offers it.
+    expect(await page.getByRole('button', { name: `Replay ${first.id}` }).count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a refused attempt with the answer, turns off, rotates the secret and deletes', async () => {
+    const { page } = browser;
+    const errors = collectErrors(page);
+    receiver.mode = 'error';
+    await track.track('webhook-ann', { name: 'purchase', data: { total: 3 } });
+    await expect.poll(() => receiver.all.length).toBeGreaterThanOrEqual(3);
+    const rows = page.getByTestId('attempt-row');
+    await expect
+      .poll(async () => (await rows.first().textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(/retry.*503.*try later/);
+    receiver.mode = 'ok';
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const shown = page.getByTestId('webhook-secret');
+    await shown.waitFor();
+    const rotated = (await shown.locator('code.secret').textContent())!;
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await page.getByText(/signs beside the new one until/).waitFor();
+
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(() => page.getByTestId('webhook-state').textContent()).toBe('off');
+    const off = await appApi(server, 'GET', `/webhooks/${webhookId}`);
+    expect((off.body as { webhook: { enabled: boolean } }).webhook.enabled).toBe(false);
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await expect.poll(() => page.getByTestId('webhook-state').textContent()).toBe('on');
+
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await page.getByText('No subscriptions yet.').waitFor();
+    expect(asked).toContain(receiver.url);
+    expect((await appApi(server, 'GET', `/webhooks/${webhookId}`)).status).toBe(404);
+    expect(errors).toEqual([]);
+  });
+});
