@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import {
+  appApi,
   chromiumAvailable,
   collectErrors,
   DESKTOP,
@@ -37,6 +38,9 @@ const builderLink = (m: SeededMessaging) =>
       ],
     }),
   })}`;
+
+/** The webhook subscription `beforeAll` makes (its page is one of the screens). */
+let webhookId = 0;
 
 /** Every screen of the dashboard, as a newcomer meets it. */
 const SCREENS: Screen[] = [
@@ -118,6 +122,22 @@ const SCREENS: Screen[] = [
     ready: 'deliveries-table',
   },
   {
+    name: 'webhooks',
+    path: () => '/webhooks',
+    heading: 'Webhooks',
+    title: 'Webhooks · Roster',
+    ready: 'webhooks-table',
+  },
+  {
+    name: 'webhook',
+    path: () => `/webhooks/${webhookId}`,
+    get heading() {
+      return `Webhooks / Subscription ${webhookId}`;
+    },
+    title: 'https://hooks.example.com/roster · Webhooks · Roster',
+    ready: 'webhook-state',
+  },
+  {
     name: 'settings',
     path: () => '/settings',
     heading: 'Settings',
@@ -194,6 +214,15 @@ describe.skipIf(!chromiumAvailable())('dashboard screens', () => {
     seeded = await seed(server);
     messaging = await seedMessaging(server, seeded);
     await seedObjects(server);
+    const hook = await appApi(server, 'POST', '/webhooks', {
+      url: 'https://hooks.example.com/roster',
+      events: ['person.created', 'person.updated', 'event.tracked', 'segment.entered'],
+      event_names: ['purchase'],
+      segment_ids: [seeded.segmentId],
+      description: 'CRM sync',
+    });
+    expect(hook.status).toBe(200);
+    webhookId = (hook.body as { webhook: { id: number } }).webhook.id;
   }, 120_000);
 
   afterAll(async () => {

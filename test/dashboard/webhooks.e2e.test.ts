@@ -20,7 +20,11 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
   beforeAll(async () => {
     server = await startServer({
       engine: 'sqlite',
-      env: { ROSTER_LOG_LEVEL: 'warn', ROSTER_WEBHOOK_ALLOW_PRIVATE: '1', ROSTER_WEBHOOK_RETRY_BASE_SECONDS: '0.2' },
+      env: {
+        ROSTER_LOG_LEVEL: 'warn',
+        ROSTER_WEBHOOK_ALLOW_PRIVATE: '1',
+        ROSTER_WEBHOOK_RETRY_BASE_SECONDS: '0.2',
+      },
     });
     receiver = await new WebhookReceiver().start();
     track = new TrackClient(server.credentials.siteId, server.credentials.apiKey, { url: server.trackUrl });
@@ -32,7 +36,7 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
   afterAll(async () => {
     await browser?.close();
     await receiver?.down();
-    await server?.stop();
+    await server?.cleanup();
   });
 
   it('creates a subscription, names what is wrong first, and shows its secret once', async () => {
@@ -109,14 +113,17 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
     expect(text).toMatch(/\d+ ms/);
     expect(text).toContain('{"ok":true}');
 
-    await rows.first().getByRole('button', { name: `Replay ${first.id}` }).click();
+    await rows
+      .first()
+      .getByRole('button', { name: `Replay ${first.id}` })
+      .click();
     await page.getByText(`(${first.id}) queued again.`).waitFor();
     await expect.poll(() => receiver.delivered.length, { timeout: 20_000 }).toBe(2);
     const again = receiver.delivered[1]!;
     expect(again.id).toBe(first.id);
     expect(verifies(secret, again)).toBe(true);
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(2);
-    // Replaying is per delivery: only its newest attempt offers it.
+    // A replay is a new delivery of the same event: only the newest attempt offers another.
     expect(await page.getByRole('button', { name: `Replay ${first.id}` }).count()).toBe(1);
     expect(errors).toEqual([]);
   });

@@ -16,7 +16,8 @@ const segment: PageLoader<{ id: number | null }> = () =>
 const activity: PageLoader<object> = () => import('../activity/activity-page').then((m) => m.ActivityPage);
 const messages: PageLoader<object> = () => import('../messages/messages-page').then((m) => m.MessagesPage);
 const webhooks: PageLoader<object> = () => import('../webhooks/webhooks-page').then((m) => m.WebhooksPage);
-const webhook: PageLoader<{ id: number }> = () => import('../webhooks/webhook-page').then((m) => m.WebhookPage);
+const webhook: PageLoader<{ id: number }> = () =>
+  import('../webhooks/webhook-page').then((m) => m.WebhookPage);
 const settings: PageLoader<object> = () => import('../settings/settings-page').then((m) => m.SettingsPage);
 const notFound: PageLoader<{ path: string }> = () =>
   import('../not-found/not-found-page').then((m) => m.NotFoundPage);

@@ -147,13 +147,16 @@ export function attemptAnswer(a: Pick<WebhookAttemptView, 'status_code' | 'error
   return a.error ? 'no answer' : '—';
 }
 
-/** Only the newest attempt of each delivery offers a replay (replaying is per delivery). */
-export function newestPerDelivery(attempts: readonly WebhookAttemptView[]): Set<number> {
-  const seen = new Set<number>();
+/**
+ * Only the newest attempt of each event offers a replay: a replay queues a new delivery of the
+ * same event (same id), so older attempts of it would replay the same thing again.
+ */
+export function newestPerEvent(attempts: readonly WebhookAttemptView[]): Set<number> {
+  const seen = new Set<string>();
   const newest = new Set<number>();
   for (const a of attempts) {
-    if (seen.has(a.delivery_id)) continue;
-    seen.add(a.delivery_id);
+    if (seen.has(a.event_id)) continue;
+    seen.add(a.event_id);
     newest.add(a.id);
   }
   return newest;

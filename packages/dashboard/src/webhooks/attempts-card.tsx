@@ -8,7 +8,7 @@ import { Notice, type Outcome } from '../components/notice';
 import { TimeAgo } from '../components/time-ago';
 import { useAsync } from '../lib/use-async';
 import { errorMessage, num } from '../models/format';
-import { attemptAnswer, attemptTone, newestPerDelivery } from '../models/webhooks';
+import { attemptAnswer, attemptTone, newestPerEvent } from '../models/webhooks';
 
 /** How often the list refreshes while it is shown. */
 const REFRESH_MS = 3000;
@@ -42,7 +42,8 @@ export function AttemptsCard({ webhookId }: { webhookId: number }) {
       const r = await App.replayFailed(webhookId);
       setOutcome({
         ok: true,
-        text: r.replayed === 0 ? 'No failed deliveries in the last 3 days.' : `${num(r.replayed)} queued again.`,
+        text:
+          r.replayed === 0 ? 'No failed deliveries in the last 3 days.' : `${num(r.replayed)} queued again.`,
       });
       attempts.reload();
     } catch (error) {
@@ -66,8 +67,10 @@ export function AttemptsCard({ webhookId }: { webhookId: number }) {
       <AsyncView state={attempts} what="Attempts" label="Loading attempts…">
         {(page) => {
           if (page.attempts.length === 0)
-            return <Empty>No attempts yet. Each change this subscription wants is POSTed within seconds.</Empty>;
-          const newest = newestPerDelivery(page.attempts);
+            return (
+              <Empty>No attempts yet. Each change this subscription wants is POSTed within seconds.</Empty>
+            );
+          const newest = newestPerEvent(page.attempts);
           return (
             <div class="table-wrap">
               <table class="cards" data-testid="attempts-table">

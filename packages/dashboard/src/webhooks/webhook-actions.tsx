@@ -45,7 +45,8 @@ export function WebhookActions({
     });
   const remove = () =>
     run(async () => {
-      if (!confirm(`Delete the subscription to ${webhook.url}, with its queued deliveries and attempts?`)) return;
+      if (!confirm(`Delete the subscription to ${webhook.url}, with its queued deliveries and attempts?`))
+        return;
       await App.deleteWebhook(webhook.id);
       navigate('/webhooks');
     });

@@ -7,7 +7,7 @@ import {
   draftOf,
   kindsInWords,
   NEW_WEBHOOK,
-  newestPerDelivery,
+  newestPerEvent,
   parseNames,
   toggleKind,
   webhookBody,
@@ -15,7 +15,11 @@ import {
   webhookState,
 } from '../../src/models/webhooks';
 
-const attempt = (id: number, deliveryId: number, over: Partial<WebhookAttemptView> = {}): WebhookAttemptView => ({
+const attempt = (
+  id: number,
+  deliveryId: number,
+  over: Partial<WebhookAttemptView> = {},
+): WebhookAttemptView => ({
   id,
   delivery_id: deliveryId,
   event_id: `evt_${deliveryId}`,
@@ -58,7 +62,8 @@ describe('webhook subscriptions in the dashboard', () => {
     expect(webhookProblems({ ...ok, url: 'https://hooks.example.com/roster' })).toEqual({});
     const many = Array.from({ length: 101 }, (_, i) => `e${i}`).join(',');
     expect(
-      webhookProblems({ ...ok, url: 'https://x.example', events: ['event.tracked'], eventNames: many }).eventNames,
+      webhookProblems({ ...ok, url: 'https://x.example', events: ['event.tracked'], eventNames: many })
+        .eventNames,
     ).toBe('At most 100 event names.');
   });
 
@@ -114,7 +119,11 @@ describe('webhook subscriptions in the dashboard', () => {
   });
 
   it('writes what a subscription sends in short', () => {
-    const w = { events: ['person.created', 'event.tracked', 'segment.entered'], event_names: ['buy'], segment_ids: [2] };
+    const w = {
+      events: ['person.created', 'event.tracked', 'segment.entered'],
+      event_names: ['buy'],
+      segment_ids: [2],
+    };
     expect(kindsInWords(w, (id) => (id === 2 ? 'VIP' : '?'))).toBe(
       'person.created, event.tracked (buy), segment.entered (VIP)',
     );
@@ -123,7 +132,7 @@ describe('webhook subscriptions in the dashboard', () => {
     );
   });
 
-  it('shows attempts in words and offers a replay once per delivery', () => {
+  it('shows attempts in words and offers a replay once per event', () => {
     expect(attemptTone(attempt(1, 1))).toBe('good');
     expect(attemptTone(attempt(1, 1, { outcome: 'retry' }))).toBe('warn');
     expect(attemptTone(attempt(1, 1, { outcome: 'failed' }))).toBe('bad');
@@ -131,6 +140,9 @@ describe('webhook subscriptions in the dashboard', () => {
     expect(attemptAnswer(attempt(1, 1, { status_code: null, error: 'ECONNREFUSED' }))).toBe('no answer');
     // Newest first, as the API lists them.
     const list = [attempt(5, 2), attempt(4, 1), attempt(3, 2, { outcome: 'retry' }), attempt(2, 1)];
-    expect([...newestPerDelivery(list)]).toEqual([5, 4]);
+    expect([...newestPerEvent(list)]).toEqual([5, 4]);
+    // A replay is a new delivery of the same event.
+    const replayed = [attempt(7, 9, { event_id: 'evt_1' }), attempt(6, 1)];
+    expect([...newestPerEvent(replayed)]).toEqual([7]);
   });
 });
