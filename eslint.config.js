@@ -143,6 +143,55 @@ const referencesRule = {
   },
 };
 
+/**
+ * `roster/http-status`: outside http/, an error says why a request is refused (lib/errors.ts:
+ * `ForbiddenError`, `ConflictError`, `UnprocessableError`, `TooLargeError`, `NotFoundError`), never
+ * which HTTP status answers it; `toWireError` (http/error-handler.ts) maps one to the other. Flags a
+ * 4xx/5xx number given to an `…Error` constructor or to `super(…)` in a class extending one,
+ * directly or as its `status`/`statusCode`.
+ */
+const httpStatusRule = {
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      status:
+        'HTTP status {{status}} in an error outside http/: throw the lib/errors.ts class that says why (ForbiddenError, ConflictError, …); http/error-handler.ts gives it its status.',
+    },
+  },
+  create(context) {
+    const isStatus = (n) => n?.type === 'Literal' && typeof n.value === 'number' && /^[45]\d\d$/.test(n.raw);
+    const isErrorClass = (n) => n?.type === 'Identifier' && /Error$/.test(n.name);
+    const check = (args) => {
+      for (const arg of args) {
+        const found = isStatus(arg)
+          ? arg
+          : arg.type === 'ObjectExpression'
+            ? arg.properties.find(
+                (p) =>
+                  p.type === 'Property' &&
+                  ['status', 'statusCode'].includes(p.key.name ?? p.key.value) &&
+                  isStatus(p.value),
+              )?.value
+            : undefined;
+        if (found) context.report({ node: found, messageId: 'status', data: { status: found.raw } });
+      }
+    };
+    return {
+      NewExpression(node) {
+        if (isErrorClass(node.callee)) check(node.arguments);
+      },
+      CallExpression(node) {
+        if (node.callee.type !== 'Super') return;
+        const cls = context.sourceCode
+          .getAncestors(node)
+          .findLast((a) => a.type === 'ClassDeclaration' || a.type === 'ClassExpression');
+        if (isErrorClass(cls?.superClass)) check(node.arguments);
+      },
+    };
+  },
+};
+
 /** `x as unknown as T` silences the type checker instead of fixing the type. */
 const noDoubleCast = [
   {
@@ -207,11 +256,19 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    plugins: { roster: { rules: { layers: layersRule, references: referencesRule } } },
+    plugins: {
+      roster: { rules: { layers: layersRule, references: referencesRule, 'http-status': httpStatusRule } },
+    },
   },
   {
     files: ['packages/server/src/**/*.ts'],
     rules: { 'roster/layers': 'error' },
+  },
+  {
+    // HTTP statuses are chosen in http/ only (toWireError); services throw errors that say why.
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/http/**'],
+    rules: { 'roster/http-status': 'error' },
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mjs', '**/*.js'],

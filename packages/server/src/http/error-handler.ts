@@ -1,5 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidInputError, NotFoundError, QueryBudgetError } from '../lib/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  QueryBudgetError,
+  TooLargeError,
+  UnprocessableError,
+} from '../lib/errors.js';
 import { apiFamily } from './api-family.js';
 import { errorBody, type WireError } from './error-body.js';
 import { isStorageFull, STORAGE_FULL_RETRY_SECONDS } from './storage-health.js';
@@ -73,6 +81,18 @@ function validationError(fe: FastifyError): WireError {
   };
 }
 
+/**
+ * The HTTP status of a refused input: the one place an error class of lib/errors.ts is given its
+ * status (services say why a request is refused, never how HTTP answers it).
+ */
+export function inputErrorStatus(err: InvalidInputError): number {
+  if (err instanceof ForbiddenError) return 403;
+  if (err instanceof ConflictError) return 409;
+  if (err instanceof TooLargeError) return 413;
+  if (err instanceof UnprocessableError) return 422;
+  return 400;
+}
+
 /** Maps any thrown error to a wire error. Unknown errors are logged and answered with a JSON 500. */
 export function toWireError(
   err: unknown,
@@ -85,7 +105,7 @@ export function toWireError(
     };
   if (err instanceof InvalidInputError)
     return {
-      wire: { status: err.status, message: err.message, field: err.field, reason: err.reason },
+      wire: { status: inputErrorStatus(err), message: err.message, field: err.field, reason: err.reason },
       headers: {},
     };
   if (err instanceof QueryBudgetError)
@@ -98,7 +118,10 @@ export function toWireError(
       headers: err.reason === 'busy' ? { 'retry-after': '1' } : {},
     };
   if (err instanceof NotFoundError)
-    return { wire: { status: 404, message: err.message, reason: 'not_found' }, headers: {} };
+    return {
+      wire: { status: 404, message: err.message, field: err.field, reason: 'not_found' },
+      headers: {},
+    };
   const fe = err as FastifyError;
   const known = fe.code ? FASTIFY_MESSAGES[fe.code] : undefined;
   if (known) return { wire: known(fe), headers: {} };

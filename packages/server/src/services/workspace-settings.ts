@@ -195,12 +195,7 @@ function parseProviderSettings(kind: string, body: unknown): { settings: Provide
     if (endpoint) config.endpoint = endpoint;
     return { settings: { kind: 'fcm', config }, app };
   }
-  throw new InvalidInputError(
-    '/',
-    `unknown push provider "${kind}": use one of ${PROVIDER_KINDS.join(', ')}`,
-    'not_found',
-    404,
-  );
+  throw new NotFoundError(`unknown push provider "${kind}": use one of ${PROVIDER_KINDS.join(', ')}`, '/');
 }
 
 /** What `GET /v1/workspace` shows of a provider: which account, never a secret. */

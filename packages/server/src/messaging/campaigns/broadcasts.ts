@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
-import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { InvalidInputError, NotFoundError, UnprocessableError } from '../../lib/errors.js';
 import { parseWorkspaceFilter } from '../../filter/workspace-filter.js';
 import { broadcastTriggerById, insertBroadcastTrigger } from '../../store/campaigns/broadcasts.js';
 import { pidsByIdentifier } from '../../store/people/people-read.js';
@@ -44,7 +44,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function unprocessable(triggerless: string, pointer: string): InvalidInputError {
-  return new InvalidInputError(pointer, triggerless, 'invalid', 422);
+  return new UnprocessableError(pointer, triggerless);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type TransactionalRow,
 } from '../../store/campaigns/transactional.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
-import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { checkTemplate, parsePushTemplate } from '../templates/template-input.js';
 
@@ -129,6 +129,6 @@ export class TransactionalService {
     except: number | null,
   ): Promise<void> {
     if (await transactionalByName(trx, workspaceId, name, except))
-      throw new InvalidInputError('/name', `a transactional message named ${name} exists`, 'conflict', 409);
+      throw new ConflictError('/name', `a transactional message named ${name} exists`);
   }
 }

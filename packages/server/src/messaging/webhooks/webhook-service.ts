@@ -7,7 +7,7 @@ import {
   type WebhookView,
 } from '@roster/protocol';
 import { unixSeconds, type Clock } from '../../lib/clock.js';
-import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Store } from '../../store/store.js';
 import {
   listWebhookAttempts,
@@ -118,12 +118,7 @@ export class WebhookService {
     const secret = newWebhookSecret();
     const row = await this.store.transaction(async (trx) => {
       if ((await listSubscriptions(trx, workspaceId)).length >= MAX_SUBSCRIPTIONS)
-        throw new InvalidInputError(
-          'url',
-          `a workspace has at most ${MAX_SUBSCRIPTIONS} webhook subscriptions`,
-          'conflict',
-          409,
-        );
+        throw new ConflictError('url', `a workspace has at most ${MAX_SUBSCRIPTIONS} webhook subscriptions`);
       return insertSubscription(trx, workspaceId, write, secret, unixSeconds(this.clock));
     });
     this.emitter.invalidate();

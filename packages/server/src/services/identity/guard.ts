@@ -1,5 +1,5 @@
 import { unixSeconds, type Clock } from '../../lib/clock.js';
-import { InvalidInputError } from '../../lib/errors.js';
+import { ForbiddenError } from '../../lib/errors.js';
 import type { MetricsRegistry } from '../../lib/metrics.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import {
@@ -10,10 +10,10 @@ import {
   verifyIdentitySignature,
 } from './verify.js';
 
-/** A person write refused for its identity signature: 403, reason `forbidden`. */
-export class IdentityForbiddenError extends InvalidInputError {
+/** A person write refused for its identity signature (reason `forbidden`). */
+export class IdentityForbiddenError extends ForbiddenError {
   constructor(field: string, message: string) {
-    super(field, message, 'forbidden', 403);
+    super(field, message);
     this.name = 'IdentityForbiddenError';
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { unixSeconds, type Clock } from '../../lib/clock.js';
 import {
   findObjectType,
@@ -47,7 +47,7 @@ export class ObjectTypesService {
       async (trx) => {
         const types = await listObjectTypes(trx, workspace.id);
         if (types.some((t) => slugOf(t.name) === slugOf(name)))
-          throw new InvalidInputError('name', `an object type named ${name} exists`, 'conflict', 409);
+          throw new ConflictError('name', `an object type named ${name} exists`);
         if (types.length >= MAX_OBJECT_TYPES)
           throw new InvalidInputError(
             'name',
@@ -92,7 +92,7 @@ export class ObjectTypesService {
         if (!current) throw new NotFoundError();
         const others = (await listObjectTypes(trx, workspace.id)).filter((t) => t.id !== typeId);
         if (others.some((t) => slugOf(t.name) === slugOf(name)))
-          throw new InvalidInputError('name', `an object type named ${name} exists`, 'conflict', 409);
+          throw new ConflictError('name', `an object type named ${name} exists`);
         const singular = nameOf(b.singular_name, 'singular_name', false) ?? current.singularName;
         await renameObjectType(trx, workspace.id, typeId, { name, singularName: singular });
         return {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
-import { InvalidInputError } from '../../lib/errors.js';
+import { ForbiddenError, InvalidInputError, TooLargeError } from '../../lib/errors.js';
 import type { MetricsRegistry } from '../../lib/metrics.js';
 import { PollingLoop } from '../../lib/polling-loop.js';
 import { recordIngestErrors, listIngestErrors, type IngestErrorRow } from '../../store/pipelines/errors.js';
@@ -244,12 +244,7 @@ export class PipelinesService {
     if (!Array.isArray(body.batch))
       throw new InvalidInputError('batch', 'batch must be an array of events', 'required');
     if (body.batch.length > MAX_BATCH_EVENTS)
-      throw new InvalidInputError(
-        'batch',
-        `a batch holds at most ${MAX_BATCH_EVENTS} events`,
-        'too_large',
-        413,
-      );
+      throw new TooLargeError('batch', `a batch holds at most ${MAX_BATCH_EVENTS} events`);
     return { items: body.batch, envelope: { context: body.context, sentAt: body.sentAt } };
   }
 
@@ -267,8 +262,7 @@ export class PipelinesService {
       now,
       this.metrics,
     );
-    if (!outcome.ok)
-      throw new InvalidInputError('context.identity_signature', outcome.message, 'forbidden', 403);
+    if (!outcome.ok) throw new ForbiddenError('context.identity_signature', outcome.message);
   }
 
   private count(r: IngestResult): void {

@@ -10,7 +10,7 @@ import { loadRecipient, selectPushDevices } from '../../store/messaging/recipien
 import type { Store } from '../../store/store.js';
 import type { PeopleReadService } from '../people/people-read.js';
 import { parseIdType } from '../query/id-type.js';
-import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { InvalidInputError, NotFoundError, UnprocessableError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { checkTemplate, parsePushTemplate } from '../../messaging/templates/template-input.js';
 
@@ -85,7 +85,7 @@ export async function previewTemplate(
     if (err instanceof TemplateSyntaxError)
       throw new InvalidInputError(`/template/${err.field ?? ''}`, err.message, 'template_syntax');
     if (err instanceof TemplateRenderError)
-      throw new InvalidInputError(`/template/${err.field ?? ''}`, err.message, 'template_render', 422);
+      throw new UnprocessableError(`/template/${err.field ?? ''}`, err.message, 'template_render');
     throw err;
   }
 }

@@ -11,7 +11,7 @@ import { loadRecipient, selectPushDevices } from '../../store/messaging/recipien
 import { insertMessage } from '../../store/messaging/messages.js';
 import type { Store } from '../../store/store.js';
 import { findPerson } from '../../store/track/people.js';
-import { InvalidInputError } from '../../lib/errors.js';
+import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
 import { addDevice, deviceLockKeys, parseDevice } from '../track/devices.js';
 import { explicitRef, refLockKey, type PersonRef } from '../track/identifiers.js';
 import type { TrackService } from '../track/track-service.js';
@@ -29,12 +29,12 @@ export interface SendPushAnswer {
 }
 
 /**
- * 403 on `/v1/send/push` when the workspace has no push provider
+ * `/v1/send/push` when the workspace has no push provider: forbidden
  * (docs/messaging.md "`POST /v1/send/push`", step 2).
  */
-export class PushNotEnabledError extends InvalidInputError {
+export class PushNotEnabledError extends ForbiddenError {
   constructor() {
-    super('', 'Push messaging is not enabled for your workspace.', 'push_disabled', 403);
+    super('', 'Push messaging is not enabled for your workspace.', 'push_disabled');
   }
 }
 

@@ -13,7 +13,7 @@ import { PATH_TYPES, type CallType, type KeyKind } from '../../../services/pipel
 import { Overloaded, StrictRefusal } from '../../../services/pipelines/pipelines-service.js';
 import type { Workspace } from '../../../store/workspaces/workspace.js';
 import { parseBasicAuth } from '../../auth.js';
-import { HttpError } from '../../error-handler.js';
+import { HttpError, inputErrorStatus } from '../../error-handler.js';
 import { json, ok } from '../track/respond.js';
 import { registerPipelinesBody } from './body.js';
 import { settingsBody, type PublicUrl } from './settings.js';
@@ -117,10 +117,11 @@ export async function registerPipelinesRoutes(
               'retry-after': '1',
             });
           if (err instanceof InvalidInputError) {
+            const status = inputErrorStatus(err);
             metrics.inc('roster_pipelines_requests_refused_total', {
-              reason: err.status === 413 ? 'too_large' : 'bad_body',
+              reason: status === 413 ? 'too_large' : 'bad_body',
             });
-            if (err.status === 400) return json(reply, 400, { meta: { errors: [err.message] } });
+            if (status === 400) return json(reply, 400, { meta: { errors: [err.message] } });
           }
           throw err;
         }

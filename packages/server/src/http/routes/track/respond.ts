@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../../../lib/errors.js';
 import { ValidationErrors } from '../../../services/track/limits.js';
 import { apiFamily } from '../../api-family.js';
-import { answerError } from '../../error-handler.js';
+import { answerError, inputErrorStatus } from '../../error-handler.js';
 
 /** Track's success body: `{}` and a newline, `application/json; charset=utf-8` (docs/track-api.md §1). */
 export function ok(reply: FastifyReply): FastifyReply {
@@ -38,7 +38,9 @@ export function v2Errors(err: InvalidInputError): Array<{ reason: string; field:
 export function trackErrorHandler(options: { singular?: boolean } = {}) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const body =
-      err instanceof InvalidInputError && err.status === 400 ? trackBody(err, request, options) : null;
+      err instanceof InvalidInputError && inputErrorStatus(err) === 400
+        ? trackBody(err, request, options)
+        : null;
     if (body) json(reply, 400, body);
     else answerError(request, reply, err);
   };
