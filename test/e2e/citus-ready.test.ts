@@ -19,7 +19,7 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from '../hel
  */
 
 /** Small global lookup tables, copied to every node (`create_reference_table`). */
-const REFERENCE_TABLES = ['workspaces', 'write_keys', 'push_providers'];
+const REFERENCE_TABLES = ['workspaces', 'write_keys', 'push_providers', 'delivery_workspaces'];
 /** Roster's own bookkeeping, kept on the coordinator only. */
 const COORDINATOR_TABLES = ['roster_migrations', 'leases'];
 
@@ -28,21 +28,11 @@ const NOT_YET: Record<string, string> = {
   people: 'primary key (pid) without workspace_id',
   segments: 'primary key (id) without workspace_id',
   segment_memberships: 'primary key (segment_id, person_pid) without workspace_id',
-  segment_catchup: 'primary key (id) without workspace_id',
   segment_size_log: 'no workspace_id column',
   campaigns: 'primary key (id) without workspace_id',
   campaign_sends: 'no workspace_id column',
-  broadcast_triggers: 'primary key (id) without workspace_id',
-  transactional_messages: 'primary key (id) without workspace_id',
-  messages: 'primary key (delivery_id) without workspace_id',
-  outbox: 'primary key (id) without workspace_id',
-  delivery_metrics: 'primary key (seq) without workspace_id',
-  import_jobs: 'primary key (id) without workspace_id',
   objects: 'primary key (oid) without workspace_id',
-  object_activities: 'primary key (id) without workspace_id',
   relationships: 'primary key (person_pid, object_oid) without workspace_id',
-  pipelines_errors: 'primary key (id) without workspace_id',
-  email_merges: 'primary key (pid) without workspace_id',
   webhook_subscriptions: 'primary key (id) without workspace_id',
   webhook_deliveries: 'primary key (id) without workspace_id',
   webhook_attempts: 'primary key (id) without workspace_id',

@@ -93,6 +93,13 @@ describe.each(engines())('unauthenticated delivery routes on %s', (engine) => {
       // It belongs to the workspace that sent the delivery.
       expect(Number(row.workspace_id)).not.toBe(0);
     }
+    // The route found that workspace in `delivery_workspaces`, written with the message.
+    const owners = await store.db
+      .selectFrom('delivery_workspaces')
+      .select('workspace_id')
+      .where('delivery_id', '=', delivery)
+      .execute();
+    expect(owners.map((o) => Number(o.workspace_id))).toEqual([Number(rows[0]!.workspace_id)]);
     const data = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, string>;
     expect(data(rows[0]!.data).recipient).toBe('bob@b.example');
     expect(data(rows[0]!.data).href!.length).toBeLessThanOrEqual(512);

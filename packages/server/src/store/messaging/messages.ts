@@ -40,6 +40,10 @@ export interface NewMessage {
 
 export async function insertMessage(trx: Tx, m: NewMessage): Promise<void> {
   await trx
+    .insertInto('delivery_workspaces')
+    .values({ delivery_id: m.deliveryId, workspace_id: m.workspaceId })
+    .execute();
+  await trx
     .insertInto('messages')
     .values({
       delivery_id: m.deliveryId,
@@ -85,8 +89,13 @@ export async function findMessageForUpdate(
   deliveryId: string,
   workspaceId: number | null,
 ): Promise<MessageRow | undefined> {
-  let q = trx.selectFrom('messages').selectAll().where('delivery_id', '=', deliveryId);
-  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
+  const ws = workspaceId ?? (await deliveryWorkspace(trx, deliveryId));
+  if (ws === undefined) return undefined;
+  const q = trx
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('delivery_id', '=', deliveryId);
   const row = await (store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
   if (!row) return undefined;
   return {
@@ -120,6 +129,7 @@ export async function setMessageMetric(
       metrics: toJson(message.metrics),
       ...(failureMessage !== undefined ? { failure_message: failureMessage } : {}),
     })
+    .where('workspace_id', '=', message.workspaceId)
     .where('delivery_id', '=', message.deliveryId)
     .execute();
   return true;
@@ -131,16 +141,31 @@ export async function messageOwner(
   deliveryId: string,
   workspaceId: number | null,
 ): Promise<{ workspaceId: number; personPid: number | null } | undefined> {
-  let q = trx
+  const ws = workspaceId ?? (await deliveryWorkspace(trx, deliveryId));
+  if (ws === undefined) return undefined;
+  const row = await trx
     .selectFrom('messages')
     .select(['workspace_id', 'person_pid'])
-    .where('delivery_id', '=', deliveryId);
-  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
-  const row = await q.executeTakeFirst();
+    .where('workspace_id', '=', ws)
+    .where('delivery_id', '=', deliveryId)
+    .executeTakeFirst();
   return (
     row && {
       workspaceId: Number(row.workspace_id),
       personPid: row.person_pid === null ? null : Number(row.person_pid),
     }
   );
+}
+
+/**
+ * The workspace of a delivery Roster sent (`delivery_workspaces`), for the routes that know only a
+ * delivery id: they then read `messages` within that workspace.
+ */
+export async function deliveryWorkspace(trx: Tx, deliveryId: string): Promise<number | undefined> {
+  const row = await trx
+    .selectFrom('delivery_workspaces')
+    .select('workspace_id')
+    .where('delivery_id', '=', deliveryId)
+    .executeTakeFirst();
+  return row ? Number(row.workspace_id) : undefined;
 }

@@ -90,4 +90,14 @@ export const migrations: readonly Migration[] = [
     name: 'history-default-partitions',
     up: async (db, d) => (await import('./120-history-default-partitions.js')).up(db, d),
   },
+  {
+    version: 121,
+    name: 'delivery-workspaces',
+    up: async (db, d) => (await import('./121-delivery-workspaces.js')).up(db, d),
+  },
+  {
+    version: 122,
+    name: 'workspace-keys',
+    up: async (db, d) => (await import('./122-workspace-keys.js')).up(db, d),
+  },
 ];

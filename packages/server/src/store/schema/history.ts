@@ -37,7 +37,7 @@ export interface ActivitiesTable {
 
 export interface DeliveryMetricsTable {
   seq: Generated<number>;
-  workspace_id: number | null;
+  workspace_id: number;
   delivery_id: string;
   metric: string;
   device_token: string | null;

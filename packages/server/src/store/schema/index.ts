@@ -5,7 +5,7 @@ import type {
   TransactionalMessagesTable,
 } from './campaigns.js';
 import type { ActivitiesTable, DeliveryMetricsTable, EventsTable } from './history.js';
-import type { MessagesTable, OutboxTable, PushProvidersTable } from './messaging.js';
+import type { DeliveryWorkspacesTable, MessagesTable, OutboxTable, PushProvidersTable } from './messaging.js';
 import type {
   AnonymousRelationshipsTable,
   ObjectActivitiesTable,
@@ -66,6 +66,7 @@ export interface Database {
   segment_size_log: SegmentSizeLogTable;
   push_providers: PushProvidersTable;
   messages: MessagesTable;
+  delivery_workspaces: DeliveryWorkspacesTable;
   outbox: OutboxTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -41,6 +41,16 @@ export interface MessagesTable {
   created_at: number;
 }
 
+/**
+ * Which workspace a delivery Roster sent belongs to, by delivery id alone (migration 121): what the
+ * unauthenticated delivery routes read before touching `messages`. A reference table on a
+ * database sharded by workspace (docs/scaling.md "Past one database").
+ */
+export interface DeliveryWorkspacesTable {
+  delivery_id: string;
+  workspace_id: number;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   workspace_id: number;

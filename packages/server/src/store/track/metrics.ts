@@ -1,7 +1,7 @@
 import { toJson, type Tx } from '../store.js';
 
 export interface MetricWrite {
-  workspaceId: number | null;
+  workspaceId: number;
   deliveryId: string;
   metric: string;
   deviceToken: string | null;
