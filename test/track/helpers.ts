@@ -1,6 +1,7 @@
 import { TrackClient } from 'customerio-node';
 import { openStore } from '../../packages/server/src/store/open-store.js';
 import { parseJson, type Store } from '../../packages/server/src/store/store.js';
+import { storedActivities } from '../../packages/server/src/store/activities/activities-read.js';
 import { startServer, type ServerProcess, type StartOptions } from '../helpers/server-process.js';
 
 /** customerio-node pointed at a Roster server, as a user would configure it. */
@@ -49,6 +50,11 @@ export async function personBy(
   };
 }
 
+/**
+ * A person's history as the activities it records, oldest first: a stored row that stands for two
+ * (a new person's create_change) as those two, and the identifiers a row leaves out (its person's,
+ * recorded by an earlier row) filled in, as the App API reads them.
+ */
 export async function activitiesOf(store: Store, pid: number) {
   const rows = await store.db
     .selectFrom('activities')
@@ -56,7 +62,15 @@ export async function activitiesOf(store: Store, pid: number) {
     .where('person_pid', '=', pid)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ ...r, data: parseJson<Record<string, unknown> | null>(r.data) }));
+  let identifiers: unknown = null;
+  return rows.flatMap(storedActivities).map((r) => {
+    if (r.customer_identifiers !== null) identifiers = r.customer_identifiers;
+    return {
+      ...r,
+      customer_identifiers: r.customer_identifiers ?? identifiers,
+      data: parseJson<Record<string, unknown> | null>(r.data),
+    };
+  });
 }
 
 export async function devicesOf(store: Store, pid: number) {

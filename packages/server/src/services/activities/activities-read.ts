@@ -3,7 +3,7 @@ import type { Store } from '../../store/store.js';
 import { listActivities, type ActivityQuery } from '../../store/activities/activities-read.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { activityView } from './activity-view.js';
+import { activityViews } from './activity-view.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import { lookupKey, type IdType } from '../query/id-type.js';
 import type { PeopleReadService } from '../people/people-read.js';
@@ -72,11 +72,21 @@ export class ActivitiesReadService {
       beforeId: before,
       limit: f.limit + 1,
     });
-    const page = rows.slice(0, f.limit);
+    // A row may stand for two activities (a new person's create_change): keep the ones this
+    // page asks for, and below the cursor (a page can end between the two).
+    const shown = rows
+      .flatMap(activityViews)
+      .filter(
+        (a) =>
+          (before === undefined || a.id < before) &&
+          (!f.type || a.type === f.type) &&
+          (!f.name || a.type !== 'profile_create'),
+      );
+    const page = shown.slice(0, f.limit);
     const last = page[page.length - 1];
     return {
-      activities: page.map(activityView),
-      next: rows.length > f.limit && last ? encodeCursor('a', last.id) : '',
+      activities: page,
+      next: shown.length > f.limit && last ? encodeCursor('a', last.id) : '',
     };
   }
 }

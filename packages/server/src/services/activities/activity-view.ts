@@ -1,7 +1,12 @@
 import type { AppActivity, AppIdentifiers } from '@roster/protocol';
 import { parseJson } from '../../store/store.js';
-import type { ActivityRow } from '../../store/activities/activities-read.js';
 import { attributeText } from '../people/attribute-text.js';
+import { storedActivities, type ActivityRow } from '../../store/activities/activities-read.js';
+
+/** The activities a row stands for (a new person's create_change row is two), newest first. */
+export function activityViews(row: ActivityRow): AppActivity[] {
+  return storedActivities(row).reverse().map(activityView);
+}
 
 /**
  * An activity row as the App API shows it (docs/app-api.md "Activities"): `attribute_change` data

@@ -1,8 +1,9 @@
 import { sql, type Selectable } from 'kysely';
 import type { ActivitiesTable } from '../schema/index.js';
 import type { DialectName } from '../dialect.js';
-import type { Tx } from '../store.js';
+import { parseJson, type Tx } from '../store.js';
 import { jsonHasKey } from '../filter/json-sql.js';
+import { CREATE_CHANGE, storedTypes, successorId } from './activities.js';
 
 export type ActivityRow = Selectable<ActivitiesTable>;
 
@@ -21,34 +22,109 @@ export interface ActivityQuery {
   limit: number;
 }
 
-/** Activities newest first (`id desc`: ids are ULIDs), one page. */
+/**
+ * A row's identifiers: its own, else (the rows that leave them out, store/activities/activities.ts)
+ * those of the person's nearest earlier row that records them (one probe of the partial index
+ * `activities_person_identifiers`), else the person's own (when retention dropped that row).
+ */
+function identifiersOfRow(dialect: DialectName) {
+  const person =
+    dialect === 'postgres'
+      ? sql`(select jsonb_build_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id) from people p where p.pid = a.person_pid)`
+      : sql`(select json_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id) from people p where p.pid = a.person_pid)`;
+  return sql<unknown>`coalesce(a.customer_identifiers,
+    (select b.customer_identifiers from activities b
+      where b.person_pid = a.person_pid and b.id < a.id and b.customer_identifiers is not null
+      order by b.id desc limit 1),
+    ${person})`;
+}
+
+/** Activities newest first (`id desc`: ids are ULIDs), one page of rows (a row may show as two). */
 export async function listActivities(db: Tx, dialect: DialectName, q: ActivityQuery): Promise<ActivityRow[]> {
   let query = db
-    .selectFrom('activities')
-    .selectAll()
-    .where('workspace_id', '=', q.workspaceId)
-    .where('deleted', '=', q.deleted ? 1 : 0);
-  if (q.personPid !== undefined) query = query.where('person_pid', '=', q.personPid);
+    .selectFrom('activities as a')
+    .select([
+      'a.id',
+      'a.workspace_id',
+      'a.person_pid',
+      'a.type',
+      'a.name',
+      'a.data',
+      'a.source',
+      'a.delivery_id',
+      'a.delivery_type',
+      'a.timestamp',
+      'a.deleted',
+      identifiersOfRow(dialect).as('customer_identifiers'),
+    ])
+    .where('a.deleted', '=', q.deleted ? 1 : 0);
+  if (q.personPid !== undefined) {
+    // One person's rows through `activities_person`: SQLite without statistics would otherwise walk
+    // the workspace's index (`+` keeps it from using an index on workspace_id; docs/scaling.md).
+    query = query
+      .where(dialect === 'sqlite' ? sql`+a.workspace_id` : sql`a.workspace_id`, '=', q.workspaceId)
+      .where('a.person_pid', '=', q.personPid);
+  } else query = query.where('a.workspace_id', '=', q.workspaceId);
   if (q.identifier) {
+    // Deleted people's rows all record their identifiers, and an email's key (`email_norm`,
+    // lib/email.ts) so that a lookup is case-insensitive beyond ASCII on both engines alike.
     const { key, value } = q.identifier;
-    const text =
+    const field = (name: string) =>
       dialect === 'postgres'
-        ? sql<string>`customer_identifiers ->> ${key}`
-        : sql<string>`json_extract(customer_identifiers, ${`$.${key}`})`;
-    query = query.where(key === 'email' ? sql`lower(${text})` : text, '=', value);
+        ? sql<string>`a.customer_identifiers ->> ${name}`
+        : sql<string>`json_extract(a.customer_identifiers, ${`$.${name}`})`;
+    // Rows marked deleted some other way than markActivitiesDeleted: ASCII case folding, as before.
+    const text =
+      key === 'email' ? sql<string>`coalesce(${field('email_norm')}, lower(${field('email')}))` : field(key);
+    query = query.where(text, '=', value);
   }
-  if (q.type !== undefined) query = query.where('type', '=', q.type);
+  if (q.type !== undefined) {
+    const types = storedTypes(q.type);
+    if (types.length === 0) return [];
+    query = query.where('a.type', 'in', types);
+  }
   if (q.name !== undefined) {
     const name = q.name;
     // attribute_change names only single-attribute writes; a multi-attribute write is found by
     // its data keys (activity.ts).
     query = query.where((eb) =>
       eb.or([
-        eb('name', '=', name),
-        eb.and([eb('type', '=', 'attribute_change'), jsonHasKey(dialect, sql`data`, name)]),
+        eb('a.name', '=', name),
+        eb.and([
+          eb('a.type', 'in', ['attribute_change', CREATE_CHANGE]),
+          jsonHasKey(dialect, sql`a.data`, name),
+        ]),
       ]),
     );
   }
-  if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-  return query.orderBy('id', 'desc').limit(q.limit).execute();
+  if (q.beforeId !== undefined) query = query.where('a.id', '<', q.beforeId);
+  return query.orderBy('a.id', 'desc').limit(q.limit).execute();
+}
+
+/**
+ * The activities a stored row stands for, oldest first: a new person's `create_change` row is their
+ * `profile_create` (the row's id, data `{identifiers}`) and the identify's `attribute_change` (the
+ * next id, data `{attr: {from: null, to}}`), as they were when stored as two rows; a profile_create
+ * stored without data gets its `{identifiers}` back. Any other row is itself.
+ */
+export function storedActivities(row: ActivityRow): ActivityRow[] {
+  const identifiers = parseJson<Record<string, unknown> | null>(row.customer_identifiers);
+  const created = (r: ActivityRow): ActivityRow => ({
+    ...r,
+    type: 'profile_create',
+    name: null,
+    data: {
+      identifiers: {
+        id: identifiers?.id ?? null,
+        email: identifiers?.email ?? null,
+        cio_id: identifiers?.cio_id ?? '',
+      },
+    },
+  });
+  if (row.type === 'profile_create' && row.data === null) return [created(row)];
+  if (row.type !== CREATE_CHANGE) return [row];
+  const changes: Record<string, { from: null; to: unknown }> = {};
+  for (const [attr, to] of Object.entries(parseJson<Record<string, unknown> | null>(row.data) ?? {}))
+    changes[attr] = { from: null, to };
+  return [created(row), { ...row, id: successorId(row.id), type: 'attribute_change', data: changes }];
 }

@@ -8,7 +8,8 @@ import { activityTapOf } from './activity-tap.js';
  * activities (docs/app-api.md "Activities") and the dashboard draws its timeline from them.
  *
  * `data` by type:
- * - `profile_create`: `{ identifiers: {id, email, cio_id} }`
+ * - `profile_create`: `{ identifiers: {id, email, cio_id} }` (stored as NULL data when these are the
+ *   row's own identifiers; a new person's with their first attribute_change is one `create_change` row)
  * - `attribute_change`: `{ <attr>: { from, to } }` — one activity per write, all changed attributes
  *   (identifiers `id`/`email` too); `from`/`to` are the JSON values, `null` when absent.
  *   `name` is the attribute's name when exactly one changed.
@@ -78,6 +79,91 @@ export function activityId(timestampMs?: number): string {
   return ulid(timestampMs);
 }
 
+/**
+ * How a new person's first two activities are stored: one row of this type carries the
+ * `profile_create` and the `attribute_change` of the identify that created them (the identify
+ * scenario's history went from two rows to one). Its `data` is `{ <attr>: <to> }` (every `from` of a
+ * new person is absent), its `name` the attribute_change's name. Reads show it as the two
+ * activities it stands for (`splitStoredActivity`): the profile_create with the row's id, the
+ * attribute_change with the next id (`successorId`), which the writer reserves.
+ */
+export const CREATE_CHANGE = 'create_change';
+
+/** The stored types a listed activity type is found in. */
+export function storedTypes(type: string): string[] {
+  if (type === 'profile_create' || type === 'attribute_change') return [type, CREATE_CHANGE];
+  if (type === CREATE_CHANGE) return [];
+  return [type];
+}
+
+const ULID_DIGITS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The ULID right after `id` (base-32 increment): the id of a stored create_change's second activity. */
+export function successorId(id: string): string {
+  const digits = id.split('');
+  for (let i = digits.length - 1; i >= 0; i--) {
+    const d = ULID_DIGITS.indexOf(digits[i]!);
+    if (d < 31) {
+      digits[i] = ULID_DIGITS[d + 1]!;
+      return digits.join('');
+    }
+    digits[i] = '0';
+  }
+  return digits.join('');
+}
+
+/**
+ * Types whose rows leave `customer_identifiers` out (NULL) when the person's identifiers are those
+ * in effect: the high-volume rows of identifies and events. Reads take them from the person's
+ * nearest earlier row that records them (`profile_create`, an identifier change, ...): see
+ * store/activities/activities-read.ts. Every other type records them, as does a row of nobody.
+ */
+const IDENTIFIERS_IMPLIED = new Set<ActivityType>(['attribute_change', 'event', 'page', 'screen']);
+
+function impliesIdentifiers(a: ActivityInput): boolean {
+  if (a.personPid === null || !IDENTIFIERS_IMPLIED.has(a.type)) return false;
+  if (a.type !== 'attribute_change') return true;
+  // A change of identifiers records the new ones: later rows resolve to them.
+  const data = a.data as Record<string, unknown> | null | undefined;
+  return !(data && ('id' in data || 'email' in data || 'cio_id' in data));
+}
+
+function sameIdentifiers(a: PersonIdentifiers | null, b: PersonIdentifiers | null): boolean {
+  return a !== null && b !== null && a.id === b.id && a.email === b.email && a.cio_id === b.cio_id;
+}
+
+/** A profile_create whose data is `{identifiers}` of its own row: stored as NULL data, shown as before. */
+function impliedCreateData(a: ActivityInput): boolean {
+  if (a.type !== 'profile_create') return false;
+  const created = a.data as { identifiers?: PersonIdentifiers } | null | undefined;
+  return (
+    !!created &&
+    Object.keys(created).length === 1 &&
+    sameIdentifiers(created.identifiers ?? null, a.identifiers)
+  );
+}
+
+/**
+ * `{ <attr>: <to> }` when `b` is the attribute_change that belongs in one stored row with the
+ * profile_create `a` (same person, write, time and identifiers; every `from` absent), else undefined.
+ */
+function createChange(a: ActivityInput, b: ActivityInput | undefined): Record<string, unknown> | undefined {
+  if (!b || a.type !== 'profile_create' || b.type !== 'attribute_change') return undefined;
+  if (a.personPid === null || a.personPid !== b.personPid || a.workspaceId !== b.workspaceId)
+    return undefined;
+  if (a.source !== b.source || a.timestamp !== b.timestamp) return undefined;
+  if (!sameIdentifiers(a.identifiers, b.identifiers) || !impliedCreateData(a)) return undefined;
+  if (typeof b.data !== 'object' || b.data === null) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [attr, change] of Object.entries(b.data as Record<string, { from?: unknown; to?: unknown }>)) {
+    if (typeof change !== 'object' || change === null) return undefined;
+    if (change.from !== null && change.from !== undefined) return undefined;
+    if (change.to === undefined) return undefined;
+    out[attr] = change.to;
+  }
+  return out;
+}
+
 const INSERT = new StatementsByCount(
   (n) =>
     `insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, delivery_id, delivery_type, timestamp, deleted)
@@ -87,6 +173,7 @@ const INSERT = new StatementsByCount(
 /**
  * Records activities inside the caller's transaction, so history commits with the change; then
  * the transaction's activity tap, if the store has one (outgoing webhooks), in the same transaction.
+ * The tap sees the activities as given; the rows are smaller (see CREATE_CHANGE, IDENTIFIERS_IMPLIED).
  */
 export async function recordActivities(trx: Tx, inputs: readonly ActivityInput[]): Promise<void> {
   // Within both engines' limit on bound parameters per statement.
@@ -100,20 +187,45 @@ const ACTIVITY_ROWS_PER_INSERT = 500;
 async function insertActivities(trx: Tx, inputs: readonly ActivityInput[]): Promise<void> {
   if (inputs.length === 0) return;
   const params: unknown[] = [];
-  for (const a of inputs)
-    params.push(
-      activityId(),
-      a.workspaceId,
-      a.personPid,
-      a.identifiers ? toJson(a.identifiers) : null,
-      a.type,
-      a.name ?? null,
-      a.data === undefined ? null : toJson(a.data),
-      a.source,
-      a.deliveryId ?? null,
-      a.deliveryType ?? null,
-      a.timestamp,
-      0,
-    );
-  await executeLater(trx, INSERT.get(inputs.length), params);
+  let rows = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const a = inputs[i]!;
+    const merged = createChange(a, inputs[i + 1]);
+    const id = activityId();
+    if (merged) {
+      // Reserves successorId(id) for the attribute_change: this process's next id sorts above it.
+      activityId();
+      const change = inputs[++i]!;
+      params.push(
+        id,
+        a.workspaceId,
+        a.personPid,
+        toJson(a.identifiers),
+        CREATE_CHANGE,
+        change.name ?? null,
+        toJson(merged),
+        a.source,
+        null,
+        null,
+        a.timestamp,
+        0,
+      );
+    } else
+      params.push(
+        id,
+        a.workspaceId,
+        a.personPid,
+        a.identifiers && !impliesIdentifiers(a) ? toJson(a.identifiers) : null,
+        a.type,
+        a.name ?? null,
+        a.data === undefined || impliedCreateData(a) ? null : toJson(a.data),
+        a.source,
+        a.deliveryId ?? null,
+        a.deliveryType ?? null,
+        a.timestamp,
+        0,
+      );
+    rows++;
+  }
+  await executeLater(trx, INSERT.get(rows), params);
 }

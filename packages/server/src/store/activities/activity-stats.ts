@@ -1,5 +1,13 @@
 import { sql } from 'kysely';
 import type { Store } from '../store.js';
+import { storedTypes } from './activities.js';
+
+/** The stored types to count for a listed type: a create_change row counts as both of its activities. */
+function typesOf(type: string): string[] {
+  const types = storedTypes(type);
+  // The create_change type itself is never listed: a value no row has.
+  return types.length > 0 ? types : [''];
+}
 
 export interface StatsQuery {
   workspaceId: number;
@@ -23,7 +31,7 @@ export async function countByBucket(
     .selectFrom('activities')
     .select([bucket.as('bucket'), (eb) => eb.fn.countAll<number>().as('count')])
     .where('workspace_id', '=', q.workspaceId)
-    .where('type', '=', q.type)
+    .where('type', 'in', typesOf(q.type))
     .where('timestamp', '>=', q.since)
     .groupBy(bucket)
     .orderBy(bucket)
@@ -40,7 +48,8 @@ export async function topNames(
     .selectFrom('activities')
     .select(['name', (eb) => eb.fn.countAll<number>().as('count')])
     .where('workspace_id', '=', q.workspaceId)
-    .where('type', '=', q.type)
+    // A create_change's name is its attribute_change's: the profile_create shows none.
+    .where('type', 'in', q.type === 'profile_create' ? [q.type] : typesOf(q.type))
     .where('timestamp', '>=', q.since)
     .where('name', 'is not', null)
     .groupBy('name')

@@ -86,6 +86,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./110-identifier-prefix-indexes.js')).up(db, d),
   },
   {
+    version: 115,
+    name: 'smaller-history',
+    up: async (db, d) => (await import('./115-smaller-history.js')).up(db, d),
+  },
+  {
     version: 120,
     name: 'history-default-partitions',
     up: async (db, d) => (await import('./120-history-default-partitions.js')).up(db, d),

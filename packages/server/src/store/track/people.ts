@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { PeopleTable } from '../schema/index.js';
 import { newCioId, reseedCioIds } from '../../lib/cio-id.js';
 import {
@@ -359,7 +359,41 @@ export async function deletePersonRows(trx: Tx, pid: number): Promise<{ devices:
   return { devices: Number(devices.numDeletedRows), events: Number(events.numDeletedRows) };
 }
 
-/** Marks a person's history as belonging to a deleted person (App API `deleted=true`). */
-export async function markActivitiesDeleted(trx: Tx, pid: number): Promise<void> {
+/**
+ * Marks a person's history as belonging to a deleted person (App API `deleted=true`), which is
+ * found by the identifiers each row records: the rows that left them out (store/activities/
+ * activities.ts) get the ones they stood for — the nearest earlier row's, else `identifiers` (the
+ * person's, when the row that recorded them is gone) — and each email its key (`email_norm`,
+ * lib/email.ts), so the lookup is case-insensitive beyond ASCII on both engines alike.
+ * One statement per distinct set of identifiers in the history (usually one) beside two.
+ */
+export async function markActivitiesDeleted(
+  trx: Tx,
+  pid: number,
+  identifiers: { id: string | null; email: string | null; cio_id: string } | null = null,
+): Promise<void> {
+  await sql`update activities set customer_identifiers = coalesce(
+      (select b.customer_identifiers from activities b
+        where b.person_pid = activities.person_pid and b.id < activities.id and b.customer_identifiers is not null
+        order by b.id desc limit 1),
+      ${identifiers ? toJson(identifiers) : null})
+    where person_pid = ${pid} and customer_identifiers is null`.execute(trx);
+  const distinct = await trx
+    .selectFrom('activities')
+    .select('customer_identifiers')
+    .distinct()
+    .where('person_pid', '=', pid)
+    .where('customer_identifiers', 'is not', null)
+    .execute();
+  for (const { customer_identifiers: stored } of distinct) {
+    const ids = parseJson<Record<string, unknown> | null>(stored);
+    if (!ids || typeof ids.email !== 'string' || ids.email_norm === emailKey(ids.email)) continue;
+    await trx
+      .updateTable('activities')
+      .set({ customer_identifiers: toJson({ ...ids, email_norm: emailKey(ids.email) }) })
+      .where('person_pid', '=', pid)
+      .where('customer_identifiers', '=', typeof stored === 'string' ? stored : toJson(stored))
+      .execute();
+  }
   await trx.updateTable('activities').set({ deleted: 1 }).where('person_pid', '=', pid).execute();
 }
