@@ -10,18 +10,17 @@ export function historyWriter(db) {
   let seq = 0;
   // Sortable and unique, like Roster's ULIDs.
   const id = () => `${Date.now().toString(36).padStart(10, '0')}${(seq++).toString(36).padStart(16, '0')}`;
-  const change = (ws, pid, who, attrs, now) =>
-    insert.run(id(), ws, pid, who, 'attribute_change', JSON.stringify(attrs), now);
+  // What Roster stores (packages/server/src/store/activities/activities.ts): a new person's
+  // profile_create and first attribute_change as one create_change row of attribute values; a
+  // later attribute_change of {attr: {from, to}} without identifiers (its person's earlier row has them).
   return {
-    /** A new person's profile_create and attribute_change. */
+    /** A new person's create_change row. */
     created(ws, pid, identifiers, attrs, now) {
-      const who = JSON.stringify(identifiers);
-      insert.run(id(), ws, pid, who, 'profile_create', JSON.stringify({ identifiers }), now);
-      change(ws, pid, who, attrs, now);
+      insert.run(id(), ws, pid, JSON.stringify(identifiers), 'create_change', JSON.stringify(attrs), now);
     },
     /** An existing person's attribute_change. */
-    changed(ws, pid, identifiers, attrs, now) {
-      change(ws, pid, JSON.stringify(identifiers), attrs, now);
+    changed(ws, pid, _identifiers, changes, now) {
+      insert.run(id(), ws, pid, null, 'attribute_change', JSON.stringify(changes), now);
     },
   };
 }

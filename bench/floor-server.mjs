@@ -1,6 +1,6 @@
 // The floor for Track ingest on SQLite: the least any server could do and still keep Roster's
 // promises — each write durable before its answer, the person row with its identifiers and JSON
-// attributes, and the history rows Roster records (profile_create, attribute_change) — with
+// attributes, and the history rows Roster records (a new person's create_change, an attribute_change) — with
 // nothing else: node:http, JSON.parse, raw better-sqlite3 prepared statements on Roster's own
 // schema (the database comes from `roster workspace create`), concurrent requests sharing one
 // COMMIT as Roster's group commit does. No auth, no validation, no segments, no metrics, no
@@ -43,9 +43,12 @@ function identify(id, attrs) {
     history.created(ws, pid, { id, email: null, cio_id: cio }, attrs, now);
     return;
   }
-  const merged = { ...JSON.parse(row.attributes), ...attrs };
+  const before = JSON.parse(row.attributes);
+  const merged = { ...before, ...attrs };
   update.run(JSON.stringify(merged), JSON.stringify({ ...JSON.parse(row.attr_ts), ...ts }), now, row.pid);
-  history.changed(ws, row.pid, { id, email: null, cio_id: row.cio_id }, attrs, now);
+  const changes = {};
+  for (const [k, v] of Object.entries(attrs)) changes[k] = { from: before[k] ?? null, to: v };
+  history.changed(ws, row.pid, { id, email: null, cio_id: row.cio_id }, changes, now);
 }
 
 // Group commit: requests parsed in one turn of the event loop share a transaction.

@@ -54,8 +54,8 @@ async function rawInsert(dataDir, file, { history = false } = {}) {
     `insert into people (workspace_id, cio_id, id, email, email_norm, attributes, attr_ts, unsubscribed, created_at, updated_at)
      values (?, ?, null, ?, ?, ?, ?, 0, ?, ?)`,
   );
-  // With `history`, the floor: also the two history rows Roster records for a new person
-  // (profile_create and attribute_change), as bench/floor-server.mjs does.
+  // With `history`, the floor: also the history row Roster records for a new person (one
+  // create_change, standing for its profile_create and attribute_change), as bench/floor-server.mjs does.
   const historyRows = historyWriter(db);
   const now = Math.floor(Date.now() / 1000);
   const parser = new CsvParser();

@@ -15,6 +15,7 @@ import {
   startBareServer,
   startFloorServer,
   startPgFloorServer,
+  startSqliteFloorServer,
   startRoster,
   BENCH_CREDENTIALS,
   table,
@@ -133,6 +134,55 @@ async function measureFloor(ceilingRps, rows) {
     floor.stop();
   }
   return rates;
+}
+
+/**
+ * The SQLite upsert floor's identify rates (bench/sqlite-floor-server.mjs): one prepared upsert per
+ * request, each its own transaction, WAL, synchronous=NORMAL.
+ */
+async function measureSqliteFloor(ceilingRps, rows) {
+  const floor = await startSqliteFloorServer();
+  const rates = {};
+  try {
+    const all = scenarios();
+    for (const name of PG_FLOORED) {
+      const r = await load({
+        url: floor.url,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        requests: all[name],
+      });
+      rates[name] = r.rps;
+      rows.push({
+        name: `SQLite floor (one prepared upsert per request, WAL, synchronous=NORMAL): ${name}`,
+        value: r.rps,
+        unit: 'req/s',
+        ceiling: ceilingRps,
+        ratio: ratio(r.rps, ceilingRps),
+        notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`,
+      });
+    }
+  } finally {
+    floor.stop();
+  }
+  return rates;
+}
+
+/** Roster on SQLite against the upsert floor, as rows of their own. */
+function sqliteFloorRatios(rows, upsertFloor) {
+  for (const name of PG_FLOORED) {
+    const roster = rows.find((r) => r.name === `SQLite: ${name}`);
+    if (!roster || !upsertFloor[name]) continue;
+    rows.push({
+      name: `SQLite ${name} / SQLite upsert floor`,
+      value: roster.value,
+      unit: 'req/s',
+      ceiling: upsertFloor[name],
+      ratio: ratio(roster.value, upsertFloor[name]),
+      target: name === 'identify, new people' ? '≥ 0.5' : '',
+      notes: '',
+    });
+  }
 }
 
 async function measureEngine(label, server, ceilingRps, rows, floor = {}) {
@@ -456,9 +506,11 @@ export async function runIngest() {
   const rows = [];
   let ceiling = await measureCeiling('SQLite', rows);
   const floor = await measureFloor(ceiling, rows);
+  const upsertFloor = await measureSqliteFloor(ceiling, rows);
   const sqlite = await startRoster();
   try {
     await measureEngine('SQLite', sqlite, ceiling, rows, floor);
+    sqliteFloorRatios(rows, upsertFloor);
     await measureStorage('SQLite', sqlite, sqliteSize(sqlite.dataDir), rows);
   } finally {
     sqlite.stop();

@@ -94,6 +94,28 @@ export async function startPgFloorServer(databaseUrl) {
   return { url: `http://127.0.0.1:${m[1]}`, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
 
+/**
+ * The SQLite upsert floor (bench/sqlite-floor-server.mjs): one prepared single-row upsert per
+ * request, each its own transaction (WAL, synchronous=NORMAL), on its own file, in its own process.
+ */
+export async function startSqliteFloorServer() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-sqlite-floor-'));
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', path.join(ROOT, 'bench/sqlite-floor-server.mjs'), dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const m = await waitForLine(child, /listening (\d+)/);
+  return {
+    url: `http://127.0.0.1:${m[1]}`,
+    pid: child.pid,
+    stop() {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function createPgDatabase() {
   const admin =
     process.env.BENCH_DATABASE_URL ??
