@@ -266,6 +266,7 @@ async function runEngine(engine, n) {
 
     if (process.env.BENCH_INDEXED_EXPLAIN) {
       const { compileFilter } = await import(dist('store/filter/compile-filter.js'));
+      const { activitiesQuery } = await import(dist('store/activities/activities-read.js'));
       const { parseFilter } = await import(dist('filter/parse-filter.js'));
       const { attributeIndexName, readyAttributeIndexes } = await import(
         dist('store/people/attribute-indexes.js')
@@ -316,26 +317,16 @@ async function runEngine(engine, n) {
         ],
         [
           "a person's activities, newest first",
-          store.db
-            .selectFrom('activities')
-            .selectAll()
-            .where('workspace_id', '=', ws)
-            .where('deleted', '=', 0)
-            .where('person_pid', '=', 77777)
-            .orderBy('id', 'desc')
-            .limit(11)
-            .compile(),
+          activitiesQuery(store.db, d, {
+            workspaceId: ws,
+            personPid: 77777,
+            deleted: false,
+            limit: 11,
+          }).compile(),
         ],
         [
           "the workspace's activities, newest first",
-          store.db
-            .selectFrom('activities')
-            .selectAll()
-            .where('workspace_id', '=', ws)
-            .where('deleted', '=', 0)
-            .orderBy('id', 'desc')
-            .limit(11)
-            .compile(),
+          activitiesQuery(store.db, d, { workspaceId: ws, deleted: false, limit: 11 }).compile(),
         ],
         [
           'point lookup by email',

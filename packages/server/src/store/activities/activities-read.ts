@@ -41,6 +41,11 @@ function identifiersOfRow(dialect: DialectName) {
 
 /** Activities newest first (`id desc`: ids are ULIDs), one page of rows (a row may show as two). */
 export async function listActivities(db: Tx, dialect: DialectName, q: ActivityQuery): Promise<ActivityRow[]> {
+  return (await activitiesQuery(db, dialect, q)?.execute()) ?? [];
+}
+
+/** The query `listActivities` runs (bench/indexed.mjs shows its plan); undefined when nothing can match. */
+export function activitiesQuery(db: Tx, dialect: DialectName, q: ActivityQuery) {
   let query = db
     .selectFrom('activities as a')
     .select([
@@ -80,7 +85,7 @@ export async function listActivities(db: Tx, dialect: DialectName, q: ActivityQu
   }
   if (q.type !== undefined) {
     const types = storedTypes(q.type);
-    if (types.length === 0) return [];
+    if (types.length === 0) return undefined;
     query = query.where('a.type', 'in', types);
   }
   if (q.name !== undefined) {
@@ -98,7 +103,7 @@ export async function listActivities(db: Tx, dialect: DialectName, q: ActivityQu
     );
   }
   if (q.beforeId !== undefined) query = query.where('a.id', '<', q.beforeId);
-  return query.orderBy('a.id', 'desc').limit(q.limit).execute();
+  return query.orderBy('a.id', 'desc').limit(q.limit);
 }
 
 /**
