@@ -36,6 +36,7 @@ const NOT_YET: Record<string, string> = {
   webhook_subscriptions: 'primary key (id) without workspace_id',
   webhook_deliveries: 'primary key (id) without workspace_id',
   webhook_attempts: 'primary key (id) without workspace_id',
+  webhook_events: 'primary key (id) without workspace_id',
 };
 
 describe.runIf(postgresAvailable())('the PostgreSQL schema is ready to shard by workspace', () => {

@@ -155,6 +155,8 @@ describe('/metrics and /openapi.json', () => {
     for (const name of [
       'roster_outbox_pending',
       'roster_queue_due',
+      'roster_webhook_backlog',
+      'roster_webhook_oldest_due_age_seconds',
       'roster_store_up',
       'roster_store_errors_total',
     ])

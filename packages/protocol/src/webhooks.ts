@@ -46,6 +46,12 @@ const fields = {
     description:
       'Off: no deliveries are written for it, queued ones wait. Turning it on resumes a paused one.',
   }),
+  batch: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    description:
+      'Events per request at most (default 1: one event per request). Above 1 the body is `{"events": [...]}`.',
+  }),
 };
 
 /** `POST /v1/webhooks`. */
@@ -56,6 +62,7 @@ export const WebhookCreateBody = Type.Object({
   event_names: Type.Optional(fields.event_names),
   segment_ids: Type.Optional(fields.segment_ids),
   enabled: Type.Optional(fields.enabled),
+  batch: Type.Optional(fields.batch),
 });
 export type WebhookCreateBody = Static<typeof WebhookCreateBody>;
 
@@ -83,6 +90,8 @@ export const WebhookView = Type.Object({
   event_names: Type.Union([Type.Array(Type.String()), Type.Null()]),
   segment_ids: Type.Union([Type.Array(Type.Integer()), Type.Null()]),
   enabled: Type.Boolean(),
+  /** Events per request at most. */
+  batch: Type.Integer(),
   paused: Type.Union([Type.Object({ reason: Type.String(), at: Type.Integer() }), Type.Null()], {
     description:
       'Set when Roster paused deliveries (a run of failures, or 410 Gone); `enabled: true` resumes.',

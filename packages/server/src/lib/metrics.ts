@@ -178,6 +178,16 @@ export function createMetrics(): MetricsRegistry {
       'Pending outbox rows whose run time has come: the delivery queue depth.',
     )
     .define(
+      'roster_webhook_backlog',
+      'gauge',
+      'Webhook deliveries due (waiting behind an older one of the same person included) plus changes not yet fanned out to subscriptions.',
+    )
+    .define(
+      'roster_webhook_oldest_due_age_seconds',
+      'gauge',
+      'How long ago the oldest due webhook delivery (or change not yet fanned out) was queued; 0 when none.',
+    )
+    .define(
       'roster_pipelines_events_total',
       'counter',
       'Pipelines API events by outcome: applied, duplicate (messageId seen), noted (accepted, not applied), dropped.',

@@ -2,6 +2,7 @@ import { ping } from '../store/health.js';
 import { outboxDepth } from '../store/messaging/outbox.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Store } from '../store/store.js';
+import { webhookBacklog } from '../store/webhooks/deliveries.js';
 
 /** What `GET /healthz` and `GET /metrics` read about the server's store, without reaching into it. */
 export class ServerStatusService {
@@ -20,5 +21,10 @@ export class ServerStatusService {
   /** Outbox entries waiting, by kind, and how many of them are due at `nowMs`. */
   outboxDepth(nowMs: number): Promise<Array<{ kind: string; pending: number; due: number }>> {
     return outboxDepth(this.store.db, nowMs);
+  }
+
+  /** Webhook deliveries due, changes not yet fanned out, and when the oldest of them was queued. */
+  webhookBacklog(nowMs: number): Promise<{ due: number; queuedEvents: number; oldestMs: number | null }> {
+    return webhookBacklog(this.store.db, nowMs);
   }
 }

@@ -97,6 +97,13 @@ async function collectStoreGauges(services: Services): Promise<void> {
     }
     if (depth.length === 0) metrics.set('roster_outbox_pending', 0, { kind: 'push' });
     metrics.set('roster_queue_due', due);
+    const nowMs = Date.now();
+    const hooks = await services.status.webhookBacklog(nowMs);
+    metrics.set('roster_webhook_backlog', hooks.due + hooks.queuedEvents);
+    metrics.set(
+      'roster_webhook_oldest_due_age_seconds',
+      hooks.oldestMs === null ? 0 : Math.max(0, Math.round((nowMs - hooks.oldestMs) / 1000)),
+    );
     metrics.set('roster_store_up', 1);
   } catch (err) {
     metrics.set('roster_store_up', 0);

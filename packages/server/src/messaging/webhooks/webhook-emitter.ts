@@ -3,7 +3,7 @@ import { ulid } from '../../lib/ulid.js';
 import type { ActivityTap, ObjectActivityTap } from '../../store/activities/activity-tap.js';
 import { onTransactionLost } from '../../store/sql.js';
 import type { Store, Tx } from '../../store/store.js';
-import { enqueueWebhookDeliveries, type WebhookDeliveryEntry } from '../../store/webhooks/deliveries.js';
+import { enqueueWebhookEvents, type WebhookEventEntry } from '../../store/webhooks/events.js';
 import { enabledSubscriptions, type SubscriptionRow } from '../../store/webhooks/subscriptions.js';
 import { eventOfActivity, eventOfObjectActivity, type WebhookEvent } from './webhook-events.js';
 
@@ -15,7 +15,7 @@ interface Selector {
   segmentIds: ReadonlySet<number> | null;
 }
 
-function selectorOf(s: SubscriptionRow): Selector {
+function selectorOf(s: Pick<SubscriptionRow, 'id' | 'events' | 'eventNames' | 'segmentIds'>): Selector {
   return {
     id: s.id,
     events: new Set(s.events),
@@ -24,17 +24,27 @@ function selectorOf(s: SubscriptionRow): Selector {
   };
 }
 
-function wants(s: Selector, e: WebhookEvent): boolean {
+/** What matching needs of an event (the emitter's events and the queued rows the worker fans out). */
+export interface Matchable {
+  kind: string;
+  eventName?: string | null | undefined;
+  segmentId?: number | null | undefined;
+}
+
+export function wants(s: Selector, e: Matchable): boolean {
   if (!s.events.has(e.kind)) return false;
-  if (e.eventName !== undefined && s.eventNames && !s.eventNames.has(e.eventName)) return false;
-  if (e.segmentId !== undefined && s.segmentIds && !s.segmentIds.has(e.segmentId)) return false;
+  if (e.eventName != null && s.eventNames && !s.eventNames.has(e.eventName)) return false;
+  if (e.segmentId != null && s.segmentIds && !s.segmentIds.has(e.segmentId)) return false;
   return true;
 }
 
+export { selectorOf, type Selector };
+
 /**
- * Writes webhook deliveries for the changes a transaction records, in that transaction (the
- * activity tap, store/activities/activity-tap.ts): one row per event per subscription that wants
- * it. Each workspace's enabled subscriptions are kept in memory: on SQLite (one process) until this
+ * Writes the changes a transaction records that some subscription wants, in that transaction (the
+ * activity tap, store/activities/activity-tap.ts): ONE compact row per change, however many
+ * subscriptions want it — the worker fans it out to them (store/webhooks/events.ts), off the
+ * request path. Each workspace's enabled subscriptions are kept in memory: on SQLite (one process) until this
  * process changes them; on PostgreSQL while the change feed listens, dropped when any server
  * changes a subscription (the `webhooks` notification of migration 100) or the feed reconnects.
  * A workspace without subscriptions costs one map lookup per write.
@@ -83,26 +93,26 @@ export class WebhookEmitter {
   };
 
   private async emit(trx: Tx, events: readonly WebhookEvent[]): Promise<void> {
-    const entries: WebhookDeliveryEntry[] = [];
+    const entries: WebhookEventEntry[] = [];
     const nowMs = this.clock.now();
     for (const e of events) {
       const subs = await this.selectors(trx, e.workspaceId);
-      for (const s of subs) {
-        if (!wants(s, e)) continue;
-        const eventId = `evt_${ulid()}`;
-        entries.push({
-          workspaceId: e.workspaceId,
-          subscriptionId: s.id,
-          eventId,
-          event: e.kind,
-          orderKey: e.orderKey,
-          payload: { id: eventId, type: e.kind, created_at: e.at, data: e.data },
-          nowMs,
-        });
-      }
+      if (!subs.some((s) => wants(s, e))) continue;
+      // One id per change: every subscription's delivery of it carries the same id.
+      const eventId = `evt_${ulid()}`;
+      entries.push({
+        workspaceId: e.workspaceId,
+        eventId,
+        kind: e.kind,
+        orderKey: e.orderKey,
+        eventName: e.eventName ?? null,
+        segmentId: e.segmentId ?? null,
+        payload: { id: eventId, type: e.kind, created_at: e.at, data: e.data },
+        nowMs,
+      });
     }
     if (entries.length === 0) return;
-    await enqueueWebhookDeliveries(trx, entries);
+    await enqueueWebhookEvents(trx, entries);
     this.onQueued();
   }
 

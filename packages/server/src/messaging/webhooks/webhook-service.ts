@@ -55,6 +55,8 @@ const KINDS = new Set<string>(WEBHOOK_EVENTS);
 const MAX_SUBSCRIPTIONS = 50;
 const DEFAULT_OVERLAP_S = 86_400;
 const REPLAY_MAX = 1_000;
+/** Events per request at most (a subscription's `batch`). */
+export const MAX_BATCH = 100;
 
 /**
  * Webhook subscriptions (docs/webhooks.md): their rules, the emitter that writes deliveries inside
@@ -114,6 +116,7 @@ export class WebhookService {
       eventNames: body.event_names ?? null,
       segmentIds: body.segment_ids ?? null,
       enabled: body.enabled ?? true,
+      batch: body.batch ?? 1,
     });
     const secret = newWebhookSecret();
     const row = await this.store.transaction(async (trx) => {
@@ -137,6 +140,7 @@ export class WebhookService {
         eventNames: body.event_names === undefined ? current.eventNames : body.event_names,
         segmentIds: body.segment_ids === undefined ? current.segmentIds : body.segment_ids,
         enabled: body.enabled ?? current.enabled,
+        batch: body.batch ?? current.batch,
       });
       return updateSubscription(trx, workspaceId, id, write, body.enabled === true, unixSeconds(this.clock));
     });
@@ -237,7 +241,11 @@ export class WebhookService {
     const sub = await this.find(workspaceId, rawId);
     const deliveryId = parseCursor(rawDeliveryId, 'delivery_id');
     const ids = await this.store.transaction((trx) =>
-      replayWebhookDeliveries(trx, sub.id, { ids: [deliveryId!], limit: 1, nowMs: this.clock.now() }),
+      replayWebhookDeliveries(trx, this.store.dialect, sub.id, {
+        ids: [deliveryId!],
+        limit: 1,
+        nowMs: this.clock.now(),
+      }),
     );
     if (ids.length === 0)
       throw new NotFoundError(
@@ -252,7 +260,7 @@ export class WebhookService {
     const sub = await this.find(workspaceId, rawId);
     const nowMs = this.clock.now();
     const ids = await this.store.transaction((trx) =>
-      replayWebhookDeliveries(trx, sub.id, {
+      replayWebhookDeliveries(trx, this.store.dialect, sub.id, {
         sinceMs: since === undefined ? nowMs - 3 * 86400_000 : since * 1000,
         limit: REPLAY_MAX,
         nowMs,
@@ -287,6 +295,8 @@ export class WebhookService {
       );
     if (w.segmentIds?.some((n) => !Number.isSafeInteger(n) || n <= 0))
       throw new InvalidInputError('segment_ids', 'segment_ids must be positive integers');
+    if (!Number.isInteger(w.batch) || w.batch < 1 || w.batch > MAX_BATCH)
+      throw new InvalidInputError('batch', `batch must be an integer from 1 to ${MAX_BATCH}`);
     return {
       ...w,
       url,
@@ -306,6 +316,7 @@ function view(s: SubscriptionRow, secret?: string): WebhookView {
     event_names: s.eventNames,
     segment_ids: s.segmentIds,
     enabled: s.enabled,
+    batch: s.batch,
     paused: s.pausedAt === null ? null : { reason: s.pausedReason ?? '', at: s.pausedAt },
     previous_secret_expires_at:
       s.previousSecretUntilMs === null ? null : Math.floor(s.previousSecretUntilMs / 1000),

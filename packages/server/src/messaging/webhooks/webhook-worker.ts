@@ -2,17 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import { PollingLoop } from '../../lib/polling-loop.js';
 import type { Store } from '../../store/store.js';
+import { ulid } from '../../lib/ulid.js';
 import {
   claimWebhookDeliveries,
-  finishWebhookDelivery,
   pruneWebhookHistory,
   rescheduleWebhookDelivery,
   type AttemptRecord,
   type ClaimedWebhook,
 } from '../../store/webhooks/deliveries.js';
+import {
+  fanOutWebhookEvents,
+  type FanOutDelivery,
+  type FanOutSubscription,
+  type QueuedWebhookEvent,
+} from '../../store/webhooks/events.js';
 import { recordWebhookResults, type WebhookResult } from '../../store/webhooks/results.js';
 import { findSubscriptionById, type SubscriptionRow } from '../../store/webhooks/subscriptions.js';
 import { backoffMs } from '../delivery/backoff.js';
+import { selectorOf, wants } from './webhook-emitter.js';
 import type { WebhookAnswer, WebhookHttp } from './webhook-http.js';
 import { signWebhook } from './webhook-signature.js';
 
@@ -48,6 +55,28 @@ const PRUNE_BATCH = 5_000;
 const RESULTS_PER_COMMIT = 200;
 /** How long a subscription read is reused (a change to it is seen within this). */
 const SUBSCRIPTION_TTL_MS = 1_000;
+/** Queued changes fanned out per transaction at most. */
+const FAN_OUT_BATCH = 500;
+/** Candidate deliveries read per claim at most. */
+const CLAIM_CANDIDATES = 1_000;
+
+/** The deliveries queued changes make: one per change per enabled subscription that wants it. */
+export function matchDeliveries(
+  events: readonly QueuedWebhookEvent[],
+  subscriptions: readonly FanOutSubscription[],
+): FanOutDelivery[] {
+  const byWorkspace = new Map<number, ReturnType<typeof selectorOf>[]>();
+  for (const s of subscriptions) {
+    const list = byWorkspace.get(s.workspaceId) ?? [];
+    list.push(selectorOf(s));
+    byWorkspace.set(s.workspaceId, list);
+  }
+  const out: FanOutDelivery[] = [];
+  for (const event of events)
+    for (const sel of byWorkspace.get(event.workspaceId) ?? [])
+      if (wants(sel, event)) out.push({ event, subscriptionId: sel.id });
+  return out;
+}
 
 /**
  * Sends webhook deliveries (docs/webhooks.md "How deliveries are made"): claims due rows under a
@@ -123,36 +152,69 @@ export class WebhookWorker {
   }
 
   private async tick(): Promise<boolean> {
-    const room = this.o.concurrency - this.running.size;
-    if (room <= 0) return false;
     const nowMs = this.o.clock.now();
     await this.prune(nowMs);
+    // Changes queued by writes become deliveries here, off the request path.
+    const fanned = await fanOutWebhookEvents(this.o.store, {
+      limit: FAN_OUT_BATCH,
+      nowMs,
+      match: matchDeliveries,
+    });
+    const more = fanned.events === FAN_OUT_BATCH;
+    let room = this.o.concurrency - this.running.size;
+    if (room <= 0) return more;
+    // Requests this claim opens per subscription, and how full the last one is.
+    const open = new Map<number, { requests: number; last: number; batch: number }>();
     const jobs = await claimWebhookDeliveries(this.o.store, {
       claim: `${this.o.workerId}:${randomBytes(6).toString('hex')}`,
       nowMs,
       leaseMs: this.o.leaseMs,
-      limit: room,
-      free: (sub) => this.o.perSubscription - (this.inFlight.get(sub) ?? 0),
+      limit: CLAIM_CANDIDATES,
+      take: (sub, batch) => {
+        const o = open.get(sub) ?? { requests: 0, last: 0, batch };
+        open.set(sub, o);
+        if (o.requests > 0 && o.last < o.batch) {
+          o.last++;
+          return true;
+        }
+        if (room <= 0 || (this.inFlight.get(sub) ?? 0) + o.requests >= this.o.perSubscription) return false;
+        room--;
+        o.requests++;
+        o.last = 1;
+        return true;
+      },
     });
+    // One request per subscription's batch, oldest first.
+    const bySub = new Map<number, ClaimedWebhook[]>();
     for (const job of jobs) {
-      this.inFlight.set(job.subscriptionId, (this.inFlight.get(job.subscriptionId) ?? 0) + 1);
-      const run: Promise<void> = this.process(job)
-        .catch((err: unknown) =>
-          this.o.log?.error(
-            { err, delivery: job.id, subscription: job.subscriptionId },
-            'webhook delivery failed',
-          ),
-        )
-        .finally(() => {
-          const left = (this.inFlight.get(job.subscriptionId) ?? 1) - 1;
-          if (left > 0) this.inFlight.set(job.subscriptionId, left);
-          else this.inFlight.delete(job.subscriptionId);
-          this.running.delete(run);
-          this.poller.nudge();
-        });
-      this.running.add(run);
+      const list = bySub.get(job.subscriptionId) ?? [];
+      list.push(job);
+      bySub.set(job.subscriptionId, list);
     }
-    return jobs.length > 0 && jobs.length === room;
+    for (const [sub, list] of bySub) {
+      const batch = open.get(sub)?.batch ?? 1;
+      for (let i = 0; i < list.length; i += batch) this.launch(sub, list.slice(i, i + batch));
+    }
+    return more || (jobs.length > 0 && room <= 0);
+  }
+
+  private launch(subscriptionId: number, jobs: ClaimedWebhook[]): void {
+    this.inFlight.set(subscriptionId, (this.inFlight.get(subscriptionId) ?? 0) + 1);
+    const run: Promise<void> = this.process(subscriptionId, jobs)
+      .catch((err: unknown) =>
+        this.o.log?.error(
+          { err, deliveries: jobs.map((j) => j.id), subscription: subscriptionId },
+          'webhook delivery failed',
+        ),
+      )
+      .finally(() => {
+        const left = (this.inFlight.get(subscriptionId) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(subscriptionId, left);
+        else this.inFlight.delete(subscriptionId);
+        this.running.delete(run);
+        this.poller.nudge();
+      });
+    this.running.add(run);
   }
 
   /** The subscription, read at most once a second per worker. */
@@ -189,6 +251,7 @@ export class WebhookWorker {
           const paused = await this.o.store.transaction((trx) =>
             recordWebhookResults(
               trx,
+              this.o.store.dialect,
               take.map((t) => t.result),
               {
                 pauseAfter: this.o.pauseAfterFailures,
@@ -219,74 +282,98 @@ export class WebhookWorker {
     await this.o.store.transaction((trx) => pruneWebhookHistory(trx, nowMs - this.o.keepMs, PRUNE_BATCH));
   }
 
-  private async process(job: ClaimedWebhook): Promise<void> {
+  /** Sends one request: one delivery, or a batch of one subscription's (each of another person). */
+  private async process(subscriptionId: number, claimed: ClaimedWebhook[]): Promise<void> {
     const store = this.o.store;
     const nowMs = this.o.clock.now();
-    const sub = await this.subscription(job.subscriptionId, nowMs);
+    const sub = await this.subscription(subscriptionId, nowMs);
     if (!sub) return; // deleted with its deliveries
     if (!sub.enabled || sub.pausedAt !== null || this.stopping.signal.aborted) {
       // Turned off or paused since the claim (or this process is stopping): back, no attempt spent.
-      await store.transaction((trx) => rescheduleWebhookDelivery(trx, job, nowMs, null, true));
+      await store.transaction(async (trx) => {
+        for (const job of claimed) await rescheduleWebhookDelivery(trx, job, nowMs, null, true);
+      });
       return;
     }
-    if (nowMs - job.createdAtMs > this.o.maxAgeMs) {
-      await store.transaction((trx) =>
-        finishWebhookDelivery(trx, job, 'failed', 'expired: not delivered within its retry period', nowMs),
-      );
-      return;
-    }
-    const body = JSON.stringify(job.payload);
+    const expired = claimed.filter((job) => nowMs - job.createdAtMs > this.o.maxAgeMs);
+    const jobs = claimed.filter((job) => nowMs - job.createdAtMs <= this.o.maxAgeMs);
+    const done: Array<Promise<void>> = expired.map((job) =>
+      this.record({
+        job,
+        attempt: null,
+        next: { status: 'failed', error: 'expired: not delivered within its retry period' },
+        gone: false,
+      }),
+    );
+    if (jobs.length === 0) return void (await Promise.all(done));
+    const first = jobs[0]!;
+    // A subscription taking batches always gets `{"events": [...]}`, even with one event in it.
+    const batched = sub.batch > 1;
+    const body = batched
+      ? `{"events":[${jobs.map((j) => JSON.stringify(j.payload)).join(',')}]}`
+      : JSON.stringify(first.payload);
     const timestamp = Math.floor(nowMs / 1000);
     const secrets = [sub.secret];
     if (sub.previousSecret && (sub.previousSecretUntilMs ?? 0) > nowMs) secrets.push(sub.previousSecret);
+    const attemptNo = Math.max(...jobs.map((j) => j.attempts));
     const answer: WebhookAnswer = await this.o.http.post({
       url: sub.url,
       body,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Roster-Webhooks/1',
-        'roster-webhook-id': job.eventId,
+        'roster-webhook-id': batched ? `bat_${ulid()}` : first.eventId,
         'roster-webhook-timestamp': String(timestamp),
         'roster-webhook-signature': signWebhook(secrets, timestamp, body),
-        'roster-webhook-event': job.event,
-        'roster-webhook-attempt': String(job.attempts),
+        'roster-webhook-event': batched ? 'batch' : first.event,
+        'roster-webhook-attempt': String(attemptNo),
+        ...(batched ? { 'roster-webhook-batch-size': String(jobs.length) } : {}),
       },
       signal: this.stopping.signal,
     });
     const doneMs = this.o.clock.now();
     if (this.stopping.signal.aborted && answer.statusCode === null) {
       // Shutdown cut the request short: not the receiver's fault, so no attempt is spent.
-      await store.transaction((trx) => rescheduleWebhookDelivery(trx, job, doneMs, 'shutdown', true));
+      await store.transaction(async (trx) => {
+        for (const job of jobs) await rescheduleWebhookDelivery(trx, job, doneMs, 'shutdown', true);
+      });
+      await Promise.all(done);
       return;
     }
     const ok = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
     const gone = answer.statusCode === 410;
-    const delay = backoffMs(job.attempts, answer.retryAfterMs, this.o.random, {
-      baseMs: this.o.retryBaseMs,
-      maxMs: this.o.retryMaxMs,
-    });
-    // A 410 keeps the delivery queued: the subscription pauses, and turning it back on sends it first.
-    const giveUp = !ok && !gone && doneMs + delay - job.createdAtMs > this.o.maxAgeMs;
-    const attempt: AttemptRecord = {
-      attemptedAtMs: nowMs,
-      statusCode: answer.statusCode,
-      latencyMs: answer.latencyMs,
-      outcome: ok ? 'delivered' : giveUp ? 'failed' : 'retry',
-      error: answer.error,
-      responseExcerpt: answer.excerpt,
-    };
-    const error = answer.error ?? 'failed';
-    await this.record({
-      job,
-      attempt,
-      next: ok
-        ? { status: 'delivered' }
-        : giveUp
-          ? { status: 'failed', error: `${error} (gave up after ${job.attempts} attempts)` }
-          : // A 410 keeps the delivery queued: the subscription pauses, and turning it back on sends it first.
-            { status: 'retry', runAtMs: doneMs + (gone ? 0 : delay), error },
-      gone,
-    });
-    if (!ok && !giveUp && !gone) this.poller.wakeIn(delay);
+    let soonest = Infinity;
+    for (const job of jobs) {
+      const delay = backoffMs(job.attempts, answer.retryAfterMs, this.o.random, {
+        baseMs: this.o.retryBaseMs,
+        maxMs: this.o.retryMaxMs,
+      });
+      const giveUp = !ok && !gone && doneMs + delay - job.createdAtMs > this.o.maxAgeMs;
+      const attempt: AttemptRecord = {
+        attemptedAtMs: nowMs,
+        statusCode: answer.statusCode,
+        latencyMs: answer.latencyMs,
+        outcome: ok ? 'delivered' : giveUp ? 'failed' : 'retry',
+        error: answer.error,
+        responseExcerpt: answer.excerpt,
+      };
+      const error = answer.error ?? 'failed';
+      if (!ok && !giveUp && !gone) soonest = Math.min(soonest, delay);
+      done.push(
+        this.record({
+          job,
+          attempt,
+          next: ok
+            ? { status: 'delivered' }
+            : giveUp
+              ? { status: 'failed', error: `${error} (gave up after ${job.attempts} attempts)` }
+              : // A 410 keeps the delivery queued: the subscription pauses, and turning it back on sends it first.
+                { status: 'retry', runAtMs: doneMs + (gone ? 0 : delay), error },
+          gone,
+        }),
+      );
+    }
+    await Promise.all(done);
+    if (soonest !== Infinity) this.poller.wakeIn(soonest);
   }
 }

@@ -81,6 +81,11 @@ export const migrations: readonly Migration[] = [
   },
   { version: 100, name: 'webhooks', up: async (db, d) => (await import('./100-webhooks.js')).up(db, d) },
   {
+    version: 105,
+    name: 'webhook-events',
+    up: async (db, d) => (await import('./105-webhook-events.js')).up(db, d),
+  },
+  {
     version: 110,
     name: 'identifier-prefix-indexes',
     up: async (db, d) => (await import('./110-identifier-prefix-indexes.js')).up(db, d),

@@ -31,7 +31,12 @@ import type {
 } from './segments.js';
 import type { PipelinesErrorsTable, PipelinesMessagesTable, WriteKeysTable } from './pipelines.js';
 import type { WorkspacesTable } from './workspaces.js';
-import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSubscriptionsTable } from './webhooks.js';
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookEventsTable,
+  WebhookSubscriptionsTable,
+} from './webhooks.js';
 
 export type * from './campaigns.js';
 export type * from './columns.js';
@@ -71,6 +76,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  webhook_events: WebhookEventsTable;
   transactional_messages: TransactionalMessagesTable;
   campaigns: CampaignsTable;
   campaign_sends: CampaignSendsTable;

@@ -24,6 +24,8 @@ export interface WebhookSubscriptionsTable {
   paused_at: number | null;
   /** Failed attempts since the last success. */
   failure_run: Generated<number>;
+  /** Migration 105: at most this many events per request (1: one event, not an array). */
+  batch: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -47,6 +49,22 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at_ms: number;
   finished_at_ms: number | null;
+  /** Migration 105: 1 while an older delivery of the same subscription and key is pending. */
+  blocked: Generated<number>;
+}
+
+/** Migration 105: a change some subscription wants, until the worker fans it out. */
+export interface WebhookEventsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  event_id: string;
+  kind: string;
+  order_key: string;
+  event_name: string | null;
+  segment_id: number | null;
+  /** The body one delivery sends: `{id, type, created_at, data}`. */
+  payload: Json;
+  created_at_ms: number;
 }
 
 export interface WebhookAttemptsTable {

@@ -1,49 +1,6 @@
 import { sql } from 'kysely';
-import { executeLater, placeholders, StatementsByCount } from '../sql.js';
+import { lockWebhookFanOut, pendingKeys } from './events.js';
 import { parseJson, toJson, type Store, type Tx } from '../store.js';
-
-/** One event for one subscription, written in the transaction of the change that caused it. */
-export interface WebhookDeliveryEntry {
-  workspaceId: number;
-  subscriptionId: number;
-  eventId: string;
-  event: string;
-  orderKey: string;
-  payload: unknown;
-  nowMs: number;
-}
-
-const INSERT = new StatementsByCount(
-  (n) =>
-    `insert into webhook_deliveries (workspace_id, subscription_id, event_id, event, order_key, payload, status, attempts, run_at_ms, created_at_ms)
-     values ${Array.from({ length: n }, () => `(${placeholders(10)})`).join(', ')}`,
-);
-const ROWS_PER_INSERT = 400;
-
-/** Queues deliveries inside the caller's transaction: they exist if and only if the change commits. */
-export async function enqueueWebhookDeliveries(
-  trx: Tx,
-  entries: readonly WebhookDeliveryEntry[],
-): Promise<void> {
-  for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
-    const chunk = entries.slice(i, i + ROWS_PER_INSERT);
-    const params: unknown[] = [];
-    for (const e of chunk)
-      params.push(
-        e.workspaceId,
-        e.subscriptionId,
-        e.eventId,
-        e.event,
-        e.orderKey,
-        toJson(e.payload),
-        'pending',
-        0,
-        e.nowMs,
-        e.nowMs,
-      );
-    await executeLater(trx, INSERT.get(chunk.length), params);
-  }
-}
 
 export interface ClaimedWebhook {
   id: number;
@@ -51,6 +8,7 @@ export interface ClaimedWebhook {
   subscriptionId: number;
   eventId: string;
   event: string;
+  orderKey: string;
   payload: unknown;
   /** Including this claim. */
   attempts: number;
@@ -60,15 +18,16 @@ export interface ClaimedWebhook {
 }
 
 /**
- * Claims due deliveries for `claim` until `nowMs + leaseMs`, at most `free(subscriptionId)` per
- * subscription (so one slow receiver cannot take every lane). A delivery is due when it is pending,
- * its time has come, nobody holds a live lease on it, its subscription is on and not paused, and no
- * older delivery of the same subscription and `order_key` is still pending — that last rule is what
- * keeps each person's deliveries in order across retries and workers.
+ * Claims due deliveries for `claim` until `nowMs + leaseMs`, oldest due first, as many as `take`
+ * accepts (it sees each candidate's subscription: the worker spreads its lanes and fills batches).
+ * A delivery is due when it is pending, not blocked (no older delivery of the same subscription and
+ * `order_key` is pending — what keeps each person's deliveries in order across retries and
+ * workers), its time has come, nobody holds a live lease on it, and its subscription is on and not
+ * paused. Unblocked pending rows have their own partial index, so rows waiting behind another are
+ * never read here.
  *
- * PostgreSQL: `FOR UPDATE SKIP LOCKED` so concurrent claimers pass over each other's rows; a row
- * another claimer holds is still pending, so the rows behind it stay blocked. SQLite: one writer
- * at a time makes selection and claim atomic.
+ * PostgreSQL: `FOR UPDATE SKIP LOCKED` so concurrent claimers pass over each other's rows. SQLite:
+ * one writer at a time makes selection and claim atomic.
  */
 export async function claimWebhookDeliveries(
   store: Store,
@@ -76,36 +35,31 @@ export async function claimWebhookDeliveries(
     claim: string;
     nowMs: number;
     leaseMs: number;
+    /** Candidates read at most. */
     limit: number;
-    free: (subscriptionId: number) => number;
+    /** Whether to claim this candidate (its subscription, and that subscription's `batch`). */
+    take: (subscriptionId: number, batch: number) => boolean;
   },
 ): Promise<ClaimedWebhook[]> {
   const { claim, nowMs, leaseMs, limit } = opts;
   const until = nowMs + leaseMs;
   const lock = store.dialect === 'postgres' ? sql` for update of d skip locked` : sql``;
   const rows = await store.transaction(async (trx) => {
-    const candidates = await sql<{ id: number | string; subscription_id: number | string }>`
-      select d.id, d.subscription_id from webhook_deliveries d
+    const candidates = await sql<{
+      id: number | string;
+      subscription_id: number | string;
+      batch: number | string;
+    }>`
+      select d.id, d.subscription_id, s.batch from webhook_deliveries d
       join webhook_subscriptions s on s.id = d.subscription_id
-      where d.status = 'pending' and d.run_at_ms <= ${nowMs}
+      where d.status = 'pending' and d.blocked = 0 and d.run_at_ms <= ${nowMs}
         and (d.claimed_until_ms is null or d.claimed_until_ms < ${nowMs})
         and s.enabled = 1 and s.paused_at is null
-        and not exists (
-          select 1 from webhook_deliveries e
-          where e.subscription_id = d.subscription_id and e.order_key = d.order_key
-            and e.status = 'pending' and e.id < d.id)
       order by d.run_at_ms, d.id
-      limit ${limit * 4}${lock}`.execute(trx);
-    const taken = new Map<number, number>();
+      limit ${limit}${lock}`.execute(trx);
     const ids: number[] = [];
-    for (const c of candidates.rows) {
-      const sub = Number(c.subscription_id);
-      const n = taken.get(sub) ?? 0;
-      if (n >= opts.free(sub)) continue;
-      taken.set(sub, n + 1);
-      ids.push(Number(c.id));
-      if (ids.length >= limit) break;
-    }
+    for (const c of candidates.rows)
+      if (opts.take(Number(c.subscription_id), Number(c.batch))) ids.push(Number(c.id));
     if (ids.length === 0) return [];
     return trx
       .updateTable('webhook_deliveries')
@@ -117,6 +71,7 @@ export async function claimWebhookDeliveries(
         'subscription_id',
         'event_id',
         'event',
+        'order_key',
         'payload',
         'attempts',
         'created_at_ms',
@@ -130,6 +85,7 @@ export async function claimWebhookDeliveries(
       subscriptionId: Number(r.subscription_id),
       eventId: r.event_id,
       event: r.event,
+      orderKey: r.order_key,
       payload: parseJson(r.payload),
       attempts: Number(r.attempts),
       createdAtMs: Number(r.created_at_ms),
@@ -147,24 +103,6 @@ export interface AttemptRecord {
   outcome: 'delivered' | 'retry' | 'failed';
   error: string | null;
   responseExcerpt: string | null;
-}
-
-/** Finishes the delivery, only if this claim still holds it (false: the lease passed on). */
-export async function finishWebhookDelivery(
-  trx: Tx,
-  job: ClaimedWebhook,
-  status: 'delivered' | 'failed',
-  lastError: string | null,
-  nowMs: number,
-): Promise<boolean> {
-  const r = await trx
-    .updateTable('webhook_deliveries')
-    .set({ status, last_error: lastError, claimed_by: null, claimed_until_ms: null, finished_at_ms: nowMs })
-    .where('id', '=', job.id)
-    .where('claimed_by', '=', job.claim)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Releases the delivery to run again at `runAtMs`; `refund` gives back the claim's attempt. */
@@ -286,9 +224,11 @@ export async function listWebhookAttempts(
  */
 export async function replayWebhookDeliveries(
   trx: Tx,
+  dialect: Store['dialect'],
   subscriptionId: number,
   opts: { ids?: readonly number[]; sinceMs?: number; limit: number; nowMs: number },
 ): Promise<number[]> {
+  await lockWebhookFanOut(trx, dialect, true);
   let q = trx
     .selectFrom('webhook_deliveries')
     .select(['workspace_id', 'subscription_id', 'event_id', 'event', 'order_key', 'payload'])
@@ -300,6 +240,16 @@ export async function replayWebhookDeliveries(
   else q = q.where('status', '=', 'failed').where('created_at_ms', '>=', opts.sinceMs ?? 0);
   const rows = await q.execute();
   if (rows.length === 0) return [];
+  const waiting = await pendingKeys(
+    trx,
+    rows.map((r) => ({ subscriptionId, orderKey: r.order_key })),
+  );
+  const blockedFor = (key: string): number => {
+    const k = `${subscriptionId}\u0000${key}`;
+    const blocked = waiting.has(k) ? 1 : 0;
+    waiting.add(k);
+    return blocked;
+  };
   const inserted = await trx
     .insertInto('webhook_deliveries')
     .values(
@@ -314,6 +264,7 @@ export async function replayWebhookDeliveries(
         attempts: 0,
         run_at_ms: opts.nowMs,
         created_at_ms: opts.nowMs,
+        blocked: blockedFor(r.order_key),
       })),
     )
     .returning('id')
@@ -321,13 +272,27 @@ export async function replayWebhookDeliveries(
   return inserted.map((r) => Number(r.id));
 }
 
-/** Pending deliveries (the backlog), and how many of them are due by `nowMs`. */
-export async function webhookBacklog(db: Tx, nowMs: number): Promise<{ pending: number; due: number }> {
-  const r = await sql<{ n: number | string; due: number | string | null }>`
-    select count(*) as n, sum(case when run_at_ms <= ${nowMs} then 1 else 0 end) as due
-    from webhook_deliveries where status = 'pending'`.execute(db);
-  const row = r.rows[0];
-  return { pending: Number(row?.n ?? 0), due: Number(row?.due ?? 0) };
+/**
+ * The backlog (`/metrics`): deliveries due by `nowMs` (waiting behind another of the same person
+ * included), changes not yet fanned out, and when the oldest of either was queued. Reads pending
+ * rows only (partial index `webhook_deliveries_pending`).
+ */
+export async function webhookBacklog(
+  db: Tx,
+  nowMs: number,
+): Promise<{ due: number; queuedEvents: number; oldestMs: number | null }> {
+  const d = await sql<{ n: number | string; oldest: number | string | null }>`
+    select count(*) as n, min(created_at_ms) as oldest from webhook_deliveries
+    where status = 'pending' and blocked in (0, 1) and run_at_ms <= ${nowMs}`.execute(db);
+  const e = await sql<{ n: number | string; oldest: number | string | null }>`
+    select count(*) as n, min(created_at_ms) as oldest from webhook_events`.execute(db);
+  const num = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  const oldest = [num(d.rows[0]?.oldest), num(e.rows[0]?.oldest)].filter((v): v is number => v !== null);
+  return {
+    due: Number(d.rows[0]?.n ?? 0),
+    queuedEvents: Number(e.rows[0]?.n ?? 0),
+    oldestMs: oldest.length > 0 ? Math.min(...oldest) : null,
+  };
 }
 
 /**

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
-import type { Tx } from '../store.js';
+import type { Store, Tx } from '../store.js';
 import type { AttemptRecord, ClaimedWebhook } from './deliveries.js';
+import { lockWebhookFanOut } from './events.js';
 
 /** What became of one claimed delivery after its attempt. */
 export interface WebhookResult {
   job: ClaimedWebhook;
-  attempt: AttemptRecord;
+  /** null: no request was made (it expired before one): the row only finishes. */
+  attempt: AttemptRecord | null;
   /** delivered / failed for good / due again at `runAtMs`. */
   next:
     | { status: 'delivered' }
@@ -32,27 +34,32 @@ export interface PauseRule {
  */
 export async function recordWebhookResults(
   trx: Tx,
+  dialect: Store['dialect'],
   results: readonly WebhookResult[],
   rule: PauseRule,
 ): Promise<number[]> {
   if (results.length === 0) return [];
-  await trx
-    .insertInto('webhook_attempts')
-    .values(
-      results.map(({ job, attempt: a }) => ({
-        workspace_id: job.workspaceId,
-        subscription_id: job.subscriptionId,
-        delivery_id: job.id,
-        event_id: job.eventId,
-        attempted_at_ms: a.attemptedAtMs,
-        status_code: a.statusCode,
-        latency_ms: a.latencyMs,
-        outcome: a.outcome,
-        error: a.error,
-        response_excerpt: a.responseExcerpt,
-      })),
-    )
-    .execute();
+  // Finishing unblocks the next delivery of the same person: no fan-out may decide meanwhile.
+  await lockWebhookFanOut(trx, dialect, false);
+  const attempted = results.flatMap((r) => (r.attempt ? [{ job: r.job, attempt: r.attempt }] : []));
+  if (attempted.length > 0)
+    await trx
+      .insertInto('webhook_attempts')
+      .values(
+        attempted.map(({ job, attempt: a }) => ({
+          workspace_id: job.workspaceId,
+          subscription_id: job.subscriptionId,
+          delivery_id: job.id,
+          event_id: job.eventId,
+          attempted_at_ms: a.attemptedAtMs,
+          status_code: a.statusCode,
+          latency_ms: a.latencyMs,
+          outcome: a.outcome,
+          error: a.error,
+          response_excerpt: a.responseExcerpt,
+        })),
+      )
+      .execute();
 
   // Delivered rows, grouped by claim (one UPDATE per claim that holds them).
   const delivered = new Map<string, number[]>();
@@ -105,6 +112,10 @@ export async function recordWebhookResults(
         .where('status', '=', 'pending')
         .execute();
   }
+  await unblockNext(
+    trx,
+    results.filter((r) => r.next.status !== 'retry').map((r) => r.job),
+  );
 
   // Failure runs, per subscription, in the order of the batch.
   const bySub = new Map<
@@ -112,6 +123,7 @@ export async function recordWebhookResults(
     { success: boolean; failuresAfter: number; gone: boolean; lastError: string }
   >();
   for (const r of results) {
+    if (!r.attempt) continue;
     const s = bySub.get(r.job.subscriptionId) ?? {
       success: false,
       failuresAfter: 0,
@@ -158,4 +170,34 @@ export async function recordWebhookResults(
     paused.push(id);
   }
   return paused;
+}
+
+/**
+ * For each finished delivery, the oldest pending delivery of the same subscription and key (the
+ * next of that person) becomes claimable. Idempotent: a key with an unblocked pending row keeps it.
+ */
+async function unblockNext(
+  trx: Tx,
+  finished: ReadonlyArray<Pick<ClaimedWebhook, 'subscriptionId' | 'orderKey'>>,
+) {
+  const seen = new Set<string>();
+  const pairs: Array<{ sub: number; key: string }> = [];
+  for (const f of finished) {
+    const k = `${f.subscriptionId}\u0000${f.orderKey}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    pairs.push({ sub: f.subscriptionId, key: f.orderKey });
+  }
+  for (let i = 0; i < pairs.length; i += 200) {
+    const chunk = pairs.slice(i, i + 200);
+    const match = sql.join(
+      chunk.map((p) => sql`(d.subscription_id = ${p.sub} and d.order_key = ${p.key})`),
+      sql` or `,
+    );
+    await sql`update webhook_deliveries set blocked = 0 where id in (
+        select min(d.id) from webhook_deliveries d
+        where d.status = 'pending' and (${match})
+        group by d.subscription_id, d.order_key)
+      and blocked = 1`.execute(trx);
+  }
 }

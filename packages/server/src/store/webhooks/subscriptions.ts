@@ -16,6 +16,8 @@ export interface SubscriptionRow {
   pausedReason: string | null;
   pausedAt: number | null;
   failureRun: number;
+  /** Events per request at most (1: one event per request, the body an event object). */
+  batch: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -27,6 +29,7 @@ export interface SubscriptionWrite {
   eventNames: readonly string[] | null;
   segmentIds: readonly number[] | null;
   enabled: boolean;
+  batch: number;
 }
 
 type Raw = {
@@ -44,6 +47,7 @@ type Raw = {
   paused_reason: string | null;
   paused_at: number | string | null;
   failure_run: number | string;
+  batch: number | string;
   created_at: number | string;
   updated_at: number | string;
 };
@@ -65,6 +69,7 @@ function toRow(r: Raw): SubscriptionRow {
     pausedReason: r.paused_reason,
     pausedAt: num(r.paused_at),
     failureRun: Number(r.failure_run),
+    batch: Number(r.batch),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -89,6 +94,7 @@ export async function insertSubscription(
       event_names: json(w.eventNames),
       segment_ids: json(w.segmentIds),
       enabled: w.enabled ? 1 : 0,
+      batch: w.batch,
       secret,
       previous_secret: null,
       previous_secret_until_ms: null,
@@ -120,6 +126,7 @@ export async function updateSubscription(
       event_names: json(w.eventNames),
       segment_ids: json(w.segmentIds),
       enabled: w.enabled ? 1 : 0,
+      batch: w.batch,
       updated_at: now,
       ...(resume ? { paused_reason: null, paused_at: null, failure_run: 0 } : {}),
     })
