@@ -101,7 +101,7 @@ export function webhookProblems(d: WebhookDraft): Partial<Record<'url' | 'events
  * The body of `POST /v1/webhooks` (and `PUT`): the filters only with the kinds they apply to, and
  * `null` (every event, every segment) when nothing is chosen.
  */
-export function webhookBody(d: WebhookDraft): Required<Omit<WebhookCreateBody, 'enabled'>> {
+export function webhookBody(d: WebhookDraft): Required<Omit<WebhookCreateBody, 'enabled' | 'batch'>> {
   const names = parseNames(d.eventNames);
   return {
     url: d.url.trim(),

@@ -98,6 +98,7 @@ describe('webhook subscriptions in the dashboard', () => {
       event_names: ['a', 'b'],
       segment_ids: [4],
       enabled: true,
+      batch: 1,
       paused: null,
       previous_secret_expires_at: null,
       created_at: 1,
