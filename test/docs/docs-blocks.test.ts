@@ -225,7 +225,8 @@ describe('docs: TypeScript and JavaScript blocks type-check', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // One TypeScript program over every block: seconds alone, 40 s and more on a loaded 2-core machine.
+  }, 300_000);
 });
 
 describe('docs: other blocks and the prose', () => {
