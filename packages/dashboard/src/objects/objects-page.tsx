@@ -3,6 +3,8 @@ import { AsyncView } from '../components/async-view';
 import { Empty } from '../components/empty';
 import { PageTitle } from '../components/page-title';
 import { Pager } from '../components/pager';
+import { PerPage } from '../components/per-page';
+import { SearchForm, type SearchFormWords } from '../components/search-form';
 import { useObjectTypes } from '../data/use-object-types';
 import { navigate, useLocation } from '../lib/router';
 import { useCursor } from '../lib/use-cursor';
@@ -10,10 +12,17 @@ import { useStored } from '../lib/use-stored';
 import { plural } from '../models/format';
 import { isSearching, parseObjectsQuery, toObjectsSearch, type ObjectsQuery } from '../models/objects-query';
 import { NoObjects } from './no-objects';
-import { ObjectsSearchForm } from './objects-search-form';
 import { ObjectsTable } from './objects-table';
 import { TypePicker } from './type-picker';
 import { useObjectsPage } from './use-objects';
+
+const WORDS: SearchFormWords = {
+  name: 'Objects',
+  idPrefix: 'objects',
+  searchLabel: 'Search by the start of an object id or name',
+  searchPlaceholder: 'e.g. acme',
+  valuePlaceholder: 'value, e.g. enterprise',
+};
 
 /** Objects of one type at a time: find them by id, name, an attribute or conditions; page through. */
 export function ObjectsPage() {
@@ -58,24 +67,17 @@ export function ObjectsPage() {
                   value={query.type}
                   onChange={(t) => apply({ ...query, type: t, filter: null, attr: '', value: '', q: '' })}
                 />
-                <label class="inline small">
-                  Per page{' '}
-                  <select value={String(limit)} onChange={(e) => setLimit(Number(e.currentTarget.value))}>
-                    {[25, 50, 100].map((n) => (
-                      <option key={n} value={String(n)}>
-                        {n}
-                      </option>
-                    ))}
-                  </select>
-                </label>
+                <PerPage limit={limit} onChange={setLimit} />
               </div>
               {type ? null : (
                 <Empty>
                   There is no object type {query.type} in this workspace. Choose one of the types above.
                 </Empty>
               )}
-              <ObjectsSearchForm
+              <SearchForm
                 key={queryKey}
+                words={WORDS}
+                scope="object"
                 query={query}
                 onApply={apply}
                 attributeNames={attributeNames}

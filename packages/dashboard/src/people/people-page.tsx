@@ -4,6 +4,8 @@ import { Empty } from '../components/empty';
 import { ErrorBox } from '../components/error-box';
 import { PageTitle } from '../components/page-title';
 import { Pager } from '../components/pager';
+import { PerPage } from '../components/per-page';
+import { SearchForm, type SearchFormWords } from '../components/search-form';
 import { useSegments } from '../data/use-segments';
 import { navigate, useLocation } from '../lib/router';
 import { useCursor } from '../lib/use-cursor';
@@ -13,8 +15,15 @@ import { ColumnChooser } from './column-chooser';
 import { FirstRun } from './first-run';
 import { MatchSummary } from './match-summary';
 import { PeopleTable } from './people-table';
-import { SearchForm } from './search-form';
 import { usePeoplePage } from './use-people';
+
+const WORDS: SearchFormWords = {
+  name: 'People',
+  idPrefix: 'people',
+  searchLabel: 'Search by the start of an id or email, or a whole cio_id',
+  searchPlaceholder: 'e.g. ann or ann@',
+  valuePlaceholder: 'value, e.g. pro',
+};
 
 /** People: find by the start of an id or email, an attribute's value, or conditions; count; save as a segment. */
 export function PeoplePage() {
@@ -44,6 +53,7 @@ export function PeoplePage() {
       <PageTitle tab={[query.q || null, 'People']}>People</PageTitle>
       <SearchForm
         key={queryKey}
+        words={WORDS}
         query={query}
         onApply={apply}
         segments={segments.data ?? []}
@@ -53,16 +63,7 @@ export function PeoplePage() {
 
       <div class="toolbar">
         <ColumnChooser columns={columns} setColumns={setColumns} attributeNames={attributeNames} />
-        <label class="inline small">
-          Per page{' '}
-          <select value={String(limit)} onChange={(e) => setLimit(Number(e.currentTarget.value))}>
-            {[25, 50, 100].map((n) => (
-              <option key={n} value={String(n)}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PerPage limit={limit} onChange={setLimit} />
       </div>
 
       <AsyncView state={page} what="Search" label="Finding people…">

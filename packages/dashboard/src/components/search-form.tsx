@@ -1,23 +1,40 @@
+import type { AppSegment } from '@roster/protocol';
 import { useState } from 'preact/hooks';
-import { Loading } from '../components/loading';
 import { useLazy } from '../lib/use-lazy';
-import { OBJECT_FIELDS } from '../models/conditions';
-import type { ObjectsQuery } from '../models/objects-query';
+import { OBJECT_FIELDS, PERSON_FIELDS } from '../models/conditions';
+import { EMPTY_SEARCH, isSearching, type SearchQuery } from '../models/search-query';
+import { Loading } from './loading';
 
-/** The builder's code is fetched when someone opens it. */
-const loadFilterPanel = () => import('./objects-filter-panel').then((m) => m.ObjectsFilterPanel);
+/** The builder's code is fetched when someone opens it (most searches never do). */
+const loadFilterPanel = () => import('./filter-panel').then((m) => m.FilterPanel);
+
+/** What differs between the People and Objects search forms. */
+export interface SearchFormWords {
+  /** The form's name, and the prefix of its ids (`people`, `objects`). */
+  name: string;
+  idPrefix: string;
+  searchLabel: string;
+  searchPlaceholder: string;
+  valuePlaceholder: string;
+}
 
 /**
- * The search box (the start of an object id or name), an attribute's value, and conditions on the
- * objects' attributes. Everything lands in the URL, so a search can be reloaded and shared.
+ * The search box, an attribute's value, and the conditions builder. Everything lands in the URL,
+ * so a search can be reloaded and shared. What else the query holds (Objects' type) is kept.
  */
-export function ObjectsSearchForm({
+export function SearchForm<Q extends SearchQuery>({
+  words,
+  scope = 'person',
   query,
   onApply,
+  segments,
   attributeNames,
 }: {
-  query: ObjectsQuery;
-  onApply: (q: ObjectsQuery) => void;
+  words: SearchFormWords;
+  scope?: 'person' | 'object';
+  query: Q;
+  onApply: (q: Q) => void;
+  segments?: AppSegment[];
   attributeNames: string[];
 }) {
   const [q, setQ] = useState(query.q);
@@ -25,27 +42,28 @@ export function ObjectsSearchForm({
   const [op, setOp] = useState(query.op);
   const [value, setValue] = useState(query.value);
   const [showBuilder, setShowBuilder] = useState(!!query.filter);
-  const active = !!(query.q || query.attr || query.filter);
   const FilterPanel = useLazy(loadFilterPanel, showBuilder);
+  const id = (s: string) => `${words.idPrefix}-${s}`;
+  const fields = scope === 'object' ? OBJECT_FIELDS : PERSON_FIELDS;
 
   return (
     <>
       <form
         class="search card"
         role="search"
-        aria-label="Objects"
+        aria-label={words.name}
         onSubmit={(e) => {
           e.preventDefault();
           onApply({ ...query, q: q.trim(), attr: attr.trim(), op, value: attr.trim() ? value : '' });
         }}
       >
-        <label for="objects-q">Search by the start of an object id or name</label>
+        <label for={id('q')}>{words.searchLabel}</label>
         <div class="inline">
           <input
-            id="objects-q"
+            id={id('q')}
             type="search"
             value={q}
-            placeholder="e.g. acme"
+            placeholder={words.searchPlaceholder}
             autocomplete="off"
             onInput={(e) => setQ(e.currentTarget.value)}
           />
@@ -59,13 +77,13 @@ export function ObjectsSearchForm({
             <input
               aria-label="Attribute name"
               placeholder="attribute, e.g. plan"
-              list="objects-attribute-names"
+              list={id('attribute-names')}
               value={attr}
               autocomplete="off"
               onInput={(e) => setAttr(e.currentTarget.value)}
             />
-            <datalist id="objects-attribute-names">
-              {[...new Set([...attributeNames, ...OBJECT_FIELDS])].map((n) => (
+            <datalist id={id('attribute-names')}>
+              {[...new Set([...attributeNames, ...fields])].map((n) => (
                 <option key={n} value={n} />
               ))}
             </datalist>
@@ -79,7 +97,7 @@ export function ObjectsSearchForm({
             </select>
             <input
               aria-label="Attribute value"
-              placeholder="value, e.g. enterprise"
+              placeholder={words.valuePlaceholder}
               value={value}
               onInput={(e) => setValue(e.currentTarget.value)}
             />
@@ -89,20 +107,21 @@ export function ObjectsSearchForm({
           <button
             type="button"
             aria-expanded={showBuilder}
-            aria-controls="objects-builder"
+            aria-controls={id('builder')}
             onClick={() => setShowBuilder(!showBuilder)}
           >
             {showBuilder ? 'Hide conditions' : 'Filter with conditions'}
           </button>
-          {active ? (
+          {isSearching(query) ? (
             <button
               type="button"
               class="link"
               onClick={() => {
                 setQ('');
                 setAttr('');
+                setOp('eq');
                 setValue('');
-                onApply({ ...query, q: '', attr: '', op: 'eq', value: '', filter: null });
+                onApply({ ...query, ...EMPTY_SEARCH });
               }}
             >
               Clear search
@@ -113,7 +132,10 @@ export function ObjectsSearchForm({
       {showBuilder && !FilterPanel ? <Loading label="Loading the conditions builder…" /> : null}
       {showBuilder && FilterPanel ? (
         <FilterPanel
+          idPrefix={words.idPrefix}
+          scope={scope}
           initial={query.filter}
+          segments={segments}
           attributeNames={attributeNames}
           onApply={(filter) => onApply({ ...query, q: q.trim(), attr: attr.trim(), op, value, filter })}
         />
