@@ -5,7 +5,8 @@ import { personLabel, platformName } from '../models/format';
 import { objectHref, objectIdsIn } from '../models/objects';
 import { statusTone } from '../models/status';
 import { Badge } from './badge';
-import { ActivityData, show } from './activity-data';
+import { ActivityData } from './activity-data';
+import { ChangeList } from './change-list';
 import { Link } from './link';
 import { TimeAgo } from './time-ago';
 import { Token } from './token';
@@ -16,18 +17,7 @@ export function ActivityItem({ a, withPerson = false }: { a: AppActivity; withPe
   let body: ComponentChildren = null;
   switch (a.type) {
     case 'attribute_change':
-      body = (
-        <ul class="changes">
-          {Object.entries(data).map(([k, v]) => {
-            const ch = (v ?? {}) as { from?: unknown; to?: unknown };
-            return (
-              <li key={k}>
-                <code>{k}</code>: {show(ch.from)} <span aria-label="changed to">→</span> {show(ch.to)}
-              </li>
-            );
-          })}
-        </ul>
-      );
+      body = <ChangeList changes={data} />;
       break;
     case 'device_change': {
       const other = (
@@ -53,15 +43,7 @@ export function ActivityItem({ a, withPerson = false }: { a: AppActivity; withPe
               </>
             ) : null}
           </p>
-          {changes ? (
-            <ul class="changes">
-              {Object.entries(changes).map(([k, ch]) => (
-                <li key={k}>
-                  <code>{k}</code>: {show(ch.from)} → {show(ch.to)}
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          {changes ? <ChangeList changes={changes} /> : null}
         </>
       );
       break;

@@ -1,6 +1,7 @@
 import type { ObjectActivitiesPage } from '@roster/protocol';
 import type { ComponentChildren } from 'preact';
-import { ActivityData, show } from '../components/activity-data';
+import { ActivityData } from '../components/activity-data';
+import { ChangeList } from '../components/change-list';
 import { Link } from '../components/link';
 import { RelationshipAttributes } from '../components/relationship-attributes';
 import { TimeAgo } from '../components/time-ago';
@@ -10,18 +11,6 @@ import { objectActivityKind, objectActivityTitle } from '../models/objects';
 type ObjectActivity = ObjectActivitiesPage['activities'][number];
 type Person = { id?: string | null; email?: string | null; cio_id?: string };
 type Changes = Record<string, { from?: unknown; to?: unknown }>;
-
-function ChangeList({ changes }: { changes: Changes }) {
-  return (
-    <ul class="changes">
-      {Object.entries(changes).map(([k, ch]) => (
-        <li key={k}>
-          <code>{k}</code>: {show(ch?.from)} <span aria-label="changed to">→</span> {show(ch?.to)}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /** One entry of an object's history: what happened, to whom (for relationships), when. */
 export function ObjectActivityItem({ a }: { a: ObjectActivity }) {
