@@ -256,7 +256,8 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
       .click();
     const explain = page.getByTestId('explain');
     await expect.poll(async () => (await explain.textContent()) ?? '').toContain('matches');
-    expect(await explain.textContent()).toContain('is related to a Company');
+    // The type's name arrives with the object types, which may come after the explanation.
+    await expect.poll(async () => (await explain.textContent()) ?? '').toContain('is related to a Company');
     const seen = explain.getByTestId('explain-objects');
     expect(await seen.textContent()).toBe(' — related to 2 of this type; matching: acme');
     await seen.getByRole('link', { name: 'acme' }).click();
