@@ -502,20 +502,26 @@ async function measureCeiling(label, rows) {
   }
 }
 
+/** `BENCH_INGEST_ENGINES=postgres` (or `sqlite`) runs one engine's part alone, e.g. while working on it. */
+const ENGINES = (process.env.BENCH_INGEST_ENGINES ?? 'sqlite,postgres').split(',');
+
 export async function runIngest() {
   const rows = [];
-  let ceiling = await measureCeiling('SQLite', rows);
-  const floor = await measureFloor(ceiling, rows);
-  const upsertFloor = await measureSqliteFloor(ceiling, rows);
-  const sqlite = await startRoster();
-  try {
-    await measureEngine('SQLite', sqlite, ceiling, rows, floor);
-    sqliteFloorRatios(rows, upsertFloor);
-    await measureStorage('SQLite', sqlite, sqliteSize(sqlite.dataDir), rows);
-  } finally {
-    sqlite.stop();
+  let ceiling;
+  if (ENGINES.includes('sqlite')) {
+    ceiling = await measureCeiling('SQLite', rows);
+    const floor = await measureFloor(ceiling, rows);
+    const upsertFloor = await measureSqliteFloor(ceiling, rows);
+    const sqlite = await startRoster();
+    try {
+      await measureEngine('SQLite', sqlite, ceiling, rows, floor);
+      sqliteFloorRatios(rows, upsertFloor);
+      await measureStorage('SQLite', sqlite, sqliteSize(sqlite.dataDir), rows);
+    } finally {
+      sqlite.stop();
+    }
   }
-  const db = await createPgDatabase();
+  const db = ENGINES.includes('postgres') ? await createPgDatabase() : undefined;
   if (db) {
     ceiling = await measureCeiling('PostgreSQL', rows);
     const pgFloor = await measurePgFloor(db.url, ceiling, rows);

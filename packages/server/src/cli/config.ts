@@ -9,7 +9,7 @@ import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
  * is the only place that reads the environment: the rest of the server is handed this object (or
  * the part of it it needs), so tests and embedders configure it without touching `process.env`.
  */
-export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs'> {
+export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs' | 'pgMergeWrites'> {
   /** PORT */
   port: number;
   /** HOST */
@@ -120,6 +120,8 @@ function retentionDays(env: Env): number | undefined {
 export interface CliStoreConfig extends StoreConfig {
   databaseUrl: string | undefined;
   pgPreparedStatements: boolean;
+  /** ROSTER_PG_MERGE_WRITES: `off` sends a transaction's held writes one statement each. */
+  pgMergeWrites: boolean;
   /** ROSTER_QUERY_TIMEOUT_MS: time budget of App API searches and counts (default 10,000). */
   queryBudgetMs: number | undefined;
 }
@@ -132,6 +134,7 @@ export function resolveStoreConfig(
     dataDir: path.resolve(flags.data ?? env.ROSTER_DATA_DIR ?? './data'),
     databaseUrl: flags['database-url'] ?? (env.DATABASE_URL || undefined),
     pgPreparedStatements: env.ROSTER_PG_PREPARED_STATEMENTS?.toLowerCase() !== 'off',
+    pgMergeWrites: env.ROSTER_PG_MERGE_WRITES?.toLowerCase() !== 'off',
     queryBudgetMs: positive(env, 'ROSTER_QUERY_TIMEOUT_MS'),
   };
 }

@@ -32,6 +32,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteBackgroundCheckpoint: true,
     pgPreparedStatements: config.pgPreparedStatements,
+    pgMergeWrites: config.pgMergeWrites,
     queryBudgetMs: config.queryBudgetMs,
     migrationLog: log,
   });

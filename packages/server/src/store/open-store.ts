@@ -18,6 +18,11 @@ export interface StoreConfig {
    * off for PgBouncer in transaction mode before 1.21 (ROSTER_PG_PREPARED_STATEMENTS=off).
    */
   pgPreparedStatements?: boolean;
+  /**
+   * PostgreSQL: merge a transaction's held writes of the same shape into set-based statements
+   * (store/postgres/held-writes.ts). Default: on (ROSTER_PG_MERGE_WRITES=off to compare).
+   */
+  pgMergeWrites?: boolean;
   /** Time budget of the App API's filter reads, ms (ROSTER_QUERY_TIMEOUT_MS; default 10,000). */
   queryBudgetMs?: number;
   /** Where migrations say what they apply and how long it took (default: nowhere). */
@@ -30,6 +35,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     ? openPostgresStore({
         connectionString: config.databaseUrl,
         preparedStatements: config.pgPreparedStatements ?? true,
+        mergeHeldWrites: config.pgMergeWrites ?? true,
         queryBudgetMs: config.queryBudgetMs,
       })
     : openSqliteStore({

@@ -13,6 +13,7 @@ describe('roster serve configuration', () => {
       logLevel: 'info',
       sqliteSynchronous: 'normal',
       pgPreparedStatements: true,
+      pgMergeWrites: true,
       appApiRateLimit: 0,
       publicRateLimit: 20,
       credentials: undefined,
@@ -100,6 +101,7 @@ describe('roster serve configuration', () => {
       logLevel: 'warn',
       sqliteSynchronous: 'full',
       pgPreparedStatements: false,
+      pgMergeWrites: true,
       appApiRateLimit: 10,
       publicRateLimit: 0,
       credentials: { siteId: 'site', apiKey: 'trackkey', appApiKey: 'appkey' },
@@ -169,6 +171,7 @@ describe('roster serve configuration', () => {
       dataDir: path.resolve('./data'),
       databaseUrl: undefined,
       pgPreparedStatements: true,
+      pgMergeWrites: true,
     });
   });
 });

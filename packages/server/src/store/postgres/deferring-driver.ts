@@ -8,6 +8,8 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { inlineSql } from './inline-sql.js';
+import { HeldWrites } from './held-writes.js';
+import type { TableCatalog } from './table-catalog.js';
 
 /**
  * A PostgreSQL connection that can hold statements back and send them with the next one, as one
@@ -20,46 +22,49 @@ import { inlineSql } from './inline-sql.js';
  * an answer before the write goes on — `begin` and its locks, an UPDATE or an INSERT whose result
  * nobody reads — waits here and travels with the next statement that does (the read; `commit`).
  * An error in a held statement surfaces at that next statement, still inside the transaction, so
- * the transaction fails as a whole exactly as it would have statement by statement.
+ * the transaction fails as a whole exactly as it would have statement by statement. Held writes
+ * of the same shape are merged into set-based statements on the way (held-writes.ts).
  */
 export class DeferringConnection implements DatabaseConnection {
-  private held: string[] = [];
+  private readonly held: HeldWrites;
   /** Whether anything went to the server since `reset` (a transaction to roll back). */
   sent = false;
 
-  constructor(readonly inner: DatabaseConnection) {}
+  constructor(
+    readonly inner: DatabaseConnection,
+    catalog?: TableCatalog,
+  ) {
+    this.held = new HeldWrites(catalog);
+  }
 
   /** Holds `sql` (already with its values inlined) until the next statement goes out. */
   hold(sql: string): void {
-    this.held.push(sql);
+    this.held.text(sql);
   }
 
   /** Holds a statement with parameters; runs it now when its values cannot be inlined. */
   async defer(sql: string, params: readonly unknown[]): Promise<void> {
-    const text = inlineSql(sql, params);
-    if (text !== undefined) this.hold(text);
-    else await this.executeQuery(CompiledQuery.raw(sql, [...params]));
+    if (!this.held.write(sql, params)) await this.executeQuery(CompiledQuery.raw(sql, [...params]));
   }
 
   /** Forgets what is held and that anything was sent (a new transaction begins). */
   reset(): void {
-    this.held = [];
+    this.held.clear();
     this.sent = false;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     this.sent = true;
     if (this.held.length === 0) return this.inner.executeQuery<R>(query);
-    const held = this.held;
-    this.held = [];
+    const held = this.held.take();
     const text = inlineSql(query.sql, query.parameters);
     if (text === undefined) {
-      await this.inner.executeQuery(CompiledQuery.raw(held.join(';\n'), []));
+      await this.inner.executeQuery(CompiledQuery.raw(held, []));
       return this.inner.executeQuery<R>(query);
     }
     // A query without parameters goes by the simple protocol, which runs several statements; the
     // pg client (see postgres-store.ts) answers with the last one's result.
-    return this.inner.executeQuery<R>(CompiledQuery.raw(`${held.join(';\n')};\n${text}`, []));
+    return this.inner.executeQuery<R>(CompiledQuery.raw(`${held};\n${text}`, []));
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -71,14 +76,17 @@ export class DeferringConnection implements DatabaseConnection {
 
 class DeferringDriver implements Driver {
   private readonly wrapped = new WeakMap<DatabaseConnection, DeferringConnection>();
-  constructor(private readonly inner: Driver) {}
+  constructor(
+    private readonly inner: Driver,
+    private readonly catalog: TableCatalog | undefined,
+  ) {}
   init(): Promise<void> {
     return this.inner.init();
   }
   async acquireConnection(): Promise<DatabaseConnection> {
     const conn = await this.inner.acquireConnection();
     let wrapped = this.wrapped.get(conn);
-    if (!wrapped) this.wrapped.set(conn, (wrapped = new DeferringConnection(conn)));
+    if (!wrapped) this.wrapped.set(conn, (wrapped = new DeferringConnection(conn, this.catalog)));
     return wrapped;
   }
   beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -118,9 +126,19 @@ class DeferringDriver implements Driver {
   }
 }
 
-/** Kysely's PostgreSQL dialect whose connections are `DeferringConnection`s. */
+/**
+ * Kysely's PostgreSQL dialect whose connections are `DeferringConnection`s; with a catalog, they
+ * merge held writes (held-writes.ts).
+ */
 export class DeferringPostgresDialect extends PostgresDialect {
+  constructor(
+    config: ConstructorParameters<typeof PostgresDialect>[0],
+    private readonly catalog?: TableCatalog,
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
-    return new DeferringDriver(super.createDriver());
+    return new DeferringDriver(super.createDriver(), this.catalog);
   }
 }

@@ -1,12 +1,10 @@
-import pg from 'pg';
-
 /**
  * A value as the SQL literal PostgreSQL would read for it as a text parameter of unspecified type:
  * a quoted literal is, like such a parameter, of type `unknown` until its context types it, so a
  * statement means the same with its parameters inlined. Undefined when the value cannot be
  * inlined (a string with NUL, which no literal can hold): the caller then runs it with parameters.
  */
-function literal(value: unknown): string | undefined {
+export function literal(value: unknown): string | undefined {
   if (value === null || value === undefined) return 'NULL';
   let text: string;
   if (typeof value === 'string') text = value;
@@ -20,7 +18,19 @@ function literal(value: unknown): string | undefined {
     text = `{${items.join(',')}}`;
   } else text = JSON.stringify(value);
   if (text.includes('\u0000')) return undefined;
-  return pg.escapeLiteral(text);
+  return quote(text);
+}
+
+const QUOTE = /'/g;
+const BACKSLASH = /\\/g;
+
+/**
+ * `pg.escapeLiteral`'s result, built with two native replaces instead of its loop appending one
+ * character at a time (which was a tenth of a v2 batch's CPU on the long JSON values it quotes).
+ */
+export function quote(text: string): string {
+  const quoted = text.includes("'") ? text.replace(QUOTE, "''") : text;
+  return text.includes('\\') ? ` E'${quoted.replace(BACKSLASH, '\\\\')}'` : `'${quoted}'`;
 }
 
 /** One element of a PostgreSQL array literal (text form; pg's own `arrayString` rules). */

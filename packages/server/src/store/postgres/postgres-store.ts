@@ -3,6 +3,8 @@ import { CompiledQuery, Kysely } from 'kysely';
 import { preparedNames, queryRows, registerHolder, statement } from '../sql.js';
 import { PostgresChangeFeed } from './change-feed.js';
 import { DeferringPostgresDialect, type DeferringConnection } from './deferring-driver.js';
+import { TableCatalog } from './table-catalog.js';
+import { quote } from './inline-sql.js';
 import type { Database } from '../schema/index.js';
 import { TransactionRolledBack, type Store, type TransactionOptions, type Tx } from '../store.js';
 import { QueryBudgetError } from '../../lib/errors.js';
@@ -22,6 +24,8 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** Run the hot statements as named prepared statements (default true). */
   preparedStatements?: boolean;
+  /** Merge a transaction's held writes into set-based statements (default true; held-writes.ts). */
+  mergeHeldWrites?: boolean;
   /** `boundedRead`'s `statement_timeout` (ROSTER_QUERY_TIMEOUT_MS). */
   queryBudgetMs?: number;
 }
@@ -41,14 +45,13 @@ async function lock(trx: Tx, sorted: readonly string[]): Promise<void> {
 /** `begin` plus the same locks as `lock`, then the shared ones, as one multi-statement text. */
 function beginWithLocks(sorted: readonly string[], shared: readonly string[]): string {
   const parts = ['begin'];
-  const literals = sorted.map((k) => pg.escapeLiteral(k));
+  const literals = sorted.map(quote);
   if (literals.length === 1) parts.push(`select pg_advisory_xact_lock(hashtextextended(${literals[0]}, 0))`);
   else if (literals.length > 1)
     parts.push(
       `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(array[${literals.join(', ')}]::text[]) as k`,
     );
-  for (const k of shared)
-    parts.push(`select pg_advisory_xact_lock_shared(hashtextextended(${pg.escapeLiteral(k)}, 0))`);
+  for (const k of shared) parts.push(`select pg_advisory_xact_lock_shared(hashtextextended(${quote(k)}, 0))`);
   return parts.join('; ');
 }
 
@@ -88,7 +91,10 @@ export function openPostgresStore(options: PostgresOptions): Store {
   // An idle client that loses its connection (a PostgreSQL restart) must not crash the server;
   // the pool replaces it and the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new DeferringPostgresDialect({ pool }) });
+  // Held writes merge into set-based statements (held-writes.ts) unless turned off
+  // (`mergeHeldWrites: false`, ROSTER_PG_MERGE_WRITES=off: to compare, or to rule it out).
+  const catalog = options.mergeHeldWrites !== false ? new TableCatalog(pool) : undefined;
+  const db = new Kysely<Database>({ dialect: new DeferringPostgresDialect({ pool }, catalog) });
   const queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
   const changes = new PostgresChangeFeed(options.connectionString);
 
@@ -102,6 +108,9 @@ export function openPostgresStore(options: PostgresOptions): Store {
       // BEGIN and the advisory locks in one round trip (a simple-protocol query, so the keys are
       // quoted literals; a key with a NUL, which no literal can hold, takes the parameter path).
       const inline = ![...keys, ...shared].some((k) => k.includes('\u0000'));
+      // Track writes (they lock identities) merge their held writes: the catalog that allows it is
+      // read once, by the first of them, after migrations (which lock nothing) have run.
+      if (keys.length > 0) await catalog?.fresh();
       return db.connection().execute(async (conn) => {
         const link = await conn.getExecutor().provideConnection(async (c) => c as DeferringConnection);
         link.reset();

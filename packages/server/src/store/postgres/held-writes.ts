@@ -1,0 +1,258 @@
+import { inlineSql, literal } from './inline-sql.js';
+import type { TableCatalog, TableInfo } from './table-catalog.js';
+
+/**
+ * The writes a `DeferringConnection` holds until its next statement, merged where that changes
+ * nothing but the number of statements PostgreSQL parses, plans and runs.
+ *
+ * Why: a v2 batch of 100 identifies held about 200 statements (an INSERT or UPDATE of each person,
+ * an INSERT of each one's history) and a group of single writes (group commit) a few per write; each
+ * statement of a multi-statement query costs PostgreSQL a parse, a plan and an executor start-up,
+ * and Roster the text of each. Held writes of the same shape now go as one set-based statement:
+ *
+ * - `insert into T (cols) values (…)` (no `on conflict`, no `returning`) joins the held INSERT into
+ *   the same table with the same columns: one multi-row INSERT, rows in the order they were held.
+ * - `update T set c1 = $1, … where key = $n`, where `key` is T's one-column primary key and no `c`
+ *   is in a unique index, joins the held UPDATE of the same shape: one `update … from (values …)`,
+ *   a later row for the same key replacing the earlier (each sets whole values, so the last wins
+ *   as it would one statement after another).
+ *
+ * A write joins an earlier one only by moving before what was held after that one, and only past
+ * writes it commutes with: an INSERT or UPDATE of another table that the moving write's table
+ * does not reference (so no foreign key check can see the difference). Anything else — BEGIN and
+ * its locks, a statement of another shape, a table with a row trigger, a table the catalog does not
+ * know yet — stays where it is, and nothing moves past it. Unique indexes see the same rows in the
+ * same order per table (UPDATEs that merge never set a unique column), so a write that fails one
+ * statement at a time fails merged too: the transaction fails as a whole either way.
+ */
+
+interface InsertShape {
+  kind: 'insert';
+  table: string;
+  /** The column list (what a merged INSERT must share). */
+  columns: string;
+  /** The `(…), (…)` text after `values`. */
+  values: string;
+  /** When `values` is `($1, …, $k), ($k+1, …)` (every Roster INSERT): k, rows are built directly. */
+  width: number | undefined;
+}
+
+interface UpdateShape {
+  kind: 'update';
+  table: string;
+  /** The set columns and the key (what a merged UPDATE must share). */
+  columns: string;
+  setColumns: string[];
+  /** Parameter number (1-based) of each set column's value, in order, and of the key. */
+  setParams: number[];
+  key: string;
+  keyParam: number;
+}
+
+type Shape = InsertShape | UpdateShape;
+
+interface TextEntry {
+  kind: 'text';
+  text: string;
+}
+
+interface InsertEntry {
+  kind: 'insert';
+  table: string;
+  info: TableInfo;
+  columns: string;
+  rows: string[];
+}
+
+interface UpdateEntry {
+  kind: 'update';
+  table: string;
+  info: TableInfo;
+  columns: string;
+  shape: UpdateShape;
+  /** Key literal → the row's literals (set values, then the key), in the order first held. */
+  rows: Map<string, string[]>;
+  /** The statement as held, while it holds one row. */
+  single: string;
+}
+
+type Entry = TextEntry | InsertEntry | UpdateEntry;
+
+const INSERT_RE =
+  /^insert into (\w+) \(([\w, ]+)\) values (\(\$\d+(?:, ?\$\d+)*\)(?:, ?\(\$\d+(?:, ?\$\d+)*\))*)$/i;
+const UPDATE_RE = /^update (\w+) set (\w+ = \$\d+(?:, \w+ = \$\d+)*) where (\w+) = \$(\d+)$/i;
+
+/** Shapes by statement text (texts are Roster's own, a bounded set: store/sql.ts). */
+const shapes = new Map<string, Shape | null>();
+const MAX_SHAPES = 2000;
+
+function shapeOf(sql: string): Shape | null {
+  let shape = shapes.get(sql);
+  if (shape !== undefined) return shape;
+  shape = parse(sql.replace(/\s+/g, ' ').trim());
+  if (shapes.size < MAX_SHAPES) shapes.set(sql, shape);
+  return shape;
+}
+
+function parse(sql: string): Shape | null {
+  const insert = INSERT_RE.exec(sql);
+  if (insert) {
+    const columns = insert[2]!.replace(/ /g, '');
+    const values = insert[3]!;
+    return { kind: 'insert', table: insert[1]!, columns, values, width: tupleWidth(values) };
+  }
+  const update = UPDATE_RE.exec(sql);
+  if (update) {
+    const sets = update[2]!.split(', ').map((s) => s.split(' = $'));
+    const setColumns = sets.map(([c]) => c!);
+    if (new Set(setColumns).size !== setColumns.length) return null;
+    return {
+      kind: 'update',
+      table: update[1]!,
+      columns: `${setColumns.join(',')} by ${update[3]!}`,
+      setColumns,
+      setParams: sets.map(([, n]) => Number(n)),
+      key: update[3]!,
+      keyParam: Number(update[4]!),
+    };
+  }
+  return null;
+}
+
+/** k when `values` holds its parameters in order, k to a row: `($1, $2), ($3, $4)`. */
+function tupleWidth(values: string): number | undefined {
+  const tuples = values.slice(1, -1).split(/\), ?\(/);
+  const width = tuples[0]!.split(',').length;
+  let n = 0;
+  for (const t of tuples) {
+    const params = t.split(',').map((p) => p.trim());
+    if (params.length !== width || params.some((p) => p !== `$${++n}`)) return undefined;
+  }
+  return width;
+}
+
+/** `(l1, …, lk), (…)` of `params`, k to a row; undefined when a value cannot be inlined. */
+function tuples(params: readonly unknown[], width: number): string | undefined {
+  const rows: string[] = [];
+  for (let i = 0; i < params.length; i += width) {
+    const row: string[] = [];
+    for (let j = i; j < i + width; j++) {
+      const l = literal(params[j]);
+      if (l === undefined) return undefined;
+      row.push(l);
+    }
+    rows.push(`(${row.join(', ')})`);
+  }
+  return rows.join(', ');
+}
+
+function mergeable(shape: Shape, info: TableInfo | undefined): info is TableInfo {
+  if (!info || info.rowTriggers) return false;
+  if (shape.kind === 'insert') return true;
+  return (
+    shape.key === info.primaryKey &&
+    info.types.has(shape.key) &&
+    shape.setColumns.every((c) => info.types.has(c) && !info.unique.has(c))
+  );
+}
+
+export class HeldWrites {
+  private entries: Entry[] = [];
+
+  constructor(private readonly catalog: TableCatalog | undefined) {}
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+
+  /** Holds a statement as it is (BEGIN and its locks, anything with values already inlined). */
+  text(sql: string): void {
+    this.entries.push({ kind: 'text', text: sql });
+  }
+
+  /** Holds a write with parameters; false when its values cannot be inlined (run it now). */
+  write(sql: string, params: readonly unknown[]): boolean {
+    const shape = this.catalog ? shapeOf(sql) : null;
+    const info = shape ? this.catalog!.get(shape.table) : undefined;
+    if (!shape || !mergeable(shape, info)) {
+      const text = inlineSql(sql, params);
+      if (text === undefined) return false;
+      this.text(text);
+      return true;
+    }
+    if (shape.kind === 'insert') {
+      const rows =
+        shape.width !== undefined && params.length % shape.width === 0
+          ? tuples(params, shape.width)
+          : inlineSql(shape.values, params);
+      if (rows === undefined) return false;
+      const into = this.joinable(shape, info);
+      if (into?.kind === 'insert') into.rows.push(rows);
+      else
+        this.entries.push({ kind: 'insert', table: shape.table, info, columns: shape.columns, rows: [rows] });
+      return true;
+    }
+    const literals: string[] = [];
+    for (const n of [...shape.setParams, shape.keyParam]) {
+      const l = literal(params[n - 1]);
+      if (l === undefined) return false;
+      literals.push(l);
+    }
+    const key = literals[literals.length - 1]!;
+    const into = this.joinable(shape, info);
+    if (into?.kind === 'update') {
+      into.rows.set(key, literals);
+      return true;
+    }
+    const single = inlineSql(sql, params);
+    if (single === undefined) return false;
+    this.entries.push({
+      kind: 'update',
+      table: shape.table,
+      info,
+      columns: shape.columns,
+      shape,
+      rows: new Map([[key, literals]]),
+      single,
+    });
+    return true;
+  }
+
+  /** The held entry of the same shape this write may join, looking back past what it commutes with. */
+  private joinable(shape: Shape, info: TableInfo): Entry | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i]!;
+      if (e.kind === 'text') return undefined;
+      if (e.table === shape.table)
+        return e.kind === shape.kind && e.columns === shape.columns ? e : undefined;
+      // Moving before a write of another table: only if no foreign key of ours can see its rows.
+      if (info.references.has(e.table)) return undefined;
+    }
+    return undefined;
+  }
+
+  /** The held statements as one text (`;`-separated), in order; empties the hold. */
+  take(): string {
+    const text = this.entries.map(render).join(';\n');
+    this.entries = [];
+    return text;
+  }
+}
+
+function render(e: Entry): string {
+  if (e.kind === 'text') return e.text;
+  if (e.kind === 'insert') return `insert into ${e.table} (${e.columns}) values ${e.rows.join(', ')}`;
+  if (e.rows.size === 1) return e.single;
+  const { setColumns, key } = e.shape;
+  const names = setColumns.map((_, i) => `v${i + 1}`);
+  const sets = setColumns.map((c, i) => `${c} = v.${names[i]}::${e.info.types.get(c)}`).join(', ');
+  const rows = [...e.rows.values()].map((r) => `(${r.join(', ')})`).join(', ');
+  return (
+    `update ${e.table} as t set ${sets} from (values ${rows}) as v(${names.join(', ')}, k) ` +
+    `where t.${key} = v.k::${e.info.types.get(key)}`
+  );
+}
