@@ -114,7 +114,7 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
     merged = await openStore({ dataDir: dir, databaseUrl: database.url });
     plain = await openStore({ dataDir: dir, databaseUrl: database.url, pgMergeWrites: false });
     const workspaces = new WorkspaceService(merged, systemClock);
-    for (const name of ['merged', 'plain', 'failing'])
+    for (const name of ['merged', 'plain', 'failing', 'twice'])
       ws.push((await workspaces.create({ name })).workspace.id);
     pool = new pg.Pool({ connectionString: database.url, max: 1 });
     pool.on('error', () => {});
@@ -206,6 +206,26 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
     ]);
     expect(a.activities.map((r) => r.person_pid)).toEqual([1, 2, 1, 3]);
     expect(a.events.map((e) => e.name)).toEqual(['first', 'first']);
+  });
+
+  it('the same person updated twice and nobody else: the last update is what stays', async () => {
+    const workspace = ws[3]!;
+    const base = 400_000;
+    const [insert, params] = script(workspace, base)[0];
+    await merged.transaction(async (trx) => executeLater(trx, insert, params), { lockKeys: ['held:twice'] });
+    await merged.transaction(
+      async (trx) => {
+        for (const n of [1, 2, 3])
+          await executeLater(trx, UPDATE_ATTRIBUTES, [JSON.stringify({ n }), '{}', 0, NOW, base + 1]);
+      },
+      { lockKeys: ['held:twice'] },
+    );
+    const [row] = await queryRows<{ attributes: unknown }>(
+      merged.db,
+      statement('select attributes from people where pid = ?'),
+      [base + 1],
+    );
+    expect(row!.attributes).toEqual({ n: 3 });
   });
 
   it('a merged statement that fails fails the transaction, and nothing of it is written', async () => {

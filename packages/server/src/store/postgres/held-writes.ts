@@ -72,8 +72,6 @@ interface UpdateEntry {
   shape: UpdateShape;
   /** Key literal → the row's literals (set values, then the key), in the order first held. */
   rows: Map<string, string[]>;
-  /** The statement as held, while it holds one row. */
-  single: string;
 }
 
 type Entry = TextEntry | InsertEntry | UpdateEntry;
@@ -208,8 +206,6 @@ export class HeldWrites {
       into.rows.set(key, literals);
       return true;
     }
-    const single = inlineSql(sql, params);
-    if (single === undefined) return false;
     this.entries.push({
       kind: 'update',
       table: shape.table,
@@ -217,7 +213,6 @@ export class HeldWrites {
       columns: shape.columns,
       shape,
       rows: new Map([[key, literals]]),
-      single,
     });
     return true;
   }
@@ -246,8 +241,13 @@ export class HeldWrites {
 function render(e: Entry): string {
   if (e.kind === 'text') return e.text;
   if (e.kind === 'insert') return `insert into ${e.table} (${e.columns}) values ${e.rows.join(', ')}`;
-  if (e.rows.size === 1) return e.single;
   const { setColumns, key } = e.shape;
+  if (e.rows.size === 1) {
+    // One person (maybe written twice: the last row replaced the first): the plain UPDATE.
+    const [row] = e.rows.values();
+    const sets = setColumns.map((c, i) => `${c} = ${row![i]}`).join(', ');
+    return `update ${e.table} set ${sets} where ${key} = ${row![setColumns.length]}`;
+  }
   const names = setColumns.map((_, i) => `v${i + 1}`);
   const sets = setColumns.map((c, i) => `${c} = v.${names[i]}::${e.info.types.get(c)}`).join(', ');
   const rows = [...e.rows.values()].map((r) => `(${r.join(', ')})`).join(', ');
