@@ -196,7 +196,7 @@ async function runEngine(engine, n) {
       ['score', 'number'],
     ]) {
       t = performance.now();
-      await indexes.add(workspace, { name, type });
+      await indexes.add(workspace, { name, kind: type });
       await indexes.idle();
       builds.push({ name, type, ms: performance.now() - t });
     }
@@ -344,7 +344,7 @@ async function runEngine(engine, n) {
     // A new dynamic segment on the rare value: its backfill reads the index.
     const segments = new SegmentsService(store, systemClock, new PeopleReadService(store));
     t = performance.now();
-    await segments.create(workspace, { segment: { name: 'rare tag', conditions: rare } });
+    await segments.create(workspace, { name: 'rare tag', conditions: rare });
     row({
       name: 'new segment on an indexed eq (100 people): create + backfill',
       value: performance.now() - t,

@@ -110,9 +110,7 @@ async function backfill(n) {
       await store.db.deleteFrom('segment_memberships').execute();
     }
     const app = createAppServices(store, { now: () => Date.now() });
-    const full = await ms(() =>
-      app.segments.create(workspace, { segment: { name: 'full', conditions: CONDITION } }),
-    );
+    const full = await ms(() => app.segments.create(workspace, { name: 'full', conditions: CONDITION }));
     const h = median(hand);
     const c = median(compiled);
     return [
@@ -257,7 +255,7 @@ async function throughput(label, databaseUrl, k) {
     const define = async (on) => {
       if (on) {
         for (let i = 0; i < segments.length; i++)
-          await app.segments.create(workspace, { segment: { name: `s${r}-${i}`, conditions: segments[i] } });
+          await app.segments.create(workspace, { name: `s${r}-${i}`, conditions: segments[i] });
       } else {
         await store.db.deleteFrom('segments').where('type', '=', 'dynamic').execute();
         await store.db

@@ -10,9 +10,10 @@ import {
   type TransactionalRow,
 } from '../../store/campaigns/transactional.js';
 import { parseJson, toJson, type Store, type Tx } from '../../store/store.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { checkTemplate, parsePushTemplate } from '../templates/template-input.js';
+import { checkTemplate } from '../templates/template-input.js';
+import type { TransactionalWrite } from './transactional-input.js';
 
 export interface TransactionalMessage {
   id: number;
@@ -49,8 +50,6 @@ const toMessage = (r: TransactionalRow): TransactionalMessage => ({
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
 });
-
-const MAX_NAME = 255;
 
 /** Transactional push templates: stored, validated with Liquid at save, found by id or trigger name. */
 export class TransactionalService {
@@ -90,8 +89,8 @@ export class TransactionalService {
     return row && toMessage(row);
   }
 
-  async create(ws: Workspace, body: unknown): Promise<TransactionalMessage> {
-    const { name, template } = this.parse(body);
+  async create(ws: Workspace, write: TransactionalWrite): Promise<TransactionalMessage> {
+    const { name, template } = this.checked(write);
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       await this.checkNameFree(trx, ws.id, name, null);
@@ -99,9 +98,9 @@ export class TransactionalService {
     });
   }
 
-  async update(ws: Workspace, rawId: string, body: unknown): Promise<TransactionalMessage> {
+  async update(ws: Workspace, rawId: string, write: TransactionalWrite): Promise<TransactionalMessage> {
     const existing = await this.get(ws, rawId);
-    const { name, template } = this.parse(body);
+    const { name, template } = this.checked(write);
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       await this.checkNameFree(trx, ws.id, name, existing.id);
@@ -111,15 +110,9 @@ export class TransactionalService {
     });
   }
 
-  private parse(body: unknown): { name: string; template: PushTemplate } {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const name = typeof b.name === 'string' ? b.name.trim() : '';
-    if (name === '') throw new InvalidInputError('/name', 'name is required', 'required');
-    if (name.length > MAX_NAME)
-      throw new InvalidInputError('/name', `name is longer than ${MAX_NAME} characters`, 'too_long');
-    if (/^\d+$/.test(name))
-      throw new InvalidInputError('/name', 'name cannot be a number (it would read as an id)', 'invalid');
-    return { name, template: checkTemplate(this.renderer, parsePushTemplate(b)) };
+  /** The write with its template's Liquid checked (a syntax error is a 400 naming the field). */
+  private checked(write: TransactionalWrite): TransactionalWrite {
+    return { name: write.name, template: checkTemplate(this.renderer, write.template) };
   }
 
   private async checkNameFree(

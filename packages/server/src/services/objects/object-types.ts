@@ -9,27 +9,11 @@ import {
 import type { Store } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import { MAX_OBJECT_TYPES } from './object-limits.js';
+import type { ObjectTypeWrite } from './object-type-input.js';
 import { parseTypeId } from './object-ref.js';
 import { slugOf } from '../../lib/slug.js';
 
 export { slugOf };
-
-/** Type names: what the dashboard and Liquid (`objects.<slug>`) show; 100 bytes is plenty. */
-const MAX_NAME_BYTES = 100;
-
-function nameOf(raw: unknown, field: string, required: boolean): string | undefined {
-  if (raw === undefined || raw === null) {
-    if (required) throw new InvalidInputError(field, `${field} is required`, 'required');
-    return undefined;
-  }
-  if (typeof raw !== 'string' || raw.trim() === '')
-    throw new InvalidInputError(field, `${field} must be a non-blank string`, 'invalid');
-  if (Buffer.byteLength(raw, 'utf8') > MAX_NAME_BYTES)
-    throw new InvalidInputError(field, `${field} cannot be longer than ${MAX_NAME_BYTES} bytes`, 'too_long');
-  if (slugOf(raw) === '')
-    throw new InvalidInputError(field, `${field} needs at least one letter or digit`, 'invalid');
-  return raw.trim();
-}
 
 /** Naming object types (Roster's App API additions; Customer.io names them in its UI). */
 export class ObjectTypesService {
@@ -39,10 +23,8 @@ export class ObjectTypesService {
   ) {}
 
   /** `POST /v1/object_types {name, singular_name?}`: the next free id ("1", "2", …). */
-  async create(workspace: Workspace, body: unknown) {
-    const b = (body ?? {}) as Record<string, unknown>;
-    const name = nameOf(b.name, 'name', true)!;
-    const singular = nameOf(b.singular_name, 'singular_name', false) ?? name;
+  async create(workspace: Workspace, { name, singularName }: ObjectTypeWrite) {
+    const singular = singularName ?? name;
     return this.store.transaction(
       async (trx) => {
         const types = await listObjectTypes(trx, workspace.id);
@@ -82,10 +64,8 @@ export class ObjectTypesService {
   }
 
   /** `PUT /v1/object_types/:id {name, singular_name?}`. */
-  async rename(workspace: Workspace, typeRaw: string, body: unknown) {
+  async rename(workspace: Workspace, typeRaw: string, { name, singularName }: ObjectTypeWrite) {
     const typeId = parseTypeId(typeRaw, 'object_type_id');
-    const b = (body ?? {}) as Record<string, unknown>;
-    const name = nameOf(b.name, 'name', true)!;
     return this.store.transaction(
       async (trx) => {
         const current = await findObjectType(trx, workspace.id, typeId);
@@ -93,7 +73,7 @@ export class ObjectTypesService {
         const others = (await listObjectTypes(trx, workspace.id)).filter((t) => t.id !== typeId);
         if (others.some((t) => slugOf(t.name) === slugOf(name)))
           throw new ConflictError('name', `an object type named ${name} exists`);
-        const singular = nameOf(b.singular_name, 'singular_name', false) ?? current.singularName;
+        const singular = singularName ?? current.singularName;
         await renameObjectType(trx, workspace.id, typeId, { name, singularName: singular });
         return {
           type: {

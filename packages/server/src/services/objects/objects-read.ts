@@ -15,7 +15,7 @@ import { attributesText } from '../people/attribute-text.js';
 import type { PeopleReadService } from '../people/people-read.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import type { IdType } from '../query/id-type.js';
-import { parseObjectFilter } from './object-filter.js';
+import type { FindObjects } from './object-type-input.js';
 import { parseCioObjectId, parseObjectId, parseTypeId } from './object-ref.js';
 import { slugOf } from './object-types.js';
 
@@ -99,15 +99,13 @@ export class ObjectsReadService {
   }
 
   /** `POST /v1/objects`: a type's objects matching a filter (all of them without one), paged. */
-  async find(workspace: Workspace, body: unknown, start: string | undefined, limit: number) {
-    const b = (body ?? {}) as { object_type_id?: unknown; filter?: unknown };
-    if (typeof b !== 'object' || Array.isArray(b))
-      throw new InvalidInputError('', 'request body must be a JSON object');
-    const typeId = parseTypeId(b.object_type_id, 'object_type_id');
-    const predicate =
-      b.filter === undefined || b.filter === null
-        ? MATCHES_ALL
-        : compileObjectFilter(parseObjectFilter(b.filter, typeId), this.store.dialect);
+  async find(
+    workspace: Workspace,
+    { typeId, filter }: FindObjects,
+    start: string | undefined,
+    limit: number,
+  ) {
+    const predicate = filter ? compileObjectFilter(filter, this.store.dialect) : MATCHES_ALL;
     const rows = await searchObjects(
       this.store.db,
       workspace.id,

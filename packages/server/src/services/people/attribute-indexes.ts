@@ -21,11 +21,10 @@ import {
 } from '../../store/people/attribute-indexes.js';
 import type { Store, Tx } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
+import type { AddAttributeIndex } from './attribute-index-input.js';
 
 /** Each index is one more B-tree every write to `people` updates: a workspace gets at most this many. */
 export const MAX_ATTRIBUTE_INDEXES = 20;
-/** Longest attribute name that can be indexed. */
-const MAX_NAME = 150;
 /** A build holds its lease this long and renews it at a third of that (several servers, one database). */
 const LEASE_MS = 60_000;
 /** The `leases` row a server holds while it builds (one build at a time on a database). */
@@ -47,12 +46,6 @@ function view(r: AttributeIndexRow): IndexedAttribute {
     created_at: Number(r.created_at),
     updated_at: Number(r.updated_at),
   };
-}
-
-function kindOf(raw: unknown, pointer: string): AttributeIndexKind {
-  if (raw === undefined || raw === 'text') return 'text';
-  if (raw === 'number') return 'number';
-  throw new InvalidInputError(pointer, 'type must be "text" (for eq/in) or "number" (for gt/gte/lt/lte)');
 }
 
 /**
@@ -80,19 +73,7 @@ export class AttributeIndexService {
   }
 
   /** Registers an attribute index and starts its build; idempotent (a failed one is rebuilt). */
-  async add(workspace: Workspace, body: unknown): Promise<IndexedAttribute> {
-    const b = (body ?? {}) as { name?: unknown; type?: unknown };
-    if (typeof b.name !== 'string' || b.name === '')
-      throw new InvalidInputError('/name', 'name is required: the attribute to index', 'required');
-    const name = b.name;
-    if (name.length > MAX_NAME)
-      throw new InvalidInputError('/name', `name is longer than ${MAX_NAME} characters`, 'too_long');
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(name))
-      throw new InvalidInputError('/name', 'name must not contain control characters');
-    if (name === 'id' || name === 'email' || name === 'cio_id')
-      throw new InvalidInputError('/name', `${name} is an identifier and is always indexed`);
-    const kind = kindOf(b.type, '/type');
+  async add(workspace: Workspace, { name, kind }: AddAttributeIndex): Promise<IndexedAttribute> {
     const now = unixSeconds(this.clock);
     const { row, build } = await this.store.transaction(async (trx) => {
       const existing = (await listAttributeIndexes(trx, workspace.id)).some(
@@ -111,8 +92,9 @@ export class AttributeIndexService {
   }
 
   /** Drops the index (both types when `type` is absent) and forgets it. */
-  async remove(workspace: Workspace, name: string, type: unknown): Promise<void> {
-    const kinds: AttributeIndexKind[] = type === undefined ? ['text', 'number'] : [kindOf(type, 'type')];
+  /** Both kinds of the attribute's index unless `kind` names one. */
+  async remove(workspace: Workspace, name: string, kind: AttributeIndexKind | undefined): Promise<void> {
+    const kinds: AttributeIndexKind[] = kind === undefined ? ['text', 'number'] : [kind];
     let found = false;
     for (const kind of kinds) {
       // Forgotten first: from here on no filter is compiled against it; then the index goes.

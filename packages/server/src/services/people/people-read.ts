@@ -12,9 +12,6 @@ import { customerView } from './customer-view.js';
 import { lookupKey, type IdType } from '../query/id-type.js';
 import { emailKey } from '../identity/email.js';
 
-/** Most ids `POST /v1/customers/attributes` takes (docs/app-api.md "People"). */
-export const MAX_ATTRIBUTE_IDS = 100;
-
 /** Reads people back: one profile, a batch of profiles, lookups by email. */
 export class PeopleReadService {
   constructor(private readonly store: Store) {}
@@ -34,18 +31,8 @@ export class PeopleReadService {
   }
 
   /** Profiles for up to 100 identifiers, in request order; unknown ones are left out. */
-  async customers(workspace: Workspace, idType: IdType, body: unknown): Promise<AppCustomer[]> {
-    const ids = (body as { ids?: unknown } | undefined)?.ids;
-    if (!Array.isArray(ids) || ids.length === 0)
-      throw new InvalidInputError('ids', 'ids must be a non-empty array', 'required');
-    if (ids.length > MAX_ATTRIBUTE_IDS)
-      throw new InvalidInputError('ids', `ids takes at most ${MAX_ATTRIBUTE_IDS} values`, 'too_long');
-    const values = ids.map((v, i) => {
-      if (typeof v === 'string' && v !== '') return v;
-      if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-      throw new InvalidInputError(`ids/${i}`, 'every id must be a non-empty string');
-    });
-    const keys = values.map((v) => lookupKey(idType, v));
+  async customers(workspace: Workspace, idType: IdType, ids: readonly string[]): Promise<AppCustomer[]> {
+    const keys = ids.map((v) => lookupKey(idType, v));
     const column = keys[0]!.column;
     const people = await peopleByIdentifier(this.store.db, workspace.id, column, [
       ...new Set(keys.map((k) => k.value)),

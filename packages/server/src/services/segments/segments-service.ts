@@ -34,10 +34,7 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodePidCursor, encodeCursor } from '../query/cursor.js';
 import type { IdType } from '../query/id-type.js';
 import type { PeopleReadService } from '../people/people-read.js';
-
-/** Longest segment name / description accepted; Customer.io documents none. */
-const MAX_NAME = 255;
-const MAX_DESCRIPTION = 4096;
+import type { CountConditions, SegmentCreate, SegmentWrite } from './segment-input.js';
 
 /**
  * A manual segment is always `finished`; dynamic ones too once memberships are current.
@@ -63,46 +60,6 @@ export function segmentView(row: SegmentRow): AppSegment {
     updated_at: Number(row.updated_at),
     conditions,
   };
-}
-
-type SegmentBody = Record<string, unknown> & { conditions?: unknown };
-
-function segmentBody(body: unknown, create: boolean): SegmentBody {
-  const segment = (body as { segment?: unknown } | undefined)?.segment;
-  if (typeof segment !== 'object' || segment === null || Array.isArray(segment))
-    throw create
-      ? new InvalidInputError('/segment/name', 'segment name is required', 'required')
-      : new InvalidInputError('/segment', 'a segment object is required', 'required');
-  return segment as SegmentBody;
-}
-
-/** Validates `name` (required on create) and `description`; undefined when not given. */
-function textFields(segment: SegmentBody, create: boolean): { name?: string; description?: string } {
-  const { name, description } = segment;
-  const out: { name?: string; description?: string } = {};
-  if (name !== undefined || create) {
-    if (typeof name !== 'string' || name.trim() === '')
-      throw new InvalidInputError('/segment/name', 'segment name is required', 'required');
-    if (name.length > MAX_NAME)
-      throw new InvalidInputError(
-        '/segment/name',
-        `segment name is longer than ${MAX_NAME} characters`,
-        'too_long',
-      );
-    out.name = name;
-  }
-  if (description !== undefined && description !== null) {
-    if (typeof description !== 'string')
-      throw new InvalidInputError('/segment/description', 'segment description must be a string');
-    if (description.length > MAX_DESCRIPTION)
-      throw new InvalidInputError(
-        '/segment/description',
-        `segment description is longer than ${MAX_DESCRIPTION} characters`,
-        'too_long',
-      );
-    out.description = description;
-  }
-  return out;
 }
 
 /** Segment ids in paths: positive integers; anything else names no segment (404). */
@@ -151,14 +108,13 @@ export class SegmentsService {
    * `POST /v1/segments`: without `conditions` a manual segment (docs/app-api.md "Segments"); with
    * them a dynamic one, whose members are backfilled before the answer (docs/segments.md).
    */
-  async create(workspace: Workspace, body: unknown): Promise<AppSegment> {
-    const segment = segmentBody(body, true);
-    const { name, description } = textFields(segment, true);
+  async create(workspace: Workspace, segment: SegmentCreate): Promise<AppSegment> {
+    const { name, description } = segment;
     const now = unixSeconds(this.clock);
     if (segment.conditions === undefined || segment.conditions === null) {
       const row = await insertSegment(this.store.db, {
         workspaceId: workspace.id,
-        name: name!,
+        name,
         description: description ?? '',
         now,
       });
@@ -168,7 +124,7 @@ export class SegmentsService {
       await this.definitions.validate(trx, workspace.id, segment.conditions, '/segment/conditions');
       const inserted = await insertSegment(trx, {
         workspaceId: workspace.id,
-        name: name!,
+        name,
         description: description ?? '',
         now,
         conditions: toJson(segment.conditions),
@@ -186,10 +142,8 @@ export class SegmentsService {
   }
 
   /** `PUT /v1/segments/:id`: name, description, and (dynamic segments) conditions, re-backfilled. */
-  async update(workspace: Workspace, id: number, body: unknown): Promise<AppSegment> {
-    const segment = segmentBody(body, false);
-    const { name, description } = textFields(segment, false);
-    const conditions = segment.conditions;
+  async update(workspace: Workspace, id: number, segment: SegmentWrite): Promise<AppSegment> {
+    const { name, description, conditions } = segment;
     const row = await this.definitions.exclusive(workspace.id, async (trx) => {
       const current = await segmentById(trx, workspace.id, id);
       if (!current) throw new NotFoundError();
@@ -259,10 +213,7 @@ export class SegmentsService {
   }
 
   /** `POST /v1/segments/count`: how many people match conditions (the dashboard's live count). */
-  async countConditions(workspace: Workspace, body: unknown): Promise<{ count: number }> {
-    const conditions = (body as { conditions?: unknown } | undefined)?.conditions;
-    if (conditions === undefined || conditions === null)
-      throw new InvalidInputError('/conditions', 'invalid filter: conditions are required', 'invalid_filter');
+  async countConditions(workspace: Workspace, { conditions }: CountConditions): Promise<{ count: number }> {
     return { count: await this.definitions.count(workspace.id, conditions, '/conditions') };
   }
 

@@ -7,6 +7,10 @@ import {
   NoContent,
 } from '@roster/protocol';
 import { workspaceOf } from '../../auth.js';
+import {
+  parseAddAttributeIndex,
+  parseAttributeIndexKind,
+} from '../../../services/people/attribute-index-input.js';
 import { paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /**
@@ -31,7 +35,10 @@ export function registerAttributeIndexRoutes({ app, services, route, prefixes }:
         response: { 202: IndexedAttributeResponse },
       }),
       async (request, reply) => {
-        const indexed = await services.attributeIndexes.add(workspaceOf(request), request.body);
+        const indexed = await services.attributeIndexes.add(
+          workspaceOf(request),
+          parseAddAttributeIndex(request.body),
+        );
         return reply.code(202).send({ indexed_attribute: indexed });
       },
     );
@@ -45,10 +52,11 @@ export function registerAttributeIndexRoutes({ app, services, route, prefixes }:
         response: { 204: NoContent },
       }),
       async (request, reply) => {
+        const type = queryOf(request).type;
         await services.attributeIndexes.remove(
           workspaceOf(request),
           paramOf(request, 'name'),
-          queryOf(request).type,
+          type === undefined ? undefined : parseAttributeIndexKind(type, 'type'),
         );
         return reply.code(204).send();
       },

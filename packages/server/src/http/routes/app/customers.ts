@@ -16,6 +16,7 @@ import {
 
 import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
+import { parseCustomerIds } from '../../../services/people/people-input.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Person routes (docs/app-api.md "People"): profiles, lookups, search, and a person's segments. */
@@ -93,7 +94,11 @@ export function registerCustomerRoutes({ app, services, route, prefixes }: AppRo
         response: { 200: CustomersAttributesResponse },
       }),
       async (request) => ({
-        customers: await services.people.customers(workspaceOf(request), idTypeOf(request), request.body),
+        customers: await services.people.customers(
+          workspaceOf(request),
+          idTypeOf(request),
+          parseCustomerIds(request.body),
+        ),
       }),
     );
 

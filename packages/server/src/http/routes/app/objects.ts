@@ -19,6 +19,7 @@ import {
 import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
 import { parseObjectIdType } from '../../../services/objects/objects-read.js';
+import { parseFindObjects, parseObjectTypeWrite } from '../../../services/objects/object-type-input.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Object routes (docs/objects.md): Customer.io's object reads plus Roster's type naming and history. */
@@ -39,7 +40,8 @@ export function registerObjectRoutes({ app, services, route, prefixes }: AppRout
         body: ObjectTypeWriteBody,
         response: { 200: ObjectTypeResponse },
       }),
-      async (request) => services.objectTypes.create(workspaceOf(request), request.body),
+      async (request) =>
+        services.objectTypes.create(workspaceOf(request), parseObjectTypeWrite(request.body)),
     );
     app.put(
       `${prefix}/object_types/:object_type_id`,
@@ -50,7 +52,11 @@ export function registerObjectRoutes({ app, services, route, prefixes }: AppRout
         response: { 200: ObjectTypeResponse },
       }),
       async (request) =>
-        services.objectTypes.rename(workspaceOf(request), paramOf(request, 'object_type_id'), request.body),
+        services.objectTypes.rename(
+          workspaceOf(request),
+          paramOf(request, 'object_type_id'),
+          parseObjectTypeWrite(request.body),
+        ),
     );
 
     app.post(
@@ -63,12 +69,8 @@ export function registerObjectRoutes({ app, services, route, prefixes }: AppRout
       }),
       async (request) => {
         const q = queryOf(request);
-        return services.objects.find(
-          workspaceOf(request),
-          request.body,
-          q.start,
-          pageLimit(q.limit, 'objects'),
-        );
+        const limit = pageLimit(q.limit, 'objects');
+        return services.objects.find(workspaceOf(request), parseFindObjects(request.body), q.start, limit);
       },
     );
 

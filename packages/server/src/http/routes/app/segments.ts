@@ -20,6 +20,11 @@ import {
 import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
 import { parseSegmentId } from '../../../services/segments/segments-service.js';
+import {
+  parseCountConditions,
+  parseSegmentCreate,
+  parseSegmentUpdate,
+} from '../../../services/segments/segment-input.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /**
@@ -46,7 +51,7 @@ export function registerSegmentRoutes({ app, services, route, prefixes }: AppRou
         response: { 200: SegmentResponse },
       }),
       async (request) => ({
-        segment: await services.segments.create(workspaceOf(request), request.body),
+        segment: await services.segments.create(workspaceOf(request), parseSegmentCreate(request.body)),
       }),
     );
 
@@ -57,7 +62,8 @@ export function registerSegmentRoutes({ app, services, route, prefixes }: AppRou
         body: CountConditionsBody,
         response: { 200: CountResponse },
       }),
-      async (request) => services.segments.countConditions(workspaceOf(request), request.body),
+      async (request) =>
+        services.segments.countConditions(workspaceOf(request), parseCountConditions(request.body)),
     );
 
     app.put(
@@ -69,7 +75,11 @@ export function registerSegmentRoutes({ app, services, route, prefixes }: AppRou
         response: { 200: SegmentResponse },
       }),
       async (request) => ({
-        segment: await services.segments.update(workspaceOf(request), segmentId(request), request.body),
+        segment: await services.segments.update(
+          workspaceOf(request),
+          segmentId(request),
+          parseSegmentUpdate(request.body),
+        ),
       }),
     );
 

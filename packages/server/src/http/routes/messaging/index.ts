@@ -28,6 +28,7 @@ import {
 import { Type } from 'typebox';
 import { campaignView } from '../../../messaging/campaigns/campaigns.js';
 import { transactionalView } from '../../../messaging/campaigns/transactional.js';
+import { parseTransactionalWrite } from '../../../messaging/campaigns/transactional-input.js';
 import type { Services } from '../../../services/services.js';
 import { workspaceOf } from '../../auth.js';
 import { paramOf, queryOf, type AppRouteContext } from '../app/context.js';
@@ -66,7 +67,9 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         response: { 200: TransactionalResponse },
       }),
       async (request) => ({
-        message: transactionalView(await services.transactional.create(workspaceOf(request), request.body)),
+        message: transactionalView(
+          await services.transactional.create(workspaceOf(request), parseTransactionalWrite(request.body)),
+        ),
       }),
     );
     app.get(
@@ -92,7 +95,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
       }),
       async (request) => ({
         message: transactionalView(
-          await services.transactional.update(workspaceOf(request), paramOf(request, 'id'), request.body),
+          await services.transactional.update(
+            workspaceOf(request),
+            paramOf(request, 'id'),
+            parseTransactionalWrite(request.body),
+          ),
         ),
       }),
     );
