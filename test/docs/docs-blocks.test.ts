@@ -1,20 +1,32 @@
 /**
  * Every fenced block of README.md and docs/*.md is checked against the product, so the docs cannot
  * drift from it again:
- * - `sh` blocks run, in order, against a real `roster serve` of their own (one per file, with the
- *   server's data directory at ./data as `npm start` has it), each command copied verbatim: curl
+ * - `sh` blocks (also those of CONTRIBUTING.md, bench/README.md and packages/<name>/README.md) run,
+ *   in order, against a real `roster serve` of their own (one per file, with the server's data
+ *   directory at ./data as `npm start` has it), each command copied verbatim: curl
  *   must reach the server and get an answer that is not a refusal of the request itself (401, 403,
  *   400, 405, 422, 5xx, or a 404 for a route that does not exist); `npx roster …` runs the built CLI
  *   and must exit 0. Commands that install, start a long-running server or need other machines
  *   (npm ci / npm start / npm test, docker, pg_dump / pg_restore) are only syntax-checked, and the
- *   test says which ran and which were stood in for.
+ *   test says which ran and which were stood in for. A block that cannot run here at all (it runs
+ *   the test suites or a benchmark, publishes, or belongs in the reader's own app) is preceded by
+ *   `<!-- docs-test: not run: <why> -->`: it is only syntax-checked, and the reason is required.
  * - `ts` / `js` blocks are type-checked as a user's TypeScript would be (the SDK's own README blocks
  *   are compiled by packages/sdk/test/types/readme-snippets.test.ts).
  * - `json` blocks parse; blocks in any other language (nginx, Swift, Kotlin, Dart…) and the prose
  *   may only name port 8080 for Roster, and every `/v1/…`, `/api/…` route they name exists.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -34,12 +46,26 @@ const FILES = [
     .map((f) => `docs/${f}`),
 ];
 
+/** Files whose shell blocks run too (their other blocks are left to their own packages' tests). */
+const SHELL_ONLY_FILES = [
+  'CONTRIBUTING.md',
+  'bench/README.md',
+  ...readdirSync(path.join(ROOT, 'packages'))
+    .sort()
+    .map((p) => `packages/${p}/README.md`)
+    .filter((f) => existsSync(path.join(ROOT, f))),
+];
+
 interface Block {
   file: string;
   line: number;
   lang: string;
   code: string;
+  /** Why the block is not run (`<!-- docs-test: not run: … -->` on the line before it). */
+  notRun?: string;
 }
+
+const NOT_RUN = /^<!-- docs-test: not run: (.*\S.*) -->$/;
 
 /** Fenced blocks with their language (the info string's first word) and opening line number. */
 function blocksOf(file: string): Block[] {
@@ -51,7 +77,14 @@ function blocksOf(file: string): Block[] {
     const fence = open[1]!;
     const start = i + 1;
     while (i + 1 < lines.length && !lines[i + 1]!.startsWith(fence)) i++;
-    out.push({ file, line: start, lang: open[2] ?? '', code: lines.slice(start, i + 1).join('\n') });
+    const notRun = NOT_RUN.exec(lines[start - 2] ?? '')?.[1];
+    out.push({
+      file,
+      line: start,
+      lang: open[2] ?? '',
+      code: lines.slice(start, i + 1).join('\n'),
+      ...(notRun ? { notRun } : {}),
+    });
     i++;
   }
   return out;
@@ -59,6 +92,7 @@ function blocksOf(file: string): Block[] {
 
 const ALL = FILES.flatMap(blocksOf);
 const SHELL = new Set(['sh', 'bash', 'shell']);
+const SHELL_BLOCKS = [...ALL, ...SHELL_ONLY_FILES.flatMap(blocksOf)].filter((b) => SHELL.has(b.lang));
 
 /**
  * What every block runs with: the variables the docs name, and stand-ins for what cannot run in a
@@ -125,7 +159,7 @@ async function workspaceFor(file: string): Promise<{ server: ServerProcess; dir:
 }
 
 describe('docs: shell blocks run against a real server', () => {
-  const files = [...new Set(ALL.filter((b) => SHELL.has(b.lang)).map((b) => b.file))];
+  const files = [...new Set(SHELL_BLOCKS.map((b) => b.file))];
   it.each(files)(
     '%s',
     async (file) => {
@@ -133,7 +167,7 @@ describe('docs: shell blocks run against a real server', () => {
       const log = path.join(dir, 'docs-commands.log');
       writeFileSync(log, '');
       const host = new URL(server.url).host;
-      for (const block of ALL.filter((b) => b.file === file && SHELL.has(b.lang))) {
+      for (const block of SHELL_BLOCKS.filter((b) => b.file === file)) {
         const where = `${file}:${block.line}`;
         const script = path.join(dir, 'block.sh');
         // The docs' address is the default `npm start` one; this server listens on a port of its own.
@@ -145,6 +179,10 @@ describe('docs: shell blocks run against a real server', () => {
         await run('bash', ['-n', script]).catch((err: Error) => {
           throw new Error(`${where}: not valid shell: ${err.message}`);
         });
+        if (block.notRun) {
+          appendFileSync(log, `NOT-RUN: ${where}: ${block.notRun}\n`);
+          continue;
+        }
         try {
           await run('bash', [script], {
             cwd: dir,
@@ -177,7 +215,10 @@ describe('docs: shell blocks run against a real server', () => {
       // Only what cannot run in a test is stood in for.
       for (const s of stoodIn)
         expect(s, file).toMatch(/^(npm (ci|start|test|run \w+)\b|docker compose |pg_dump |pg_restore )/);
-      expect(done.filter((l) => l.startsWith('RAN')).length + stoodIn.length).toBeGreaterThan(0);
+      const notRun = done.filter((l) => l.startsWith('NOT-RUN'));
+      expect(done.filter((l) => l.startsWith('RAN')).length + stoodIn.length + notRun.length).toBeGreaterThan(
+        0,
+      );
       // A file's blocks run one after another (each bounded by its own 60 s above); a file of many
       // CLI runs took over 30 s on a CI machine running other suites beside it.
     },
