@@ -12,6 +12,7 @@ import { searchPeopleQuery } from '../../src/store/people/people-search.js';
 import { countMatchingQuery, entriesInsert } from '../../src/store/segments/segment-backfill.js';
 import type { Store } from '../../src/store/store.js';
 import { AttributeIndexService } from '../../src/services/people/attribute-indexes.js';
+import { parseAddAttributeIndex } from '../../src/services/people/attribute-index-input.js';
 import { SearchService } from '../../src/services/people/search.js';
 import { WorkspaceService } from '../../src/services/workspaces.js';
 import type { Workspace } from '../../src/store/workspaces/workspace.js';
@@ -63,6 +64,8 @@ describe.each(engines())('indexed attributes on %s', (engine) => {
   let workspace: Workspace;
   let other: Workspace;
   let service: AttributeIndexService;
+  /** What `POST /v1/indexed_attributes` does with a body: parse it, then add the index. */
+  const add = async (ws: Workspace, body: unknown) => service.add(ws, parseAddAttributeIndex(body));
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'roster-attr-ix-'));
@@ -138,11 +141,11 @@ describe.each(engines())('indexed attributes on %s', (engine) => {
   };
 
   it('builds the indexes in the background: building, then ready', async () => {
-    const text = await service.add(workspace, { name: 'plan' });
+    const text = await add(workspace, { name: 'plan' });
     expect(text).toMatchObject({ name: 'plan', type: 'text' });
     expect(['building', 'ready']).toContain(text.status);
-    await service.add(workspace, { name: 'plan', type: 'number' });
-    await service.add(workspace, { name: 'score', type: 'number' });
+    await add(workspace, { name: 'plan', type: 'number' });
+    await add(workspace, { name: 'score', type: 'number' });
     await service.idle();
     const list = await service.list(workspace);
     expect(list.map((r) => [r.name, r.type, r.status, r.error])).toEqual([
@@ -230,10 +233,10 @@ describe.each(engines())('indexed attributes on %s', (engine) => {
   });
 
   it('refuses bad input with a message naming the problem', async () => {
-    await expect(service.add(workspace, {})).rejects.toThrow(/name is required/);
-    await expect(service.add(workspace, { name: 'email' })).rejects.toThrow(/identifier/);
-    await expect(service.add(workspace, { name: 'x', type: 'date' })).rejects.toThrow(/type must be/);
-    await expect(service.add(workspace, { name: 'a\u0000b' })).rejects.toThrow(/control characters/);
+    await expect(add(workspace, {})).rejects.toThrow(/name is required/);
+    await expect(add(workspace, { name: 'email' })).rejects.toThrow(/identifier/);
+    await expect(add(workspace, { name: 'x', type: 'date' })).rejects.toThrow(/type must be/);
+    await expect(add(workspace, { name: 'a\u0000b' })).rejects.toThrow(/control characters/);
     await expect(service.remove(workspace, 'nothing', undefined)).rejects.toThrow(/no indexed attribute/);
   });
 
@@ -261,7 +264,7 @@ describe.each(engines())('indexed attributes on %s', (engine) => {
     await sql`update people set attributes = '{"big": 1e400}'::jsonb where workspace_id = ${ws.id}`.execute(
       store.db,
     );
-    await service.add(ws, { name: 'big', type: 'number' });
+    await add(ws, { name: 'big', type: 'number' });
     await service.idle();
     const [row] = await service.list(ws);
     expect(row).toMatchObject({ name: 'big', type: 'number', status: 'failed' });
@@ -269,7 +272,7 @@ describe.each(engines())('indexed attributes on %s', (engine) => {
     const ix = attributeIndexName(ws.id, 'big', 'number');
     expect((await sql`select 1 from pg_class where relname = ${ix}`.execute(store.db)).rows).toEqual([]);
     // Adding it again retries the build.
-    expect((await service.add(ws, { name: 'big', type: 'number' })).status).toBe('building');
+    expect((await add(ws, { name: 'big', type: 'number' })).status).toBe('building');
     await service.idle();
   });
 });
