@@ -39,6 +39,9 @@ export interface DeliveryWorkerOptions extends MessagingDeps {
   random?: () => number;
 }
 
+/** A workspace's provider for a platform and app, and the key its rate limit and lanes go by. */
+type ResolvedProvider = NonNullable<Awaited<ReturnType<ProviderRegistry['resolve']>>>;
+
 export interface RunStats {
   claimed: number;
   sent: number;
@@ -157,52 +160,58 @@ export class DeliveryWorker {
     await Promise.all([...this.running]);
   }
 
+  /**
+   * One claimed push, in phases: is it still deliverable (`precheck`), may it go now (`takeLane`: a
+   * rate-limit token and a lane of its provider), the provider call (`sendToProvider`), then what
+   * the outcome means for its row (`settle`).
+   */
   private async process(job: ClaimedJob, stats: RunStats): Promise<void> {
     const p = job.payload as PushJobPayload;
-    const target = {
-      workspaceId: job.workspaceId,
-      deliveryId: job.deliveryId,
-      token: p.token,
-      platform: p.platform,
-      personPid: p.personPid,
-    };
-    const finish = async (status: 'sent' | 'failed' | 'skipped', outcome: FinalOutcome) => {
-      const done = await this.o.store.transaction(async (trx: Tx) => {
-        if (!(await finishJob(trx, job, status, outcome.kind === 'sent' ? null : outcome.reason)))
-          return false;
-        await applySendOutcome(this.o, trx, target, outcome);
-        return true;
-      });
-      if (!done) stats.lost++;
-      else if (outcome.kind === 'sent') stats.sent++;
-      else if (outcome.kind === 'bounced' || outcome.kind === 'unregistered') stats.bounced++;
-      else if (outcome.kind === 'undeliverable') stats.skipped++;
-      else stats.failed++;
-    };
+    const checked = await this.precheck(job, p);
+    if ('final' in checked) return this.finish(job, p, checked.status, checked.final, stats);
+    if (!(await this.takeLane(job, checked.resolved.key, stats))) return;
+    const outcome = await this.sendToProvider(job, p, checked.resolved);
+    return this.settle(job, p, outcome, stats);
+  }
 
+  /** The provider to send with, or the last word on a push that can no longer go (skipped, failed). */
+  private async precheck(
+    job: ClaimedJob,
+    p: PushJobPayload,
+  ): Promise<{ resolved: ResolvedProvider } | { status: 'skipped' | 'failed'; final: FinalOutcome }> {
     // The device may have been suppressed, deleted or moved to someone else since queueing.
     const device = await readDevice(this.o.store.db, job.workspaceId, p.token);
-    if (!device || device.personPid !== p.personPid) {
-      return finish('skipped', { kind: 'undeliverable', reason: 'the device is no longer on this profile' });
-    }
-    if (device.lastStatus === 'suppressed') {
-      return finish('skipped', { kind: 'undeliverable', reason: 'the device is suppressed' });
-    }
+    if (!device || device.personPid !== p.personPid)
+      return {
+        status: 'skipped',
+        final: { kind: 'undeliverable', reason: 'the device is no longer on this profile' },
+      };
+    if (device.lastStatus === 'suppressed')
+      return { status: 'skipped', final: { kind: 'undeliverable', reason: 'the device is suppressed' } };
     const resolved = await this.o.providers.resolve(job.workspaceId, p.platform, p.appIdentifier);
-    if (!resolved) {
-      return finish('failed', { kind: 'failed', reason: `no push provider configured for ${p.platform}` });
-    }
-    const wait = await this.waitForToken(resolved.key, job);
+    if (!resolved)
+      return {
+        status: 'failed',
+        final: { kind: 'failed', reason: `no push provider configured for ${p.platform}` },
+      };
+    return { resolved };
+  }
+
+  /**
+   * A rate-limit token and a lane of the provider, taken together (the lane is counted before
+   * anything else can run), or the row goes back without spending an attempt.
+   */
+  private async takeLane(job: ClaimedJob, key: string, stats: RunStats): Promise<boolean> {
+    const wait = await this.waitForToken(key, job);
     if (wait > 0) {
       // Give the row back without spending an attempt; another claim picks it up when tokens return.
       await this.o.store.transaction((trx) =>
         rescheduleJob(trx, job, this.o.clock.now() + wait, 'rate limited', true),
       );
       stats.retried++;
-      return;
+      return false;
     }
-
-    const busy = this.perProvider.get(resolved.key) ?? 0;
+    const busy = this.perProvider.get(key) ?? 0;
     if (busy >= this.o.perProviderConcurrency || this.stopping.signal.aborted) {
       // This provider already has its share of the lanes (or the process is stopping): the row
       // goes back without spending an attempt, and the lane serves other workspaces meanwhile.
@@ -210,12 +219,20 @@ export class DeliveryWorker {
         rescheduleJob(trx, job, this.o.clock.now() + (busy > 0 ? 1_000 : 0), 'provider busy', true),
       );
       stats.retried++;
-      return;
+      return false;
     }
-    this.perProvider.set(resolved.key, busy + 1);
-    let outcome: SendOutcome;
+    this.perProvider.set(key, busy + 1);
+    return true;
+  }
+
+  /** The provider call on a lane `takeLane` took, given back however the call ends. */
+  private async sendToProvider(
+    job: ClaimedJob,
+    p: PushJobPayload,
+    resolved: ResolvedProvider,
+  ): Promise<SendOutcome> {
     try {
-      outcome = await resolved.provider.send({
+      return await resolved.provider.send({
         deliveryId: job.deliveryId,
         token: p.token,
         platform: p.platform,
@@ -224,12 +241,21 @@ export class DeliveryWorker {
         signal: this.stopping.signal,
       });
     } catch (err) {
-      outcome = { kind: 'retry', reason: `provider error: ${(err as Error).message}` };
+      return { kind: 'retry', reason: `provider error: ${(err as Error).message}` };
     } finally {
       const left = (this.perProvider.get(resolved.key) ?? 1) - 1;
       if (left > 0) this.perProvider.set(resolved.key, left);
       else this.perProvider.delete(resolved.key);
     }
+  }
+
+  /** A provider's answer, for the row: finished (sent, failed, attempts spent) or retried later. */
+  private async settle(
+    job: ClaimedJob,
+    p: PushJobPayload,
+    outcome: SendOutcome,
+    stats: RunStats,
+  ): Promise<void> {
     if (this.stopping.signal.aborted && outcome.kind === 'retry') {
       // Shutdown cut the call short: not the message's fault, so no attempt is spent.
       await this.o.store.transaction((trx) => rescheduleJob(trx, job, this.o.clock.now(), 'shutdown', true));
@@ -237,13 +263,16 @@ export class DeliveryWorker {
       return;
     }
     if (outcome.kind !== 'retry') {
-      return finish(outcome.kind === 'sent' ? 'sent' : 'failed', outcome);
+      return this.finish(job, p, outcome.kind === 'sent' ? 'sent' : 'failed', outcome, stats);
     }
     if (job.attempts >= this.o.maxAttempts) {
-      return finish('failed', {
-        kind: 'exhausted',
-        reason: `${outcome.reason} (after ${job.attempts} attempts)`,
-      });
+      return this.finish(
+        job,
+        p,
+        'failed',
+        { kind: 'exhausted', reason: `${outcome.reason} (after ${job.attempts} attempts)` },
+        stats,
+      );
     }
     const delay = backoffMs(job.attempts, outcome.retryAfterMs, this.o.random, this.o.backoff);
     const kept = await this.o.store.transaction((trx) =>
@@ -253,6 +282,33 @@ export class DeliveryWorker {
     if (kept) this.poller.wakeIn(delay);
     if (kept) stats.retried++;
     else stats.lost++;
+  }
+
+  /** The row's last word and what it means for the device and the person, in one transaction. */
+  private async finish(
+    job: ClaimedJob,
+    p: PushJobPayload,
+    status: 'sent' | 'failed' | 'skipped',
+    outcome: FinalOutcome,
+    stats: RunStats,
+  ): Promise<void> {
+    const target = {
+      workspaceId: job.workspaceId,
+      deliveryId: job.deliveryId,
+      token: p.token,
+      platform: p.platform,
+      personPid: p.personPid,
+    };
+    const done = await this.o.store.transaction(async (trx: Tx) => {
+      if (!(await finishJob(trx, job, status, outcome.kind === 'sent' ? null : outcome.reason))) return false;
+      await applySendOutcome(this.o, trx, target, outcome);
+      return true;
+    });
+    if (!done) stats.lost++;
+    else if (outcome.kind === 'sent') stats.sent++;
+    else if (outcome.kind === 'bounced' || outcome.kind === 'unregistered') stats.bounced++;
+    else if (outcome.kind === 'undeliverable') stats.skipped++;
+    else stats.failed++;
   }
 
   /**
