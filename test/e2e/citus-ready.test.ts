@@ -31,6 +31,7 @@ const NOT_YET: Record<string, string> = {
   segment_size_log: 'no workspace_id column',
   campaigns: 'primary key (id) without workspace_id',
   campaign_sends: 'no workspace_id column',
+  campaign_pending_sends: 'primary key (id) without workspace_id',
   objects: 'primary key (oid) without workspace_id',
   relationships: 'primary key (person_pid, object_oid) without workspace_id',
   webhook_subscriptions: 'primary key (id) without workspace_id',

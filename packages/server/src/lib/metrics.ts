@@ -173,6 +173,11 @@ export function createMetrics(): MetricsRegistry {
       'Outbox rows waiting to be delivered (status pending), by kind.',
     )
     .define(
+      'roster_campaign_sends_pending',
+      'gauge',
+      'Campaign sends decided by a write and not yet rendered into messages.',
+    )
+    .define(
       'roster_queue_due',
       'gauge',
       'Pending outbox rows whose run time has come: the delivery queue depth.',

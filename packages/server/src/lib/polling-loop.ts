@@ -15,6 +15,8 @@ export class PollingLoop {
   private wakeAtMs: number | undefined;
   /** The wait was cut short only to be re-armed for an earlier `wakeIn`, not to tick. */
   private rearm = false;
+  /** A nudge came while a tick ran: the next idle wait is skipped (the tick may have missed the work). */
+  private nudged = false;
 
   constructor(
     /** One unit of work; resolves true when there is more to do right away. */
@@ -34,6 +36,7 @@ export class PollingLoop {
     this.loop = (async () => {
       while (!this.stopping) {
         let busy = false;
+        this.nudged = false;
         try {
           busy = await this.tick();
         } catch (err) {
@@ -45,6 +48,10 @@ export class PollingLoop {
   }
 
   private async idle(): Promise<void> {
+    if (this.nudged) {
+      this.nudged = false;
+      return;
+    }
     for (;;) {
       const now = Date.now();
       const until = Math.min(now + this.pollMs, this.wakeAtMs ?? Infinity);
@@ -60,7 +67,8 @@ export class PollingLoop {
   /** Skips the idle wait, e.g. right after new work was queued. */
   nudge(): void {
     this.rearm = false;
-    this.wake?.abort();
+    if (this.wake) this.wake.abort();
+    else this.nudged = true;
   }
 
   /** Makes sure the loop looks again within `ms` (work this process scheduled for then). */

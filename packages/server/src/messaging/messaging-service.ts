@@ -5,7 +5,14 @@ import {
   type DeliveryMetricResult,
 } from './delivery/delivery-metrics.js';
 import type { MessagingDeps } from './messaging-deps.js';
-import { queuePush, type QueuedPush, type QueuePushInput } from './push-queue.js';
+import {
+  planPush,
+  queuePush,
+  writePush,
+  type PushPlan,
+  type QueuedPush,
+  type QueuePushInput,
+} from './push-queue.js';
 import { TemplateRenderer } from './templates/template-render.js';
 
 /**
@@ -28,6 +35,16 @@ export class MessagingService {
 
   queuePush(trx: Tx, input: QueuePushInput): Promise<QueuedPush> {
     return queuePush({ ...this.deps, renderer: this.renderer }, trx, input);
+  }
+
+  /** `queuePush`'s render phase alone: reads only, so it may run outside a write transaction. */
+  planPush(db: Tx, input: QueuePushInput): Promise<PushPlan> {
+    return planPush({ renderer: this.renderer }, db, input);
+  }
+
+  /** `queuePush`'s write phase, for a plan from `planPush`. */
+  writePush(trx: Tx, input: QueuePushInput, plan: PushPlan): Promise<QueuedPush> {
+    return writePush(this.deps, trx, input, plan);
   }
 
   applyDeliveryMetric(trx: Tx, input: DeliveryMetricInput): Promise<DeliveryMetricResult> {

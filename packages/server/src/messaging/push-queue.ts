@@ -65,9 +65,15 @@ export interface QueuedPush {
 }
 
 /** One device's delivery, decided before anything is written. */
-type Planned =
+export type Planned =
   | { device: PushDevice; deliveryId: string; content: PushContent }
   | { device: PushDevice; deliveryId: string; renderError: string };
+
+/** What rendering decided for each device, before anything is written (`planPush`). */
+export interface PushPlan {
+  planned: Planned[];
+  skipped: QueuedPush['skipped'];
+}
 
 /**
  * Renders and queues a push for each device, in the caller's transaction: a `messages` row and an
@@ -75,30 +81,54 @@ type Planned =
  * before writing anything (answer 400). A render failure for one device (a strict template missing
  * a variable) records that delivery as failed. With nothing to send to (no device, all suppressed)
  * one `undeliverable` message is recorded, so the caller still has a delivery id to return.
- * In phases: check the template, render per device (decide), write messages and outbox rows, report.
+ * In phases: `planPush` (check the template, render per device; reads only) then `writePush`.
  */
 export async function queuePush(
   deps: MessagingDeps & { renderer: TemplateRenderer },
   trx: Tx,
   input: QueuePushInput,
 ): Promise<QueuedPush> {
+  return writePush(deps, trx, input, await planPush(deps, trx, input));
+}
+
+/**
+ * The render phase of `queuePush`: reads (template objects) and renders, writes nothing, so a
+ * caller may run it outside any write transaction (campaign sends render after the deciding write
+ * commits: docs/messaging.md "When a triggered message is rendered") and write the result after.
+ */
+export async function planPush(
+  deps: { renderer: TemplateRenderer },
+  db: Tx,
+  input: QueuePushInput,
+): Promise<PushPlan> {
   validatePushTemplate(deps.renderer, input.template);
-  const now = unixSeconds(deps.clock);
-  const records = new DeliveryRecords(trx, input, now);
-  if (input.undeliverableReason !== undefined) {
-    const deliveryId = await records.undeliverable(input.undeliverableReason);
-    return { deliveryId, deliveryIds: [deliveryId], skipped: [] };
-  }
   const skipped: QueuedPush['skipped'] = [];
   const planned: Planned[] = [];
+  if (input.undeliverableReason !== undefined) return { planned, skipped };
   let objects: TemplateObjectRow[] | undefined;
   for (const device of input.devices) {
     if (device.lastStatus === 'suppressed') {
       skipped.push({ token: device.token, reason: 'suppressed' });
       continue;
     }
-    objects ??= await loadTemplateObjects(trx, input.workspaceId, input.recipient.pid, input.template);
+    objects ??= await loadTemplateObjects(db, input.workspaceId, input.recipient.pid, input.template);
     planned.push(await render(deps.renderer, input, device, objects));
+  }
+  return { planned, skipped };
+}
+
+/** The write phase of `queuePush`: the messages and outbox rows of a plan, in `trx`. */
+export async function writePush(
+  deps: MessagingDeps,
+  trx: Tx,
+  input: QueuePushInput,
+  { planned, skipped }: PushPlan,
+): Promise<QueuedPush> {
+  const now = unixSeconds(deps.clock);
+  const records = new DeliveryRecords(trx, input, now);
+  if (input.undeliverableReason !== undefined) {
+    const deliveryId = await records.undeliverable(input.undeliverableReason);
+    return { deliveryId, deliveryIds: [deliveryId], skipped: [] };
   }
   const deliveryIds = await write(
     trx,

@@ -8,9 +8,12 @@ import {
 import type { Store } from '../store/store.js';
 import { BroadcastRunner } from './campaigns/broadcast-runner.js';
 import type { CampaignService } from './campaigns/campaigns.js';
+import { CampaignSendRunner } from './campaigns/send-runner.js';
+import type { TransactionalService } from './campaigns/transactional.js';
 
 export interface RuntimeLog {
   info(obj: unknown, msg: string): void;
+  warn(obj: unknown, msg: string): void;
   error(obj: unknown, msg: string): void;
 }
 
@@ -44,6 +47,7 @@ const NOTIFIED_IDLE_MS = 10_000;
 export class MessagingRuntime {
   private worker: DeliveryWorker | undefined;
   private broadcaster: BroadcastRunner | undefined;
+  private sends: CampaignSendRunner | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -52,6 +56,7 @@ export class MessagingRuntime {
     readonly messaging: MessagingService,
     private readonly providers: ProviderRegistry,
     private readonly campaigns: CampaignService,
+    private readonly transactional: TransactionalService,
     private readonly onDeviceChanged?: DeviceChangedHook,
   ) {}
 
@@ -82,6 +87,21 @@ export class MessagingRuntime {
         ...(log ? { log } : {}),
       });
       this.broadcaster.start();
+      // Renders what campaigns decided inside writes, after they commit.
+      this.sends = new CampaignSendRunner(
+        this.store,
+        this.clock,
+        this.messaging,
+        this.campaigns,
+        this.transactional,
+        {
+          ...idle,
+          ...(options.broadcastLeaseMs ? { leaseMs: options.broadcastLeaseMs } : {}),
+          onQueued: () => this.worker?.nudge(),
+          ...(log ? { log } : {}),
+        },
+      );
+      this.sends.start();
     }
     // Work queued by any server (this one included) wakes the loops; so does a reconnect of the
     // listening connection, after which notifications may have been missed.
@@ -89,10 +109,12 @@ export class MessagingRuntime {
       onChange: (payload) => {
         if (payload === 'work:delivery') this.worker?.nudge();
         else if (payload === 'work:broadcast') this.broadcaster?.nudge();
+        else if (payload === 'work:sends') this.sends?.nudge();
       },
       onReset: () => {
         this.worker?.nudge();
         this.broadcaster?.nudge();
+        this.sends?.nudge();
       },
     });
     log?.info(
@@ -110,13 +132,20 @@ export class MessagingRuntime {
     this.broadcaster?.nudge();
   }
 
+  /** After a campaign send is decided: render it now rather than at the next poll. */
+  nudgeSends(): void {
+    this.sends?.nudge();
+  }
+
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.broadcaster?.stop();
+    await this.sends?.stop();
     await this.worker?.stop();
     await this.providers.close();
     this.broadcaster = undefined;
+    this.sends = undefined;
     this.worker = undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { ping } from '../store/health.js';
 import { outboxDepth } from '../store/messaging/outbox.js';
+import { pendingSendCount } from '../store/campaigns/pending-sends.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Store } from '../store/store.js';
 import { webhookBacklog } from '../store/webhooks/deliveries.js';
@@ -26,5 +27,10 @@ export class ServerStatusService {
   /** Webhook deliveries due, changes not yet fanned out, and when the oldest of them was queued. */
   webhookBacklog(nowMs: number): Promise<{ due: number; queuedEvents: number; oldestMs: number | null }> {
     return webhookBacklog(this.store.db, nowMs);
+  }
+
+  /** Campaign sends decided and not yet rendered (docs/messaging.md "When a triggered message is rendered"). */
+  campaignSendsPending(): Promise<number> {
+    return pendingSendCount(this.store.db);
   }
 }

@@ -103,7 +103,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     providerHostPolicy(options.pushProviderHosts ?? []),
   );
   const transactional = new TransactionalService(store, clock, messaging.renderer);
-  const campaigns = new CampaignService(store, clock, messaging, transactional);
+  const campaigns = new CampaignService(store, clock, messaging, transactional, () => runtime.nudgeSends());
   const segments = new SegmentEngine(store, clock, campaigns.onSegmentEntered, options.objectChangeInWrite);
 
   const evaluateSegments: PersonChangeListener = (...args) =>
@@ -119,7 +119,15 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
   };
   const track = new TrackService(store, clock, workspaces, pipeline);
   const app = createAppServices(store, clock);
-  const runtime = new MessagingRuntime(store, clock, messaging, providers, campaigns, onDeviceChanged);
+  const runtime = new MessagingRuntime(
+    store,
+    clock,
+    messaging,
+    providers,
+    campaigns,
+    transactional,
+    onDeviceChanged,
+  );
 
   return {
     store,

@@ -104,6 +104,7 @@ async function collectStoreGauges(services: Services): Promise<void> {
       'roster_webhook_oldest_due_age_seconds',
       hooks.oldestMs === null ? 0 : Math.max(0, Math.round((nowMs - hooks.oldestMs) / 1000)),
     );
+    metrics.set('roster_campaign_sends_pending', await services.status.campaignSendsPending());
     metrics.set('roster_store_up', 1);
   } catch (err) {
     metrics.set('roster_store_up', 0);

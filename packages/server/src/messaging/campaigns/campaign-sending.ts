@@ -4,14 +4,11 @@ import {
   campaignsTriggeredByObjectType,
   campaignsTriggeredBySegments,
   claimCampaignSend,
-  setCampaignSendDelivery,
 } from '../../store/campaigns/campaigns.js';
-import { loadRecipient, selectPushDevices, type Recipient } from '../../store/messaging/recipients.js';
+import { insertPendingSend } from '../../store/campaigns/pending-sends.js';
+import { loadRecipient } from '../../store/messaging/recipients.js';
 import type { Tx } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import type { MessagingService } from '../messaging-service.js';
-import type { PushTemplate } from '../templates/push-template.js';
-import { TemplateSyntaxError } from '../templates/template-errors.js';
 import { personMatches } from './audience.js';
 import { toCampaign, type Campaign, type ObjectChangedTrigger } from './campaign.js';
 import type { DialectName } from '../../store/dialect.js';
@@ -24,7 +21,6 @@ import { parseFilter } from '../../filter/parse-filter.js';
 import { toJson } from '../../store/store.js';
 import { slugOf } from '../../lib/slug.js';
 import type { ObjectAudience } from './broadcasts.js';
-import type { TransactionalService } from './transactional.js';
 
 /** An event a write stored for a person (the Track write pipeline hands each one to `onEvent`). */
 export interface TriggeringEvent {
@@ -55,16 +51,15 @@ export interface SendOptions {
 
 /**
  * Triggered campaigns send to each person who triggers them (an event of a name, or entering a
- * segment), once per trigger, inside the transaction that caused the trigger; broadcast pages send
- * through `sendToPerson` too.
+ * segment), once per trigger: the decision is recorded inside the transaction that caused the
+ * trigger, the render happens after it commits; broadcast pages send through `sendToPerson` too.
  */
 export class CampaignSender {
   constructor(
     private readonly clock: Clock,
-    private readonly messaging: MessagingService,
-    private readonly transactional: TransactionalService,
-    private readonly log: { warn(obj: unknown, msg: string): void } = { warn: () => {} },
     private readonly dialect: DialectName = 'sqlite',
+    /** After a pending send is recorded: wakes the send runner (SQLite; PostgreSQL also NOTIFYs). */
+    private readonly onQueued: () => void = () => {},
   ) {}
 
   /**
@@ -153,72 +148,45 @@ export class CampaignSender {
   };
 
   /**
-   * Sends one campaign to one person inside `trx`, at most once per `triggerKey`: the dedupe row,
-   * the messages and the outbox rows commit together. Unsubscribed people and people the filter
-   * excludes get nothing. Returns the delivery id, or null when nothing was queued.
-   * In phases: decide (dedupe, recipient, filter, template), queue, record the delivery.
+   * Decides to send one campaign to one person inside `trx`, at most once per `triggerKey`: the
+   * dedupe row and a pending send commit together with the write that triggered it. Unsubscribed
+   * people and people the filter excludes get nothing. Nothing is rendered here: the template is
+   * rendered and the message queued after the commit, by `CampaignSendRunner`
+   * (docs/messaging.md "When a triggered message is rendered"). Returns whether a send is pending.
    */
-  async sendToPerson(trx: Tx, c: Campaign, pid: number, o: SendOptions): Promise<string | null> {
-    const send = await this.decide(trx, c, pid, o);
-    if (!send) return null;
-    const deliveryId = await this.queue(trx, c, o, send);
-    if (deliveryId === null) return null;
-    await setCampaignSendDelivery(trx, c.id, o.triggerKey, deliveryId);
-    return deliveryId;
-  }
-
-  /** Whether this person gets this campaign for this trigger, and with what; claims the trigger. */
-  private async decide(
-    trx: Tx,
-    c: Campaign,
-    pid: number,
-    o: SendOptions,
-  ): Promise<{ recipient: Recipient; template: PushTemplate } | null> {
+  async sendToPerson(trx: Tx, c: Campaign, pid: number, o: SendOptions): Promise<boolean> {
     const now = unixSeconds(this.clock);
-    if (!(await claimCampaignSend(trx, c.id, o.triggerKey, pid, now))) return null;
+    if (!(await claimCampaignSend(trx, c.id, o.triggerKey, pid, now))) return false;
     const recipient = await loadRecipient(trx, c.workspaceId, pid);
-    if (!recipient || recipient.unsubscribed) return null;
-    if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.filterAst, pid, now))) return null;
-    const template = await this.templateOf(trx, c);
-    return template ? { recipient, template } : null;
-  }
-
-  /** Queues the push to the person's devices; null when the stored template no longer parses. */
-  private async queue(
-    trx: Tx,
-    c: Campaign,
-    o: SendOptions,
-    { recipient, template }: { recipient: Recipient; template: PushTemplate },
-  ): Promise<string | null> {
-    const devices = await selectPushDevices(trx, c.workspaceId, recipient.pid, 'all');
-    try {
-      const queued = await this.messaging.queuePush(trx, {
+    if (!recipient || recipient.unsubscribed) return false;
+    if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.filterAst, pid, now))) return false;
+    const data: PendingSendData = {
+      ...(o.event ? { event: o.event } : {}),
+      ...(o.trigger ? { trigger: o.trigger } : {}),
+      ...(o.triggerEventId ? { trigger_event_id: o.triggerEventId } : {}),
+    };
+    await insertPendingSend(
+      trx,
+      {
         workspaceId: c.workspaceId,
-        recipient,
-        devices,
-        template,
-        ...(o.event ? { event: o.event } : {}),
-        ...(o.trigger ? { trigger: o.trigger } : {}),
-        refs:
-          c.type === 'broadcast'
-            ? { broadcastId: c.id }
-            : { campaignId: c.id, triggerEventId: o.triggerEventId ?? null },
+        campaignId: c.id,
+        personPid: pid,
+        triggerKey: o.triggerKey,
+        data: toJson(data),
         sendAtMs: this.clock.now() + c.delaySeconds * 1000,
-      });
-      return queued.deliveryId;
-    } catch (err) {
-      // A template saved before validation existed; never fail the write that triggered it.
-      if (!(err instanceof TemplateSyntaxError)) throw err;
-      this.log.warn({ campaign: c.id, err: err.message }, 'campaign template does not parse');
-      return null;
-    }
+      },
+      now,
+    );
+    this.onQueued();
+    return true;
   }
+}
 
-  private async templateOf(trx: Tx, c: Campaign): Promise<PushTemplate | null> {
-    if (c.template) return c.template;
-    if (c.transactionalMessageId === null) return null;
-    return (await this.transactional.byId(trx, c.workspaceId, c.transactionalMessageId))?.template ?? null;
-  }
+/** What a pending send keeps for its render: the template's `event` and `trigger`. */
+export interface PendingSendData {
+  event?: Record<string, unknown>;
+  trigger?: Record<string, unknown>;
+  trigger_event_id?: string;
 }
 
 /**

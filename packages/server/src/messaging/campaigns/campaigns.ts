@@ -22,9 +22,10 @@ export type { SendOptions, TriggeringEvent, TriggeringObjectChange } from './cam
 
 /**
  * Campaigns: their definitions (list, read with delivery counts, create, update) and, through
- * `CampaignSender`, their sending: triggered ones inside the transaction that caused the trigger
- * (`onEvent`, `onSegmentEntered`); broadcasts fan out on `POST /v1/campaigns/:id/triggers` (see
- * `BroadcastRunner`), a page at a time through `sendToPerson`.
+ * `CampaignSender`, their sending: triggered ones are decided inside the transaction that caused
+ * the trigger (`onEvent`, `onSegmentEntered`); broadcasts fan out on `POST /v1/campaigns/:id/triggers`
+ * (see `BroadcastRunner`), a page at a time through `sendToPerson`. Every decided send is rendered
+ * after its transaction commits, by `CampaignSendRunner`.
  */
 export class CampaignService {
   private readonly sender: CampaignSender;
@@ -40,9 +41,10 @@ export class CampaignService {
     private readonly clock: Clock,
     private readonly messaging: MessagingService,
     private readonly transactional: TransactionalService,
-    log: { warn(obj: unknown, msg: string): void } = { warn: () => {} },
+    /** After a send is decided: wakes the send runner (`MessagingRuntime.nudgeSends`). */
+    onQueued: () => void = () => {},
   ) {
-    this.sender = new CampaignSender(clock, messaging, transactional, log, store.dialect);
+    this.sender = new CampaignSender(clock, store.dialect, onQueued);
     this.onEvent = this.sender.onEvent;
     this.onObjectChanged = this.sender.onObjectChanged;
     this.onSegmentEntered = this.sender.onSegmentEntered;

@@ -81,6 +81,11 @@ export const migrations: readonly Migration[] = [
   },
   { version: 100, name: 'webhooks', up: async (db, d) => (await import('./100-webhooks.js')).up(db, d) },
   {
+    version: 101,
+    name: 'campaign-pending-sends',
+    up: async (db, d) => (await import('./101-campaign-pending-sends.js')).up(db, d),
+  },
+  {
     version: 105,
     name: 'webhook-events',
     up: async (db, d) => (await import('./105-webhook-events.js')).up(db, d),

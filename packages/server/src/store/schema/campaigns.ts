@@ -60,3 +60,18 @@ export interface BroadcastTriggersTable {
   updated_at: number;
   finished_at: number | null;
 }
+
+/** A campaign's decided send, rendered and queued after the deciding write commits (migration 101). */
+export interface CampaignPendingSendsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  campaign_id: number;
+  person_pid: number;
+  trigger_key: string;
+  data: Json;
+  send_at_ms: number;
+  attempts: number;
+  claimed_by: string | null;
+  claimed_until_ms: number | null;
+  created_at: number;
+}

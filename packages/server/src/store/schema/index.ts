@@ -1,5 +1,6 @@
 import type {
   BroadcastTriggersTable,
+  CampaignPendingSendsTable,
   CampaignSendsTable,
   CampaignsTable,
   TransactionalMessagesTable,
@@ -80,6 +81,7 @@ export interface Database {
   transactional_messages: TransactionalMessagesTable;
   campaigns: CampaignsTable;
   campaign_sends: CampaignSendsTable;
+  campaign_pending_sends: CampaignPendingSendsTable;
   broadcast_triggers: BroadcastTriggersTable;
   leases: LeasesTable;
   import_jobs: ImportJobsTable;
