@@ -9,6 +9,7 @@ import { openStore } from '../../packages/server/src/store/open-store.js';
 import type { Store } from '../../packages/server/src/store/store.js';
 import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
 import { BroadcastRunner } from '../../packages/server/src/messaging/campaigns/broadcast-runner.js';
+import { CampaignSendRunner } from '../../packages/server/src/messaging/campaigns/send-runner.js';
 
 /**
  * Objects in messaging, in process on each engine: templates read a person's related objects and
@@ -132,10 +133,22 @@ describe.each(engines())('objects in templates and campaigns on %s', (engine) =>
     expect(r.json()).toMatchObject({ rendered: { message: '50 class-0' } });
   });
 
-  /** Runs the fan-outs queued so far to the end, as `roster serve`'s broadcast runner does. */
+  /**
+   * Runs the fan-outs queued so far to the end, then renders the sends they decided, as
+   * `roster serve`'s broadcast and campaign send runners do.
+   */
   const fanOut = async () => {
     const runner = new BroadcastRunner(store, services.clock, services.campaigns, { pageSize: 2 });
     while (await runner.runOnce());
+    const sends = new CampaignSendRunner(
+      store,
+      services.clock,
+      services.messaging,
+      services.campaigns,
+      services.transactional,
+      { batch: 2 },
+    );
+    while (await sends.runOnce());
   };
   const fanOuts = async () =>
     Number(
