@@ -76,7 +76,7 @@ describe.each(engines())('campaign sends render after the write commits (%s)', (
     });
     expect(c.status).toBe(200);
     campaignId = c.body.campaign.id;
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await server?.cleanup();
@@ -106,11 +106,11 @@ describe.each(engines())('campaign sends render after the write commits (%s)', (
       credentials: server.credentials,
       ownStore: !db,
     });
-    await waitFor('the pending send rendered and delivered', () => thanks('tea').length === 1, 60_000);
+    await waitFor('the pending send rendered and delivered', () => thanks('tea').length === 1, 150_000);
     expect(thanks('tea')[0]!.message.notification).toMatchObject({ title: 'Thanks Ann' });
     await waitFor('no send pending', async () => (await pendingGauge()) === 0);
     expect(await messagesOfCampaign()).toHaveLength(1);
-  }, 120_000);
+  }, 300_000);
 
   it("a costly render does not hold writes: another workspace's identifies go through and the message arrives", async () => {
     const [event, ...others] = await Promise.all([
@@ -121,8 +121,8 @@ describe.each(engines())('campaign sends render after the write commits (%s)', (
     expect(others).toEqual([200, 200, 200, 200, 200]);
     // Writes in B keep answering while A's send waits or renders.
     expect(await identifyInB('late')).toBe(200);
-    await waitFor('the costly push', () => thanks('cake').length === 1, 60_000);
+    await waitFor('the costly push', () => thanks('cake').length === 1, 150_000);
     await waitFor('no send pending', async () => (await pendingGauge()) === 0);
     expect(await messagesOfCampaign()).toHaveLength(2);
-  }, 120_000);
+  }, 300_000);
 });
