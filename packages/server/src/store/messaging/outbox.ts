@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { claimUnderLease } from '../lease-claim.js';
 import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
 export interface OutboxEntry {
@@ -48,40 +49,26 @@ export async function enqueueOutbox(trx: Tx, entries: readonly OutboxEntry[], no
 }
 
 /**
- * Claims up to `limit` due rows for `claim` until `nowMs + leaseMs`. A row is due when it is
- * pending, its `run_at_ms` has come, and nobody holds a live lease on it — so a row claimed by a
- * worker that died is claimed again once its lease runs out.
- *
- * PostgreSQL: `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over each other's rows instead
- * of waiting or double-claiming. SQLite: one `UPDATE … RETURNING` under `BEGIN IMMEDIATE`, which
- * admits one writer at a time, so selection and claim are atomic.
+ * Claims up to `limit` due rows for `claim` until `nowMs + leaseMs`, oldest due first: the claim
+ * every leased queue shares (store/lease-claim.ts), so a row claimed by a worker that died is
+ * claimed again once its lease runs out.
  */
 export async function claimDue(
   store: Store,
   opts: { claim: string; nowMs: number; leaseMs: number; limit: number },
 ): Promise<ClaimedJob[]> {
   const { claim, nowMs, leaseMs, limit } = opts;
-  const until = nowMs + leaseMs;
-  const rows = await store.transaction(async (trx) => {
-    const db = trx;
-    let due = db
-      .selectFrom('outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('run_at_ms', '<=', nowMs)
-      .where((eb) => eb.or([eb('claimed_until_ms', 'is', null), eb('claimed_until_ms', '<', nowMs)]))
-      .orderBy('run_at_ms')
-      .orderBy('id')
-      .limit(limit);
-    if (store.dialect === 'postgres') due = due.forUpdate().skipLocked();
-    const ids = (await due.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    return db
-      .updateTable('outbox')
-      .set({ claimed_by: claim, claimed_until_ms: until, attempts: sql<number>`attempts + 1` })
-      .where('id', 'in', ids)
-      .returningAll()
-      .execute();
+  const { rows, claimedUntilMs } = await claimUnderLease(store, {
+    claim,
+    nowMs,
+    leaseMs,
+    candidates: async (trx, parts) =>
+      (
+        await sql<{ id: number }>`select o.id from outbox o where ${parts.due('o')}
+          order by o.run_at_ms, o.id limit ${limit}${parts.lock()}`.execute(trx)
+      ).rows,
+    mark: (trx, ids, set) =>
+      trx.updateTable('outbox').set(set).where('id', 'in', ids).returningAll().execute(),
   });
   return rows
     .map((r) => ({
@@ -92,7 +79,7 @@ export async function claimDue(
       payload: parseJson(r.payload),
       attempts: r.attempts,
       claim,
-      claimedUntilMs: until,
+      claimedUntilMs,
     }))
     .sort((a, b) => a.id - b.id);
 }

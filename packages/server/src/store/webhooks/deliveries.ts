@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { claimUnderLease } from '../lease-claim.js';
 import { lockWebhookFanOut, pendingKeys } from './events.js';
 import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
@@ -41,42 +42,39 @@ export async function claimWebhookDeliveries(
     take: (subscriptionId: number, batch: number) => boolean;
   },
 ): Promise<ClaimedWebhook[]> {
-  const { claim, nowMs, leaseMs, limit } = opts;
-  const until = nowMs + leaseMs;
-  const lock = store.dialect === 'postgres' ? sql` for update of d skip locked` : sql``;
-  const rows = await store.transaction(async (trx) => {
-    const candidates = await sql<{
-      id: number | string;
-      subscription_id: number | string;
-      batch: number | string;
-    }>`
-      select d.id, d.subscription_id, s.batch from webhook_deliveries d
-      join webhook_subscriptions s on s.id = d.subscription_id
-      where d.status = 'pending' and d.blocked = 0 and d.run_at_ms <= ${nowMs}
-        and (d.claimed_until_ms is null or d.claimed_until_ms < ${nowMs})
-        and s.enabled = 1 and s.paused_at is null
-      order by d.run_at_ms, d.id
-      limit ${limit}${lock}`.execute(trx);
-    const ids: number[] = [];
-    for (const c of candidates.rows)
-      if (opts.take(Number(c.subscription_id), Number(c.batch))) ids.push(Number(c.id));
-    if (ids.length === 0) return [];
-    return trx
-      .updateTable('webhook_deliveries')
-      .set({ claimed_by: claim, claimed_until_ms: until, attempts: sql<number>`attempts + 1` })
-      .where('id', 'in', ids)
-      .returning([
-        'id',
-        'workspace_id',
-        'subscription_id',
-        'event_id',
-        'event',
-        'order_key',
-        'payload',
-        'attempts',
-        'created_at_ms',
-      ])
-      .execute();
+  const { claim, nowMs, limit } = opts;
+  const { rows, claimedUntilMs: until } = await claimUnderLease(store, {
+    claim,
+    nowMs,
+    leaseMs: opts.leaseMs,
+    candidates: async (trx, parts) =>
+      (
+        await sql<{ id: number | string; subscription_id: number | string; batch: number | string }>`
+          select d.id, d.subscription_id, s.batch from webhook_deliveries d
+          join webhook_subscriptions s on s.id = d.subscription_id
+          where ${parts.due('d')} and d.blocked = 0
+            and s.enabled = 1 and s.paused_at is null
+          order by d.run_at_ms, d.id
+          limit ${limit}${parts.lock('d')}`.execute(trx)
+      ).rows,
+    pick: (c) => opts.take(Number(c.subscription_id), Number(c.batch)),
+    mark: (trx, ids, set) =>
+      trx
+        .updateTable('webhook_deliveries')
+        .set(set)
+        .where('id', 'in', ids)
+        .returning([
+          'id',
+          'workspace_id',
+          'subscription_id',
+          'event_id',
+          'event',
+          'order_key',
+          'payload',
+          'attempts',
+          'created_at_ms',
+        ])
+        .execute(),
   });
   return rows
     .map((r) => ({
