@@ -1,9 +1,12 @@
 // Webhooks benchmark: identify on one server with no active subscription, then with 5 active
 // subscriptions (each wanting person.updated) against a receiver on loopback, alternating twice so
 // drift hits both sides. Figures: the identify rate with 5 subscriptions as a ratio of the rate with
-// none (target ≥ 0.8: writing the deliveries is part of the write; sending is not), deliveries per
-// second received while the load ran against 5 × that run's identify rate (target ≥ 1, the outbox
-// keeps up), and the backlog when the load stopped and how long it took to drain.
+// none (target ≥ 0.8: writing the change is part of the write; fanning out and sending are not),
+// events delivered per second while the load ran against 5 × that run's identify rate (target ≥ 1,
+// the outbox keeps up), and the backlog when the load stopped and how long it took to drain.
+// Twice: subscriptions taking batches (`batch` 100, a receiver that allows them: the issue's
+// "batched where the receiver allows it"), and one event per request (`batch` 1).
+// BENCH_WEBHOOK_BATCHES=100 (or 1) runs one of them only.
 // SQLite always; PostgreSQL when TEST_DATABASE_URL (or ROSTER_BENCH_PG_URL) names a server.
 // Run after `npm run build`: `node bench/webhooks.mjs`. Exports `run()` for bench/run.mjs.
 import http from 'node:http';
@@ -15,14 +18,19 @@ const CONNECTIONS = 20;
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const SUBSCRIPTIONS = 5;
 const PEOPLE = 1000;
+const BATCHES = (process.env.BENCH_WEBHOOK_BATCHES ?? '100,1').split(',').map(Number);
 const headers = { authorization: basicAuth, 'content-type': 'application/json' };
 
+/** Counts events received: one per request, or each of a batch's `events`. */
 async function receiver() {
   let received = 0;
+  let requests = 0;
   const server = http.createServer((req, res) => {
+    const batch = req.headers['roster-webhook-batch-size'];
+    requests++;
     req.resume();
     req.on('end', () => {
-      received++;
+      received += batch === undefined ? 1 : Number(batch);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -30,6 +38,7 @@ async function receiver() {
   return {
     url: `http://127.0.0.1:${server.address().port}/hook`,
     count: () => received,
+    requests: () => requests,
     close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))),
   };
 }
@@ -64,7 +73,8 @@ function identify(url, duration = DURATION) {
   });
 }
 
-async function measure(label, databaseUrl) {
+async function measure(engine, databaseUrl, batch) {
+  const label = `${engine}, batch ${batch}`;
   const hook = await receiver();
   const roster = await startRoster({ databaseUrl, env: { ROSTER_WEBHOOK_ALLOW_PRIVATE: '1' } });
   try {
@@ -78,6 +88,7 @@ async function measure(label, databaseUrl) {
             url: hook.url,
             events: ['person.updated'],
             enabled: false,
+            batch,
           })
         ).webhook.id,
       );
@@ -91,6 +102,7 @@ async function measure(label, databaseUrl) {
     let backlogAtEnd = 0;
     let drainMs = 0;
     let expected = 0;
+    const requests0 = hook.requests();
     for (let round = 0; round < 2; round++) {
       await setEnabled(false);
       none.push((await identify(roster.url)).rps);
@@ -126,13 +138,15 @@ async function measure(label, databaseUrl) {
         notes: 'ceiling: identify with none, same server, alternating twice',
       },
       {
-        name: `${label}: webhook deliveries received during that load`,
+        name: `${label}: webhook events delivered during that load`,
         value: deliveriesPerSecond,
-        unit: 'deliveries/s',
+        unit: 'events/s',
         ceiling: rate5 * SUBSCRIPTIONS,
         ratio: ratio(deliveriesPerSecond, rate5 * SUBSCRIPTIONS),
         target: '≥ 1 (5 × identify rate)',
-        notes: `receiver on loopback; ${SUBSCRIPTIONS} deliveries per identify`,
+        notes: `receiver on loopback; ${SUBSCRIPTIONS} events per identify; ${Math.round(
+          (hook.count() / Math.max(1, hook.requests() - requests0)) * 10,
+        ) / 10} events per request`,
       },
       {
         name: `${label}: webhook backlog when the load stopped`,
@@ -151,17 +165,19 @@ async function measure(label, databaseUrl) {
 }
 
 export async function run() {
-  const rows = await measure('SQLite');
+  const rows = [];
+  for (const batch of BATCHES) rows.push(...(await measure('SQLite', undefined, batch)));
   const pgUrl = process.env.ROSTER_BENCH_PG_URL ?? process.env.TEST_DATABASE_URL;
-  if (pgUrl) {
-    const db = await createPgDatabase();
-    if (db)
+  if (pgUrl)
+    for (const batch of BATCHES) {
+      const db = await createPgDatabase();
+      if (!db) break;
       try {
-        rows.push(...(await measure('PostgreSQL', db.url)));
+        rows.push(...(await measure('PostgreSQL', db.url, batch)));
       } finally {
         await db.drop();
       }
-  }
+    }
   return rows;
 }
 
