@@ -144,9 +144,9 @@ async function measure(engine, databaseUrl, batch) {
         ceiling: rate5 * SUBSCRIPTIONS,
         ratio: ratio(deliveriesPerSecond, rate5 * SUBSCRIPTIONS),
         target: '≥ 1 (5 × identify rate)',
-        notes: `receiver on loopback; ${SUBSCRIPTIONS} events per identify; ${Math.round(
-          (hook.count() / Math.max(1, hook.requests() - requests0)) * 10,
-        ) / 10} events per request`,
+        notes: `receiver on loopback; ${SUBSCRIPTIONS} events per identify; ${
+          Math.round((hook.count() / Math.max(1, hook.requests() - requests0)) * 10) / 10
+        } events per request`,
       },
       {
         name: `${label}: webhook backlog when the load stopped`,
