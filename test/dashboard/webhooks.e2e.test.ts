@@ -60,6 +60,10 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
     await form.getByLabel('Only these event names (optional)').fill('purchase, signup');
     await form.getByRole('checkbox', { name: 'segment.entered' }).check();
     await form.getByRole('checkbox', { name: 'VIP' }).check();
+    await form.getByLabel('Events per request').fill('0');
+    await form.getByRole('button', { name: 'Create subscription' }).click();
+    await form.getByText('Events per request: a whole number from 1 to 100.').waitFor();
+    await form.getByLabel('Events per request').fill('1');
     await form.getByRole('button', { name: 'Create subscription' }).click();
 
     const shown = page.getByTestId('webhook-secret');
@@ -81,6 +85,7 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
       events: ['person.created', 'event.tracked', 'segment.entered'],
       event_names: ['purchase', 'signup'],
       enabled: true,
+      batch: 1,
     });
     expect(hooks[0]).not.toHaveProperty('secret');
     webhookId = hooks[0]!.id as number;

@@ -28,6 +28,8 @@ export interface WebhookDraft {
   eventNames: string;
   /** Segments for `segment.entered` / `segment.exited`; empty: every segment. */
   segmentIds: number[];
+  /** Events per request at most (1: one event per request; above 1 the body is `{events: [...]}`). */
+  batch: number;
 }
 
 export const NEW_WEBHOOK: WebhookDraft = {
@@ -36,6 +38,7 @@ export const NEW_WEBHOOK: WebhookDraft = {
   events: [],
   eventNames: '',
   segmentIds: [],
+  batch: 1,
 };
 
 /** Every kind, in the order the form and the wire list them. */
@@ -51,6 +54,7 @@ export function draftOf(w: WebhookView): WebhookDraft {
     events: w.events.filter(isKind),
     eventNames: (w.event_names ?? []).join(', '),
     segmentIds: w.segment_ids ?? [],
+    batch: w.batch,
   };
 }
 
@@ -77,8 +81,10 @@ export function toggleKind(d: WebhookDraft, kind: WebhookEventKind, on: boolean)
 }
 
 /** What is wrong with a draft before anything is sent, by field (the server checks again). */
-export function webhookProblems(d: WebhookDraft): Partial<Record<'url' | 'events' | 'eventNames', string>> {
-  const out: Partial<Record<'url' | 'events' | 'eventNames', string>> = {};
+export function webhookProblems(
+  d: WebhookDraft,
+): Partial<Record<'url' | 'events' | 'eventNames' | 'batch', string>> {
+  const out: Partial<Record<'url' | 'events' | 'eventNames' | 'batch', string>> = {};
   const url = d.url.trim();
   if (!url) out.url = 'Enter the URL deliveries are POSTed to.';
   else {
@@ -94,6 +100,8 @@ export function webhookProblems(d: WebhookDraft): Partial<Record<'url' | 'events
   }
   if (d.events.length === 0) out.events = 'Choose at least one kind of change.';
   if (wantsEvents(d) && parseNames(d.eventNames).length > 100) out.eventNames = 'At most 100 event names.';
+  if (!Number.isInteger(d.batch) || d.batch < 1 || d.batch > 100)
+    out.batch = 'Events per request: a whole number from 1 to 100.';
   return out;
 }
 
@@ -101,7 +109,7 @@ export function webhookProblems(d: WebhookDraft): Partial<Record<'url' | 'events
  * The body of `POST /v1/webhooks` (and `PUT`): the filters only with the kinds they apply to, and
  * `null` (every event, every segment) when nothing is chosen.
  */
-export function webhookBody(d: WebhookDraft): Required<Omit<WebhookCreateBody, 'enabled' | 'batch'>> {
+export function webhookBody(d: WebhookDraft): Required<Omit<WebhookCreateBody, 'enabled'>> {
   const names = parseNames(d.eventNames);
   return {
     url: d.url.trim(),
@@ -109,6 +117,7 @@ export function webhookBody(d: WebhookDraft): Required<Omit<WebhookCreateBody, '
     events: d.events,
     event_names: wantsEvents(d) && names.length > 0 ? names : null,
     segment_ids: wantsSegments(d) && d.segmentIds.length > 0 ? d.segmentIds : null,
+    batch: d.batch,
   };
 }
 

@@ -19,11 +19,12 @@ import {
 } from '../models/webhooks';
 
 /** Which field a server error names (`/url`, `/events/0`, `/event_names`). */
-function fieldOf(err: unknown): 'url' | 'events' | 'eventNames' | null {
+function fieldOf(err: unknown): 'url' | 'events' | 'eventNames' | 'batch' | null {
   if (!(err instanceof ApiError) || !err.pointer) return null;
   if (err.pointer.startsWith('/url')) return 'url';
   if (err.pointer.startsWith('/events')) return 'events';
   if (err.pointer.startsWith('/event_names')) return 'eventNames';
+  if (err.pointer.startsWith('/batch')) return 'batch';
   return null;
 }
 
@@ -47,7 +48,7 @@ export function WebhookForm({
   const [busy, setBusy] = useState(false);
   const segments = useSegments();
   const problems = webhookProblems(d);
-  const err = (f: 'url' | 'events' | 'eventNames') =>
+  const err = (f: 'url' | 'events' | 'eventNames' | 'batch') =>
     (tried ? problems[f] : undefined) ?? (serverError?.field === f ? serverError.text : undefined);
   const id = (s: string) => `wh-${webhook?.id ?? 'new'}-${s}`;
 
@@ -158,6 +159,24 @@ export function WebhookForm({
           {segments.data?.length === 0 ? <p class="hint">No segments yet.</p> : null}
         </fieldset>
       ) : null}
+      <label for={id('batch')}>Events per request</label>
+      <input
+        id={id('batch')}
+        type="number"
+        min={1}
+        max={100}
+        step={1}
+        class="narrow"
+        value={String(d.batch)}
+        onInput={(e) => setD({ ...d, batch: Number(e.currentTarget.value) })}
+        aria-invalid={err('batch') ? 'true' : undefined}
+        aria-describedby={id('batch-hint')}
+      />
+      <p class="hint" id={id('batch-hint')}>
+        1: one event per request. Up to 100: the body is <code>{'{"events": [...]}'}</code> (docs/webhooks.md
+        “Batches”).
+      </p>
+      <FieldError id={id('batch-error')} text={err('batch')} />
       <div class="inline form-actions">
         <button type="submit" class="primary" disabled={busy}>
           {webhook ? 'Save subscription' : 'Create subscription'}

@@ -55,6 +55,10 @@ export function WebhookPage({ id }: { id: number }) {
                   </dd>
                   <dt>Sends</dt>
                   <dd>{kindsInWords(w, segmentName, 50)}</dd>
+                  <dt>Per request</dt>
+                  <dd data-testid="webhook-batch">
+                    {w.batch > 1 ? `up to ${w.batch} events ({"events": [...]})` : 'one event'}
+                  </dd>
                   {w.description ? (
                     <>
                       <dt>Description</dt>

@@ -60,6 +60,11 @@ describe('webhook subscriptions in the dashboard', () => {
     expect(webhookProblems({ ...ok, url: 'not a url' }).url).toMatch(/http/);
     expect(webhookProblems({ ...ok, url: 'https://u:p@x.example/' }).url).toMatch(/user name or password/);
     expect(webhookProblems({ ...ok, url: 'https://hooks.example.com/roster' })).toEqual({});
+    for (const batch of [0, 101, 2.5, NaN])
+      expect(webhookProblems({ ...ok, url: 'https://x.example', batch }).batch).toBe(
+        'Events per request: a whole number from 1 to 100.',
+      );
+    expect(webhookProblems({ ...ok, url: 'https://x.example', batch: 100 })).toEqual({});
     const many = Array.from({ length: 101 }, (_, i) => `e${i}`).join(',');
     expect(
       webhookProblems({ ...ok, url: 'https://x.example', events: ['event.tracked'], eventNames: many })
@@ -74,6 +79,7 @@ describe('webhook subscriptions in the dashboard', () => {
       events: ['person.created' as const],
       eventNames: 'purchase',
       segmentIds: [3],
+      batch: 1,
     };
     expect(webhookBody(d)).toEqual({
       url: 'https://hooks.example.com/roster',
@@ -81,6 +87,7 @@ describe('webhook subscriptions in the dashboard', () => {
       events: ['person.created'],
       event_names: null,
       segment_ids: null,
+      batch: 1,
     });
     expect(webhookBody({ ...d, events: ['event.tracked', 'segment.exited'] })).toMatchObject({
       event_names: ['purchase'],
@@ -110,6 +117,7 @@ describe('webhook subscriptions in the dashboard', () => {
       events: ['event.tracked', 'segment.entered'],
       eventNames: 'a, b',
       segmentIds: [4],
+      batch: 1,
     });
   });
 
