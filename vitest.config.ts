@@ -1,14 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
 // One runner for every package. Suites that start real server processes share a machine of
-// 2 cores, so files run in a small fork pool and long timeouts belong to individual tests.
+// 2 cores, so files run in a small fork pool. A test's timeout only catches a hang: at load 20+ on
+// 2 cores a test that spawns the CLI took over 30 s, so the default is generous and the longest
+// suites set their own.
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // expect.poll waits for a condition (a live count, a page that renders after a request): on a
     // busy 2-core machine that can take longer than vitest's default second. A poll that holds
     // returns at once; only a failing one waits this long.

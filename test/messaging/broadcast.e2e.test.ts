@@ -109,7 +109,7 @@ describe.each(engines())('broadcast to a segment survives kill -9 (%s)', (engine
     // The restarted process waits out the dead one's lease before resuming: this is the state at the kill.
     const atKill1 = await triggerState();
     // Crash 2: while pushes are going out.
-    await waitFor('sending under way', () => fakes.fcm.received.length >= PEOPLE / 3, 120_000);
+    await waitFor('sending under way', () => fakes.fcm.received.length >= PEOPLE / 3, 600_000);
     const atKill2 = fakes.fcm.received.length;
     server = await server.restart();
 

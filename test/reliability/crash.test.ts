@@ -159,5 +159,5 @@ describe.each(engines())('crash safety on %s', (engine) => {
     expect(((await res.json()) as { customer: { attributes: { n: string } } }).customer.attributes.n).toBe(
       String(n),
     );
-  }, 90_000);
+  }, 300_000);
 });
