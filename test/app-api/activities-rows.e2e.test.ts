@@ -157,4 +157,24 @@ describe.each(engines())('history rows (%s)', (engine) => {
     } as never)) as Page;
     expect(byId.activities).toHaveLength(live.length + 1);
   });
+  it('stats count a new person’s one row as its two activities', async () => {
+    const stats = async (type: string) => {
+      const res = await fetch(`${server.appUrl}/activities/stats?interval=day&buckets=2&type=${type}`, {
+        headers: { authorization: `Bearer ${server.credentials.appApiKey}` },
+      });
+      const body = (await res.json()) as {
+        buckets: Array<{ count: number }>;
+        top_names: Array<{ name: string; count: number }>;
+      };
+      return { total: body.buckets.reduce((n, b) => n + b.count, 0), names: body.top_names };
+    };
+    const [changes, creates] = [await stats('attribute_change'), await stats('profile_create')];
+    await cio.identify('row-stats', { tier: 'gold' });
+    const [changesAfter, createsAfter] = [await stats('attribute_change'), await stats('profile_create')];
+    expect(changesAfter.total).toBe(changes.total + 1);
+    expect(createsAfter.total).toBe(creates.total + 1);
+    expect(changesAfter.names).toContainEqual({ name: 'tier', count: 1 });
+    expect(createsAfter.names).toEqual([]);
+    expect((await stats('create_change')).total).toBe(0);
+  });
 });
