@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../packages/server/src/store/open-store.js';
 import type { Store } from '../../packages/server/src/store/store.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.js';
+import { COORDINATOR_TABLES, REFERENCE_TABLES } from './citus-tables.js';
 
 /**
  * Ready to shard by workspace (docs/scaling.md "Past one database"): on the migrated PostgreSQL
@@ -18,22 +19,10 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from '../hel
  * list and out of docs/scaling.md's list then).
  */
 
-/** Small global lookup tables, copied to every node (`create_reference_table`). */
-const REFERENCE_TABLES = ['workspaces', 'write_keys', 'push_providers', 'delivery_workspaces'];
-/** Roster's own bookkeeping, kept on the coordinator only. */
-const COORDINATOR_TABLES = ['roster_migrations', 'leases'];
-
 /** Tables that grow with a workspace but do not follow the rule yet: table → what is missing. */
 const NOT_YET: Record<string, string> = {
   people: 'primary key (pid) without workspace_id',
-  segments: 'primary key (id) without workspace_id',
-  segment_memberships: 'primary key (segment_id, person_pid) without workspace_id',
-  segment_size_log: 'no workspace_id column',
-  campaigns: 'primary key (id) without workspace_id',
-  campaign_sends: 'no workspace_id column',
   campaign_pending_sends: 'primary key (id) without workspace_id',
-  objects: 'primary key (oid) without workspace_id',
-  relationships: 'primary key (person_pid, object_oid) without workspace_id',
   webhook_subscriptions: 'primary key (id) without workspace_id',
   webhook_deliveries: 'primary key (id) without workspace_id',
   webhook_attempts: 'primary key (id) without workspace_id',

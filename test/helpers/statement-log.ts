@@ -16,6 +16,8 @@ export interface StatementLog {
   mark(): Promise<number>;
   /** The statements logged for `database` since `mark`, first lines only. */
   since(mark: number, database: string): Promise<string[]>;
+  /** The same, each in full (a statement's text can span lines). */
+  sinceFull(mark: number, database: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -38,17 +40,31 @@ export async function openStatementLog(adminUrl: string): Promise<StatementLog |
       );
     await size();
     await admin.query('select pg_read_file($1, 0, 1)', [file]);
+    const read = async (mark: number) => {
+      const end = await size();
+      return (
+        await admin.query<{ t: string }>('select pg_read_file($1, $2, $3) as t', [file, mark, end - mark])
+      ).rows[0]!.t;
+    };
+    const isStatement = (l: string, database: string) =>
+      l.includes(`@${database} `) && /LOG: {2}(statement|execute [^:]+):/.test(l);
     return {
       mark: size,
       async since(mark, database) {
-        const end = await size();
-        const text = (
-          await admin.query<{ t: string }>('select pg_read_file($1, $2, $3) as t', [file, mark, end - mark])
-        ).rows[0]!.t;
-        return text
+        return (await read(mark))
           .split('\n')
-          .filter((l) => l.includes(`@${database} `) && /LOG: {2}(statement|execute [^:]+):/.test(l))
+          .filter((l) => isStatement(l, database))
           .map((l) => l.replace(/^.*?LOG: {2}/, ''));
+      },
+      async sinceFull(mark, database) {
+        // An entry starts with the line prefix's timestamp; the lines after it, up to the next
+        // entry, continue its text.
+        const entries: string[] = [];
+        for (const line of (await read(mark)).split('\n')) {
+          if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(line)) entries.push(line);
+          else if (entries.length > 0) entries[entries.length - 1] += `\n${line}`;
+        }
+        return entries.filter((e) => isStatement(e, database)).map((e) => e.replace(/^.*?LOG: {2}/, ''));
       },
       close: () => admin.end(),
     };

@@ -156,7 +156,7 @@ export class CampaignSender {
    */
   async sendToPerson(trx: Tx, c: Campaign, pid: number, o: SendOptions): Promise<boolean> {
     const now = unixSeconds(this.clock);
-    if (!(await claimCampaignSend(trx, c.id, o.triggerKey, pid, now))) return false;
+    if (!(await claimCampaignSend(trx, c.workspaceId, c.id, o.triggerKey, pid, now))) return false;
     const recipient = await loadRecipient(trx, c.workspaceId, pid);
     if (!recipient || recipient.unsubscribed) return false;
     if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.filterAst, pid, now))) return false;

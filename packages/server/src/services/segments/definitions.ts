@@ -157,7 +157,7 @@ export class SegmentDefinitions {
       activities: true,
       ...(range ? { range } : {}),
     });
-    await logSizeChange(trx, [{ segmentId: segment.id, delta: entered - exited }], now);
+    await logSizeChange(trx, workspaceId, [{ segmentId: segment.id, delta: entered - exited }], now);
     return { entered, exited };
   }
 

@@ -290,6 +290,7 @@ export class SegmentEngine {
     ]);
     await logSizeChange(
       trx,
+      workspaceId,
       [
         ...entered.map((segmentId) => ({ segmentId, delta: 1 })),
         ...exited.map((segmentId) => ({ segmentId, delta: -1 })),
@@ -333,6 +334,7 @@ export class SegmentEngine {
     await markActivitiesDeleted(trx, pid);
     await logSizeChange(
       trx,
+      workspaceId,
       left
         .filter((o) => byId.get(o.segmentId)!.type === 'dynamic')
         .map((o) => ({ segmentId: o.segmentId, delta: -1 })),

@@ -89,6 +89,7 @@ export async function reevaluateSet(
       for (const p of entered) enteredBy.set(p, [...(enteredBy.get(p) ?? []), segment.id]);
       await logSizeChange(
         trx,
+        ctx.workspaceId,
         [
           { segmentId: segment.id, delta: entered.length },
           { segmentId: segment.id, delta: -exited.length },

@@ -114,6 +114,7 @@ export async function campaignsTriggeredByObjectType(
  */
 export async function claimCampaignSend(
   db: Tx,
+  workspaceId: number,
   campaignId: number,
   triggerKey: string,
   personPid: number,
@@ -122,13 +123,14 @@ export async function claimCampaignSend(
   const ins = await db
     .insertInto('campaign_sends')
     .values({
+      workspace_id: workspaceId,
       campaign_id: campaignId,
       trigger_key: triggerKey,
       person_pid: personPid,
       delivery_id: null,
       created_at: now,
     })
-    .onConflict((oc) => oc.columns(['campaign_id', 'trigger_key']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   return Number(ins.numInsertedOrUpdatedRows ?? 0) > 0;
 }

@@ -115,4 +115,14 @@ export const migrations: readonly Migration[] = [
     name: 'workspace-keys',
     up: async (db, d) => (await import('./122-workspace-keys.js')).up(db, d),
   },
+  {
+    version: 123,
+    name: 'workspace-keys-segments',
+    up: async (db, d) => (await import('./123-workspace-keys-segments.js')).up(db, d),
+  },
+  {
+    version: 124,
+    name: 'attribute-index-shape',
+    up: async (db, d) => (await import('./124-attribute-index-shape.js')).up(db, d),
+  },
 ];

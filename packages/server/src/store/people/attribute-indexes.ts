@@ -164,8 +164,12 @@ export function createAttributeIndexSql(
   const expr = attributeIndexExpression(store.dialect, kind, sql`attributes`, name).compile(store.db);
   if (expr.parameters.length > 0) throw new Error('an index expression must be written with literals');
   const ix = attributeIndexName(ws, name, kind);
-  const concurrently = store.dialect === 'postgres' ? 'concurrently ' : '';
-  return `create index ${concurrently}if not exists ${ix} on people (workspace_id, (${expr.sql}), pid) where workspace_id = ${ws}`;
+  if (store.dialect === 'postgres')
+    // Not `(workspace_id, …)`: PostgreSQL drops a condition the partial index's predicate implies
+    // (`workspace_id = W`) from the index conditions, so a leading workspace_id left the expression
+    // unbounded and every lookup read the whole index (1,008 pages for 20 matches at 200,000 people).
+    return `create index concurrently if not exists ${ix} on people ((${expr.sql}), pid) where workspace_id = ${ws}`;
+  return `create index if not exists ${ix} on people (workspace_id, (${expr.sql}), pid) where workspace_id = ${ws}`;
 }
 
 /** PostgreSQL: statistics on the index's expression, so the planner knows how many a range matches. */

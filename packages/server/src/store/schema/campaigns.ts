@@ -36,6 +36,8 @@ export interface CampaignsTable {
 }
 
 export interface CampaignSendsTable {
+  /** Migration 123: the campaign's workspace (the key of a table sharded by workspace). */
+  workspace_id: number;
   campaign_id: number;
   trigger_key: string;
   person_pid: number;

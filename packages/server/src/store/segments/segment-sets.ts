@@ -52,7 +52,7 @@ export async function addMembers(
         entered_at: now,
       })),
     )
-    .onConflict((oc) => oc.columns(['segment_id', 'person_pid']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .execute();
 }
 

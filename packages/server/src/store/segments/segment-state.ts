@@ -106,7 +106,7 @@ export async function insertMemberships(
         entered_at: now,
       })),
     )
-    .onConflict((oc) => oc.columns(['segment_id', 'person_pid']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .execute();
 }
 

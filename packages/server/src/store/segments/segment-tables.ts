@@ -5,7 +5,7 @@ import type { Tx } from '../store.js';
 /** Tables added by migration 030, typed locally (`withTables`) so the shared schema stays untouched. */
 export type SegmentTables = {
   segment_catalog: { workspace_id: number; version: number };
-  segment_size_log: { segment_id: number; timestamp: number; delta: number };
+  segment_size_log: { workspace_id: number; segment_id: number; timestamp: number; delta: number };
 };
 
 export function segmentDb(db: Tx) {
@@ -99,12 +99,13 @@ export function noteSegmentsLockedShared(db: Tx, workspaceId: number): void {
 
 export async function logSizeChange(
   db: Tx,
+  workspaceId: number,
   rows: ReadonlyArray<{ segmentId: number; delta: number }>,
   timestamp: number,
 ): Promise<void> {
   const values = rows
     .filter((r) => r.delta !== 0)
-    .map((r) => ({ segment_id: r.segmentId, timestamp, delta: r.delta }));
+    .map((r) => ({ workspace_id: workspaceId, segment_id: r.segmentId, timestamp, delta: r.delta }));
   if (values.length > 0) await segmentDb(db).insertInto('segment_size_log').values(values).execute();
 }
 

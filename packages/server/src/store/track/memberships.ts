@@ -26,7 +26,7 @@ export async function addMembership(
   const r = await trx
     .insertInto('segment_memberships')
     .values({ workspace_id: workspaceId, segment_id: segmentId, person_pid: personPid, entered_at: now })
-    .onConflict((oc) => oc.columns(['segment_id', 'person_pid']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
