@@ -88,7 +88,9 @@ async function plans(store, sql, workspaceId, compiled) {
     // BENCH_INDEXED_EXPLAIN=analyze: PostgreSQL runs each query and shows where its time went.
     // (Inserts are shown unrun: the plan of the segment backfill names a segment that does not exist.)
     const analyze =
-      process.env.BENCH_INDEXED_EXPLAIN === 'analyze' && !/^\s*insert/i.test(q.sql) ? '(analyze, buffers) ' : '';
+      process.env.BENCH_INDEXED_EXPLAIN === 'analyze' && !/^\s*insert/i.test(q.sql)
+        ? '(analyze, buffers) '
+        : '';
     const text = store.dialect === 'postgres' ? `explain ${analyze}${q.sql}` : `explain query plan ${q.sql}`;
     const r = await store.db.executeQuery(CompiledQuery.raw(text, q.parameters));
     const lines = r.rows.map((row) => (store.dialect === 'postgres' ? Object.values(row)[0] : row.detail));
@@ -335,9 +337,13 @@ async function runEngine(engine, n) {
         ],
         [
           'point lookup by id (search, first page)',
-          searchPeopleQuery(d, ws, c({ attribute: { field: 'id', operator: 'eq', value: 'user-77777' } }), 0, 51).compile(
-            store.db,
-          ),
+          searchPeopleQuery(
+            d,
+            ws,
+            c({ attribute: { field: 'id', operator: 'eq', value: 'user-77777' } }),
+            0,
+            51,
+          ).compile(store.db),
         ],
         [
           'point lookup by email',

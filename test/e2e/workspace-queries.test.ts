@@ -25,39 +25,24 @@ import { COORDINATOR_TABLES, REFERENCE_TABLES } from './citus-tables.js';
  * off the list when its statement names the workspace.
  */
 const KNOWN: Record<string, string> = {
+  'update activities set customer_identifiers = coalesce( (select b.customer_identifiers from activitie':
+    'not scoped yet: person delete fills in the identifiers of its history by pid alone (markActivitiesDeleted)',
+  'select distinct customer_identifiers from activities where person_pid = ?':
+    'not scoped yet: person delete reads the identifiers of its history by pid alone (markActivitiesDeleted)',
+  'update activities set customer_identifiers = ? where person_pid = ?':
+    'not scoped yet: person delete rewrites the identifiers of its history by pid alone (markActivitiesDeleted)',
   'delete from webhook_attempts where id in ( select id from webhook_attempts where attempted_at_ms < ?':
     "webhook retention: prunes every workspace's old attempts (background, not the write path)",
   'delete from webhook_deliveries where id in ( select id from webhook_deliveries where status != ? and':
     "webhook retention: prunes every workspace's finished deliveries (background)",
   'select d.id, d.subscription_id from webhook_deliveries d join webhook_subscriptions s on s.id = d.su':
     'webhook worker: claims due deliveries of every workspace (background)',
-  'update people set attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ?':
-    'not scoped yet: identify/merge/unsubscribe update a person by pid alone (store/track/people.ts updatePerson)',
   'select * from segment_catchup order by id limit ?':
     'object-change catch-up worker: takes the oldest job of any workspace (background)',
   'update objects set attributes = ?, attr_ts = ?, updated_at = ? where oid = ?':
     'not scoped yet: object identify updates by oid alone',
-  'select attributes, attr_ts, created_at from relationships where person_pid = ? and object_oid = ?':
-    'not scoped yet: a relationship read by (person, object) alone',
-  'update devices set person_pid = ?, updated_at = ? where person_pid = ?':
-    'not scoped yet: merge moves devices by person pid alone',
-  'update events set person_pid = ? where person_pid = ?':
-    'not scoped yet: merge moves events by person pid alone',
-  'update anonymous_links set person_pid = ? where person_pid = ?':
-    'not scoped yet: merge moves anonymous links by person pid alone',
-  'select object_oid, attributes, attr_ts, created_at from relationships where person_pid = ? order by ':
-    "not scoped yet: merge and delete read a person's relationships by pid alone",
-  'delete from devices where person_pid = ?': 'not scoped yet: person delete by pid alone (deletePersonRows)',
-  'delete from events where person_pid = ?': 'not scoped yet: person delete by pid alone (deletePersonRows)',
-  'delete from segment_memberships where person_pid = ?':
-    'not scoped yet: person delete by pid alone (deletePersonRows)',
-  'delete from anonymous_links where person_pid = ?':
-    'not scoped yet: person delete by pid alone (deletePersonRows)',
-  'delete from people where pid = ?': 'not scoped yet: person delete by pid alone (deletePersonRows)',
   'update activities set deleted = ? where person_pid = ?':
     'not scoped yet: person delete marks history deleted by pid alone',
-  'select type, data, customer_identifiers from activities where person_pid = ? and type in (?, ?) orde':
-    "not scoped yet: a deleted person's open segment entries, by pid alone",
   'update segments set conditions = ?, type = ?, updated_at = ? where id = ?':
     'not scoped yet: segment update by id alone',
   'select count(*) as n from segment_memberships where segment_id = ?':

@@ -45,7 +45,7 @@ export async function finishEmailMerges(
               if (p)
                 await updatePerson(
                   trx,
-                  p.pid,
+                  p,
                   {
                     id: p.id,
                     email: p.email,

@@ -221,7 +221,7 @@ async function relate(
   history: History,
   fx: WriteEffects,
 ): Promise<void> {
-  const existing = await findRelationship(trx, person.pid, obj.oid);
+  const existing = await findRelationship(trx, person.workspaceId, person.pid, obj.oid);
   const merged = mergeAttributes(
     existing?.attributes ?? dict(),
     existing?.attrTs ?? dict<number>(),

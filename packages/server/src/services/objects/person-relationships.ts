@@ -37,7 +37,7 @@ export async function forgetPersonRelationships(
   ctx: WriteContext,
   person: PersonRow,
 ): Promise<void> {
-  const rels = await relationshipsOfPerson(trx, person.pid);
+  const rels = await relationshipsOfPerson(trx, person.workspaceId, person.pid);
   if (rels.length === 0) return;
   const who = identifiersOf(person);
   await recordObjectActivities(
@@ -60,15 +60,22 @@ export async function moveRelationships(
   primary: PersonRow,
   fx: WriteEffects,
 ): Promise<number> {
-  const rels = await relationshipsOfPerson(trx, secondary.pid);
+  const rels = await relationshipsOfPerson(trx, secondary.workspaceId, secondary.pid);
   const people: ActivityInput[] = [];
   const objects: ObjectActivityInput[] = [];
   for (const rel of rels) {
     const obj = await findObjectByOid(trx, rel.objectOid);
     if (!obj) continue;
-    const mine = await findRelationship(trx, primary.pid, rel.objectOid);
+    const mine = await findRelationship(trx, primary.workspaceId, primary.pid, rel.objectOid);
     if (!mine) {
-      await reassignRelationship(trx, secondary.pid, primary.pid, rel.objectOid, ctx.now);
+      await reassignRelationship(
+        trx,
+        secondary.workspaceId,
+        secondary.pid,
+        primary.pid,
+        rel.objectOid,
+        ctx.now,
+      );
       people.push(
         activity(ctx, primary, {
           type: 'add_relationship',
@@ -134,7 +141,7 @@ export async function claimAnonymousRelationships(
   for (const w of waiting) {
     const obj = await findObjectByOid(trx, w.objectOid);
     if (!obj) continue;
-    const mine = await findRelationship(trx, person.pid, w.objectOid);
+    const mine = await findRelationship(trx, person.workspaceId, person.pid, w.objectOid);
     const merged = mergeAttributes(
       mine?.attributes ?? dict(),
       mine?.attrTs ?? dict<number>(),

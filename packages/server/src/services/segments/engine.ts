@@ -306,7 +306,7 @@ export class SegmentEngine {
    * `exited_segment` (manual segments too), marked deleted like the rest of their history.
    */
   private async recordDeletedExits(trx: Tx, workspaceId: number, pid: number, now: number): Promise<void> {
-    const open = await openSegmentEntries(trx, pid);
+    const open = await openSegmentEntries(trx, workspaceId, pid);
     if (open.length === 0) return;
     const segments = await segmentNames(
       trx,

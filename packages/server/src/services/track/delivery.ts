@@ -265,7 +265,7 @@ export async function unsubscribeDelivery(
   const merged = mergeAttributes(person.attributes, person.attrTs, [['unsubscribed', unsubscribe]], now);
   await updatePerson(
     trx,
-    person.pid,
+    person,
     {
       id: person.id,
       email: person.email,

@@ -97,7 +97,7 @@ export async function identify(
   if (!premerged && (changed || merged.tsChanged)) {
     await updatePerson(
       trx,
-      person.pid,
+      person,
       {
         id,
         email,

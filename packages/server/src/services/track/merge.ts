@@ -31,10 +31,10 @@ export async function mergePeople(
   const secondary = await findPerson(trx, ws, secondaryRef);
   if (!primary || !secondary || primary.pid === secondary.pid) return;
 
-  const devices = await moveDevices(trx, secondary.pid, primary.pid, ctx.now);
-  const events = await moveEvents(trx, secondary.pid, primary.pid);
-  const segments = await moveManualMemberships(trx, secondary.pid, primary.pid, ctx.now);
-  await moveAnonymousLinks(trx, secondary.pid, primary.pid);
+  const devices = await moveDevices(trx, ws, secondary.pid, primary.pid, ctx.now);
+  const events = await moveEvents(trx, ws, secondary.pid, primary.pid);
+  const segments = await moveManualMemberships(trx, ws, secondary.pid, primary.pid, ctx.now);
+  await moveAnonymousLinks(trx, ws, secondary.pid, primary.pid);
   const relationships = await moveRelationships(trx, ctx, secondary, primary, fx);
 
   const attributes = dict(primary.attributes);
@@ -56,7 +56,7 @@ export async function mergePeople(
   if (email !== primary.email) changes.email = { from: null, to: email };
   await updatePerson(
     trx,
-    primary.pid,
+    primary,
     { id, email, attributes, attrTs, unsubscribed: attributes.unsubscribed === true },
     ctx.now,
     primary,

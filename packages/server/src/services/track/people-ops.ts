@@ -138,7 +138,7 @@ export async function removePerson(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   await forgetPersonRelationships(trx, ctx, person);
-  const counts = await deletePersonRows(trx, person.pid);
+  const counts = await deletePersonRows(trx, person);
   await recordActivities(trx, [
     activity(ctx, person, { type: 'profile_delete', data: { reason, ...counts, ...extra } }),
   ]);

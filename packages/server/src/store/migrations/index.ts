@@ -125,4 +125,9 @@ export const migrations: readonly Migration[] = [
     name: 'attribute-index-shape',
     up: async (db, d) => (await import('./124-attribute-index-shape.js')).up(db, d),
   },
+  {
+    version: 125,
+    name: 'workspace-keys-people',
+    up: async (db, d) => (await import('./125-workspace-keys-people.js')).up(db, d),
+  },
 ];

@@ -11,7 +11,7 @@ export interface RelationshipRow {
 }
 
 const FIND = statement(
-  'select attributes, attr_ts, created_at from relationships where person_pid = ? and object_oid = ?',
+  'select attributes, attr_ts, created_at from relationships where workspace_id = ? and person_pid = ? and object_oid = ?',
 );
 const INSERT = statement(
   `insert into relationships (workspace_id, person_pid, object_oid, attributes, attr_ts, created_at, updated_at)
@@ -24,10 +24,12 @@ const DELETE = statement('delete from relationships where person_pid = ? and obj
 
 export async function findRelationship(
   trx: Tx,
+  workspaceId: number,
   personPid: number,
   objectOid: number,
 ): Promise<RelationshipRow | undefined> {
   const [row] = await queryRows<{ attributes: unknown; attr_ts: unknown; created_at: number }>(trx, FIND, [
+    workspaceId,
     personPid,
     objectOid,
   ]);
@@ -72,10 +74,15 @@ export async function deleteRelationship(trx: Tx, personPid: number, objectOid: 
 }
 
 /** A person's relationships (bounded by how many objects one person is related to). */
-export async function relationshipsOfPerson(trx: Tx, personPid: number): Promise<RelationshipRow[]> {
+export async function relationshipsOfPerson(
+  trx: Tx,
+  workspaceId: number,
+  personPid: number,
+): Promise<RelationshipRow[]> {
   const rows = await trx
     .selectFrom('relationships')
     .select(['object_oid', 'attributes', 'attr_ts', 'created_at'])
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', personPid)
     .orderBy('object_oid')
     .execute();
@@ -91,6 +98,7 @@ export async function relationshipsOfPerson(trx: Tx, personPid: number): Promise
 /** Moves one relationship to another person (merge), when that person has none with the object. */
 export async function reassignRelationship(
   trx: Tx,
+  workspaceId: number,
   fromPid: number,
   toPid: number,
   objectOid: number,
@@ -99,6 +107,7 @@ export async function reassignRelationship(
   await trx
     .updateTable('relationships')
     .set({ person_pid: toPid, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', fromPid)
     .where('object_oid', '=', objectOid)
     .execute();

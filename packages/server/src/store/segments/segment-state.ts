@@ -125,11 +125,13 @@ export async function deleteMemberships(db: Tx, pid: number, segmentIds: readonl
  */
 export async function openSegmentEntries(
   db: Tx,
+  workspaceId: number,
   pid: number,
 ): Promise<Array<{ segmentId: number; identifiers: unknown }>> {
   const rows = await db
     .selectFrom('activities')
     .select(['type', 'data', 'customer_identifiers'])
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', pid)
     .where('type', 'in', ['entered_segment', 'exited_segment'])
     .orderBy('id')

@@ -95,10 +95,17 @@ export async function deleteDevice(trx: Tx, workspaceId: number, token: string):
     .execute();
 }
 
-export async function moveDevices(trx: Tx, fromPid: number, toPid: number, now: number): Promise<number> {
+export async function moveDevices(
+  trx: Tx,
+  workspaceId: number,
+  fromPid: number,
+  toPid: number,
+  now: number,
+): Promise<number> {
   const r = await trx
     .updateTable('devices')
     .set({ person_pid: toPid, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', fromPid)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);

@@ -85,10 +85,16 @@ export async function attachAnonymousEvents(
   }));
 }
 
-export async function moveEvents(trx: Tx, fromPid: number, toPid: number): Promise<number> {
+export async function moveEvents(
+  trx: Tx,
+  workspaceId: number,
+  fromPid: number,
+  toPid: number,
+): Promise<number> {
   const r = await trx
     .updateTable('events')
     .set({ person_pid: toPid })
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', fromPid)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
@@ -122,10 +128,16 @@ export async function linkAnonymous(
     .execute();
 }
 
-export async function moveAnonymousLinks(trx: Tx, fromPid: number, toPid: number): Promise<void> {
+export async function moveAnonymousLinks(
+  trx: Tx,
+  workspaceId: number,
+  fromPid: number,
+  toPid: number,
+): Promise<void> {
   await trx
     .updateTable('anonymous_links')
     .set({ person_pid: toPid })
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', fromPid)
     .execute();
 }

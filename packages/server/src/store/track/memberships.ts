@@ -44,6 +44,7 @@ export async function removeMembership(trx: Tx, segmentId: number, personPid: nu
 /** Moves a person's manual-segment memberships to another person (merge). */
 export async function moveManualMemberships(
   trx: Tx,
+  workspaceId: number,
   fromPid: number,
   toPid: number,
   now: number,
@@ -52,6 +53,8 @@ export async function moveManualMemberships(
     .selectFrom('segment_memberships')
     .innerJoin('segments', 'segments.id', 'segment_memberships.segment_id')
     .select(['segment_memberships.segment_id', 'segment_memberships.workspace_id'])
+    .where('segment_memberships.workspace_id', '=', workspaceId)
+    .where('segments.workspace_id', '=', workspaceId)
     .where('segment_memberships.person_pid', '=', fromPid)
     .where('segments.type', '=', 'manual')
     .execute();

@@ -222,11 +222,11 @@ const INSERT_WITH_PID = statement(
 /** Fresh cio_ids tried before giving up: a second taken id in a row would already be remarkable. */
 const CIO_ID_ATTEMPTS = 5;
 const UPDATE_ATTRIBUTES = statement(
-  'update people set attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ?',
+  'update people set attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ? and workspace_id = ?',
 );
 const UPDATE = statement(
   `update people set id = ?, email = ?, email_norm = ?, attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ?
-   where pid = ?`,
+   where pid = ? and workspace_id = ?`,
 );
 
 /**
@@ -305,12 +305,20 @@ function personWritten(
  */
 export async function updatePerson(
   trx: Tx,
-  pid: number,
+  person: Pick<PersonRow, 'pid' | 'workspaceId'>,
   p: PersonWrite,
   now: number,
   before?: Pick<PersonRow, 'id' | 'email'>,
 ): Promise<void> {
-  const attrs = [toJson(p.attributes), toJson(p.attrTs), p.unsubscribed ? 1 : 0, now, pid];
+  const pid = person.pid;
+  const attrs = [
+    toJson(p.attributes),
+    toJson(p.attrTs),
+    p.unsubscribed ? 1 : 0,
+    now,
+    pid,
+    person.workspaceId,
+  ];
   const same = before !== undefined && before.id === p.id && before.email === p.email;
   keepViewCurrent(trx, pid, p, same);
   if (same) {
@@ -349,13 +357,33 @@ function keepViewCurrent(trx: Tx, pid: number, p: PersonWrite, sameIdentifiers: 
 }
 
 /** Removes the person with their devices, events, memberships and anonymous links. */
-export async function deletePersonRows(trx: Tx, pid: number): Promise<{ devices: number; events: number }> {
+export async function deletePersonRows(
+  trx: Tx,
+  person: Pick<PersonRow, 'pid' | 'workspaceId'>,
+): Promise<{ devices: number; events: number }> {
   dropPersonView(trx);
-  const devices = await trx.deleteFrom('devices').where('person_pid', '=', pid).executeTakeFirst();
-  const events = await trx.deleteFrom('events').where('person_pid', '=', pid).executeTakeFirst();
-  await trx.deleteFrom('segment_memberships').where('person_pid', '=', pid).execute();
-  await trx.deleteFrom('anonymous_links').where('person_pid', '=', pid).execute();
-  await trx.deleteFrom('people').where('pid', '=', pid).execute();
+  const { pid, workspaceId: ws } = person;
+  const devices = await trx
+    .deleteFrom('devices')
+    .where('workspace_id', '=', ws)
+    .where('person_pid', '=', pid)
+    .executeTakeFirst();
+  const events = await trx
+    .deleteFrom('events')
+    .where('workspace_id', '=', ws)
+    .where('person_pid', '=', pid)
+    .executeTakeFirst();
+  await trx
+    .deleteFrom('segment_memberships')
+    .where('workspace_id', '=', ws)
+    .where('person_pid', '=', pid)
+    .execute();
+  await trx
+    .deleteFrom('anonymous_links')
+    .where('workspace_id', '=', ws)
+    .where('person_pid', '=', pid)
+    .execute();
+  await trx.deleteFrom('people').where('workspace_id', '=', ws).where('pid', '=', pid).execute();
   return { devices: Number(devices.numDeletedRows), events: Number(events.numDeletedRows) };
 }
 
