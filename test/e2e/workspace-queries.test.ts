@@ -200,7 +200,7 @@ describe.runIf(postgresAvailable())(
             if (SKIP.test(statement)) continue;
             const tables = [...statement.matchAll(TABLE)].map((m) => m[1]!.toLowerCase());
             const sharded = tables.filter(
-              (t) => !REFERENCE_TABLES.includes(t) && !COORDINATOR_TABLES.includes(t),
+              (t) => !t.startsWith('pg_') && !REFERENCE_TABLES.includes(t) && !COORDINATOR_TABLES.includes(t),
             );
             if (sharded.length === 0 || /workspace_id/i.test(statement)) continue;
             const key = shape(statement);
