@@ -9,6 +9,8 @@ export interface Received {
   timestamp: number;
   signature: string;
   attempt: number;
+  method: string;
+  headers: http.IncomingHttpHeaders;
   raw: string;
   body: { id: string; type: string; created_at: number; data: Record<string, unknown> };
 }
@@ -50,6 +52,8 @@ export class WebhookReceiver {
           timestamp: Number(req.headers['roster-webhook-timestamp']),
           signature: String(req.headers['roster-webhook-signature']),
           attempt: Number(req.headers['roster-webhook-attempt']),
+          method: req.method ?? '',
+          headers: req.headers,
           raw,
           body: JSON.parse(raw) as Received['body'],
         };

@@ -138,6 +138,20 @@ const APP_V1: Route[] = [
   { method: 'PUT', path: '/v1/campaigns/:id', api: 'app', body: { name: 'C2' } },
   { method: 'POST', path: '/v1/campaigns/:id/triggers', api: 'app', body: { ids: ['u'] } },
   { method: 'GET', path: '/v1/campaigns/:id/triggers/:trigger_id', api: 'app' },
+  {
+    method: 'POST',
+    path: '/v1/campaigns/webhook/preview',
+    api: 'app',
+    body: {
+      action: {
+        type: 'webhook',
+        url: 'https://hooks.example.com/x',
+        body: '{"id": {{ customer.id | json }}}',
+      },
+      customer_id: 'u',
+    },
+  },
+  { method: 'POST', path: '/v1/campaigns/:id/test-send', api: 'app', body: { customer_id: 'u' } },
   { method: 'GET', path: '/v1/workspace', api: 'app' },
   { method: 'PUT', path: '/v1/workspace', api: 'app', body: { name: 'W' } },
   { method: 'POST', path: '/v1/workspace/rotate-keys', api: 'app', body: {}, rotatesKeys: true },

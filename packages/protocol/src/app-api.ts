@@ -411,6 +411,22 @@ export const CampaignMetrics = Type.Object({
 });
 export type CampaignMetrics = Static<typeof CampaignMetrics>;
 
+/**
+ * What a campaign sends: a push (its `template`), or a webhook request per person
+ * (docs/webhooks.md "Campaign webhook actions"); `secret` (answers only) signs the requests.
+ */
+export const CampaignAction = Type.Object({
+  type: Type.Union([Type.Literal('push'), Type.Literal('webhook')]),
+  url: Type.Optional(Type.String()),
+  method: Type.Optional(Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('PATCH')])),
+  /** Header name → Liquid value. */
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /** Liquid that must render to JSON. */
+  body: Type.Optional(Type.String()),
+  secret: Type.Optional(Type.String()),
+});
+export type CampaignAction = Static<typeof CampaignAction>;
+
 /** A campaign or broadcast (`GET /v1/campaigns[/:id]`). `template` is inline or a transactional id. */
 export const AppCampaign = Type.Object({
   id: Type.Integer(),
@@ -422,6 +438,7 @@ export const AppCampaign = Type.Object({
   ]),
   filter: Type.Union([SegmentConditionsSchema, Type.Null()]),
   template: Type.Union([PushTemplateFields, Type.Integer(), Type.Null()]),
+  action: CampaignAction,
   delay_seconds: Type.Integer(),
   active: Type.Boolean(),
   created_at: Type.Integer(),
@@ -440,6 +457,10 @@ export const CampaignWriteBody = Type.Object({
   filter: Type.Optional(Type.Union([SegmentConditionsSchema, Type.Null()])),
   /** Inline fields, or the id of a transactional message. */
   template: Type.Optional(Type.Union([PushTemplateFields, Type.Integer(), Type.String()])),
+  /** Default `{"type":"push"}`; checked by the service (clear 400s naming the field). */
+  action: Type.Optional(
+    Type.Union([Type.Unsafe<CampaignAction>({ type: 'object', additionalProperties: true }), Type.Null()]),
+  ),
   delay_seconds: Type.Optional(Type.Integer()),
   active: Type.Optional(Type.Boolean()),
 });
@@ -642,3 +663,45 @@ export const IndexedAttributeParams = Type.Object({ name: Type.String() });
 export const IndexedAttributeDeleteQuery = Type.Object({
   type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('number')])),
 });
+
+/** `POST /v1/campaigns/webhook/preview`: a webhook action rendered for one person; nothing is sent. */
+export const WebhookActionPreviewBody = Type.Object({
+  action: Type.Unsafe<CampaignAction>({ type: 'object', additionalProperties: true }),
+  customer_id: Type.Union([Type.String(), Type.Integer()]),
+  id_type: Type.Optional(AppIdType),
+  /** `{{ event.* }}` */
+  event: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /** `{{ trigger.* }}` */
+  trigger: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type WebhookActionPreviewBody = Static<typeof WebhookActionPreviewBody>;
+export const WebhookActionPreviewResponse = Type.Object({
+  rendered: Type.Object({
+    url: Type.String(),
+    method: Type.String(),
+    headers: Type.Record(Type.String(), Type.String()),
+    /** The rendered body text. */
+    body: Type.String(),
+    /** Why this render would not be sent (the body is not JSON, …); null when it would. */
+    error: Type.Union([Type.String(), Type.Null()]),
+  }),
+});
+export type WebhookActionPreviewResponse = Static<typeof WebhookActionPreviewResponse>;
+
+/** `POST /v1/campaigns/:id/test-send`: one real request of the campaign's webhook action. */
+export const WebhookTestSendBody = Type.Object({
+  customer_id: Type.Union([Type.String(), Type.Integer()]),
+  id_type: Type.Optional(AppIdType),
+  event: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  trigger: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /** An unsaved edit of the action (same url). */
+  action: Type.Optional(Type.Unsafe<CampaignAction>({ type: 'object', additionalProperties: true })),
+});
+export type WebhookTestSendBody = Static<typeof WebhookTestSendBody>;
+export const WebhookTestSendResponse = Type.Object({
+  /** The message's id (`GET /v1/messages/:id`). */
+  delivery_id: Type.String(),
+  /** Why it was recorded failed instead of sent (the render); null when it was queued. */
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+export type WebhookTestSendResponse = Static<typeof WebhookTestSendResponse>;

@@ -49,6 +49,8 @@ export class MessagingRuntime {
   private broadcaster: BroadcastRunner | undefined;
   private sends: CampaignSendRunner | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** Wakes the webhook worker after a campaign webhook action is queued (set by `createServices`). */
+  onWebhookQueued: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -98,6 +100,7 @@ export class MessagingRuntime {
           ...idle,
           ...(options.broadcastLeaseMs ? { leaseMs: options.broadcastLeaseMs } : {}),
           onQueued: () => this.worker?.nudge(),
+          onWebhookQueued: () => this.onWebhookQueued?.(),
           ...(log ? { log } : {}),
         },
       );

@@ -8,6 +8,7 @@ import { CampaignService } from '../messaging/campaigns/campaigns.js';
 import { MessagingRuntime } from '../messaging/runtime.js';
 import { SendPushService } from './push/send-push.js';
 import { TemplatePreviewService } from './push/preview.js';
+import { CampaignWebhookService } from './push/campaign-webhooks.js';
 import { ServerStatusService } from './server-status.js';
 import { TransactionalService } from '../messaging/campaigns/transactional.js';
 import { WorkspaceSettingsService } from './workspace-settings.js';
@@ -51,6 +52,8 @@ export interface Services {
   runtime: MessagingRuntime;
   /** Outgoing webhooks: subscriptions, the deliveries every write queues, their worker. */
   webhooks: WebhookService;
+  /** Campaign webhook actions: preview and test-send. */
+  campaignWebhooks: CampaignWebhookService;
 }
 
 export interface ServicesOptions {
@@ -103,7 +106,14 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     providerHostPolicy(options.pushProviderHosts ?? []),
   );
   const transactional = new TransactionalService(store, clock, messaging.renderer);
-  const campaigns = new CampaignService(store, clock, messaging, transactional, () => runtime.nudgeSends());
+  const campaigns = new CampaignService(
+    store,
+    clock,
+    messaging,
+    transactional,
+    () => runtime.nudgeSends(),
+    options.webhooks?.allowPrivate ?? false,
+  );
   const segments = new SegmentEngine(store, clock, campaigns.onSegmentEntered, options.objectChangeInWrite);
 
   const evaluateSegments: PersonChangeListener = (...args) =>
@@ -128,6 +138,7 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     transactional,
     onDeviceChanged,
   );
+  runtime.onWebhookQueued = () => webhooks.nudge();
 
   return {
     store,
@@ -150,5 +161,14 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
     workspaceSettings: new WorkspaceSettingsService(store, clock, workspaces, providers),
     runtime,
     webhooks,
+    campaignWebhooks: new CampaignWebhookService(
+      store,
+      clock,
+      messaging.renderer,
+      app.people,
+      campaigns,
+      options.webhooks?.allowPrivate ?? false,
+      () => webhooks.nudge(),
+    ),
   };
 }

@@ -11,6 +11,7 @@ import type { Campaign, CampaignTrigger, ObjectChangedTrigger } from './campaign
 import { findObjectType } from '../../store/objects/object-types.js';
 import { parseFilter } from '../../filter/parse-filter.js';
 import type { TransactionalService } from './transactional.js';
+import { parseWebhookAction, type CampaignAction } from './webhook-action.js';
 
 /** Longest `delay_seconds`: 90 days, the same horizon as `send_at`. */
 export const MAX_DELAY_SECONDS = 90 * 86_400;
@@ -31,7 +32,13 @@ export async function validateCampaign(
   ws: Workspace,
   body: unknown,
   existing: Campaign | undefined,
-  deps: { renderer: TemplateRenderer; transactional: TransactionalService },
+  deps: {
+    renderer: TemplateRenderer;
+    transactional: TransactionalService;
+    /** ROSTER_WEBHOOK_ALLOW_PRIVATE: a webhook action may name a private address. */
+    allowPrivate: boolean;
+    newSecret: () => string;
+  },
 ): Promise<CampaignFields> {
   if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
   const pick = <K extends string>(key: K, current: unknown): unknown => (key in body ? body[key] : current);
@@ -88,6 +95,22 @@ export async function validateCampaign(
   if (rawFilter !== null && rawFilter !== undefined)
     await parseWorkspaceFilter(rawFilter, (ids) => existingSegmentIds(trx, ws.id, ids), '/filter');
 
+  const rawAction = 'action' in body ? body.action : (existing?.action ?? null);
+  let action: CampaignAction = { type: 'push' };
+  if (rawAction !== null && rawAction !== undefined) {
+    if (!isObject(rawAction))
+      throw new InvalidInputError('/action', 'action must be {type: "push"} or {type: "webhook", url, …}');
+    const kind = rawAction.type ?? 'push';
+    if (kind === 'webhook')
+      action = parseWebhookAction(rawAction, deps.renderer, {
+        allowPrivate: deps.allowPrivate,
+        at: '/action',
+        secret: existing?.action.type === 'webhook' ? existing.action.secret : deps.newSecret(),
+      });
+    else if (kind !== 'push')
+      throw new InvalidInputError('/action/type', 'action.type must be push or webhook');
+  }
+
   const rawTemplate =
     'template' in body
       ? body.template
@@ -100,7 +123,8 @@ export async function validateCampaign(
     const t = await deps.transactional.resolve(trx, ws.id, rawTemplate);
     if (!t) throw new InvalidInputError('/template', 'transactional message not found', 'not_found');
     transactionalId = t.id;
-  } else {
+  } else if (action.type === 'push' || (rawTemplate !== undefined && rawTemplate !== null)) {
+    // A webhook action needs no template (one given is still checked).
     template = checkTemplate(deps.renderer, parsePushTemplate(rawTemplate, '/template'), '/template');
   }
 
@@ -123,6 +147,7 @@ export async function validateCampaign(
     filter: rawFilter === null || rawFilter === undefined ? null : toJson(rawFilter),
     template: template ? toJson(template) : null,
     transactional_message_id: transactionalId,
+    action: action.type === 'webhook' ? toJson(action) : null,
     delay_seconds: delay,
     active: active ? 1 : 0,
   };

@@ -3,6 +3,7 @@ import { parseFilter } from '../../filter/parse-filter.js';
 import type { CampaignRow } from '../../store/campaigns/campaigns.js';
 import { parseJson } from '../../store/store.js';
 import type { PushTemplate } from '../templates/push-template.js';
+import type { CampaignAction } from './webhook-action.js';
 
 /**
  * A change to an object of type `type_id` (docs/objects.md "Campaigns triggered by an object's
@@ -30,6 +31,8 @@ export interface Campaign {
   filterAst: FilterNode | null;
   template: PushTemplate | null;
   transactionalMessageId: number | null;
+  /** What it sends: a push (the template), or a webhook (docs/webhooks.md "Campaign webhook actions"). */
+  action: CampaignAction;
   delaySeconds: number;
   active: boolean;
   createdAt: number;
@@ -65,6 +68,8 @@ export function toCampaign(r: CampaignRow): Campaign {
     filterAst,
     template: r.template === null ? null : parseJson<PushTemplate>(r.template),
     transactionalMessageId: r.transactional_message_id === null ? null : Number(r.transactional_message_id),
+    action:
+      r.action === null || r.action === undefined ? { type: 'push' } : parseJson<CampaignAction>(r.action),
     delaySeconds: Number(r.delay_seconds),
     active: Number(r.active) === 1,
     createdAt: Number(r.created_at),
@@ -81,6 +86,7 @@ export function campaignView(c: Campaign & { metrics?: CampaignMetrics }): Recor
     trigger: c.trigger,
     filter: c.filter,
     template: c.template ?? c.transactionalMessageId,
+    action: c.action,
     delay_seconds: c.delaySeconds,
     active: c.active,
     created_at: c.createdAt,

@@ -13,6 +13,8 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { MessagingService } from '../messaging-service.js';
 import { toCampaign, type Campaign, type CampaignMetrics } from './campaign.js';
 import { validateCampaign } from './campaign-input.js';
+import { saveCampaignSubscription } from '../../store/webhooks/subscriptions.js';
+import { newWebhookSecret } from '../webhooks/webhook-signature.js';
 import { CampaignSender } from './campaign-sending.js';
 import type { TransactionalService } from './transactional.js';
 
@@ -43,6 +45,8 @@ export class CampaignService {
     private readonly transactional: TransactionalService,
     /** After a send is decided: wakes the send runner (`MessagingRuntime.nudgeSends`). */
     onQueued: () => void = () => {},
+    /** ROSTER_WEBHOOK_ALLOW_PRIVATE: webhook actions may name private addresses. */
+    private readonly webhookAllowPrivate = false,
   ) {
     this.sender = new CampaignSender(clock, store.dialect, onQueued);
     this.onEvent = this.sender.onEvent;
@@ -83,7 +87,7 @@ export class CampaignService {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       const v = await validateCampaign(trx, ws, body, undefined, this.inputDeps());
-      return toCampaign(await insertCampaign(trx, ws.id, v, now));
+      return this.saved(trx, toCampaign(await insertCampaign(trx, ws.id, v, now)), now);
     });
   }
 
@@ -94,12 +98,28 @@ export class CampaignService {
       const existing = await this.byId(trx, ws.id, parseId(rawId));
       if (!existing) throw new NotFoundError();
       const v = await validateCampaign(trx, ws, body, existing, this.inputDeps());
-      return toCampaign(await updateCampaign(trx, existing.id, v, now));
+      return this.saved(trx, toCampaign(await updateCampaign(trx, existing.id, v, now)), now);
     });
   }
 
+  /** A webhook action's endpoint (URL, signing secret) is kept with the webhook outbox's subscriptions. */
+  private async saved(trx: Tx, c: Campaign, now: number): Promise<Campaign> {
+    if (c.action.type === 'webhook')
+      await saveCampaignSubscription(
+        trx,
+        { workspaceId: c.workspaceId, campaignId: c.id, url: c.action.url, secret: c.action.secret },
+        now,
+      );
+    return c;
+  }
+
   private inputDeps() {
-    return { renderer: this.messaging.renderer, transactional: this.transactional };
+    return {
+      renderer: this.messaging.renderer,
+      transactional: this.transactional,
+      allowPrivate: this.webhookAllowPrivate,
+      newSecret: newWebhookSecret,
+    };
   }
 
   /** Delivery counts per campaign (triggered: `campaign_id`; broadcasts: `broadcast_id`). */

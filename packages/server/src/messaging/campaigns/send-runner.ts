@@ -7,7 +7,14 @@ import {
   finishPendingSend,
   type PendingSendRow,
 } from '../../store/campaigns/pending-sends.js';
-import { loadRecipient, selectPushDevices } from '../../store/messaging/recipients.js';
+import { loadRecipient, selectPushDevices, type Recipient } from '../../store/messaging/recipients.js';
+import { campaignSubscriptionId } from '../../store/webhooks/subscriptions.js';
+import {
+  queueWebhookSend,
+  renderWebhookAction,
+  webhookContext,
+  type WebhookAction,
+} from './webhook-action.js';
 import { parseJson, type Store } from '../../store/store.js';
 import type { MessagingService } from '../messaging-service.js';
 import type { QueuePushInput } from '../push-queue.js';
@@ -28,6 +35,8 @@ export interface CampaignSendRunnerOptions {
   maxAttempts?: number;
   /** After a message is queued: wakes the delivery worker. */
   onQueued?: () => void;
+  /** After a webhook action's delivery is queued: wakes the webhook worker. */
+  onWebhookQueued?: () => void;
   log?: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
 }
 
@@ -40,7 +49,7 @@ export interface CampaignSendRunnerOptions {
  * crash before it leaves the row to be claimed again after the lease.
  */
 export class CampaignSendRunner {
-  private readonly o: Required<Omit<CampaignSendRunnerOptions, 'onQueued' | 'log'>> &
+  private readonly o: Required<Omit<CampaignSendRunnerOptions, 'onQueued' | 'onWebhookQueued' | 'log'>> &
     CampaignSendRunnerOptions;
   private readonly workerId = `s-${randomBytes(4).toString('hex')}`;
   private readonly poller: PollingLoop;
@@ -106,6 +115,8 @@ export class CampaignSendRunner {
     const recipient = await loadRecipient(this.store.db, wsId, Number(row.person_pid));
     // Deleted or unsubscribed since the trigger: nothing goes out.
     if (!recipient || recipient.unsubscribed) return this.drop(row, claim);
+    if (campaign.action.type === 'webhook')
+      return this.sendWebhook(row, claim, campaign, campaign.action, recipient);
     const template = await this.templateOf(campaign);
     if (!template) return this.drop(row, claim);
     const data = parseJson<PendingSendData>(row.data) ?? {};
@@ -138,6 +149,42 @@ export class CampaignSendRunner {
       return true;
     });
     if (queued) this.o.onQueued?.();
+  }
+
+  /**
+   * A webhook action: rendered here (outside any transaction), then a message and a webhook outbox
+   * delivery, or a failed message when the render is not sendable (docs/webhooks.md "Campaign
+   * webhook actions").
+   */
+  private async sendWebhook(
+    row: PendingSendRow,
+    claim: string,
+    campaign: Campaign,
+    action: WebhookAction,
+    recipient: Recipient,
+  ): Promise<void> {
+    const data = parseJson<PendingSendData>(row.data) ?? {};
+    const context = await webhookContext(this.store.db, campaign.workspaceId, action, recipient, data);
+    const rendered = await renderWebhookAction(this.messaging.renderer, action, context);
+    const subscriptionId = await campaignSubscriptionId(this.store.db, campaign.id);
+    const queued = await this.store.transaction(async (trx) => {
+      if (!(await finishPendingSend(trx, Number(row.id), claim))) return false;
+      const id = await queueWebhookSend(trx, {
+        workspaceId: campaign.workspaceId,
+        recipient,
+        rendered,
+        subscriptionId,
+        refs:
+          campaign.type === 'broadcast'
+            ? { broadcastId: campaign.id }
+            : { campaignId: campaign.id, triggerEventId: data.trigger_event_id ?? null },
+        sendAtMs: Number(row.send_at_ms),
+        nowMs: this.clock.now(),
+      });
+      await setCampaignSendDelivery(trx, campaign.id, row.trigger_key, id);
+      return true;
+    });
+    if (queued) this.o.onWebhookQueued?.();
   }
 
   private async drop(row: PendingSendRow, claim: string): Promise<void> {

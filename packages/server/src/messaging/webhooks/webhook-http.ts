@@ -15,6 +15,8 @@ export interface WebhookHttpOptions {
 
 export interface WebhookPost {
   url: string;
+  /** Default POST (campaign webhook actions may PUT or PATCH). */
+  method?: string;
   body: string;
   headers: Record<string, string>;
   signal?: AbortSignal;
@@ -133,7 +135,7 @@ export class WebhookHttp {
     const request = secure ? https.request : http.request;
     return new Promise<RawAnswer>((resolve, reject) => {
       const req = request(u, {
-        method: 'POST',
+        method: p.method ?? 'POST',
         agent: secure ? this.httpsAgent : this.httpAgent,
         lookup: this.lookup,
         headers: { ...p.headers, 'content-length': Buffer.byteLength(p.body).toString() },

@@ -92,6 +92,11 @@ export class WebhookService {
     this.worker.start();
   }
 
+  /** Something was queued outside a Track write (a campaign webhook action): send it now. */
+  nudge(): void {
+    this.worker?.nudge();
+  }
+
   async stop(): Promise<void> {
     await this.worker?.stop();
     this.http?.close();

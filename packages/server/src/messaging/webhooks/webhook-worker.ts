@@ -319,9 +319,12 @@ export class WebhookWorker {
     const answer: WebhookAnswer = await this.o.http.post({
       url: sub.url,
       body,
+      ...(first.request ? { method: first.request.method } : {}),
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Roster-Webhooks/1',
+        // A campaign webhook action's rendered headers (Roster's own, below, cannot be overridden).
+        ...(first.request && !batched ? first.request.headers : {}),
         'roster-webhook-id': batched ? `bat_${ulid()}` : first.eventId,
         'roster-webhook-timestamp': String(timestamp),
         'roster-webhook-signature': signWebhook(secrets, timestamp, body),
@@ -341,7 +344,8 @@ export class WebhookWorker {
       return;
     }
     const ok = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
-    const gone = answer.statusCode === 410;
+    // A campaign endpoint is not paused by a 410: that send fails like any other refusal.
+    const gone = answer.statusCode === 410 && first.request === null;
     let soonest = Infinity;
     for (const job of jobs) {
       const delay = backoffMs(job.attempts, answer.retryAfterMs, this.o.random, {

@@ -29,6 +29,8 @@ export interface NewMessage {
   identifiers: PersonIdentifiers | null;
   recipient: string | null;
   deliveryType: string | null;
+  /** push (default) | webhook */
+  type?: 'push' | 'webhook';
   refs?: MessageRefs;
   /** Null when retention is disabled. */
   title: string | null;
@@ -50,7 +52,7 @@ export async function insertMessage(trx: Tx, m: NewMessage): Promise<void> {
       workspace_id: m.workspaceId,
       person_pid: m.personPid,
       customer_identifiers: m.identifiers ? toJson(m.identifiers) : null,
-      type: 'push',
+      type: m.type ?? 'push',
       recipient: m.recipient,
       delivery_type: m.deliveryType,
       transactional_message_id: m.refs?.transactionalMessageId ?? null,
@@ -168,4 +170,33 @@ export async function deliveryWorkspace(trx: Tx, deliveryId: string): Promise<nu
     .where('delivery_id', '=', deliveryId)
     .executeTakeFirst();
   return row ? Number(row.workspace_id) : undefined;
+}
+
+/**
+ * Records a campaign webhook's outcome on its message (`sent`, or `failed` with the reason), the
+ * first time only.
+ */
+export async function setWebhookMessageOutcome(
+  trx: Tx,
+  deliveryId: string,
+  metric: 'sent' | 'failed',
+  at: number,
+  failureMessage: string | null,
+): Promise<void> {
+  const row = await trx
+    .selectFrom('messages')
+    .select(['metrics'])
+    .where('delivery_id', '=', deliveryId)
+    .executeTakeFirst();
+  if (!row) return;
+  const metrics = parseJson<MessageMetrics>(row.metrics);
+  if (metrics[metric] !== undefined) return;
+  await trx
+    .updateTable('messages')
+    .set({
+      metrics: toJson({ ...metrics, [metric]: at }),
+      ...(failureMessage !== null ? { failure_message: failureMessage } : {}),
+    })
+    .where('delivery_id', '=', deliveryId)
+    .execute();
 }

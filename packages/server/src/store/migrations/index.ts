@@ -86,6 +86,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./101-campaign-pending-sends.js')).up(db, d),
   },
   {
+    version: 102,
+    name: 'campaign-webhook-actions',
+    up: async (db, d) => (await import('./102-campaign-webhook-actions.js')).up(db, d),
+  },
+  {
     version: 105,
     name: 'webhook-events',
     up: async (db, d) => (await import('./105-webhook-events.js')).up(db, d),

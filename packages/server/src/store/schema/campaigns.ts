@@ -29,6 +29,8 @@ export interface CampaignsTable {
   filter: NullableJson;
   template: NullableJson;
   transactional_message_id: number | null;
+  /** null: a push; else the webhook action (migration 102). */
+  action: NullableJson;
   delay_seconds: number;
   active: number;
   created_at: number;

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Json, NullableJson } from './columns.js';
 
 /** Migration 100 (docs/webhooks.md). */
@@ -28,6 +28,8 @@ export interface WebhookSubscriptionsTable {
   batch: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** The campaign whose webhook action this endpoint is (migration 102); null for subscriptions. */
+  campaign_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -51,6 +53,8 @@ export interface WebhookDeliveriesTable {
   finished_at_ms: number | null;
   /** Migration 105: 1 while an older delivery of the same subscription and key is pending. */
   blocked: Generated<number>;
+  /** A campaign webhook action's request: `{method, headers, message_id}` (migration 102). */
+  request: ColumnType<unknown | null, string | null | undefined, string | null>;
 }
 
 /** Migration 105: a change some subscription wants, until the worker fans it out. */

@@ -3,6 +3,49 @@ import { claimUnderLease } from '../lease-claim.js';
 import { lockWebhookFanOut, pendingKeys } from './events.js';
 import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
+/** How a campaign webhook action's delivery is sent, and the message it reports to. */
+export interface CampaignWebhookRequest {
+  method: string;
+  headers: Record<string, string>;
+  message_id: string;
+}
+
+/**
+ * Queues one campaign webhook action's request (docs/webhooks.md "Campaign webhook actions") for
+ * the campaign's endpoint subscription, in the caller's transaction. Its order key is its own, so
+ * it never waits behind another delivery.
+ */
+export async function enqueueCampaignWebhook(
+  trx: Tx,
+  d: {
+    workspaceId: number;
+    subscriptionId: number;
+    eventId: string;
+    payload: unknown;
+    request: CampaignWebhookRequest;
+    runAtMs: number;
+    nowMs: number;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('webhook_deliveries')
+    .values({
+      workspace_id: d.workspaceId,
+      subscription_id: d.subscriptionId,
+      event_id: d.eventId,
+      event: 'campaign.webhook',
+      order_key: `campaign-webhook:${d.eventId}`,
+      payload: toJson(d.payload),
+      status: 'pending',
+      attempts: 0,
+      run_at_ms: d.runAtMs,
+      created_at_ms: d.nowMs,
+      blocked: 0,
+      request: toJson(d.request),
+    })
+    .execute();
+}
+
 export interface ClaimedWebhook {
   id: number;
   workspaceId: number;
@@ -11,6 +54,8 @@ export interface ClaimedWebhook {
   event: string;
   orderKey: string;
   payload: unknown;
+  /** Set for a campaign webhook action's delivery. */
+  request: CampaignWebhookRequest | null;
   /** Including this claim. */
   attempts: number;
   createdAtMs: number;
@@ -71,6 +116,7 @@ export async function claimWebhookDeliveries(
           'event',
           'order_key',
           'payload',
+          'request',
           'attempts',
           'created_at_ms',
         ])
@@ -85,6 +131,7 @@ export async function claimWebhookDeliveries(
       event: r.event,
       orderKey: r.order_key,
       payload: parseJson(r.payload),
+      request: r.request === null ? null : parseJson<CampaignWebhookRequest>(r.request),
       attempts: Number(r.attempts),
       createdAtMs: Number(r.created_at_ms),
       claim,

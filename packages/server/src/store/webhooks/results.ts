@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Store, Tx } from '../store.js';
 import type { AttemptRecord, ClaimedWebhook } from './deliveries.js';
 import { lockWebhookFanOut } from './events.js';
+import { setWebhookMessageOutcome } from '../messaging/messages.js';
 
 /** What became of one claimed delivery after its attempt. */
 export interface WebhookResult {
@@ -117,13 +118,26 @@ export async function recordWebhookResults(
     results.filter((r) => r.next.status !== 'retry').map((r) => r.job),
   );
 
-  // Failure runs, per subscription, in the order of the batch.
+  // A campaign webhook action's message reports the outcome (docs/webhooks.md "Campaign webhook actions").
+  for (const r of results) {
+    const messageId = r.job.request?.message_id;
+    if (messageId === undefined || r.next.status === 'retry') continue;
+    await setWebhookMessageOutcome(
+      trx,
+      messageId,
+      r.next.status === 'delivered' ? 'sent' : 'failed',
+      Math.floor(rule.nowMs / 1000),
+      r.next.status === 'failed' ? r.next.error : null,
+    );
+  }
+
+  // Failure runs, per subscription, in the order of the batch (campaign endpoints never pause).
   const bySub = new Map<
     number,
     { success: boolean; failuresAfter: number; gone: boolean; lastError: string }
   >();
   for (const r of results) {
-    if (!r.attempt) continue;
+    if (!r.attempt || r.job.request) continue;
     const s = bySub.get(r.job.subscriptionId) ?? {
       success: false,
       failuresAfter: 0,

@@ -189,6 +189,7 @@ export async function findSubscription(
     .selectFrom('webhook_subscriptions')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
+    .where('campaign_id', 'is', null)
     .where('id', '=', id)
     .executeTakeFirst();
   return row && toRow(row as Raw);
@@ -208,6 +209,7 @@ export async function listSubscriptions(db: Tx, workspaceId: number): Promise<Su
     .selectFrom('webhook_subscriptions')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
+    .where('campaign_id', 'is', null)
     .orderBy('id')
     .execute();
   return rows.map((r) => toRow(r as Raw));
@@ -219,8 +221,68 @@ export async function enabledSubscriptions(db: Tx, workspaceId: number): Promise
     .selectFrom('webhook_subscriptions')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
+    .where('campaign_id', 'is', null)
     .where('enabled', '=', 1)
     .orderBy('id')
     .execute();
   return rows.map((r) => toRow(r as Raw));
+}
+
+/** The endpoint of a campaign's webhook action (docs/webhooks.md "Campaign webhook actions"). */
+export async function campaignSubscriptionId(db: Tx, campaignId: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('webhook_subscriptions')
+    .select('id')
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+/**
+ * Creates or updates the endpoint of a campaign's webhook action: a subscription to no event kind,
+ * which the subscriptions API neither lists nor changes, holding the URL and the signing secret.
+ */
+export async function saveCampaignSubscription(
+  trx: Tx,
+  c: { workspaceId: number; campaignId: number; url: string; secret: string },
+  now: number,
+): Promise<number> {
+  const existing = await campaignSubscriptionId(trx, c.campaignId);
+  if (existing !== undefined) {
+    await trx
+      .updateTable('webhook_subscriptions')
+      .set({
+        url: c.url,
+        secret: c.secret,
+        enabled: 1,
+        paused_at: null,
+        paused_reason: null,
+        updated_at: now,
+      })
+      .where('id', '=', existing)
+      .execute();
+    return existing;
+  }
+  const row = await trx
+    .insertInto('webhook_subscriptions')
+    .values({
+      workspace_id: c.workspaceId,
+      campaign_id: c.campaignId,
+      url: c.url,
+      description: `campaign ${c.campaignId} webhook action`,
+      events: toJson([]),
+      event_names: null,
+      segment_ids: null,
+      enabled: 1,
+      secret: c.secret,
+      previous_secret: null,
+      previous_secret_until_ms: null,
+      paused_reason: null,
+      paused_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
 }

@@ -18,6 +18,10 @@ import {
   SendPushResponse,
   TemplatePreviewBody,
   TemplatePreviewResponse,
+  WebhookActionPreviewBody,
+  WebhookActionPreviewResponse,
+  WebhookTestSendBody,
+  WebhookTestSendResponse,
   TransactionalList,
   TransactionalResponse,
   TransactionalWriteBody,
@@ -157,6 +161,26 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
           await services.campaigns.update(workspaceOf(request), paramOf(request, 'id'), request.body),
         ),
       }),
+    );
+    app.post(
+      `${prefix}/campaigns/webhook/preview`,
+      route({
+        summary: 'Render a campaign webhook action for one person (nothing is sent)',
+        body: WebhookActionPreviewBody,
+        response: { 200: WebhookActionPreviewResponse },
+      }),
+      async (request) => services.campaignWebhooks.preview(workspaceOf(request), request.body),
+    );
+    app.post(
+      `${prefix}/campaigns/:id/test-send`,
+      route({
+        summary: "Send a campaign's webhook action once, for one person",
+        params: IdParams,
+        body: WebhookTestSendBody,
+        response: { 200: WebhookTestSendResponse },
+      }),
+      async (request) =>
+        services.campaignWebhooks.testSend(workspaceOf(request), paramOf(request, 'id'), request.body),
     );
     app.post(
       `${prefix}/campaigns/:id/triggers`,
