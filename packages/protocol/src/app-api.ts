@@ -438,7 +438,8 @@ export const AppCampaign = Type.Object({
   ]),
   filter: Type.Union([SegmentConditionsSchema, Type.Null()]),
   template: Type.Union([PushTemplateFields, Type.Integer(), Type.Null()]),
-  action: CampaignAction,
+  /** Always in Roster's answers; optional for clients built before it. */
+  action: Type.Optional(CampaignAction),
   delay_seconds: Type.Integer(),
   active: Type.Boolean(),
   created_at: Type.Integer(),
