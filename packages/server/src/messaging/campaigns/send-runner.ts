@@ -91,6 +91,10 @@ export class CampaignSendRunner {
     );
     for (const row of rows) {
       if (this.poller.stopped) break;
+      // Past half the lease (a slow machine, slow renders), the rest go back unsent: another claim
+      // would otherwise take them while this one still holds them, and each claim counts as an
+      // attempt, so a send could be dropped as failing that was never tried.
+      if (this.clock.now() > nowMs + this.o.leaseMs / 2) break;
       try {
         await this.sendOne(row, claim);
       } catch (err) {
