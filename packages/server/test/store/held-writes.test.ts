@@ -24,10 +24,10 @@ const INSERT_PERSON = statement(
    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 const UPDATE_ATTRIBUTES = statement(
-  'update people set attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ?',
+  'update people set attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ? and workspace_id = ?',
 );
 const UPDATE_IDENTIFIERS = statement(
-  'update people set id = ?, email = ?, email_norm = ?, attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ?',
+  'update people set id = ?, email = ?, email_norm = ?, attributes = ?, attr_ts = ?, unsubscribed = ?, updated_at = ? where pid = ? and workspace_id = ?',
 );
 const INSERT_ACTIVITY = statement(
   `insert into activities (id, workspace_id, person_pid, customer_identifiers, type, name, data, source, delivery_id, delivery_type, timestamp, deleted)
@@ -88,14 +88,14 @@ function script(ws: number, base: number) {
     [INSERT_EVENT, event(2, 'first')],
     [INSERT_PERSON, person(3, { c: [1, 2] })],
     [INSERT_EVENT, event(3, 'first')],
-    [UPDATE_ATTRIBUTES, [JSON.stringify({ a: 2 }), '{"a":5}', 0, NOW, base + 1]],
+    [UPDATE_ATTRIBUTES, [JSON.stringify({ a: 2 }), '{"a":5}', 0, NOW, base + 1, ws]],
     [INSERT_ACTIVITY, act(1, { a: 2 })],
-    [UPDATE_ATTRIBUTES, [JSON.stringify({ b: 3 }), '{}', 1, NOW, base + 2]],
-    [UPDATE_ATTRIBUTES, [JSON.stringify({ a: 3 }), '{"a":6}', 0, NOW + 1, base + 1]],
+    [UPDATE_ATTRIBUTES, [JSON.stringify({ b: 3 }), '{}', 1, NOW, base + 2, ws]],
+    [UPDATE_ATTRIBUTES, [JSON.stringify({ a: 3 }), '{"a":6}', 0, NOW + 1, base + 1, ws]],
     // Identifiers move between people: never merged, never moved.
-    [UPDATE_IDENTIFIERS, ['p1-new', null, null, '{}', '{}', 0, NOW, base + 1]],
-    [UPDATE_IDENTIFIERS, ['p1', 'x@example.com', 'x@example.com', '{"z":1}', '{}', 0, NOW, base + 3]],
-    [UPDATE_ATTRIBUTES, [JSON.stringify({ c: 'last' }), '{}', 0, NOW, base + 3]],
+    [UPDATE_IDENTIFIERS, ['p1-new', null, null, '{}', '{}', 0, NOW, base + 1, ws]],
+    [UPDATE_IDENTIFIERS, ['p1', 'x@example.com', 'x@example.com', '{"z":1}', '{}', 0, NOW, base + 3, ws]],
+    [UPDATE_ATTRIBUTES, [JSON.stringify({ c: 'last' }), '{}', 0, NOW, base + 3, ws]],
     [INSERT_ACTIVITY, act(3, { c: 'last' })],
   ] as const;
 }
@@ -216,7 +216,14 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
     await merged.transaction(
       async (trx) => {
         for (const n of [1, 2, 3])
-          await executeLater(trx, UPDATE_ATTRIBUTES, [JSON.stringify({ n }), '{}', 0, NOW, base + 1]);
+          await executeLater(trx, UPDATE_ATTRIBUTES, [
+            JSON.stringify({ n }),
+            '{}',
+            0,
+            NOW,
+            base + 1,
+            workspace,
+          ]);
       },
       { lockKeys: ['held:twice'] },
     );

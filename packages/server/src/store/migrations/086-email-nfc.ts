@@ -54,7 +54,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
         continue;
       }
       await sql`insert into email_merges (pid, workspace_id, email_key, created_at)
-        values (${pid}, ${row.workspace_id}, ${key}, ${now}) on conflict (pid) do nothing`.execute(db);
+        values (${pid}, ${row.workspace_id}, ${key}, ${now}) on conflict do nothing`.execute(db);
     }
     if (rows.length < PAGE) break;
     after = Number(rows[rows.length - 1]!.pid);

@@ -43,10 +43,11 @@ interface UpdateShape {
   /** The set columns and the key (what a merged UPDATE must share). */
   columns: string;
   setColumns: string[];
-  /** Parameter number (1-based) of each set column's value, in order, and of the key. */
+  /** Parameter number (1-based) of each set column's value, in order, and of each key column's. */
   setParams: number[];
-  key: string;
-  keyParam: number;
+  /** The key columns the WHERE names (`pid`, or `pid` and `workspace_id`), and their parameters. */
+  keys: string[];
+  keyParams: number[];
 }
 
 type Shape = InsertShape | UpdateShape;
@@ -78,7 +79,8 @@ type Entry = TextEntry | InsertEntry | UpdateEntry;
 
 const INSERT_RE =
   /^insert into (\w+) \(([\w, ]+)\) values (\(\$\d+(?:, ?\$\d+)*\)(?:, ?\(\$\d+(?:, ?\$\d+)*\))*)$/i;
-const UPDATE_RE = /^update (\w+) set (\w+ = \$\d+(?:, \w+ = \$\d+)*) where (\w+) = \$(\d+)$/i;
+const UPDATE_RE =
+  /^update (\w+) set (\w+ = \$\d+(?:, \w+ = \$\d+)*) where (\w+ = \$\d+(?: and \w+ = \$\d+)*)$/i;
 
 /** Shapes by statement text (texts are Roster's own, a bounded set: store/sql.ts). */
 const shapes = new Map<string, Shape | null>();
@@ -104,14 +106,17 @@ function parse(sql: string): Shape | null {
     const sets = update[2]!.split(', ').map((s) => s.split(' = $'));
     const setColumns = sets.map(([c]) => c!);
     if (new Set(setColumns).size !== setColumns.length) return null;
+    const where = update[3]!.split(' and ').map((s) => s.split(' = $'));
+    const keys = where.map(([c]) => c!);
+    if (new Set(keys).size !== keys.length) return null;
     return {
       kind: 'update',
       table: update[1]!,
-      columns: `${setColumns.join(',')} by ${update[3]!}`,
+      columns: `${setColumns.join(',')} by ${keys.join(',')}`,
       setColumns,
       setParams: sets.map(([, n]) => Number(n)),
-      key: update[3]!,
-      keyParam: Number(update[4]!),
+      keys,
+      keyParams: where.map(([, n]) => Number(n)),
     };
   }
   return null;
@@ -147,9 +152,12 @@ function tuples(params: readonly unknown[], width: number): string | undefined {
 function mergeable(shape: Shape, info: TableInfo | undefined): info is TableInfo {
   if (!info || info.rowTriggers) return false;
   if (shape.kind === 'insert') return true;
+  // The WHERE names exactly the primary key's columns (in any order): one row per key.
+  const pk = info.primaryKey;
   return (
-    shape.key === info.primaryKey &&
-    info.types.has(shape.key) &&
+    pk !== undefined &&
+    shape.keys.length === pk.length &&
+    shape.keys.every((k) => pk.includes(k) && info.types.has(k)) &&
     shape.setColumns.every((c) => info.types.has(c) && !info.unique.has(c))
   );
 }
@@ -195,12 +203,13 @@ export class HeldWrites {
       return true;
     }
     const literals: string[] = [];
-    for (const n of [...shape.setParams, shape.keyParam]) {
+    for (const n of [...shape.setParams, ...shape.keyParams]) {
       const l = literal(params[n - 1]);
       if (l === undefined) return false;
       literals.push(l);
     }
-    const key = literals[literals.length - 1]!;
+    // Literals never hold a NUL (such values are not inlined), so it separates key columns.
+    const key = literals.slice(shape.setColumns.length).join('\0');
     const into = this.joinable(shape, info);
     if (into?.kind === 'update') {
       into.rows.set(key, literals);
@@ -241,18 +250,22 @@ export class HeldWrites {
 function render(e: Entry): string {
   if (e.kind === 'text') return e.text;
   if (e.kind === 'insert') return `insert into ${e.table} (${e.columns}) values ${e.rows.join(', ')}`;
-  const { setColumns, key } = e.shape;
+  const { setColumns, keys } = e.shape;
+  const n = setColumns.length;
   if (e.rows.size === 1) {
     // One person (maybe written twice: the last row replaced the first): the plain UPDATE.
     const [row] = e.rows.values();
     const sets = setColumns.map((c, i) => `${c} = ${row![i]}`).join(', ');
-    return `update ${e.table} set ${sets} where ${key} = ${row![setColumns.length]}`;
+    const where = keys.map((k, j) => `${k} = ${row![n + j]}`).join(' and ');
+    return `update ${e.table} set ${sets} where ${where}`;
   }
   const names = setColumns.map((_, i) => `v${i + 1}`);
+  const keyNames = keys.map((_, j) => `k${j + 1}`);
   const sets = setColumns.map((c, i) => `${c} = v.${names[i]}::${e.info.types.get(c)}`).join(', ');
   const rows = [...e.rows.values()].map((r) => `(${r.join(', ')})`).join(', ');
+  const where = keys.map((k, j) => `t.${k} = v.${keyNames[j]}::${e.info.types.get(k)}`).join(' and ');
   return (
-    `update ${e.table} as t set ${sets} from (values ${rows}) as v(${names.join(', ')}, k) ` +
-    `where t.${key} = v.k::${e.info.types.get(key)}`
+    `update ${e.table} as t set ${sets} from (values ${rows}) as v(${[...names, ...keyNames].join(', ')}) ` +
+    `where ${where}`
   );
 }

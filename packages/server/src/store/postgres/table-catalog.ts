@@ -12,8 +12,8 @@ export interface TableInfo {
   types: Map<string, string>;
   /** Columns in some unique index or unique constraint (the primary key's included). */
   unique: Set<string>;
-  /** The primary key's column, when the key is one column. */
-  primaryKey: string | undefined;
+  /** The primary key's columns (in no particular order), when the table has one. */
+  primaryKey: string[] | undefined;
   /** Tables this one references (its foreign keys point at them). */
   references: Set<string>;
   /** Whether a trigger of its own runs per row (its writes are then never merged or moved). */
@@ -28,9 +28,9 @@ select c.relname as table_name,
        coalesce((select json_agg(distinct a.attname)
                  from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
                  where i.indrelid = c.oid and i.indisunique), '[]') as unique_columns,
-       (select a.attname
-        from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
-        where i.indrelid = c.oid and i.indisprimary and i.indnatts = 1) as primary_key,
+       (select json_agg(a.attname)
+        from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
+        where i.indrelid = c.oid and i.indisprimary) as primary_key,
        coalesce((select json_agg(distinct r.relname)
                  from pg_constraint f join pg_class r on r.oid = f.confrelid
                  where f.conrelid = c.oid and f.contype = 'f'), '[]') as refs,
@@ -43,7 +43,7 @@ interface CatalogRow {
   table_name: string;
   types: Record<string, string>;
   unique_columns: string[];
-  primary_key: string | null;
+  primary_key: string[] | null;
   refs: string[];
   row_triggers: boolean;
 }
