@@ -94,7 +94,7 @@ describe.skipIf(!chromiumAvailable())('dashboard', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
     await expect.poll(() => page.getByTestId('match-count').textContent()).toBe('1 person matches');
-    expect(await page.title()).toBe('dan · People · Roster');
+    await expect.poll(() => page.title()).toBe('dan · People · Roster');
     await page.getByRole('link', { name: 'dana@example.com' }).click();
     await page.getByRole('heading', { level: 1, name: 'dana@example.com' }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/people/${seeded.danaCioId}`);
@@ -105,7 +105,7 @@ describe.skipIf(!chromiumAvailable())('dashboard', () => {
     await signIn(page, server);
     await page.goto(`${server.url}/people/${seeded.danaCioId}`);
     await page.getByRole('heading', { level: 1, name: 'dana@example.com' }).waitFor();
-    expect(await page.title()).toBe('dana@example.com · People · Roster');
+    await expect.poll(() => page.title()).toBe('dana@example.com · People · Roster');
 
     const ids = await page.getByTestId('identifiers').textContent();
     expect(ids).toContain('dana');
@@ -226,7 +226,7 @@ describe.skipIf(!chromiumAvailable())('dashboard', () => {
     const recent = page.getByTestId('recent-activity');
     await recent.waitFor();
     expect(await recent.textContent()).toContain('Event: purchase');
-    expect(await page.title()).toBe('Activity · Roster');
+    await expect.poll(() => page.title()).toBe('Activity · Roster');
     const caption = page.getByTestId('chart-summary');
     // 8 purchases, 7 viewed_pricing, 2 app_opened today: one bar, its count written above it.
     await expect.poll(() => caption.textContent()).toMatch(/^17 events from \w+ \d+ to \w+ \d+; busiest day/);

@@ -89,7 +89,7 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
     expect(await page.getByTestId('objects-count').textContent()).toBe('30 Companies');
     const rows = page.getByTestId('objects-table').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(25);
-    expect(await page.title()).toBe('Companies · Objects · Roster');
+    await expect.poll(() => page.title()).toBe('Companies · Objects · Roster');
 
     // Pages never repeat an object.
     const first = await rows.locator('th').allTextContents();
@@ -141,7 +141,7 @@ describe.skipIf(!chromiumAvailable())('dashboard objects', () => {
     await page.getByTestId('objects-table').getByRole('link', { name: 'Acme' }).click();
     await page.getByRole('heading', { level: 1, name: 'Acme' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/objects/1/acme');
-    expect(await page.title()).toBe('Acme · Companies · Roster');
+    await expect.poll(() => page.title()).toBe('Acme · Companies · Roster');
     const ids = page.getByTestId('object-identifiers');
     expect(await ids.textContent()).toContain('Companies (1)');
     expect(await ids.textContent()).toMatch(/ob[0-9a-f]{16}/);

@@ -255,7 +255,7 @@ describe.skipIf(!chromiumAvailable())('dashboard screens', () => {
             await page.getByRole('heading', { level: 1, name: screen.heading, exact: true }).waitFor();
             if (screen.ready) await page.getByTestId(screen.ready).first().waitFor();
             await settle(page);
-            expect(await page.title(), where).toBe(screen.title);
+            await expect.poll(() => page.title(), { message: where }).toBe(screen.title);
             expect(await layoutProblems(page), where).toEqual([]);
             expect(await unnamedControls(page), where).toEqual([]);
             const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

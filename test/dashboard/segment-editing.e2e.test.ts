@@ -67,7 +67,7 @@ describe.skipIf(!chromiumAvailable())('dashboard segment editing', () => {
     await signIn(page, server);
     await page.goto(`${server.url}/segments/${id}`);
     await page.getByRole('heading', { level: 1, name: 'Engaged pros' }).waitFor();
-    expect(await page.title()).toBe('Engaged pros · Segments · Roster');
+    await expect.poll(() => page.title()).toBe('Engaged pros · Segments · Roster');
     expect(await page.getByLabel('Attribute field').inputValue()).toBe('plan');
     expect(await page.getByLabel('Attribute operator').inputValue()).toBe('in');
     expect(await page.getByLabel('Attribute value').inputValue()).toBe('pro, team');
