@@ -45,7 +45,7 @@ export interface Store {
    * `QueryBudgetError` once it has run `budgetMs` (default {@link Store.queryBudgetMs}).
    * SQLite: on a read thread with its own connection, so the event loop and the writer go on
    * meanwhile; the statement must call `budgetCheck` per row (see query-budget.ts).
-   * PostgreSQL: in a transaction with `SET LOCAL statement_timeout`.
+   * PostgreSQL: `SET LOCAL statement_timeout` and the read as one simple-protocol query (one round trip).
    */
   boundedRead<R>(query: CompiledQuery<R>, budgetMs?: number): Promise<R[]>;
   /**

@@ -45,10 +45,18 @@ function arrayItem(value: unknown): string | undefined {
 }
 
 /**
+ * A `$n` placeholder, or what may hold text that merely looks like one and is kept as it is: a
+ * quoted string (standard or `E''`: `quote` and Kysely double every quote inside), a quoted
+ * identifier, a comment. Compiled filters carry some values as literals (an indexed attribute's
+ * key, `sqlString`, so the SQL matches its index's expression), and such a key may contain `$1`.
+ */
+const PLACEHOLDER = /'[^']*(?:''[^']*)*'|"[^"]*(?:""[^"]*)*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$(\d+)/g;
+
+/**
  * `sql` with its `$n` placeholders replaced by literals of `params`, so it can travel with other
  * statements in one simple-protocol query (one round trip). Undefined when a value cannot be
  * inlined. The texts given here are Roster's own (store/sql.ts statements and Kysely's compiled
- * queries), which carry every value as a parameter: no `$n` appears inside a quoted string.
+ * queries), which carry values as parameters or as literals `PLACEHOLDER` skips.
  */
 export function inlineSql(sql: string, params: readonly unknown[]): string | undefined {
   if (params.length === 0) return sql;
@@ -58,5 +66,7 @@ export function inlineSql(sql: string, params: readonly unknown[]): string | und
     if (l === undefined) return undefined;
     literals.push(l);
   }
-  return sql.replace(/\$(\d+)/g, (m, n: string) => literals[Number(n) - 1] ?? m);
+  return sql.replace(PLACEHOLDER, (m, n: string | undefined) =>
+    n === undefined ? m : (literals[Number(n) - 1] ?? m),
+  );
 }

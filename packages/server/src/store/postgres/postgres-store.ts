@@ -4,7 +4,7 @@ import { preparedNames, queryRows, registerHolder, statement } from '../sql.js';
 import { PostgresChangeFeed } from './change-feed.js';
 import { DeferringPostgresDialect, type DeferringConnection } from './deferring-driver.js';
 import { TableCatalog } from './table-catalog.js';
-import { quote } from './inline-sql.js';
+import { inlineSql, quote } from './inline-sql.js';
 import type { Database } from '../schema/index.js';
 import { TransactionRolledBack, type Store, type TransactionOptions, type Tx } from '../store.js';
 import { QueryBudgetError } from '../../lib/errors.js';
@@ -149,6 +149,25 @@ export function openPostgresStore(options: PostgresOptions): Store {
     queryBudgetMs,
     async boundedRead<R>(query: CompiledQuery<R>, budgetMs = queryBudgetMs): Promise<R[]> {
       const ms = Math.max(1, Math.ceil(budgetMs));
+      // One round trip: a simple-protocol query of several statements runs them in one implicit
+      // transaction, where `SET LOCAL` holds for the statements after it and ends with it (as does
+      // the transaction if the read fails or is cancelled: nothing to roll back). PostgreSQL 13+
+      // times each statement of such a query on its own.
+      const text = inlineSql(query.sql, query.parameters);
+      if (text !== undefined)
+        return db.connection().execute(async (conn) => {
+          try {
+            return (
+              await conn.executeQuery<R>(
+                CompiledQuery.raw(`set local statement_timeout = ${ms};\n${text}`, []),
+              )
+            ).rows;
+          } catch (err) {
+            if ((err as { code?: string }).code === QUERY_CANCELED) throw new QueryBudgetError(ms);
+            throw err;
+          }
+        });
+      // A value no literal can hold (a string with NUL): BEGIN, the timeout, the read, COMMIT.
       return db.connection().execute(async (conn) => {
         try {
           await conn.executeQuery(CompiledQuery.raw(`begin; set local statement_timeout = ${ms}`, []));
