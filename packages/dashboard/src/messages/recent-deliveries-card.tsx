@@ -8,6 +8,7 @@ import { Token } from '../components/token';
 import { usePaged } from '../lib/use-paged';
 import { personLabel } from '../models/format';
 import { messageWords } from '../models/messages';
+import { CardTable } from '../components/card-table';
 
 /** What was sent: the message's title and source, to whom, where, when, and how it went. */
 export function RecentDeliveriesCard({
@@ -26,54 +27,50 @@ export function RecentDeliveriesCard({
       <h2 id="h-deliveries">Recent deliveries</h2>
       <PagedList state={state} what="Deliveries" empty="No messages have been sent yet.">
         {(items) => (
-          <div class="table-wrap">
-            <table class="cards" data-testid="deliveries-table">
-              <thead>
-                <tr>
-                  <th scope="col">Message</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Person</th>
-                  <th scope="col">Device</th>
-                  <th scope="col">Sent</th>
+          <CardTable
+            testId="deliveries-table"
+            columns={[
+              { label: 'Message' },
+              { label: 'Status' },
+              { label: 'Person' },
+              { label: 'Device' },
+              { label: 'Sent' },
+            ]}
+          >
+            {items.map((m) => {
+              const w = messageWords(m, templates, campaigns);
+              return (
+                <tr key={m.id}>
+                  <th scope="row" title={`Delivery ${m.id}`}>
+                    {w.title}
+                    <div class="muted small">{w.source}</div>
+                  </th>
+                  <td data-label="Status">
+                    <MessageStatus metrics={m.metrics} failure={m.failure_message} />
+                    {m.failure_message ? <div class="small muted">{m.failure_message}</div> : null}
+                  </td>
+                  <td data-label="Person">
+                    {m.customer_identifiers?.cio_id ? (
+                      <Link href={`/people/${encodeURIComponent(m.customer_identifiers.cio_id)}`}>
+                        {personLabel(m.customer_identifiers)}
+                      </Link>
+                    ) : m.customer_identifiers ? (
+                      // Sent to identifiers nobody had: no person page to link to.
+                      <span>{personLabel(m.customer_identifiers)}</span>
+                    ) : (
+                      <span class="muted">deleted person</span>
+                    )}
+                  </td>
+                  <td data-label="Device">
+                    {m.recipient ? <Token value={m.recipient} /> : <span class="muted">—</span>}
+                  </td>
+                  <td data-label="Sent">
+                    <TimeAgo unix={m.created} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((m) => {
-                  const w = messageWords(m, templates, campaigns);
-                  return (
-                    <tr key={m.id}>
-                      <th scope="row" title={`Delivery ${m.id}`}>
-                        {w.title}
-                        <div class="muted small">{w.source}</div>
-                      </th>
-                      <td data-label="Status">
-                        <MessageStatus metrics={m.metrics} failure={m.failure_message} />
-                        {m.failure_message ? <div class="small muted">{m.failure_message}</div> : null}
-                      </td>
-                      <td data-label="Person">
-                        {m.customer_identifiers?.cio_id ? (
-                          <Link href={`/people/${encodeURIComponent(m.customer_identifiers.cio_id)}`}>
-                            {personLabel(m.customer_identifiers)}
-                          </Link>
-                        ) : m.customer_identifiers ? (
-                          // Sent to identifiers nobody had: no person page to link to.
-                          <span>{personLabel(m.customer_identifiers)}</span>
-                        ) : (
-                          <span class="muted">deleted person</span>
-                        )}
-                      </td>
-                      <td data-label="Device">
-                        {m.recipient ? <Token value={m.recipient} /> : <span class="muted">—</span>}
-                      </td>
-                      <td data-label="Sent">
-                        <TimeAgo unix={m.created} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </CardTable>
         )}
       </PagedList>
     </section>

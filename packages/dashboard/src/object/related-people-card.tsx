@@ -7,6 +7,7 @@ import { RelationshipAttributes } from '../components/relationship-attributes';
 import { useAsync } from '../lib/use-async';
 import { useCursor } from '../lib/use-cursor';
 import { personLabel } from '../models/format';
+import { CardTable } from '../components/card-table';
 
 const PAGE = 25;
 
@@ -26,31 +27,24 @@ export function RelatedPeopleCard({ typeId, objectId }: { typeId: string; object
             {r.cio_relationships.length === 0 ? (
               <Empty>Nobody is related to this object yet.</Empty>
             ) : (
-              <div class="table-wrap">
-                <table class="cards" data-testid="related-people">
-                  <caption class="sr-only">Related people, page {cursor.page}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Person</th>
-                      <th scope="col">Relationship</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.cio_relationships.map((rel) => (
-                      <tr key={rel.identifiers.cio_id}>
-                        <th scope="row">
-                          <Link href={`/people/${encodeURIComponent(rel.identifiers.cio_id)}`}>
-                            {personLabel(rel.identifiers)}
-                          </Link>
-                        </th>
-                        <td data-label="Relationship">
-                          <RelationshipAttributes value={rel.relationship_attributes} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <CardTable
+                testId="related-people"
+                caption={`Related people, page ${cursor.page}`}
+                columns={[{ label: 'Person' }, { label: 'Relationship' }]}
+              >
+                {r.cio_relationships.map((rel) => (
+                  <tr key={rel.identifiers.cio_id}>
+                    <th scope="row">
+                      <Link href={`/people/${encodeURIComponent(rel.identifiers.cio_id)}`}>
+                        {personLabel(rel.identifiers)}
+                      </Link>
+                    </th>
+                    <td data-label="Relationship">
+                      <RelationshipAttributes value={rel.relationship_attributes} />
+                    </td>
+                  </tr>
+                ))}
+              </CardTable>
             )}
             <Pager
               label="Related people"

@@ -1,4 +1,5 @@
 import type { AppCustomer, AppIdentifiers } from '@roster/protocol';
+import { CardTable } from '../components/card-table';
 import { Link } from '../components/link';
 import { personLabel } from '../models/format';
 import { COLUMN_LABELS } from './columns';
@@ -17,34 +18,24 @@ export function PeopleTable({
   page: number;
 }) {
   return (
-    <div class="table-wrap">
-      <table class="people cards" data-testid="people-table">
-        <caption class="sr-only">People, page {page}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Person</th>
-            {columns.map((c) => (
-              <th scope="col" key={c}>
-                {COLUMN_LABELS[c] ?? c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {people.map((ids) => (
-            <tr key={ids.cio_id}>
-              <th scope="row">
-                <Link href={`/people/${encodeURIComponent(ids.cio_id)}`}>{personLabel(ids)}</Link>
-              </th>
-              {columns.map((col) => (
-                <td key={col} data-label={COLUMN_LABELS[col] ?? col}>
-                  <PeopleCell col={col} ids={ids} customer={profiles.get(ids.cio_id)} />
-                </td>
-              ))}
-            </tr>
+    <CardTable
+      testId="people-table"
+      kind="people"
+      caption={`People, page ${page}`}
+      columns={[{ label: 'Person' }, ...columns.map((c) => ({ label: COLUMN_LABELS[c] ?? c }))]}
+    >
+      {people.map((ids) => (
+        <tr key={ids.cio_id}>
+          <th scope="row">
+            <Link href={`/people/${encodeURIComponent(ids.cio_id)}`}>{personLabel(ids)}</Link>
+          </th>
+          {columns.map((col) => (
+            <td key={col} data-label={COLUMN_LABELS[col] ?? col}>
+              <PeopleCell col={col} ids={ids} customer={profiles.get(ids.cio_id)} />
+            </td>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </CardTable>
   );
 }

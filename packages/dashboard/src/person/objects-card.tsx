@@ -9,6 +9,7 @@ import { useObjectTypes } from '../data/use-object-types';
 import { useAsync } from '../lib/use-async';
 import { useCursor } from '../lib/use-cursor';
 import { objectHref, objectLabel } from '../models/objects';
+import { CardTable } from '../components/card-table';
 
 const PAGE = 25;
 
@@ -67,39 +68,30 @@ export function ObjectsCard({ cioId }: { cioId: string }) {
             {page.cio_relationships.length === 0 ? (
               <Empty>Not related to any object.</Empty>
             ) : (
-              <div class="table-wrap">
-                <table class="cards" data-testid="person-objects">
-                  <caption class="sr-only">Objects, page {cursor.page}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Object</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">ID</th>
-                      <th scope="col">Relationship</th>
+              <CardTable
+                testId="person-objects"
+                caption={`Objects, page ${cursor.page}`}
+                columns={[{ label: 'Object' }, { label: 'Type' }, { label: 'ID' }, { label: 'Relationship' }]}
+              >
+                {page.cio_relationships.map((r) => {
+                  const ids = r.identifiers;
+                  const attrs = attributes.get(`${r.object_type_id}/${ids.object_id}`);
+                  return (
+                    <tr key={ids.cio_object_id}>
+                      <th scope="row">
+                        <Link href={objectHref(ids)}>{objectLabel(ids.object_id, attrs)}</Link>
+                      </th>
+                      <td data-label="Type">{typeName(r.object_type_id)}</td>
+                      <td data-label="ID">
+                        <code>{ids.object_id}</code>
+                      </td>
+                      <td data-label="Relationship">
+                        <RelationshipAttributes value={r.relationship_attributes} />
+                      </td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {page.cio_relationships.map((r) => {
-                      const ids = r.identifiers;
-                      const attrs = attributes.get(`${r.object_type_id}/${ids.object_id}`);
-                      return (
-                        <tr key={ids.cio_object_id}>
-                          <th scope="row">
-                            <Link href={objectHref(ids)}>{objectLabel(ids.object_id, attrs)}</Link>
-                          </th>
-                          <td data-label="Type">{typeName(r.object_type_id)}</td>
-                          <td data-label="ID">
-                            <code>{ids.object_id}</code>
-                          </td>
-                          <td data-label="Relationship">
-                            <RelationshipAttributes value={r.relationship_attributes} />
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </CardTable>
             )}
             <Pager
               label="Objects"

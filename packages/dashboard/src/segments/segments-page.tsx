@@ -11,6 +11,7 @@ import { describeConditions } from '../models/conditions';
 import { num } from '../models/format';
 import { segmentNames, typeNames } from '../models/segment-names';
 import { useSegmentCounts } from './use-segment-counts';
+import { CardTable } from '../components/card-table';
 
 /** Every segment: its rule in words (or that it is manual), its size, when it last changed. */
 export function SegmentsPage() {
@@ -37,60 +38,52 @@ export function SegmentsPage() {
               devices and events, or save a search from People.
             </Empty>
           ) : (
-            <div class="table-wrap">
-              <table class="cards" data-testid="segments-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Segment</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" class="num">
-                      People
-                    </th>
-                    <th scope="col">Updated</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {segments.map((s) => {
-                    const n = sizes.data?.get(s.id);
-                    return (
-                      <tr key={s.id}>
-                        <th scope="row">
-                          <Link href={`/segments/${s.id}`}>{s.name}</Link>
-                          <div class="muted small rule" data-testid="segment-rule">
-                            {s.type === 'dynamic' && s.conditions
-                              ? describeConditions(
-                                  s.conditions,
-                                  segmentNames(segments),
-                                  typeNames(types.data),
-                                )
-                              : 'People added through the Track API'}
-                          </div>
-                          {s.description ? <div class="muted small">{s.description}</div> : null}
-                        </th>
-                        <td data-label="Type">
-                          <Badge tone={s.type === 'dynamic' ? 'info' : 'neutral'}>{s.type}</Badge>
-                        </td>
-                        <td class="num" data-label="People" aria-busy={n === undefined ? 'true' : 'false'}>
-                          {n === undefined ? (
-                            <span class="muted">…</span>
-                          ) : n instanceof Error ? (
-                            <span class="muted" title={n.message}>
-                              ?
-                            </span>
-                          ) : (
-                            num(n)
-                          )}
-                        </td>
-                        <td data-label="Updated">
-                          <TimeAgo unix={s.updated_at} />
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+            <>
+              <CardTable
+                testId="segments-table"
+                columns={[
+                  { label: 'Segment' },
+                  { label: 'Type' },
+                  { label: 'People', num: true },
+                  { label: 'Updated' },
+                ]}
+              >
+                {segments.map((s) => {
+                  const n = sizes.data?.get(s.id);
+                  return (
+                    <tr key={s.id}>
+                      <th scope="row">
+                        <Link href={`/segments/${s.id}`}>{s.name}</Link>
+                        <div class="muted small rule" data-testid="segment-rule">
+                          {s.type === 'dynamic' && s.conditions
+                            ? describeConditions(s.conditions, segmentNames(segments), typeNames(types.data))
+                            : 'People added through the Track API'}
+                        </div>
+                        {s.description ? <div class="muted small">{s.description}</div> : null}
+                      </th>
+                      <td data-label="Type">
+                        <Badge tone={s.type === 'dynamic' ? 'info' : 'neutral'}>{s.type}</Badge>
+                      </td>
+                      <td class="num" data-label="People" aria-busy={n === undefined ? 'true' : 'false'}>
+                        {n === undefined ? (
+                          <span class="muted">…</span>
+                        ) : n instanceof Error ? (
+                          <span class="muted" title={n.message}>
+                            ?
+                          </span>
+                        ) : (
+                          num(n)
+                        )}
+                      </td>
+                      <td data-label="Updated">
+                        <TimeAgo unix={s.updated_at} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </CardTable>
               {sizes.error ? <ErrorBox error={sizes.error} what="Counts" retry={sizes.reload} /> : null}
-            </div>
+            </>
           )
         }
       </AsyncView>

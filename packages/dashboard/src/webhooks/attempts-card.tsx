@@ -9,6 +9,7 @@ import { TimeAgo } from '../components/time-ago';
 import { useAsync } from '../lib/use-async';
 import { errorMessage, num } from '../models/format';
 import { attemptAnswer, attemptTone, newestPerEvent } from '../models/webhooks';
+import { CardTable } from '../components/card-table';
 
 /** How often the list refreshes while it is shown. */
 const REFRESH_MS = 3000;
@@ -72,64 +73,54 @@ export function AttemptsCard({ webhookId }: { webhookId: number }) {
             );
           const newest = newestPerEvent(page.attempts);
           return (
-            <div class="table-wrap">
-              <table class="cards" data-testid="attempts-table">
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col" class="num">
-                      Answer
-                    </th>
-                    <th scope="col" class="num">
-                      Latency
-                    </th>
-                    <th scope="col">Response</th>
-                    <th scope="col">
-                      <span class="sr-only">Replay</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.attempts.map((a) => (
-                    <tr key={a.id} data-testid="attempt-row">
-                      <td data-label="When">
-                        <TimeAgo unix={Math.floor(a.attempted_at_ms / 1000)} />
-                      </td>
-                      <th scope="row" data-label="Event">
-                        <code class="small">{a.event_id}</code>
-                      </th>
-                      <td data-label="Outcome">
-                        <Badge tone={attemptTone(a)}>{a.outcome}</Badge>
-                      </td>
-                      <td data-label="Answer" class="num">
-                        {attemptAnswer(a)}
-                      </td>
-                      <td data-label="Latency" class="num">
-                        {num(a.latency_ms)} ms
-                      </td>
-                      <td data-label="Response" class="small break">
-                        {a.error ? <div>{a.error}</div> : null}
-                        {a.response_excerpt ? <code class="muted">{a.response_excerpt}</code> : null}
-                      </td>
-                      <td>
-                        {newest.has(a.id) && a.outcome !== 'retry' ? (
-                          <button
-                            type="button"
-                            class="small"
-                            aria-label={`Replay ${a.event_id}`}
-                            onClick={() => void replay(a)}
-                          >
-                            Replay
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <CardTable
+              testId="attempts-table"
+              columns={[
+                { label: 'When' },
+                { label: 'Event' },
+                { label: 'Outcome' },
+                { label: 'Answer', num: true },
+                { label: 'Latency', num: true },
+                { label: 'Response' },
+                { label: 'Replay', hidden: true },
+              ]}
+            >
+              {page.attempts.map((a) => (
+                <tr key={a.id} data-testid="attempt-row">
+                  <td data-label="When">
+                    <TimeAgo unix={Math.floor(a.attempted_at_ms / 1000)} />
+                  </td>
+                  <th scope="row" data-label="Event">
+                    <code class="small">{a.event_id}</code>
+                  </th>
+                  <td data-label="Outcome">
+                    <Badge tone={attemptTone(a)}>{a.outcome}</Badge>
+                  </td>
+                  <td data-label="Answer" class="num">
+                    {attemptAnswer(a)}
+                  </td>
+                  <td data-label="Latency" class="num">
+                    {num(a.latency_ms)} ms
+                  </td>
+                  <td data-label="Response" class="small break">
+                    {a.error ? <div>{a.error}</div> : null}
+                    {a.response_excerpt ? <code class="muted">{a.response_excerpt}</code> : null}
+                  </td>
+                  <td>
+                    {newest.has(a.id) && a.outcome !== 'retry' ? (
+                      <button
+                        type="button"
+                        class="small"
+                        aria-label={`Replay ${a.event_id}`}
+                        onClick={() => void replay(a)}
+                      >
+                        Replay
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </CardTable>
           );
         }}
       </AsyncView>
