@@ -411,6 +411,33 @@ export const CampaignMetrics = Type.Object({
 });
 export type CampaignMetrics = Static<typeof CampaignMetrics>;
 
+/** Most headers a campaign webhook action may set. */
+export const MAX_ACTION_HEADERS = 20;
+/** A header name a webhook action may use: an HTTP token (RFC 9110), at most 100 characters. */
+export const ACTION_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+/**
+ * Headers a webhook action may not set (lower case), the connection's own; `Roster-*` are refused
+ * too, as Roster sets them (docs/webhooks.md "Campaign webhook actions").
+ */
+export const RESERVED_ACTION_HEADERS: readonly string[] = [
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+];
+export function reservedActionHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return RESERVED_ACTION_HEADERS.includes(lower) || lower.startsWith('roster-');
+}
+
 /**
  * What a campaign sends: a push (its `template`), or a webhook request per person
  * (docs/webhooks.md "Campaign webhook actions"); `secret` (answers only) signs the requests.

@@ -3,6 +3,7 @@ import type {
   ActivityStats,
   AppCampaign,
   AppCustomer,
+  AppMessageResponse,
   AppSegment,
   BroadcastTriggerBody,
   BroadcastTriggerView,
@@ -37,12 +38,16 @@ import type {
   TransactionalList,
   TransactionalMessage,
   TransactionalWriteBody,
+  WebhookActionPreviewBody,
+  WebhookActionPreviewResponse,
   WebhookAttemptPage,
   WebhookCreateBody,
   WebhookDeliveryPage,
   WebhookList,
   WebhookReplayResponse,
   WebhookResponse,
+  WebhookTestSendBody,
+  WebhookTestSendResponse,
   WebhookUpdateBody,
   WorkspaceView,
 } from '@roster/protocol';
@@ -169,6 +174,16 @@ export const App = {
     ),
   messages: (params: { start?: string; limit?: number }, signal?: Signal) =>
     get<MessagesPage>(`/messages${qs(params)}`, signal),
+  message: (id: string, signal?: Signal) =>
+    get<AppMessageResponse>(`/messages/${enc(id)}`, signal).then((r) => r.message),
+  /** A campaign webhook action rendered for one person; nothing is sent (docs/webhooks.md). */
+  previewWebhookAction: (body: WebhookActionPreviewBody, signal?: Signal) =>
+    api<WebhookActionPreviewResponse>('POST', '/campaigns/webhook/preview', body, { signal }).then(
+      (r) => r.rendered,
+    ),
+  /** One real request of a saved campaign's webhook action (or an unsaved edit to the same URL). */
+  testSendWebhook: (campaignId: number, body: WebhookTestSendBody) =>
+    api<WebhookTestSendResponse>('POST', `/campaigns/${campaignId}/test-send`, body),
 
   // ---- webhooks (docs/webhooks.md) ----
   webhooks: (signal?: Signal) => get<WebhookList>('/webhooks', signal).then((r) => r.webhooks),

@@ -10,17 +10,26 @@ import {
   draftOf,
   draftProblems,
   newDraft,
+  webhookActionOf,
+  webhookProblem,
   type CampaignDraft,
   type DelayUnit,
+  type DraftField,
 } from '../models/campaign-form';
 import { plainWords, problems, rowOf } from '../models/conditions';
 import { errorMessage } from '../models/format';
 import { FieldError } from '../components/field-error';
+import { PushPreview } from '../components/push-preview';
 import { PreviewPanel } from './preview-panel';
+import { WebhookActionFields } from './webhook-action-fields';
+import { WebhookPreview } from './webhook-preview';
 
 /** Which form field a server error pointer (`/trigger/event`, `/delay_seconds`) belongs to. */
-function fieldOf(pointer: string | undefined): keyof CampaignDraft | null {
+function fieldOf(pointer: string | undefined): DraftField | null {
   if (!pointer) return null;
+  if (pointer.startsWith('/action/url')) return 'webhookUrl';
+  if (pointer.startsWith('/action/headers')) return 'webhookHeaders';
+  if (pointer.startsWith('/action/body') || pointer.startsWith('/action')) return 'webhookBody';
   if (pointer.startsWith('/name')) return 'name';
   if (pointer.startsWith('/trigger/segment_entered')) return 'triggerSegment';
   if (pointer.startsWith('/trigger')) return 'triggerEvent';
@@ -31,8 +40,10 @@ function fieldOf(pointer: string | undefined): keyof CampaignDraft | null {
 
 /**
  * Creates or edits a campaign (a trigger: an event or entering a segment) or a broadcast (sent
- * from here or `POST /v1/campaigns/:id/triggers`): who gets it, the message, and how long after the
- * trigger it goes out. The preview renders the message for a chosen person with sample data.
+ * from here or `POST /v1/campaigns/:id/triggers`): who gets it, what it sends (a push, or a webhook
+ * request: docs/webhooks.md "Campaign webhook actions"), and how long after the trigger it goes
+ * out. The preview renders the push or the request for a chosen person with sample data; a saved
+ * webhook campaign can send a test request from there.
  */
 export function CampaignEditor({
   campaign,
@@ -51,19 +62,19 @@ export function CampaignEditor({
 }) {
   const [d, setD] = useState<CampaignDraft>(() => (campaign ? draftOf(campaign) : newDraft(type)));
   const [tried, setTried] = useState(false);
-  const [server, setServer] = useState<{ field?: keyof CampaignDraft; row?: string; text: string } | null>(
-    null,
-  );
+  const [server, setServer] = useState<{ field?: DraftField; row?: string; text: string } | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
+  // The campaign as last saved (a test request goes to its saved URL).
+  const [current, setCurrent] = useState<AppCampaign | null>(campaign);
   const set = (patch: Partial<CampaignDraft>) => {
     setD({ ...d, ...patch });
     setServer(null);
     setSaved(false);
   };
   const found = draftProblems(d);
-  const err = (f: keyof CampaignDraft) => (server?.field === f ? server.text : tried ? found[f] : undefined);
+  const err = (f: DraftField) => (server?.field === f ? server.text : tried ? found[f] : undefined);
   const rowErrors = {
     ...(tried && d.audience === 'conditions'
       ? Object.fromEntries(problems(d.conditions).map((p) => [p.pointer, p.message]))
@@ -85,6 +96,7 @@ export function CampaignEditor({
       const body = bodyOf(d, !campaign);
       const c = campaign ? await App.updateCampaign(campaign.id, body) : await App.createCampaign(body);
       setSaved(true);
+      setCurrent(c);
       onSaved(c);
     } catch (error) {
       const pointer = error instanceof ApiError ? error.pointer : undefined;
@@ -99,6 +111,8 @@ export function CampaignEditor({
     }
   };
 
+  const webhook = d.action === 'webhook';
+  const webhookAction = webhookActionOf(d.webhook);
   const stored = templates.find((t) => t.id === d.templateId);
   const previewTemplate =
     d.templateMode === 'stored'
@@ -188,6 +202,17 @@ export function CampaignEditor({
                 <FieldError id={id('trigger-segment-error')} text={err('triggerSegment')} />
               </div>
             ) : null}
+            {d.objectTrigger ? (
+              <label class="check">
+                <input
+                  type="radio"
+                  name={id('trigger')}
+                  checked={d.triggerKind === 'object'}
+                  onChange={() => set({ triggerKind: 'object' })}
+                />
+                changes an object (as set through the API; kept as it is)
+              </label>
+            ) : null}
           </fieldset>
         )}
 
@@ -254,53 +279,85 @@ export function CampaignEditor({
         ) : null}
 
         <fieldset class="radios">
-          <legend>Message</legend>
+          <legend>Action: send…</legend>
           <label class="check">
             <input
               type="radio"
-              name={id('tpl')}
-              checked={d.templateMode === 'stored'}
-              onChange={() => set({ templateMode: 'stored' })}
+              name={id('action')}
+              checked={!webhook}
+              onChange={() => set({ action: 'push' })}
             />
-            a saved template
+            a push
           </label>
-          {d.templateMode === 'stored' ? (
-            <div class="indent stack">
-              <label for={id('template')}>Template</label>
-              <select
-                id={id('template')}
-                value={String(d.templateId)}
-                onChange={(e) => set({ templateId: Number(e.currentTarget.value) })}
-                aria-invalid={err('templateId') ? 'true' : undefined}
-              >
-                <option value="0">Choose a template…</option>
-                {templates.map((t) => (
-                  <option key={t.id} value={String(t.id)}>
-                    {t.name}
-                  </option>
-                ))}
-              </select>
-              <FieldError id={id('template-id-error')} text={err('templateId')} />
-            </div>
-          ) : null}
           <label class="check">
             <input
               type="radio"
-              name={id('tpl')}
-              checked={d.templateMode === 'inline'}
-              onChange={() => set({ templateMode: 'inline' })}
+              name={id('action')}
+              checked={webhook}
+              onChange={() => set({ action: 'webhook' })}
             />
-            written here
+            a webhook request
           </label>
         </fieldset>
-        {d.templateMode === 'inline' ? (
-          <TemplateFields
-            value={d.template}
-            onChange={(template) => set({ template })}
-            idPrefix={id('tpl')}
+        {webhook ? (
+          <WebhookActionFields
+            value={d.webhook}
+            onChange={(w) => set({ webhook: w })}
+            errors={{ url: err('webhookUrl'), headers: err('webhookHeaders'), body: err('webhookBody') }}
+            idPrefix={id('webhook')}
           />
-        ) : null}
-        <FieldError id={id('template-error')} text={err('template')} />
+        ) : (
+          <>
+            <fieldset class="radios">
+              <legend>Message</legend>
+              <label class="check">
+                <input
+                  type="radio"
+                  name={id('tpl')}
+                  checked={d.templateMode === 'stored'}
+                  onChange={() => set({ templateMode: 'stored' })}
+                />
+                a saved template
+              </label>
+              {d.templateMode === 'stored' ? (
+                <div class="indent stack">
+                  <label for={id('template')}>Template</label>
+                  <select
+                    id={id('template')}
+                    value={String(d.templateId)}
+                    onChange={(e) => set({ templateId: Number(e.currentTarget.value) })}
+                    aria-invalid={err('templateId') ? 'true' : undefined}
+                  >
+                    <option value="0">Choose a template…</option>
+                    {templates.map((t) => (
+                      <option key={t.id} value={String(t.id)}>
+                        {t.name}
+                      </option>
+                    ))}
+                  </select>
+                  <FieldError id={id('template-id-error')} text={err('templateId')} />
+                </div>
+              ) : null}
+              <label class="check">
+                <input
+                  type="radio"
+                  name={id('tpl')}
+                  checked={d.templateMode === 'inline'}
+                  onChange={() => set({ templateMode: 'inline' })}
+                />
+                written here
+              </label>
+            </fieldset>
+            {d.templateMode === 'inline' ? (
+              <TemplateFields
+                value={d.template}
+                onChange={(template) => set({ template })}
+                idPrefix={id('tpl')}
+              />
+            ) : null}
+            <FieldError id={id('template-error')} text={err('template')} />
+          </>
+        )}
 
         <fieldset class="schedule">
           <legend>Schedule: send after the {broadcast ? 'broadcast is sent' : 'trigger'}</legend>
@@ -363,10 +420,29 @@ export function CampaignEditor({
         ) : null}
       </form>
       <PreviewPanel
-        template={previewTemplate}
         idPrefix="camp-preview"
         data={broadcast ? 'trigger' : d.triggerKind === 'event' ? 'event' : 'trigger'}
-      />
+        devices={!webhook}
+      >
+        {(p) =>
+          webhook ? (
+            <WebhookPreview
+              action={webhookAction}
+              problem={webhookProblem(d.webhook)?.text ?? null}
+              p={p}
+              campaign={current}
+            />
+          ) : (
+            <PushPreview
+              template={previewTemplate}
+              cioId={p.cioId}
+              deviceToken={p.device}
+              event={p.event}
+              trigger={p.trigger}
+            />
+          )
+        }
+      </PreviewPanel>
     </div>
   );
 }

@@ -4,11 +4,12 @@ import { AsyncView } from '../components/async-view';
 import { Badge } from '../components/badge';
 import { Empty } from '../components/empty';
 import type { AsyncState } from '../lib/use-async';
-import { campaignWords } from '../models/campaign-words';
+import { actionKind, campaignWords } from '../models/campaign-words';
 import { num } from '../models/format';
 import { segmentNames } from '../models/segment-names';
 import { BroadcastSend } from './broadcast-send';
 import { CampaignEditor } from './campaign-editor';
+import { CardTable } from '../components/card-table';
 
 type Open =
   | { kind: 'edit'; campaign: AppCampaign }
@@ -52,84 +53,74 @@ export function CampaignsCard({
         {(list) =>
           list.length === 0 ? (
             <Empty>
-              No campaigns or broadcasts yet. A <strong>campaign</strong> sends a push when someone does an
-              event or enters a segment; a <strong>broadcast</strong> sends to an audience when you press
-              Send. Create one here, or with <code>POST /v1/campaigns</code> (docs/messaging.md).
+              No campaigns or broadcasts yet. A <strong>campaign</strong> sends a push or a webhook request
+              when someone does an event or enters a segment; a <strong>broadcast</strong> sends to an
+              audience when you press Send. Create one here, or with <code>POST /v1/campaigns</code>{' '}
+              (docs/messaging.md).
             </Empty>
           ) : (
-            <div class="table-wrap">
-              <table class="cards" data-testid="campaigns-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Sends</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" class="num">
-                      Sent
+            <CardTable
+              testId="campaigns-table"
+              columns={[
+                { label: 'Name' },
+                { label: 'Sends' },
+                { label: 'Status' },
+                { label: 'Sent', num: true },
+                { label: 'Opened', num: true },
+                { label: 'Failed', num: true },
+                { label: 'Actions', hidden: true },
+              ]}
+            >
+              {list.map((c) => {
+                const w = campaignWords(c, names, templates);
+                return (
+                  <tr key={c.id}>
+                    <th scope="row">
+                      {c.name}
+                      <div class="muted small" data-testid="campaign-kind">
+                        {c.type === 'broadcast' ? 'Broadcast' : 'Campaign'} ·{' '}
+                        {actionKind(c) === 'webhook' ? 'webhook' : 'push'}
+                      </div>
                     </th>
-                    <th scope="col" class="num">
-                      Opened
-                    </th>
-                    <th scope="col" class="num">
-                      Failed
-                    </th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
+                    <td data-label="Sends">
+                      {w.when}: {w.what} to {w.who}, {w.schedule}.
+                    </td>
+                    <td data-label="Status">
+                      <Badge tone={c.active ? 'good' : 'neutral'}>{c.active ? 'active' : 'paused'}</Badge>
+                    </td>
+                    <td class="num" data-label="Sent">
+                      {num(c.metrics?.sent ?? 0)}
+                    </td>
+                    <td class="num" data-label="Opened">
+                      {num(c.metrics?.opened ?? 0)}
+                    </td>
+                    <td class="num" data-label="Failed">
+                      {num((c.metrics?.failed ?? 0) + (c.metrics?.bounced ?? 0))}
+                    </td>
+                    <td class="actions-cell">
+                      <button
+                        type="button"
+                        class="small"
+                        aria-expanded={isOpen(c, 'edit')}
+                        onClick={() => setOpen(isOpen(c, 'edit') ? null : { kind: 'edit', campaign: c })}
+                      >
+                        Edit<span class="sr-only"> {c.name}</span>
+                      </button>
+                      {c.type === 'broadcast' ? (
+                        <button
+                          type="button"
+                          class="small"
+                          aria-expanded={isOpen(c, 'send')}
+                          onClick={() => setOpen(isOpen(c, 'send') ? null : { kind: 'send', campaign: c })}
+                        >
+                          Send…<span class="sr-only"> {c.name}</span>
+                        </button>
+                      ) : null}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {list.map((c) => {
-                    const w = campaignWords(c, names, templates);
-                    return (
-                      <tr key={c.id}>
-                        <th scope="row">
-                          {c.name}
-                          <div class="muted small">{c.type === 'broadcast' ? 'Broadcast' : 'Campaign'}</div>
-                        </th>
-                        <td data-label="Sends">
-                          {w.when}: {w.what} to {w.who}, {w.schedule}.
-                        </td>
-                        <td data-label="Status">
-                          <Badge tone={c.active ? 'good' : 'neutral'}>{c.active ? 'active' : 'paused'}</Badge>
-                        </td>
-                        <td class="num" data-label="Sent">
-                          {num(c.metrics?.sent ?? 0)}
-                        </td>
-                        <td class="num" data-label="Opened">
-                          {num(c.metrics?.opened ?? 0)}
-                        </td>
-                        <td class="num" data-label="Failed">
-                          {num((c.metrics?.failed ?? 0) + (c.metrics?.bounced ?? 0))}
-                        </td>
-                        <td class="actions-cell">
-                          <button
-                            type="button"
-                            class="small"
-                            aria-expanded={isOpen(c, 'edit')}
-                            onClick={() => setOpen(isOpen(c, 'edit') ? null : { kind: 'edit', campaign: c })}
-                          >
-                            Edit<span class="sr-only"> {c.name}</span>
-                          </button>
-                          {c.type === 'broadcast' ? (
-                            <button
-                              type="button"
-                              class="small"
-                              aria-expanded={isOpen(c, 'send')}
-                              onClick={() =>
-                                setOpen(isOpen(c, 'send') ? null : { kind: 'send', campaign: c })
-                              }
-                            >
-                              Send…<span class="sr-only"> {c.name}</span>
-                            </button>
-                          ) : null}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </CardTable>
           )
         }
       </AsyncView>

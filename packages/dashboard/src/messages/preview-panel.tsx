@@ -1,27 +1,41 @@
 import type { AppCustomer } from '@roster/protocol';
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { App } from '../api/endpoints';
 import { JsonField } from '../components/json-field';
 import { Link } from '../components/link';
 import { PersonPicker } from '../components/person-picker';
-import { PushPreview } from '../components/push-preview';
-import type { TemplateDraft } from '../models/campaign-form';
 import { errorMessage, personLabel, platformName, shortToken } from '../models/format';
 import { parseJsonObject } from '../models/json-object';
 
+/** Whom and with what data a preview renders. */
+export interface PreviewFor {
+  cioId: string | null;
+  /** The chosen device's token (push previews only). */
+  device: string | undefined;
+  event: Record<string, unknown> | undefined;
+  trigger: Record<string, unknown> | undefined;
+  /** Whether both data boxes hold JSON objects (or nothing). */
+  dataOk: boolean;
+}
+
 /**
- * "Preview for a person": pick someone, one of their devices, and the data the message will be
- * sent with — `event` (what a triggering event carries) and/or `trigger` (a broadcast's data).
+ * "Preview for a person": pick someone, one of their devices (for a push), and the data the message
+ * will be sent with — `event` (what a triggering event carries) and/or `trigger` (a broadcast's
+ * data); `children` renders the message for them (a push, a webhook request).
  */
 export function PreviewPanel({
-  template,
   idPrefix,
   data,
+  devices = true,
+  children,
 }: {
-  template: TemplateDraft;
   idPrefix: string;
   /** Which data boxes to offer: an event-triggered campaign has event data, a broadcast trigger data. */
   data: 'event' | 'trigger' | 'both';
+  /** Offer the person's devices (a push renders per device; a webhook does not). */
+  devices?: boolean;
+  children: (p: PreviewFor) => ComponentChildren;
 }) {
   const [person, setPerson] = useState<AppCustomer | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -59,15 +73,23 @@ export function PreviewPanel({
             Previewing for{' '}
             <Link href={`/people/${encodeURIComponent(cioId)}`}>{personLabel(person.identifiers)}</Link>
           </p>
-          <label for={`${idPrefix}-device`}>Device</label>
-          <select id={`${idPrefix}-device`} value={device} onChange={(e) => setDevice(e.currentTarget.value)}>
-            <option value="">No device</option>
-            {person.devices.map((d) => (
-              <option key={d.id} value={d.id}>
-                {platformName(d.platform)} {d.attributes?.device_model ?? ''} · {shortToken(d.id)}
-              </option>
-            ))}
-          </select>
+          {devices ? (
+            <>
+              <label for={`${idPrefix}-device`}>Device</label>
+              <select
+                id={`${idPrefix}-device`}
+                value={device}
+                onChange={(e) => setDevice(e.currentTarget.value)}
+              >
+                <option value="">No device</option>
+                {person.devices.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {platformName(d.platform)} {d.attributes?.device_model ?? ''} · {shortToken(d.id)}
+                  </option>
+                ))}
+              </select>
+            </>
+          ) : null}
         </>
       ) : null}
       {data !== 'trigger' ? (
@@ -90,13 +112,13 @@ export function PreviewPanel({
           onInput={setTriggerText}
         />
       ) : null}
-      <PushPreview
-        template={template}
-        cioId={cioId}
-        deviceToken={device || undefined}
-        event={event.ok ? event.value : undefined}
-        trigger={trigger.ok ? trigger.value : undefined}
-      />
+      {children({
+        cioId,
+        device: devices && device ? device : undefined,
+        event: event.ok ? event.value : undefined,
+        trigger: trigger.ok ? trigger.value : undefined,
+        dataOk: event.ok && trigger.ok,
+      })}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { Notice, type Outcome } from '../components/notice';
 import { TemplateFields } from '../components/template-fields';
 import { NEW_TEMPLATE, type TemplateDraft } from '../models/campaign-form';
 import { errorMessage } from '../models/format';
+import { PushPreview } from '../components/push-preview';
 import { PreviewPanel } from './preview-panel';
 
 /** Edit or create a template; preview it for a person with event and trigger data. */
@@ -59,7 +60,17 @@ export function TemplateEditor({
         </button>
         <Notice outcome={outcome} />
       </form>
-      <PreviewPanel template={draft} idPrefix="tpl-preview" data="both" />
+      <PreviewPanel idPrefix="tpl-preview" data="both">
+        {(p) => (
+          <PushPreview
+            template={draft}
+            cioId={p.cioId}
+            deviceToken={p.device}
+            event={p.event}
+            trigger={p.trigger}
+          />
+        )}
+      </PreviewPanel>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { ACTION_HEADER_NAME, MAX_ACTION_HEADERS, reservedActionHeader } from '@roster/protocol';
 import { InvalidInputError } from '../../lib/errors.js';
 import { ulid } from '../../lib/ulid.js';
 import { insertMessage, type MessageRefs } from '../../store/messaging/messages.js';
@@ -26,7 +27,6 @@ export interface WebhookAction {
 
 export type CampaignAction = { type: 'push' } | WebhookAction;
 
-export const MAX_ACTION_HEADERS = 20;
 /** Characters of one header value's Liquid source, and of its rendered value. */
 export const MAX_HEADER_CHARS = 1_000;
 /** Characters of the body's Liquid source. */
@@ -34,22 +34,6 @@ export const MAX_BODY_SOURCE_CHARS = 20_000;
 /** Characters of the rendered body. */
 export const MAX_BODY_CHARS = 100_000;
 const METHODS = new Set(['POST', 'PUT', 'PATCH']);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
-/** Set by the connection or by Roster itself, never by a template. */
-const FORBIDDEN_HEADERS = new Set([
-  'host',
-  'content-length',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'expect',
-]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,12 +74,12 @@ export function parseWebhookAction(
     const seen = new Set<string>();
     for (const [name, value] of entries) {
       const lower = name.toLowerCase();
-      if (!TOKEN.test(name))
+      if (!ACTION_HEADER_NAME.test(name))
         throw new InvalidInputError(
           `${at}/headers`,
           `action.headers: ${JSON.stringify(name)} is not a header name`,
         );
-      if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith('roster-'))
+      if (reservedActionHeader(name))
         throw new InvalidInputError(
           `${at}/headers`,
           `action.headers: ${name} is set by the connection or by Roster and cannot be given`,
