@@ -57,14 +57,29 @@ export function viewKey(ref: Lookup): string {
 /** Reads 2,000 identifiers at most per batch this way; beyond that the items read their own. */
 const MAX_LOOKUPS = 2000;
 
+/**
+ * Each kind of identifier is looked up by joining its array to its unique index, one probe per
+ * value: a plan that holds whatever PostgreSQL's statistics say. The earlier form (`workspace_id = ?
+ * and (id = any(?) or email_norm = any(?) or …)`) was planned, on a workspace whose people had not
+ * been analyzed yet (a new database filling up: the bench, an import), as a scan of every person
+ * of the workspace through the workspace's index with the arrays as a filter: 71 ms of PostgreSQL
+ * CPU per v2 batch at 55,000 people instead of 2 ms, and growing with the workspace.
+ */
 const PREFETCH = statement(
   `with found as (
-     select pid, workspace_id, cio_id, id, email, attributes, attr_ts, unsubscribed, created_at from people
-     where workspace_id = ? and (id = any(?::text[]) or email_norm = any(?::text[]) or cio_id = any(?::text[])))
+     select p.pid, p.workspace_id, p.cio_id, p.id, p.email, p.attributes, p.attr_ts, p.unsubscribed, p.created_at
+       from unnest(?::text[]) as k(v) join people as p on p.workspace_id = ? and p.id = k.v
+     union
+     select p.pid, p.workspace_id, p.cio_id, p.id, p.email, p.attributes, p.attr_ts, p.unsubscribed, p.created_at
+       from unnest(?::text[]) as k(v) join people as p on p.workspace_id = ? and p.email_norm = k.v
+     union
+     select p.pid, p.workspace_id, p.cio_id, p.id, p.email, p.attributes, p.attr_ts, p.unsubscribed, p.created_at
+       from unnest(?::text[]) as k(v) join people as p on p.workspace_id = ? and p.cio_id = k.v)
    select (select coalesce(json_agg(found), '[]'::json) from found) as people,
-          (select coalesce(array_agg(s.kind || ':' || s.value), '{}') from suppressions as s
-            where s.workspace_id = ? and ((s.kind = 'id' and s.value = any(?::text[]))
-                                       or (s.kind = 'email' and s.value = any(?::text[])))) as suppressed,
+          (select coalesce(array_agg(s.kind || ':' || s.value), '{}') from
+             (select 'id' as kind, v from unnest(?::text[]) as k(v)
+              union all select 'email', v from unnest(?::text[]) as k(v)) as k
+             join suppressions as s on s.workspace_id = ? and s.kind = k.kind and s.value = k.v) as suppressed,
           (select version from segment_catalog where workspace_id = ?) as catalog_version,
           (select coalesce(array_agg(r.pid order by r.pid), '{}') from
              (select nextval(pg_get_serial_sequence('people', 'pid')) as pid
@@ -96,7 +111,19 @@ export async function prefetchPeople<R extends PersonRowLike>(
     suppressed: string[];
     catalog_version: number | string | null;
     pids: Array<number | string>;
-  }>(trx, PREFETCH, [workspaceId, ids, emails, cioIds, workspaceId, ids, emails, workspaceId, newPeople]);
+  }>(trx, PREFETCH, [
+    ids,
+    workspaceId,
+    emails,
+    workspaceId,
+    cioIds,
+    workspaceId,
+    ids,
+    emails,
+    workspaceId,
+    workspaceId,
+    newPeople,
+  ]);
   if (!row) return;
   const view: PersonView = {
     people: new Map(),
