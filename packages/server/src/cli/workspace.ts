@@ -6,6 +6,7 @@ import { openStore } from '../store/open-store.js';
 import { commandArgs, requireExistingStore } from './args.js';
 import { storeConfig } from './config.js';
 import { stderrLog } from './stderr-log.js';
+import { parseSecretRotation, parseWorkspaceUpdate } from '../services/workspace-settings-input.js';
 
 const USAGE = `usage:
   roster workspace create [--name NAME] [--identifier-mode id|email|email_or_id] [--data DIR] [--database-url URL]
@@ -84,10 +85,16 @@ export async function workspaceCommand(args: string[]): Promise<number> {
         const overlap = values.overlap === undefined ? undefined : Number(values.overlap);
         print(
           values.json,
-          await settings.rotateIdentitySecret(ws, overlap === undefined ? {} : { overlap_seconds: overlap }),
+          await settings.rotateIdentitySecret(
+            ws,
+            parseSecretRotation(overlap === undefined ? {} : { overlap_seconds: overlap }),
+          ),
         );
       } else {
-        const view = await settings.update(ws, { settings: { identityVerification: rest[1] } });
+        const view = await settings.update(
+          ws,
+          parseWorkspaceUpdate({ settings: { identityVerification: rest[1] } }),
+        );
         const mode = (view.workspace.settings as { identityVerification: string }).identityVerification;
         print(values.json, { site_id: ws.siteId, identity_verification: mode });
       }

@@ -12,7 +12,7 @@ import type { Store, Tx } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { MessagingService } from '../messaging-service.js';
 import { toCampaign, type Campaign, type CampaignMetrics } from './campaign.js';
-import { validateCampaign } from './campaign-input.js';
+import { validateCampaign, type CampaignInputDeps, type CampaignWrite } from './campaign-input.js';
 import { saveCampaignSubscription } from '../../store/webhooks/subscriptions.js';
 import { newWebhookSecret } from '../webhooks/webhook-signature.js';
 import { CampaignSender } from './campaign-sending.js';
@@ -83,21 +83,21 @@ export class CampaignService {
     return row && toCampaign(row);
   }
 
-  async create(ws: Workspace, body: unknown): Promise<Campaign> {
+  async create(ws: Workspace, write: CampaignWrite): Promise<Campaign> {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
-      const v = await validateCampaign(trx, ws, body, undefined, this.inputDeps());
+      const v = await validateCampaign(trx, ws, write, undefined, this.inputDeps());
       return this.saved(trx, toCampaign(await insertCampaign(trx, ws.id, v, now)), now);
     });
   }
 
   /** Partial update: given fields replace the stored ones; the result is validated as a whole. */
-  async update(ws: Workspace, rawId: string, body: unknown): Promise<Campaign> {
+  async update(ws: Workspace, rawId: string, write: CampaignWrite): Promise<Campaign> {
     const now = unixSeconds(this.clock);
     return this.store.transaction(async (trx) => {
       const existing = await this.byId(trx, ws.id, parseId(rawId));
       if (!existing) throw new NotFoundError();
-      const v = await validateCampaign(trx, ws, body, existing, this.inputDeps());
+      const v = await validateCampaign(trx, ws, write, existing, this.inputDeps());
       return this.saved(trx, toCampaign(await updateCampaign(trx, existing.id, v, now)), now);
     });
   }
@@ -113,7 +113,7 @@ export class CampaignService {
     return c;
   }
 
-  private inputDeps() {
+  private inputDeps(): CampaignInputDeps {
     return {
       renderer: this.messaging.renderer,
       transactional: this.transactional,

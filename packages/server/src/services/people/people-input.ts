@@ -16,3 +16,15 @@ export function parseCustomerIds(body: unknown): string[] {
     throw new InvalidInputError(`ids/${i}`, 'every id must be a non-empty string');
   });
 }
+
+/** `POST /v1/customers` `{filter}`: the filter as sent (the service checks it against the workspace). */
+export interface PeopleSearch {
+  filter: unknown;
+}
+
+export function parsePeopleSearch(body: unknown): PeopleSearch {
+  const filter = (body as { filter?: unknown } | undefined)?.filter;
+  if (filter === undefined || filter === null)
+    throw new InvalidInputError('/filter', 'invalid filter: filter is required', 'invalid_filter');
+  return { filter };
+}

@@ -21,6 +21,7 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import { decodeCursor, decodePidCursor, encodeCursor } from '../query/cursor.js';
 import { identifiersOf } from './customer-view.js';
 import { emailKey } from '../identity/email.js';
+import type { PeopleSearch } from './people-input.js';
 
 /**
  * `POST /v1/customers`: the filter is parsed, checked against the workspace's segments, compiled
@@ -31,13 +32,10 @@ export class SearchService {
 
   async search(
     workspace: Workspace,
-    body: unknown,
+    { filter }: PeopleSearch,
     start: string | undefined,
     limit: number,
   ): Promise<PeoplePage> {
-    const filter = (body as { filter?: unknown } | undefined)?.filter;
-    if (filter === undefined || filter === null)
-      throw new InvalidInputError('/filter', 'invalid filter: filter is required', 'invalid_filter');
     const ast = await parseWorkspaceFilter(filter, (ids) =>
       existingSegmentIds(this.store.db, workspace.id, ids),
     );

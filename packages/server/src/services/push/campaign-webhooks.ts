@@ -15,11 +15,7 @@ import type { Store } from '../../store/store.js';
 import { campaignSubscriptionId } from '../../store/webhooks/subscriptions.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { PeopleReadService } from '../people/people-read.js';
-import { parseIdType } from '../query/id-type.js';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import type { PreviewPerson, WebhookPreview, WebhookTestSend } from './preview-input.js';
 
 /**
  * Preview and test-send of campaign webhook actions (docs/webhooks.md "Campaign webhook actions"),
@@ -38,14 +34,13 @@ export class CampaignWebhookService {
   ) {}
 
   /** `POST /v1/campaigns/webhook/preview`: renders an action for one person; nothing is sent. */
-  async preview(ws: Workspace, body: unknown): Promise<{ rendered: Record<string, unknown> }> {
-    if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
-    const action = parseWebhookAction(body.action, this.renderer, {
+  async preview(ws: Workspace, command: WebhookPreview): Promise<{ rendered: Record<string, unknown> }> {
+    const action = parseWebhookAction(command.action, this.renderer, {
       allowPrivate: this.allowPrivate,
       at: '/action',
       secret: '',
     });
-    const { recipient, data } = await this.person(ws, body);
+    const { recipient, data } = await this.person(ws, command);
     const r = await renderWebhookAction(
       this.renderer,
       action,
@@ -63,18 +58,17 @@ export class CampaignWebhookService {
   async testSend(
     ws: Workspace,
     rawId: string,
-    body: unknown,
+    command: WebhookTestSend,
   ): Promise<{ delivery_id: string; error: string | null }> {
-    if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
     const campaign = await this.campaigns.get(ws, rawId);
     let action: WebhookAction;
-    if (body.action !== undefined && body.action !== null) {
+    if (command.action) {
       if (campaign.action.type !== 'webhook')
         throw new InvalidInputError(
           '/action',
           'save the campaign with its webhook action first: a test goes to its saved url',
         );
-      action = parseWebhookAction(body.action, this.renderer, {
+      action = parseWebhookAction(command.action, this.renderer, {
         allowPrivate: this.allowPrivate,
         at: '/action',
         secret: campaign.action.secret,
@@ -89,7 +83,7 @@ export class CampaignWebhookService {
     } else {
       throw new InvalidInputError('/action', `campaign ${campaign.id} sends a push, not a webhook`);
     }
-    const { recipient, data } = await this.person(ws, body);
+    const { recipient, data } = await this.person(ws, command);
     const rendered: RenderedWebhook = await renderWebhookAction(
       this.renderer,
       action,
@@ -114,26 +108,19 @@ export class CampaignWebhookService {
 
   private async person(
     ws: Workspace,
-    body: Record<string, unknown>,
+    who: PreviewPerson,
   ): Promise<{
     recipient: Recipient;
     data: { event?: Record<string, unknown>; trigger?: Record<string, unknown> };
   }> {
-    const customerId = typeof body.customer_id === 'number' ? String(body.customer_id) : body.customer_id;
-    if (typeof customerId !== 'string' || customerId === '')
-      throw new InvalidInputError('/customer_id', 'customer_id is required', 'required');
-    const idType = parseIdType(body.id_type, ws);
-    for (const k of ['event', 'trigger'] as const)
-      if (body[k] !== undefined && body[k] !== null && !isObject(body[k]))
-        throw new InvalidInputError(`/${k}`, `${k} must be an object`);
-    const person = await this.people.resolve(ws, idType, customerId);
+    const person = await this.people.resolve(ws, who.idType, who.customerId);
     const recipient = await loadRecipient(this.store.db, ws.id, Number(person.pid));
     if (!recipient) throw new NotFoundError();
     return {
       recipient,
       data: {
-        ...(isObject(body.event) ? { event: body.event } : {}),
-        ...(isObject(body.trigger) ? { trigger: body.trigger } : {}),
+        ...(who.event ? { event: who.event } : {}),
+        ...(who.trigger ? { trigger: who.trigger } : {}),
       },
     };
   }

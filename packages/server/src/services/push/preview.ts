@@ -9,14 +9,10 @@ import {
 import { loadRecipient, selectPushDevices } from '../../store/messaging/recipients.js';
 import type { Store } from '../../store/store.js';
 import type { PeopleReadService } from '../people/people-read.js';
-import { parseIdType } from '../query/id-type.js';
 import { InvalidInputError, NotFoundError, UnprocessableError } from '../../lib/errors.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { checkTemplate, parsePushTemplate } from '../../messaging/templates/template-input.js';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { checkTemplate } from '../../messaging/templates/template-input.js';
+import type { TemplatePreview } from './preview-input.js';
 
 /** `POST /v1/templates/preview` over the server's store, renderer and people reads. */
 export class TemplatePreviewService {
@@ -26,8 +22,8 @@ export class TemplatePreviewService {
     private readonly people: PeopleReadService,
   ) {}
 
-  preview(ws: Workspace, body: unknown): Promise<{ rendered: Record<string, unknown> }> {
-    return previewTemplate(this.store, this.renderer, this.people, ws, body);
+  preview(ws: Workspace, command: TemplatePreview): Promise<{ rendered: Record<string, unknown> }> {
+    return previewTemplate(this.store, this.renderer, this.people, ws, command);
   }
 }
 
@@ -40,31 +36,21 @@ export async function previewTemplate(
   renderer: TemplateRenderer,
   people: PeopleReadService,
   ws: Workspace,
-  body: unknown,
+  command: TemplatePreview,
 ): Promise<{ rendered: Record<string, unknown> }> {
-  if (!isObject(body)) throw new InvalidInputError('/', 'request body must be a JSON object', 'required');
-  const template = checkTemplate(renderer, parsePushTemplate(body.template, '/template'), '/template');
-  const customerId =
-    typeof body.customer_id === 'number' ? String(body.customer_id) : (body.customer_id as unknown);
-  if (typeof customerId !== 'string' || customerId === '')
-    throw new InvalidInputError('/customer_id', 'customer_id is required', 'required');
-  const idType = parseIdType(body.id_type, ws);
-  for (const k of ['event', 'trigger'] as const)
-    if (body[k] !== undefined && body[k] !== null && !isObject(body[k]))
-      throw new InvalidInputError(`/${k}`, `${k} must be an object`);
-  const person = await people.resolve(ws, idType, customerId);
+  const template = checkTemplate(renderer, command.template, '/template');
+  const person = await people.resolve(ws, command.idType, command.customerId);
   const recipient = await loadRecipient(store.db, ws.id, Number(person.pid));
   if (!recipient) throw new NotFoundError();
-  const token =
-    typeof body.device_token === 'string' && body.device_token !== '' ? body.device_token : 'last_used';
+  const token = command.device;
   const [device] = await selectPushDevices(store.db, ws.id, recipient.pid, token);
   if (token !== 'last_used' && !device)
     throw new InvalidInputError('/device_token', `device ${token} is not on this profile`, 'not_found');
   const context = buildTemplateContext({
     identifiers: recipient.identifiers,
     attributes: recipient.attributes,
-    ...(isObject(body.event) ? { event: body.event } : {}),
-    ...(isObject(body.trigger) ? { trigger: body.trigger } : {}),
+    ...(command.event ? { event: command.event } : {}),
+    ...(command.trigger ? { trigger: command.trigger } : {}),
     device: device ?? null,
     objects: await loadTemplateObjects(store.db, ws.id, recipient.pid, template),
   });

@@ -5,7 +5,6 @@ import {
   type CustomPayload,
   type MessagingService,
   type PushTemplate,
-  type TemplateRenderer,
 } from '../../messaging/index.js';
 import { listPushProviders } from '../../store/messaging/push-providers.js';
 import { loadRecipient, selectPushDevices } from '../../store/messaging/recipients.js';
@@ -13,11 +12,12 @@ import { insertMessage } from '../../store/messaging/messages.js';
 import type { Store, Tx } from '../../store/store.js';
 import { findPerson } from '../../store/track/people.js';
 import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
-import { addDevice, deviceLockKeys, parseDevice } from '../track/devices.js';
-import { explicitRef, refLockKey, type PersonRef } from '../track/identifiers.js';
+import { addDevice, deviceLockKeys, type DeviceCommand } from '../track/devices.js';
+import { refLockKey, type PersonRef } from '../track/identifiers.js';
 import type { TrackService } from '../track/track-service.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
-import { checkTemplate, parseCustomData } from '../../messaging/templates/template-input.js';
+import { checkTemplate } from '../../messaging/templates/template-input.js';
+import type { SendPushCommand } from './send-push-input.js';
 import type { TransactionalService } from '../../messaging/campaigns/transactional.js';
 
 /** `send_at` may be at most this far ahead (Customer.io: 90 days). */
@@ -39,41 +39,6 @@ export class PushNotEnabledError extends ForbiddenError {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function bad(field: string, message: string): InvalidInputError {
-  return new InvalidInputError(field, message, 'invalid');
-}
-
-function optString(b: Record<string, unknown>, key: string): string | undefined {
-  const v = b[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw bad(key, `${key} must be a string`);
-  return v;
-}
-
-function optBool(b: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const v = b[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'boolean') throw bad(key, `${key} must be a boolean`);
-  return v;
-}
-
-/**
- * `identifiers`: exactly one of id / email / cio_id (docs/messaging.md "`POST /v1/send/push`", step
- * 1).
- */
-function identifiersRef(raw: unknown, ws: Workspace): PersonRef {
-  const message = 'identifiers must contain exactly one of id, email or cio_id';
-  if (!isObject(raw)) throw new InvalidInputError('identifiers', message, 'required');
-  const keys = Object.keys(raw).filter((k) => raw[k] !== undefined && raw[k] !== null && raw[k] !== '');
-  if (keys.length !== 1 || !['id', 'email', 'cio_id'].includes(keys[0]!))
-    throw new InvalidInputError('identifiers', message, 'invalid');
-  return explicitRef({ [keys[0]!]: raw[keys[0]!] }, 'identifiers', ws.identifierMode);
-}
-
 /**
  * `POST /v1/send/push` (docs/messaging.md "`POST /v1/send/push`"): validate, resolve the template,
  * upsert `custom_device` through the Track device write (moves, activities and segments as for any
@@ -92,48 +57,37 @@ export class SendPushService {
   ) {}
 
   /** `POST /v1/send/push`: queues the push, then wakes the delivery worker. */
-  async send(ws: Workspace, body: unknown): Promise<SendPushAnswer> {
-    const answer = await this.queue(ws, body);
+  async send(ws: Workspace, command: SendPushCommand): Promise<SendPushAnswer> {
+    const answer = await this.queue(ws, command);
     this.onQueued();
     return answer;
   }
 
   /**
-   * In phases: who and which message (refused before anything else is looked at), the workspace
-   * can push, what to send and when, then one Track transaction that writes it.
+   * In phases: which message, the workspace can push, what to send and when, then one Track
+   * transaction that writes it.
    */
-  private async queue(ws: Workspace, body: unknown): Promise<SendPushAnswer> {
-    if (!isObject(body))
-      throw new InvalidInputError('body', 'request body must be a JSON object', 'required');
-    const ref = identifiersRef(body.identifiers, ws);
-    const tm = await this.message(ws, body.transactional_message_id);
+  private async queue(ws: Workspace, command: SendPushCommand): Promise<SendPushAnswer> {
+    const tm = await this.message(ws, command.message);
     if ((await listPushProviders(this.store.db, ws.id)).length === 0) throw new PushNotEnabledError();
-    const to = body.to === undefined || body.to === null || body.to === '' ? 'all' : body.to;
-    if (typeof to !== 'string') throw bad('to', 'to must be "all", "last_used" or a device token');
-    const content = parseContent(body, tm.template, this.messaging.renderer);
+    const template = checkTemplate(this.messaging.renderer, { ...tm.template, ...command.overrides });
     const now = unixSeconds(this.clock);
     const send: PushSend = {
-      ref,
-      to,
+      ref: command.ref,
+      to: command.to,
       refs: { transactionalMessageId: String(tm.id) },
-      ...content,
-      ...parseDelivery(body, now),
-      ...(body.custom_device !== undefined && body.custom_device !== null
-        ? { device: parseDevice(body.custom_device, ref, 'token') }
-        : {}),
+      template,
+      ...(command.customPayload ? { customPayload: command.customPayload } : {}),
+      ...(command.trigger ? { trigger: command.trigger } : {}),
+      ...delivery(command, now),
+      ...(command.device ? { device: command.device } : {}),
     };
     const deliveryId = await this.write(ws, send, now);
     return { delivery_id: deliveryId, queued_at: now, ...(send.sendAt ? { send_at: send.sendAt } : {}) };
   }
 
   /** `transactional_message_id`: an id or trigger name of one of the workspace's messages. */
-  private async message(ws: Workspace, tmRef: unknown) {
-    if (tmRef === undefined || tmRef === null || tmRef === '')
-      throw new InvalidInputError(
-        'transactional_message_id',
-        'transactional_message_id is required',
-        'required',
-      );
+  private async message(ws: Workspace, tmRef: number | string) {
     const tm = await this.transactional.resolve(this.store.db, ws.id, tmRef);
     if (!tm)
       throw new InvalidInputError('transactional_message_id', 'transactional message not found', 'not_found');
@@ -198,7 +152,7 @@ interface PushSend extends PushContent, PushDelivery {
   /** `all`, `last_used` or a device token. */
   to: string;
   refs: { transactionalMessageId: string };
-  device?: ReturnType<typeof parseDevice>;
+  device?: DeviceCommand;
 }
 
 /** What the push says: the message's template with the request's overrides, and its data. */
@@ -217,58 +171,16 @@ interface PushDelivery {
   retain: boolean;
 }
 
-/**
- * `title`, `message`, … and `custom_data` override the template, whose Liquid is then checked;
- * `custom_payload` and `message_data`.
- */
-function parseContent(
-  body: Record<string, unknown>,
-  base: PushTemplate,
-  renderer: TemplateRenderer,
-): PushContent {
-  const template: PushTemplate = { ...base };
-  for (const key of ['title', 'message', 'image_url', 'link', 'sound'] as const) {
-    const v = optString(body, key);
-    if (v !== undefined) template[key] = v;
-  }
-  const customData = parseCustomData(body.custom_data, 'custom_data');
-  if (customData) template.custom_data = customData;
-  checkTemplate(renderer, template);
-  return { template, ...customPayloadOf(body.custom_payload), ...triggerOf(body.message_data) };
-}
-
-function customPayloadOf(cp: unknown): { customPayload?: CustomPayload } {
-  if (cp === undefined || cp === null) return {};
-  if (!isObject(cp)) throw bad('custom_payload', 'custom_payload must be an object {ios?, android?}');
-  for (const k of Object.keys(cp)) {
-    if (k !== 'ios' && k !== 'android')
-      throw bad(`custom_payload.${k}`, `custom_payload.${k} is not ios or android`);
-    if (!isObject(cp[k])) throw bad(`custom_payload.${k}`, `custom_payload.${k} must be an object`);
-  }
-  return { customPayload: cp as CustomPayload };
-}
-
-function triggerOf(data: unknown): { trigger?: Record<string, unknown> } {
-  if (data === undefined || data === null) return {};
-  if (!isObject(data)) throw bad('message_data', 'message_data must be an object');
-  return { trigger: data };
-}
-
-/** `send_at` (at most 90 days ahead), `send_to_unsubscribed`, `queue_draft`, `disable_message_retention`. */
-function parseDelivery(body: Record<string, unknown>, now: number): PushDelivery {
-  let sendAt: number | undefined;
-  if (body.send_at !== undefined && body.send_at !== null) {
-    const s = body.send_at;
-    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0)
-      throw bad('send_at', 'send_at must be a unix timestamp');
-    if (s > now + MAX_SEND_AHEAD_S) throw bad('send_at', 'send_at can be at most 90 days in the future');
-    if (s > now) sendAt = s;
-  }
+/** `send_at` (at most 90 days ahead; kept only when in the future) and the delivery flags. */
+function delivery(command: SendPushCommand, now: number): PushDelivery {
+  const s = command.sendAt;
+  if (s !== undefined && s > now + MAX_SEND_AHEAD_S)
+    throw new InvalidInputError('send_at', 'send_at can be at most 90 days in the future', 'invalid');
   return {
-    ...(sendAt ? { sendAt } : {}),
-    sendToUnsubscribed: optBool(body, 'send_to_unsubscribed', true),
-    draft: optBool(body, 'queue_draft', false),
-    retain: !optBool(body, 'disable_message_retention', false),
+    ...(s !== undefined && s > now ? { sendAt: s } : {}),
+    sendToUnsubscribed: command.sendToUnsubscribed,
+    draft: command.draft,
+    retain: command.retain,
   };
 }
 

@@ -16,7 +16,7 @@ import {
 
 import { workspaceOf } from '../../auth.js';
 import { pageLimit } from '../../../services/query/limit.js';
-import { parseCustomerIds } from '../../../services/people/people-input.js';
+import { parseCustomerIds, parsePeopleSearch } from '../../../services/people/people-input.js';
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Person routes (docs/app-api.md "People"): profiles, lookups, search, and a person's segments. */
@@ -78,7 +78,7 @@ export function registerCustomerRoutes({ app, services, route, prefixes }: AppRo
         const q = queryOf(request);
         return services.search.search(
           workspaceOf(request),
-          request.body,
+          parsePeopleSearch(request.body),
           q.start,
           pageLimit(q.limit, 'search'),
         );

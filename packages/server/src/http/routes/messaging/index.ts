@@ -33,7 +33,21 @@ import { Type } from 'typebox';
 import { campaignView } from '../../../messaging/campaigns/campaigns.js';
 import { transactionalView } from '../../../messaging/campaigns/transactional.js';
 import { parseTransactionalWrite } from '../../../messaging/campaigns/transactional-input.js';
+import { parseBroadcastTrigger } from '../../../messaging/campaigns/broadcast-input.js';
+import { parseCampaignWrite } from '../../../messaging/campaigns/campaign-input.js';
+import { parseSendPush } from '../../../services/push/send-push-input.js';
+import {
+  parseTemplatePreview,
+  parseWebhookPreview,
+  parseWebhookTestSend,
+} from '../../../services/push/preview-input.js';
 import type { Services } from '../../../services/services.js';
+import {
+  parseKeyRotation,
+  parseProviderBody,
+  parseSecretRotation,
+  parseWorkspaceUpdate,
+} from '../../../services/workspace-settings-input.js';
 import { workspaceOf } from '../../auth.js';
 import { paramOf, queryOf, type AppRouteContext } from '../app/context.js';
 
@@ -53,7 +67,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: SendPushBody,
         response: { 200: SendPushResponse },
       }),
-      async (request) => services.sendPush.send(workspaceOf(request), request.body),
+      async (request) =>
+        services.sendPush.send(
+          workspaceOf(request),
+          parseSendPush(request.body, workspaceOf(request).identifierMode),
+        ),
     );
 
     app.get(
@@ -115,7 +133,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: TemplatePreviewBody,
         response: { 200: TemplatePreviewResponse },
       }),
-      async (request) => services.templatePreview.preview(workspaceOf(request), request.body),
+      async (request) =>
+        services.templatePreview.preview(
+          workspaceOf(request),
+          parseTemplatePreview(request.body, workspaceOf(request)),
+        ),
     );
 
     // -- campaigns and broadcasts --
@@ -134,7 +156,9 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         response: { 200: CampaignResponse },
       }),
       async (request) => ({
-        campaign: campaignView(await services.campaigns.create(workspaceOf(request), request.body)),
+        campaign: campaignView(
+          await services.campaigns.create(workspaceOf(request), parseCampaignWrite(request.body)),
+        ),
       }),
     );
     app.get(
@@ -158,7 +182,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
       }),
       async (request) => ({
         campaign: campaignView(
-          await services.campaigns.update(workspaceOf(request), paramOf(request, 'id'), request.body),
+          await services.campaigns.update(
+            workspaceOf(request),
+            paramOf(request, 'id'),
+            parseCampaignWrite(request.body),
+          ),
         ),
       }),
     );
@@ -169,7 +197,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: WebhookActionPreviewBody,
         response: { 200: WebhookActionPreviewResponse },
       }),
-      async (request) => services.campaignWebhooks.preview(workspaceOf(request), request.body),
+      async (request) =>
+        services.campaignWebhooks.preview(
+          workspaceOf(request),
+          parseWebhookPreview(request.body, workspaceOf(request)),
+        ),
     );
     app.post(
       `${prefix}/campaigns/:id/test-send`,
@@ -180,7 +212,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         response: { 200: WebhookTestSendResponse },
       }),
       async (request) =>
-        services.campaignWebhooks.testSend(workspaceOf(request), paramOf(request, 'id'), request.body),
+        services.campaignWebhooks.testSend(
+          workspaceOf(request),
+          paramOf(request, 'id'),
+          parseWebhookTestSend(request.body, workspaceOf(request)),
+        ),
     );
     app.post(
       `${prefix}/campaigns/:id/triggers`,
@@ -191,7 +227,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         response: { 200: BroadcastTriggerCreated },
       }),
       async (request) =>
-        services.broadcasts.trigger(workspaceOf(request), paramOf(request, 'id'), request.body),
+        services.broadcasts.trigger(
+          workspaceOf(request),
+          paramOf(request, 'id'),
+          parseBroadcastTrigger(request.body),
+        ),
     );
     app.get(
       `${prefix}/campaigns/:id/triggers/:trigger_id`,
@@ -222,7 +262,8 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: WorkspaceUpdateBody,
         response: { 200: WorkspaceView },
       }),
-      async (request) => services.workspaceSettings.update(workspaceOf(request), request.body),
+      async (request) =>
+        services.workspaceSettings.update(workspaceOf(request), parseWorkspaceUpdate(request.body)),
     );
     app.post(
       `${prefix}/workspace/identity-secret`,
@@ -231,7 +272,11 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: Type.Union([IdentitySecretBody, Type.Null()]),
         response: { 200: IdentitySecretResponse },
       }),
-      async (request) => services.workspaceSettings.rotateIdentitySecret(workspaceOf(request), request.body),
+      async (request) =>
+        services.workspaceSettings.rotateIdentitySecret(
+          workspaceOf(request),
+          parseSecretRotation(request.body),
+        ),
     );
     app.post(
       `${prefix}/workspace/rotate-keys`,
@@ -240,7 +285,8 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         body: RotateKeysBody,
         response: { 200: RotateKeysResponse },
       }),
-      async (request) => services.workspaceSettings.rotateKeys(workspaceOf(request), request.body),
+      async (request) =>
+        services.workspaceSettings.rotateKeys(workspaceOf(request), parseKeyRotation(request.body)),
     );
     app.put(
       `${prefix}/workspace/push-providers/:kind`,
@@ -259,7 +305,10 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         },
       },
       async (request) =>
-        services.workspaceSettings.saveProvider(workspaceOf(request), paramOf(request, 'kind'), request.body),
+        services.workspaceSettings.saveProvider(
+          workspaceOf(request),
+          parseProviderBody(paramOf(request, 'kind'), request.body),
+        ),
     );
     app.delete(
       `${prefix}/workspace/push-providers/:kind`,
