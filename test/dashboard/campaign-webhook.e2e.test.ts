@@ -165,6 +165,14 @@ describe.skipIf(!chromiumAvailable())('dashboard campaign webhook action', () =>
     await form.getByRole('button', { name: 'Remove header 2' }).click();
     await form.getByRole('button', { name: 'Save campaign' }).click();
     await form.getByText('Saved.').waitFor();
+
+    // Deliveries name the requests by where they went, and which one was the test.
+    await page.reload();
+    const table = page.getByTestId('deliveries-table');
+    await expect.poll(() => table.textContent()).toContain('Campaign “Order to CRM”');
+    const text = (await table.textContent()) ?? '';
+    expect(text).toContain(`Webhook to ${receiver.url.replace('http://', '')}`);
+    expect(text).toContain('Test request');
     expect(errors).toEqual([]);
   });
 });

@@ -24,6 +24,8 @@ interface Screen {
   title: string;
   /** A test id that is on the page once its data has arrived. */
   ready?: string;
+  /** What to open on the page first (a panel that has no address of its own). */
+  open?: (page: Page) => Promise<void>;
   signedOut?: boolean;
 }
 
@@ -122,6 +124,19 @@ const SCREENS: Screen[] = [
     ready: 'deliveries-table',
   },
   {
+    name: 'campaign-webhook-editor',
+    path: () => '/messages',
+    heading: 'Messages',
+    title: 'Messages · Roster',
+    ready: 'webhook-action',
+    open: (page) =>
+      page
+        .getByTestId('campaigns-table')
+        .locator('tr', { hasText: 'Order to CRM' })
+        .getByRole('button', { name: /^Edit/ })
+        .click(),
+  },
+  {
     name: 'webhooks',
     path: () => '/webhooks',
     heading: 'Webhooks',
@@ -149,7 +164,7 @@ const SCREENS: Screen[] = [
 
 /** Which variants' screenshots go to docs/screenshots (all are checked). */
 const SAVED: Record<string, (name: string) => string | null> = {
-  'desktop-light': (name) => (name === 'not-found' ? null : name),
+  'desktop-light': (name) => (['not-found', 'campaign-webhook-editor'].includes(name) ? null : name),
   'desktop-dark': (name) => (name === 'segment' ? `dark-${name}` : null),
   'phone-light': (name) => (name === 'people-search' ? `phone-${name}` : null),
   'phone-dark': (name) => (['person', 'messages', 'segment'].includes(name) ? `phone-dark-${name}` : null),
@@ -223,6 +238,19 @@ describe.skipIf(!chromiumAvailable())('dashboard screens', () => {
     });
     expect(hook.status).toBe(200);
     webhookId = (hook.body as { webhook: { id: number } }).webhook.id;
+    const campaign = await appApi(server, 'POST', '/campaigns', {
+      name: 'Order to CRM',
+      type: 'triggered',
+      trigger: { event: 'ordered' },
+      action: {
+        type: 'webhook',
+        url: 'https://crm.example.com/hooks/orders',
+        method: 'PUT',
+        headers: { Authorization: 'Bearer crm-key', 'X-Customer': '{{ customer.id }}' },
+        body: '{"id": {{ customer.id | json }}, "item": {{ event.item | json }}}',
+      },
+    });
+    expect(campaign.status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
@@ -253,6 +281,7 @@ describe.skipIf(!chromiumAvailable())('dashboard screens', () => {
             }
             const where = `${variant} ${screen.name}`;
             await page.getByRole('heading', { level: 1, name: screen.heading, exact: true }).waitFor();
+            if (screen.open) await screen.open(page);
             if (screen.ready) await page.getByTestId(screen.ready).first().waitFor();
             await settle(page);
             await expect.poll(() => page.title(), { message: where }).toBe(screen.title);

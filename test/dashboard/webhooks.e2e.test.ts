@@ -145,7 +145,13 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
       .toMatch(/retry.*503.*try later/);
     receiver.mode = 'ok';
 
-    page.once('dialog', (d) => void d.accept());
+    // The old secret signs beside the new one for as long as chosen (a day unless told).
+    await page.getByLabel('Old secret').selectOption({ label: 'signs 7 days more' });
+    let question = '';
+    page.once('dialog', (d) => {
+      question = d.message();
+      void d.accept();
+    });
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     const shown = page.getByTestId('webhook-secret');
     await shown.waitFor();
@@ -153,6 +159,11 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(secret);
     await page.getByText(/signs beside the new one until/).waitFor();
+    expect(question).toContain('for 7 days');
+    const after = (await appApi(server, 'GET', `/webhooks/${webhookId}`)).body as {
+      webhook: { previous_secret_expires_at: number };
+    };
+    expect(after.webhook.previous_secret_expires_at - Date.now() / 1000).toBeGreaterThan(6 * 86_400);
 
     await page.getByRole('button', { name: 'Turn off' }).click();
     await expect.poll(() => page.getByTestId('webhook-state').textContent()).toBe('off');

@@ -1,18 +1,21 @@
+import type { Cursor } from '../lib/use-cursor';
+
+/** Previous / page n / Next over a cursor-paged list (`useCursor`); nothing when there is one page. */
 export function Pager({
-  hasPrev,
-  hasNext,
-  onPrev,
-  onNext,
-  page,
   label,
+  cursor,
+  next,
 }: {
-  hasPrev: boolean;
-  hasNext: boolean;
-  onPrev: () => void;
-  onNext: () => void;
-  page: number;
   label: string;
+  /** The list's `useCursor`. */
+  cursor: Cursor;
+  /** The answer's `next` cursor ('' or absent on the last page). */
+  next: string | undefined;
 }) {
+  const { hasPrev, page } = cursor;
+  const hasNext = !!next;
+  const onPrev = cursor.prev;
+  const onNext = () => cursor.next(next ?? '');
   if (!hasPrev && !hasNext) return null;
   return (
     <nav class="pager" aria-label={`${label} pages`}>

@@ -33,7 +33,7 @@ export function RecentDeliveriesCard({
               { label: 'Message' },
               { label: 'Status' },
               { label: 'Person' },
-              { label: 'Device' },
+              { label: 'To' },
               { label: 'Sent' },
             ]}
           >
@@ -61,8 +61,14 @@ export function RecentDeliveriesCard({
                       <span class="muted">deleted person</span>
                     )}
                   </td>
-                  <td data-label="Device">
-                    {m.recipient ? <Token value={m.recipient} /> : <span class="muted">—</span>}
+                  <td data-label="To">
+                    {m.type === 'webhook' && m.recipient ? (
+                      <span class="small break">{m.recipient}</span>
+                    ) : m.recipient ? (
+                      <Token value={m.recipient} />
+                    ) : (
+                      <span class="muted">—</span>
+                    )}
                   </td>
                   <td data-label="Sent">
                     <TimeAgo unix={m.created} />

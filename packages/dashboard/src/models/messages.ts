@@ -1,4 +1,5 @@
 import type { AppCampaign, AppMessage, TransactionalMessage } from '@roster/protocol';
+import { webhookTarget } from './campaign-words';
 
 /** What a delivery was, in words people recognise: its title, and the template or campaign it came from. */
 export interface MessageWords {
@@ -28,7 +29,14 @@ export function messageWords(
           ? `Broadcast #${m.broadcast_id}`
           : m.campaign_id !== null
             ? `Campaign #${m.campaign_id}`
-            : `${m.type} message`;
-  const title = m.title?.trim() || m.subject?.trim() || (m.failure_message ? 'Not sent' : '(no title)');
+            : m.type === 'webhook'
+              ? 'Test request'
+              : `${m.type} message`;
+  // A campaign's webhook request has no title: it is named by where it went.
+  const title =
+    m.title?.trim() ||
+    m.subject?.trim() ||
+    (m.type === 'webhook' && m.recipient ? `Webhook to ${webhookTarget(m.recipient)}` : '') ||
+    (m.failure_message ? 'Not sent' : '(no title)');
   return { title, source };
 }

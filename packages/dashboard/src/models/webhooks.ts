@@ -170,3 +170,22 @@ export function newestPerEvent(attempts: readonly WebhookAttemptView[]): Set<num
   }
   return newest;
 }
+
+/**
+ * How long the old secret keeps signing beside a new one (`overlap_seconds` of
+ * `POST /v1/webhooks/:id/rotate-secret`, at most 7 days): time to deploy the new one to receivers.
+ */
+export const ROTATE_OVERLAPS: ReadonlyArray<{ seconds: number; label: string }> = [
+  { seconds: 0, label: 'no time' },
+  { seconds: 3600, label: '1 hour' },
+  { seconds: 86_400, label: '1 day' },
+  { seconds: 7 * 86_400, label: '7 days' },
+];
+
+/** The question asked before rotating. */
+export function rotateQuestion(overlapSeconds: number): string {
+  const o = ROTATE_OVERLAPS.find((x) => x.seconds === overlapSeconds);
+  return overlapSeconds === 0
+    ? 'Make a new signing secret? The old one stops signing at once: receivers that still check it refuse deliveries.'
+    : `Make a new signing secret? The old one keeps signing beside it for ${o?.label ?? `${overlapSeconds} seconds`}.`;
+}

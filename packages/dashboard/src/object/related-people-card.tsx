@@ -46,14 +46,7 @@ export function RelatedPeopleCard({ typeId, objectId }: { typeId: string; object
                 ))}
               </CardTable>
             )}
-            <Pager
-              label="Related people"
-              page={cursor.page}
-              hasPrev={cursor.hasPrev}
-              hasNext={!!r.next}
-              onPrev={cursor.prev}
-              onNext={() => cursor.next(r.next)}
-            />
+            <Pager label="Related people" cursor={cursor} next={r.next} />
           </>
         )}
       </AsyncView>

@@ -100,14 +100,7 @@ export function ObjectsPage() {
                       ) : (
                         <ObjectsTable objects={found.objects} page={cursor.page} />
                       )}
-                      <Pager
-                        label={type?.name ?? 'Objects'}
-                        page={cursor.page}
-                        hasPrev={cursor.hasPrev}
-                        hasNext={!!found.next}
-                        onPrev={cursor.prev}
-                        onNext={() => cursor.next(found.next)}
-                      />
+                      <Pager label={type?.name ?? 'Objects'} cursor={cursor} next={found.next} />
                     </>
                   )
                 }

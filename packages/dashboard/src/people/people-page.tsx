@@ -84,14 +84,7 @@ export function PeoplePage() {
             ) : (
               <PeopleTable people={people} profiles={profiles} columns={columns} page={cursor.page} />
             )}
-            <Pager
-              label="People"
-              page={cursor.page}
-              hasPrev={cursor.hasPrev}
-              hasNext={!!next}
-              onPrev={cursor.prev}
-              onNext={() => cursor.next(next)}
-            />
+            <Pager label="People" cursor={cursor} next={next} />
           </>
         )}
       </AsyncView>

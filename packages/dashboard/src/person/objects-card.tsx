@@ -93,14 +93,7 @@ export function ObjectsCard({ cioId }: { cioId: string }) {
                 })}
               </CardTable>
             )}
-            <Pager
-              label="Objects"
-              page={cursor.page}
-              hasPrev={cursor.hasPrev}
-              hasNext={!!page.next}
-              onPrev={cursor.prev}
-              onNext={() => cursor.next(page.next)}
-            />
+            <Pager label="Objects" cursor={cursor} next={page.next} />
           </>
         )}
       </AsyncView>

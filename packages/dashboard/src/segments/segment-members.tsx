@@ -29,14 +29,7 @@ export function SegmentMembers({ segment }: { segment: AppSegment }) {
                   </li>
                 ))}
               </ul>
-              <Pager
-                label="Members"
-                page={cursor.page}
-                hasPrev={cursor.hasPrev}
-                hasNext={!!r.next}
-                onPrev={cursor.prev}
-                onNext={() => cursor.next(r.next)}
-              />
+              <Pager label="Members" cursor={cursor} next={r.next} />
             </>
           )
         }

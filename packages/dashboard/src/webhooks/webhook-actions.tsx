@@ -4,10 +4,12 @@ import { App } from '../api/endpoints';
 import { Notice, type Outcome } from '../components/notice';
 import { navigate } from '../lib/router';
 import { errorMessage } from '../models/format';
+import { ROTATE_OVERLAPS, rotateQuestion } from '../models/webhooks';
 
 /**
  * Turn a subscription on or off (on resumes a paused one, oldest queued delivery first), rotate its
- * signing secret (the old one keeps signing for a day), delete it with its deliveries.
+ * signing secret (the old one keeps signing beside the new one for the time chosen, a day unless
+ * told), delete it with its deliveries.
  */
 export function WebhookActions({
   webhook,
@@ -20,6 +22,7 @@ export function WebhookActions({
 }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState(false);
+  const [overlap, setOverlap] = useState(86_400);
   const run = async (work: () => Promise<void>) => {
     setBusy(true);
     setOutcome(null);
@@ -40,8 +43,8 @@ export function WebhookActions({
     });
   const rotate = () =>
     run(async () => {
-      if (!confirm('Make a new signing secret? The old one keeps signing beside it for a day.')) return;
-      onChanged(await App.rotateWebhookSecret(webhook.id, 86_400));
+      if (!confirm(rotateQuestion(overlap))) return;
+      onChanged(await App.rotateWebhookSecret(webhook.id, overlap));
     });
   const remove = () =>
     run(async () => {
@@ -59,9 +62,25 @@ export function WebhookActions({
         <button type="button" class={on ? '' : 'primary'} onClick={() => void toggle()} disabled={busy}>
           {on ? 'Turn off' : webhook.paused ? 'Resume' : 'Turn on'}
         </button>
-        <button type="button" onClick={() => void rotate()} disabled={busy}>
-          Rotate secret
-        </button>
+        <span class="inline">
+          <button type="button" onClick={() => void rotate()} disabled={busy}>
+            Rotate secret
+          </button>
+          <label for="webhook-overlap" class="small">
+            Old secret
+          </label>
+          <select
+            id="webhook-overlap"
+            value={String(overlap)}
+            onChange={(e) => setOverlap(Number(e.currentTarget.value))}
+          >
+            {ROTATE_OVERLAPS.map((o) => (
+              <option key={o.seconds} value={String(o.seconds)}>
+                {o.seconds === 0 ? 'stops at once' : `signs ${o.label} more`}
+              </option>
+            ))}
+          </select>
+        </span>
         <button type="button" class="danger" onClick={() => void remove()} disabled={busy}>
           Delete
         </button>

@@ -80,6 +80,21 @@ describe('formatting', () => {
       ),
     ).toEqual({ title: '(no title)', source: 'Broadcast “News”' });
     expect(messageWords({ ...m, transactional_message_id: 7 }, [], []).source).toBe('Template #7');
+    // A webhook request is named by where it went; one with no campaign is a test request.
+    const hook = {
+      ...m,
+      type: 'webhook',
+      title: null,
+      transactional_message_id: null,
+      recipient: 'https://crm.example.com/hooks/orders',
+    };
+    expect(messageWords(hook, [], [])).toEqual({
+      title: 'Webhook to crm.example.com/hooks/orders',
+      source: 'Test request',
+    });
+    expect(
+      messageWords({ ...hook, campaign_id: 3 }, [], [{ id: 3, name: 'To CRM', type: 'triggered' } as never]),
+    ).toEqual({ title: 'Webhook to crm.example.com/hooks/orders', source: 'Campaign “To CRM”' });
   });
 
   it('names activities and statuses', () => {

@@ -1,6 +1,8 @@
 import { WEBHOOK_EVENTS, type WebhookAttemptView } from '@roster/protocol';
 import { describe, expect, it } from 'vitest';
 import {
+  ROTATE_OVERLAPS,
+  rotateQuestion,
   ALL_KINDS,
   attemptAnswer,
   attemptTone,
@@ -153,5 +155,14 @@ describe('webhook subscriptions in the dashboard', () => {
     // A replay is a new delivery of the same event.
     const replayed = [attempt(7, 9, { event_id: 'evt_1' }), attempt(6, 1)];
     expect([...newestPerEvent(replayed)]).toEqual([7]);
+  });
+
+  it('offers rotation overlaps the server takes, and says what each does', () => {
+    for (const o of ROTATE_OVERLAPS) expect(o.seconds).toBeLessThanOrEqual(7 * 86_400);
+    expect(ROTATE_OVERLAPS.map((o) => o.seconds)).toContain(86_400);
+    expect(rotateQuestion(86_400)).toBe(
+      'Make a new signing secret? The old one keeps signing beside it for 1 day.',
+    );
+    expect(rotateQuestion(0)).toContain('stops signing at once');
   });
 });
