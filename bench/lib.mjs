@@ -150,10 +150,18 @@ export const BENCH_CREDENTIALS = {
 };
 
 /** `roster serve` in its own process, on SQLite (a temp directory) or PostgreSQL. */
-export async function startRoster({ databaseUrl, env: extraEnv = {} } = {}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
+export async function startRoster({
+  databaseUrl,
+  env: extraEnv = {},
+  dataDir: sharedDir,
+  nodeArgs = [],
+} = {}) {
+  // `dataDir`: another server's (a second process on the same SQLite file); left to that server.
+  const dataDir = sharedDir ?? mkdtempSync(path.join(tmpdir(), 'roster-bench-'));
   const probe = path.join(ROOT, 'bench/gc-probe.mjs');
   const args = [
+    // `nodeArgs`: e.g. `--cpu-prof` to profile a run (written when the server exits on SIGTERM).
+    ...nodeArgs,
     // As `npm start` runs it (package.json).
     '--max-semi-space-size=64',
     '--expose-gc',
@@ -180,7 +188,8 @@ export async function startRoster({ databaseUrl, env: extraEnv = {} } = {}) {
   };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const m = await waitForLine(child, /roster listening on (http:\/\/[^\s"]+)/);
+  // 60 s: on a loaded machine a start (migrations, workers) has taken more than 20.
+  const m = await waitForLine(child, /roster listening on (http:\/\/[^\s"]+)/, 60_000);
   let heapLines = '';
   child.stderr.on('data', (c) => (heapLines += c.toString()));
   return {
@@ -201,7 +210,7 @@ export async function startRoster({ databaseUrl, env: extraEnv = {} } = {}) {
     },
     stop() {
       child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!sharedDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -12,6 +12,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { basicAuth, BENCH_CREDENTIALS, createPgDatabase, load, ratio, startRoster } from './lib.mjs';
 
 const CONNECTIONS = 20;
@@ -19,7 +20,22 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const SUBSCRIPTIONS = 5;
 const PEOPLE = 1000;
 const BATCHES = (process.env.BENCH_WEBHOOK_BATCHES ?? '100,1').split(',').map(Number);
+/** BENCH_WEBHOOK_SENDER=0 leaves out the rows with a separate sender process. */
+const SENDER = process.env.BENCH_WEBHOOK_SENDER !== '0';
 const headers = { authorization: basicAuth, 'content-type': 'application/json' };
+
+const avg0 = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** A process's CPU time (user + system) so far, in ms, from /proc (Linux; NaN elsewhere). */
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Counts events received: one per request, or each of a batch's `events`. */
 async function receiver() {
@@ -73,10 +89,24 @@ function identify(url, duration = DURATION) {
   });
 }
 
-async function measure(engine, databaseUrl, batch) {
-  const label = `${engine}, batch ${batch}`;
+/**
+ * `sender`: the API server runs with `ROSTER_WEBHOOK_WORKER=0` and a second `roster serve` on the
+ * same database (SQLite: the same file) sends, with its push and broadcast workers off.
+ */
+async function measure(engine, databaseUrl, batch, sender = false) {
+  const label = `${engine}, batch ${batch}${sender ? ', separate sender process' : ''}`;
   const hook = await receiver();
-  const roster = await startRoster({ databaseUrl, env: { ROSTER_WEBHOOK_ALLOW_PRIVATE: '1' } });
+  const roster = await startRoster({
+    databaseUrl,
+    env: { ROSTER_WEBHOOK_ALLOW_PRIVATE: '1', ...(sender ? { ROSTER_WEBHOOK_WORKER: '0' } : {}) },
+  });
+  const worker = sender
+    ? await startRoster({
+        databaseUrl,
+        dataDir: roster.dataDir,
+        env: { ROSTER_WEBHOOK_ALLOW_PRIVATE: '1', ROSTER_DELIVERY_WORKER: '0', ROSTER_BROADCAST_WORKER: '0' },
+      })
+    : undefined;
   try {
     // The people exist first, so every measured identify is the same kind of write.
     await identify(roster.url, 2);
@@ -97,6 +127,9 @@ async function measure(engine, databaseUrl, batch) {
     };
     const none = [];
     const five = [];
+    // Server CPU (ms) and identifies, with none and with 5 (the sender's apart).
+    const cpu = { none: 0, nNone: 0, five: 0, nFive: 0, sender: 0 };
+    const loadAvg = [readFileSync('/proc/loadavg', 'utf8').split(' ')[0]];
     let deliveredDuring = 0;
     let loadSeconds = 0;
     let backlogAtEnd = 0;
@@ -105,12 +138,21 @@ async function measure(engine, databaseUrl, batch) {
     const requests0 = hook.requests();
     for (let round = 0; round < 2; round++) {
       await setEnabled(false);
-      none.push((await identify(roster.url)).rps);
+      let c0 = cpuMs(roster.pid);
+      const r0 = await identify(roster.url);
+      cpu.none += cpuMs(roster.pid) - c0;
+      cpu.nNone += r0.total;
+      none.push(r0.rps);
       await setEnabled(true);
       const before = hook.count();
       const t0 = performance.now();
+      c0 = cpuMs(roster.pid);
+      const s0 = worker ? cpuMs(worker.pid) : 0;
       const r = await identify(roster.url);
       const seconds = (performance.now() - t0) / 1000;
+      cpu.five += cpuMs(roster.pid) - c0;
+      cpu.nFive += r.total;
+      if (worker) cpu.sender += cpuMs(worker.pid) - s0;
       five.push(r.rps);
       const got = hook.count() - before;
       deliveredDuring += got;
@@ -123,7 +165,24 @@ async function measure(engine, databaseUrl, batch) {
         await new Promise((res) => setTimeout(res, 50));
       drainMs = Math.max(drainMs, performance.now() - d0);
     }
+    loadAvg.push(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+    if (process.env.BENCH_PROGRESS === '1')
+      console.error(label, {
+        rate0: Math.round(avg0(none)),
+        rate5: Math.round(avg0(five)),
+        deliveredDuring,
+        loadSeconds,
+        backlogAtEnd,
+        drainMs: Math.round(drainMs),
+        cpu,
+        loadAvg,
+      });
     const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const us = (ms, n) => Math.round((ms * 1000) / Math.max(1, n));
+    const cpuNote =
+      `server CPU per identify ${us(cpu.five, cpu.nFive)} µs with 5, ${us(cpu.none, cpu.nNone)} µs with none` +
+      (worker ? `; sender process ${us(cpu.sender, cpu.nFive)} µs per identify` : '') +
+      `; load average ${loadAvg.join(' → ')}`;
     const rate0 = avg(none);
     const rate5 = avg(five);
     const deliveriesPerSecond = deliveredDuring / loadSeconds;
@@ -135,7 +194,7 @@ async function measure(engine, databaseUrl, batch) {
         ceiling: rate0,
         ratio: ratio(rate5, rate0),
         target: '≥ 0.8',
-        notes: 'ceiling: identify with none, same server, alternating twice',
+        notes: `ceiling: identify with none, same server, alternating twice; ${cpuNote}`,
       },
       {
         name: `${label}: webhook events delivered during that load`,
@@ -159,6 +218,7 @@ async function measure(engine, databaseUrl, batch) {
       },
     ];
   } finally {
+    worker?.stop();
     roster.stop();
     await hook.close();
   }
@@ -167,6 +227,7 @@ async function measure(engine, databaseUrl, batch) {
 export async function run() {
   const rows = [];
   for (const batch of BATCHES) rows.push(...(await measure('SQLite', undefined, batch)));
+  if (SENDER) rows.push(...(await measure('SQLite', undefined, BATCHES[0], true)));
   const pgUrl = process.env.ROSTER_BENCH_PG_URL ?? process.env.TEST_DATABASE_URL;
   if (pgUrl)
     for (const batch of BATCHES) {
@@ -178,6 +239,15 @@ export async function run() {
         await db.drop();
       }
     }
+  if (pgUrl && SENDER) {
+    const db = await createPgDatabase();
+    if (db)
+      try {
+        rows.push(...(await measure('PostgreSQL', db.url, BATCHES[0], true)));
+      } finally {
+        await db.drop();
+      }
+  }
   return rows;
 }
 
