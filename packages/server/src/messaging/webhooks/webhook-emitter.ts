@@ -5,7 +5,13 @@ import { onTransactionLost } from '../../store/sql.js';
 import type { Store, Tx } from '../../store/store.js';
 import { enqueueWebhookEvents, type WebhookEventEntry } from '../../store/webhooks/events.js';
 import { enabledSubscriptions, type SubscriptionRow } from '../../store/webhooks/subscriptions.js';
-import { eventOfActivity, eventOfObjectActivity, type WebhookEvent } from './webhook-events.js';
+import {
+  eventOfActivity,
+  eventOfObjectActivity,
+  kindOfActivity,
+  kindOfObjectActivity,
+  type WebhookEvent,
+} from './webhook-events.js';
 
 /** What the emitter needs of a subscription to decide whether an event goes to it. */
 interface Selector {
@@ -40,6 +46,17 @@ export function wants(s: Selector, e: Matchable): boolean {
 
 export { selectorOf, type Selector };
 
+/** A workspace's enabled subscriptions as the emitter matches them, and every kind they want. */
+interface Entry {
+  selectors: Selector[];
+  kinds: ReadonlySet<string>;
+}
+
+function entryOf(rows: readonly SubscriptionRow[]): Entry {
+  const selectors = rows.map(selectorOf);
+  return { selectors, kinds: new Set(selectors.flatMap((s) => [...s.events])) };
+}
+
 /**
  * Writes the changes a transaction records that some subscription wants, in that transaction (the
  * activity tap, store/activities/activity-tap.ts): ONE compact row per change, however many
@@ -50,7 +67,7 @@ export { selectorOf, type Selector };
  * A workspace without subscriptions costs one map lookup per write.
  */
 export class WebhookEmitter {
-  private readonly cache = new Map<number, Selector[]>();
+  private readonly cache = new Map<number, Entry>();
   private generation: number | undefined;
 
   constructor(
@@ -73,30 +90,50 @@ export class WebhookEmitter {
     this.cache.clear();
   }
 
-  readonly tap: ActivityTap = async (trx, activities) => {
-    let events: WebhookEvent[] | undefined;
-    for (const a of activities) {
-      const e = eventOfActivity(a);
-      if (e) (events ??= []).push(e);
-    }
-    if (events) await this.emit(trx, events);
-  };
+  readonly tap: ActivityTap = (trx, activities) =>
+    this.collect(trx, activities, kindOfActivity, eventOfActivity);
 
   /** Objects' history: object.created / updated / deleted. */
-  readonly objectTap: ObjectActivityTap = async (trx, activities) => {
+  readonly objectTap: ObjectActivityTap = (trx, activities) =>
+    this.collect(trx, activities, kindOfObjectActivity, eventOfObjectActivity);
+
+  /**
+   * Each change's kind is checked against the kinds its workspace's subscriptions want before its
+   * event (payload included) is built: a workspace without subscriptions builds nothing.
+   */
+  private async collect<A extends { workspaceId: number }>(
+    trx: Tx,
+    activities: readonly A[],
+    kindOf: (a: A) => string | undefined,
+    eventOf: (a: A) => WebhookEvent | undefined,
+  ): Promise<void> {
     let events: WebhookEvent[] | undefined;
+    let workspaceId: number | undefined;
+    let kinds: ReadonlySet<string> = new Set();
     for (const a of activities) {
-      const e = eventOfObjectActivity(a);
+      const kind = kindOf(a);
+      if (kind === undefined) continue;
+      if (a.workspaceId !== workspaceId) {
+        kinds = await this.kinds(trx, a.workspaceId);
+        workspaceId = a.workspaceId;
+      }
+      if (!kinds.has(kind)) continue;
+      const e = eventOf(a);
       if (e) (events ??= []).push(e);
     }
     if (events) await this.emit(trx, events);
-  };
+  }
+
+  /** The kinds some enabled subscription of the workspace wants (cached with the selectors). */
+  private async kinds(trx: Tx, workspaceId: number): Promise<ReadonlySet<string>> {
+    return (await this.entry(trx, workspaceId)).kinds;
+  }
 
   private async emit(trx: Tx, events: readonly WebhookEvent[]): Promise<void> {
     const entries: WebhookEventEntry[] = [];
     const nowMs = this.clock.now();
     for (const e of events) {
-      const subs = await this.selectors(trx, e.workspaceId);
+      const subs = (await this.entry(trx, e.workspaceId)).selectors;
       if (!subs.some((s) => wants(s, e))) continue;
       // One id per change: every subscription's delivery of it carries the same id.
       const eventId = `evt_${ulid()}`;
@@ -117,21 +154,21 @@ export class WebhookEmitter {
   }
 
   /** The workspace's enabled subscriptions, from memory when what is there is known current. */
-  private async selectors(trx: Tx, workspaceId: number): Promise<Selector[]> {
+  private async entry(trx: Tx, workspaceId: number): Promise<Entry> {
     const feed = this.store.changes;
     if (feed) {
       // Nothing read while the feed was down (or before it reconnected) is known to be current.
-      if (!feed.live) return (await enabledSubscriptions(trx, workspaceId)).map(selectorOf);
+      if (!feed.live) return entryOf(await enabledSubscriptions(trx, workspaceId));
       if (this.generation !== feed.generation) {
         this.cache.clear();
         this.generation = feed.generation;
       }
     }
-    let subs = this.cache.get(workspaceId);
-    if (!subs) {
-      subs = (await enabledSubscriptions(trx, workspaceId)).map(selectorOf);
-      this.cache.set(workspaceId, subs);
+    let entry = this.cache.get(workspaceId);
+    if (!entry) {
+      entry = entryOf(await enabledSubscriptions(trx, workspaceId));
+      this.cache.set(workspaceId, entry);
     }
-    return subs;
+    return entry;
   }
 }

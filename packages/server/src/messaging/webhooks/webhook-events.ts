@@ -34,40 +34,78 @@ const DEVICE_EVENTS: Record<string, WebhookEventKind> = {
   moved_out: 'device.removed',
 };
 
+const OBJECT_EVENTS: Record<string, WebhookEventKind> = {
+  create: 'object.created',
+  attribute_change: 'object.updated',
+  delete: 'object.deleted',
+};
+
 const record = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/**
+ * The kind of webhook event a recorded activity stands for, if any, without building the event:
+ * what the emitter checks against the kinds its subscriptions want before paying for the payload.
+ */
+export function kindOfActivity(a: ActivityInput): WebhookEventKind | undefined {
+  if (a.personPid === null) return undefined;
+  switch (a.type) {
+    case 'profile_create':
+      return 'person.created';
+    case 'attribute_change':
+      return 'person.updated';
+    case 'profile_delete':
+      return 'person.deleted';
+    case 'device_change':
+      return DEVICE_EVENTS[String(record(a.data).action)];
+    case 'event':
+    case 'page':
+    case 'screen':
+      return 'event.tracked';
+    case 'entered_segment':
+      return 'segment.entered';
+    case 'exited_segment':
+      return 'segment.exited';
+    case 'add_relationship':
+      return 'relationship.added';
+    case 'delete_relationship':
+      return 'relationship.removed';
+    default:
+      return MESSAGE_EVENTS[a.type];
+  }
+}
+
+/** The kind of webhook event an object's history entry stands for, if any. */
+export function kindOfObjectActivity(a: ObjectActivityInput): WebhookEventKind | undefined {
+  return OBJECT_EVENTS[a.type];
+}
 
 /**
  * The webhook event a recorded activity stands for, if any (docs/webhooks.md "Events"). History
  * records every change a write makes, whichever path made it, so this is the one mapping.
  */
 export function eventOfActivity(a: ActivityInput): WebhookEvent | undefined {
-  if (a.personPid === null) return undefined;
+  const kind = kindOfActivity(a);
+  if (kind === undefined || a.personPid === null) return undefined;
   const base = {
     workspaceId: a.workspaceId,
     orderKey: `p:${a.personPid}`,
     at: a.timestamp,
+    kind,
   };
   const person = a.identifiers ?? null;
   const data = record(a.data);
   switch (a.type) {
     case 'profile_create':
-      return { ...base, kind: 'person.created', data: { person } };
+      return { ...base, data: { person } };
     case 'attribute_change':
-      return {
-        ...base,
-        kind: 'person.updated',
-        data: { person, changed: Object.keys(data), changes: data },
-      };
+      return { ...base, data: { person, changed: Object.keys(data), changes: data } };
     case 'profile_delete':
-      return { ...base, kind: 'person.deleted', data: { person, reason: data.reason ?? null } };
+      return { ...base, data: { person, reason: data.reason ?? null } };
     case 'device_change': {
-      const kind = DEVICE_EVENTS[String(data.action)];
-      if (!kind) return undefined;
       const device = { token: data.token ?? a.name ?? null, platform: data.platform ?? null };
       return {
         ...base,
-        kind,
         data: {
           person,
           device,
@@ -82,7 +120,6 @@ export function eventOfActivity(a: ActivityInput): WebhookEvent | undefined {
       const name = a.name ?? '';
       return {
         ...base,
-        kind: 'event.tracked',
         eventName: name,
         data: { person, event: { name, type: a.type, data: a.data ?? {}, timestamp: a.timestamp } },
       };
@@ -92,24 +129,16 @@ export function eventOfActivity(a: ActivityInput): WebhookEvent | undefined {
       const id = Number(data.segment_id);
       return {
         ...base,
-        kind: a.type === 'entered_segment' ? 'segment.entered' : 'segment.exited',
         segmentId: id,
         data: { person, segment: { id, name: data.segment_name ?? a.name ?? null } },
       };
     }
     case 'add_relationship':
     case 'delete_relationship':
+      return { ...base, data: { person, relationship: data } };
+    default:
       return {
         ...base,
-        kind: a.type === 'add_relationship' ? 'relationship.added' : 'relationship.removed',
-        data: { person, relationship: data },
-      };
-    default: {
-      const kind = MESSAGE_EVENTS[a.type];
-      if (!kind) return undefined;
-      return {
-        ...base,
-        kind,
         data: {
           person,
           message: {
@@ -120,19 +149,12 @@ export function eventOfActivity(a: ActivityInput): WebhookEvent | undefined {
           },
         },
       };
-    }
   }
 }
 
-const OBJECT_EVENTS: Record<string, WebhookEventKind> = {
-  create: 'object.created',
-  attribute_change: 'object.updated',
-  delete: 'object.deleted',
-};
-
 /** The webhook event an object's history entry stands for, if any (docs/webhooks.md "Events"). */
 export function eventOfObjectActivity(a: ObjectActivityInput): WebhookEvent | undefined {
-  const kind = OBJECT_EVENTS[a.type];
+  const kind = kindOfObjectActivity(a);
   if (!kind) return undefined;
   const data = record(a.data);
   const object = a.identifiers ?? data.identifiers ?? null;
