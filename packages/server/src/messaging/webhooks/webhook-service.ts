@@ -10,10 +10,12 @@ import { unixSeconds, type Clock } from '../../lib/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Store } from '../../store/store.js';
 import {
+  holdSubscriptionDeliveries,
   listWebhookAttempts,
   listWebhookDeliveries,
   replayWebhookDeliveries,
 } from '../../store/webhooks/deliveries.js';
+import { lockWebhookFanOut } from '../../store/webhooks/events.js';
 import {
   deleteSubscription,
   findSubscription,
@@ -147,7 +149,19 @@ export class WebhookService {
         enabled: body.enabled ?? current.enabled,
         batch: body.batch ?? current.batch,
       });
-      return updateSubscription(trx, workspaceId, id, write, body.enabled === true, unixSeconds(this.clock));
+      // A fan-out deciding whether new deliveries are held must not run across this change.
+      await lockWebhookFanOut(trx, this.store.dialect, true);
+      const row = await updateSubscription(
+        trx,
+        workspaceId,
+        id,
+        write,
+        body.enabled === true,
+        unixSeconds(this.clock),
+      );
+      // Off or paused: its deliveries wait out of the claim's way; on again: they go first.
+      if (row) await holdSubscriptionDeliveries(trx, id, !row.enabled || row.pausedAt !== null);
+      return row;
     });
     if (!row) throw new NotFoundError('no webhook subscription with this id');
     this.emitter.invalidate();

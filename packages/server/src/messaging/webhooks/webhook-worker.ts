@@ -154,39 +154,49 @@ export class WebhookWorker {
   private async tick(): Promise<boolean> {
     const nowMs = this.o.clock.now();
     await this.prune(nowMs);
-    // Changes queued by writes become deliveries here, off the request path.
+    let room = this.o.concurrency - this.running.size;
+    // Requests this tick opens per subscription, and how full the last one is.
+    const open = new Map<number, { requests: number; last: number; batch: number }>();
+    const take = (sub: number, batch: number): boolean => {
+      const o = open.get(sub) ?? { requests: 0, last: 0, batch };
+      open.set(sub, o);
+      if (o.requests > 0 && o.last < o.batch) {
+        o.last++;
+        return true;
+      }
+      if (room <= 0 || (this.inFlight.get(sub) ?? 0) + o.requests >= this.o.perSubscription) return false;
+      room--;
+      o.requests++;
+      o.last = 1;
+      return true;
+    };
+    const claim = `${this.o.workerId}:${randomBytes(6).toString('hex')}`;
+    // Changes queued by writes become deliveries here, off the request path; those that can go
+    // at once are written claimed by this worker and sent without a claim of their own.
     const fanned = await fanOutWebhookEvents(this.o.store, {
       limit: FAN_OUT_BATCH,
       nowMs,
       match: matchDeliveries,
+      claim: { claim, claimedUntilMs: nowMs + this.o.leaseMs, take },
     });
     const more = fanned.events === FAN_OUT_BATCH;
-    let room = this.o.concurrency - this.running.size;
-    if (room <= 0) return more;
-    // Requests this claim opens per subscription, and how full the last one is.
-    const open = new Map<number, { requests: number; last: number; batch: number }>();
-    const jobs = await claimWebhookDeliveries(this.o.store, {
-      claim: `${this.o.workerId}:${randomBytes(6).toString('hex')}`,
-      nowMs,
-      leaseMs: this.o.leaseMs,
-      limit: CLAIM_CANDIDATES,
-      take: (sub, batch) => {
-        const o = open.get(sub) ?? { requests: 0, last: 0, batch };
-        open.set(sub, o);
-        if (o.requests > 0 && o.last < o.batch) {
-          o.last++;
-          return true;
-        }
-        if (room <= 0 || (this.inFlight.get(sub) ?? 0) + o.requests >= this.o.perSubscription) return false;
-        room--;
-        o.requests++;
-        o.last = 1;
-        return true;
-      },
-    });
+    // Then what was queued before (retries, deliveries waiting behind another, other servers' changes).
+    const jobs =
+      room > 0 || fanned.claimed.length > 0
+        ? [
+            ...fanned.claimed,
+            ...(await claimWebhookDeliveries(this.o.store, {
+              claim,
+              nowMs,
+              leaseMs: this.o.leaseMs,
+              limit: CLAIM_CANDIDATES,
+              take,
+            })),
+          ]
+        : [];
     // One request per subscription's batch, oldest first.
     const bySub = new Map<number, ClaimedWebhook[]>();
-    for (const job of jobs) {
+    for (const job of jobs.sort((a, b) => a.id - b.id)) {
       const list = bySub.get(job.subscriptionId) ?? [];
       list.push(job);
       bySub.set(job.subscriptionId, list);
@@ -309,9 +319,7 @@ export class WebhookWorker {
     const first = jobs[0]!;
     // A subscription taking batches always gets `{"events": [...]}`, even with one event in it.
     const batched = sub.batch > 1;
-    const body = batched
-      ? `{"events":[${jobs.map((j) => JSON.stringify(j.payload)).join(',')}]}`
-      : JSON.stringify(first.payload);
+    const body = batched ? `{"events":[${jobs.map((j) => j.payload).join(',')}]}` : first.payload;
     const timestamp = Math.floor(nowMs / 1000);
     const secrets = [sub.secret];
     if (sub.previousSecret && (sub.previousSecretUntilMs ?? 0) > nowMs) secrets.push(sub.previousSecret);

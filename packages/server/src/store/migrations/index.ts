@@ -135,4 +135,14 @@ export const migrations: readonly Migration[] = [
     name: 'workspace-keys-people',
     up: async (db, d) => (await import('./125-workspace-keys-people.js')).up(db, d),
   },
+  {
+    version: 130,
+    name: 'held-webhook-deliveries',
+    up: async (db, d) => (await import('./130-held-webhook-deliveries.js')).up(db, d),
+  },
+  {
+    version: 131,
+    name: 'workspace-keys-webhooks',
+    up: async (db, d) => (await import('./131-workspace-keys-webhooks.js')).up(db, d),
+  },
 ];

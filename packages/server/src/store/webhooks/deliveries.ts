@@ -46,6 +46,33 @@ export async function enqueueCampaignWebhook(
     .execute();
 }
 
+/**
+ * `blocked` values (migration 105, and 130 for `HELD`): 0 the oldest pending delivery of its
+ * subscription and person (claimable), 1 waiting behind an older one, 2 the oldest but its
+ * subscription is paused or off. The claim reads only 0 from the partial index
+ * `webhook_deliveries_pending`, so a paused subscription's backlog costs it nothing.
+ */
+export const HELD = 2;
+
+/**
+ * Holds a paused or disabled subscription's claimable deliveries (0 → 2), or releases them when it
+ * runs again (2 → 0), in the caller's transaction. Only the head of each person's queue moves, so
+ * order per person is unchanged. Reads the pending rows of the partial index only.
+ */
+export async function holdSubscriptionDeliveries(
+  trx: Tx,
+  subscriptionId: number,
+  held: boolean,
+): Promise<void> {
+  await trx
+    .updateTable('webhook_deliveries')
+    .set({ blocked: held ? HELD : 0 })
+    .where('status', '=', 'pending')
+    .where('blocked', '=', held ? 0 : HELD)
+    .where('subscription_id', '=', subscriptionId)
+    .execute();
+}
+
 export interface ClaimedWebhook {
   id: number;
   workspaceId: number;
@@ -53,7 +80,8 @@ export interface ClaimedWebhook {
   eventId: string;
   event: string;
   orderKey: string;
-  payload: unknown;
+  /** The body one delivery of it sends, as JSON text (sent as it is, not parsed and written again). */
+  payload: string;
   /** Set for a campaign webhook action's delivery. */
   request: CampaignWebhookRequest | null;
   /** Including this claim. */
@@ -130,7 +158,7 @@ export async function claimWebhookDeliveries(
       eventId: r.event_id,
       event: r.event,
       orderKey: r.order_key,
-      payload: parseJson(r.payload),
+      payload: typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload),
       request: r.request === null ? null : parseJson<CampaignWebhookRequest>(r.request),
       attempts: Number(r.attempts),
       createdAtMs: Number(r.created_at_ms),
@@ -289,9 +317,15 @@ export async function replayWebhookDeliveries(
     trx,
     rows.map((r) => ({ subscriptionId, orderKey: r.order_key })),
   );
+  const sub = await trx
+    .selectFrom('webhook_subscriptions')
+    .select(['enabled', 'paused_at'])
+    .where('id', '=', subscriptionId)
+    .executeTakeFirst();
+  const held = !sub || Number(sub.enabled) !== 1 || sub.paused_at !== null;
   const blockedFor = (key: string): number => {
     const k = `${subscriptionId}\u0000${key}`;
-    const blocked = waiting.has(k) ? 1 : 0;
+    const blocked = waiting.has(k) ? 1 : held ? HELD : 0;
     waiting.add(k);
     return blocked;
   };
@@ -328,7 +362,7 @@ export async function webhookBacklog(
 ): Promise<{ due: number; queuedEvents: number; oldestMs: number | null }> {
   const d = await sql<{ n: number | string; oldest: number | string | null }>`
     select count(*) as n, min(created_at_ms) as oldest from webhook_deliveries
-    where status = 'pending' and blocked in (0, 1) and run_at_ms <= ${nowMs}`.execute(db);
+    where status = 'pending' and blocked in (0, 1, ${HELD}) and run_at_ms <= ${nowMs}`.execute(db);
   const e = await sql<{ n: number | string; oldest: number | string | null }>`
     select count(*) as n, min(created_at_ms) as oldest from webhook_events`.execute(db);
   const num = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));

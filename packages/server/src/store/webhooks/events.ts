@@ -1,6 +1,54 @@
 import { sql } from 'kysely';
-import { executeLater, placeholders, StatementsByCount } from '../sql.js';
+import {
+  executeLater,
+  placeholders,
+  queryRows,
+  statement,
+  StatementsByCount,
+  type Statement,
+} from '../sql.js';
 import { toJson, type Store, type Tx } from '../store.js';
+import type { ClaimedWebhook } from './deliveries.js';
+import { inList, multiRowInsert, padToPowerOfTwo, powerOfTwoChunks } from './webhook-sql.js';
+
+const DELIVERY_COLUMNS = [
+  'workspace_id',
+  'subscription_id',
+  'event_id',
+  'event',
+  'order_key',
+  'payload',
+  'status',
+  'attempts',
+  'run_at_ms',
+  'created_at_ms',
+  'blocked',
+  'claimed_by',
+  'claimed_until_ms',
+];
+const INSERT_DELIVERIES = multiRowInsert('webhook_deliveries', DELIVERY_COLUMNS);
+const INSERT_DELIVERIES_RETURNING = multiRowInsert(
+  'webhook_deliveries',
+  DELIVERY_COLUMNS,
+  'id, subscription_id, event_id',
+);
+const DELETE_EVENTS = inList('delete from webhook_events where id in ({in})');
+const PENDING_KEYS = new Map<string, Statement>();
+
+/** `pendingKeys`' read for `subs` subscriptions and `keys` keys (both powers of two). */
+function pendingKeysStatement(subs: number, keys: number): Statement {
+  const k = `${subs}:${keys}`;
+  let s = PENDING_KEYS.get(k);
+  if (!s) {
+    s = statement(
+      `select distinct subscription_id, order_key from webhook_deliveries
+       where subscription_id in (${placeholders(subs)}) and order_key in (${placeholders(keys)})
+         and status = 'pending'`,
+    );
+    if (PENDING_KEYS.size < 64) PENDING_KEYS.set(k, s);
+  }
+  return s;
+}
 
 /** One change some subscription wants, written in the transaction of the change (migration 105). */
 export interface WebhookEventEntry {
@@ -92,11 +140,25 @@ export async function lockWebhookFanOut(
 
 const jsonText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
+/** How the fan-out writes deliveries already claimed (`claim` of deliveries.ts, without its round trip). */
+export interface FanOutClaim {
+  claim: string;
+  claimedUntilMs: number;
+  /** Whether to claim this new delivery (its subscription, and that subscription's `batch`). */
+  take: (subscriptionId: number, batch: number) => boolean;
+}
+
 /**
  * Fans queued changes out to subscriptions, in one transaction: reads up to `limit` of them oldest
  * first, asks `match` which deliveries they make, writes those (each blocked while an older pending
  * delivery of the same subscription and key exists, or an earlier one in this batch), and deletes
  * the changes. Returns how many changes were taken (0: none queued).
+ *
+ * With `claim`, a new delivery that is claimable at once (nothing of its person before it, its
+ * subscription running) and that `claim.take` accepts is written already claimed under the lease,
+ * with its first attempt counted, and returned in `claimed`: the worker sends it without claiming
+ * it again (one row write per delivery instead of two). Order per person holds as for any claim:
+ * only a delivery with no older pending one of its subscription and person is claimable.
  */
 export async function fanOutWebhookEvents(
   store: Store,
@@ -107,8 +169,9 @@ export async function fanOutWebhookEvents(
       events: readonly QueuedWebhookEvent[],
       subscriptions: readonly FanOutSubscription[],
     ) => FanOutDelivery[];
+    claim?: FanOutClaim;
   },
-): Promise<{ events: number; deliveries: number }> {
+): Promise<{ events: number; deliveries: number; claimed: ClaimedWebhook[] }> {
   return store.transaction(async (trx) => {
     await lockWebhookFanOut(trx, store.dialect, true);
     const rows = await sql<{
@@ -122,7 +185,8 @@ export async function fanOutWebhookEvents(
       payload: unknown;
     }>`select id, workspace_id, event_id, kind, order_key, event_name, segment_id, payload
        from webhook_events order by id limit ${opts.limit}`.execute(trx);
-    if (rows.rows.length === 0) return { events: 0, deliveries: 0 };
+    const claimed: ClaimedWebhook[] = [];
+    if (rows.rows.length === 0) return { events: 0, deliveries: 0, claimed };
     const events: QueuedWebhookEvent[] = rows.rows.map((r) => ({
       id: Number(r.id),
       workspaceId: Number(r.workspace_id),
@@ -136,7 +200,7 @@ export async function fanOutWebhookEvents(
     const workspaces = [...new Set(events.map((e) => e.workspaceId))];
     const subs = await trx
       .selectFrom('webhook_subscriptions')
-      .select(['id', 'workspace_id', 'events', 'event_names', 'segment_ids'])
+      .select(['id', 'workspace_id', 'events', 'event_names', 'segment_ids', 'paused_at', 'batch'])
       .where('workspace_id', 'in', workspaces)
       .where('enabled', '=', 1)
       .orderBy('id')
@@ -152,6 +216,10 @@ export async function fanOutWebhookEvents(
         segmentIds: s.segment_ids === null ? null : parse<number[] | null>(s.segment_ids),
       })),
     );
+    // A paused subscription's new deliveries are held (store/webhooks/deliveries.ts `HELD`).
+    const paused = new Set(subs.filter((s) => s.paused_at !== null).map((s) => Number(s.id)));
+    const batchOf = new Map(subs.map((s) => [Number(s.id), Number(s.batch)]));
+    const claim = opts.claim;
     if (deliveries.length > 0) {
       const waiting = await pendingKeys(
         trx,
@@ -159,8 +227,12 @@ export async function fanOutWebhookEvents(
       );
       const values = deliveries.map((d) => {
         const key = `${d.subscriptionId}\u0000${d.event.orderKey}`;
-        const blocked = waiting.has(key) ? 1 : 0;
+        const blocked = waiting.has(key) ? 1 : paused.has(d.subscriptionId) ? 2 : 0;
         waiting.add(key);
+        const claimNow =
+          blocked === 0 &&
+          claim !== undefined &&
+          claim.take(d.subscriptionId, batchOf.get(d.subscriptionId) ?? 1);
         return {
           workspace_id: d.event.workspaceId,
           subscription_id: d.subscriptionId,
@@ -169,28 +241,67 @@ export async function fanOutWebhookEvents(
           order_key: d.event.orderKey,
           payload: d.event.payload,
           status: 'pending',
-          attempts: 0,
+          attempts: claimNow ? 1 : 0,
           run_at_ms: opts.nowMs,
           created_at_ms: opts.nowMs,
           blocked,
+          claimed_by: claimNow ? claim.claim : null,
+          claimed_until_ms: claimNow ? claim.claimedUntilMs : null,
         };
       });
-      for (let i = 0; i < values.length; i += 400)
-        await trx
-          .insertInto('webhook_deliveries')
-          .values(values.slice(i, i + 400))
-          .execute();
+      for (const chunk of powerOfTwoChunks(values)) {
+        const params: unknown[] = [];
+        for (const v of chunk)
+          params.push(
+            v.workspace_id,
+            v.subscription_id,
+            v.event_id,
+            v.event,
+            v.order_key,
+            v.payload,
+            v.status,
+            v.attempts,
+            v.run_at_ms,
+            v.created_at_ms,
+            v.blocked,
+            v.claimed_by,
+            v.claimed_until_ms,
+          );
+        if (!chunk.some((v) => v.claimed_by !== null)) {
+          await executeLater(trx, INSERT_DELIVERIES.get(chunk.length), params);
+          continue;
+        }
+        const ids = await queryRows<{
+          id: number | string;
+          subscription_id: number | string;
+          event_id: string;
+        }>(trx, INSERT_DELIVERIES_RETURNING.get(chunk.length), params);
+        // RETURNING's order is not promised: rows are matched by (subscription, event id), unique here.
+        const idOf = new Map(
+          ids.map((r) => [`${Number(r.subscription_id)}\u0000${r.event_id}`, Number(r.id)]),
+        );
+        for (const v of chunk)
+          if (v.claimed_by !== null)
+            claimed.push({
+              id: idOf.get(`${v.subscription_id}\u0000${v.event_id}`)!,
+              workspaceId: v.workspace_id,
+              subscriptionId: v.subscription_id,
+              eventId: v.event_id,
+              event: v.event,
+              orderKey: v.order_key,
+              payload: v.payload,
+              request: null,
+              attempts: 1,
+              createdAtMs: v.created_at_ms,
+              claim: claim!.claim,
+              claimedUntilMs: claim!.claimedUntilMs,
+            });
+      }
     }
     // By id, not by range: on PostgreSQL a change with a smaller id may commit after this read.
-    await trx
-      .deleteFrom('webhook_events')
-      .where(
-        'id',
-        'in',
-        events.map((e) => e.id),
-      )
-      .execute();
-    return { events: events.length, deliveries: deliveries.length };
+    for (const chunk of powerOfTwoChunks(events.map((e) => e.id)))
+      await executeLater(trx, DELETE_EVENTS.get(chunk.length), chunk);
+    return { events: events.length, deliveries: deliveries.length, claimed };
   });
 }
 
@@ -206,16 +317,15 @@ export async function pendingKeys(
   const keys = [...new Set(pairs.map((p) => p.orderKey))];
   const wanted = new Set(pairs.map((p) => `${p.subscriptionId}\u0000${p.orderKey}`));
   const found = new Set<string>();
-  // One read per 500 keys, every subscription at once (the order index leads with both columns).
-  for (let i = 0; i < keys.length; i += 500) {
-    const rows = await trx
-      .selectFrom('webhook_deliveries')
-      .select(['subscription_id', 'order_key'])
-      .distinct()
-      .where('subscription_id', 'in', subs)
-      .where('order_key', 'in', keys.slice(i, i + 500))
-      .where('status', '=', 'pending')
-      .execute();
+  // One read per 512 keys, every subscription at once (the order index leads with both columns).
+  const subList = padToPowerOfTwo(subs);
+  for (let i = 0; i < keys.length; i += 512) {
+    const keyList = padToPowerOfTwo(keys.slice(i, i + 512));
+    const rows = await queryRows<{ subscription_id: number | string; order_key: string }>(
+      trx,
+      pendingKeysStatement(subList.length, keyList.length),
+      [...subList, ...keyList],
+    );
     for (const r of rows) {
       const k = `${Number(r.subscription_id)}\u0000${r.order_key}`;
       if (wanted.has(k)) found.add(k);

@@ -1,8 +1,42 @@
 import { sql } from 'kysely';
 import type { Store, Tx } from '../store.js';
-import type { AttemptRecord, ClaimedWebhook } from './deliveries.js';
+import { holdSubscriptionDeliveries, type AttemptRecord, type ClaimedWebhook } from './deliveries.js';
 import { lockWebhookFanOut } from './events.js';
 import { setWebhookMessageOutcome } from '../messaging/messages.js';
+import { executeLater, statement, StatementsByCount } from '../sql.js';
+import { inList, multiRowInsert, padToPowerOfTwo, powerOfTwoChunks } from './webhook-sql.js';
+
+const INSERT_ATTEMPTS = multiRowInsert('webhook_attempts', [
+  'workspace_id',
+  'subscription_id',
+  'delivery_id',
+  'event_id',
+  'attempted_at_ms',
+  'status_code',
+  'latency_ms',
+  'outcome',
+  'error',
+  'response_excerpt',
+]);
+const FINISH_DELIVERED = inList(
+  `update webhook_deliveries set status = 'delivered', last_error = null, claimed_by = null,
+     claimed_until_ms = null, finished_at_ms = ?
+   where claimed_by = ? and status = 'pending' and id in ({in})`,
+);
+const END_FAILURE_RUN = statement(
+  'update webhook_subscriptions set failure_run = 0 where id = ? and failure_run > 0',
+);
+/** Per (subscription, key) pair: the oldest pending delivery becomes claimable (if none is). */
+const UNBLOCK_NEXT = new StatementsByCount(
+  (n) => `update webhook_deliveries set blocked = 0 where id in (
+      select min(d.id) from webhook_deliveries d
+      where d.status = 'pending' and (${Array.from(
+        { length: n },
+        () => '(d.subscription_id = ? and d.order_key = ?)',
+      ).join(' or ')})
+      group by d.subscription_id, d.order_key)
+    and blocked = 1`,
+);
 
 /** What became of one claimed delivery after its attempt. */
 export interface WebhookResult {
@@ -43,24 +77,23 @@ export async function recordWebhookResults(
   // Finishing unblocks the next delivery of the same person: no fan-out may decide meanwhile.
   await lockWebhookFanOut(trx, dialect, false);
   const attempted = results.flatMap((r) => (r.attempt ? [{ job: r.job, attempt: r.attempt }] : []));
-  if (attempted.length > 0)
-    await trx
-      .insertInto('webhook_attempts')
-      .values(
-        attempted.map(({ job, attempt: a }) => ({
-          workspace_id: job.workspaceId,
-          subscription_id: job.subscriptionId,
-          delivery_id: job.id,
-          event_id: job.eventId,
-          attempted_at_ms: a.attemptedAtMs,
-          status_code: a.statusCode,
-          latency_ms: a.latencyMs,
-          outcome: a.outcome,
-          error: a.error,
-          response_excerpt: a.responseExcerpt,
-        })),
-      )
-      .execute();
+  for (const chunk of powerOfTwoChunks(attempted)) {
+    const params: unknown[] = [];
+    for (const { job, attempt: a } of chunk)
+      params.push(
+        job.workspaceId,
+        job.subscriptionId,
+        job.id,
+        job.eventId,
+        a.attemptedAtMs,
+        a.statusCode,
+        a.latencyMs,
+        a.outcome,
+        a.error,
+        a.responseExcerpt,
+      );
+    await executeLater(trx, INSERT_ATTEMPTS.get(chunk.length), params);
+  }
 
   // Delivered rows, grouped by claim (one UPDATE per claim that holds them).
   const delivered = new Map<string, number[]>();
@@ -71,19 +104,10 @@ export async function recordWebhookResults(
       delivered.set(r.job.claim, ids);
     }
   for (const [claim, ids] of delivered)
-    await trx
-      .updateTable('webhook_deliveries')
-      .set({
-        status: 'delivered',
-        last_error: null,
-        claimed_by: null,
-        claimed_until_ms: null,
-        finished_at_ms: rule.nowMs,
-      })
-      .where('id', 'in', ids)
-      .where('claimed_by', '=', claim)
-      .where('status', '=', 'pending')
-      .execute();
+    for (const chunk of powerOfTwoChunks(ids)) {
+      const list = padToPowerOfTwo(chunk);
+      await executeLater(trx, FINISH_DELIVERED.get(list.length), [rule.nowMs, claim, ...list]);
+    }
   for (const r of results) {
     if (r.next.status === 'failed')
       await trx
@@ -157,12 +181,7 @@ export async function recordWebhookResults(
   const paused: number[] = [];
   for (const [id, s] of bySub) {
     if (s.failuresAfter === 0 && !s.gone) {
-      await trx
-        .updateTable('webhook_subscriptions')
-        .set({ failure_run: 0 })
-        .where('id', '=', id)
-        .where('failure_run', '>', 0)
-        .execute();
+      await executeLater(trx, END_FAILURE_RUN, [id]);
       continue;
     }
     const row = await trx
@@ -181,6 +200,7 @@ export async function recordWebhookResults(
       })
       .where('id', '=', id)
       .execute();
+    await holdSubscriptionDeliveries(trx, id, true);
     paused.push(id);
   }
   return paused;
@@ -202,16 +222,9 @@ async function unblockNext(
     seen.add(k);
     pairs.push({ sub: f.subscriptionId, key: f.orderKey });
   }
-  for (let i = 0; i < pairs.length; i += 200) {
-    const chunk = pairs.slice(i, i + 200);
-    const match = sql.join(
-      chunk.map((p) => sql`(d.subscription_id = ${p.sub} and d.order_key = ${p.key})`),
-      sql` or `,
-    );
-    await sql`update webhook_deliveries set blocked = 0 where id in (
-        select min(d.id) from webhook_deliveries d
-        where d.status = 'pending' and (${match})
-        group by d.subscription_id, d.order_key)
-      and blocked = 1`.execute(trx);
+  for (const chunk of powerOfTwoChunks(pairs)) {
+    const params: unknown[] = [];
+    for (const p of chunk) params.push(p.sub, p.key);
+    await executeLater(trx, UNBLOCK_NEXT.get(chunk.length), params);
   }
 }
