@@ -2,6 +2,7 @@
 // bare node:http server answering `{}` (the ceiling) with the same client at the same concurrency.
 // SQLite always; PostgreSQL when one is reachable. Also p99 at half the maximum rate and the
 // server's RSS before and after sustained load.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -103,94 +104,167 @@ async function seed(url) {
   if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
 }
 
-const FLOORED = ['identify, new people', 'identify, existing people', 'v2 batch of 100 identifies'];
-
-/** The floor server's rates for the scenarios it serves (see bench/floor-server.mjs). */
-async function measureFloor(ceilingRps, rows) {
-  const floor = await startFloorServer();
-  const rates = {};
+/** Server CPU time in ms (user + system, every thread) of a process, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid) {
   try {
-    await seed(floor.url);
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** PostgreSQL backends serving `url`'s database right now, by pid. */
+async function pgBackends(url) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    return r.rows.map((row) => row.pid);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * One autocannon run against `server` with the CPU time it cost: the server process's (and with
+ * `databaseUrl` its PostgreSQL backends') CPU per request answered, in µs. CPU per request barely
+ * moves with other load on the machine, where req/s moves twofold; it is what the ratios to the
+ * floors stand for.
+ */
+async function measured(server, requests, { databaseUrl, overallRate } = {}) {
+  const backendsBefore = databaseUrl
+    ? new Map((await pgBackends(databaseUrl)).map((b) => [b, cpuMs(b)]))
+    : null;
+  const before = cpuMs(server.pid);
+  const r = await load({
+    url: server.url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    overallRate,
+    requests,
+  });
+  const spent = cpuMs(server.pid) - before;
+  let dbSpent = NaN;
+  if (databaseUrl) {
+    dbSpent = 0;
+    // Backends opened during the run count whole (their start-up is part of the cost).
+    for (const b of await pgBackends(databaseUrl)) dbSpent += cpuMs(b) - (backendsBefore.get(b) ?? 0);
+  }
+  const answered = Math.max(1, r.total);
+  return {
+    ...r,
+    cpuUs: Math.round((spent * 1000) / answered),
+    dbCpuUs: Math.round((dbSpent * 1000) / answered),
+  };
+}
+
+function latencyNotes(r) {
+  const cpu = Number.isNaN(r.cpuUs) ? '' : `; server CPU ${r.cpuUs} µs/request`;
+  const db = Number.isNaN(r.dbCpuUs) ? '' : `, PostgreSQL CPU ${r.dbCpuUs} µs/request`;
+  const bad = r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : '';
+  return `p50 ${r.p50} ms, p99 ${r.p99} ms${bad}${cpu}${db}`;
+}
+
+const IDENTIFIES = ['identify, new people', 'identify, existing people'];
+
+/**
+ * The floors, each in its own process, measured on the scenarios they serve:
+ * - `rows`: Roster's rows on SQLite (bench/floor-server.mjs), with v2 batches;
+ * - `sqlite`: one prepared upsert per request (bench/sqlite-floor-server.mjs), WAL, synchronous=NORMAL;
+ * - `postgres`: one prepared jsonb upsert per request, pool 10 (bench/pg-floor-server.mjs).
+ * Resolves with each scenario's measurement, by name.
+ */
+const FLOORS = {
+  rows: {
+    label: "floor (raw SQL on Roster's schema, no product)",
+    start: () => startFloorServer(),
+    scenarios: [...IDENTIFIES, 'v2 batch of 100 identifies'],
+    seed: true,
+  },
+  sqlite: {
+    label: 'SQLite floor (one prepared upsert per request, WAL, synchronous=NORMAL)',
+    start: () => startSqliteFloorServer(),
+    scenarios: IDENTIFIES,
+  },
+  postgres: {
+    label: 'PostgreSQL floor (one prepared jsonb upsert per request, pool 10)',
+    start: (databaseUrl) => startPgFloorServer(databaseUrl),
+    scenarios: IDENTIFIES,
+  },
+};
+
+async function measureFloor(kind, ceilingRps, rows, databaseUrl) {
+  const { label, start, scenarios: names, seed: seeded } = FLOORS[kind];
+  const floor = await start(databaseUrl);
+  const results = {};
+  try {
+    if (seeded) await seed(floor.url);
     const all = scenarios();
-    for (const name of FLOORED) {
-      const r = await load({
-        url: floor.url,
-        connections: CONNECTIONS,
-        duration: DURATION,
-        requests: all[name],
-      });
+    for (const name of names) {
+      const r = await measured(floor, all[name], { databaseUrl });
       const perUpdate = name.startsWith('v2') ? 100 : 1;
-      rates[name] = r.rps;
+      results[name] = r;
       rows.push({
-        name: `floor (raw SQL on Roster's schema, no product): ${name}`,
+        name: `${label}: ${name}`,
         value: r.rps * perUpdate,
         unit: perUpdate > 1 ? 'person updates/s' : 'req/s',
         ceiling: ceilingRps,
         ratio: perUpdate > 1 ? null : ratio(r.rps, ceilingRps),
-        notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`,
+        notes: latencyNotes(r),
       });
     }
   } finally {
     floor.stop();
   }
-  return rates;
+  return results;
 }
 
 /**
- * The SQLite upsert floor's identify rates (bench/sqlite-floor-server.mjs): one prepared upsert per
- * request, each its own transaction, WAL, synchronous=NORMAL.
+ * Roster against a floor of the same run, as rows of their own: the rate ratio, and the server's
+ * CPU per request beside the floor's (ratio = floor's CPU / Roster's, the rate ratio a CPU-bound
+ * machine would show; the figure other load moves least).
  */
-async function measureSqliteFloor(ceilingRps, rows) {
-  const floor = await startSqliteFloorServer();
-  const rates = {};
-  try {
-    const all = scenarios();
-    for (const name of PG_FLOORED) {
-      const r = await load({
-        url: floor.url,
-        connections: CONNECTIONS,
-        duration: DURATION,
-        requests: all[name],
-      });
-      rates[name] = r.rps;
-      rows.push({
-        name: `SQLite floor (one prepared upsert per request, WAL, synchronous=NORMAL): ${name}`,
-        value: r.rps,
-        unit: 'req/s',
-        ceiling: ceilingRps,
-        ratio: ratio(r.rps, ceilingRps),
-        notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`,
-      });
-    }
-  } finally {
-    floor.stop();
-  }
-  return rates;
-}
-
-/** Roster on SQLite against the upsert floor, as rows of their own. */
-function sqliteFloorRatios(rows, upsertFloor) {
-  for (const name of PG_FLOORED) {
-    const roster = rows.find((r) => r.name === `SQLite: ${name}`);
-    if (!roster || !upsertFloor[name]) continue;
+function floorRatios(rows, label, floorName, floor, target) {
+  for (const name of IDENTIFIES) {
+    const roster = rows.find((r) => r.name === `${label}: ${name}`);
+    const f = floor[name];
+    if (!roster || !f) continue;
     rows.push({
-      name: `SQLite ${name} / SQLite upsert floor`,
+      name: `${label} ${name} / ${floorName}`,
       value: roster.value,
       unit: 'req/s',
-      ceiling: upsertFloor[name],
-      ratio: ratio(roster.value, upsertFloor[name]),
-      target: name === 'identify, new people' ? '≥ 0.5' : '',
+      ceiling: f.rps,
+      ratio: ratio(roster.value, f.rps),
+      target,
       notes: '',
+    });
+    const cpu = roster.measured;
+    rows.push({
+      name: `${label} ${name}: server CPU per request beside the ${floorName}'s`,
+      value: cpu.cpuUs,
+      unit: 'µs',
+      ceiling: f.cpuUs,
+      ratio: ratio(f.cpuUs, cpu.cpuUs),
+      target,
+      notes:
+        'ratio = the floor server’s CPU per request / Roster’s' +
+        (Number.isNaN(cpu.dbCpuUs)
+          ? ''
+          : `; PostgreSQL CPU ${cpu.dbCpuUs} µs/request (floor: ${f.dbCpuUs} µs)`),
     });
   }
 }
 
-async function measureEngine(label, server, ceilingRps, rows, floor = {}) {
+async function measureEngine(label, server, ceilingRps, rows, floor = {}, databaseUrl = undefined) {
   await seed(server.url);
   const rssBefore = rssMb(server.pid);
   let warm;
   for (const [name, requests] of Object.entries(scenarios())) {
-    const r = await load({ url: server.url, connections: CONNECTIONS, duration: DURATION, requests });
+    const r = await measured(server, requests, { databaseUrl });
     warm ??= { rss: rssMb(server.pid), heap: await server.heapAfterGcMb() };
     const perUpdate = name.startsWith('v2') ? 100 : 1;
     rows.push({
@@ -205,7 +279,8 @@ async function measureEngine(label, server, ceilingRps, rows, floor = {}) {
           : name.startsWith('v2')
             ? '≥ 50,000/s'
             : '',
-      notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}${floor[name] ? `; ${ratio(r.rps, floor[name])} of the floor` : ''}`,
+      notes: `${latencyNotes(r)}${floor[name] ? `; ${ratio(r.rps, floor[name].rps)} of the floor` : ''}`,
+      measured: r,
     });
     if (name !== 'identify, existing people') continue;
     // p99 at half the maximum identify rate, measured right after that maximum, on the same
@@ -335,52 +410,8 @@ function pgSize(url) {
   };
 }
 
-const PG_FLOORED = ['identify, new people', 'identify, existing people'];
-
-/** The PostgreSQL floor's identify rates (bench/pg-floor-server.mjs), on the database Roster then uses. */
-async function measurePgFloor(databaseUrl, ceilingRps, rows) {
-  const floor = await startPgFloorServer(databaseUrl);
-  const rates = {};
-  try {
-    const all = scenarios();
-    for (const name of PG_FLOORED) {
-      const r = await load({
-        url: floor.url,
-        connections: CONNECTIONS,
-        duration: DURATION,
-        requests: all[name],
-      });
-      rates[name] = r.rps;
-      rows.push({
-        name: `PostgreSQL floor (one prepared jsonb upsert per request, pool 10): ${name}`,
-        value: r.rps,
-        unit: 'req/s',
-        ceiling: ceilingRps,
-        ratio: ratio(r.rps, ceilingRps),
-        notes: `p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''}`,
-      });
-    }
-  } finally {
-    floor.stop();
-  }
-  return rates;
-}
-
-/** Roster on PostgreSQL against its floor, and its v2 batches against SQLite's, as rows of their own. */
-function floorRatios(rows, pgFloor) {
-  for (const name of PG_FLOORED) {
-    const roster = rows.find((r) => r.name === `PostgreSQL: ${name}`);
-    if (!roster || !pgFloor[name]) continue;
-    rows.push({
-      name: `PostgreSQL ${name} / PostgreSQL floor`,
-      value: roster.value,
-      unit: 'req/s',
-      ceiling: pgFloor[name],
-      ratio: ratio(roster.value, pgFloor[name]),
-      target: '≥ 0.9',
-      notes: '',
-    });
-  }
+/** PostgreSQL v2 batches against SQLite's of the same run. */
+function batchRatio(rows) {
   const pgBatch = rows.find((r) => r.name === 'PostgreSQL: v2 batch of 100 identifies');
   const liteBatch = rows.find((r) => r.name === 'SQLite: v2 batch of 100 identifies');
   if (pgBatch && liteBatch)
@@ -510,12 +541,12 @@ export async function runIngest() {
   let ceiling;
   if (ENGINES.includes('sqlite')) {
     ceiling = await measureCeiling('SQLite', rows);
-    const floor = await measureFloor(ceiling, rows);
-    const upsertFloor = await measureSqliteFloor(ceiling, rows);
+    const floor = await measureFloor('rows', ceiling, rows);
+    const upsertFloor = await measureFloor('sqlite', ceiling, rows);
     const sqlite = await startRoster();
     try {
       await measureEngine('SQLite', sqlite, ceiling, rows, floor);
-      sqliteFloorRatios(rows, upsertFloor);
+      floorRatios(rows, 'SQLite', 'SQLite upsert floor', upsertFloor, '≥ 0.5');
       await measureStorage('SQLite', sqlite, sqliteSize(sqlite.dataDir), rows);
     } finally {
       sqlite.stop();
@@ -524,12 +555,13 @@ export async function runIngest() {
   const db = ENGINES.includes('postgres') ? await createPgDatabase() : undefined;
   if (db) {
     ceiling = await measureCeiling('PostgreSQL', rows);
-    const pgFloor = await measurePgFloor(db.url, ceiling, rows);
+    const pgFloor = await measureFloor('postgres', ceiling, rows, db.url);
     const pgServer = await startRoster({ databaseUrl: db.url });
     let second;
     try {
-      await measureEngine('PostgreSQL', pgServer, ceiling, rows, pgFloor);
-      floorRatios(rows, pgFloor);
+      await measureEngine('PostgreSQL', pgServer, ceiling, rows, pgFloor, db.url);
+      floorRatios(rows, 'PostgreSQL', 'PostgreSQL floor', pgFloor, '≥ 0.9');
+      batchRatio(rows);
       await measureStorage('PostgreSQL', pgServer, pgSize(db.url), rows);
       second = await startRoster({ databaseUrl: db.url });
       await measureTwoServers(pgServer, second, rows);
@@ -539,7 +571,8 @@ export async function runIngest() {
       second?.stop();
       await db.drop();
     }
-  } else rows.push({ name: 'PostgreSQL', value: null, unit: '', notes: 'no PostgreSQL reachable; skipped' });
+  } else if (ENGINES.includes('postgres'))
+    rows.push({ name: 'PostgreSQL', value: null, unit: '', notes: 'no PostgreSQL reachable; skipped' });
   return rows;
 }
 
