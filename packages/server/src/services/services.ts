@@ -91,8 +91,10 @@ export function createServices(store: Store, clock: Clock, options: ServicesOpti
   // (docs/webhooks.md "How deliveries are made"), whichever service wrote it.
   const webhooks = new WebhookService(store, clock, options.webhooks);
   installActivityTap(store, webhooks.emitter.tap, webhooks.emitter.objectTap);
-  // PostgreSQL: workspaces and key hashes in memory, dropped when the database notifies a change.
-  const workspaces = new WorkspaceService(store, clock, store.changes && new WorkspaceCache(store.changes));
+  // Workspaces and key hashes in memory, dropped when PostgreSQL notifies a change, or on SQLite
+  // when this process writes them or another process writes the file.
+  const cacheFeed = store.changes ?? store.workspaceFeed;
+  const workspaces = new WorkspaceService(store, clock, cacheFeed && new WorkspaceCache(cacheFeed));
 
   // Messaging and segments refer to each other (sends re-evaluate segments, entering a segment
   // sends): the hooks look the other side up when they run, once everything below is built.

@@ -20,7 +20,8 @@ interface Entry<R extends WorkspaceRow = WorkspaceRow> {
 
 /**
  * Workspace rows (with their key hashes) by site id, by App API key digest and by Pipelines write
- * key digest, so an authenticated request on PostgreSQL needs no lookup of its own. Right across servers: an entry is dropped when
+ * key digest, so an authenticated request needs no lookup of its own. On SQLite the feed is
+ * store/sqlite/workspace-feed.ts (its generation moves at any change). Right across servers: an entry is dropped when
  * PostgreSQL notifies a change to its workspace (migration 090's trigger), everything is dropped
  * when the notification connection drops or returns, nothing is trusted while it is down, and no
  * entry is older than `FALLBACK_MS`. A read that raced a change is not kept.

@@ -27,6 +27,7 @@ import {
   workspaceBySiteId,
   workspaceRowByAppKey,
   workspaceRowBySiteId,
+  type WorkspaceRow,
 } from '../store/workspaces/queries.js';
 import type { Store, Tx } from '../store/store.js';
 import { InvalidInputError } from '../lib/errors.js';
@@ -89,9 +90,18 @@ export class WorkspaceService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    /** PostgreSQL servers: workspaces and key hashes kept in memory (services/workspace-cache.ts). */
+    /** Workspaces and key hashes kept in memory (services/workspace-cache.ts), on both engines. */
     private readonly cache?: WorkspaceCache,
   ) {}
+
+  /** Workspaces made from rows the cache holds: one per row, not one per request (settings parsed once). */
+  private readonly shaped = new WeakMap<WorkspaceRow, Workspace>();
+
+  private shape(row: WorkspaceRow): Workspace {
+    let ws = this.shaped.get(row);
+    if (!ws) this.shaped.set(row, (ws = toWorkspace(row)));
+    return ws;
+  }
 
   async create(
     input: CreateWorkspaceInput = {},
@@ -135,9 +145,10 @@ export class WorkspaceService {
   }
 
   /**
-   * Track API: HTTP Basic `site_id:api_key`. Read on every request (SQLite), or kept in memory until
-   * PostgreSQL notifies a change (`WorkspaceCache`), so a rotation applies at once here and within
-   * a notification's delay on every other server.
+   * Track API: HTTP Basic `site_id:api_key`. Kept in memory (`WorkspaceCache`) until PostgreSQL
+   * notifies a change, so a rotation applies at once here and within a notification's delay on
+   * every other server; on SQLite until this process writes the workspace or another process
+   * writes the file (store/sqlite/workspace-feed.ts), so a rotation applies at once.
    */
   async authenticateTrack(siteId: string, apiKey: string): Promise<Workspace | undefined> {
     const read = () => workspaceRowBySiteId(this.store.db, siteId);
@@ -145,7 +156,7 @@ export class WorkspaceService {
     // Hash and compare even when the site is unknown, so timing does not reveal which sites exist.
     const expected = row?.track_key_hash ?? hashKey('track', 'no such workspace');
     const ok = sameHash(hashKey('track', apiKey), expected);
-    return ok && row ? toWorkspace(row) : undefined;
+    return ok && row ? this.shape(row) : undefined;
   }
 
   /** App API: `Authorization: Bearer <app key>`; the key alone names the workspace. */
@@ -153,7 +164,7 @@ export class WorkspaceService {
     const digest = hashKey('app', appKey);
     const read = () => workspaceRowByAppKey(this.store.db, digest);
     const row = this.cache ? await this.cache.appKey(digest, read) : await read();
-    return row && sameHash(digest, row.app_key_hash) ? toWorkspace(row) : undefined;
+    return row && sameHash(digest, row.app_key_hash) ? this.shape(row) : undefined;
   }
 
   /**
@@ -171,7 +182,7 @@ export class WorkspaceService {
     // A rotated-out key opens the API until the end of its overlap (docs/pipelines.md "Write keys").
     const retires = row.write_key_retires_at;
     if (retires !== null && Number(retires) <= unixSeconds(this.clock)) return undefined;
-    return { workspace: toWorkspace(row), kind: row.write_key_kind };
+    return { workspace: this.shape(row), kind: row.write_key_kind };
   }
 
   /**

@@ -64,6 +64,11 @@ export interface Store {
    * migration 090), for what a server keeps in memory. Absent on SQLite (one server process).
    */
   readonly changes?: ChangeFeed;
+  /**
+   * SQLite: when workspace rows cached in memory may be stale (store/sqlite/workspace-feed.ts), the
+   * counterpart of `changes` for the workspace cache alone.
+   */
+  readonly workspaceFeed?: ChangeFeed;
   /** SQLite with background checkpoints (`roster serve`): how many have moved pages so far. */
   readonly checkpointer?: { busyRuns(): number };
 }

@@ -10,6 +10,7 @@ import { StatementCache } from './statement-cache.js';
 import { startReadPool, type ReadPool } from './read-worker.js';
 import { runSchemaStatement } from './schema-worker.js';
 import { DEFAULT_QUERY_BUDGET_MS } from '../query-budget.js';
+import { sqliteWorkspaceFeed } from './workspace-feed.js';
 
 export interface SqliteOptions {
   /** The data directory; the database is `roster.db` inside it. Created when missing. */
@@ -84,6 +85,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   return {
     dialect: 'sqlite',
     db,
+    workspaceFeed: sqliteWorkspaceFeed(raw),
     ...(checkpointer ? { checkpointer } : {}),
     transaction: (fn, options) => writer.transaction(fn, options),
     async lockKeys(): Promise<void> {},
