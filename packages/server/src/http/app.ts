@@ -17,6 +17,7 @@ import { answerError, registerErrorHandling, HttpError } from './error-handler.j
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { registerNulGuard } from './nul-guard.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { registerFirstQueryValue } from './query.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { StorageHealth } from './storage-health.js';
@@ -88,7 +89,7 @@ export async function buildApp(
   const app = Fastify({
     ...(options.https ? { https: { ...options.https, connectionsCheckingInterval: checkEvery } } : {}),
     ...(options.loggerInstance
-      ? { loggerInstance: options.loggerInstance }
+      ? { loggerInstance: options.loggerInstance, childLoggerFactory: lazyRequestLogger }
       : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Clients percent-encode ids; a path is routed raw and its segments decoded afterwards.
@@ -136,8 +137,9 @@ export async function buildApp(
   openapi.seal();
   methods.finish();
   // Guard against anything answering a non-JSON error.
-  app.addHook('onError', async (request, _reply, err) => {
+  app.addHook('onError', (request, _reply, err, done) => {
     if (!(err instanceof HttpError)) request.log.debug({ err }, 'request failed');
+    done();
   });
   return { app, services, openapi };
 }

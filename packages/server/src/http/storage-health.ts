@@ -31,14 +31,22 @@ export class StorageHealth {
 
   /** Watches every answer: a storage-full error marks it, a successful write clears it. */
   register(app: FastifyInstance): void {
-    app.addHook('onError', async (_request, _reply, err) => {
-      if (!isStorageFull(err)) return;
-      this.fullSince ??= Math.floor(this.nowMs() / 1000);
+    // Callback hooks, not async ones: they run on every request, and a promise each costs more
+    // than the check.
+    app.addHook('onError', (_request, _reply, err, done) => {
+      if (isStorageFull(err)) this.fullSince ??= Math.floor(this.nowMs() / 1000);
+      done();
     });
-    app.addHook('onResponse', async (request, reply) => {
-      if (this.fullSince === undefined || reply.statusCode >= 300) return;
-      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
-      this.fullSince = undefined;
+    app.addHook('onResponse', (request, reply, done) => {
+      if (
+        this.fullSince !== undefined &&
+        reply.statusCode < 300 &&
+        request.method !== 'GET' &&
+        request.method !== 'HEAD' &&
+        request.method !== 'OPTIONS'
+      )
+        this.fullSince = undefined;
+      done();
     });
   }
 }

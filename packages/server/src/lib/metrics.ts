@@ -49,6 +49,22 @@ function num(v: number): string {
   return String(v);
 }
 
+type Series = Family['series'] extends Map<string, infer S> ? S : never;
+
+function record(f: Family, s: Series, value: number): void {
+  s.value += 1;
+  s.sum! += value;
+  for (let i = 0; i < f.buckets.length; i++) if (value <= f.buckets[i]!) s.counts![i]! += 1;
+}
+
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
 export class MetricsRegistry {
   private readonly families = new Map<string, Family>();
 
@@ -105,10 +121,27 @@ export class MetricsRegistry {
 
   observe(name: string, value: number, labels: Labels = {}): void {
     const f = this.family(name, 'histogram');
+    record(f, this.series(f, labels), value);
+  }
+
+  /**
+   * One counter series, for a caller that counts into it often (the HTTP hooks): `inc` without
+   * finding the series by its labels each time. Counters are never reset, so it stays current.
+   */
+  counter(name: string, labels: Labels): CounterSeries {
+    const s = this.series(this.family(name, 'counter'), labels);
+    return {
+      inc: (by = 1) => {
+        s.value += by;
+      },
+    };
+  }
+
+  /** One histogram series, as `counter`. */
+  histogram(name: string, labels: Labels): HistogramSeries {
+    const f = this.family(name, 'histogram');
     const s = this.series(f, labels);
-    s.value += 1;
-    s.sum! += value;
-    for (let i = 0; i < f.buckets.length; i++) if (value <= f.buckets[i]!) s.counts![i]! += 1;
+    return { observe: (value) => record(f, s, value) };
   }
 
   /** Times `fn` into the histogram `name`, in seconds. */

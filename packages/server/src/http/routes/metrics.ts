@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteSchema } from '../route-schema.js';
 import type { Services } from '../../services/services.js';
 import { HttpError } from '../error-handler.js';
+import type { CounterSeries, HistogramSeries } from '../../lib/metrics.js';
 
 export interface MetricsOptions {
   /** Bearer token required on `GET /metrics` (ROSTER_METRICS_TOKEN); unset = open. */
@@ -45,22 +46,37 @@ export function registerMetrics(
   const started = new WeakMap<FastifyRequest, bigint>();
   metrics.inc('roster_store_errors_total', { engine: services.status.engine }, 0);
 
-  app.addHook('onRequest', async (request) => {
+  // The series of each method, route and status, found once (building a series' label key sorts
+  // and escapes its labels); bounded, since routes are patterns and statuses few.
+  const series = new Map<string, { count: CounterSeries; time: HistogramSeries }>();
+  const seriesOf = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let s = series.get(key);
+    if (!s) {
+      s = {
+        count: metrics.counter('roster_http_requests_total', { method, route, status: String(status) }),
+        time: metrics.histogram('roster_http_request_duration_seconds', { method, route }),
+      };
+      if (series.size < 10_000) series.set(key, s);
+    }
+    return s;
+  };
+  // Callback hooks, not async ones: they run on every request, and a promise each costs more
+  // than what they record.
+  app.addHook('onRequest', (request, _reply, done) => {
     started.set(request, process.hrtime.bigint());
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const t0 = started.get(request);
-    const route = request.routeOptions.url ?? 'unmatched';
-    const method = request.method;
-    metrics.inc('roster_http_requests_total', { method, route, status: String(reply.statusCode) });
-    if (t0 !== undefined)
-      metrics.observe('roster_http_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, {
-        method,
-        route,
-      });
+    const s = seriesOf(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    s.count.inc();
+    if (t0 !== undefined) s.time.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    done();
   });
-  app.addHook('onError', async (_request, _reply, err) => {
+  app.addHook('onError', (_request, _reply, err, done) => {
     if (isStoreError(err)) metrics.inc('roster_store_errors_total', { engine: services.status.engine });
+    done();
   });
 
   const schema: RouteSchema = {
