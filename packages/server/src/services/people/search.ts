@@ -40,7 +40,11 @@ export class SearchService {
       existingSegmentIds(this.store.db, workspace.id, ids),
     );
     const afterPid = decodePidCursor(start);
-    const indexes = await readyAttributeIndexes(this.store.db, workspace.id);
+    // A filter on identifiers alone (a point lookup) has nothing an attribute index could serve:
+    // its page is the search's one round trip.
+    const indexes = readsPersonAttributes(ast)
+      ? await readyAttributeIndexes(this.store.db, workspace.id)
+      : { workspaceId: workspace.id, text: new Set<string>(), number: new Set<string>() };
     const now = Math.floor(Date.now() / 1000);
     const indexedBy = await this.narrowRange(workspace.id, ast, indexes, now);
     const rows = (
@@ -99,6 +103,25 @@ export class SearchService {
     limit: number,
   ): Promise<PrefixSearchPage> {
     return prefixSearch(this.store, workspace, q, start, limit);
+  }
+}
+
+/**
+ * Whether `node` has a condition on a person's custom attributes, the only conditions an attribute
+ * index serves (device, event and object conditions read other JSON). Without one, the compiled
+ * filter is the same text whichever indexes exist.
+ */
+function readsPersonAttributes(node: FilterNode): boolean {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return node.children.some(readsPersonAttributes);
+    case 'not':
+      return readsPersonAttributes(node.child);
+    case 'attribute':
+      return node.target.kind === 'json';
+    default:
+      return false;
   }
 }
 
