@@ -184,4 +184,28 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
     expect((await appApi(server, 'GET', `/webhooks/${webhookId}`)).status).toBe(404);
     expect(errors).toEqual([]);
   });
+
+  it('pages back through older attempts, 50 a page', async () => {
+    const { page } = browser;
+    const errors = collectErrors(page);
+    const hook = await appApi(server, 'POST', '/webhooks', { url: receiver.url, events: ['person.created'] });
+    expect(hook.status).toBe(200);
+    const id = (hook.body as { webhook: { id: number } }).webhook.id;
+    const before = receiver.delivered.length;
+    for (let i = 0; i < 51; i++) await track.identify(`paged-${i}`, { n: i });
+    await expect.poll(() => receiver.delivered.length - before, { timeout: 30_000 }).toBe(51);
+
+    await page.goto(`${server.url}/webhooks/${id}`);
+    const rows = page.getByTestId('attempt-row');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(50);
+    const pager = page.getByRole('navigation', { name: 'Attempts pages' });
+    await pager.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => pager.textContent()).toContain('Page 2');
+    await expect.poll(() => rows.count()).toBe(1);
+    const ids = new Set(receiver.delivered.slice(before).map((r) => r.id));
+    expect(ids.has((await rows.first().locator('code').first().textContent()) ?? '')).toBe(true);
+    await pager.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(() => rows.count()).toBe(50);
+    expect(errors).toEqual([]);
+  });
 });

@@ -6,27 +6,38 @@ import { Badge } from '../components/badge';
 import { Empty } from '../components/empty';
 import { Notice, type Outcome } from '../components/notice';
 import { TimeAgo } from '../components/time-ago';
+import { Pager } from '../components/pager';
 import { useAsync } from '../lib/use-async';
+import { useCursor } from '../lib/use-cursor';
 import { errorMessage, num } from '../models/format';
 import { attemptAnswer, attemptTone, newestPerEvent } from '../models/webhooks';
 import { CardTable } from '../components/card-table';
 
-/** How often the list refreshes while it is shown. */
+/** How often the newest page refreshes while it is shown. */
 const REFRESH_MS = 3000;
+/** Attempts a page. */
+const PAGE = 50;
 
 /**
  * Every delivery attempt, newest first: when, which event, what the receiver answered, how long it
  * took, the start of its answer or the error; each finished delivery can be sent again.
  */
 export function AttemptsCard({ webhookId }: { webhookId: number }) {
-  const attempts = useAsync((s) => App.webhookAttempts(webhookId, { limit: 50 }, s), [webhookId]);
+  const cursor = useCursor(String(webhookId));
+  const attempts = useAsync(
+    (s) => App.webhookAttempts(webhookId, { limit: PAGE, start: cursor.start }, s),
+    [webhookId, cursor.start],
+  );
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  // The newest page follows new attempts; an older one stays as it is while read.
+  const first = cursor.page === 1;
   useEffect(() => {
+    if (!first) return;
     const t = setInterval(() => {
       if (document.visibilityState === 'visible') attempts.reload();
     }, REFRESH_MS);
     return () => clearInterval(t);
-  }, [attempts.reload]);
+  }, [attempts.reload, first]);
   const replay = async (a: WebhookAttemptView) => {
     setOutcome(null);
     try {
@@ -67,60 +78,63 @@ export function AttemptsCard({ webhookId }: { webhookId: number }) {
       <Notice outcome={outcome} />
       <AsyncView state={attempts} what="Attempts" label="Loading attempts…">
         {(page) => {
-          if (page.attempts.length === 0)
+          if (page.attempts.length === 0 && first)
             return (
               <Empty>No attempts yet. Each change this subscription wants is POSTed within seconds.</Empty>
             );
           const newest = newestPerEvent(page.attempts);
           return (
-            <CardTable
-              testId="attempts-table"
-              columns={[
-                { label: 'When' },
-                { label: 'Event' },
-                { label: 'Outcome' },
-                { label: 'Answer', num: true },
-                { label: 'Latency', num: true },
-                { label: 'Response' },
-                { label: 'Replay', hidden: true },
-              ]}
-            >
-              {page.attempts.map((a) => (
-                <tr key={a.id} data-testid="attempt-row">
-                  <td data-label="When">
-                    <TimeAgo unix={Math.floor(a.attempted_at_ms / 1000)} />
-                  </td>
-                  <th scope="row" data-label="Event">
-                    <code class="small">{a.event_id}</code>
-                  </th>
-                  <td data-label="Outcome">
-                    <Badge tone={attemptTone(a)}>{a.outcome}</Badge>
-                  </td>
-                  <td data-label="Answer" class="num">
-                    {attemptAnswer(a)}
-                  </td>
-                  <td data-label="Latency" class="num">
-                    {num(a.latency_ms)} ms
-                  </td>
-                  <td data-label="Response" class="small break">
-                    {a.error ? <div>{a.error}</div> : null}
-                    {a.response_excerpt ? <code class="muted">{a.response_excerpt}</code> : null}
-                  </td>
-                  <td>
-                    {newest.has(a.id) && a.outcome !== 'retry' ? (
-                      <button
-                        type="button"
-                        class="small"
-                        aria-label={`Replay ${a.event_id}`}
-                        onClick={() => void replay(a)}
-                      >
-                        Replay
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </CardTable>
+            <>
+              <CardTable
+                testId="attempts-table"
+                columns={[
+                  { label: 'When' },
+                  { label: 'Event' },
+                  { label: 'Outcome' },
+                  { label: 'Answer', num: true },
+                  { label: 'Latency', num: true },
+                  { label: 'Response' },
+                  { label: 'Replay', hidden: true },
+                ]}
+              >
+                {page.attempts.map((a) => (
+                  <tr key={a.id} data-testid="attempt-row">
+                    <td data-label="When">
+                      <TimeAgo unix={Math.floor(a.attempted_at_ms / 1000)} />
+                    </td>
+                    <th scope="row" data-label="Event">
+                      <code class="small">{a.event_id}</code>
+                    </th>
+                    <td data-label="Outcome">
+                      <Badge tone={attemptTone(a)}>{a.outcome}</Badge>
+                    </td>
+                    <td data-label="Answer" class="num">
+                      {attemptAnswer(a)}
+                    </td>
+                    <td data-label="Latency" class="num">
+                      {num(a.latency_ms)} ms
+                    </td>
+                    <td data-label="Response" class="small break">
+                      {a.error ? <div>{a.error}</div> : null}
+                      {a.response_excerpt ? <code class="muted">{a.response_excerpt}</code> : null}
+                    </td>
+                    <td>
+                      {newest.has(a.id) && a.outcome !== 'retry' ? (
+                        <button
+                          type="button"
+                          class="small"
+                          aria-label={`Replay ${a.event_id}`}
+                          onClick={() => void replay(a)}
+                        >
+                          Replay
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </CardTable>
+              <Pager label="Attempts" cursor={cursor} next={page.next} />
+            </>
           );
         }}
       </AsyncView>
