@@ -1,14 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  postgresAvailable,
-  TEST_DATABASE_URL,
-  type TestDatabase,
-} from '../helpers/postgres.js';
-import { startServer, type ServerProcess } from '../helpers/server-process.js';
-import { openStatementLog, type StatementLog } from '../helpers/statement-log.js';
+import { postgresAvailable } from '../helpers/postgres.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { startLoggedServer, type LoggedServer, type StatementLog } from '../helpers/statement-log.js';
 
 /**
  * An idle PostgreSQL server issues at most one statement per second (docs/scaling.md "Background
@@ -20,33 +14,16 @@ import { openStatementLog, type StatementLog } from '../helpers/statement-log.js
 const WINDOW_MS = 5_000;
 
 describe.runIf(postgresAvailable())('an idle server on PostgreSQL', () => {
-  let db: TestDatabase;
+  let logged: LoggedServer | undefined;
   let server: ServerProcess;
   let log: StatementLog | undefined;
   let dbName: string;
 
   beforeAll(async () => {
-    const opened = await openStatementLog(TEST_DATABASE_URL!);
-    if (typeof opened === 'string') {
-      if (process.env.CI) throw new Error(opened);
-      console.warn(`[roster tests] statement log unreadable, skipping the idle count: ${opened}`);
-      return;
-    }
-    log = opened;
-    db = await createTestDatabase('idle');
-    dbName = new URL(db.url).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    await admin.query(`alter database "${dbName}" set log_statement = 'all'`);
-    await admin.end();
-    // Every background loop on, as `roster serve` runs by default.
-    server = await startServer({ engine: 'postgres', databaseUrl: db.url, database: db });
+    logged = await startLoggedServer({ name: 'idle', skipping: 'the idle count' });
+    if (logged) ({ server, log, database: dbName } = logged);
   });
-  afterAll(async () => {
-    await server?.cleanup();
-    await db?.drop();
-    await log?.close();
-  });
+  afterAll(() => logged?.close());
 
   it('issues at most one statement per second', async (ctx) => {
     if (!log) return ctx.skip();

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import {
-  createTestDatabase,
-  postgresAvailable,
-  TEST_DATABASE_URL,
-  type TestDatabase,
-} from '../helpers/postgres.js';
-import { startServer, type ServerProcess } from '../helpers/server-process.js';
-import { openStatementLog, type StatementLog } from '../helpers/statement-log.js';
+import { postgresAvailable } from '../helpers/postgres.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { startLoggedServer, type LoggedServer, type StatementLog } from '../helpers/statement-log.js';
 
 /** The catch-up loop's poll for queued segment work, which is not part of any write. */
 const BACKGROUND_POLL = /^execute [^:]*: select \* from "segment_catchup" order by "id" limit \$1$/;
@@ -19,30 +13,15 @@ const BACKGROUND_POLL = /^execute [^:]*: select \* from "segment_catchup" order 
  * "Statements per write").
  */
 describe.runIf(postgresAvailable())('statements per Track write on PostgreSQL', () => {
-  let db: TestDatabase;
+  let logged: LoggedServer | undefined;
   let server: ServerProcess;
   let log: StatementLog | undefined;
   let dbName: string;
 
   beforeAll(async () => {
-    const opened = await openStatementLog(TEST_DATABASE_URL!);
-    if (typeof opened === 'string') {
-      if (process.env.CI) throw new Error(opened);
-      console.warn(`[roster tests] statement log unreadable, skipping the round-trip counts: ${opened}`);
-      return;
-    }
-    log = opened;
-    db = await createTestDatabase('roundtrips');
-    dbName = new URL(db.url).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    // Applies to the connections the server opens from now on.
-    await admin.query(`alter database "${dbName}" set log_statement = 'all'`);
-    await admin.end();
-    server = await startServer({
-      engine: 'postgres',
-      databaseUrl: db.url,
-      database: db,
+    logged = await startLoggedServer({
+      name: 'roundtrips',
+      skipping: 'the round-trip counts',
       // Nothing in the background while the writes are counted (background work is counted apart).
       env: {
         ROSTER_DELIVERY_WORKER: '0',
@@ -50,12 +29,9 @@ describe.runIf(postgresAvailable())('statements per Track write on PostgreSQL', 
         ROSTER_SEGMENT_RECHECK_SECONDS: '3600',
       },
     });
+    if (logged) ({ server, log, database: dbName } = logged);
   });
-  afterAll(async () => {
-    await server?.cleanup();
-    await db?.drop();
-    await log?.close();
-  });
+  afterAll(() => logged?.close());
 
   const call = async (method: string, path: string, body: unknown) => {
     const { siteId, apiKey } = server.credentials;

@@ -1,13 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  postgresAvailable,
-  TEST_DATABASE_URL,
-  type TestDatabase,
-} from '../helpers/postgres.js';
-import { startServer, type ServerProcess } from '../helpers/server-process.js';
-import { openStatementLog, type StatementLog } from '../helpers/statement-log.js';
+import { postgresAvailable } from '../helpers/postgres.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { startLoggedServer, type LoggedServer, type StatementLog } from '../helpers/statement-log.js';
 import { COORDINATOR_TABLES, REFERENCE_TABLES } from './citus-tables.js';
 
 /**
@@ -80,41 +74,24 @@ function statementsOf(entry: string): string[] {
 describe.runIf(postgresAvailable())(
   'every Track and App API statement on a sharded table names its workspace',
   () => {
-    let db: TestDatabase;
+    let logged: LoggedServer | undefined;
     let server: ServerProcess;
     let log: StatementLog | undefined;
     let dbName: string;
 
     beforeAll(async () => {
-      const opened = await openStatementLog(TEST_DATABASE_URL!);
-      if (typeof opened === 'string') {
-        if (process.env.CI) throw new Error(opened);
-        console.warn(`[roster tests] statement log unreadable, skipping the query audit: ${opened}`);
-        return;
-      }
-      log = opened;
-      db = await createTestDatabase('wsaudit');
-      dbName = new URL(db.url).pathname.slice(1);
-      const admin = new pg.Client({ connectionString: db.url });
-      await admin.connect();
-      await admin.query(`alter database "${dbName}" set log_statement = 'all'`);
-      await admin.end();
-      server = await startServer({
-        engine: 'postgres',
-        databaseUrl: db.url,
-        database: db,
+      logged = await startLoggedServer({
+        name: 'wsaudit',
+        skipping: 'the query audit',
         env: {
           ROSTER_DELIVERY_WORKER: '0',
           ROSTER_BROADCAST_WORKER: '0',
           ROSTER_SEGMENT_RECHECK_SECONDS: '3600',
         },
       });
+      if (logged) ({ server, log, database: dbName } = logged);
     }, 120_000);
-    afterAll(async () => {
-      await server?.cleanup();
-      await db?.drop();
-      await log?.close();
-    });
+    afterAll(() => logged?.close());
 
     const call = async (method: string, path: string, body?: unknown) => {
       const { siteId, apiKey, appApiKey } = server.credentials;

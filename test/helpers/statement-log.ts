@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { createTestDatabase, TEST_DATABASE_URL } from './postgres.js';
+import { startServer, type ServerProcess } from './server-process.js';
 
 /**
  * PostgreSQL's own statement log, read back through SQL (`pg_read_file`, so it works wherever the
@@ -72,4 +74,61 @@ export async function openStatementLog(adminUrl: string): Promise<StatementLog |
     await admin.end().catch(() => undefined);
     return `the server log cannot be read through SQL: ${(err as Error).message}`;
   }
+}
+
+/** A server on a PostgreSQL database of its own whose statements are all logged, and that log. */
+export interface LoggedServer {
+  server: ServerProcess;
+  log: StatementLog;
+  /** The database's name, as the log names it (`log.since(mark, database)`). */
+  database: string;
+  /** Stops the server, drops the database, closes the log. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a test database with `log_statement = all` (it applies to the connections the server
+ * opens afterwards) and starts a server on it. Where the log cannot be read through SQL, undefined
+ * and a notice naming what is skipped (`skipping`); on CI, an error.
+ */
+export async function startLoggedServer(o: {
+  name: string;
+  skipping: string;
+  env?: Record<string, string>;
+}): Promise<LoggedServer | undefined> {
+  const opened = await openStatementLog(TEST_DATABASE_URL!);
+  if (typeof opened === 'string') {
+    if (process.env.CI) throw new Error(opened);
+    console.warn(`[roster tests] statement log unreadable, skipping ${o.skipping}: ${opened}`);
+    return undefined;
+  }
+  const db = await createTestDatabase(o.name);
+  const database = new URL(db.url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  await admin.query(`alter database "${database}" set log_statement = 'all'`);
+  await admin.end();
+  let server: ServerProcess;
+  try {
+    server = await startServer({
+      engine: 'postgres',
+      databaseUrl: db.url,
+      database: db,
+      ...(o.env ? { env: o.env } : {}),
+    });
+  } catch (err) {
+    await db.drop();
+    await opened.close();
+    throw err;
+  }
+  return {
+    server,
+    log: opened,
+    database,
+    async close() {
+      await server.cleanup();
+      await db.drop();
+      await opened.close();
+    },
+  };
 }
