@@ -201,6 +201,33 @@ const noDoubleCast = [
   },
 ];
 
+/**
+ * Files that still hold a function over 80 lines (`max-lines-per-function` below). Shrink this
+ * list; never grow it. The webhook files are being reworked by the webhooks work in progress;
+ * the bench scripts and the upgrade fixture generator are one measured scenario each.
+ */
+const LONG_FUNCTIONS_NOT_YET_SPLIT = [
+  'bench/*.mjs',
+  'scripts/upgrade-fixture/generate.mjs',
+  'packages/server/src/cli/import.ts',
+  'packages/server/src/cli/workspace.ts',
+  'packages/server/src/filter/evaluate.ts',
+  'packages/server/src/filter/parse-filter.ts',
+  'packages/server/src/http/routes/app/webhooks.ts',
+  'packages/server/src/http/routes/pipelines/index.ts',
+  'packages/server/src/http/routes/track/customers.ts',
+  'packages/server/src/http/routes/track/other.ts',
+  'packages/server/src/messaging/webhooks/webhook-events.ts',
+  'packages/server/src/messaging/webhooks/webhook-worker.ts',
+  'packages/server/src/ops/openapi/openapi.ts',
+  'packages/server/src/services/pipelines/pipelines-service.ts',
+  'packages/server/src/services/pipelines/translate.ts',
+  'packages/server/src/services/segments/engine.ts',
+  'packages/server/src/store/postgres/postgres-store.ts',
+  'packages/server/src/store/webhooks/events.ts',
+  'packages/server/src/store/webhooks/results.ts',
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/.tmp/**'] },
   js.configs.recommended,
@@ -297,6 +324,23 @@ export default tseslint.config(
         })),
       ],
     },
+  },
+  {
+    // A function a reader can hold at once: at most 80 lines, blank lines and comments not counted.
+    // Longer ones split into named steps (a class with methods, one function per phase, route
+    // registration one group of routes at a time). Left out: tests (a describe block is one
+    // scenario and its cases, read top to bottom), released migrations (never edited once shipped:
+    // the upgrade test re-runs them as they are), and the dashboard's components (.tsx), whose
+    // length is their JSX markup: splitting a form to meet a count threads its state through props
+    // and makes it harder to read, not easier.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs', '**/*.js'],
+    ignores: [
+      '**/test/**',
+      'packages/server/src/store/migrations/**',
+      'packages/dashboard/src/**/*.tsx',
+      ...LONG_FUNCTIONS_NOT_YET_SPLIT,
+    ],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
   ...dashboardBoundaries(),
   {

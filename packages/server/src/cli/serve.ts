@@ -57,6 +57,40 @@ export async function serve(flags: ServeFlags): Promise<void> {
     config.credentials,
     config.writeKeys,
   );
+  await startBackgroundWork(app, services, store, config);
+  stopOnSignals(app, store, config.shutdownGraceMs);
+  const address = await app.listen({ port: config.port, host: config.host });
+  const base = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  const pipelinesHost = (config.publicUrl ?? base).replace(/\/+$/, '');
+  app.log.info(
+    {
+      store: store.dialect,
+      where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir,
+      siteId: workspace.siteId,
+    },
+    `roster listening on ${base}`,
+  );
+  if (!config.metricsToken)
+    app.log.warn(
+      'GET /metrics is open to anyone who can reach this port (route counts, queue depth, memory): set ROSTER_METRICS_TOKEN to require a Bearer token',
+    );
+  // Also on stdout whatever the log level: scripts and tests wait for this line.
+  if (['warn', 'error', 'fatal', 'silent'].includes(app.log.level))
+    process.stdout.write(`roster listening on ${base}\n`);
+  printWelcome(config, base, pipelinesHost, workspace, generated, generatedWriteKey);
+}
+
+type Built = Awaited<ReturnType<typeof buildApp>>;
+type ServeConfig = ReturnType<typeof serveConfig>;
+type Store = Awaited<ReturnType<typeof openStore>>;
+
+/** The loops a server runs besides answering requests, each stopped when the app closes. */
+async function startBackgroundWork(
+  app: Built['app'],
+  services: Built['services'],
+  store: Store,
+  config: ServeConfig,
+): Promise<void> {
   // People an upgrade found twice under one email (NFC and NFD spellings) are merged, one merge per
   // transaction, while the server serves (docs/operations.md "Upgrading: emails in NFC").
   const emailMerges = finishEmailMerges(services.store, services.track, services.workspaces).then(
@@ -96,7 +130,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Outgoing webhooks (ROSTER_WEBHOOK_WORKER=0 turns their delivery off in this process).
   if (config.webhookWorker) services.webhooks.start(app.log);
   app.addHook('onClose', () => services.webhooks.stop());
+}
 
+/** SIGTERM/SIGINT: stop accepting, finish in-flight requests (for the grace period), close, exit. */
+function stopOnSignals(app: Built['app'], store: Store, shutdownGraceMs: number): void {
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -106,11 +143,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // never finishes sending cannot keep a stopping server alive (docs/security.md "HTTP limits").
     const grace = setTimeout(() => {
       app.log.warn(
-        { graceSeconds: config.shutdownGraceMs / 1000 },
+        { graceSeconds: shutdownGraceMs / 1000 },
         'shutdown grace period over: closing the connections still open',
       );
       app.server.closeAllConnections();
-    }, config.shutdownGraceMs);
+    }, shutdownGraceMs);
     grace.unref();
     try {
       await app.close();
@@ -123,25 +160,19 @@ export async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
 
-  const address = await app.listen({ port: config.port, host: config.host });
-  const base = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-  const pipelinesHost = (config.publicUrl ?? base).replace(/\/+$/, '');
-  app.log.info(
-    {
-      store: store.dialect,
-      where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir,
-      siteId: workspace.siteId,
-    },
-    `roster listening on ${base}`,
-  );
-  if (!config.metricsToken)
-    app.log.warn(
-      'GET /metrics is open to anyone who can reach this port (route counts, queue depth, memory): set ROSTER_METRICS_TOKEN to require a Bearer token',
-    );
-  // Also on stdout whatever the log level: scripts and tests wait for this line.
-  if (['warn', 'error', 'fatal', 'silent'].includes(app.log.level))
-    process.stdout.write(`roster listening on ${base}\n`);
+type Ensured = Awaited<ReturnType<Built['services']['workspaces']['ensureDefault']>>;
+
+/** What the terminal shows once listening: a new workspace's keys (once), else where to go. */
+function printWelcome(
+  config: ServeConfig,
+  base: string,
+  pipelinesHost: string,
+  workspace: Ensured['workspace'],
+  generated: Ensured['generated'],
+  generatedWriteKey: Ensured['generatedWriteKey'],
+): void {
   const dashboard = `${base}/`;
   if (generated) {
     // Printed once, to the terminal only (not the structured log): keys are secrets.

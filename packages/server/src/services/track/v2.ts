@@ -30,36 +30,48 @@ function field(op: Record<string, unknown>, name: string): string {
  */
 export function parseV2(raw: unknown, workspace: Workspace): TrackWrite {
   const op = requireObject(raw, 'operation');
-  const ws = workspace.id;
-  const mode = workspace.identifierMode;
   const type = field(op, 'type');
   const action = field(op, 'action');
-  if (type === 'delivery') {
-    if (action !== 'event') throw new InvalidInputError('action', 'delivery action must be event', 'invalid');
-    const ids = requireObject(op.identifiers, 'identifiers');
-    const deliveryId = typeof ids.id === 'string' && ids.id ? ids.id : undefined;
-    if (!deliveryId) throw new InvalidInputError('identifiers.id', 'identifiers.id is required', 'required');
-    const name = field(op, 'name');
-    if (!PUSH_EVENTS.has(name) && !METRICS.has(name))
-      throw new InvalidInputError('name', `name must be one of ${[...PUSH_EVENTS].join(', ')}`, 'invalid');
-    const attributes = requireObject(op.attributes, 'attributes');
-    const token = requireToken(attributes.device_token, 'attributes.device_token');
-    const cmd: MetricCommand = {
-      deliveryId,
-      metric: name,
-      deviceToken: token,
-      timestamp: parseTimestamp(op.timestamp, 'timestamp'),
-      data: metricData(attributes),
-    };
-    return {
-      lockKeys: [tokenLockKey(ws, token)],
-      run: (trx, ctx, fx) => recordMetric(trx, workspace, ctx.now, ctx.source, cmd, fx),
-    };
-  }
+  if (type === 'delivery') return parseDeliveryOperation(op, action, workspace);
   if (type === 'object') return parseObjectOperation(op, action, workspace);
   if (type !== 'person')
     throw new InvalidInputError('type', 'type must be person, object or delivery', 'invalid');
+  return parsePersonOperation(op, action, workspace);
+}
 
+/** `type: delivery`, `action: event`: a push metric for a delivery (docs/track-api.md §2). */
+function parseDeliveryOperation(
+  op: Record<string, unknown>,
+  action: string,
+  workspace: Workspace,
+): TrackWrite {
+  const ws = workspace.id;
+  if (action !== 'event') throw new InvalidInputError('action', 'delivery action must be event', 'invalid');
+  const ids = requireObject(op.identifiers, 'identifiers');
+  const deliveryId = typeof ids.id === 'string' && ids.id ? ids.id : undefined;
+  if (!deliveryId) throw new InvalidInputError('identifiers.id', 'identifiers.id is required', 'required');
+  const name = field(op, 'name');
+  if (!PUSH_EVENTS.has(name) && !METRICS.has(name))
+    throw new InvalidInputError('name', `name must be one of ${[...PUSH_EVENTS].join(', ')}`, 'invalid');
+  const attributes = requireObject(op.attributes, 'attributes');
+  const token = requireToken(attributes.device_token, 'attributes.device_token');
+  const cmd: MetricCommand = {
+    deliveryId,
+    metric: name,
+    deviceToken: token,
+    timestamp: parseTimestamp(op.timestamp, 'timestamp'),
+    data: metricData(attributes),
+  };
+  return {
+    lockKeys: [tokenLockKey(ws, token)],
+    run: (trx, ctx, fx) => recordMetric(trx, workspace, ctx.now, ctx.source, cmd, fx),
+  };
+}
+
+/** `type: person`: merge, identify, events, devices, lifecycle and relationships. */
+function parsePersonOperation(op: Record<string, unknown>, action: string, workspace: Workspace): TrackWrite {
+  const ws = workspace.id;
+  const mode = workspace.identifierMode;
   if (action === 'merge') {
     const primary = explicitRef(op.primary, 'primary', mode);
     const secondary = explicitRef(op.secondary, 'secondary', mode);

@@ -50,35 +50,78 @@ export function createGroupCommit(
   db: Kysely<Database>,
   runner: DirectRunner,
 ): GroupCommit {
-  const waiting: Waiter[] = [];
-  let draining = false;
+  return new GroupCommitter(raw, db, runner);
+}
+
+class GroupCommitter implements GroupCommit {
+  private readonly waiting: Waiter[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly raw: SqliteDatabase.Database,
+    private readonly db: Kysely<Database>,
+    private readonly runner: DirectRunner,
+  ) {}
+
+  transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const weight = Math.max(1, options?.weight ?? 1);
+      this.enqueue({ fn, weight, resolve: resolve as (v: unknown) => void, reject });
+    });
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({
+        fn: () => fn(),
+        exclusive: true,
+        weight: 1,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+    });
+  }
+
+  async idle(): Promise<void> {
+    while (this.draining) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private enqueue(w: Waiter): void {
+    this.waiting.push(w);
+    // better-sqlite3 is synchronous: a transaction never yields to the event loop, so other
+    // requests can only join a group if it starts after the I/O already read has been handled.
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => void this.drain());
+    }
+  }
 
   /**
    * A writer's own handle on the connection, its statements run directly: what code remembers per
    * transaction handle (store/sql.ts, suppression and segment-version memos) never outlives a writer
    * that is rolled back, nor leaks into the next writer.
    */
-  const writerHandle = (conn: Tx): Tx => {
+  private writerHandle(conn: Tx): Tx {
     const tx = conn.withoutPlugins();
-    registerDirect(tx, runner);
+    registerDirect(tx, this.runner);
     return tx;
-  };
+  }
 
   /** Ends the transaction (unless SQLite already did) and drops whatever was cached from it. */
-  const abandonTransaction = (): void => {
-    if (raw.inTransaction) {
+  private abandonTransaction(): void {
+    if (this.raw.inTransaction) {
       try {
-        raw.exec('rollback');
+        this.raw.exec('rollback');
       } catch {
         // Nothing more to undo.
       }
     }
     transactionLost();
-  };
+  }
 
-  async function runGroup(group: Waiter[]): Promise<void> {
-    if (group.length > 1 && (await runOptimistic(group))) return;
-    await runCareful(group);
+  private async runGroup(group: Waiter[]): Promise<void> {
+    if (group.length > 1 && (await this.runOptimistic(group))) return;
+    await this.runCareful(group);
   }
 
   /**
@@ -91,12 +134,12 @@ export function createGroupCommit(
    * through their handle, and what was cached from the rolled-back run is dropped
    * (`transactionLost`). Resolves false when the group must run again.
    */
-  async function runOptimistic(group: Waiter[]): Promise<boolean> {
+  private async runOptimistic(group: Waiter[]): Promise<boolean> {
     const values: unknown[] = [];
     let failure: { error: unknown } | undefined;
-    const done = await db.connection().execute(async (conn) => {
+    const done = await this.db.connection().execute(async (conn) => {
       try {
-        raw.exec('begin immediate');
+        this.raw.exec('begin immediate');
       } catch (error) {
         failure = { error };
         return true;
@@ -104,19 +147,19 @@ export function createGroupCommit(
       for (const w of group) {
         let ok = true;
         try {
-          values.push(await w.fn(writerHandle(conn)));
+          values.push(await w.fn(this.writerHandle(conn)));
         } catch {
           ok = false;
         }
-        if (!ok || !raw.inTransaction) {
-          abandonTransaction();
+        if (!ok || !this.raw.inTransaction) {
+          this.abandonTransaction();
           return false;
         }
       }
       try {
-        raw.exec('commit');
+        this.raw.exec('commit');
       } catch (error) {
-        abandonTransaction();
+        this.abandonTransaction();
         failure = { error };
       }
       return true;
@@ -129,7 +172,7 @@ export function createGroupCommit(
     return true;
   }
 
-  async function runCareful(group: Waiter[]): Promise<void> {
+  private async runCareful(group: Waiter[]): Promise<void> {
     const outcomes: Outcome[] = [];
     let retry: Waiter[] = [];
     const alone = group.length === 1;
@@ -139,12 +182,12 @@ export function createGroupCommit(
      * transaction, as do the ones after `i`, which have not run.
      */
     const abandon = (i: number): void => {
-      abandonTransaction();
+      this.abandonTransaction();
       retry = group.filter((_, j) => (j < i && outcomes[j]!.ok) || j > i);
     };
-    await db.connection().execute(async (conn) => {
+    await this.db.connection().execute(async (conn) => {
       try {
-        raw.exec('begin immediate');
+        this.raw.exec('begin immediate');
       } catch (error) {
         for (const _ of group) outcomes.push({ ok: false, error });
         return;
@@ -152,12 +195,12 @@ export function createGroupCommit(
       for (const [i, w] of group.entries()) {
         let outcome: Outcome;
         try {
-          if (!alone) raw.exec('savepoint roster_group_member');
-          outcome = { ok: true, value: await w.fn(writerHandle(conn)) };
+          if (!alone) this.raw.exec('savepoint roster_group_member');
+          outcome = { ok: true, value: await w.fn(this.writerHandle(conn)) };
         } catch (error) {
           outcome = { ok: false, error };
         }
-        if (!raw.inTransaction) {
+        if (!this.raw.inTransaction) {
           // Even a writer that returned normally (having caught an error) has written nothing.
           outcomes.push(
             outcome.ok
@@ -169,11 +212,11 @@ export function createGroupCommit(
         }
         try {
           if (outcome.ok) {
-            if (!alone) raw.exec('release roster_group_member');
-          } else if (alone) raw.exec('rollback');
+            if (!alone) this.raw.exec('release roster_group_member');
+          } else if (alone) this.raw.exec('rollback');
           else {
-            raw.exec('rollback to roster_group_member');
-            raw.exec('release roster_group_member');
+            this.raw.exec('rollback to roster_group_member');
+            this.raw.exec('release roster_group_member');
           }
         } catch (error) {
           outcomes.push(outcome.ok ? { ok: false, error } : outcome);
@@ -182,11 +225,11 @@ export function createGroupCommit(
         }
         outcomes.push(outcome);
       }
-      if (!raw.inTransaction) return; // a writer alone failed and was rolled back
+      if (!this.raw.inTransaction) return; // a writer alone failed and was rolled back
       try {
-        raw.exec('commit');
+        this.raw.exec('commit');
       } catch (error) {
-        abandonTransaction();
+        this.abandonTransaction();
         for (const [i, o] of outcomes.entries()) if (o.ok) outcomes[i] = { ok: false, error };
       }
     });
@@ -196,14 +239,14 @@ export function createGroupCommit(
       if (o.ok) w.resolve(o.value);
       else w.reject(o.error);
     }
-    if (retry.length > 0) waiting.unshift(...retry);
+    if (retry.length > 0) this.waiting.unshift(...retry);
   }
 
-  async function drain(): Promise<void> {
+  private async drain(): Promise<void> {
     try {
-      while (waiting.length > 0) {
-        if (waiting[0]!.exclusive) {
-          const w = waiting.shift()!;
+      while (this.waiting.length > 0) {
+        if (this.waiting[0]!.exclusive) {
+          const w = this.waiting.shift()!;
           try {
             w.resolve(await (w.fn as () => Promise<unknown>)());
           } catch (err) {
@@ -214,54 +257,21 @@ export function createGroupCommit(
         let n = 0;
         let weight = 0;
         while (
-          n < waiting.length &&
+          n < this.waiting.length &&
           n < MAX_GROUP &&
-          !waiting[n]!.exclusive &&
-          (n === 0 || weight + waiting[n]!.weight <= MAX_GROUP_WEIGHT)
+          !this.waiting[n]!.exclusive &&
+          (n === 0 || weight + this.waiting[n]!.weight <= MAX_GROUP_WEIGHT)
         )
-          weight += waiting[n++]!.weight;
-        const group = waiting.splice(0, n);
+          weight += this.waiting[n++]!.weight;
+        const group = this.waiting.splice(0, n);
         try {
-          await runGroup(group);
+          await this.runGroup(group);
         } catch (err) {
           for (const w of group) w.reject(err);
         }
       }
     } finally {
-      draining = false;
+      this.draining = false;
     }
   }
-
-  return {
-    transaction<T>(fn: (trx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        const weight = Math.max(1, options?.weight ?? 1);
-        waiting.push({ fn, weight, resolve: resolve as (v: unknown) => void, reject });
-        // better-sqlite3 is synchronous: a transaction never yields to the event loop, so other
-        // requests can only join a group if it starts after the I/O already read has been handled.
-        if (!draining) {
-          draining = true;
-          setImmediate(() => void drain());
-        }
-      });
-    },
-    exclusive<T>(fn: () => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        waiting.push({
-          fn: () => fn(),
-          exclusive: true,
-          weight: 1,
-          resolve: resolve as (v: unknown) => void,
-          reject,
-        });
-        if (!draining) {
-          draining = true;
-          setImmediate(() => void drain());
-        }
-      });
-    },
-    async idle(): Promise<void> {
-      while (draining) await new Promise((r) => setTimeout(r, 5));
-    },
-  };
 }

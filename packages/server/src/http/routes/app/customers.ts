@@ -20,7 +20,8 @@ import { parseCustomerIds, parsePeopleSearch } from '../../../services/people/pe
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Person routes (docs/app-api.md "People"): profiles, lookups, search, and a person's segments. */
-export function registerCustomerRoutes({ app, services, route, prefixes }: AppRouteContext): void {
+export function registerCustomerRoutes(ctx: AppRouteContext): void {
+  const { app, services, route, prefixes } = ctx;
   for (const prefix of prefixes) {
     app.get(
       `${prefix}/customers/:customer_id/attributes`,
@@ -65,7 +66,14 @@ export function registerCustomerRoutes({ app, services, route, prefixes }: AppRo
         return services.search.prefix(workspaceOf(request), q.q, q.start, pageLimit(q.limit, 'search'));
       },
     );
+  }
+  registerCustomerSearchRoutes(ctx);
+}
 
+/** Searching people with a filter, and several profiles at once. */
+function registerCustomerSearchRoutes(ctx: AppRouteContext): void {
+  const { app, services, route, prefixes } = ctx;
+  for (const prefix of prefixes) {
     app.post(
       `${prefix}/customers`,
       route({

@@ -23,7 +23,8 @@ import { parseFindObjects, parseObjectTypeWrite } from '../../../services/object
 import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
 
 /** Object routes (docs/objects.md): Customer.io's object reads plus Roster's type naming and history. */
-export function registerObjectRoutes({ app, services, route, prefixes }: AppRouteContext): void {
+export function registerObjectRoutes(ctx: AppRouteContext): void {
+  const { app, services, route, prefixes } = ctx;
   for (const prefix of prefixes) {
     app.get(
       `${prefix}/object_types`,
@@ -73,15 +74,21 @@ export function registerObjectRoutes({ app, services, route, prefixes }: AppRout
         return services.objects.find(workspaceOf(request), parseFindObjects(request.body), q.start, limit);
       },
     );
+  }
+  registerObjectReadRoutes(ctx);
+}
 
-    const object = (request: Parameters<typeof paramOf>[0]) =>
-      [
-        workspaceOf(request),
-        paramOf(request, 'object_type_id'),
-        paramOf(request, 'object_id'),
-        parseObjectIdType(queryOf(request).id_type),
-      ] as const;
-
+/** One object: its attributes, relationships and activities; a person's relationships. */
+function registerObjectReadRoutes(ctx: AppRouteContext): void {
+  const { app, services, route, prefixes } = ctx;
+  const object = (request: Parameters<typeof paramOf>[0]) =>
+    [
+      workspaceOf(request),
+      paramOf(request, 'object_type_id'),
+      paramOf(request, 'object_id'),
+      parseObjectIdType(queryOf(request).id_type),
+    ] as const;
+  for (const prefix of prefixes) {
     app.get(
       `${prefix}/objects/:object_type_id/:object_id/attributes`,
       route({

@@ -31,7 +31,8 @@ import { idTypeOf, paramOf, queryOf, type AppRouteContext } from './context.js';
  * Segment routes (docs/app-api.md "Segments", docs/segments.md). Manual members are written through the Track API;
  * dynamic segments (`conditions`) are kept current by every write.
  */
-export function registerSegmentRoutes({ app, services, route, prefixes }: AppRouteContext): void {
+export function registerSegmentRoutes(ctx: AppRouteContext): void {
+  const { app, services, route, prefixes } = ctx;
   const segmentId = (request: Parameters<typeof paramOf>[0]) =>
     parseSegmentId(paramOf(request, 'segment_id'));
   for (const prefix of prefixes) {
@@ -82,7 +83,17 @@ export function registerSegmentRoutes({ app, services, route, prefixes }: AppRou
         ),
       }),
     );
+  }
+  registerSegmentReadRoutes(ctx);
+  registerSegmentMemberRoutes(ctx);
+}
 
+/** One segment's history, explanation, read and delete. */
+function registerSegmentReadRoutes(ctx: AppRouteContext): void {
+  const { app, services, route, prefixes } = ctx;
+  const segmentId = (request: Parameters<typeof paramOf>[0]) =>
+    parseSegmentId(paramOf(request, 'segment_id'));
+  for (const prefix of prefixes) {
     app.get(
       `${prefix}/segments/:segment_id/history`,
       route({
@@ -137,7 +148,15 @@ export function registerSegmentRoutes({ app, services, route, prefixes }: AppRou
         return reply.code(204).send();
       },
     );
+  }
+}
 
+/** A segment's size, its members and what uses it. */
+function registerSegmentMemberRoutes(ctx: AppRouteContext): void {
+  const { app, services, route, prefixes } = ctx;
+  const segmentId = (request: Parameters<typeof paramOf>[0]) =>
+    parseSegmentId(paramOf(request, 'segment_id'));
+  for (const prefix of prefixes) {
     app.get(
       `${prefix}/segments/:segment_id/customer_count`,
       route({ summary: "A segment's size", params: SegmentParams, response: { 200: SegmentCount } }),

@@ -57,6 +57,15 @@ import { paramOf, queryOf, type AppRouteContext } from '../app/context.js';
  * settings the dashboard edits (push providers, keys). See docs/messaging.md.
  */
 export function registerMessagingRoutes(ctx: AppRouteContext, services: Services): void {
+  registerSendRoutes(ctx, services);
+  registerTransactionalRoutes(ctx, services);
+  registerCampaignRoutes(ctx, services);
+  registerCampaignActionRoutes(ctx, services);
+  registerWorkspaceRoutes(ctx, services);
+}
+
+/** `/v1/send/push` and template preview. */
+function registerSendRoutes(ctx: AppRouteContext, services: Services): void {
   const { app, route, prefixes } = ctx;
   for (const prefix of prefixes) {
     // -- transactional push (meta.error envelope: /v1/send/*) --
@@ -74,6 +83,26 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         ),
     );
 
+    app.post(
+      `${prefix}/templates/preview`,
+      route({
+        summary: 'Render a push template for one person (nothing is sent)',
+        body: TemplatePreviewBody,
+        response: { 200: TemplatePreviewResponse },
+      }),
+      async (request) =>
+        services.templatePreview.preview(
+          workspaceOf(request),
+          parseTemplatePreview(request.body, workspaceOf(request)),
+        ),
+    );
+  }
+}
+
+/** Transactional push messages: list, create, read, update. */
+function registerTransactionalRoutes(ctx: AppRouteContext, services: Services): void {
+  const { app, route, prefixes } = ctx;
+  for (const prefix of prefixes) {
     app.get(
       `${prefix}/transactional`,
       route({ summary: 'Transactional push messages', response: { 200: TransactionalList } }),
@@ -125,21 +154,13 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         ),
       }),
     );
+  }
+}
 
-    app.post(
-      `${prefix}/templates/preview`,
-      route({
-        summary: 'Render a push template for one person (nothing is sent)',
-        body: TemplatePreviewBody,
-        response: { 200: TemplatePreviewResponse },
-      }),
-      async (request) =>
-        services.templatePreview.preview(
-          workspaceOf(request),
-          parseTemplatePreview(request.body, workspaceOf(request)),
-        ),
-    );
-
+/** Campaigns and broadcasts: list, read with counts, create, update. */
+function registerCampaignRoutes(ctx: AppRouteContext, services: Services): void {
+  const { app, route, prefixes } = ctx;
+  for (const prefix of prefixes) {
     // -- campaigns and broadcasts --
     app.get(
       `${prefix}/campaigns`,
@@ -190,6 +211,13 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         ),
       }),
     );
+  }
+}
+
+/** A campaign's webhook action (preview, test send) and its broadcast triggers. */
+function registerCampaignActionRoutes(ctx: AppRouteContext, services: Services): void {
+  const { app, route, prefixes } = ctx;
+  for (const prefix of prefixes) {
     app.post(
       `${prefix}/campaigns/webhook/preview`,
       route({
@@ -248,7 +276,13 @@ export function registerMessagingRoutes(ctx: AppRouteContext, services: Services
         ),
       }),
     );
+  }
+}
 
+/** The workspace settings the dashboard edits: name, settings, keys, push providers. */
+function registerWorkspaceRoutes(ctx: AppRouteContext, services: Services): void {
+  const { app, route, prefixes } = ctx;
+  for (const prefix of prefixes) {
     // -- workspace settings (the dashboard) --
     app.get(
       `${prefix}/workspace`,
