@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
-import { startLoggedServer, type LoggedServer, type StatementLog } from '../helpers/statement-log.js';
+import {
+  NO_BACKGROUND_WORK,
+  startLoggedServer,
+  type LoggedServer,
+  type StatementLog,
+} from '../helpers/statement-log.js';
 
 /** The catch-up loop's poll for queued segment work, which is not part of any write. */
 const BACKGROUND_POLL = /^execute [^:]*: select \* from "segment_catchup" order by "id" limit \$1$/;
@@ -23,11 +28,7 @@ describe.runIf(postgresAvailable())('statements per Track write on PostgreSQL', 
       name: 'roundtrips',
       skipping: 'the round-trip counts',
       // Nothing in the background while the writes are counted (background work is counted apart).
-      env: {
-        ROSTER_DELIVERY_WORKER: '0',
-        ROSTER_BROADCAST_WORKER: '0',
-        ROSTER_SEGMENT_RECHECK_SECONDS: '3600',
-      },
+      env: NO_BACKGROUND_WORK,
     });
     if (logged) ({ server, log, database: dbName } = logged);
   });

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
-import { startLoggedServer, type LoggedServer, type StatementLog } from '../helpers/statement-log.js';
+import {
+  NO_BACKGROUND_WORK,
+  startLoggedServer,
+  type LoggedServer,
+  type StatementLog,
+} from '../helpers/statement-log.js';
 import { COORDINATOR_TABLES, REFERENCE_TABLES } from './citus-tables.js';
 
 /**
@@ -83,11 +88,7 @@ describe.runIf(postgresAvailable())(
       logged = await startLoggedServer({
         name: 'wsaudit',
         skipping: 'the query audit',
-        env: {
-          ROSTER_DELIVERY_WORKER: '0',
-          ROSTER_BROADCAST_WORKER: '0',
-          ROSTER_SEGMENT_RECHECK_SECONDS: '3600',
-        },
+        env: NO_BACKGROUND_WORK,
       });
       if (logged) ({ server, log, database: dbName } = logged);
     }, 120_000);

@@ -76,6 +76,13 @@ export async function openStatementLog(adminUrl: string): Promise<StatementLog |
   }
 }
 
+/** Background loops off, so that what the log holds is what the requests sent. */
+export const NO_BACKGROUND_WORK: Record<string, string> = {
+  ROSTER_DELIVERY_WORKER: '0',
+  ROSTER_BROADCAST_WORKER: '0',
+  ROSTER_SEGMENT_RECHECK_SECONDS: '3600',
+};
+
 /** A server on a PostgreSQL database of its own whose statements are all logged, and that log. */
 export interface LoggedServer {
   server: ServerProcess;
