@@ -212,7 +212,6 @@ const LONG_FUNCTIONS_NOT_YET_SPLIT = [
   'packages/server/src/cli/import.ts',
   'packages/server/src/cli/workspace.ts',
   'packages/server/src/filter/evaluate.ts',
-  'packages/server/src/filter/parse-filter.ts',
   'packages/server/src/http/routes/app/webhooks.ts',
   'packages/server/src/http/routes/pipelines/index.ts',
   'packages/server/src/http/routes/track/customers.ts',

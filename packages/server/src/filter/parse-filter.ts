@@ -150,14 +150,8 @@ export function parseFilter(input: unknown, pointer = '/filter'): FilterNode {
       case 'not':
         if (!isObject(body)) throw invalid(here, 'not takes a single filter object');
         return { kind: 'not', child: walk(body, here, depth + 1, scope), pointer: at };
-      case 'segment': {
-        if (!isObject(body)) throw invalid(here, 'segment must be an object {id}');
-        onlyKeys(body, ['id'], here);
-        const id = typeof body.id === 'string' && /^\d+$/.test(body.id) ? Number(body.id) : body.id;
-        if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0)
-          throw invalid(`${here}/id`, 'segment.id must be a positive integer');
-        return { kind: 'segment', segmentId: id, pointer: at };
-      }
+      case 'segment':
+        return parseSegmentCondition(body, here, at);
       case 'attribute':
         return parseAttribute(body, here, at, scope, inValues);
       case 'device':
@@ -202,6 +196,16 @@ export function parseFilter(input: unknown, pointer = '/filter'): FilterNode {
     }
   };
   return walk(input, pointer, 1, 'person');
+}
+
+/** `{segment: {id}}`: a saved segment's members. */
+function parseSegmentCondition(body: unknown, here: string, at: string): FilterNode {
+  if (!isObject(body)) throw invalid(here, 'segment must be an object {id}');
+  onlyKeys(body, ['id'], here);
+  const id = typeof body.id === 'string' && /^\d+$/.test(body.id) ? Number(body.id) : body.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0)
+    throw invalid(`${here}/id`, 'segment.id must be a positive integer');
+  return { kind: 'segment', segmentId: id, pointer: at };
 }
 
 function parseEvent(
