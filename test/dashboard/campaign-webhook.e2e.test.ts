@@ -1,15 +1,16 @@
-import { TrackClient } from 'customerio-node';
+import type { TrackClient } from 'customerio-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifies, WebhookReceiver } from '../fakes/webhook-receiver.js';
-import { startServer, type ServerProcess } from '../helpers/server-process.js';
+import { verifies, type WebhookReceiver } from '../fakes/webhook-receiver.js';
+import type { ServerProcess } from '../helpers/server-process.js';
 import {
   appApi,
   chromiumAvailable,
   collectErrors,
-  launch,
   screenshot,
   signIn,
+  startWebhookRig,
   type Browser,
+  type WebhookRig,
 } from './helpers.js';
 
 interface Campaign {
@@ -33,25 +34,16 @@ describe.skipIf(!chromiumAvailable())('dashboard campaign webhook action', () =>
   const campaigns = async () =>
     ((await appApi(server, 'GET', '/campaigns')).body as { campaigns: Campaign[] }).campaigns;
 
+  let rig: WebhookRig | undefined;
+
   beforeAll(async () => {
-    server = await startServer({
-      engine: 'sqlite',
-      env: {
-        ROSTER_LOG_LEVEL: 'warn',
-        ROSTER_WEBHOOK_ALLOW_PRIVATE: '1',
-        ROSTER_WEBHOOK_RETRY_BASE_SECONDS: '0.2',
-      },
-    });
-    receiver = await new WebhookReceiver().start();
-    track = new TrackClient(server.credentials.siteId, server.credentials.apiKey, { url: server.trackUrl });
+    rig = await startWebhookRig();
+    ({ server, receiver, track, browser } = rig);
     await track.identify('dana', { email: 'dana@example.com', first_name: 'Dana', plan: 'pro' });
-    browser = await launch();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await receiver?.down();
-    await server?.cleanup();
+    await rig?.close();
   });
 
   it('previews the request for a person, saves it, and test-sends the rendered body', async () => {

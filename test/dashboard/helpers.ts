@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { TrackClient } from 'customerio-node';
-import type { ServerProcess } from '../helpers/server-process.js';
+import { WebhookReceiver } from '../fakes/webhook-receiver.js';
+import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { apnsToken, configureProviders, startFakes, waitFor, type Fakes } from '../messaging/helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -375,4 +376,44 @@ export async function seedObjects(server: ServerProcess): Promise<void> {
     },
   ]);
   await nameObjectType(server, '1', 'Companies', 'Company');
+}
+
+/** A server that may send webhooks to loopback, a receiver there, a Track client and a browser. */
+export interface WebhookRig {
+  server: ServerProcess;
+  receiver: WebhookReceiver;
+  track: TrackClient;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * What the webhook browser tests share: SQLite, private addresses allowed
+ * (`ROSTER_WEBHOOK_ALLOW_PRIVATE=1`) and quick retries, a receiver on loopback answering 200.
+ */
+export async function startWebhookRig(): Promise<WebhookRig> {
+  const server = await startServer({
+    engine: 'sqlite',
+    env: {
+      ROSTER_LOG_LEVEL: 'warn',
+      ROSTER_WEBHOOK_ALLOW_PRIVATE: '1',
+      ROSTER_WEBHOOK_RETRY_BASE_SECONDS: '0.2',
+    },
+  });
+  const receiver = await new WebhookReceiver().start();
+  const track = new TrackClient(server.credentials.siteId, server.credentials.apiKey, {
+    url: server.trackUrl,
+  });
+  const browser = await launch();
+  return {
+    server,
+    receiver,
+    track,
+    browser,
+    async close() {
+      await browser.close();
+      await receiver.down();
+      await server.cleanup();
+    },
+  };
 }

@@ -1,8 +1,16 @@
-import { TrackClient } from 'customerio-node';
+import type { TrackClient } from 'customerio-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifies, WebhookReceiver } from '../fakes/webhook-receiver.js';
-import { startServer, type ServerProcess } from '../helpers/server-process.js';
-import { appApi, chromiumAvailable, collectErrors, launch, signIn, type Browser } from './helpers.js';
+import { verifies, type WebhookReceiver } from '../fakes/webhook-receiver.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import {
+  appApi,
+  chromiumAvailable,
+  collectErrors,
+  signIn,
+  type Browser,
+  startWebhookRig,
+  type WebhookRig,
+} from './helpers.js';
 
 /**
  * The Webhooks page against a real server and a receiver on loopback: a subscription made in the
@@ -17,26 +25,17 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
   let secret = '';
   let webhookId = 0;
 
+  let rig: WebhookRig | undefined;
+
   beforeAll(async () => {
-    server = await startServer({
-      engine: 'sqlite',
-      env: {
-        ROSTER_LOG_LEVEL: 'warn',
-        ROSTER_WEBHOOK_ALLOW_PRIVATE: '1',
-        ROSTER_WEBHOOK_RETRY_BASE_SECONDS: '0.2',
-      },
-    });
-    receiver = await new WebhookReceiver().start();
-    track = new TrackClient(server.credentials.siteId, server.credentials.apiKey, { url: server.trackUrl });
+    rig = await startWebhookRig();
+    ({ server, receiver, track, browser } = rig);
     const seg = await appApi(server, 'POST', '/segments', { segment: { name: 'VIP' } });
     expect(seg.status).toBe(200);
-    browser = await launch();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await receiver?.down();
-    await server?.cleanup();
+    await rig?.close();
   });
 
   it('creates a subscription, names what is wrong first, and shows its secret once', async () => {
