@@ -147,9 +147,9 @@ export class CampaignSendRunner {
       return this.drop(row, claim);
     }
     const queued = await this.store.transaction(async (trx) => {
-      if (!(await finishPendingSend(trx, Number(row.id), claim))) return false;
+      if (!(await finishPendingSend(trx, row, claim))) return false;
       const q = await this.messaging.writePush(trx, input, plan);
-      await setCampaignSendDelivery(trx, campaign.id, row.trigger_key, q.deliveryId);
+      await setCampaignSendDelivery(trx, wsId, campaign.id, row.trigger_key, q.deliveryId);
       return true;
     });
     if (queued) this.o.onQueued?.();
@@ -172,7 +172,7 @@ export class CampaignSendRunner {
     const rendered = await renderWebhookAction(this.messaging.renderer, action, context);
     const subscriptionId = await campaignSubscriptionId(this.store.db, campaign.id);
     const queued = await this.store.transaction(async (trx) => {
-      if (!(await finishPendingSend(trx, Number(row.id), claim))) return false;
+      if (!(await finishPendingSend(trx, row, claim))) return false;
       const id = await queueWebhookSend(trx, {
         workspaceId: campaign.workspaceId,
         recipient,
@@ -185,14 +185,14 @@ export class CampaignSendRunner {
         sendAtMs: Number(row.send_at_ms),
         nowMs: this.clock.now(),
       });
-      await setCampaignSendDelivery(trx, campaign.id, row.trigger_key, id);
+      await setCampaignSendDelivery(trx, campaign.workspaceId, campaign.id, row.trigger_key, id);
       return true;
     });
     if (queued) this.o.onWebhookQueued?.();
   }
 
   private async drop(row: PendingSendRow, claim: string): Promise<void> {
-    await this.store.transaction((trx) => finishPendingSend(trx, Number(row.id), claim));
+    await this.store.transaction((trx) => finishPendingSend(trx, row, claim));
   }
 
   private async templateOf(c: Campaign): Promise<PushTemplate | null> {

@@ -38,7 +38,8 @@ export async function insertPendingSend(
 /**
  * Claims up to `limit` pending sends nobody holds a live claim on, oldest first, for `claim` until
  * `untilMs`, counting an attempt on each. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two servers
- * claiming at once take different rows.
+ * claiming at once take different rows. Deliberately across workspaces (one queue for the whole
+ * database: docs/scaling.md "Past one database"); the update names each row's full key.
  */
 export async function claimPendingSends(
   trx: Tx,
@@ -50,17 +51,23 @@ export async function claimPendingSends(
 ): Promise<PendingSendRow[]> {
   let q = trx
     .selectFrom('campaign_pending_sends')
-    .select('id')
+    .select(['id', 'workspace_id'])
     .where((eb) => eb.or([eb('claimed_until_ms', 'is', null), eb('claimed_until_ms', '<', nowMs)]))
     .orderBy('id')
     .limit(limit);
   if (dialect === 'postgres') q = q.forUpdate().skipLocked();
-  const ids = (await q.execute()).map((r) => r.id);
-  if (ids.length === 0) return [];
+  const keys = await q.execute();
+  if (keys.length === 0) return [];
   return trx
     .updateTable('campaign_pending_sends')
     .set((eb) => ({ claimed_by: claim, claimed_until_ms: untilMs, attempts: eb('attempts', '+', 1) }))
-    .where('id', 'in', ids)
+    .where((eb) =>
+      eb(
+        eb.refTuple('id', 'workspace_id'),
+        'in',
+        keys.map((k) => eb.tuple(k.id, k.workspace_id)),
+      ),
+    )
     .returningAll()
     .execute()
     .then((rows) => rows.sort((a, b) => Number(a.id) - Number(b.id)));
@@ -70,16 +77,21 @@ export async function claimPendingSends(
  * Removes a pending send this claim still holds; false when the claim was lost (its lease ran out
  * and another worker took the row), in which case the caller must write nothing.
  */
-export async function finishPendingSend(trx: Tx, id: number, claim: string): Promise<boolean> {
+export async function finishPendingSend(
+  trx: Tx,
+  row: { id: number; workspace_id: number },
+  claim: string,
+): Promise<boolean> {
   const res = await trx
     .deleteFrom('campaign_pending_sends')
-    .where('id', '=', id)
+    .where('workspace_id', '=', Number(row.workspace_id))
+    .where('id', '=', Number(row.id))
     .where('claimed_by', '=', claim)
     .executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
 
-/** How many decided sends wait to be rendered (all workspaces): `/metrics`. */
+/** How many decided sends wait to be rendered (all workspaces, deliberately): `/metrics`. */
 export async function pendingSendCount(db: Tx): Promise<number> {
   const row = await db
     .selectFrom('campaign_pending_sends')

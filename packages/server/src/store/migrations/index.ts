@@ -136,6 +136,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./125-workspace-keys-people.js')).up(db, d),
   },
   {
+    version: 126,
+    name: 'workspace-keys-pending-sends',
+    up: async (db, d) => (await import('./126-workspace-keys-pending-sends.js')).up(db, d),
+  },
+  {
     version: 130,
     name: 'held-webhook-deliveries',
     up: async (db, d) => (await import('./130-held-webhook-deliveries.js')).up(db, d),
