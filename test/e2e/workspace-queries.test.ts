@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
@@ -24,36 +25,53 @@ import { COORDINATOR_TABLES, REFERENCE_TABLES } from './citus-tables.js';
  * off the list when its statement names the workspace.
  */
 const KNOWN: Record<string, string> = {
-  'update activities set customer_identifiers = coalesce( (select b.customer_identifiers from activitie':
-    'not scoped yet: person delete fills in the identifiers of its history by pid alone (markActivitiesDeleted)',
-  'select distinct customer_identifiers from activities where person_pid = ?':
-    'not scoped yet: person delete reads the identifiers of its history by pid alone (markActivitiesDeleted)',
-  'update activities set customer_identifiers = ? where person_pid = ?':
-    'not scoped yet: person delete rewrites the identifiers of its history by pid alone (markActivitiesDeleted)',
-  'delete from webhook_':
-    "webhook retention: prunes every workspace's old deliveries and attempts (background)",
-  'select d.id, d.subscription_id': 'webhook worker: claims due deliveries of every workspace (background)',
   'select * from segment_catchup order by id limit ?':
     'object-change catch-up worker: takes the oldest job of any workspace (background)',
-  'update objects set attributes = ?, attr_ts = ?, updated_at = ? where oid = ?':
-    'not scoped yet: object identify updates by oid alone',
-  'update activities set deleted = ? where person_pid = ?':
-    'not scoped yet: person delete marks history deleted by pid alone',
-  'update segments set conditions = ?, type = ?, updated_at = ? where id = ?':
-    'not scoped yet: segment update by id alone',
-  'select count(*) as n from segment_memberships where segment_id = ?':
-    'not scoped yet: segment member count by segment id alone',
-  'select p.pid, p.id, p.email, p.cio_id from segment_memberships as sm inner join people as p on p.pid':
-    'not scoped yet: segment membership page by segment id alone',
-  'select p.pid, p.id, p.email, p.cio_id, r.attributes, r.created_at from relationships as r inner join':
-    'not scoped yet: object relationships page by object oid alone',
-  'select (timestamp - (timestamp % ?)) as bucket, sum(delta) as delta from segment_size_log where segm':
-    'not scoped yet: segment size history by segment id alone',
 };
 
-const TABLE = /\b(?:from|into|update|join)\s+"?([a-z_]+)"?/gi;
+/**
+ * The webhook tables' background workers (event fan-out, delivery claims, retention) take the
+ * oldest work of every workspace, one queue for the whole database; their statements on those
+ * tables are not listed one by one (the webhook tables are being redesigned).
+ */
+const CROSS_WORKSPACE_TABLE = /^webhook_/;
+
 const SKIP =
   /^(begin|commit|rollback|savepoint|release|set|show|listen|unlisten|notify|select pg_|select 1\b|deallocate|discard)/i;
+
+/** A table reference: the keyword before it, its name and the word after (its alias, if not a keyword). */
+const REF = /\b(from|join|update|into)\s+([a-z_][a-z0-9_]*)(?:\s+(?:as\s+)?([a-z_][a-z0-9_]*))?/g;
+const NOT_ALIAS = new Set(
+  'where on set values order group limit inner left right full cross join using returning select for union natural having offset default lateral and or window except intersect skip nowait'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The sharded tables `statement` reads or writes without pinning them to one workspace: each
+ * reference (by its alias, or its name) must be compared with a workspace (`x.workspace_id = $1`,
+ * `… in (…)`, or `= y.workspace_id` joining it to a table that is), as Citus needs to send the
+ * statement to one shard; an INSERT routes by the `workspace_id` it writes.
+ */
+function unscopedTables(statement: string, sharded: ReadonlySet<string>): string[] {
+  const s = statement.toLowerCase().replace(/"/g, '').replace(/\s+/g, ' ');
+  const out: string[] = [];
+  for (const [, kind, table, word] of s.matchAll(REF)) {
+    if (!sharded.has(table!)) continue;
+    if (kind === 'into') {
+      if (!/\bworkspace_id\b/.test(s)) out.push(table!);
+      continue;
+    }
+    const alias = word && !NOT_ALIAS.has(word) ? word : undefined;
+    const col = `${alias ?? table}\\.workspace_id\\b`;
+    const qualified = new RegExp(`\\b${col}\\s*(=|in\\b)|=\\s*${col}|\\b${col}[^()]*\\)\\s*(=|in\\b)`);
+    const bare =
+      /(^|[^.\w])workspace_id\s*(=|in\b)|=\s*workspace_id\b|[(,]\s*workspace_id\b[^()]*\)\s*(=|in\b)/;
+    if (!qualified.test(s) && !(alias === undefined && bare.test(s)))
+      out.push(alias ? `${table} as ${alias}` : table!);
+  }
+  return out;
+}
 
 /** A statement as a stable key: literals and parameters as `?`, whitespace collapsed, cut short. */
 function shape(statement: string): string {
@@ -83,6 +101,8 @@ describe.runIf(postgresAvailable())(
     let server: ServerProcess;
     let log: StatementLog | undefined;
     let dbName: string;
+    /** The tables a database sharded by workspace distributes: every table with `workspace_id`. */
+    let sharded: Set<string>;
 
     beforeAll(async () => {
       logged = await startLoggedServer({
@@ -91,6 +111,21 @@ describe.runIf(postgresAvailable())(
         env: NO_BACKGROUND_WORK,
       });
       if (logged) ({ server, log, database: dbName } = logged);
+      if (!logged) return;
+      const client = new pg.Client({ connectionString: server.databaseUrl });
+      await client.connect();
+      const tables = await client.query<{ name: string }>(`select c.relname as name from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition
+          and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'workspace_id'
+                      and not a.attisdropped)`);
+      await client.end();
+      sharded = new Set(
+        tables.rows
+          .map((r) => r.name)
+          .filter((t) => !REFERENCE_TABLES.includes(t) && !COORDINATOR_TABLES.includes(t)),
+      );
+      expect(sharded).toContain('people');
     }, 120_000);
     afterAll(() => logged?.close());
 
@@ -169,6 +204,66 @@ describe.runIf(postgresAvailable())(
         await call('GET', `/v1/segments/${seg.segment.id}/history`);
         await call('GET', '/v1/customers/search?q=ann');
         await call('GET', '/v1/pipelines/errors');
+        // Segments: edited, explained, a manual one filled and emptied through the Track API.
+        await call('PUT', `/v1/segments/${seg.segment.id}`, {
+          segment: {
+            name: 'Team',
+            conditions: {
+              and: [
+                { attribute: { field: 'plan', operator: 'eq', value: 'team' } },
+                { event: { name: 'purchase' } },
+              ],
+            },
+          },
+        });
+        await call('GET', `/v1/segments/${seg.segment.id}/explain?customer_id=ann`);
+        const manual = (await call('POST', '/v1/segments', { segment: { name: 'VIP' } })) as {
+          segment: { id: number };
+        };
+        await call('POST', `/api/v1/segments/${manual.segment.id}/add_customers`, { ids: ['ann'] });
+        await call('GET', `/v1/segments/${manual.segment.id}/membership`);
+        await call('POST', `/api/v1/segments/${manual.segment.id}/remove_customers`, { ids: ['ann'] });
+        await call('DELETE', `/v1/segments/${manual.segment.id}`);
+        // Campaigns: one triggered by an event, for people a filter matches.
+        const campaign = (await call('POST', '/v1/campaigns', {
+          name: 'Thanks',
+          type: 'triggered',
+          trigger: { event: 'purchase' },
+          filter: { attribute: { field: 'plan', operator: 'eq', value: 'team' } },
+          template: { title: 'Thanks', message: 'Hi {{ customer.id }}' },
+        })) as { campaign: { id: number } };
+        await call('PUT', `/v1/campaigns/${campaign.campaign.id}`, { name: 'Thank you' });
+        await call('POST', '/api/v1/customers/ann/events', { name: 'purchase', data: { total: 7 } });
+        // Objects: updated with a relationship's attributes, related and unrelated, deleted.
+        await call('POST', '/api/v2/batch', {
+          batch: [
+            {
+              type: 'object',
+              action: 'identify',
+              identifiers: { object_type_id: '1', object_id: 'acme' },
+              attributes: { name: 'Acme Inc' },
+              cio_relationships: [{ identifiers: { id: 'ann' }, relationship_attributes: { role: 'admin' } }],
+            },
+            {
+              type: 'object',
+              action: 'add_relationships',
+              identifiers: { object_type_id: '1', object_id: 'acme' },
+              cio_relationships: [{ identifiers: { id: 'bob' } }],
+            },
+          ],
+        });
+        await call('GET', '/v1/objects/1/acme/activities');
+        await call('POST', '/api/v2/batch', {
+          batch: [
+            {
+              type: 'object',
+              action: 'delete_relationships',
+              identifiers: { object_type_id: '1', object_id: 'acme' },
+              cio_relationships: [{ identifiers: { id: 'bob' } }],
+            },
+            { type: 'object', action: 'delete', identifiers: { object_type_id: '1', object_id: 'acme' } },
+          ],
+        });
         await call('DELETE', '/api/v1/customers/bob');
 
         const entries = await log.sinceFull(mark, dbName);
@@ -176,13 +271,11 @@ describe.runIf(postgresAvailable())(
         for (const entry of entries)
           for (const statement of statementsOf(entry)) {
             if (SKIP.test(statement)) continue;
-            const tables = [...statement.matchAll(TABLE)].map((m) => m[1]!.toLowerCase());
-            const sharded = tables.filter(
-              (t) => !t.startsWith('pg_') && !REFERENCE_TABLES.includes(t) && !COORDINATOR_TABLES.includes(t),
-            );
-            if (sharded.length === 0 || /workspace_id/i.test(statement)) continue;
+            const unscoped = unscopedTables(statement, sharded).filter((t) => !CROSS_WORKSPACE_TABLE.test(t));
+            if (unscoped.length === 0) continue;
             const key = shape(statement);
-            if (!Object.keys(KNOWN).some((k) => key.startsWith(k))) offenders.set(key, statement);
+            if (!Object.keys(KNOWN).some((k) => key.startsWith(k)))
+              offenders.set(key, `${unscoped.join(', ')}: ${statement}`);
           }
         expect(entries.length).toBeGreaterThan(20);
         expect([...offenders.keys()], [...offenders.values()].join('\n\n')).toEqual([]);

@@ -407,7 +407,7 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
         const { ws, pids } = await seed(people, objects);
         const facts = [];
         for (const pid of pids) {
-          const memberships = await membershipsOf(store.db, pid);
+          const memberships = await membershipsOf(store.db, ws, pid);
           // The one-statement snapshot a write reads equals the separate reads.
           const snap = await personSnapshot(store.db, store.dialect, ws, pid, {
             devices: true,
@@ -417,19 +417,19 @@ describe.each(engines())('segment evaluators agree (%s)', (engine) => {
           const byKey = <T>(xs: T[]) =>
             [...xs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
           expect(snap.person).toEqual(
-            await personFacts(store.db, pid).then((p) => p && { ...p, workspaceId: undefined }),
+            await personFacts(store.db, ws, pid).then((p) => p && { ...p, workspaceId: undefined }),
           );
           expect(snap.memberships).toEqual(memberships);
-          expect(byKey(snap.devices!)).toEqual(byKey(await deviceFacts(store.db, pid)));
+          expect(byKey(snap.devices!)).toEqual(byKey(await deviceFacts(store.db, ws, pid)));
           expect(byKey(snap.events!)).toEqual(
-            byKey(await eventFacts(store.db, pid, new Set(['purchase', 'login', 'view']), true)),
+            byKey(await eventFacts(store.db, ws, pid, new Set(['purchase', 'login', 'view']), true)),
           );
           facts.push({
             pid,
-            person: (await personFacts(store.db, pid))!,
-            devices: await deviceFacts(store.db, pid),
-            events: await eventFacts(store.db, pid, new Set(['purchase', 'login', 'view']), true),
-            relationships: await relationshipFacts(store.db, pid, new Set(['1', '2'])),
+            person: (await personFacts(store.db, ws, pid))!,
+            devices: await deviceFacts(store.db, ws, pid),
+            events: await eventFacts(store.db, ws, pid, new Set(['purchase', 'login', 'view']), true),
+            relationships: await relationshipFacts(store.db, ws, pid, new Set(['1', '2'])),
             memberships,
           });
         }

@@ -78,7 +78,7 @@ export class CampaignSender {
     if (change.removedPids || !change.attributes || change.attributes.length === 0) return;
     const rows = await campaignsTriggeredByObjectType(trx, ws.id, change.typeId);
     if (rows.length === 0) return;
-    const obj = await findObjectByOid(trx, change.oid);
+    const obj = await findObjectByOid(trx, ws.id, change.oid);
     if (!obj || obj.workspaceId !== ws.id) return;
     const type = await findObjectType(trx, ws.id, obj.typeId);
     const now = unixSeconds(this.clock);
@@ -159,7 +159,7 @@ export class CampaignSender {
     if (!(await claimCampaignSend(trx, c.workspaceId, c.id, o.triggerKey, pid, now))) return false;
     const recipient = await loadRecipient(trx, c.workspaceId, pid);
     if (!recipient || recipient.unsubscribed) return false;
-    if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.filterAst, pid, now))) return false;
+    if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.workspaceId, c.filterAst, pid, now))) return false;
     const data: PendingSendData = {
       ...(o.event ? { event: o.event } : {}),
       ...(o.trigger ? { trigger: o.trigger } : {}),

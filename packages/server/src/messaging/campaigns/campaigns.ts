@@ -98,7 +98,7 @@ export class CampaignService {
       const existing = await this.byId(trx, ws.id, parseId(rawId));
       if (!existing) throw new NotFoundError();
       const v = await validateCampaign(trx, ws, write, existing, this.inputDeps());
-      return this.saved(trx, toCampaign(await updateCampaign(trx, existing.id, v, now)), now);
+      return this.saved(trx, toCampaign(await updateCampaign(trx, ws.id, existing.id, v, now)), now);
     });
   }
 

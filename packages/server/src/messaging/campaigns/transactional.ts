@@ -105,7 +105,7 @@ export class TransactionalService {
     return this.store.transaction(async (trx) => {
       await this.checkNameFree(trx, ws.id, name, existing.id);
       return toMessage(
-        await updateTransactional(trx, existing.id, { name, template: toJson(template) }, now),
+        await updateTransactional(trx, ws.id, existing.id, { name, template: toJson(template) }, now),
       );
     });
   }

@@ -28,7 +28,7 @@ export async function finishEmailMerges(
     if (page.length === 0) return merged;
     for (const m of page) {
       const ws = await workspaces.get(m.workspaceId);
-      const secondary = await findPersonByPid(store.db, m.pid);
+      const secondary = await findPersonByPid(store.db, m.workspaceId, m.pid);
       if (ws && secondary && secondary.workspaceId === ws.id) {
         // By cio_id on both sides: until merged, both people's emails normalise to one key.
         const holder = await findPerson(store.db, ws.id, { kind: 'email', value: m.emailKey });
@@ -41,7 +41,7 @@ export async function finishEmailMerges(
             if (primary) await mergePeople(trx, ctx, primaryRef, secondaryRef, fx);
             else {
               // The other person went meanwhile: this one simply takes its email in NFC.
-              const p = await findPersonByPid(trx, m.pid);
+              const p = await findPersonByPid(trx, m.workspaceId, m.pid);
               if (p)
                 await updatePerson(
                   trx,

@@ -195,7 +195,7 @@ async function mergeObjectAttributes(
   checkMerged(merged.attributes, 'an object', 'attributes');
   const names = Object.keys(merged.changes);
   if (names.length > 0 || merged.tsChanged) {
-    await updateObject(trx, obj.oid, merged.attributes, merged.attrTs, ctx.now);
+    await updateObject(trx, obj.workspaceId, obj.oid, merged.attributes, merged.attrTs, ctx.now);
     obj.attributes = merged.attributes;
     obj.attrTs = merged.attrTs;
   }
@@ -249,7 +249,7 @@ async function relate(
     history.object(obj, 'add_relationship', { person: who, relationship_attributes: merged.attributes });
     fx.changed.addAttributes(person.pid, [RELATIONSHIPS_ATTRIBUTE]);
   } else if (changed || merged.tsChanged) {
-    await updateRelationship(trx, rel, ctx.now);
+    await updateRelationship(trx, person.workspaceId, rel, ctx.now);
     if (changed) {
       history.person(
         person,
@@ -276,7 +276,7 @@ async function unrelate(
   history: History,
   fx: WriteEffects,
 ): Promise<void> {
-  if (!(await deleteRelationship(trx, person.pid, obj.oid))) return;
+  if (!(await deleteRelationship(trx, person.workspaceId, person.pid, obj.oid))) return;
   history.person(person, 'delete_relationship', objectIdentifiers(obj), obj.objectId);
   history.object(obj, 'delete_relationship', { person: identifiersOf(person) });
   fx.changed.addAttributes(person.pid, [RELATIONSHIPS_ATTRIBUTE]);
@@ -299,7 +299,7 @@ async function relateAnonymous(
 ): Promise<void> {
   const ws = ctx.workspace.id;
   const linked = await findAnonymousLink(trx, ws, anonymousId);
-  const person = linked !== undefined ? await findPersonByPid(trx, linked) : undefined;
+  const person = linked !== undefined ? await findPersonByPid(trx, ws, linked) : undefined;
   if (person) return relate(trx, ctx, person, obj, updates, at, history, fx);
   const existing = await findAnonymousRelationship(trx, ws, anonymousId, obj.oid);
   const merged = mergeAttributes(
@@ -332,12 +332,12 @@ export async function deleteObject(
   // write and the rest in background batches (services/segments/object-changes.ts).
   const removed: number[] = [];
   for (let after = 0; ;) {
-    const page = await relatedPids(trx, obj.oid, after, DELETE_PAGE);
+    const page = await relatedPids(trx, obj.workspaceId, obj.oid, after, DELETE_PAGE);
     removed.push(...page);
     if (page.length < DELETE_PAGE) break;
     after = page[page.length - 1]!;
   }
-  await deleteObjectRows(trx, obj.oid);
+  await deleteObjectRows(trx, obj.workspaceId, obj.oid);
   history.object(obj, 'delete', { identifiers: objectIdentifiers(obj), relationships: removed.length });
   await history.record(trx);
   if (removed.length > 0)

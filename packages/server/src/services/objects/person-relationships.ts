@@ -64,7 +64,7 @@ export async function moveRelationships(
   const people: ActivityInput[] = [];
   const objects: ObjectActivityInput[] = [];
   for (const rel of rels) {
-    const obj = await findObjectByOid(trx, rel.objectOid);
+    const obj = await findObjectByOid(trx, secondary.workspaceId, rel.objectOid);
     if (!obj) continue;
     const mine = await findRelationship(trx, primary.workspaceId, primary.pid, rel.objectOid);
     if (!mine) {
@@ -108,6 +108,7 @@ export async function moveRelationships(
     if (Object.keys(changes).length > 0) {
       await updateRelationship(
         trx,
+        primary.workspaceId,
         { personPid: primary.pid, objectOid: obj.oid, attributes, attrTs },
         ctx.now,
       );
@@ -139,7 +140,7 @@ export async function claimAnonymousRelationships(
   const people: ActivityInput[] = [];
   const objects: ObjectActivityInput[] = [];
   for (const w of waiting) {
-    const obj = await findObjectByOid(trx, w.objectOid);
+    const obj = await findObjectByOid(trx, person.workspaceId, w.objectOid);
     if (!obj) continue;
     const mine = await findRelationship(trx, person.workspaceId, person.pid, w.objectOid);
     const merged = mergeAttributes(
@@ -154,7 +155,7 @@ export async function claimAnonymousRelationships(
       attributes: merged.attributes,
       attrTs: { ...merged.attrTs, ...w.attrTs },
     };
-    if (mine) await updateRelationship(trx, rel, ctx.now);
+    if (mine) await updateRelationship(trx, person.workspaceId, rel, ctx.now);
     else await insertRelationship(trx, ctx.workspace.id, rel, ctx.now);
     const data = {
       ...objectIdentifiers(obj),

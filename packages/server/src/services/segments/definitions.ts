@@ -126,7 +126,7 @@ export class SegmentDefinitions {
     fresh: boolean,
   ): Promise<BackfillResult> {
     const now = unixSeconds(this.clock);
-    await setSegmentConditions(trx, segmentId, toJson(raw), now);
+    await setSegmentConditions(trx, workspaceId, segmentId, toJson(raw), now);
     await bumpCatalogVersion(trx, workspaceId);
     const ordered = dependencyOrder(await loadDynamicSegments(trx, workspaceId));
     const self = ordered.find((s) => s.id === segmentId);

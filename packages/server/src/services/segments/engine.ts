@@ -125,7 +125,7 @@ export class SegmentEngine {
     if (!next) return false;
     await this.store.transaction(
       async (trx) => {
-        const row = await findCatchup(trx, next.id);
+        const row = await findCatchup(trx, next.workspaceId, next.id);
         if (!row) return;
         if (this.store.dialect === 'postgres') await lockSegmentDefinitions(trx, row.workspaceId, false);
         const catalog = await this.catalogs.get(trx, row.workspaceId);
@@ -136,7 +136,7 @@ export class SegmentEngine {
           pids = row.pids.slice(0, CATCHUP_BATCH);
           rest = row.pids.slice(CATCHUP_BATCH);
         } else {
-          pids = await relatedPids(trx, row.objectOid!, row.afterPid, CATCHUP_BATCH);
+          pids = await relatedPids(trx, row.workspaceId, row.objectOid!, row.afterPid, CATCHUP_BATCH);
         }
         const ctx = {
           dialect: this.store.dialect,
@@ -147,8 +147,8 @@ export class SegmentEngine {
         if (row.history) await recordRemovals(trx, row.workspaceId, row.history, pids);
         if (segments.length > 0) await reevaluateSet(trx, ctx, segments, pids);
         const done = row.pids ? rest!.length === 0 : pids.length < CATCHUP_BATCH;
-        if (done) await deleteCatchup(trx, row.id);
-        else await advanceCatchup(trx, row.id, pids[pids.length - 1] ?? row.afterPid, rest);
+        if (done) await deleteCatchup(trx, row.workspaceId, row.id);
+        else await advanceCatchup(trx, row.workspaceId, row.id, pids[pids.length - 1] ?? row.afterPid, rest);
       },
       { lockKeys: [`segment_catchup:${next.id}`], weight: CATCHUP_BATCH },
     );
@@ -236,18 +236,18 @@ export class SegmentEngine {
     const segments = scoped?.length && catalog === cached ? scoped : catalog.ordered;
     // The definitions changed since the scope was computed: everything is evaluated, so every
     // membership is needed.
-    if (segmentIds && segments !== scoped) memberships = await membershipFacts(trx, personPid);
+    if (segmentIds && segments !== scoped) memberships = await membershipFacts(trx, workspaceId, personPid);
     const needs = segments === catalog.ordered ? catalog.needs : guess;
-    const devices = !needs.devices ? [] : (snap.devices ?? (await deviceFacts(trx, personPid)));
+    const devices = !needs.devices ? [] : (snap.devices ?? (await deviceFacts(trx, workspaceId, personPid)));
     const covered =
       snap.events !== undefined &&
       (!needs.eventData || guess.eventData) &&
       [...needs.eventNames].every((n) => guess.eventNames.has(n));
     const events = covered
       ? snap.events!
-      : await eventFacts(trx, personPid, needs.eventNames, needs.eventData);
+      : await eventFacts(trx, workspaceId, personPid, needs.eventNames, needs.eventData);
     const relationships =
-      needs.objectTypes.size === 0 ? [] : await relationshipFacts(trx, personPid, needs.objectTypes);
+      needs.objectTypes.size === 0 ? [] : await relationshipFacts(trx, workspaceId, personPid, needs.objectTypes);
     const results = new Map<number, boolean>();
     const ctx: EvalContext = {
       person,
@@ -269,7 +269,7 @@ export class SegmentEngine {
     if (entered.length === 0 && exited.length === 0) return;
 
     await insertMemberships(trx, workspaceId, personPid, entered, now);
-    await deleteMemberships(trx, personPid, exited);
+    await deleteMemberships(trx, workspaceId, personPid, exited);
     const identifiers: PersonIdentifiers = { id: person.id, email: person.email, cio_id: person.cioId };
     const activity = (type: 'entered_segment' | 'exited_segment', id: number): ActivityInput => {
       const name = catalog.byId.get(id)?.name ?? '';
@@ -331,7 +331,7 @@ export class SegmentEngine {
         };
       }),
     );
-    await markActivitiesDeleted(trx, pid);
+    await markActivitiesDeleted(trx, workspaceId, pid);
     await logSizeChange(
       trx,
       workspaceId,

@@ -22,17 +22,18 @@ export async function explainMembership(
   pid: number,
   now: number,
 ): Promise<SegmentExplanation> {
-  const memberships = await membershipsOf(db, pid);
+  const ws = Number(segment.workspace_id);
+  const memberships = await membershipsOf(db, ws, pid);
   const member = memberships.has(Number(segment.id));
-  const person = await personFacts(db, pid);
+  const person = await personFacts(db, ws, pid);
   if (segment.type !== 'dynamic' || !person) return { result: member, member, tree: null };
   const ast = parseFilter(parseJson(segment.conditions), '/segment/conditions');
   const needs = filterNeeds(ast);
   const tree = explain(ast, {
     person,
-    devices: needs.devices ? await deviceFacts(db, pid) : [],
-    events: await eventFacts(db, pid, needs.eventNames, needs.eventData),
-    relationships: await relationshipFacts(db, pid, needs.objectTypes),
+    devices: needs.devices ? await deviceFacts(db, ws, pid) : [],
+    events: await eventFacts(db, ws, pid, needs.eventNames, needs.eventData),
+    relationships: await relationshipFacts(db, ws, pid, needs.objectTypes),
     now,
     inSegment: (id) => memberships.has(id),
   });

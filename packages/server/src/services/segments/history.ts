@@ -18,18 +18,19 @@ export const MAX_HISTORY_POINTS = 1000;
  */
 export async function segmentHistory(
   db: Tx,
+  workspaceId: number,
   segmentId: number,
   bucketSeconds: number,
   now: number,
 ): Promise<SizePoint[]> {
-  const changes = await sizeChanges(db, segmentId, bucketSeconds);
+  const changes = await sizeChanges(db, workspaceId, segmentId, bucketSeconds);
   const points: SizePoint[] = [];
   let size = 0;
   for (const c of changes) {
     size += c.delta;
     points.push({ timestamp: c.bucket, count: size });
   }
-  const current = await memberCount(db, segmentId);
+  const current = await memberCount(db, workspaceId, segmentId);
   const nowBucket = now - (now % bucketSeconds);
   const last = points[points.length - 1];
   if (last && last.timestamp === nowBucket) last.count = current;

@@ -66,14 +66,14 @@ export async function reevaluateSet(
     for (const segment of segments) {
       const predicate = compileFilter(segment.ast, ctx.dialect, { now: ctx.now });
       const matching = await matchingAmong(trx, ctx.workspaceId, predicate, chunk);
-      const members = await membersAmong(trx, segment.id, chunk);
+      const members = await membersAmong(trx, ctx.workspaceId, segment.id, chunk);
       const entered = [...matching].filter((p) => !members.has(p));
       const exited = [...members].filter((p) => !matching.has(p));
       if (entered.length === 0 && exited.length === 0) continue;
       moved += entered.length + exited.length;
       await addMembers(trx, ctx.workspaceId, segment.id, entered, ctx.now);
-      await removeMembers(trx, segment.id, exited);
-      identifiers ??= await identifiersOfPids(trx, chunk);
+      await removeMembers(trx, ctx.workspaceId, segment.id, exited);
+      identifiers ??= await identifiersOfPids(trx, ctx.workspaceId, chunk);
       const activity = (type: 'entered_segment' | 'exited_segment', pid: number): ActivityInput => ({
         workspaceId: ctx.workspaceId,
         personPid: pid,
@@ -138,7 +138,7 @@ export async function applyObjectChange(
     return;
   }
   if (segments.length === 0) return;
-  const pids = await relatedPids(trx, change.oid, 0, inWrite + 1);
+  const pids = await relatedPids(trx, ctx.workspaceId, change.oid, 0, inWrite + 1);
   const now = pids.slice(0, inWrite);
   await reevaluateSet(trx, ctx, segments, now);
   if (pids.length > inWrite)
@@ -167,7 +167,7 @@ export async function recordRemovals(
 ): Promise<void> {
   for (let i = 0; i < pids.length; i += SET_CHUNK) {
     const chunk = pids.slice(i, i + SET_CHUNK);
-    const identifiers = await identifiersOfPids(trx, chunk);
+    const identifiers = await identifiersOfPids(trx, workspaceId, chunk);
     await recordActivities(
       trx,
       chunk

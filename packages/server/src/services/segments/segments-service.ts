@@ -164,7 +164,7 @@ export class SegmentsService {
       const patch: { name?: string; description?: string } = {};
       if (name !== undefined) patch.name = name;
       if (description !== undefined) patch.description = description;
-      await updateSegmentText(trx, id, patch, now);
+      await updateSegmentText(trx, workspace.id, id, patch, now);
       if (hasConditions) {
         await this.definitions.validate(trx, workspace.id, conditions, '/segment/conditions', id);
         await this.definitions.storeConditions(trx, workspace.id, id, conditions, false);
@@ -227,7 +227,7 @@ export class SegmentsService {
     const seconds = interval === undefined || interval === '' ? 3600 : Number(interval);
     if (!Number.isSafeInteger(seconds) || seconds < 60 || seconds > 31_536_000)
       throw new InvalidInputError('interval', 'interval must be a number of seconds from 60 to 31536000');
-    return { points: await segmentHistory(this.store.db, id, seconds, unixSeconds(this.clock)) };
+    return { points: await segmentHistory(this.store.db, workspace.id, id, seconds, unixSeconds(this.clock)) };
   }
 
   /** `GET /v1/segments/:id/explain?customer_id=…&id_type=…`: why the person is in or out. */
@@ -246,7 +246,7 @@ export class SegmentsService {
 
   async count(workspace: Workspace, id: number): Promise<{ count: number; segment_id: number }> {
     await this.get(workspace, id);
-    return { count: await memberCount(this.store.db, id), segment_id: id };
+    return { count: await memberCount(this.store.db, workspace.id, id), segment_id: id };
   }
 
   async membership(
@@ -256,7 +256,7 @@ export class SegmentsService {
     limit: number,
   ): Promise<SegmentMembershipPage> {
     await this.get(workspace, id);
-    const rows = await membersPage(this.store.db, id, decodePidCursor(start), limit + 1);
+    const rows = await membersPage(this.store.db, workspace.id, id, decodePidCursor(start), limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -204,7 +204,7 @@ export async function recordMetric(
   }
   if (!type || !cmd.deviceToken || !workspace) return;
   const device = await findDevice(trx, workspaceId, cmd.deviceToken);
-  const person = device && (await findPersonByPid(trx, device.personPid));
+  const person = device && (await findPersonByPid(trx, workspaceId, device.personPid));
   if (!person || person.workspaceId !== workspaceId) return;
   const ctx: WriteContext = { workspace, source, now };
   await recordActivities(trx, [
@@ -252,12 +252,12 @@ export async function unsubscribeDelivery(
   let person: PersonRow | undefined;
   // A message Roster sent names its person directly (checked to be of the same workspace).
   if (message?.personPid != null) {
-    const named = await findPersonByPid(trx, message.personPid);
+    const named = await findPersonByPid(trx, ws.id, message.personPid);
     if (named?.workspaceId === ws.id) person = named;
   }
   if (!person && facts.deviceToken) {
     const device = await findDevice(trx, ws.id, facts.deviceToken);
-    if (device) person = await findPersonByPid(trx, device.personPid);
+    if (device) person = await findPersonByPid(trx, ws.id, device.personPid);
   }
   if (!person && facts.recipient && isEmail(facts.recipient))
     person = await findPerson(trx, ws.id, { kind: 'email', value: facts.recipient });

@@ -101,7 +101,7 @@ export async function addDevice(
       activity(ctx, person, { type: 'device_change', name: cmd.token, data: { action: 'added', ...base } }),
     );
   } else if (existing.personPid !== person.pid) {
-    const previous = await findPersonByPid(trx, existing.personPid);
+    const previous = await findPersonByPid(trx, person.workspaceId, existing.personPid);
     const from = previous ? identifiersOf(previous) : null;
     if (previous) {
       activities.push(

@@ -116,7 +116,7 @@ export async function trackEvent(
   if (cmd.ref && !person) return; // suppressed, or an unknown cio_id
   if (!person && cmd.anonymousId) {
     const linked = await findAnonymousLink(trx, ws, cmd.anonymousId);
-    if (linked !== undefined) person = await findPersonByPid(trx, linked);
+    if (linked !== undefined) person = await findPersonByPid(trx, ws, linked);
   }
   await insertEvent(
     trx,

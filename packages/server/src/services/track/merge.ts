@@ -61,7 +61,7 @@ export async function mergePeople(
     ctx.now,
     primary,
   );
-  const after = (await findPersonByPid(trx, primary.pid)) ?? primary;
+  const after = (await findPersonByPid(trx, primary.workspaceId, primary.pid)) ?? primary;
   const names = Object.keys(changes);
   await recordActivities(trx, [
     activity(ctx, after, {

@@ -142,6 +142,6 @@ export async function removePerson(
   await recordActivities(trx, [
     activity(ctx, person, { type: 'profile_delete', data: { reason, ...counts, ...extra } }),
   ]);
-  await markActivitiesDeleted(trx, person.pid, identifiersOf(person));
+  await markActivitiesDeleted(trx, person.workspaceId, person.pid, identifiersOf(person));
   fx.changed.markRemoved(person.pid);
 }

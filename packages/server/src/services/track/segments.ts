@@ -67,7 +67,7 @@ export async function changeMembership(
     if (!person) continue;
     const changed = add
       ? await addMembership(trx, ctx.workspace.id, segment.id, person.pid, ctx.now)
-      : await removeMembership(trx, segment.id, person.pid);
+      : await removeMembership(trx, ctx.workspace.id, segment.id, person.pid);
     if (!changed) continue;
     activities.push(
       activity(ctx, person, {

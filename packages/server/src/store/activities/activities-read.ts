@@ -30,11 +30,14 @@ export interface ActivityQuery {
 function identifiersOfRow(dialect: DialectName) {
   const person =
     dialect === 'postgres'
-      ? sql`(select jsonb_build_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id) from people p where p.pid = a.person_pid)`
-      : sql`(select json_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id) from people p where p.pid = a.person_pid)`;
+      ? sql`(select jsonb_build_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id) from people p
+          where p.workspace_id = a.workspace_id and p.pid = a.person_pid)`
+      : sql`(select json_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id) from people p
+          where p.workspace_id = a.workspace_id and p.pid = a.person_pid)`;
   return sql<unknown>`coalesce(a.customer_identifiers,
     (select b.customer_identifiers from activities b
-      where b.person_pid = a.person_pid and b.id < a.id and b.customer_identifiers is not null
+      where b.workspace_id = a.workspace_id and b.person_pid = a.person_pid and b.id < a.id
+        and b.customer_identifiers is not null
       order by b.id desc limit 1),
     ${person})`;
 }

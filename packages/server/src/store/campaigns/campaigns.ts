@@ -47,6 +47,7 @@ export async function insertCampaign(
 
 export async function updateCampaign(
   db: Tx,
+  workspaceId: number,
   id: number,
   fields: CampaignFields,
   now: number,
@@ -54,6 +55,7 @@ export async function updateCampaign(
   return db
     .updateTable('campaigns')
     .set({ ...fields, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -137,6 +139,7 @@ export async function claimCampaignSend(
 
 export async function setCampaignSendDelivery(
   db: Tx,
+  workspaceId: number,
   campaignId: number,
   triggerKey: string,
   deliveryId: string,
@@ -144,6 +147,7 @@ export async function setCampaignSendDelivery(
   await db
     .updateTable('campaign_sends')
     .set({ delivery_id: deliveryId })
+    .where('workspace_id', '=', workspaceId)
     .where('campaign_id', '=', campaignId)
     .where('trigger_key', '=', triggerKey)
     .execute();

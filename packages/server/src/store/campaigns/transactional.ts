@@ -64,6 +64,7 @@ export async function insertTransactional(
 
 export async function updateTransactional(
   db: Tx,
+  workspaceId: number,
   id: number,
   m: { name: string; template: string },
   now: number,
@@ -71,6 +72,7 @@ export async function updateTransactional(
   return db
     .updateTable('transactional_messages')
     .set({ name: m.name, name_norm: m.name.toLowerCase(), template: m.template, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();

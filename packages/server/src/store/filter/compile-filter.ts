@@ -123,29 +123,38 @@ class Compiler {
       case 'not':
         return sql<boolean>`(not ${this.compile(node.child, scope)})`;
       case 'segment':
-        return sql<boolean>`(exists (select 1 from segment_memberships as sm where sm.segment_id = ${node.segmentId} and sm.person_pid = p.pid))`;
+        return sql<boolean>`(exists (select 1 from segment_memberships as sm where sm.workspace_id = p.workspace_id and sm.segment_id = ${node.segmentId} and sm.person_pid = p.pid))`;
       case 'attribute': {
         const test =
           scope === 'object' ? this.apply(node, this.objectValue(node)) : this.attribute(node, scope);
         return node.inverse ? sql<boolean>`(not ${test})` : test;
       }
       case 'device':
-        return sql<boolean>`(exists (select 1 from devices as d where d.person_pid = p.pid and ${this.compile(node.filter, 'device')}))`;
+        return sql<boolean>`(exists (select 1 from devices as d where d.workspace_id = p.workspace_id and d.person_pid = p.pid and ${this.compile(node.filter, 'device')}))`;
       case 'event':
         return this.event(node);
       case 'object': {
         // One relationship (and its object) satisfies both parts: index relationships_pk on
         // (person_pid, object_oid), then the object by its primary key.
-        const parts: Expr[] = [sql`r.person_pid = p.pid`, sql`o.type_id = ${node.typeId}`];
+        const parts: Expr[] = [
+          sql`r.workspace_id = p.workspace_id`,
+          sql`r.person_pid = p.pid`,
+          sql`o.type_id = ${node.typeId}`,
+        ];
         if (node.where) parts.push(this.compile(node.where, 'object'));
         if (node.relationship) parts.push(this.compile(node.relationship, 'relationship'));
-        return sql<boolean>`(exists (select 1 from relationships as r join objects as o on o.oid = r.object_oid where ${sql.join(parts, sql` and `)}))`;
+        return sql<boolean>`(exists (select 1 from relationships as r join objects as o on o.oid = r.object_oid and o.workspace_id = r.workspace_id where ${sql.join(parts, sql` and `)}))`;
       }
     }
   }
 
   private event(node: EventNode): Predicate {
-    const parts: Expr[] = [sql`e.person_pid = p.pid`, sql`e.name = ${node.name}`, sql`e.type = ${node.type}`];
+    const parts: Expr[] = [
+      sql`e.workspace_id = p.workspace_id`,
+      sql`e.person_pid = p.pid`,
+      sql`e.name = ${node.name}`,
+      sql`e.type = ${node.type}`,
+    ];
     if (node.withinSeconds !== null) parts.push(sql`e.timestamp >= ${this.now - node.withinSeconds}`);
     if (node.where) parts.push(this.compile(node.where, 'event'));
     const from = sql`from events as e where ${sql.join(parts, sql` and `)}`;

@@ -18,8 +18,8 @@ export async function relatedPeopleMatching(
 ): Promise<Array<{ pid: number; relationship: AttrMap }>> {
   const result = await sql<{ pid: number; attributes: unknown }>`select p.pid, r.attributes
     from relationships as r
-    join people as p on p.pid = r.person_pid
-    where r.object_oid = ${objectOid} and r.person_pid > ${afterPid} and p.workspace_id = ${workspaceId}
+    join people as p on p.pid = r.person_pid and p.workspace_id = r.workspace_id
+    where r.workspace_id = ${workspaceId} and r.object_oid = ${objectOid} and r.person_pid > ${afterPid} and p.workspace_id = ${workspaceId}
       and ${predicate}
     order by r.person_pid limit ${limit}`.execute(db);
   return result.rows.map((r) => ({ pid: Number(r.pid), relationship: parseDict(r.attributes) }));

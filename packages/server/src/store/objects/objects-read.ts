@@ -47,14 +47,18 @@ export interface RelatedPersonRow {
 /** An object's people with their relationship attributes, in pid order after `afterPid`. */
 export async function relatedPeoplePage(
   db: Tx,
+  workspaceId: number,
   objectOid: number,
   afterPid: number,
   limit: number,
 ): Promise<RelatedPersonRow[]> {
   const rows = await db
     .selectFrom('relationships as r')
-    .innerJoin('people as p', 'p.pid', 'r.person_pid')
+    .innerJoin('people as p', (j) =>
+      j.onRef('p.pid', '=', 'r.person_pid').onRef('p.workspace_id', '=', 'r.workspace_id'),
+    )
     .select(['p.pid', 'p.id', 'p.email', 'p.cio_id', 'r.attributes', 'r.created_at'])
+    .where('r.workspace_id', '=', workspaceId)
     .where('r.object_oid', '=', objectOid)
     .where('r.person_pid', '>', afterPid)
     .orderBy('r.person_pid')
@@ -78,6 +82,7 @@ export interface RelatedObjectRow {
 /** A person's objects with the relationship attributes, in oid order after `afterOid`. */
 export async function relatedObjectsPage(
   db: Tx,
+  workspaceId: number,
   personPid: number,
   afterOid: number,
   limit: number,
@@ -87,8 +92,8 @@ export async function relatedObjectsPage(
   >`select o.oid, o.workspace_id,
       o.type_id, o.object_id, o.cio_object_id, o.attributes, o.attr_ts, o.created_at, o.updated_at,
       r.attributes as rel_attributes
-    from relationships as r join objects as o on o.oid = r.object_oid
-    where r.person_pid = ${personPid} and r.object_oid > ${afterOid}
+    from relationships as r join objects as o on o.oid = r.object_oid and o.workspace_id = r.workspace_id
+    where r.workspace_id = ${workspaceId} and r.person_pid = ${personPid} and r.object_oid > ${afterOid}
     order by r.object_oid limit ${limit}`.execute(db);
   return result.rows.map((r) => ({
     object: toObject(r),
@@ -108,6 +113,7 @@ export interface ObjectActivityRow {
 /** An object's history, newest first, before the activity id `before`. */
 export async function objectActivitiesPage(
   db: Tx,
+  workspaceId: number,
   objectOid: number,
   before: string | undefined,
   limit: number,
@@ -115,6 +121,7 @@ export async function objectActivitiesPage(
   let q = db
     .selectFrom('object_activities')
     .select(['id', 'type', 'name', 'data', 'source', 'timestamp'])
+    .where('workspace_id', '=', workspaceId)
     .where('object_oid', '=', objectOid);
   if (before !== undefined) q = q.where('id', '<', before);
   const rows = await q.orderBy('id', 'desc').limit(limit).execute();
@@ -124,14 +131,18 @@ export async function objectActivitiesPage(
 /** A person's relationships to objects of these types, for the segment evaluators (docs/objects.md). */
 export async function relationshipFacts(
   db: Tx,
+  workspaceId: number,
   personPid: number,
   typeIds: ReadonlySet<string>,
 ): Promise<RelationshipFacts[]> {
   if (typeIds.size === 0) return [];
   const rows = await db
     .selectFrom('relationships as r')
-    .innerJoin('objects as o', 'o.oid', 'r.object_oid')
+    .innerJoin('objects as o', (j) =>
+      j.onRef('o.oid', '=', 'r.object_oid').onRef('o.workspace_id', '=', 'r.workspace_id'),
+    )
     .select(['o.type_id', 'o.object_id', 'o.cio_object_id', 'o.attributes as object', 'r.attributes'])
+    .where('r.workspace_id', '=', workspaceId)
     .where('r.person_pid', '=', personPid)
     .where('o.type_id', 'in', [...typeIds])
     .orderBy('r.object_oid')

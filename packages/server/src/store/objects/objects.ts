@@ -109,16 +109,29 @@ export async function insertObject(
   }
 }
 
-const UPDATE = statement('update objects set attributes = ?, attr_ts = ?, updated_at = ? where oid = ?');
+const UPDATE = statement(
+  'update objects set attributes = ?, attr_ts = ?, updated_at = ? where workspace_id = ? and oid = ?',
+);
 
-export async function updateObject(trx: Tx, oid: number, attributes: AttrMap, attrTs: TsMap, now: number) {
-  await execute(trx, UPDATE, [toJson(attributes), toJson(attrTs), now, oid]);
+export async function updateObject(
+  trx: Tx,
+  workspaceId: number,
+  oid: number,
+  attributes: AttrMap,
+  attrTs: TsMap,
+  now: number,
+) {
+  await execute(trx, UPDATE, [toJson(attributes), toJson(attrTs), now, workspaceId, oid]);
 }
 
 /** Removes the object and its relationships; its history stays. */
-export async function deleteObjectRows(trx: Tx, oid: number): Promise<void> {
-  await trx.deleteFrom('relationships').where('object_oid', '=', oid).execute();
-  await trx.deleteFrom('objects').where('oid', '=', oid).execute();
+export async function deleteObjectRows(trx: Tx, workspaceId: number, oid: number): Promise<void> {
+  await trx
+    .deleteFrom('relationships')
+    .where('workspace_id', '=', workspaceId)
+    .where('object_oid', '=', oid)
+    .execute();
+  await trx.deleteFrom('objects').where('workspace_id', '=', workspaceId).where('oid', '=', oid).execute();
 }
 
 /** How many objects of a type a workspace has (the types page). */
@@ -144,9 +157,13 @@ export async function lockInTransaction(trx: Tx, key: string): Promise<void> {
   await queryRows(trx, LOCK, [key]);
 }
 
-const FIND_BY_OID = statement(`select ${COLUMNS} from objects where oid = ?`);
+const FIND_BY_OID = statement(`select ${COLUMNS} from objects where workspace_id = ? and oid = ?`);
 
-export async function findObjectByOid(trx: Tx, oid: number): Promise<ObjectRow | undefined> {
-  const [row] = await queryRows<Selectable<ObjectsTable>>(trx, FIND_BY_OID, [oid]);
+export async function findObjectByOid(
+  trx: Tx,
+  workspaceId: number,
+  oid: number,
+): Promise<ObjectRow | undefined> {
+  const [row] = await queryRows<Selectable<ObjectsTable>>(trx, FIND_BY_OID, [workspaceId, oid]);
   return row && toObject(row);
 }

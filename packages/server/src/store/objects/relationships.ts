@@ -18,9 +18,10 @@ const INSERT = statement(
    values (?, ?, ?, ?, ?, ?, ?)`,
 );
 const UPDATE = statement(
-  'update relationships set attributes = ?, attr_ts = ?, updated_at = ? where person_pid = ? and object_oid = ?',
+  `update relationships set attributes = ?, attr_ts = ?, updated_at = ?
+   where workspace_id = ? and person_pid = ? and object_oid = ?`,
 );
-const DELETE = statement('delete from relationships where person_pid = ? and object_oid = ?');
+const DELETE = statement('delete from relationships where workspace_id = ? and person_pid = ? and object_oid = ?');
 
 export async function findRelationship(
   trx: Tx,
@@ -63,14 +64,27 @@ export async function insertRelationship(
 
 export async function updateRelationship(
   trx: Tx,
+  workspaceId: number,
   rel: Omit<RelationshipRow, 'createdAt'>,
   now: number,
 ): Promise<void> {
-  await execute(trx, UPDATE, [toJson(rel.attributes), toJson(rel.attrTs), now, rel.personPid, rel.objectOid]);
+  await execute(trx, UPDATE, [
+    toJson(rel.attributes),
+    toJson(rel.attrTs),
+    now,
+    workspaceId,
+    rel.personPid,
+    rel.objectOid,
+  ]);
 }
 
-export async function deleteRelationship(trx: Tx, personPid: number, objectOid: number): Promise<boolean> {
-  return (await execute(trx, DELETE, [personPid, objectOid])) > 0;
+export async function deleteRelationship(
+  trx: Tx,
+  workspaceId: number,
+  personPid: number,
+  objectOid: number,
+): Promise<boolean> {
+  return (await execute(trx, DELETE, [workspaceId, personPid, objectOid])) > 0;
 }
 
 /** A person's relationships (bounded by how many objects one person is related to). */

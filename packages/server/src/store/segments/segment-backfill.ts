@@ -111,7 +111,7 @@ export async function recheckCandidates(
   predicate: RawBuilder<boolean>,
   range: PidRange,
 ): Promise<RecheckCandidate[]> {
-  const member = sql`exists (select 1 from segment_memberships as m where m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
+  const member = sql`exists (select 1 from segment_memberships as m where m.workspace_id = p.workspace_id and m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
   const r = await sql<{
     pid: number | string;
     id: string | null;
@@ -150,13 +150,15 @@ export async function backfillExits(
 ): Promise<number> {
   if (activities)
     await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'exited_segment', now)}
-      from segment_memberships as m join people as p on p.pid = m.person_pid
-      where m.segment_id = ${t.segmentId} and ${inRange(sql`m.person_pid`, range)} and not ${predicate}`.execute(
+      from segment_memberships as m join people as p on p.pid = m.person_pid and p.workspace_id = m.workspace_id
+      where m.workspace_id = ${t.workspaceId} and m.segment_id = ${t.segmentId} and ${inRange(sql`m.person_pid`, range)} and not ${predicate}`.execute(
       db,
     );
-  const r = await sql`delete from segment_memberships where segment_id = ${t.segmentId}
+  const r = await sql`delete from segment_memberships
+      where workspace_id = ${t.workspaceId} and segment_id = ${t.segmentId}
       and ${inRange(sql`segment_memberships.person_pid`, range)}
-      and not exists (select 1 from people as p where p.pid = segment_memberships.person_pid and ${predicate})`.execute(
+      and not exists (select 1 from people as p where p.workspace_id = segment_memberships.workspace_id
+        and p.pid = segment_memberships.person_pid and ${predicate})`.execute(
     db,
   );
   return Number(r.numAffectedRows ?? 0);
@@ -184,7 +186,7 @@ export function entriesInsert(
   const range = inRange(sql`p.pid`, options.range);
   const notMember = options.fresh
     ? sql`(1 = 1)`
-    : sql`not exists (select 1 from segment_memberships as m where m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
+    : sql`not exists (select 1 from segment_memberships as m where m.workspace_id = p.workspace_id and m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
   return sql`insert into segment_memberships (workspace_id, segment_id, person_pid, entered_at)
       select ${typed(dialect, t.workspaceId)}, ${typed(dialect, t.segmentId)}, p.pid, ${typed(dialect, now)} from people as p
       where p.workspace_id = ${t.workspaceId} and ${range} and ${predicate} and ${notMember}`;
@@ -206,7 +208,7 @@ export async function backfillEntries(
   const range = inRange(sql`p.pid`, options.range);
   const notMember = options.fresh
     ? sql`(1 = 1)`
-    : sql`not exists (select 1 from segment_memberships as m where m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
+    : sql`not exists (select 1 from segment_memberships as m where m.workspace_id = p.workspace_id and m.segment_id = ${t.segmentId} and m.person_pid = p.pid)`;
   if (options.activities && !options.fresh)
     await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'entered_segment', now)}
       from people as p where p.workspace_id = ${t.workspaceId} and ${range} and ${predicate} and ${notMember}`.execute(
@@ -215,8 +217,8 @@ export async function backfillEntries(
   const r = await entriesInsert(dialect, t, predicate, now, options).execute(db);
   if (options.activities && options.fresh)
     await sql`${ACTIVITY_INSERT} select ${activityColumns(dialect, t, 'entered_segment', now)}
-      from segment_memberships as m join people as p on p.pid = m.person_pid
-      where m.segment_id = ${t.segmentId}`.execute(db);
+      from segment_memberships as m join people as p on p.pid = m.person_pid and p.workspace_id = m.workspace_id
+      where m.workspace_id = ${t.workspaceId} and m.segment_id = ${t.segmentId}`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 

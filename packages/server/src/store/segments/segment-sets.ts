@@ -23,11 +23,17 @@ export async function matchingAmong(
 }
 
 /** Which of `pids` are members of the segment. */
-export async function membersAmong(db: Tx, segmentId: number, pids: readonly number[]): Promise<Set<number>> {
+export async function membersAmong(
+  db: Tx,
+  workspaceId: number,
+  segmentId: number,
+  pids: readonly number[],
+): Promise<Set<number>> {
   if (pids.length === 0) return new Set();
   const rows = await db
     .selectFrom('segment_memberships')
     .select('person_pid')
+    .where('workspace_id', '=', workspaceId)
     .where('segment_id', '=', segmentId)
     .where('person_pid', 'in', [...pids])
     .execute();
@@ -56,10 +62,16 @@ export async function addMembers(
     .execute();
 }
 
-export async function removeMembers(db: Tx, segmentId: number, pids: readonly number[]): Promise<void> {
+export async function removeMembers(
+  db: Tx,
+  workspaceId: number,
+  segmentId: number,
+  pids: readonly number[],
+): Promise<void> {
   if (pids.length === 0) return;
   await db
     .deleteFrom('segment_memberships')
+    .where('workspace_id', '=', workspaceId)
     .where('segment_id', '=', segmentId)
     .where('person_pid', 'in', [...pids])
     .execute();
@@ -67,12 +79,14 @@ export async function removeMembers(db: Tx, segmentId: number, pids: readonly nu
 
 export async function identifiersOfPids(
   db: Tx,
+  workspaceId: number,
   pids: readonly number[],
 ): Promise<Map<number, PersonIdentifiers>> {
   if (pids.length === 0) return new Map();
   const rows = await db
     .selectFrom('people')
     .select(['pid', 'id', 'email', 'cio_id'])
+    .where('workspace_id', '=', workspaceId)
     .where('pid', 'in', [...pids])
     .execute();
   return new Map(rows.map((r) => [Number(r.pid), { id: r.id, email: r.email, cio_id: r.cio_id }]));
@@ -81,6 +95,7 @@ export async function identifiersOfPids(
 /** The people related to an object, in pid order after `afterPid`, at most `limit`. */
 export async function relatedPids(
   db: Tx,
+  workspaceId: number,
   objectOid: number,
   afterPid: number,
   limit: number,
@@ -88,6 +103,7 @@ export async function relatedPids(
   const rows = await db
     .selectFrom('relationships')
     .select('person_pid')
+    .where('workspace_id', '=', workspaceId)
     .where('object_oid', '=', objectOid)
     .where('person_pid', '>', afterPid)
     .orderBy('person_pid')
@@ -149,19 +165,28 @@ function toCatchup(r: {
   };
 }
 
-/** The oldest catch-up rows (any workspace), for the background worker. */
+/**
+ * The oldest catch-up rows (any workspace, deliberately: one queue for the whole database), for
+ * the background worker; what it then reads and writes names the row's workspace.
+ */
 export async function pendingCatchups(db: Tx, limit: number): Promise<CatchupRow[]> {
   const rows = await db.selectFrom('segment_catchup').selectAll().orderBy('id').limit(limit).execute();
   return rows.map(toCatchup);
 }
 
-export async function findCatchup(db: Tx, id: number): Promise<CatchupRow | undefined> {
-  const r = await db.selectFrom('segment_catchup').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findCatchup(db: Tx, workspaceId: number, id: number): Promise<CatchupRow | undefined> {
+  const r = await db
+    .selectFrom('segment_catchup')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r && toCatchup(r);
 }
 
 export async function advanceCatchup(
   db: Tx,
+  workspaceId: number,
   id: number,
   afterPid: number,
   pids: number[] | null,
@@ -169,12 +194,13 @@ export async function advanceCatchup(
   await db
     .updateTable('segment_catchup')
     .set({ after_pid: afterPid, pids: pids === null ? null : toJson(pids) })
+    .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .execute();
 }
 
-export async function deleteCatchup(db: Tx, id: number): Promise<void> {
-  await db.deleteFrom('segment_catchup').where('id', '=', id).execute();
+export async function deleteCatchup(db: Tx, workspaceId: number, id: number): Promise<void> {
+  await db.deleteFrom('segment_catchup').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
 /** Whether a workspace has catch-up work queued for any of these object types (`catching_up`). */

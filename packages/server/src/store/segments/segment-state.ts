@@ -9,11 +9,13 @@ import { parseJson, type Tx } from '../store.js';
  */
 export async function personFacts(
   db: Tx,
+  workspaceId: number,
   pid: number,
 ): Promise<(PersonFacts & { workspaceId: number }) | undefined> {
   const row = await db
     .selectFrom('people')
     .select(['workspace_id', 'id', 'email', 'cio_id', 'attributes', 'unsubscribed'])
+    .where('workspace_id', '=', workspaceId)
     .where('pid', '=', pid)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -28,21 +30,24 @@ export async function personFacts(
 }
 
 /** A person's memberships: segment id → entered_at. */
-export async function membershipFacts(db: Tx, pid: number): Promise<Map<number, number>> {
+export async function membershipFacts(db: Tx, workspaceId: number, pid: number): Promise<Map<number, number>> {
   const rows = await queryRows<{ segment_id: number | string; entered_at: number | string }>(
     db,
     MEMBERSHIPS,
-    [pid],
+    [workspaceId, pid],
   );
   return new Map(rows.map((r) => [Number(r.segment_id), Number(r.entered_at)]));
 }
 
-const MEMBERSHIPS = statement('select segment_id, entered_at from segment_memberships where person_pid = ?');
+const MEMBERSHIPS = statement(
+  'select segment_id, entered_at from segment_memberships where workspace_id = ? and person_pid = ?',
+);
 
-export async function deviceFacts(db: Tx, pid: number): Promise<DeviceFacts[]> {
+export async function deviceFacts(db: Tx, workspaceId: number, pid: number): Promise<DeviceFacts[]> {
   const rows = await db
     .selectFrom('devices')
     .select(['token', 'platform', 'last_used', 'last_status', 'attributes'])
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', pid)
     .execute();
   return rows.map((r) => ({
@@ -56,6 +61,7 @@ export async function deviceFacts(db: Tx, pid: number): Promise<DeviceFacts[]> {
 
 export async function eventFacts(
   db: Tx,
+  workspaceId: number,
   pid: number,
   names: ReadonlySet<string>,
   withData: boolean,
@@ -63,6 +69,7 @@ export async function eventFacts(
   if (names.size === 0) return [];
   const base = db
     .selectFrom('events')
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', pid)
     .where('name', 'in', [...names]);
   if (!withData) {
@@ -79,10 +86,11 @@ export async function eventFacts(
 }
 
 /** segment id → entered_at, for every segment (manual or dynamic) the person is in. */
-export async function membershipsOf(db: Tx, pid: number): Promise<Map<number, number>> {
+export async function membershipsOf(db: Tx, workspaceId: number, pid: number): Promise<Map<number, number>> {
   const rows = await db
     .selectFrom('segment_memberships')
     .select(['segment_id', 'entered_at'])
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', pid)
     .execute();
   return new Map(rows.map((r) => [Number(r.segment_id), Number(r.entered_at)]));
@@ -110,10 +118,16 @@ export async function insertMemberships(
     .execute();
 }
 
-export async function deleteMemberships(db: Tx, pid: number, segmentIds: readonly number[]): Promise<void> {
+export async function deleteMemberships(
+  db: Tx,
+  workspaceId: number,
+  pid: number,
+  segmentIds: readonly number[],
+): Promise<void> {
   if (segmentIds.length === 0) return;
   await db
     .deleteFrom('segment_memberships')
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', pid)
     .where('segment_id', 'in', [...segmentIds])
     .execute();
@@ -167,14 +181,14 @@ function snapshotStatement(
   const only = segmentIds === undefined ? '' : ` and m.segment_id in (${placeholders(segmentIds)})`;
   const segs = agg(
     'm.segment_id, m.entered_at',
-    `from segment_memberships as m where m.person_pid = p.pid${only}`,
+    `from segment_memberships as m where m.workspace_id = p.workspace_id and m.person_pid = p.pid${only}`,
   );
   const devs = devices
     ? agg(
         pg
           ? 'd.token, d.platform, d.last_used, d.last_status, d.attributes'
           : 'd.token, d.platform, d.last_used, d.last_status, json(d.attributes)',
-        'from devices as d where d.person_pid = p.pid',
+        'from devices as d where d.workspace_id = p.workspace_id and d.person_pid = p.pid',
       )
     : 'null';
   const data = eventData ? (pg ? 'e.data' : 'json(e.data)') : 'null';
@@ -182,14 +196,15 @@ function snapshotStatement(
     eventNames > 0
       ? agg(
           `e.type, e.name, e.timestamp, ${data}`,
-          `from events as e where e.person_pid = p.pid and e.name in (${placeholders(eventNames)})`,
+          `from events as e where e.workspace_id = p.workspace_id and e.person_pid = p.pid
+           and e.name in (${placeholders(eventNames)})`,
         )
       : 'null';
   const made = statement(
     `select p.id, p.email, p.cio_id, p.attributes, p.unsubscribed,
        (select c.version from segment_catalog as c where c.workspace_id = ?) as version,
        ${segs} as segs, ${devs} as devs, ${evs} as evs
-     from people as p where p.pid = ?`,
+     from people as p where p.workspace_id = ? and p.pid = ?`,
   );
   if (snapshots.size < 1024) snapshots.set(key, made);
   return made;
@@ -239,7 +254,7 @@ export async function personSnapshot(
     segs: unknown;
     devs: unknown;
     evs: unknown;
-  }>(db, text, [workspaceId, ...(ids ?? []), ...names, pid]);
+  }>(db, text, [workspaceId, ...(ids ?? []), ...names, workspaceId, pid]);
   if (!row)
     return { person: undefined, version: 0, memberships: new Map(), devices: undefined, events: undefined };
   const memberships = parseJson<Array<[number, number]>>(row.segs);

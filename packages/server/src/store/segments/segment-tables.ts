@@ -112,6 +112,7 @@ export async function logSizeChange(
 /** Net membership change per time bucket, oldest first. */
 export async function sizeChanges(
   db: Tx,
+  workspaceId: number,
   segmentId: number,
   bucketSeconds: number,
 ): Promise<Array<{ bucket: number; delta: number }>> {
@@ -121,6 +122,7 @@ export async function sizeChanges(
   const rows = await segmentDb(db)
     .selectFrom('segment_size_log')
     .select([bucket.as('bucket'), (eb) => eb.fn.sum<number | string>('delta').as('delta')])
+    .where('workspace_id', '=', workspaceId)
     .where('segment_id', '=', segmentId)
     .groupBy(bucket)
     .orderBy(bucket)

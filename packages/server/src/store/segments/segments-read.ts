@@ -61,14 +61,19 @@ export async function insertSegment(
 
 /** Deletes a segment and its memberships together. */
 export async function deleteSegment(db: Tx, workspaceId: number, id: number): Promise<void> {
-  await db.deleteFrom('segment_memberships').where('segment_id', '=', id).execute();
+  await db
+    .deleteFrom('segment_memberships')
+    .where('workspace_id', '=', workspaceId)
+    .where('segment_id', '=', id)
+    .execute();
   await db.deleteFrom('segments').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
-export async function memberCount(db: Tx, segmentId: number): Promise<number> {
+export async function memberCount(db: Tx, workspaceId: number, segmentId: number): Promise<number> {
   const row = await db
     .selectFrom('segment_memberships')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('workspace_id', '=', workspaceId)
     .where('segment_id', '=', segmentId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
@@ -77,14 +82,18 @@ export async function memberCount(db: Tx, segmentId: number): Promise<number> {
 /** One page of members in `person_pid` order (keyset on the membership primary key). */
 export async function membersPage(
   db: Tx,
+  workspaceId: number,
   segmentId: number,
   afterPid: number,
   limit: number,
 ): Promise<IdentifierRow[]> {
   const rows = await db
     .selectFrom('segment_memberships as sm')
-    .innerJoin('people as p', 'p.pid', 'sm.person_pid')
+    .innerJoin('people as p', (j) =>
+      j.onRef('p.pid', '=', 'sm.person_pid').onRef('p.workspace_id', '=', 'sm.workspace_id'),
+    )
     .select(['p.pid', 'p.id', 'p.email', 'p.cio_id'])
+    .where('sm.workspace_id', '=', workspaceId)
     .where('sm.segment_id', '=', segmentId)
     .where('sm.person_pid', '>', afterPid)
     .orderBy('sm.person_pid')
@@ -97,7 +106,9 @@ export async function membersPage(
 export async function segmentsOfPerson(db: Tx, workspaceId: number, pid: number): Promise<SegmentRow[]> {
   return db
     .selectFrom('segments as s')
-    .innerJoin('segment_memberships as sm', 'sm.segment_id', 's.id')
+    .innerJoin('segment_memberships as sm', (j) =>
+      j.onRef('sm.segment_id', '=', 's.id').onRef('sm.workspace_id', '=', 's.workspace_id'),
+    )
     .selectAll('s')
     .where('s.workspace_id', '=', workspaceId)
     .where('sm.person_pid', '=', pid)
@@ -108,6 +119,7 @@ export async function segmentsOfPerson(db: Tx, workspaceId: number, pid: number)
 /** Renames or redescribes a segment (conditions are written by the segment definitions service). */
 export async function updateSegmentText(
   db: Tx,
+  workspaceId: number,
   id: number,
   patch: { name?: string; description?: string },
   now: number,
@@ -115,6 +127,7 @@ export async function updateSegmentText(
   await db
     .updateTable('segments')
     .set({ ...patch, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .execute();
 }
@@ -151,6 +164,7 @@ export async function segmentNames(
 /** Stores a segment's conditions (JSON text), making it dynamic. */
 export async function setSegmentConditions(
   db: Tx,
+  workspaceId: number,
   segmentId: number,
   conditions: string,
   now: number,
@@ -158,6 +172,7 @@ export async function setSegmentConditions(
   await db
     .updateTable('segments')
     .set({ conditions, type: 'dynamic', updated_at: now })
+    .where('workspace_id', '=', workspaceId)
     .where('id', '=', segmentId)
     .execute();
 }

@@ -32,9 +32,15 @@ export async function addMembership(
 }
 
 /** Returns true when the person was a member. */
-export async function removeMembership(trx: Tx, segmentId: number, personPid: number): Promise<boolean> {
+export async function removeMembership(
+  trx: Tx,
+  workspaceId: number,
+  segmentId: number,
+  personPid: number,
+): Promise<boolean> {
   const r = await trx
     .deleteFrom('segment_memberships')
+    .where('workspace_id', '=', workspaceId)
     .where('segment_id', '=', segmentId)
     .where('person_pid', '=', personPid)
     .executeTakeFirst();

@@ -88,7 +88,7 @@ const FIND = {
   email: statement(`select ${COLUMNS} from people where workspace_id = ? and email_norm = ?`),
   cio_id: statement(`select ${COLUMNS} from people where workspace_id = ? and cio_id = ?`),
 };
-const FIND_BY_PID = statement(`select ${COLUMNS} from people where pid = ?`);
+const FIND_BY_PID = statement(`select ${COLUMNS} from people where workspace_id = ? and pid = ?`);
 
 /** A copy of a person the transaction's view knows (callers may change the maps they get). */
 function fromView(row: PersonRow | null): PersonRow | undefined {
@@ -196,8 +196,12 @@ export async function prefetchPeopleFor(
   await prefetchPeople(trx, workspaceId, lookups, newPeople, personFromJson);
 }
 
-export async function findPersonByPid(trx: Tx, pid: number): Promise<PersonRow | undefined> {
-  const [row] = await queryRows<Selectable<PeopleTable>>(trx, FIND_BY_PID, [pid]);
+export async function findPersonByPid(
+  trx: Tx,
+  workspaceId: number,
+  pid: number,
+): Promise<PersonRow | undefined> {
+  const [row] = await queryRows<Selectable<PeopleTable>>(trx, FIND_BY_PID, [workspaceId, pid]);
   return row && toPerson(row);
 }
 
@@ -397,19 +401,22 @@ export async function deletePersonRows(
  */
 export async function markActivitiesDeleted(
   trx: Tx,
+  workspaceId: number,
   pid: number,
   identifiers: { id: string | null; email: string | null; cio_id: string } | null = null,
 ): Promise<void> {
   await sql`update activities set customer_identifiers = coalesce(
       (select b.customer_identifiers from activities b
-        where b.person_pid = activities.person_pid and b.id < activities.id and b.customer_identifiers is not null
+        where b.workspace_id = activities.workspace_id and b.person_pid = activities.person_pid
+          and b.id < activities.id and b.customer_identifiers is not null
         order by b.id desc limit 1),
       ${identifiers ? toJson(identifiers) : null})
-    where person_pid = ${pid} and customer_identifiers is null`.execute(trx);
+    where workspace_id = ${workspaceId} and person_pid = ${pid} and customer_identifiers is null`.execute(trx);
   const distinct = await trx
     .selectFrom('activities')
     .select('customer_identifiers')
     .distinct()
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', '=', pid)
     .where('customer_identifiers', 'is not', null)
     .execute();
@@ -419,9 +426,15 @@ export async function markActivitiesDeleted(
     await trx
       .updateTable('activities')
       .set({ customer_identifiers: toJson({ ...ids, email_norm: emailKey(ids.email) }) })
+      .where('workspace_id', '=', workspaceId)
       .where('person_pid', '=', pid)
       .where('customer_identifiers', '=', typeof stored === 'string' ? stored : toJson(stored))
       .execute();
   }
-  await trx.updateTable('activities').set({ deleted: 1 }).where('person_pid', '=', pid).execute();
+  await trx
+    .updateTable('activities')
+    .set({ deleted: 1 })
+    .where('workspace_id', '=', workspaceId)
+    .where('person_pid', '=', pid)
+    .execute();
 }
