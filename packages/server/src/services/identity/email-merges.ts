@@ -56,12 +56,12 @@ export async function finishEmailMerges(
                   ctx.now,
                 );
             }
-            await deleteEmailMerge(trx, m.pid);
+            await deleteEmailMerge(trx, m.workspaceId, m.pid);
           },
         });
         merged++;
       } else {
-        await store.transaction((trx) => deleteEmailMerge(trx, m.pid));
+        await store.transaction((trx) => deleteEmailMerge(trx, m.workspaceId, m.pid));
       }
     }
   }

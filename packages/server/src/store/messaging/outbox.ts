@@ -97,6 +97,7 @@ export async function finishJob(
   const res = await trx
     .updateTable('outbox')
     .set({ status, last_error: lastError, claimed_by: null, claimed_until_ms: null })
+    .where('workspace_id', '=', job.workspaceId)
     .where('id', '=', job.id)
     .where('claimed_by', '=', job.claim)
     .where('status', '=', 'pending')
@@ -124,6 +125,7 @@ export async function rescheduleJob(
       claimed_until_ms: null,
       ...(refund ? { attempts: sql<number>`attempts - 1` } : {}),
     })
+    .where('workspace_id', '=', job.workspaceId)
     .where('id', '=', job.id)
     .where('claimed_by', '=', job.claim)
     .where('status', '=', 'pending')

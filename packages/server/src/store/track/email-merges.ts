@@ -21,6 +21,10 @@ export async function pendingEmailMerges(db: Tx, limit: number): Promise<Pending
   }));
 }
 
-export async function deleteEmailMerge(trx: Tx, pid: number): Promise<void> {
-  await trx.deleteFrom('email_merges').where('pid', '=', pid).execute();
+export async function deleteEmailMerge(trx: Tx, workspaceId: number, pid: number): Promise<void> {
+  await trx
+    .deleteFrom('email_merges')
+    .where('workspace_id', '=', workspaceId)
+    .where('pid', '=', pid)
+    .execute();
 }
