@@ -19,6 +19,7 @@ export async function personMatches(
   if (!person) return false;
   const devices = needs.devices ? await deviceFacts(trx, workspaceId, pid) : [];
   const events = await eventFacts(trx, workspaceId, pid, needs.eventNames, needs.eventData);
-  const memberships = needs.segments.size > 0 ? await membershipsOf(trx, workspaceId, pid) : new Map<number, number>();
+  const memberships =
+    needs.segments.size > 0 ? await membershipsOf(trx, workspaceId, pid) : new Map<number, number>();
   return evaluate(ast, { person, devices, events, now, inSegment: (id) => memberships.has(id) });
 }

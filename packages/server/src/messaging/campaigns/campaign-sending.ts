@@ -159,7 +159,8 @@ export class CampaignSender {
     if (!(await claimCampaignSend(trx, c.workspaceId, c.id, o.triggerKey, pid, now))) return false;
     const recipient = await loadRecipient(trx, c.workspaceId, pid);
     if (!recipient || recipient.unsubscribed) return false;
-    if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.workspaceId, c.filterAst, pid, now))) return false;
+    if (!o.skipFilter && c.filterAst && !(await personMatches(trx, c.workspaceId, c.filterAst, pid, now)))
+      return false;
     const data: PendingSendData = {
       ...(o.event ? { event: o.event } : {}),
       ...(o.trigger ? { trigger: o.trigger } : {}),

@@ -139,7 +139,13 @@ export class ObjectsReadService {
     limit: number,
   ) {
     const obj = await this.resolve(workspace, typeId, id, idType);
-    const rows = await relatedPeoplePage(this.store.db, workspace.id, obj.oid, keysetCursor('rp', start), limit + 1);
+    const rows = await relatedPeoplePage(
+      this.store.db,
+      workspace.id,
+      obj.oid,
+      keysetCursor('rp', start),
+      limit + 1,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -161,7 +167,13 @@ export class ObjectsReadService {
     limit: number,
   ) {
     const person = await this.people.resolve(workspace, idType, customerId);
-    const rows = await relatedObjectsPage(this.store.db, workspace.id, person.pid, keysetCursor('ro', start), limit + 1);
+    const rows = await relatedObjectsPage(
+      this.store.db,
+      workspace.id,
+      person.pid,
+      keysetCursor('ro', start),
+      limit + 1,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

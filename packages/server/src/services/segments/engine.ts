@@ -247,7 +247,9 @@ export class SegmentEngine {
       ? snap.events!
       : await eventFacts(trx, workspaceId, personPid, needs.eventNames, needs.eventData);
     const relationships =
-      needs.objectTypes.size === 0 ? [] : await relationshipFacts(trx, workspaceId, personPid, needs.objectTypes);
+      needs.objectTypes.size === 0
+        ? []
+        : await relationshipFacts(trx, workspaceId, personPid, needs.objectTypes);
     const results = new Map<number, boolean>();
     const ctx: EvalContext = {
       person,

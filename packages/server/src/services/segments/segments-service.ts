@@ -227,7 +227,9 @@ export class SegmentsService {
     const seconds = interval === undefined || interval === '' ? 3600 : Number(interval);
     if (!Number.isSafeInteger(seconds) || seconds < 60 || seconds > 31_536_000)
       throw new InvalidInputError('interval', 'interval must be a number of seconds from 60 to 31536000');
-    return { points: await segmentHistory(this.store.db, workspace.id, id, seconds, unixSeconds(this.clock)) };
+    return {
+      points: await segmentHistory(this.store.db, workspace.id, id, seconds, unixSeconds(this.clock)),
+    };
   }
 
   /** `GET /v1/segments/:id/explain?customer_id=…&id_type=…`: why the person is in or out. */

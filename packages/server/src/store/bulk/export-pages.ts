@@ -43,7 +43,9 @@ export async function eventsPage(
 ) {
   let q = db
     .selectFrom('events as e')
-    .leftJoin('people as p', 'p.pid', 'e.person_pid')
+    .leftJoin('people as p', (j) =>
+      j.onRef('p.pid', '=', 'e.person_pid').onRef('p.workspace_id', '=', 'e.workspace_id'),
+    )
     .select([
       'e.seq',
       'e.event_id',
@@ -92,8 +94,12 @@ export async function relationshipsPage(
 ) {
   let q = db
     .selectFrom('relationships as r')
-    .innerJoin('objects as o', 'o.oid', 'r.object_oid')
-    .innerJoin('people as p', 'p.pid', 'r.person_pid')
+    .innerJoin('objects as o', (j) =>
+      j.onRef('o.oid', '=', 'r.object_oid').onRef('o.workspace_id', '=', 'r.workspace_id'),
+    )
+    .innerJoin('people as p', (j) =>
+      j.onRef('p.pid', '=', 'r.person_pid').onRef('p.workspace_id', '=', 'r.workspace_id'),
+    )
     .select([
       'r.object_oid',
       'r.person_pid',

@@ -21,7 +21,9 @@ const UPDATE = statement(
   `update relationships set attributes = ?, attr_ts = ?, updated_at = ?
    where workspace_id = ? and person_pid = ? and object_oid = ?`,
 );
-const DELETE = statement('delete from relationships where workspace_id = ? and person_pid = ? and object_oid = ?');
+const DELETE = statement(
+  'delete from relationships where workspace_id = ? and person_pid = ? and object_oid = ?',
+);
 
 export async function findRelationship(
   trx: Tx,

@@ -35,8 +35,8 @@ export async function relatedObjectsForTemplate(
       select o.type_id, o.oid, o.object_id, o.cio_object_id, o.attributes, r.attributes as rel_attributes,
         row_number() over (partition by o.type_id order by o.oid) as n
       from relationships as r
-      join objects as o on o.oid = r.object_oid
-      where r.person_pid = ${personPid} and o.workspace_id = ${workspaceId}
+      join objects as o on o.oid = r.object_oid and o.workspace_id = r.workspace_id
+      where r.workspace_id = ${workspaceId} and r.person_pid = ${personPid}
     ) as x
     join object_types as t on t.workspace_id = ${workspaceId} and t.type_id = x.type_id
     where x.n <= ${perType}

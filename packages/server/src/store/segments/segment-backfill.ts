@@ -158,9 +158,7 @@ export async function backfillExits(
       where workspace_id = ${t.workspaceId} and segment_id = ${t.segmentId}
       and ${inRange(sql`segment_memberships.person_pid`, range)}
       and not exists (select 1 from people as p where p.workspace_id = segment_memberships.workspace_id
-        and p.pid = segment_memberships.person_pid and ${predicate})`.execute(
-    db,
-  );
+        and p.pid = segment_memberships.person_pid and ${predicate})`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 

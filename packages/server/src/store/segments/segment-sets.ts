@@ -200,7 +200,11 @@ export async function advanceCatchup(
 }
 
 export async function deleteCatchup(db: Tx, workspaceId: number, id: number): Promise<void> {
-  await db.deleteFrom('segment_catchup').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  await db
+    .deleteFrom('segment_catchup')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Whether a workspace has catch-up work queued for any of these object types (`catching_up`). */

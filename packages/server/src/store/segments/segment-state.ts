@@ -30,7 +30,11 @@ export async function personFacts(
 }
 
 /** A person's memberships: segment id → entered_at. */
-export async function membershipFacts(db: Tx, workspaceId: number, pid: number): Promise<Map<number, number>> {
+export async function membershipFacts(
+  db: Tx,
+  workspaceId: number,
+  pid: number,
+): Promise<Map<number, number>> {
   const rows = await queryRows<{ segment_id: number | string; entered_at: number | string }>(
     db,
     MEMBERSHIPS,

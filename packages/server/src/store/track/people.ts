@@ -411,7 +411,9 @@ export async function markActivitiesDeleted(
           and b.id < activities.id and b.customer_identifiers is not null
         order by b.id desc limit 1),
       ${identifiers ? toJson(identifiers) : null})
-    where workspace_id = ${workspaceId} and person_pid = ${pid} and customer_identifiers is null`.execute(trx);
+    where workspace_id = ${workspaceId} and person_pid = ${pid} and customer_identifiers is null`.execute(
+    trx,
+  );
   const distinct = await trx
     .selectFrom('activities')
     .select('customer_identifiers')
