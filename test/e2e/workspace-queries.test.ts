@@ -27,7 +27,7 @@ import { COORDINATOR_TABLES, REFERENCE_TABLES } from './citus-tables.js';
 const KNOWN: Record<string, string> = {
   'select * from segment_catchup order by id limit ?':
     'object-change catch-up worker: takes the oldest job of any workspace (background)',
-  'select id, workspace_id, event_id, kind, order_key, event_name, segment_id, payload from webhook_event':
+  'select id, workspace_id, event_id, kind, order_key, event_name, segment_id, payload':
     'webhook fan-out worker: takes the oldest events of any workspace (background)',
   'select d.id, d.subscription_id, s.batch from webhook_deliveries d':
     'webhook delivery worker: claims due deliveries of every workspace (background)',
