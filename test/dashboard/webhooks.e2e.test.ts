@@ -6,6 +6,7 @@ import {
   appApi,
   chromiumAvailable,
   collectErrors,
+  screenshot,
   signIn,
   type Browser,
   startWebhookRig,
@@ -205,6 +206,70 @@ describe.skipIf(!chromiumAvailable())('dashboard webhooks', () => {
     expect(ids.has((await rows.first().locator('code').first().textContent()) ?? '')).toBe(true);
     await pager.getByRole('button', { name: '← Previous' }).click();
     await expect.poll(() => rows.count()).toBe(50);
+    expect(errors).toEqual([]);
+  });
+
+  it('lists pending deliveries with attempts, next attempt and last error while the receiver is down, then delivered ones to replay', async () => {
+    const { page } = browser;
+    const errors = collectErrors(page);
+    const hook = await appApi(server, 'POST', '/webhooks', {
+      url: receiver.url,
+      events: ['person.created'],
+      description: 'pending',
+    });
+    expect(hook.status).toBe(200);
+    const id = (hook.body as { webhook: { id: number } }).webhook.id;
+    await page.goto(`${server.url}/webhooks/${id}`);
+    const card = page.getByRole('region', { name: 'Deliveries' });
+    await card.getByText('Nothing pending').waitFor();
+
+    await receiver.down();
+    try {
+      await track.identify('pending-1', { n: 1 });
+      await track.identify('pending-2', { n: 2 });
+      const rows = card.getByTestId('delivery-row');
+      // The pending list refreshes by itself: both people, newest first, each refused at least once.
+      await expect
+        .poll(async () => (await rows.allTextContents()).filter((t) => /ECONNREFUSED/.test(t)).length, {
+          timeout: 30_000,
+        })
+        .toBe(2);
+      const api = await appApi(server, 'GET', `/webhooks/${id}/deliveries?status=pending`);
+      const pending = (api.body as { deliveries: Array<{ event_id: string; attempts: number }> }).deliveries;
+      expect(pending).toHaveLength(2);
+      const texts = await rows.allTextContents();
+      expect(texts[0]).toContain(pending[0]!.event_id);
+      expect(texts[1]).toContain(pending[1]!.event_id);
+      for (const t of texts) {
+        expect(t).toContain('person.created');
+        expect(t).toContain('pending');
+        expect(t).toMatch(/now|in \d+ s|in \d+ minutes?/);
+      }
+      expect(await card.getByRole('button', { name: /^Send .* again$/ }).count()).toBe(0);
+      await screenshot(page, 'webhook-pending');
+    } finally {
+      await receiver.up();
+    }
+
+    // Back up: the retries deliver both, and the pending list empties by itself.
+    await card.getByText('Nothing pending').waitFor({ timeout: 60_000 });
+    const lists = card.getByRole('group', { name: 'Deliveries shown' });
+    await lists.getByRole('button', { name: 'Failed' }).click();
+    await card.getByText('No failed deliveries.').waitFor();
+    await lists.getByRole('button', { name: 'Delivered' }).click();
+    const delivered = card.getByTestId('delivery-row');
+    await expect.poll(() => delivered.count()).toBe(2);
+    const newest = (await delivered.first().locator('code').textContent())!;
+    const before = receiver.delivered.length;
+    await delivered
+      .first()
+      .getByRole('button', { name: `Send ${newest} again` })
+      .click();
+    await card.getByText(`(${newest}) queued again.`).waitFor();
+    await expect
+      .poll(() => receiver.delivered.length - before, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(1);
+    expect(receiver.delivered.slice(before).map((r) => r.id)).toContain(newest);
     expect(errors).toEqual([]);
   });
 });

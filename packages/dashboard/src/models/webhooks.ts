@@ -1,4 +1,11 @@
-import type { WebhookAttemptView, WebhookCreateBody, WebhookEventKind, WebhookView } from '@roster/protocol';
+import type {
+  WebhookAttemptView,
+  WebhookCreateBody,
+  WebhookDeliveryView,
+  WebhookEventKind,
+  WebhookView,
+} from '@roster/protocol';
+import { relative } from './format';
 import type { Tone } from './status';
 
 /** Webhook subscriptions in the dashboard: the form's draft, its checks, and subscriptions in words. */
@@ -169,6 +176,48 @@ export function newestPerEvent(attempts: readonly WebhookAttemptView[]): Set<num
     newest.add(a.id);
   }
   return newest;
+}
+
+/** The deliveries card's lists: `GET /v1/webhooks/:id/deliveries?status=`. */
+export const DELIVERY_LISTS = [
+  { status: 'pending', label: 'Pending' },
+  { status: 'failed', label: 'Failed' },
+  { status: 'delivered', label: 'Delivered' },
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_LISTS)[number]['status'];
+
+/** What a list shows when it is empty. */
+export function noDeliveries(status: DeliveryStatus): string {
+  if (status === 'pending')
+    return 'Nothing pending: every change so far has been delivered or has failed for good.';
+  if (status === 'failed')
+    return 'No failed deliveries. A delivery fails for good when it is still refused 3 days after it was queued.';
+  return 'No delivered events in the last 7 days.';
+}
+
+/**
+ * When a pending delivery goes next, in words: "when turned on" while the subscription is off or
+ * paused (its deliveries are held), "now" when due (a sender may hold it), else "in 8 s" /
+ * "in 5 minutes".
+ */
+export function nextAttemptText(
+  d: Pick<WebhookDeliveryView, 'next_attempt_at'>,
+  held: boolean,
+  now = Date.now() / 1000,
+): string {
+  if (held) return 'when turned on';
+  if (d.next_attempt_at === null) return '—';
+  const wait = d.next_attempt_at - now;
+  if (wait <= 1) return 'now';
+  if (wait < 60) return `in ${Math.round(wait)} s`;
+  return relative(d.next_attempt_at, now);
+}
+
+/** A delivery's status as a badge. */
+export function deliveryTone(d: Pick<WebhookDeliveryView, 'status'>): Tone {
+  if (d.status === 'delivered') return 'good';
+  if (d.status === 'failed') return 'bad';
+  return 'warn';
 }
 
 /**

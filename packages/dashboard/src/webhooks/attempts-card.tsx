@@ -1,17 +1,17 @@
-import type { WebhookAttemptView } from '@roster/protocol';
-import { useEffect, useState } from 'preact/hooks';
 import { App } from '../api/endpoints';
 import { AsyncView } from '../components/async-view';
 import { Badge } from '../components/badge';
 import { Empty } from '../components/empty';
-import { Notice, type Outcome } from '../components/notice';
+import { Notice } from '../components/notice';
 import { TimeAgo } from '../components/time-ago';
 import { Pager } from '../components/pager';
 import { useAsync } from '../lib/use-async';
 import { useCursor } from '../lib/use-cursor';
-import { errorMessage, num } from '../models/format';
+import { useRefresh } from '../lib/use-refresh';
+import { num } from '../models/format';
 import { attemptAnswer, attemptTone, newestPerEvent } from '../models/webhooks';
 import { CardTable } from '../components/card-table';
+import { useReplay } from './use-replay';
 
 /** How often the newest page refreshes while it is shown. */
 const REFRESH_MS = 3000;
@@ -28,54 +28,21 @@ export function AttemptsCard({ webhookId }: { webhookId: number }) {
     (s) => App.webhookAttempts(webhookId, { limit: PAGE, start: cursor.start }, s),
     [webhookId, cursor.start],
   );
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const replay = useReplay(webhookId, attempts.reload);
   // The newest page follows new attempts; an older one stays as it is while read.
   const first = cursor.page === 1;
-  useEffect(() => {
-    if (!first) return;
-    const t = setInterval(() => {
-      if (document.visibilityState === 'visible') attempts.reload();
-    }, REFRESH_MS);
-    return () => clearInterval(t);
-  }, [attempts.reload, first]);
-  const replay = async (a: WebhookAttemptView) => {
-    setOutcome(null);
-    try {
-      await App.replayDelivery(webhookId, a.delivery_id);
-      setOutcome({ ok: true, text: `Delivery ${a.delivery_id} (${a.event_id}) queued again.` });
-      attempts.reload();
-    } catch (error) {
-      setOutcome({ ok: false, text: errorMessage(error), error });
-    }
-  };
-  const replayFailed = async () => {
-    setOutcome(null);
-    try {
-      const r = await App.replayFailed(webhookId);
-      setOutcome({
-        ok: true,
-        text:
-          r.replayed === 0 ? 'No failed deliveries in the last 3 days.' : `${num(r.replayed)} queued again.`,
-      });
-      attempts.reload();
-    } catch (error) {
-      setOutcome({ ok: false, text: errorMessage(error), error });
-    }
-  };
+  useRefresh(attempts.reload, first, REFRESH_MS);
   return (
     <section class="card" aria-labelledby="h-attempts">
       <div class="row-between">
         <h2 id="h-attempts">Attempts</h2>
         <div class="inline">
-          <button type="button" onClick={() => void replayFailed()}>
-            Replay failed
-          </button>
           <button type="button" onClick={attempts.reload}>
             Refresh
           </button>
         </div>
       </div>
-      <Notice outcome={outcome} />
+      <Notice outcome={replay.outcome} />
       <AsyncView state={attempts} what="Attempts" label="Loading attempts…">
         {(page) => {
           if (page.attempts.length === 0 && first)
@@ -124,7 +91,7 @@ export function AttemptsCard({ webhookId }: { webhookId: number }) {
                           type="button"
                           class="small"
                           aria-label={`Replay ${a.event_id}`}
-                          onClick={() => void replay(a)}
+                          onClick={() => void replay.one(a.delivery_id, a.event_id)}
                         >
                           Replay
                         </button>

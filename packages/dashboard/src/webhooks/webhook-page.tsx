@@ -11,11 +11,12 @@ import { useAsync } from '../lib/use-async';
 import { fullTime } from '../models/format';
 import { kindsInWords, webhookState } from '../models/webhooks';
 import { AttemptsCard } from './attempts-card';
+import { DeliveriesCard } from './deliveries-card';
 import { SecretOnce } from './secret-once';
 import { WebhookActions } from './webhook-actions';
 import { WebhookForm } from './webhook-form';
 
-/** One subscription: what it sends where, its state, its controls, and its delivery attempts. */
+/** One subscription: what it sends where, its state, its controls, its deliveries (pending, failed, delivered) and its delivery attempts. */
 export function WebhookPage({ id }: { id: number }) {
   const loaded = useAsync((s) => App.webhook(id, s), [id]);
   const segments = useSegments();
@@ -89,6 +90,7 @@ export function WebhookPage({ id }: { id: number }) {
                   <WebhookActions webhook={w} onChanged={setChanged} onEdit={() => setEditing(true)} />
                 )}
               </section>
+              <DeliveriesCard webhookId={w.id} held={!w.enabled || !!w.paused} />
               <AttemptsCard webhookId={w.id} />
             </>
           );

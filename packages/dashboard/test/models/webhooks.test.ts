@@ -6,6 +6,10 @@ import {
   ALL_KINDS,
   attemptAnswer,
   attemptTone,
+  DELIVERY_LISTS,
+  deliveryTone,
+  nextAttemptText,
+  noDeliveries,
   draftOf,
   kindsInWords,
   NEW_WEBHOOK,
@@ -164,5 +168,20 @@ describe('webhook subscriptions in the dashboard', () => {
       'Make a new signing secret? The old one keeps signing beside it for 1 day.',
     );
     expect(rotateQuestion(0)).toContain('stops signing at once');
+  });
+
+  it('says when a pending delivery goes next, and lists the statuses the API filters by', () => {
+    const now = 1_000_000;
+    expect(nextAttemptText({ next_attempt_at: now - 5 }, false, now)).toBe('now');
+    expect(nextAttemptText({ next_attempt_at: now + 8 }, false, now)).toBe('in 8 s');
+    expect(nextAttemptText({ next_attempt_at: now + 300 }, false, now)).toMatch(/5 minutes/);
+    // Off or paused: its deliveries are held, whatever their due time.
+    expect(nextAttemptText({ next_attempt_at: now - 5 }, true, now)).toBe('when turned on');
+    expect(nextAttemptText({ next_attempt_at: null }, false, now)).toBe('—');
+    expect(DELIVERY_LISTS.map((l) => l.status)).toEqual(['pending', 'failed', 'delivered']);
+    expect(deliveryTone({ status: 'pending' })).toBe('warn');
+    expect(deliveryTone({ status: 'failed' })).toBe('bad');
+    expect(deliveryTone({ status: 'delivered' })).toBe('good');
+    for (const l of DELIVERY_LISTS) expect(noDeliveries(l.status)).not.toBe('');
   });
 });
