@@ -53,6 +53,11 @@ const read = (ids, emails) => `with found as (
           (select coalesce(array_agg(r.pid order by r.pid), '{}') from
              (select nextval(pg_get_serial_sequence('people', 'pid')) as pid
                 from generate_series(1, greatest(0, '1'::int - (select count(*) from found)::int))) as r) as pids`;
+// The same read as Roster sends it since migration 140: a call of the plpgsql function whose body
+// is the statement above (planned once per connection).
+const readFn = (ids, emails, n) =>
+  `select r_people as people, r_suppressed as suppressed, r_catalog_version as catalog_version, r_pids as pids
+     from roster_person_view('${ws}', '{${ids.join(',')}}'::text[], '{${emails.join(',')}}'::text[], '{}'::text[], '${n}'::int)`;
 let seq = 0;
 const ulid = () => `01M98Z3YSX${String(process.hrtime.bigint()).slice(-10)}${String(seq++).padStart(6, '0')}`;
 const now = () => Math.floor(Date.now() / 1000);
@@ -61,6 +66,7 @@ const known = (i) => {
   return {
     lock: `select pg_advisory_xact_lock(hashtextextended('ws:${ws}:id:${id}', 0)); select pg_advisory_xact_lock_shared(hashtextextended('roster:segments:${ws}', 0));`,
     read: read([`"${id}"`], []),
+    readFn: readFn([`"${id}"`], [], 1),
     write: `update people set attributes = '{"plan":"p${i}","email":"${id}@example.com"}', attr_ts = '{"id":${now()},"plan":${now()}}', unsubscribed = '0', updated_at = '${now()}' where workspace_id = '${ws}' and pid = (select pid from people where workspace_id = '${ws}' and id = '${id}')`,
     history: `insert into activities (id,workspace_id,person_pid,customer_identifiers,type,name,data,source,delivery_id,delivery_type,timestamp,deleted) values ('${ulid()}', '${ws}', 1, NULL, 'attribute_change', 'plan', '${q(JSON.stringify({ plan: { from: 'a', to: `p${i}` } }))}', 'track_v1:node', NULL, NULL, '${now()}', '0')`,
   };
@@ -71,6 +77,7 @@ const fresh = (i) => {
   return {
     lock: `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(array['ws:${ws}:email:${email}', 'ws:${ws}:id:${id}']::text[]) as k; select pg_advisory_xact_lock_shared(hashtextextended('roster:segments:${ws}', 0));`,
     read: read([`"${id}"`], [`"${email}"`]),
+    readFn: readFn([`"${id}"`], [`"${email}"`], 1),
     write: `insert into people (pid,workspace_id,cio_id,id,email,email_norm,attributes,attr_ts,unsubscribed,created_at,updated_at) values (nextval(pg_get_serial_sequence('people', 'pid')), '${ws}', '${id.slice(-16)}', '${id}', '${email}', '${email}', '{"plan":"trial"}', '{"cio_id":${now()},"id":${now()},"email":${now()},"plan":${now()}}', '0', '${now()}', '${now()}')`,
     history: `insert into activities (id,workspace_id,person_pid,customer_identifiers,type,name,data,source,delivery_id,delivery_type,timestamp,deleted) values ('${ulid()}', '${ws}', 1, '${q(JSON.stringify({ id, email }))}', 'create_change', 'plan', '{"plan":"trial"}', 'track_v1:node', NULL, NULL, '${now()}', '0')`,
   };
@@ -85,8 +92,12 @@ const steps = [
   ],
   ['+ the people write', (s) => `begin; ${s.lock} ${s.read}; ${s.write}; commit`],
   [
-    '+ the history row (= the whole identify)',
+    '+ the history row (= the whole identify, read inlined as before 140)',
     (s) => `begin; ${s.lock} ${s.read}; ${s.write}; ${s.history}; commit`,
+  ],
+  [
+    'the whole identify, read by roster_person_view (Roster since 140)',
+    (s) => `begin; ${s.lock} ${s.readFn}; ${s.write}; ${s.history}; commit`,
   ],
 ];
 const perCall = async (make) => {

@@ -146,6 +146,29 @@ describe.each(fixtures)('upgrading a database made by release %s', (release) => 
       expect(expected.reads.length).toBeGreaterThan(100);
     }, 120_000);
 
+    // After the reads (which must see the old release's data as it was): the Track write path runs
+    // on the upgraded schema, e.g. PostgreSQL's identify read through roster_person_view (140).
+    it('takes identifies of a known and of a new person after the upgrade', async () => {
+      const { siteId, apiKey, appApiKey } = expected.credentials;
+      const track = `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`;
+      for (const [id, body] of [
+        ['user-01', { plan: 'upgraded' }],
+        ['after-upgrade', { email: 'after-upgrade@example.com', plan: 'new' }],
+      ] as const) {
+        const put = await fetch(`${server.url}/api/v1/customers/${id}`, {
+          method: 'PUT',
+          headers: { authorization: track, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(put.status, await put.text()).toBe(200);
+        const res = await fetch(`${server.url}/v1/customers/${id}/attributes`, {
+          headers: { authorization: `Bearer ${appApiKey}` },
+        });
+        const got = (await res.json()) as { customer: { attributes: Record<string, unknown> } };
+        expect(got.customer.attributes.plan).toBe(body.plan);
+      }
+    }, 120_000);
+
     it('starts again on the upgraded database without migrating anything', async () => {
       server = await server.restart();
       expect(server.output()).not.toMatch(/migrations: applying/);

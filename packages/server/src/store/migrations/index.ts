@@ -150,4 +150,9 @@ export const migrations: readonly Migration[] = [
     name: 'workspace-keys-webhooks',
     up: async (db, d) => (await import('./131-workspace-keys-webhooks.js')).up(db, d),
   },
+  {
+    version: 140,
+    name: 'person-view-function',
+    up: async (db, d) => (await import('./140-person-view-function.js')).up(db, d),
+  },
 ];
