@@ -31,7 +31,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const headers = { authorization: basicAuth, 'content-type': 'application/json' };
 const run = `r${Date.now().toString(36)}`;
 
-function scenarios() {
+export function scenarios() {
   let n = 0;
   const existing = 500;
   const identifyBody = JSON.stringify({ first_name: 'Dana', plan: 'pro', visits: 3 });
@@ -86,7 +86,7 @@ function scenarios() {
   };
 }
 
-async function seed(url) {
+export async function seed(url) {
   // The "existing" people, so updates and events find someone.
   const batch = [];
   for (let i = 0; i < 500; i++)
@@ -135,7 +135,7 @@ async function pgBackends(url) {
  * moves with other load on the machine, where req/s moves twofold; it is what the ratios to the
  * floors stand for.
  */
-async function measured(server, requests, { databaseUrl, overallRate } = {}) {
+export async function measured(server, requests, { databaseUrl, overallRate } = {}) {
   const backendsBefore = databaseUrl
     ? new Map((await pgBackends(databaseUrl)).map((b) => [b, cpuMs(b)]))
     : null;

@@ -155,4 +155,9 @@ export const migrations: readonly Migration[] = [
     name: 'person-view-function',
     up: async (db, d) => (await import('./140-person-view-function.js')).up(db, d),
   },
+  {
+    version: 145,
+    name: 'hot-tables-workspace-fk',
+    up: async (db, d) => (await import('./145-hot-tables-workspace-fk.js')).up(db, d),
+  },
 ];
