@@ -42,7 +42,9 @@ describe.runIf(postgresAvailable())('hot tables without a foreign key to workspa
   it("deleting a workspace row deletes its people, history and events, and no other workspace's", async () => {
     const db = store.db;
     const ws = async (site: string): Promise<number> => {
-      const r = await sql<{ id: number }>`insert into workspaces (name, site_id, track_key_hash, app_key_hash, settings, created_at, updated_at)
+      const r = await sql<{
+        id: number;
+      }>`insert into workspaces (name, site_id, track_key_hash, app_key_hash, settings, created_at, updated_at)
         values (${site}, ${site}, ${`${site}-k`}, ${`${site}-a`}, '{}', 1, 1) returning id`.execute(db);
       return Number(r.rows[0]!.id);
     };
@@ -55,15 +57,22 @@ describe.runIf(postgresAvailable())('hot tables without a foreign key to workspa
       await sql`insert into people (pid, workspace_id, cio_id, id, attributes, attr_ts, unsubscribed, created_at, updated_at)
         values (${n}, ${w}, ${`cio${n}`}, ${`p${n}`}, '{}', '{}', 0, 1, 1)`.execute(db);
       await sql`insert into activities (id, workspace_id, person_pid, type, data, source, timestamp, deleted)
-        values (${`01HZZZZZZZZZZZZZZZZZZZZZZ${n}`}, ${w}, ${n}, 'attribute_change', '{}', 'test', 1, 0)`.execute(db);
+        values (${`01HZZZZZZZZZZZZZZZZZZZZZZ${n}`}, ${w}, ${n}, 'attribute_change', '{}', 'test', 1, 0)`.execute(
+        db,
+      );
       await sql`insert into events (workspace_id, event_id, person_pid, type, name, data, timestamp, created_at)
         values (${w}, ${`e${n}`}, ${n}, 'event', 'e', '{}', 1, 1)`.execute(db);
     }
     await sql`delete from workspaces where id = ${a}`.execute(db);
     for (const table of HOT_TABLES) {
       const r = await sql<{ ws: number; n: number }>`
-        select workspace_id as ws, count(*)::int as n from ${sql.table(table)} group by 1 order by 1`.execute(db);
-      expect(r.rows.map((x) => [Number(x.ws), x.n]), table).toEqual([[b, 1]]);
+        select workspace_id as ws, count(*)::int as n from ${sql.table(table)} group by 1 order by 1`.execute(
+        db,
+      );
+      expect(
+        r.rows.map((x) => [Number(x.ws), x.n]),
+        table,
+      ).toEqual([[b, 1]]);
     }
   });
 });
