@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from '../helpers/postgres.js';
-import type { ServerProcess } from '../helpers/server-process.js';
+import { startServer, type ServerProcess } from '../helpers/server-process.js';
+import { waitFor } from '../helpers/wait.js';
+import { roster, storeArgs } from '../ops/helpers.js';
 import {
   NO_BACKGROUND_WORK,
   startLoggedServer,
@@ -33,7 +38,24 @@ const KNOWN: Record<string, string> = {
     'webhook delivery worker: claims due deliveries of every workspace (background)',
   'delete from webhook_':
     "webhook retention: prunes every workspace's old deliveries and attempts (background)",
+  'select id, workspace_id from broadcast_triggers where status = ?':
+    'broadcast worker: claims the oldest pending trigger of any workspace (background)',
 };
+
+/** The statements of `entries` on a sharded table that no workspace pins, by shape, unless `KNOWN`. */
+function offenders(entries: readonly string[], sharded: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of entries)
+    for (const statement of statementsOf(entry)) {
+      if (SKIP.test(statement)) continue;
+      const unscoped = unscopedTables(statement, sharded);
+      if (unscoped.length === 0) continue;
+      const key = shape(statement);
+      if (!Object.keys(KNOWN).some((k) => key.startsWith(k)))
+        out.set(key, `${unscoped.join(', ')}: ${statement}`);
+    }
+  return out;
+}
 
 const SKIP =
   /^(begin|commit|rollback|savepoint|release|set|show|listen|unlisten|notify|select pg_|select 1\b|deallocate|discard)/i;
@@ -266,16 +288,7 @@ describe.runIf(postgresAvailable())(
         await call('DELETE', '/api/v1/customers/bob');
 
         const entries = await log.sinceFull(mark, dbName);
-        const offenders = new Map<string, string>();
-        for (const entry of entries)
-          for (const statement of statementsOf(entry)) {
-            if (SKIP.test(statement)) continue;
-            const unscoped = unscopedTables(statement, sharded);
-            if (unscoped.length === 0) continue;
-            const key = shape(statement);
-            if (!Object.keys(KNOWN).some((k) => key.startsWith(k)))
-              offenders.set(key, `${unscoped.join(', ')}: ${statement}`);
-          }
+        const found = offenders(entries, sharded);
         // Statements inside Roster's functions (migration 140's roster_person_view) are not in the
         // log, which shows only the call: their bodies are audited as they are stored.
         const client = new pg.Client({ connectionString: server.databaseUrl });
@@ -292,11 +305,68 @@ describe.runIf(postgresAvailable())(
             body.replace(/^\s*begin\b|\bend\s*$|\breturn query\b/gi, ''),
           )) {
             const unscoped = unscopedTables(statement, sharded);
-            if (unscoped.length > 0)
-              offenders.set(`function ${name}`, `${unscoped.join(', ')}: ${statement}`);
+            if (unscoped.length > 0) found.set(`function ${name}`, `${unscoped.join(', ')}: ${statement}`);
           }
         expect(entries.length).toBeGreaterThan(20);
-        expect([...offenders.keys()], [...offenders.values()].join('\n\n')).toEqual([]);
+        expect([...found.keys()], [...found.values()].join('\n\n')).toEqual([]);
+      },
+    );
+
+    it(
+      "a broadcast's fan-out and a CLI import name their workspace in every statement on their jobs",
+      { timeout: 180_000 },
+      async (ctx) => {
+        if (!log) return ctx.skip();
+        // The broadcast worker runs in its own server (the one above has no background work).
+        const worker = await startServer({
+          engine: 'postgres',
+          databaseUrl: server.databaseUrl!,
+          credentials: server.credentials,
+          env: { ...NO_BACKGROUND_WORK, ROSTER_BROADCAST_WORKER: '1' },
+        });
+        const dir = mkdtempSync(path.join(tmpdir(), 'roster-wsaudit-'));
+        try {
+          const mark = await log.mark();
+          const campaign = (await call('POST', '/v1/campaigns', {
+            name: 'News',
+            type: 'broadcast',
+            filter: { attribute: { field: 'plan', operator: 'exists' } },
+            template: { title: 'News', message: 'Hi {{ customer.id }}' },
+          })) as { campaign: { id: number } };
+          const trigger = (await call('POST', `/v1/campaigns/${campaign.campaign.id}/triggers`, {})) as {
+            id: number;
+          };
+          await waitFor('the broadcast fanned out', async () => {
+            const t = (await call('GET', `/v1/campaigns/${campaign.campaign.id}/triggers/${trigger.id}`)) as {
+              trigger: { status: string };
+            };
+            return t.trigger.status !== 'pending';
+          });
+          const file = path.join(dir, 'people.csv');
+          writeFileSync(file, 'id,email,plan\nimp-1,imp1@example.com,pro\nimp-2,imp2@example.com,free\n');
+          const imported = await roster([
+            'import',
+            file,
+            ...storeArgs(server),
+            '--site-id',
+            server.credentials.siteId,
+          ]);
+          expect(imported.code, imported.stderr).toBe(0);
+
+          const entries = (await log.sinceFull(mark, dbName)).filter((e) =>
+            /\b(broadcast_triggers|import_jobs)\b/i.test(e),
+          );
+          // The trigger was claimed, advanced and finished; the job started, advanced and finished.
+          expect(entries.filter((e) => /update "?broadcast_triggers/i.test(e)).length).toBeGreaterThanOrEqual(
+            3,
+          );
+          expect(entries.filter((e) => /update "?import_jobs/i.test(e)).length).toBeGreaterThanOrEqual(2);
+          const found = offenders(entries, sharded);
+          expect([...found.keys()], [...found.values()].join('\n\n')).toEqual([]);
+        } finally {
+          await worker.cleanup();
+          rmSync(dir, { recursive: true, force: true });
+        }
       },
     );
   },

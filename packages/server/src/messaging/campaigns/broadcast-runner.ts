@@ -9,6 +9,7 @@ import {
   claimBroadcastTrigger,
   finishBroadcastTrigger,
   renewBroadcastClaim,
+  type BroadcastTriggerKey,
 } from '../../store/campaigns/broadcasts.js';
 import { compileFilter } from '../../store/filter/compile-filter.js';
 import { readyAttributeIndexes } from '../../store/people/attribute-indexes.js';
@@ -79,12 +80,13 @@ export class BroadcastRunner {
   /** Claims one due trigger and fans it out to the end (or until stopped / the lease is lost). */
   async runOnce(): Promise<boolean> {
     const claim = `${this.workerId}:${randomBytes(6).toString('hex')}`;
-    const id = await this.claim(claim);
-    if (id === undefined) return false;
+    const trigger = await this.claim(claim);
+    if (trigger === undefined) return false;
+    const { id } = trigger;
     while (!this.poller.stopped) {
       let state: 'more' | 'done' | 'lost';
       try {
-        state = await this.page(id, claim);
+        state = await this.page(trigger, claim);
         this.failures.delete(id);
       } catch (err) {
         const n = (this.failures.get(id) ?? 0) + 1;
@@ -98,7 +100,7 @@ export class BroadcastRunner {
         await this.store.transaction((trx) =>
           finishBroadcastTrigger(
             trx,
-            id,
+            trigger,
             'failed',
             `the fan-out failed ${n} times in a row: ${(err as Error).message}`.slice(0, 500),
             unixSeconds(this.clock),
@@ -113,7 +115,7 @@ export class BroadcastRunner {
     return true;
   }
 
-  private async claim(claim: string): Promise<number | undefined> {
+  private async claim(claim: string): Promise<BroadcastTriggerKey | undefined> {
     const nowMs = this.clock.now();
     return this.store.transaction((trx) =>
       claimBroadcastTrigger(trx, this.store.dialect, claim, nowMs, nowMs + this.o.leaseMs),
@@ -121,17 +123,18 @@ export class BroadcastRunner {
   }
 
   /** One page in one transaction; 'more' while people remain. */
-  private async page(id: number, claim: string): Promise<'more' | 'done' | 'lost'> {
+  private async page(trigger: BroadcastTriggerKey, claim: string): Promise<'more' | 'done' | 'lost'> {
+    const { id } = trigger;
     const state = await this.store.transaction(async (trx) => {
       const nowMs = this.clock.now();
       const now = unixSeconds(this.clock);
-      const held = await renewBroadcastClaim(trx, id, claim, nowMs + this.o.leaseMs, now);
+      const held = await renewBroadcastClaim(trx, trigger, claim, nowMs + this.o.leaseMs, now);
       if (!held) return 'lost' as const;
       const finish = async (status: 'done' | 'failed', error: string | null = null) => {
-        await finishBroadcastTrigger(trx, id, status, error, now);
+        await finishBroadcastTrigger(trx, trigger, status, error, now);
         return 'done' as const;
       };
-      const wsId = Number(held.workspace_id);
+      const wsId = trigger.workspaceId;
       const campaign = await this.campaigns.byId(trx, wsId, Number(held.campaign_id));
       if (!campaign) return finish('failed', 'the broadcast was deleted');
       const audience = parseJson<Audience>(held.audience);
@@ -184,7 +187,7 @@ export class BroadcastRunner {
         });
         if (delivery) queued++;
       }
-      await advanceBroadcastTrigger(trx, id, next, Number(held.queued) + queued);
+      await advanceBroadcastTrigger(trx, trigger, next, Number(held.queued) + queued);
       return 'more' as const;
     });
     if (state === 'more') this.o.onPage?.();

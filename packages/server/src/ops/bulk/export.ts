@@ -96,6 +96,7 @@ async function* peoplePages(
     if (withDevices) {
       const ds = await devicesOfPeople(
         store.db,
+        ws,
         rows.map((r) => r.pid),
       );
       for (const d of ds) {

@@ -84,7 +84,7 @@ export class ImportBatches {
             this.errorsLength += Buffer.byteLength(text);
             await recordImportProgress(
               trx,
-              this.job.id,
+              { workspaceId: this.workspace.id, id: this.job.id },
               {
                 byteOffset: last.end,
                 line: last.line + 1,

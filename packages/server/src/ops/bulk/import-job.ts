@@ -70,8 +70,9 @@ export async function startImport(
   absolute: string,
   format: ImportFormat,
 ): Promise<{ done: ImportJob } | ImportStart> {
-  if (options.restart) await deleteImportJob(store.db, jobId);
-  let job = await importJob(store.db, jobId);
+  const key = { workspaceId: options.workspace.id, id: jobId };
+  if (options.restart) await deleteImportJob(store.db, key);
+  let job = await importJob(store.db, key);
   if (job?.status === 'done') return { done: job };
   const resumed = job !== undefined;
   let mapper: CsvRowMapper | ObjectCsvMapper | undefined;

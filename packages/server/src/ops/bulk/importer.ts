@@ -133,7 +133,12 @@ export async function runImport(services: Services, options: ImportOptions): Pro
     if (!interrupted) {
       await batches.commit(batch);
       batches.bytesDone = totalBytes;
-      await finishImportJob(services.store.db, jobId, totalBytes, unixSeconds(services.clock));
+      await finishImportJob(
+        services.store.db,
+        { workspaceId: options.workspace.id, id: jobId },
+        totalBytes,
+        unixSeconds(services.clock),
+      );
     }
   } finally {
     batches.close();

@@ -19,11 +19,12 @@ export async function peoplePage(
   return q.orderBy('p.pid').limit(limit).execute();
 }
 
-/** The devices of these people, by person then token. */
-export async function devicesOfPeople(db: Tx, pids: readonly number[]) {
+/** The devices of these people of the workspace, by person then token. */
+export async function devicesOfPeople(db: Tx, workspaceId: number, pids: readonly number[]) {
   return db
     .selectFrom('devices')
     .select(['person_pid', 'token', 'platform', 'last_used', 'attributes'])
+    .where('workspace_id', '=', workspaceId)
     .where('person_pid', 'in', [...pids])
     .orderBy('person_pid')
     .orderBy('token')

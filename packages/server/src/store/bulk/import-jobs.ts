@@ -5,12 +5,27 @@ import type { Tx } from '../store.js';
 /** `roster import` progress for one file into one workspace (migration 040). */
 export type ImportJob = Selectable<ImportJobsTable>;
 
-export async function importJob(db: Tx, id: string): Promise<ImportJob | undefined> {
-  return db.selectFrom('import_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+/** An import job as its statements name it: by workspace and id (one shard under Citus). */
+export interface ImportJobKey {
+  workspaceId: number;
+  id: string;
 }
 
-export async function deleteImportJob(db: Tx, id: string): Promise<void> {
-  await db.deleteFrom('import_jobs').where('id', '=', id).execute();
+export async function importJob(db: Tx, job: ImportJobKey): Promise<ImportJob | undefined> {
+  return db
+    .selectFrom('import_jobs')
+    .selectAll()
+    .where('workspace_id', '=', job.workspaceId)
+    .where('id', '=', job.id)
+    .executeTakeFirst();
+}
+
+export async function deleteImportJob(db: Tx, job: ImportJobKey): Promise<void> {
+  await db
+    .deleteFrom('import_jobs')
+    .where('workspace_id', '=', job.workspaceId)
+    .where('id', '=', job.id)
+    .execute();
 }
 
 export async function insertImportJob(db: Tx, job: ImportJob): Promise<void> {
@@ -20,7 +35,7 @@ export async function insertImportJob(db: Tx, job: ImportJob): Promise<void> {
 /** Where the next batch starts and the counts so far: committed with the batch it follows. */
 export async function recordImportProgress(
   trx: Tx,
-  id: string,
+  job: ImportJobKey,
   p: { byteOffset: number; line: number; rowsOk: number; rowsFailed: number; errorsBytes: number },
   now: number,
 ): Promise<void> {
@@ -34,14 +49,21 @@ export async function recordImportProgress(
       errors_bytes: p.errorsBytes,
       updated_at: now,
     })
-    .where('id', '=', id)
+    .where('workspace_id', '=', job.workspaceId)
+    .where('id', '=', job.id)
     .execute();
 }
 
-export async function finishImportJob(db: Tx, id: string, byteOffset: number, now: number): Promise<void> {
+export async function finishImportJob(
+  db: Tx,
+  job: ImportJobKey,
+  byteOffset: number,
+  now: number,
+): Promise<void> {
   await db
     .updateTable('import_jobs')
     .set({ status: 'done', byte_offset: byteOffset, updated_at: now })
-    .where('id', '=', id)
+    .where('workspace_id', '=', job.workspaceId)
+    .where('id', '=', job.id)
     .execute();
 }

@@ -48,9 +48,16 @@ export async function broadcastTriggerById(
     .executeTakeFirst();
 }
 
+/** A trigger as its later statements name it: by workspace and id (one shard under Citus). */
+export interface BroadcastTriggerKey {
+  workspaceId: number;
+  id: number;
+}
+
 /**
- * Claims the oldest pending trigger nobody holds a live claim on, for `claim` until `untilMs`.
- * PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent claimers pass over each other's rows.
+ * Claims the oldest pending trigger of any workspace nobody holds a live claim on, for `claim`
+ * until `untilMs` (the one cross-workspace poll; docs/scaling.md). PostgreSQL: `FOR UPDATE SKIP
+ * LOCKED`, so concurrent claimers pass over each other's rows.
  */
 export async function claimBroadcastTrigger(
   trx: Tx,
@@ -58,10 +65,10 @@ export async function claimBroadcastTrigger(
   claim: string,
   nowMs: number,
   untilMs: number,
-): Promise<number | undefined> {
+): Promise<BroadcastTriggerKey | undefined> {
   let q = trx
     .selectFrom('broadcast_triggers')
-    .select('id')
+    .select(['id', 'workspace_id'])
     .where('status', '=', 'pending')
     .where((eb) => eb.or([eb('claimed_until_ms', 'is', null), eb('claimed_until_ms', '<', nowMs)]))
     .orderBy('id')
@@ -69,18 +76,20 @@ export async function claimBroadcastTrigger(
   if (dialect === 'postgres') q = q.forUpdate().skipLocked();
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
+  const key = { workspaceId: Number(row.workspace_id), id: Number(row.id) };
   await trx
     .updateTable('broadcast_triggers')
     .set({ claimed_by: claim, claimed_until_ms: untilMs })
-    .where('id', '=', row.id)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('id', '=', key.id)
     .execute();
-  return Number(row.id);
+  return key;
 }
 
 /** Extends `claim`'s hold on a pending trigger; undefined when the claim was lost. */
 export async function renewBroadcastClaim(
   trx: Tx,
-  id: number,
+  t: BroadcastTriggerKey,
   claim: string,
   untilMs: number,
   now: number,
@@ -88,7 +97,8 @@ export async function renewBroadcastClaim(
   return trx
     .updateTable('broadcast_triggers')
     .set({ claimed_until_ms: untilMs, updated_at: now })
-    .where('id', '=', id)
+    .where('workspace_id', '=', t.workspaceId)
+    .where('id', '=', t.id)
     .where('claimed_by', '=', claim)
     .where('status', '=', 'pending')
     .returningAll()
@@ -97,7 +107,7 @@ export async function renewBroadcastClaim(
 
 export async function finishBroadcastTrigger(
   trx: Tx,
-  id: number,
+  t: BroadcastTriggerKey,
   status: 'done' | 'failed',
   error: string | null,
   now: number,
@@ -105,16 +115,22 @@ export async function finishBroadcastTrigger(
   await trx
     .updateTable('broadcast_triggers')
     .set({ status, error, finished_at: now, claimed_by: null, claimed_until_ms: null })
-    .where('id', '=', id)
+    .where('workspace_id', '=', t.workspaceId)
+    .where('id', '=', t.id)
     .execute();
 }
 
 /** After a page: where the next one starts, and how many sends were queued so far. */
 export async function advanceBroadcastTrigger(
   trx: Tx,
-  id: number,
+  t: BroadcastTriggerKey,
   cursor: number,
   queued: number,
 ): Promise<void> {
-  await trx.updateTable('broadcast_triggers').set({ cursor, queued }).where('id', '=', id).execute();
+  await trx
+    .updateTable('broadcast_triggers')
+    .set({ cursor, queued })
+    .where('workspace_id', '=', t.workspaceId)
+    .where('id', '=', t.id)
+    .execute();
 }
