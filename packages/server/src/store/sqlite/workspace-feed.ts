@@ -4,6 +4,13 @@ import type { ChangeFeed } from '../store.js';
 /** The tables a cached workspace row is read from (store/workspaces/queries.ts, store/pipelines/write-keys.ts). */
 const WATCHED = ['workspaces', 'write_keys'];
 const CHANGED = 'roster_workspaces_changed';
+/**
+ * How often another connection's commits are looked for, at most: `PRAGMA data_version` on every
+ * lookup was 5% of an identify's server CPU on SQLite (it takes the file's shared lock and reads the
+ * WAL index each time), and a change made by another process (a CLI beside the server) is seen
+ * within this time anyway.
+ */
+const RECHECK_MS = 1;
 
 /**
  * SQLite: what tells the workspace cache (services/workspace-cache.ts) that a cached row may be
@@ -17,8 +24,8 @@ const CHANGED = 'roster_workspaces_changed';
  *   file, so other processes need not know this function) call back into this process at the
  *   write, before its COMMIT — a rolled-back change only costs a read;
  * - another connection commits anything to the file (a `roster workspace rotate-keys` beside the
- *   server, a backup restore): `PRAGMA data_version`, checked on every lookup (a few µs, no WAL
- *   read transaction of its own).
+ *   server, a backup restore): `PRAGMA data_version`, checked by a lookup when the last check is
+ *   older than `RECHECK_MS` (so such a change is seen within a millisecond; a check costs a few µs).
  * Not live until the triggers exist (they need the migrated tables, and are made between
  * transactions): nothing is cached before.
  */
@@ -26,6 +33,7 @@ export function sqliteWorkspaceFeed(raw: SqliteDatabase.Database): ChangeFeed {
   let generation = 0;
   let seenVersion: unknown;
   let installed = false;
+  let checkedAt = -Infinity;
   raw.function(CHANGED, { deterministic: false }, () => {
     generation++;
     return null;
@@ -57,6 +65,9 @@ export function sqliteWorkspaceFeed(raw: SqliteDatabase.Database): ChangeFeed {
     },
     get generation() {
       if (!raw.open) return ++generation;
+      const now = performance.now();
+      if (now - checkedAt < RECHECK_MS) return generation;
+      checkedAt = now;
       const version = dataVersion.get();
       if (version !== seenVersion) {
         seenVersion = version;
