@@ -22,6 +22,8 @@ import { registerFirstQueryValue } from './query.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { StorageHealth } from './storage-health.js';
 import { registerTrackRoutes } from './routes/track/index.js';
+import { customerLaneRoutes } from './routes/track/customers.js';
+import { registerFastLaneReplay, requestIdSequence, TrackFastLane } from './fast-lane.js';
 import { registerAppApiRoutes } from './routes/app/index.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerOpenApi } from './routes/openapi.js';
@@ -85,13 +87,16 @@ export async function buildApp(
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const bodyLimit = options.bodyLimit ?? 1_048_576;
+  const requestId = requestIdSequence();
   const checkEvery = Math.min(30_000, Math.max(250, Math.floor(requestTimeoutMs / 4)));
   const app = Fastify({
     ...(options.https ? { https: { ...options.https, connectionsCheckingInterval: checkEvery } } : {}),
     ...(options.loggerInstance
       ? { loggerInstance: options.loggerInstance, childLoggerFactory: lazyRequestLogger }
       : { logger: options.logger ?? false }),
-    bodyLimit: options.bodyLimit ?? 1_048_576,
+    bodyLimit,
+    genReqId: requestId,
     // Clients percent-encode ids; a path is routed raw and its segments decoded afterwards.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Huge headers are cut off by Node (16 KB) with a 431 before reaching us.
@@ -110,7 +115,7 @@ export async function buildApp(
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.decorateRequest('workspace', null);
-  registerClosingAnswer(app);
+  const closing = registerClosingAnswer(app);
   registerBodyDeadline(app, requestTimeoutMs);
   registerJsonBodyParser(app);
   registerFirstQueryValue(app);
@@ -119,7 +124,8 @@ export async function buildApp(
   registerCors(app);
   const methods = trackRoutesForMethodNotAllowed(app);
   const openapi = registerOpenApi(app);
-  registerMetrics(app, services, { token: options.metricsToken });
+  const record = registerMetrics(app, services, { token: options.metricsToken });
+  registerFastLaneReplay(app);
 
   const storage = new StorageHealth(() => (options.clock ?? systemClock).now());
   storage.register(app);
@@ -133,6 +139,16 @@ export async function buildApp(
   registerAppApiRoutes(app, services, { defaultRateLimit: options.appApiRateLimit ?? 0 });
   await registerPipelinesRoutes(app, services, { publicUrl: options.publicUrl });
   await registerDashboard(app, { dir: options.dashboardDir });
+
+  new TrackFastLane(app, Object.values(customerLaneRoutes), {
+    workspaces: services.workspaces,
+    track: services.track,
+    bodyLimit,
+    requestTimeoutMs,
+    closing,
+    record,
+    requestId,
+  }).install();
 
   openapi.seal();
   methods.finish();

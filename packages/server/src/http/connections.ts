@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { apiFamily } from './api-family.js';
@@ -67,7 +67,7 @@ export function clientErrorHandler(
  * request) is answered 503 in its API's error shape, with `Retry-After`, and its connection closed.
  * Register before the routes (Fastify's own 503 is turned off: `return503OnClosing: false`).
  */
-export function registerClosingAnswer(app: FastifyInstance): void {
+export function registerClosingAnswer(app: FastifyInstance): () => boolean {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -86,6 +86,7 @@ export function registerClosingAnswer(app: FastifyInstance): void {
       ),
     );
   });
+  return () => closing;
 }
 
 /**
@@ -95,24 +96,28 @@ export function registerClosingAnswer(app: FastifyInstance): void {
  */
 export function registerBodyDeadline(app: FastifyInstance, timeoutMs: number): void {
   app.addHook('onRequest', (request, reply, done) => {
-    const raw = request.raw;
-    if (!hasUnreadBody(raw)) return done();
-    const timer = setTimeout(() => {
-      if (raw.complete || reply.raw.headersSent) return;
-      const body = JSON.stringify(
-        errorBody(apiFamily(request.url), clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT')),
-      );
-      reply.raw.writeHead(408, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(body),
-        connection: 'close',
-      });
-      reply.raw.end(body, () => raw.socket.destroy());
-    }, timeoutMs);
-    timer.unref();
-    const clear = () => clearTimeout(timer);
-    raw.once('end', clear);
-    raw.once('close', clear);
+    armBodyDeadline(request.raw, reply.raw, timeoutMs);
     done();
   });
+}
+
+/** The deadline of one request's body (`registerBodyDeadline`; the Track fast lane's too). */
+export function armBodyDeadline(raw: IncomingMessage, res: ServerResponse, timeoutMs: number): void {
+  if (!hasUnreadBody(raw)) return;
+  const timer = setTimeout(() => {
+    if (raw.complete || res.headersSent) return;
+    const body = JSON.stringify(
+      errorBody(apiFamily(raw.url ?? '/'), clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT')),
+    );
+    res.writeHead(408, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    res.end(body, () => raw.socket.destroy());
+  }, timeoutMs);
+  timer.unref();
+  const clear = () => clearTimeout(timer);
+  raw.once('end', clear);
+  raw.once('close', clear);
 }

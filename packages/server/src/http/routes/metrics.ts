@@ -6,6 +6,12 @@ import type { Services } from '../../services/services.js';
 import { HttpError } from '../error-handler.js';
 import type { CounterSeries, HistogramSeries } from '../../lib/metrics.js';
 
+/**
+ * Counts and times one answered request (`roster_http_requests_total`, `…_duration_seconds`):
+ * `route` is the route's pattern, `t0` when it arrived (`process.hrtime.bigint()`).
+ */
+export type RequestRecorder = (method: string, route: string, status: number, t0: bigint | undefined) => void;
+
 export interface MetricsOptions {
   /** Bearer token required on `GET /metrics` (ROSTER_METRICS_TOKEN); unset = open. */
   token?: string | undefined;
@@ -40,7 +46,7 @@ export function registerMetrics(
   app: FastifyInstance,
   services: Services,
   options: MetricsOptions = {},
-): void {
+): RequestRecorder {
   const { token } = options;
   const { metrics } = services;
   const started = new WeakMap<FastifyRequest, bigint>();
@@ -67,11 +73,13 @@ export function registerMetrics(
     started.set(request, process.hrtime.bigint());
     done();
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    const t0 = started.get(request);
-    const s = seriesOf(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+  const record: RequestRecorder = (method, route, status, t0) => {
+    const s = seriesOf(method, route, status);
     s.count.inc();
     if (t0 !== undefined) s.time.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+  };
+  app.addHook('onResponse', (request, reply, done) => {
+    record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, started.get(request));
     done();
   });
   app.addHook('onError', (_request, _reply, err, done) => {
@@ -99,6 +107,7 @@ export function registerMetrics(
     metrics.set('process_start_time_seconds', Math.round(Date.now() / 1000 - process.uptime()));
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });
+  return record;
 }
 
 async function collectStoreGauges(services: Services): Promise<void> {

@@ -14,8 +14,28 @@ import type { Services } from '../../../services/services.js';
 import { v1 } from '../../../services/track/v1.js';
 import { trackAuth, workspaceOf } from '../../auth.js';
 import { ok, sourceOf, trackErrorHandler } from './respond.js';
+import type { LaneRoute } from '../../fast-lane.js';
 
 type IdParams = { identifier: string };
+
+/**
+ * The person writes the Track fast lane (http/fast-lane.ts) answers as well: the routes below make
+ * their writes with these same functions, so both paths run the same write.
+ */
+export const customerLaneRoutes = {
+  identify: {
+    method: 'PUT',
+    suffix: '',
+    pattern: '/api/v1/customers/:identifier',
+    write: (ws, identifier, body) => v1.identify(ws, identifier, body),
+  },
+  event: {
+    method: 'POST',
+    suffix: '/events',
+    pattern: '/api/v1/customers/:identifier/events',
+    write: (ws, identifier, body) => v1.event(ws, identifier, body),
+  },
+} satisfies Record<string, LaneRoute>;
 
 /** `/api/v1/customers/:identifier…`: identify, delete, devices, suppress, unsuppress, events (docs/track-api.md §2). */
 export function registerCustomerRoutes(app: FastifyInstance, services: Services): void {
@@ -37,8 +57,9 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     return ws;
   };
 
+  const { identify, event } = customerLaneRoutes;
   app.put<{ Params: IdParams }>(
-    '/api/v1/customers/:identifier',
+    identify.pattern,
     {
       ...base,
       ...documented({
@@ -50,7 +71,7 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     },
     async (request, reply) => {
       const ws = signed(request);
-      await track.execute(ws, src(request), v1.identify(ws, request.params.identifier, request.body));
+      await track.execute(ws, src(request), identify.write(ws, request.params.identifier, request.body));
       return ok(reply);
     },
   );
@@ -125,7 +146,7 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
   );
 
   app.post<{ Params: IdParams }>(
-    '/api/v1/customers/:identifier/events',
+    event.pattern,
     {
       ...base,
       ...documented({
@@ -137,7 +158,7 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     },
     async (request, reply) => {
       const ws = signed(request);
-      await track.execute(ws, src(request), v1.event(ws, request.params.identifier, request.body));
+      await track.execute(ws, src(request), event.write(ws, request.params.identifier, request.body));
       return ok(reply);
     },
   );

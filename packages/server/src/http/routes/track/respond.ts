@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../../../lib/errors.js';
 import { ValidationErrors } from '../../../services/track/limits.js';
@@ -17,7 +18,7 @@ export function json(reply: FastifyReply, status: number, body: unknown): Fastif
  * Where a write came from, for the activity history: `sdk:<X-Roster-Client>` for Roster's SDK,
  * otherwise `track_v1` / `track_v2` with the client's User-Agent.
  */
-export function sourceOf(request: FastifyRequest, family: 'track_v1' | 'track_v2'): string {
+export function sourceOf(request: { headers: IncomingHttpHeaders }, family: 'track_v1' | 'track_v2'): string {
   const sdk = request.headers['x-roster-client'];
   if (typeof sdk === 'string' && sdk !== '') return `sdk:${sdk.slice(0, 200)}`;
   const ua = request.headers['user-agent'];
