@@ -5,13 +5,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../packages/server/src/store/open-store.js';
 import { HOT_TABLES } from '../../packages/server/src/store/migrations/145-hot-tables-workspace-fk.js';
+import { PEOPLE_FILLFACTOR } from '../../packages/server/src/store/migrations/146-people-fillfactor.js';
 import type { Store } from '../../packages/server/src/store/store.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.js';
 
 /**
  * Migration 145 (PostgreSQL): `people`, `activities` and `events` lose their foreign key to
  * `workspaces` (a check per inserted row), and deleting a workspace row still deletes their rows,
- * as the key's ON DELETE CASCADE did. test/upgrade/upgrade.e2e.test.ts runs the migration on a
+ * as the key's ON DELETE CASCADE did. Migration 146: `people` pages keep room for HOT updates. test/upgrade/upgrade.e2e.test.ts runs the migration on a
  * previous release's database; this checks what it leaves.
  */
 describe.runIf(postgresAvailable())('hot tables without a foreign key to workspaces (PostgreSQL)', () => {
@@ -37,6 +38,12 @@ describe.runIf(postgresAvailable())('hot tables without a foreign key to workspa
     const tables = rows.rows.map((r) => r.table);
     for (const t of HOT_TABLES) expect(tables).not.toContain(t);
     expect(tables).toEqual(expect.arrayContaining(['devices', 'segment_catalog', 'suppressions']));
+  });
+
+  it('keeps room on people pages for updates in place (migration 146)', async () => {
+    const r = await sql<{ options: string[] | null }>`
+      select reloptions as options from pg_class where oid = 'people'::regclass`.execute(store.db);
+    expect(r.rows[0]!.options).toEqual([`fillfactor=${PEOPLE_FILLFACTOR}`]);
   });
 
   it("deleting a workspace row deletes its people, history and events, and no other workspace's", async () => {

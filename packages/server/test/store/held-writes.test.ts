@@ -39,6 +39,8 @@ const INSERT_EVENT = statement(
 );
 
 const NOW = Math.floor(Date.now() / 1000);
+/** Text an array literal must escape (quotes, backslash, braces, a comma, the word NULL). */
+const HOSTILE = `it's "x" \\ {NULL}, \u00e9`;
 
 /** One scripted transaction's writes, for workspace `ws` with pids from `base`. */
 function script(ws: number, base: number) {
@@ -90,7 +92,7 @@ function script(ws: number, base: number) {
     [INSERT_EVENT, event(3, 'first')],
     [UPDATE_ATTRIBUTES, [JSON.stringify({ a: 2 }), '{"a":5}', 0, NOW, base + 1, ws]],
     [INSERT_ACTIVITY, act(1, { a: 2 })],
-    [UPDATE_ATTRIBUTES, [JSON.stringify({ b: 3 }), '{}', 1, NOW, base + 2, ws]],
+    [UPDATE_ATTRIBUTES, [JSON.stringify({ b: 3, q: HOSTILE }), '{}', 1, NOW, base + 2, ws]],
     [UPDATE_ATTRIBUTES, [JSON.stringify({ a: 3 }), '{"a":6}', 0, NOW + 1, base + 1, ws]],
     // Identifiers move between people: never merged, never moved.
     [UPDATE_IDENTIFIERS, ['p1-new', null, null, '{}', '{}', 0, NOW, base + 1, ws]],
@@ -143,7 +145,7 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
       'insert into activities',
       // …events of 2 and 3: events reference people, so none moves before a person inserted…
       'insert into events',
-      // …the attribute updates of 1 (twice: the last wins) and 2, as one UPDATE … FROM (VALUES …)…
+      // …the attribute updates of 1 (twice: the last wins) and 2, as one UPDATE … FROM unnest(…)…
       'update people as',
       // …identifier changes one by one, nothing merged across them…
       'update people set',
@@ -153,8 +155,11 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
       'insert into activities',
     ]);
     expect(statements[2]!.match(/'attribute_change'/g)).toHaveLength(3);
-    expect(statements[4]).toContain('from (values');
-    expect(statements[4]!.match(/\('\{/g)).toHaveLength(2);
+    // One array per column (attributes, attr_ts, unsubscribed, updated_at, pid, workspace_id)…
+    expect(statements[4]).toContain('from unnest(');
+    expect(statements[4]!.match(/::(jsonb|integer|bigint)\[\]/g)).toHaveLength(6);
+    // …of two rows each (person 1's two updates are one row: the last).
+    expect(statements[4]).toMatch(/'\{"?0"?,"?1"?\}'::integer\[\]/);
     expect(statements[5]).toContain("set id = 'p1-new'");
     expect(statements[7]).toContain('set attributes = ');
     expect(held.length).toBe(0);
@@ -201,7 +206,7 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
     expect(a).toEqual(await read(ws[1]!, 200_000));
     expect(a.people).toEqual([
       expect.objectContaining({ pid: 1, id: 'p1-new', attributes: {}, attr_ts: {} }),
-      expect.objectContaining({ pid: 2, id: 'p2', attributes: { b: 3 }, unsubscribed: 1 }),
+      expect.objectContaining({ pid: 2, id: 'p2', attributes: { b: 3, q: HOSTILE }, unsubscribed: 1 }),
       expect.objectContaining({ pid: 3, id: 'p1', email: 'x@example.com', attributes: { c: 'last' } }),
     ]);
     expect(a.activities.map((r) => r.person_pid)).toEqual([1, 2, 1, 3]);

@@ -160,4 +160,9 @@ export const migrations: readonly Migration[] = [
     name: 'hot-tables-workspace-fk',
     up: async (db, d) => (await import('./145-hot-tables-workspace-fk.js')).up(db, d),
   },
+  {
+    version: 146,
+    name: 'people-fillfactor',
+    up: async (db, d) => (await import('./146-people-fillfactor.js')).up(db, d),
+  },
 ];

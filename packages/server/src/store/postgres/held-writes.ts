@@ -71,8 +71,8 @@ interface UpdateEntry {
   info: TableInfo;
   columns: string;
   shape: UpdateShape;
-  /** Key literal → the row's literals (set values, then the key), in the order first held. */
-  rows: Map<string, string[]>;
+  /** Key literal → the row's values (set values, then the key), in the order first held. */
+  rows: Map<string, unknown[]>;
 }
 
 type Entry = TextEntry | InsertEntry | UpdateEntry;
@@ -202,17 +202,25 @@ export class HeldWrites {
         this.entries.push({ kind: 'insert', table: shape.table, info, columns: shape.columns, rows: [rows] });
       return true;
     }
-    const literals: string[] = [];
-    for (const n of [...shape.setParams, ...shape.keyParams]) {
-      const l = literal(params[n - 1]);
+    const values: unknown[] = [];
+    for (const n of shape.setParams) {
+      const v = params[n - 1];
+      if (!plainValue(v) && literal(v) === undefined) return false;
+      values.push(v);
+    }
+    const keyLiterals: string[] = [];
+    for (const n of shape.keyParams) {
+      const v = params[n - 1];
+      const l = literal(v);
       if (l === undefined) return false;
-      literals.push(l);
+      values.push(v);
+      keyLiterals.push(l);
     }
     // Literals never hold a NUL (such values are not inlined), so it separates key columns.
-    const key = literals.slice(shape.setColumns.length).join('\0');
+    const key = keyLiterals.join('\0');
     const into = this.joinable(shape, info);
     if (into?.kind === 'update') {
-      into.rows.set(key, literals);
+      into.rows.set(key, values);
       return true;
     }
     this.entries.push({
@@ -221,7 +229,7 @@ export class HeldWrites {
       info,
       columns: shape.columns,
       shape,
-      rows: new Map([[key, literals]]),
+      rows: new Map([[key, values]]),
     });
     return true;
   }
@@ -255,17 +263,54 @@ function render(e: Entry): string {
   if (e.rows.size === 1) {
     // One person (maybe written twice: the last row replaced the first): the plain UPDATE.
     const [row] = e.rows.values();
-    const sets = setColumns.map((c, i) => `${c} = ${row![i]}`).join(', ');
-    const where = keys.map((k, j) => `${k} = ${row![n + j]}`).join(' and ');
+    const l = row!.map((v) => literal(v)!);
+    const sets = setColumns.map((c, i) => `${c} = ${l[i]}`).join(', ');
+    const where = keys.map((k, j) => `${k} = ${l[n + j]}`).join(' and ');
     return `update ${e.table} set ${sets} where ${where}`;
   }
+  const rows = [...e.rows.values()];
+  return rows.every((r) => r.every(plainValue)) ? renderUnnest(e, rows) : renderValues(e, rows);
+}
+
+/** Values an array literal holds as their text form, exactly as a quoted literal would give them. */
+function plainValue(v: unknown): boolean {
+  return (
+    v === null ||
+    v === undefined ||
+    typeof v === 'number' ||
+    typeof v === 'bigint' ||
+    (typeof v === 'string' && !v.includes('\u0000'))
+  );
+}
+
+/**
+ * `update … from unnest(array, …)`: one typed array per column. PostgreSQL plans it in about a
+ * fifth of the time of the same rows as `from (values …)` (100 rows: 0.14 against 0.7 ms; each
+ * VALUES row's literals are typed one by one), and every element goes through the column type's
+ * input function as the quoted literal would.
+ */
+function renderUnnest(e: UpdateEntry, rows: unknown[][]): string {
+  const { setColumns, keys } = e.shape;
+  const columns = [...setColumns, ...keys];
+  const arrays = columns.map((c, i) => `${literal(rows.map((r) => r[i]))}::${e.info.types.get(c)}[]`);
+  const names = columns.map((_, i) =>
+    i < setColumns.length ? `v${i + 1}` : `k${i - setColumns.length + 1}`,
+  );
+  const sets = setColumns.map((c, i) => `${c} = v.${names[i]}`).join(', ');
+  const where = keys.map((k, j) => `t.${k} = v.${names[setColumns.length + j]}`).join(' and ');
+  return `update ${e.table} as t set ${sets} from unnest(${arrays.join(', ')}) as v(${names.join(', ')}) where ${where}`;
+}
+
+/** `update … from (values …)`: for values an array literal does not carry as a literal would. */
+function renderValues(e: UpdateEntry, rows: unknown[][]): string {
+  const { setColumns, keys } = e.shape;
   const names = setColumns.map((_, i) => `v${i + 1}`);
   const keyNames = keys.map((_, j) => `k${j + 1}`);
   const sets = setColumns.map((c, i) => `${c} = v.${names[i]}::${e.info.types.get(c)}`).join(', ');
-  const rows = [...e.rows.values()].map((r) => `(${r.join(', ')})`).join(', ');
+  const tuples = rows.map((r) => `(${r.map((v) => literal(v)!).join(', ')})`).join(', ');
   const where = keys.map((k, j) => `t.${k} = v.${keyNames[j]}::${e.info.types.get(k)}`).join(' and ');
   return (
-    `update ${e.table} as t set ${sets} from (values ${rows}) as v(${[...names, ...keyNames].join(', ')}) ` +
+    `update ${e.table} as t set ${sets} from (values ${tuples}) as v(${[...names, ...keyNames].join(', ')}) ` +
     `where ${where}`
   );
 }
