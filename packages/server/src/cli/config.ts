@@ -9,7 +9,10 @@ import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
  * is the only place that reads the environment: the rest of the server is handed this object (or
  * the part of it it needs), so tests and embedders configure it without touching `process.env`.
  */
-export interface ServeConfig extends Pick<CliStoreConfig, 'queryBudgetMs' | 'pgMergeWrites'> {
+export interface ServeConfig extends Pick<
+  CliStoreConfig,
+  'queryBudgetMs' | 'pgMergeWrites' | 'pgWriteGroups'
+> {
   /** PORT */
   port: number;
   /** HOST */
@@ -104,6 +107,16 @@ function rateOrOff(env: Env, key: string, fallback: number): number {
   return v;
 }
 
+/** ROSTER_PG_WRITE_GROUPS: unset or empty for the default; otherwise a whole number from 1 to 8. */
+function writeGroups(env: Env): number | undefined {
+  const raw = env.ROSTER_PG_WRITE_GROUPS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 1 || v > 8)
+    throw new Error(`ROSTER_PG_WRITE_GROUPS must be a whole number from 1 to 8, got ${raw}`);
+  return v;
+}
+
 /** ROSTER_RETENTION_DAYS: unset or empty keeps everything; otherwise a whole number of days ≥ 1. */
 function retentionDays(env: Env): number | undefined {
   const raw = env.ROSTER_RETENTION_DAYS;
@@ -124,6 +137,8 @@ export interface CliStoreConfig extends StoreConfig {
   pgMergeWrites: boolean;
   /** ROSTER_QUERY_TIMEOUT_MS: time budget of App API searches and counts (default 10,000). */
   queryBudgetMs: number | undefined;
+  /** ROSTER_PG_WRITE_GROUPS: groups of concurrent Track writes committing at once (PostgreSQL). */
+  pgWriteGroups: number | undefined;
 }
 
 export function resolveStoreConfig(
@@ -136,6 +151,7 @@ export function resolveStoreConfig(
     pgPreparedStatements: env.ROSTER_PG_PREPARED_STATEMENTS?.toLowerCase() !== 'off',
     pgMergeWrites: env.ROSTER_PG_MERGE_WRITES?.toLowerCase() !== 'off',
     queryBudgetMs: positive(env, 'ROSTER_QUERY_TIMEOUT_MS'),
+    pgWriteGroups: writeGroups(env),
   };
 }
 

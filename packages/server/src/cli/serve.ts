@@ -33,6 +33,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     sqliteBackgroundCheckpoint: true,
     pgPreparedStatements: config.pgPreparedStatements,
     pgMergeWrites: config.pgMergeWrites,
+    pgWriteGroups: config.pgWriteGroups,
     queryBudgetMs: config.queryBudgetMs,
     migrationLog: log,
   });

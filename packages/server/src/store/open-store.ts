@@ -23,6 +23,8 @@ export interface StoreConfig {
    * (store/postgres/held-writes.ts). Default: on (ROSTER_PG_MERGE_WRITES=off to compare).
    */
   pgMergeWrites?: boolean;
+  /** PostgreSQL: groups of concurrent Track writes committing at once (ROSTER_PG_WRITE_GROUPS). */
+  pgWriteGroups?: number | undefined;
   /** Time budget of the App API's filter reads, ms (ROSTER_QUERY_TIMEOUT_MS; default 10,000). */
   queryBudgetMs?: number;
   /** Where migrations say what they apply and how long it took (default: nowhere). */
@@ -37,6 +39,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         preparedStatements: config.pgPreparedStatements ?? true,
         mergeHeldWrites: config.pgMergeWrites ?? true,
         queryBudgetMs: config.queryBudgetMs,
+        writeGroups: config.pgWriteGroups,
       })
     : openSqliteStore({
         dataDir: config.dataDir,

@@ -58,6 +58,11 @@ export interface Store {
   schemaChange(sqlText: string): Promise<void>;
   /** The time budget of `boundedRead` (ROSTER_QUERY_TIMEOUT_MS). */
   readonly queryBudgetMs: number;
+  /**
+   * PostgreSQL: how many groups of concurrent Track writes commit at once (group commit,
+   * services/track/track-service.ts; ROSTER_PG_WRITE_GROUPS). Absent on SQLite (one writer).
+   */
+  readonly writeGroups?: number;
   close(): Promise<void>;
   /**
    * PostgreSQL: changes other processes made, as they commit (LISTEN on `roster_changes`; see

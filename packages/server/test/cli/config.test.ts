@@ -85,6 +85,7 @@ describe('roster serve configuration', () => {
       ROSTER_REQUEST_TIMEOUT_SECONDS: '5',
       ROSTER_SHUTDOWN_GRACE_SECONDS: '3',
       ROSTER_RETENTION_DAYS: '400',
+      ROSTER_PG_WRITE_GROUPS: '3',
       ROSTER_WEBHOOK_ALLOW_PRIVATE: '1',
       ROSTER_WEBHOOK_CONNECT_TIMEOUT_SECONDS: '2',
       ROSTER_WEBHOOK_TIMEOUT_SECONDS: '7',
@@ -126,6 +127,7 @@ describe('roster serve configuration', () => {
       pipelinesMaxConcurrent: 8,
       tls: { certFile: '/etc/roster/cert.pem', keyFile: '/etc/roster/key.pem' },
       retentionDays: 400,
+      pgWriteGroups: 3,
       webhooks: {
         allowPrivate: true,
         connectTimeoutMs: 2000,
@@ -164,6 +166,10 @@ describe('roster serve configuration', () => {
     expect(() => resolveServeConfig({}, { ROSTER_PUBLIC_URL: 'roster.example.com' })).toThrow(
       /ROSTER_PUBLIC_URL/,
     );
+    for (const bad of ['0', '9', '1.5', 'two'])
+      expect(() => resolveServeConfig({}, { ROSTER_PG_WRITE_GROUPS: bad })).toThrow(
+        /ROSTER_PG_WRITE_GROUPS must be a whole number from 1 to 8/,
+      );
   });
 
   it('gives the other commands only where the store is (their own keys never matter)', () => {

@@ -22,10 +22,12 @@ import { PersonChanges } from './person-changes.js';
 import { WriteGroups, type GroupMember } from './write-groups.js';
 
 /**
- * PostgreSQL group commit (`TrackService.runGroup`): groups running at once, each on one pooled
- * connection (a server's pool is 10, shared with reads and background work)…
+ * PostgreSQL group commit (`TrackService.runGroup`): groups running at once unless the store says
+ * (`Store.writeGroups`, ROSTER_PG_WRITE_GROUPS), each on one pooled connection. 2, not more: a
+ * transaction costs both processes far more than one more write in it, so fewer, larger groups
+ * cost less per write (docs/scaling.md "Group commit")…
  */
-const GROUPS_RUNNING = 4;
+const GROUPS_RUNNING = 2;
 /** …and single writes per group at most. */
 const GROUP_SIZE = 32;
 
@@ -97,14 +99,16 @@ export class TrackService {
     private readonly workspaces: WorkspaceService,
     /** What runs after each write, inside its transaction: built once, in `createServices`. */
     private readonly pipeline: WritePipeline = NO_PIPELINE,
-  ) {}
+  ) {
+    this.groups = new WriteGroups<GroupedWrite>(
+      (_, members) => this.runGroup(members),
+      store.writeGroups ?? GROUPS_RUNNING,
+      GROUP_SIZE,
+    );
+  }
 
   /** PostgreSQL: concurrent single writes of a workspace, committed together (`runGroup`). */
-  private readonly groups = new WriteGroups<GroupedWrite>(
-    (_, members) => this.runGroup(members),
-    GROUPS_RUNNING,
-    GROUP_SIZE,
-  );
+  private readonly groups: WriteGroups<GroupedWrite>;
 
   /**
    * One write in its own transaction, answered (resolved) after its COMMIT. On PostgreSQL, writes

@@ -28,6 +28,8 @@ export interface PostgresOptions {
   mergeHeldWrites?: boolean;
   /** `boundedRead`'s `statement_timeout` (ROSTER_QUERY_TIMEOUT_MS). */
   queryBudgetMs?: number;
+  /** Groups of concurrent Track writes committing at once (`Store.writeGroups`). */
+  writeGroups?: number;
 }
 
 /** PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout` (or a cancel request). */
@@ -147,6 +149,7 @@ export function openPostgresStore(options: PostgresOptions): Store {
       await db.executeQuery(CompiledQuery.raw(sqlText, []));
     },
     queryBudgetMs,
+    ...(options.writeGroups !== undefined ? { writeGroups: options.writeGroups } : {}),
     async boundedRead<R>(query: CompiledQuery<R>, budgetMs = queryBudgetMs): Promise<R[]> {
       const ms = Math.max(1, Math.ceil(budgetMs));
       // One round trip: a simple-protocol query of several statements runs them in one implicit
