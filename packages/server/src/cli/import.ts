@@ -1,6 +1,6 @@
 import { systemClock } from '../lib/clock.js';
 import { COLUMN_TYPES, type ColumnType } from '../ops/bulk/import-rows.js';
-import { runImport } from '../ops/bulk/importer.js';
+import { runImport, type ImportResult } from '../ops/bulk/importer.js';
 import { createProgress } from '../ops/bulk/progress.js';
 import { pickWorkspace } from '../ops/bulk/workspace-pick.js';
 import { createServices } from '../services/services.js';
@@ -49,26 +49,7 @@ export async function importCommand(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const idType = values['id-type'];
-  if (idType !== undefined && idType !== 'id' && idType !== 'email')
-    throw new Error('--id-type must be id or email');
-  const types: Record<string, ColumnType> = {};
-  for (const t of values.type ?? []) {
-    const eq = t.lastIndexOf('=');
-    const type = t.slice(eq + 1) as ColumnType;
-    if (eq <= 0 || !COLUMN_TYPES.includes(type))
-      throw new Error(`--type ${t}: expected COLUMN=${COLUMN_TYPES.join('|')}`);
-    types[t.slice(0, eq)] = type;
-  }
-  if (values.objects && values.relationships)
-    throw new Error('--objects and --relationships exclude each other');
-  const kind = values.objects ? 'objects' : values.relationships ? 'relationships' : undefined;
-  const objectType = values['object-type'];
-  if (objectType !== undefined && (!kind || !/^[1-9][0-9]{0,8}$/.test(objectType)))
-    throw new Error('--object-type takes an object type id such as 1, with --objects or --relationships');
-  const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
-  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
-    throw new Error('--batch-size must be a positive integer');
+  const flags = importFlags(values);
 
   const config = storeConfig({ data: values.data, 'database-url': values['database-url'] });
   // Importing needs a workspace, so a store that exists (a missing --data would import nowhere).
@@ -93,35 +74,14 @@ export async function importCommand(args: string[]): Promise<number> {
       format: values.format as 'csv' | 'jsonl' | undefined,
       workspace,
       idColumn: values['id-column'],
-      idType,
-      types,
-      kind,
-      objectType,
+      ...flags,
       errorsFile: values.errors,
-      batchSize,
       restart: values.restart,
       progress: createProgress(process.stderr, interval === undefined ? {} : { intervalMs: interval }),
       signal: abort.signal,
     });
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else if (result.status === 'already_done')
-      process.stdout.write(
-        `${file} was already imported into ${workspace.siteId} (${result.rowsOk} rows, ${result.rowsFailed} failed); ` +
-          'use --restart to import it again\n',
-      );
-    else {
-      const secs = result.elapsedMs / 1000;
-      process.stdout.write(
-        `${result.status === 'done' ? 'imported' : 'interrupted:'} ${result.rowsOk} rows into ${workspace.siteId}` +
-          `${result.resumed ? ` (resumed at line ${result.startLine})` : ''}, ${result.rowsFailed} failed` +
-          `${result.rowsFailed > 0 ? ` (see ${result.errorsFile})` : ''} in ${secs.toFixed(1)}s\n`,
-      );
-      if (result.status === 'interrupted') process.stdout.write('run the same command again to resume\n');
-      else if (result.rowsFailed > 0)
-        process.stdout.write(
-          `${result.rowsFailed} row${result.rowsFailed === 1 ? '' : 's'} failed: exit code 1 (fix them and import ${result.errorsFile})\n`,
-        );
-    }
+    else process.stdout.write(summary(file, workspace.siteId, result));
     if (result.status === 'interrupted') return 130;
     // Rows that failed make the run a failure for scripts, as they would for a person reading it.
     return result.rowsFailed > 0 && result.status === 'done' ? 1 : 0;
@@ -130,4 +90,60 @@ export async function importCommand(args: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     await store.close();
   }
+}
+
+/** The flags that shape how rows are read, checked: a clear error names the flag that is wrong. */
+function importFlags(values: {
+  'id-type'?: string | undefined;
+  type?: string[] | undefined;
+  objects?: boolean | undefined;
+  relationships?: boolean | undefined;
+  'object-type'?: string | undefined;
+  'batch-size'?: string | undefined;
+}): {
+  idType: 'id' | 'email' | undefined;
+  types: Record<string, ColumnType>;
+  kind: 'objects' | 'relationships' | undefined;
+  objectType: string | undefined;
+  batchSize: number | undefined;
+} {
+  const idType = values['id-type'];
+  if (idType !== undefined && idType !== 'id' && idType !== 'email')
+    throw new Error('--id-type must be id or email');
+  const types: Record<string, ColumnType> = {};
+  for (const t of values.type ?? []) {
+    const eq = t.lastIndexOf('=');
+    const type = t.slice(eq + 1) as ColumnType;
+    if (eq <= 0 || !COLUMN_TYPES.includes(type))
+      throw new Error(`--type ${t}: expected COLUMN=${COLUMN_TYPES.join('|')}`);
+    types[t.slice(0, eq)] = type;
+  }
+  if (values.objects && values.relationships)
+    throw new Error('--objects and --relationships exclude each other');
+  const kind = values.objects ? 'objects' : values.relationships ? 'relationships' : undefined;
+  const objectType = values['object-type'];
+  if (objectType !== undefined && (!kind || !/^[1-9][0-9]{0,8}$/.test(objectType)))
+    throw new Error('--object-type takes an object type id such as 1, with --objects or --relationships');
+  const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
+    throw new Error('--batch-size must be a positive integer');
+  return { idType, types, kind, objectType, batchSize };
+}
+
+/** What a finished, interrupted or already-done import says on stdout. */
+function summary(file: string, siteId: string, result: ImportResult): string {
+  if (result.status === 'already_done')
+    return (
+      `${file} was already imported into ${siteId} (${result.rowsOk} rows, ${result.rowsFailed} failed); ` +
+      'use --restart to import it again\n'
+    );
+  const secs = result.elapsedMs / 1000;
+  let out =
+    `${result.status === 'done' ? 'imported' : 'interrupted:'} ${result.rowsOk} rows into ${siteId}` +
+    `${result.resumed ? ` (resumed at line ${result.startLine})` : ''}, ${result.rowsFailed} failed` +
+    `${result.rowsFailed > 0 ? ` (see ${result.errorsFile})` : ''} in ${secs.toFixed(1)}s\n`;
+  if (result.status === 'interrupted') out += 'run the same command again to resume\n';
+  else if (result.rowsFailed > 0)
+    out += `${result.rowsFailed} row${result.rowsFailed === 1 ? '' : 's'} failed: exit code 1 (fix them and import ${result.errorsFile})\n`;
+  return out;
 }

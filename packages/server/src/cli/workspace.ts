@@ -1,5 +1,5 @@
 import { systemClock } from '../lib/clock.js';
-import { createServices } from '../services/services.js';
+import { createServices, type Services } from '../services/services.js';
 import { WorkspaceService } from '../services/workspaces.js';
 import type { IdentifierMode } from '../store/workspaces/workspace.js';
 import { openStore } from '../store/open-store.js';
@@ -54,75 +54,112 @@ export async function workspaceCommand(args: string[]): Promise<number> {
   const store = await openStore({ ...config, migrationLog: stderrLog });
   const service = new WorkspaceService(store, systemClock);
   try {
-    if (sub === 'create') {
-      const { workspace, credentials } = await service.create({
-        name: values.name ?? 'Workspace',
-        identifierMode: values['identifier-mode'] as IdentifierMode | undefined,
-      });
-      print(values.json, { ...credentials, name: workspace.name, identifier_mode: workspace.identifierMode });
-    } else if (sub === 'list') {
-      const list = await service.list();
-      // Never the identity secrets: they are shown once, when made.
-      if (values.json)
-        print(
-          true,
-          list.map(({ identitySecrets: _secrets, ...w }) => w),
-        );
-      else {
-        process.stdout.write('site_id\tidentifier_mode\tname\n');
-        for (const w of list) process.stdout.write(`${w.siteId}\t${w.identifierMode}\t${w.name}\n`);
-      }
-    } else if (sub === 'identity-secret' || sub === 'identity-verification') {
-      const ws = rest[0] ? await service.bySiteId(rest[0]) : undefined;
-      if (!ws) {
-        process.stderr.write(
-          rest[0] ? `roster workspace ${sub}: no workspace with site id ${rest[0]}\n` : `${USAGE}\n`,
-        );
-        return 2;
-      }
-      const settings = createServices(store, systemClock).workspaceSettings;
-      if (sub === 'identity-secret') {
-        const overlap = values.overlap === undefined ? undefined : Number(values.overlap);
-        print(
-          values.json,
-          await settings.rotateIdentitySecret(
-            ws,
-            parseSecretRotation(overlap === undefined ? {} : { overlap_seconds: overlap }),
-          ),
-        );
-      } else {
-        const view = await settings.update(
-          ws,
-          parseWorkspaceUpdate({ settings: { identityVerification: rest[1] } }),
-        );
-        const mode = (view.workspace.settings as { identityVerification: string }).identityVerification;
-        print(values.json, { site_id: ws.siteId, identity_verification: mode });
-      }
-    } else {
-      const siteId = rest[0];
-      if (!siteId) {
-        process.stderr.write(`${USAGE}\n`);
-        return 2;
-      }
-      const writes = Boolean(values.write || values['server-write']);
-      const both = !values.track && !values.app && !writes;
-      const out: Record<string, string | undefined> = {};
-      if (both || values.track || values.app)
-        Object.assign(
-          out,
-          await service.rotateKeys(siteId, { track: both || values.track, app: both || values.app }),
-        );
-      if (writes)
-        Object.assign(
-          out,
-          await service.rotateWriteKeys(siteId, { write: values.write, serverWrite: values['server-write'] }),
-        );
-      print(values.json, out);
-    }
+    if (sub === 'create') await create(service, values);
+    else if (sub === 'list') await list(service, values.json);
+    else if (sub === 'identity-secret' || sub === 'identity-verification')
+      return await identity(sub, rest, values, service, createServices(store, systemClock));
+    else return await rotateKeys(rest[0], values, service);
     return 0;
   } finally {
     await store.close();
   }
+}
+
+/** The flags every subcommand may read. */
+interface Flags {
+  name?: string | undefined;
+  'identifier-mode'?: string | undefined;
+  track?: boolean | undefined;
+  app?: boolean | undefined;
+  write?: boolean | undefined;
+  'server-write'?: boolean | undefined;
+  json?: boolean | undefined;
+  overlap?: string | undefined;
+}
+
+async function create(service: WorkspaceService, values: Flags): Promise<void> {
+  const { workspace, credentials } = await service.create({
+    name: values.name ?? 'Workspace',
+    identifierMode: values['identifier-mode'] as IdentifierMode | undefined,
+  });
+  print(values.json, { ...credentials, name: workspace.name, identifier_mode: workspace.identifierMode });
+}
+
+async function list(service: WorkspaceService, json: boolean | undefined): Promise<void> {
+  const all = await service.list();
+  // Never the identity secrets: they are shown once, when made.
+  if (json)
+    print(
+      true,
+      all.map(({ identitySecrets: _secrets, ...w }) => w),
+    );
+  else {
+    process.stdout.write('site_id\tidentifier_mode\tname\n');
+    for (const w of all) process.stdout.write(`${w.siteId}\t${w.identifierMode}\t${w.name}\n`);
+  }
+}
+
+/** `identity-secret SITE_ID` rotates the signed-identify secret; `identity-verification SITE_ID MODE` sets the mode. */
+async function identity(
+  sub: 'identity-secret' | 'identity-verification',
+  rest: string[],
+  values: Flags,
+  service: WorkspaceService,
+  services: Services,
+): Promise<number> {
+  const ws = rest[0] ? await service.bySiteId(rest[0]) : undefined;
+  if (!ws) {
+    process.stderr.write(
+      rest[0] ? `roster workspace ${sub}: no workspace with site id ${rest[0]}\n` : `${USAGE}\n`,
+    );
+    return 2;
+  }
+  const settings = services.workspaceSettings;
+  if (sub === 'identity-secret') {
+    const overlap = values.overlap === undefined ? undefined : Number(values.overlap);
+    print(
+      values.json,
+      await settings.rotateIdentitySecret(
+        ws,
+        parseSecretRotation(overlap === undefined ? {} : { overlap_seconds: overlap }),
+      ),
+    );
+    return 0;
+  }
+  const view = await settings.update(
+    ws,
+    parseWorkspaceUpdate({ settings: { identityVerification: rest[1] } }),
+  );
+  const mode = (view.workspace.settings as { identityVerification: string }).identityVerification;
+  print(values.json, { site_id: ws.siteId, identity_verification: mode });
+  return 0;
+}
+
+/** `rotate-keys SITE_ID`: the tracking and App API keys unless --track, --app, --write or --server-write narrows it. */
+async function rotateKeys(
+  siteId: string | undefined,
+  values: Flags,
+  service: WorkspaceService,
+): Promise<number> {
+  if (!siteId) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const writes = Boolean(values.write || values['server-write']);
+  const both = !values.track && !values.app && !writes;
+  const out: Record<string, string | undefined> = {};
+  if (both || values.track || values.app)
+    Object.assign(
+      out,
+      await service.rotateKeys(siteId, { track: both || values.track, app: both || values.app }),
+    );
+  if (writes)
+    Object.assign(
+      out,
+      await service.rotateWriteKeys(siteId, { write: values.write, serverWrite: values['server-write'] }),
+    );
+  print(values.json, out);
+  return 0;
 }
 
 function print(json: boolean | undefined, value: object): void {

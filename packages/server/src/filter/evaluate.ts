@@ -1,4 +1,4 @@
-import type { AttributeNode, EventNode, FilterNode, ObjectNode } from './ast.js';
+import type { AttributeNode, DeviceNode, EventNode, FilterNode, ObjectNode } from './ast.js';
 import {
   ABSENT,
   applyOperator,
@@ -234,89 +234,103 @@ export function explain(node: FilterNode, ctx: EvalContext, scope: Scope = { kin
       const member = ctx.inSegment(node.segmentId);
       return { node: { segment: { id: node.segmentId } }, ...base, result: member, seen: { member } };
     }
-    case 'attribute': {
-      const { result, seen } = attributeSeen(node, ctx, scope);
-      const value =
-        node.operator === 'in'
-          ? node.values
-          : node.operator === 'exists'
-            ? undefined
-            : (node.number ?? node.value);
-      return {
-        node: {
-          attribute: {
-            field: node.field,
-            operator: node.operator,
-            value,
-            inverse: node.inverse || undefined,
-          },
-        },
-        ...base,
-        result,
-        seen,
-      };
-    }
-    case 'device': {
-      const per = ctx.devices.map((device) => ({
-        device,
-        tree: explain(node.filter, ctx, { kind: 'device', device }),
-      }));
-      const match = per.find((d) => d.tree.result);
-      const shown = match ?? per[0];
-      return {
-        node: 'device',
-        ...base,
-        result: match !== undefined,
-        seen: {
-          devices: per.map((d) => ({
-            id: d.device.token,
-            platform: d.device.platform,
-            result: d.tree.result,
-          })),
-        },
-        // The inner tree for the matching device, or for the first device when none matches.
-        ...(shown ? { children: [shown.tree] } : {}),
-      };
-    }
-    case 'event': {
-      const matched = eventsOf(node, ctx);
-      return {
-        node: {
-          event: { name: node.name, type: node.type, count: node.count, within: node.within ?? undefined },
-        },
-        ...base,
-        result: compareCount(matched.length, node.count.operator, node.count.value),
-        seen: {
-          count: matched.length,
-          since: node.withinSeconds === null ? null : ctx.now - node.withinSeconds,
-          last: matched.reduce<number | null>(
-            (m, e) => (m === null || e.timestamp > m ? e.timestamp : m),
-            null,
-          ),
-        },
-      };
-    }
-    case 'object': {
-      // Names the objects that made the difference: the matching ones (or, when none matches, the
-      // person's objects of that type, each with why not).
-      const ofType = (ctx.relationships ?? []).filter((r) => r.typeId === node.typeId);
-      const matched = relationshipsOf(node, ctx);
-      const shown = matched[0] ?? ofType[0];
-      const children: Explanation[] = [];
-      if (shown && node.where) children.push(explain(node.where, ctx, { kind: 'object', rel: shown }));
-      if (shown && node.relationship)
-        children.push(explain(node.relationship, ctx, { kind: 'relationship', rel: shown }));
-      return {
-        node: { object: { type_id: node.typeId } },
-        ...base,
-        result: matched.length > 0,
-        seen: {
-          matching: matched.slice(0, 10).map((r) => ({ object_type_id: r.typeId, object_id: r.objectId })),
-          related: ofType.length,
-          ...(shown ? { shown: { object_type_id: shown.typeId, object_id: shown.objectId } } : {}),
-        },
-        ...(children.length > 0 ? { children } : {}),
-      };
-    }
+    case 'attribute':
+      return explainAttribute(node, ctx, scope);
+    case 'device':
+      return explainDevice(node, ctx);
+    case 'event':
+      return explainEvent(node, ctx);
+    case 'object':
+      return explainObject(node, ctx);
   }
+}
+
+function explainAttribute(node: AttributeNode, ctx: EvalContext, scope: Scope): Explanation {
+  const base = { pointer: node.pointer };
+  const { result, seen } = attributeSeen(node, ctx, scope);
+  const value =
+    node.operator === 'in'
+      ? node.values
+      : node.operator === 'exists'
+        ? undefined
+        : (node.number ?? node.value);
+  return {
+    node: {
+      attribute: {
+        field: node.field,
+        operator: node.operator,
+        value,
+        inverse: node.inverse || undefined,
+      },
+    },
+    ...base,
+    result,
+    seen,
+  };
+}
+
+/** A device condition: each device's result, and the inner tree of the matching (or first) one. */
+function explainDevice(node: DeviceNode, ctx: EvalContext): Explanation {
+  const base = { pointer: node.pointer };
+  const per = ctx.devices.map((device) => ({
+    device,
+    tree: explain(node.filter, ctx, { kind: 'device', device }),
+  }));
+  const match = per.find((d) => d.tree.result);
+  const shown = match ?? per[0];
+  return {
+    node: 'device',
+    ...base,
+    result: match !== undefined,
+    seen: {
+      devices: per.map((d) => ({
+        id: d.device.token,
+        platform: d.device.platform,
+        result: d.tree.result,
+      })),
+    },
+    // The inner tree for the matching device, or for the first device when none matches.
+    ...(shown ? { children: [shown.tree] } : {}),
+  };
+}
+
+function explainEvent(node: EventNode, ctx: EvalContext): Explanation {
+  const base = { pointer: node.pointer };
+  const matched = eventsOf(node, ctx);
+  return {
+    node: {
+      event: { name: node.name, type: node.type, count: node.count, within: node.within ?? undefined },
+    },
+    ...base,
+    result: compareCount(matched.length, node.count.operator, node.count.value),
+    seen: {
+      count: matched.length,
+      since: node.withinSeconds === null ? null : ctx.now - node.withinSeconds,
+      last: matched.reduce<number | null>((m, e) => (m === null || e.timestamp > m ? e.timestamp : m), null),
+    },
+  };
+}
+
+function explainObject(node: ObjectNode, ctx: EvalContext): Explanation {
+  const base = { pointer: node.pointer };
+  // Names the objects that made the difference: the matching ones (or, when none matches, the
+  // person's objects of that type, each with why not).
+  const ofType = (ctx.relationships ?? []).filter((r) => r.typeId === node.typeId);
+  const matched = relationshipsOf(node, ctx);
+  const shown = matched[0] ?? ofType[0];
+  const children: Explanation[] = [];
+  if (shown && node.where) children.push(explain(node.where, ctx, { kind: 'object', rel: shown }));
+  if (shown && node.relationship)
+    children.push(explain(node.relationship, ctx, { kind: 'relationship', rel: shown }));
+  return {
+    node: { object: { type_id: node.typeId } },
+    ...base,
+    result: matched.length > 0,
+    seen: {
+      matching: matched.slice(0, 10).map((r) => ({ object_type_id: r.typeId, object_id: r.objectId })),
+      related: ofType.length,
+      ...(shown ? { shown: { object_type_id: shown.typeId, object_id: shown.objectId } } : {}),
+    },
+    ...(children.length > 0 ? { children } : {}),
+  };
 }

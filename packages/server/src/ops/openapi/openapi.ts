@@ -137,55 +137,7 @@ export function buildOpenApi(
     const key = `${method} ${route.url}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const fam = family(route.url);
-    const s = route.schema;
-    const legacyOf = route.url.startsWith('/v1/api/')
-      ? `/v1/${route.url.slice('/v1/api/'.length)}`
-      : undefined;
-    const op: Json = {
-      operationId: operationId(method, route.url),
-      summary: s?.summary ?? `${route.method.toUpperCase()} ${route.url}`,
-      tags: s?.tags ?? [TAGS[fam]],
-    };
-    const description = legacyOf ? `Same as ${legacyOf} (legacy prefix).` : s?.description;
-    if (description) op.description = description;
-    if (legacyOf) op.deprecated = true;
-
-    const params = [...parameters('path', s?.params, names), ...parameters('query', s?.querystring, names)];
-    // A path parameter the schema does not describe is still a parameter.
-    for (const m of route.url.matchAll(/:([A-Za-z0-9_]+)/g))
-      if (!params.some((p) => p.in === 'path' && p.name === m[1]))
-        params.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
-    if (params.length > 0) op.parameters = params;
-
-    if (s?.body)
-      op.requestBody = {
-        // Track routes take an empty body where Customer.io does (customerio-node sends none).
-        required: fam === 'app',
-        content: { 'application/json': { schema: toJson(s.body, names, false) } },
-      };
-
-    const responses: Json = {};
-    for (const [status, answer] of Object.entries(s?.response ?? { 200: {} }))
-      responses[status] = response(status, answer as RouteResponse, names);
-    const error = ERROR_SCHEMA[fam];
-    if (error) {
-      const content = { 'application/json': { schema: { $ref: `#/components/schemas/${error}` } } };
-      responses['400'] ??= { description: 'Invalid request', content };
-      responses['401'] ??= { description: 'Missing or wrong credentials', content };
-    }
-    if (route.url === '/metrics')
-      responses['401'] ??= { description: 'ROSTER_METRICS_TOKEN is set and the bearer token is wrong' };
-    op.responses = responses;
-
-    if (fam === 'track' || fam === 'track_v2')
-      op.security = s?.['x-auth-optional'] ? [{}, { trackBasic: [] }] : [{ trackBasic: [] }];
-    else if (fam === 'app') op.security = [{ appBearer: [] }];
-    // The write key as HTTP Basic username, or `writeKey` in the body (browsers, phones).
-    else if (fam === 'pipelines') op.security = s?.['x-auth-optional'] ? [{}] : [{ writeKeyBasic: [] }, {}];
-    else if (route.url === '/metrics') op.security = [{}, { metricsBearer: [] }];
-
-    (paths[openApiPath(route.url)] ??= {})[method] = op;
+    (paths[openApiPath(route.url)] ??= {})[method] = operation(route, method, names);
   }
   const sortedPaths = Object.fromEntries(
     Object.keys(paths)
@@ -232,6 +184,70 @@ export function buildOpenApi(
       },
     },
   };
+}
+
+/** One route as an OpenAPI operation: id, summary, tags, parameters, body, answers, security. */
+function operation(route: RouteInfo, method: string, names: Map<object, string>): Json {
+  const fam = family(route.url);
+  const s = route.schema;
+  const legacyOf = route.url.startsWith('/v1/api/') ? `/v1/${route.url.slice('/v1/api/'.length)}` : undefined;
+  const op: Json = {
+    operationId: operationId(method, route.url),
+    summary: s?.summary ?? `${route.method.toUpperCase()} ${route.url}`,
+    tags: s?.tags ?? [TAGS[fam]],
+  };
+  const description = legacyOf ? `Same as ${legacyOf} (legacy prefix).` : s?.description;
+  if (description) op.description = description;
+  if (legacyOf) op.deprecated = true;
+
+  const params = [...parameters('path', s?.params, names), ...parameters('query', s?.querystring, names)];
+  // A path parameter the schema does not describe is still a parameter.
+  for (const m of route.url.matchAll(/:([A-Za-z0-9_]+)/g))
+    if (!params.some((p) => p.in === 'path' && p.name === m[1]))
+      params.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
+  if (params.length > 0) op.parameters = params;
+
+  if (s?.body)
+    op.requestBody = {
+      // Track routes take an empty body where Customer.io does (customerio-node sends none).
+      required: fam === 'app',
+      content: { 'application/json': { schema: toJson(s.body, names, false) } },
+    };
+
+  op.responses = responsesOf(route, fam, names);
+
+  const security = securityOf(route, fam);
+  if (security) op.security = security;
+  return op;
+}
+
+/** The route's success answers, and the errors its wire family answers with. */
+function responsesOf(route: RouteInfo, fam: Family, names: Map<object, string>): Json {
+  const s = route.schema;
+  const responses: Json = {};
+  for (const [status, answer] of Object.entries(s?.response ?? { 200: {} }))
+    responses[status] = response(status, answer as RouteResponse, names);
+  const error = ERROR_SCHEMA[fam];
+  if (error) {
+    const content = { 'application/json': { schema: { $ref: `#/components/schemas/${error}` } } };
+    responses['400'] ??= { description: 'Invalid request', content };
+    responses['401'] ??= { description: 'Missing or wrong credentials', content };
+  }
+  if (route.url === '/metrics')
+    responses['401'] ??= { description: 'ROSTER_METRICS_TOKEN is set and the bearer token is wrong' };
+  return responses;
+}
+
+/** How the route's wire family authenticates; undefined for open routes. */
+function securityOf(route: RouteInfo, fam: Family): Json[] | undefined {
+  const s = route.schema;
+  if (fam === 'track' || fam === 'track_v2')
+    return s?.['x-auth-optional'] ? [{}, { trackBasic: [] }] : [{ trackBasic: [] }];
+  else if (fam === 'app') return [{ appBearer: [] }];
+  // The write key as HTTP Basic username, or `writeKey` in the body (browsers, phones).
+  else if (fam === 'pipelines') return s?.['x-auth-optional'] ? [{}] : [{ writeKeyBasic: [] }, {}];
+  else if (route.url === '/metrics') return [{}, { metricsBearer: [] }];
+  return undefined;
 }
 
 /** `METHOD url` of the operations that declare no schema (each route must declare one). */

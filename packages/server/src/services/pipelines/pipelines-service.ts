@@ -150,26 +150,9 @@ export class PipelinesService {
     const duplicate = new Set<number>();
     const measure = req.bodyBytes > MAX_EVENT_BYTES;
     for (const [index, raw] of items.entries()) {
-      let type: string | null = req.pathType ?? null;
+      const type = req.pathType ?? (isObject(raw) && typeof raw.type === 'string' ? raw.type : null);
       try {
-        if (!isObject(raw)) throw new InvalidInputError('batch', 'an event must be a JSON object', 'invalid');
-        if (!type) type = typeof raw.type === 'string' ? raw.type : null;
-        if (!type || !CALL_TYPES.includes(type as CallType))
-          throw new InvalidInputError('type', `type must be one of ${CALL_TYPES.join(', ')}`, 'invalid');
-        if (measure && Buffer.byteLength(JSON.stringify(raw)) > MAX_EVENT_BYTES)
-          throw new InvalidInputError('', 'event is larger than 32 KB', 'too_large');
-        const merged = withEnvelopeContext(raw, envelope.context);
-        const messageId =
-          typeof raw.messageId === 'string' && raw.messageId !== '' && raw.messageId.length <= MAX_MESSAGE_ID
-            ? raw.messageId
-            : undefined;
-        const event: PipelinesEvent = {
-          type: type as CallType,
-          raw: merged,
-          index,
-          messageId,
-          at: Math.max(0, eventTime(raw, envelope.sentAt, now)),
-        };
+        const event = this.parseEvent(req, raw, type, index, envelope, now, measure);
         this.checkSignature(req, event, received);
         const t = translate(req.workspace, event);
         if ('skip' in t) {
@@ -179,19 +162,12 @@ export class PipelinesService {
         const w = writes.length;
         origin.push(index);
         writes.push(
-          messageId === undefined
+          event.messageId === undefined
             ? t.write
-            : {
-                lockKeys: t.write.lockKeys,
-                run: async (trx, ctx, fx) => {
-                  if (!(await claimMessageId(trx, req.workspace.id, messageId, received))) {
-                    duplicate.add(w);
-                    return;
-                  }
-                  duplicate.delete(w);
-                  await t.write.run(trx, ctx, fx);
-                },
-              },
+            : claimingMessageId(t.write, req.workspace.id, event.messageId, received, (dup) => {
+                if (dup) duplicate.add(w);
+                else duplicate.delete(w);
+              }),
         );
       } catch (err) {
         if (!(err instanceof InvalidInputError)) throw err;
@@ -209,21 +185,7 @@ export class PipelinesService {
         if (req.strict && failed.length > 0)
           throw new StrictRefusal(failed.map((d) => `event ${d.index}: ${d.message}`));
         const all = [...dropped, ...failed, ...noted];
-        if (all.length === 0) return;
-        await recordIngestErrors(
-          trx,
-          all.map((d) => ({
-            workspaceId: req.workspace.id,
-            receivedAt: received,
-            type: d.type,
-            messageId: d.messageId,
-            reason: d.reason,
-            message: d.message,
-            event: (JSON.stringify(d.raw) ?? 'null').slice(0, KEPT_EVENT_CHARS),
-            source: req.source,
-          })),
-          KEPT_ERRORS,
-        );
+        if (all.length > 0) await recordIngestErrors(trx, errorRows(req, received, all), KEPT_ERRORS);
       },
     });
     const result = {
@@ -234,6 +196,34 @@ export class PipelinesService {
     };
     this.count(result);
     return result;
+  }
+
+  /** One item of a request as an event, or an InvalidInputError naming what is wrong with it. */
+  private parseEvent(
+    req: IngestRequest,
+    raw: unknown,
+    type: string | null,
+    index: number,
+    envelope: { context?: unknown; sentAt?: unknown },
+    now: number,
+    measure: boolean,
+  ): PipelinesEvent {
+    if (!isObject(raw)) throw new InvalidInputError('batch', 'an event must be a JSON object', 'invalid');
+    if (!type || !CALL_TYPES.includes(type as CallType))
+      throw new InvalidInputError('type', `type must be one of ${CALL_TYPES.join(', ')}`, 'invalid');
+    if (measure && Buffer.byteLength(JSON.stringify(raw)) > MAX_EVENT_BYTES)
+      throw new InvalidInputError('', 'event is larger than 32 KB', 'too_large');
+    const messageId =
+      typeof raw.messageId === 'string' && raw.messageId !== '' && raw.messageId.length <= MAX_MESSAGE_ID
+        ? raw.messageId
+        : undefined;
+    return {
+      type: type as CallType,
+      raw: withEnvelopeContext(raw, envelope.context),
+      index,
+      messageId,
+      at: Math.max(0, eventTime(raw, envelope.sentAt, now)),
+    };
   }
 
   /** The events of a request and the envelope fields that apply to all of them. */
@@ -298,3 +288,41 @@ export class PipelinesService {
 
 /** Rows one prune transaction deletes: a few milliseconds of write lock on SQLite. */
 const PRUNE_BATCH = 5000;
+
+/**
+ * A write that first claims its messageId in the same transaction: a messageId seen before makes
+ * it a duplicate that writes nothing (`onClaim(true)`). A batch rerun item by item claims again.
+ */
+function claimingMessageId(
+  write: TrackWrite,
+  workspaceId: number,
+  messageId: string,
+  received: number,
+  onClaim: (duplicate: boolean) => void,
+): TrackWrite {
+  return {
+    lockKeys: write.lockKeys,
+    run: async (trx, ctx, fx) => {
+      if (!(await claimMessageId(trx, workspaceId, messageId, received))) {
+        onClaim(true);
+        return;
+      }
+      onClaim(false);
+      await write.run(trx, ctx, fx);
+    },
+  };
+}
+
+/** Dropped, failed and noted events as the rows `GET /v1/pipelines/errors` lists. */
+function errorRows(req: IngestRequest, received: number, all: readonly DroppedEvent[]) {
+  return all.map((d) => ({
+    workspaceId: req.workspace.id,
+    receivedAt: received,
+    type: d.type,
+    messageId: d.messageId,
+    reason: d.reason,
+    message: d.message,
+    event: (JSON.stringify(d.raw) ?? 'null').slice(0, KEPT_EVENT_CHARS),
+    source: req.source,
+  }));
+}

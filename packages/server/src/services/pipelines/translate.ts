@@ -189,33 +189,8 @@ function trackCall(ws: Workspace, event: PipelinesEvent): Translation {
   const properties = objectField(raw, 'properties');
   const context = objectField(raw, 'context');
   switch (name) {
-    case DEVICE_UPDATED: {
-      const device = deviceOf(properties, context);
-      const ref = userRef(ws, raw);
-      if (!ref) {
-        requireToken(device.token, 'context.device.token');
-        return {
-          skip: 'a device without a userId is not stored; the SDKs send it again after identify',
-          reason: 'anonymous_device',
-        };
-      }
-      const cmd = parseDevice(
-        {
-          token: requireToken(device.token, 'context.device.token'),
-          platform: device.type,
-          last_used: event.at,
-          attributes: deviceAttributes(properties, context),
-        },
-        ref,
-        'token',
-      );
-      return {
-        write: {
-          lockKeys: deviceLockKeys(ws.id, ref, cmd.token),
-          run: (trx, ctx, fx) => addDevice(trx, ctx, cmd, fx),
-        },
-      };
-    }
+    case DEVICE_UPDATED:
+      return deviceUpdated(ws, event, properties, context);
     case DEVICE_DELETED: {
       const ref = requireUser(ws, raw, DEVICE_DELETED);
       const token = requireToken(deviceOf(properties, context).token, 'context.device.token');
@@ -260,6 +235,47 @@ function trackCall(ws: Workspace, event: PipelinesEvent): Translation {
         event.at,
       ),
     };
+  return plainEvent(ws, event, properties);
+}
+
+/** `Device Created or Updated`: a device for a known person; an anonymous one is noted, not stored. */
+function deviceUpdated(
+  ws: Workspace,
+  event: PipelinesEvent,
+  properties: Record<string, unknown>,
+  context: Record<string, unknown>,
+): Translation {
+  const { raw } = event;
+  const device = deviceOf(properties, context);
+  const ref = userRef(ws, raw);
+  if (!ref) {
+    requireToken(device.token, 'context.device.token');
+    return {
+      skip: 'a device without a userId is not stored; the SDKs send it again after identify',
+      reason: 'anonymous_device',
+    };
+  }
+  const cmd = parseDevice(
+    {
+      token: requireToken(device.token, 'context.device.token'),
+      platform: device.type,
+      last_used: event.at,
+      attributes: deviceAttributes(properties, context),
+    },
+    ref,
+    'token',
+  );
+  return {
+    write: {
+      lockKeys: deviceLockKeys(ws.id, ref, cmd.token),
+      run: (trx, ctx, fx) => addDevice(trx, ctx, cmd, fx),
+    },
+  };
+}
+
+/** Any other track call: an event of the person, or of the anonymous visitor. */
+function plainEvent(ws: Workspace, event: PipelinesEvent, properties: Record<string, unknown>): Translation {
+  const { raw } = event;
   const anonymousId = idString(raw.anonymousId, 'anonymousId');
   const ref = userRef(ws, raw);
   if (!ref && !anonymousId)

@@ -270,35 +270,9 @@ export class SegmentEngine {
     }
     if (entered.length === 0 && exited.length === 0) return;
 
-    await insertMemberships(trx, workspaceId, personPid, entered, now);
-    await deleteMemberships(trx, workspaceId, personPid, exited);
     const identifiers: PersonIdentifiers = { id: person.id, email: person.email, cio_id: person.cioId };
-    const activity = (type: 'entered_segment' | 'exited_segment', id: number): ActivityInput => {
-      const name = catalog.byId.get(id)?.name ?? '';
-      return {
-        workspaceId,
-        personPid,
-        identifiers,
-        type,
-        name,
-        data: { segment_id: id, segment_name: name },
-        source: SOURCE,
-        timestamp: now,
-      };
-    };
-    await recordActivities(trx, [
-      ...exited.map((id) => activity('exited_segment', id)),
-      ...entered.map((id) => activity('entered_segment', id)),
-    ]);
-    await logSizeChange(
-      trx,
-      workspaceId,
-      [
-        ...entered.map((segmentId) => ({ segmentId, delta: 1 })),
-        ...exited.map((segmentId) => ({ segmentId, delta: -1 })),
-      ],
-      now,
-    );
+    const names = (id: number) => catalog.byId.get(id)?.name ?? '';
+    await recordMembershipChanges(trx, { workspaceId, personPid, identifiers, names, entered, exited, now });
     if (entered.length > 0 && this.onEntered) await this.onEntered(trx, workspaceId, personPid, entered, now);
   };
 
@@ -343,4 +317,51 @@ export class SegmentEngine {
       now,
     );
   }
+}
+
+/**
+ * A person's segment changes: memberships in and out, an activity for each (exits first), and the
+ * size log.
+ */
+async function recordMembershipChanges(
+  trx: Tx,
+  c: {
+    workspaceId: number;
+    personPid: number;
+    identifiers: PersonIdentifiers;
+    names: (segmentId: number) => string;
+    entered: number[];
+    exited: number[];
+    now: number;
+  },
+): Promise<void> {
+  const { workspaceId, personPid, identifiers, names, entered, exited, now } = c;
+  await insertMemberships(trx, workspaceId, personPid, entered, now);
+  await deleteMemberships(trx, workspaceId, personPid, exited);
+  const activity = (type: 'entered_segment' | 'exited_segment', id: number): ActivityInput => {
+    const name = names(id);
+    return {
+      workspaceId,
+      personPid,
+      identifiers,
+      type,
+      name,
+      data: { segment_id: id, segment_name: name },
+      source: SOURCE,
+      timestamp: now,
+    };
+  };
+  await recordActivities(trx, [
+    ...exited.map((id) => activity('exited_segment', id)),
+    ...entered.map((id) => activity('entered_segment', id)),
+  ]);
+  await logSizeChange(
+    trx,
+    workspaceId,
+    [
+      ...entered.map((segmentId) => ({ segmentId, delta: 1 })),
+      ...exited.map((segmentId) => ({ segmentId, delta: -1 })),
+    ],
+    now,
+  );
 }
