@@ -35,7 +35,7 @@ function send(
 }
 
 /**
- * The Track fast lane (http/fast-lane.ts) answers identify and event writes without Fastify; every
+ * The Track fast lane (http/fast-lane.ts) answers identify, device and event writes without Fastify; every
  * other request, and every answer but the plain success, goes through Fastify. A request whose
  * path carries a query string always goes through Fastify: each case is sent both ways and must
  * be answered the same (status, headers, body), on both engines.
@@ -67,6 +67,8 @@ describe.each(engines())('Track fast lane on %s', (engine) => {
       { 'content-type': 'application/json; charset=utf-8' },
     ],
     ['event', 'POST', '/api/v1/customers/lane-1/events', '{"name":"buy","data":{"price":10}}', json],
+    ['device', 'PUT', '/api/v1/customers/lane-1/devices', '{"device":{"id":"tok-1","platform":"ios"}}', json],
+    ['a refused device', 'PUT', '/api/v1/customers/lane-3/devices', '{"device":{"id":"tok-2"}}', json],
     ['malformed JSON', 'PUT', '/api/v1/customers/lane-3', '{"a":', json],
     ['an array body', 'PUT', '/api/v1/customers/lane-3', '[1,2]', json],
     ['an empty body', 'PUT', '/api/v1/customers/lane-3', '', json],

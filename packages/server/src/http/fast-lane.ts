@@ -14,7 +14,7 @@ import { sourceOf } from './routes/track/respond.js';
 /** A Track v1 person route the lane answers: `/api/v1/customers/<identifier><suffix>`. */
 export interface LaneRoute {
   method: 'PUT' | 'POST';
-  /** What follows the identifier: '' (identify) or '/events'. */
+  /** What follows the identifier: '' (identify), '/devices' or '/events'. */
   suffix: string;
   /** Fastify's pattern of the same route: the `route` label of the request metrics. */
   pattern: string;
@@ -58,7 +58,7 @@ const OK_HEADERS = {
 };
 
 /**
- * The Track API's hot writes (identify, event) answered without Fastify's per-request machinery:
+ * The Track API's hot writes (identify, device, event) answered without Fastify's per-request machinery:
  * routing, hooks, the reply object, its serialization and its logger. A profile of identify on
  * SQLite put Fastify and the hooks at about a tenth of the server's CPU per request.
  *

@@ -6,11 +6,11 @@ const WATCHED = ['workspaces', 'write_keys'];
 const CHANGED = 'roster_workspaces_changed';
 /**
  * How often another connection's commits are looked for, at most: `PRAGMA data_version` on every
- * lookup was 5% of an identify's server CPU on SQLite (it takes the file's shared lock and reads the
- * WAL index each time), and a change made by another process (a CLI beside the server) is seen
- * within this time anyway.
+ * lookup was 5% of an identify's server CPU on SQLite (about 15 µs a call on a busy server: it
+ * takes the file's shared lock and reads the WAL index each time), still 1.5% once a millisecond.
+ * A change made by another process (a CLI beside the server) is seen within this time.
  */
-const RECHECK_MS = 1;
+const RECHECK_MS = 5;
 
 /**
  * SQLite: what tells the workspace cache (services/workspace-cache.ts) that a cached row may be
@@ -25,7 +25,7 @@ const RECHECK_MS = 1;
  *   write, before its COMMIT — a rolled-back change only costs a read;
  * - another connection commits anything to the file (a `roster workspace rotate-keys` beside the
  *   server, a backup restore): `PRAGMA data_version`, checked by a lookup when the last check is
- *   older than `RECHECK_MS` (so such a change is seen within a millisecond; a check costs a few µs).
+ *   older than `RECHECK_MS` (so such a change is seen within 5 ms).
  * Not live until the triggers exist (they need the migrated tables, and are made between
  * transactions): nothing is cached before.
  */

@@ -29,6 +29,12 @@ export const customerLaneRoutes = {
     pattern: '/api/v1/customers/:identifier',
     write: (ws, identifier, body) => v1.identify(ws, identifier, body),
   },
+  device: {
+    method: 'PUT',
+    suffix: '/devices',
+    pattern: '/api/v1/customers/:identifier/devices',
+    write: (ws, identifier, body) => v1.addDevice(ws, identifier, body),
+  },
   event: {
     method: 'POST',
     suffix: '/events',
@@ -57,7 +63,7 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     return ws;
   };
 
-  const { identify, event } = customerLaneRoutes;
+  const { identify, device, event } = customerLaneRoutes;
   app.put<{ Params: IdParams }>(
     identify.pattern,
     {
@@ -87,7 +93,7 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
   );
 
   app.put<{ Params: IdParams }>(
-    '/api/v1/customers/:identifier/devices',
+    device.pattern,
     {
       ...base,
       ...documented({
@@ -99,7 +105,7 @@ export function registerCustomerRoutes(app: FastifyInstance, services: Services)
     },
     async (request, reply) => {
       const ws = signed(request);
-      await track.execute(ws, src(request), v1.addDevice(ws, request.params.identifier, request.body));
+      await track.execute(ws, src(request), device.write(ws, request.params.identifier, request.body));
       return ok(reply);
     },
   );
