@@ -13,7 +13,7 @@ import type { TableCatalog, TableInfo } from './table-catalog.js';
  * - `insert into T (cols) values (…)` (no `on conflict`, no `returning`) joins the held INSERT into
  *   the same table with the same columns: one multi-row INSERT, rows in the order they were held.
  * - `update T set c1 = $1, … where key = $n`, where `key` is T's one-column primary key and no `c`
- *   is in a unique index, joins the held UPDATE of the same shape: one `update … from (values …)`,
+ *   is in a unique index, joins the held UPDATE of the same shape: one `update … from unnest(…)`,
  *   a later row for the same key replacing the earlier (each sets whole values, so the last wins
  *   as it would one statement after another).
  *
