@@ -91,4 +91,30 @@ describe.each(engines())('storage full on %s', (engine) => {
     expect(healed.statusCode).toBe(200);
     expect(JSON.parse(healed.body)).toMatchObject({ status: 'ok' });
   });
+
+  // Over a real connection identify is answered by the Track fast lane (http/fast-lane.ts), not by
+  // Fastify's routes: its success must clear the degraded health as the route's does.
+  it('recovers over real connections too, where the Track fast lane answers identify', async () => {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const put = async (id: string) => {
+      const res = await fetch(`${url}/api/v1/customers/${id}`, {
+        method: 'PUT',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ plan: 'x', pad: 'p'.repeat(900) }),
+      });
+      return { status: res.status, body: await res.text() };
+    };
+    const health = async () => (await fetch(`${url}/healthz`)).status;
+    await fill();
+    let full;
+    for (let i = 0; i < 500; i++) {
+      full = await put(`wire-full-${i}`);
+      if (full.status !== 200) break;
+    }
+    expect(full!.status, full!.body).toBe(503);
+    expect(await health()).toBe(503);
+    await free();
+    expect((await put('wire-after')).status).toBe(200);
+    expect(await health()).toBe(200);
+  });
 });

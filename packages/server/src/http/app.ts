@@ -148,6 +148,7 @@ export async function buildApp(
     closing,
     record,
     requestId,
+    wrote: () => storage.wrote(),
   }).install();
 
   openapi.seal();

@@ -32,6 +32,8 @@ export interface FastLaneOptions {
   record: RequestRecorder;
   /** The server's request ids (Fastify's `genReqId`): one sequence for both paths. */
   requestId: () => string;
+  /** A write succeeded (`StorageHealth.wrote`: `/healthz` stops reporting a full store). */
+  wrote: () => void;
 }
 
 /** Fastify's request ids: `req-<n in base 36>`, kept below V8's small-integer limit. */
@@ -73,8 +75,8 @@ const OK_HEADERS = {
  *   body read is handed to Fastify with the request (`registerFastLaneReplay`), and Fastify
  *   parses and runs it again to give its own answer. A refused write changes nothing, so the
  *   second run answers exactly what the first would have.
- * The lane keeps the body deadline (408), the request metrics, the request log lines and the
- * success headers.
+ * The lane keeps the body deadline (408), the request metrics, the request log lines, the
+ * success headers and `/healthz`'s storage state (a success clears a full store's `degraded`).
  */
 export class TrackFastLane {
   private readonly routes: LaneRoute[];
@@ -164,6 +166,7 @@ export class TrackFastLane {
       (req as WithReadBody)[READ_BODY] = body;
       return handOver(req, res);
     }
+    this.options.wrote();
     res.writeHead(200, OK_HEADERS);
     res.end(OK_BODY);
     this.options.record(route.method, route.pattern, 200, t0);

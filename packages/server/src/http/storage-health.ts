@@ -39,14 +39,18 @@ export class StorageHealth {
     });
     app.addHook('onResponse', (request, reply, done) => {
       if (
-        this.fullSince !== undefined &&
         reply.statusCode < 300 &&
         request.method !== 'GET' &&
         request.method !== 'HEAD' &&
         request.method !== 'OPTIONS'
       )
-        this.fullSince = undefined;
+        this.wrote();
       done();
     });
+  }
+
+  /** A write succeeded: there is room again (the Track fast lane's successes say so here too). */
+  wrote(): void {
+    this.fullSince = undefined;
   }
 }
