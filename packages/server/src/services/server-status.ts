@@ -26,7 +26,7 @@ export class ServerStatusService {
 
   /** Webhook deliveries due, changes not yet fanned out, and when the oldest of them was queued. */
   webhookBacklog(nowMs: number): Promise<{ due: number; queuedEvents: number; oldestMs: number | null }> {
-    return webhookBacklog(this.store.db, nowMs);
+    return webhookBacklog(this.store.db, this.store.dialect, nowMs);
   }
 
   /** Campaign sends decided and not yet rendered (docs/messaging.md "When a triggered message is rendered"). */

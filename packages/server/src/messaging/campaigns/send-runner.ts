@@ -170,7 +170,7 @@ export class CampaignSendRunner {
     const data = parseJson<PendingSendData>(row.data) ?? {};
     const context = await webhookContext(this.store.db, campaign.workspaceId, action, recipient, data);
     const rendered = await renderWebhookAction(this.messaging.renderer, action, context);
-    const subscriptionId = await campaignSubscriptionId(this.store.db, campaign.id);
+    const subscriptionId = await campaignSubscriptionId(this.store.db, campaign.workspaceId, campaign.id);
     const queued = await this.store.transaction(async (trx) => {
       if (!(await finishPendingSend(trx, row, claim))) return false;
       const id = await queueWebhookSend(trx, {

@@ -13,8 +13,19 @@ import {
   holdSubscriptionDeliveries,
   listWebhookAttempts,
   listWebhookDeliveries,
+  queueReplays,
   replayWebhookDeliveries,
+  type DeliveryView,
 } from '../../store/webhooks/deliveries.js';
+import {
+  deliveredCursorEvents,
+  EVENT_ID_BASE,
+  findCursorEvent,
+  pendingCursorEvents,
+  resetWebhookCursor,
+  retryWebhookCursorNow,
+  webhookHorizon,
+} from '../../store/webhooks/cursors.js';
 import { lockWebhookFanOut } from '../../store/webhooks/events.js';
 import {
   deleteSubscription,
@@ -129,7 +140,9 @@ export class WebhookService {
     const row = await this.store.transaction(async (trx) => {
       if ((await listSubscriptions(trx, workspaceId)).length >= MAX_SUBSCRIPTIONS)
         throw new ConflictError('url', `a workspace has at most ${MAX_SUBSCRIPTIONS} webhook subscriptions`);
-      return insertSubscription(trx, workspaceId, write, secret, unixSeconds(this.clock));
+      // It gets the changes made from now on: its cursor starts after every event so far.
+      const from = await webhookHorizon(trx, this.store.dialect, workspaceId);
+      return insertSubscription(trx, workspaceId, write, secret, unixSeconds(this.clock), from);
     });
     this.emitter.invalidate();
     return view(row, secret);
@@ -161,6 +174,10 @@ export class WebhookService {
       );
       // Off or paused: its deliveries wait out of the claim's way; on again: they go first.
       if (row) await holdSubscriptionDeliveries(trx, id, !row.enabled || row.pausedAt !== null);
+      // Turned on after being off: it starts from the changes made from now on; resumed: at once.
+      if (row && row.enabled && !current.enabled)
+        await resetWebhookCursor(trx, this.store.dialect, workspaceId, id);
+      else if (row && body.enabled === true) await retryWebhookCursorNow(trx, workspaceId, id);
       return row;
     });
     if (!row) throw new NotFoundError('no webhook subscription with this id');
@@ -205,11 +222,22 @@ export class WebhookService {
   ): Promise<{ deliveries: WebhookDeliveryView[]; next: string }> {
     const sub = await this.find(workspaceId, rawId);
     const limit = parseLimit(q.limit);
-    const rows = await listWebhookDeliveries(this.store.db, sub.id, {
-      limit,
-      beforeId: parseCursor(q.start),
-      status: q.status || undefined,
-    });
+    const beforeId = parseCursor(q.start);
+    const status = q.status || undefined;
+    const db = this.store.db;
+    // Events by cursor (ids from EVENT_ID_BASE: pending past the cursor, delivered from the
+    // attempts), then queued rows (replays, failed events, rows from before migration 132).
+    const rows: DeliveryView[] = [
+      ...(status === undefined || status === 'pending'
+        ? await pendingCursorEvents(db, sub, { limit, beforeId, nowMs: this.clock.now() })
+        : []),
+      ...(status === undefined || status === 'delivered'
+        ? await deliveredCursorEvents(db, sub, { limit, beforeId })
+        : []),
+      ...(await listWebhookDeliveries(db, sub.id, { limit, beforeId, status })),
+    ]
+      .sort((a, b) => b.id - a.id)
+      .slice(0, limit);
     return {
       deliveries: rows.map((d) => ({
         id: d.id,
@@ -258,17 +286,37 @@ export class WebhookService {
   /** Queues one finished delivery again (same event id), after the person's pending ones. */
   async replayOne(workspaceId: number, rawId: string, rawDeliveryId: string): Promise<number[]> {
     const sub = await this.find(workspaceId, rawId);
-    const deliveryId = parseCursor(rawDeliveryId, 'delivery_id');
-    const ids = await this.store.transaction((trx) =>
-      replayWebhookDeliveries(trx, this.store.dialect, sub.id, {
-        ids: [deliveryId!],
-        limit: 1,
-        nowMs: this.clock.now(),
-      }),
-    );
+    const deliveryId = parseCursor(rawDeliveryId, 'delivery_id')!;
+    const nowMs = this.clock.now();
+    const ids = await this.store.transaction(async (trx) => {
+      if (deliveryId < EVENT_ID_BASE)
+        return replayWebhookDeliveries(trx, this.store.dialect, sub.id, {
+          ids: [deliveryId],
+          limit: 1,
+          nowMs,
+        });
+      // An event the subscription's cursor has passed, while it is kept.
+      const e = await findCursorEvent(trx, this.store.dialect, workspaceId, deliveryId);
+      if (!e || e.pos === null || e.pos > sub.cursorPos || !sub.events.includes(e.kind)) return [];
+      await lockWebhookFanOut(trx, this.store.dialect, true);
+      return queueReplays(
+        trx,
+        sub.id,
+        [
+          {
+            workspace_id: workspaceId,
+            event_id: e.eventId,
+            event: e.kind,
+            order_key: e.orderKey,
+            payload: e.payload,
+          },
+        ],
+        nowMs,
+      );
+    });
     if (ids.length === 0)
       throw new NotFoundError(
-        'no finished delivery with this id for this subscription (a pending one is still queued)',
+        'no finished delivery with this id for this subscription (a pending one is still queued; a delivered event is kept for an hour)',
       );
     this.worker?.nudge();
     return ids;

@@ -10,18 +10,13 @@ import {
   type AttemptRecord,
   type ClaimedWebhook,
 } from '../../store/webhooks/deliveries.js';
-import {
-  fanOutWebhookEvents,
-  type FanOutDelivery,
-  type FanOutSubscription,
-  type QueuedWebhookEvent,
-} from '../../store/webhooks/events.js';
 import { recordWebhookResults, type WebhookResult } from '../../store/webhooks/results.js';
 import { findSubscriptionById, type SubscriptionRow } from '../../store/webhooks/subscriptions.js';
 import { backoffMs } from '../delivery/backoff.js';
-import { selectorOf, wants } from './webhook-emitter.js';
 import type { WebhookAnswer, WebhookHttp } from './webhook-http.js';
-import { signWebhook } from './webhook-signature.js';
+import { CursorSender } from './webhook-cursor-sender.js';
+import { webhookHeaders } from './webhook-request.js';
+import { pruneWebhookEvents } from '../../store/webhooks/cursors.js';
 
 export interface WebhookWorkerOptions {
   store: Store;
@@ -55,35 +50,23 @@ const PRUNE_BATCH = 5_000;
 const RESULTS_PER_COMMIT = 200;
 /** How long a subscription read is reused (a change to it is seen within this). */
 const SUBSCRIPTION_TTL_MS = 1_000;
-/** Queued changes fanned out per transaction at most. */
-const FAN_OUT_BATCH = 500;
+/** A delivered event is kept (for replay and the deliveries list's body) this long. */
+const REPLAY_KEEP_MS = 3600_000;
+/** Events pruned per workspace per call at most; how often while sending, and while idle. */
+const PRUNE_EVENTS_BATCH = 5_000;
+const PRUNE_EVENTS_ACTIVE_MS = 1_000;
+const PRUNE_EVENTS_IDLE_MS = 60_000;
 /** Candidate deliveries read per claim at most. */
 const CLAIM_CANDIDATES = 1_000;
 
-/** The deliveries queued changes make: one per change per enabled subscription that wants it. */
-export function matchDeliveries(
-  events: readonly QueuedWebhookEvent[],
-  subscriptions: readonly FanOutSubscription[],
-): FanOutDelivery[] {
-  const byWorkspace = new Map<number, ReturnType<typeof selectorOf>[]>();
-  for (const s of subscriptions) {
-    const list = byWorkspace.get(s.workspaceId) ?? [];
-    list.push(selectorOf(s));
-    byWorkspace.set(s.workspaceId, list);
-  }
-  const out: FanOutDelivery[] = [];
-  for (const event of events)
-    for (const sel of byWorkspace.get(event.workspaceId) ?? [])
-      if (wants(sel, event)) out.push({ event, subscriptionId: sel.id });
-  return out;
-}
-
 /**
- * Sends webhook deliveries (docs/webhooks.md "How deliveries are made"): claims due rows under a
- * lease, POSTs each signed, and records the attempt with the row's new state in one transaction.
- * At least once: a crash between the POST and that transaction sends the row again after its
- * lease; the receiver dedupes on `Roster-Webhook-Id`. In order per person and subscription: the
- * claim never takes a row while an older one of the same person is pending (store/webhooks).
+ * Sends webhooks (docs/webhooks.md "How deliveries are made"). Subscriptions' events go by cursor
+ * (`CursorSender`, webhook-cursor-sender.ts). The `webhook_deliveries` queue carries the rest —
+ * campaign webhook actions, replays, and rows queued before migration 132 — claimed under a lease,
+ * POSTed signed, the attempt recorded with the row's new state in one transaction. At least once
+ * either way: a crash between the POST and that transaction sends it again after the lease; the
+ * receiver dedupes on `Roster-Webhook-Id`. In order per person and subscription: the claim never
+ * takes a row while an older one of the same person is pending (store/webhooks).
  */
 export class WebhookWorker {
   private readonly o: Required<Omit<WebhookWorkerOptions, 'log'>> & Pick<WebhookWorkerOptions, 'log'>;
@@ -94,6 +77,8 @@ export class WebhookWorker {
   private readonly stopping = new AbortController();
   private unsubscribe: (() => void) | undefined;
   private lastPruneMs = 0;
+  private lastEventPruneMs = 0;
+  private readonly cursors: CursorSender;
   /** Results waiting to be recorded, and the flush that records them. */
   private results: Array<{ result: WebhookResult; resolve: () => void; reject: (err: unknown) => void }> = [];
   private flushing: Promise<void> | undefined;
@@ -116,6 +101,28 @@ export class WebhookWorker {
       random: Math.random,
       ...options,
     };
+    this.cursors = new CursorSender({
+      store: this.o.store,
+      clock: this.o.clock,
+      http: this.o.http,
+      me: this.o.workerId,
+      leaseMs: this.o.leaseMs,
+      concurrency: this.o.concurrency,
+      window: this.o.perSubscription,
+      pauseAfterFailures: this.o.pauseAfterFailures,
+      retryBaseMs: this.o.retryBaseMs,
+      retryMaxMs: this.o.retryMaxMs,
+      maxAgeMs: this.o.maxAgeMs,
+      random: this.o.random,
+      signal: this.stopping.signal,
+      wakeIn: (ms) => this.poller.wakeIn(ms),
+      onPaused: (id) => {
+        this.subscriptions.delete(id);
+        this.o.log?.warn?.({ subscription: id }, 'webhook subscription paused');
+      },
+      onLaneEnd: () => this.poller.nudge(),
+      log: this.o.log,
+    });
     this.poller = new PollingLoop(
       () => this.tick(),
       this.o.pollMs,
@@ -149,12 +156,21 @@ export class WebhookWorker {
     this.stopping.abort();
     await this.poller.stop();
     await Promise.all([...this.running]);
+    await this.cursors.stop();
   }
 
   private async tick(): Promise<boolean> {
     const nowMs = this.o.clock.now();
     await this.prune(nowMs);
+    // Subscriptions' events, by cursor; then the queue (campaign actions, replays, older rows).
+    const more = await this.cursors.tick(nowMs);
+    return (await this.claimQueued(nowMs)) || more;
+  }
+
+  /** Claims due `webhook_deliveries` rows and sends them, a subscription's batch per request. */
+  private async claimQueued(nowMs: number): Promise<boolean> {
     let room = this.o.concurrency - this.running.size;
+    if (room <= 0) return false;
     // Requests this tick opens per subscription, and how full the last one is.
     const open = new Map<number, { requests: number; last: number; batch: number }>();
     const take = (sub: number, batch: number): boolean => {
@@ -170,30 +186,13 @@ export class WebhookWorker {
       o.last = 1;
       return true;
     };
-    const claim = `${this.o.workerId}:${randomBytes(6).toString('hex')}`;
-    // Changes queued by writes become deliveries here, off the request path; those that can go
-    // at once are written claimed by this worker and sent without a claim of their own.
-    const fanned = await fanOutWebhookEvents(this.o.store, {
-      limit: FAN_OUT_BATCH,
+    const jobs = await claimWebhookDeliveries(this.o.store, {
+      claim: `${this.o.workerId}:${randomBytes(6).toString('hex')}`,
       nowMs,
-      match: matchDeliveries,
-      claim: { claim, claimedUntilMs: nowMs + this.o.leaseMs, take },
+      leaseMs: this.o.leaseMs,
+      limit: CLAIM_CANDIDATES,
+      take,
     });
-    const more = fanned.events === FAN_OUT_BATCH;
-    // Then what was queued before (retries, deliveries waiting behind another, other servers' changes).
-    const jobs =
-      room > 0 || fanned.claimed.length > 0
-        ? [
-            ...fanned.claimed,
-            ...(await claimWebhookDeliveries(this.o.store, {
-              claim,
-              nowMs,
-              leaseMs: this.o.leaseMs,
-              limit: CLAIM_CANDIDATES,
-              take,
-            })),
-          ]
-        : [];
     // One request per subscription's batch, oldest first.
     const bySub = new Map<number, ClaimedWebhook[]>();
     for (const job of jobs.sort((a, b) => a.id - b.id)) {
@@ -205,7 +204,7 @@ export class WebhookWorker {
       const batch = open.get(sub)?.batch ?? 1;
       for (let i = 0; i < list.length; i += batch) this.launch(sub, list.slice(i, i + batch));
     }
-    return more || (jobs.length > 0 && room <= 0);
+    return jobs.length > 0 && room <= 0;
   }
 
   private launch(subscriptionId: number, jobs: ClaimedWebhook[]): void {
@@ -287,6 +286,18 @@ export class WebhookWorker {
   }
 
   private async prune(nowMs: number): Promise<void> {
+    const every = this.cursors.rounds > 0 ? PRUNE_EVENTS_ACTIVE_MS : PRUNE_EVENTS_IDLE_MS;
+    if (nowMs - this.lastEventPruneMs >= every) {
+      this.lastEventPruneMs = nowMs;
+      this.cursors.rounds = 0;
+      await this.o.store.transaction((trx) =>
+        pruneWebhookEvents(trx, this.o.store.dialect, {
+          passedBeforeMs: nowMs - REPLAY_KEEP_MS,
+          dropBeforeMs: nowMs - this.o.keepMs,
+          limit: PRUNE_EVENTS_BATCH,
+        }),
+      );
+    }
     if (nowMs - this.lastPruneMs < PRUNE_EVERY_MS) return;
     this.lastPruneMs = nowMs;
     await this.o.store.transaction((trx) => pruneWebhookHistory(trx, nowMs - this.o.keepMs, PRUNE_BATCH));
@@ -320,26 +331,23 @@ export class WebhookWorker {
     // A subscription taking batches always gets `{"events": [...]}`, even with one event in it.
     const batched = sub.batch > 1;
     const body = batched ? `{"events":[${jobs.map((j) => j.payload).join(',')}]}` : first.payload;
-    const timestamp = Math.floor(nowMs / 1000);
-    const secrets = [sub.secret];
-    if (sub.previousSecret && (sub.previousSecretUntilMs ?? 0) > nowMs) secrets.push(sub.previousSecret);
     const attemptNo = Math.max(...jobs.map((j) => j.attempts));
     const answer: WebhookAnswer = await this.o.http.post({
       url: sub.url,
       body,
       ...(first.request ? { method: first.request.method } : {}),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Roster-Webhooks/1',
-        // A campaign webhook action's rendered headers (Roster's own, below, cannot be overridden).
-        ...(first.request && !batched ? first.request.headers : {}),
-        'roster-webhook-id': batched ? `bat_${ulid()}` : first.eventId,
-        'roster-webhook-timestamp': String(timestamp),
-        'roster-webhook-signature': signWebhook(secrets, timestamp, body),
-        'roster-webhook-event': batched ? 'batch' : first.event,
-        'roster-webhook-attempt': String(attemptNo),
-        ...(batched ? { 'roster-webhook-batch-size': String(jobs.length) } : {}),
-      },
+      headers: webhookHeaders({
+        ...sub,
+        nowMs,
+        body,
+        id: batched ? `bat_${ulid()}` : first.eventId,
+        event: batched ? 'batch' : first.event,
+        attempt: attemptNo,
+        batchSize: batched ? jobs.length : undefined,
+        ...(first.request ? {} : { subscriptionId: sub.id }),
+        // A campaign webhook action's rendered headers (Roster's own cannot be overridden).
+        extra: first.request && !batched ? first.request.headers : undefined,
+      }),
       signal: this.stopping.signal,
     });
     const doneMs = this.o.clock.now();

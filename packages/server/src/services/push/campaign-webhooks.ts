@@ -89,7 +89,7 @@ export class CampaignWebhookService {
       action,
       await webhookContext(this.store.db, ws.id, action, recipient, data),
     );
-    const subscriptionId = await campaignSubscriptionId(this.store.db, campaign.id);
+    const subscriptionId = await campaignSubscriptionId(this.store.db, ws.id, campaign.id);
     const nowMs = this.clock.now();
     const deliveryId = await this.store.transaction((trx) =>
       queueWebhookSend(trx, {

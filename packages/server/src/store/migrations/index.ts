@@ -151,6 +151,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./131-workspace-keys-webhooks.js')).up(db, d),
   },
   {
+    version: 132,
+    name: 'webhook-cursors',
+    up: async (db, d) => (await import('./132-webhook-cursors.js')).up(db, d),
+  },
+  {
     version: 140,
     name: 'person-view-function',
     up: async (db, d) => (await import('./140-person-view-function.js')).up(db, d),

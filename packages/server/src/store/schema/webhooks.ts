@@ -30,6 +30,15 @@ export interface WebhookSubscriptionsTable {
   updated_at: number;
   /** The campaign whose webhook action this endpoint is (migration 102); null for subscriptions. */
   campaign_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 132: the position of the last event this subscription has taken (store/webhooks/cursors.ts). */
+  cursor_pos: Generated<number>;
+  /** When the request at the cursor's head may be tried again (0: now), its failed tries, the last error. */
+  retry_at_ms: Generated<number>;
+  retry_attempts: Generated<number>;
+  retry_error: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The sender working through this subscription's events, until when. */
+  lease_by: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_until_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -69,6 +78,8 @@ export interface WebhookEventsTable {
   /** The body one delivery sends: `{id, type, created_at, data}`. */
   payload: Json;
   created_at_ms: number;
+  /** Migration 132, PostgreSQL: its position in commit order (null until the sender places it). */
+  pos: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface WebhookAttemptsTable {
@@ -84,4 +95,6 @@ export interface WebhookAttemptsTable {
   outcome: string;
   error: string | null;
   response_excerpt: string | null;
+  /** Migration 132: the events a cursor request carried, `[[id, event_id, kind, created_at_ms], …]`. */
+  events: ColumnType<string | null, string | null | undefined, string | null>;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { claimUnderLease } from '../lease-claim.js';
+import { cursorBacklog } from './cursor-prune.js';
 import { lockWebhookFanOut, pendingKeys } from './events.js';
 import { parseJson, toJson, type Store, type Tx } from '../store.js';
 
@@ -124,7 +125,7 @@ export async function claimWebhookDeliveries(
       (
         await sql<{ id: number | string; subscription_id: number | string; batch: number | string }>`
           select d.id, d.subscription_id, s.batch from webhook_deliveries d
-          join webhook_subscriptions s on s.id = d.subscription_id
+          join webhook_subscriptions s on s.id = d.subscription_id and s.workspace_id = d.workspace_id
           where ${parts.due('d')} and d.blocked = 0
             and s.enabled = 1 and s.paused_at is null
           order by d.run_at_ms, d.id
@@ -304,14 +305,35 @@ export async function replayWebhookDeliveries(
   await lockWebhookFanOut(trx, dialect, true);
   let q = trx
     .selectFrom('webhook_deliveries')
-    .select(['workspace_id', 'subscription_id', 'event_id', 'event', 'order_key', 'payload'])
+    .select(['workspace_id', 'event_id', 'event', 'order_key', 'payload'])
     .where('subscription_id', '=', subscriptionId)
     .where('status', '!=', 'pending')
     .orderBy('id')
     .limit(opts.limit);
   if (opts.ids) q = q.where('id', 'in', opts.ids.length > 0 ? [...opts.ids] : [-1]);
   else q = q.where('status', '=', 'failed').where('created_at_ms', '>=', opts.sinceMs ?? 0);
-  const rows = await q.execute();
+  return queueReplays(trx, subscriptionId, await q.execute(), opts.nowMs);
+}
+
+/** What a replay queues again: one delivery's (or event's) identity and body. */
+interface ReplayRow {
+  workspace_id: number;
+  event_id: string;
+  event: string;
+  order_key: string;
+  payload: unknown;
+}
+
+/**
+ * Queues these again for the subscription as pending deliveries (the replay queue), each after
+ * the pending rows of its person, held while the subscription is paused or off. Returns the ids.
+ */
+export async function queueReplays(
+  trx: Tx,
+  subscriptionId: number,
+  rows: readonly ReplayRow[],
+  nowMs: number,
+): Promise<number[]> {
   if (rows.length === 0) return [];
   const waiting = await pendingKeys(
     trx,
@@ -320,6 +342,7 @@ export async function replayWebhookDeliveries(
   const sub = await trx
     .selectFrom('webhook_subscriptions')
     .select(['enabled', 'paused_at'])
+    .where('workspace_id', '=', rows[0]!.workspace_id)
     .where('id', '=', subscriptionId)
     .executeTakeFirst();
   const held = !sub || Number(sub.enabled) !== 1 || sub.paused_at !== null;
@@ -334,15 +357,15 @@ export async function replayWebhookDeliveries(
     .values(
       rows.map((r) => ({
         workspace_id: r.workspace_id,
-        subscription_id: r.subscription_id,
+        subscription_id: subscriptionId,
         event_id: r.event_id,
         event: r.event,
         order_key: r.order_key,
         payload: toJson(parseJson(r.payload)),
         status: 'pending',
         attempts: 0,
-        run_at_ms: opts.nowMs,
-        created_at_ms: opts.nowMs,
+        run_at_ms: nowMs,
+        created_at_ms: nowMs,
         blocked: blockedFor(r.order_key),
       })),
     )
@@ -352,24 +375,25 @@ export async function replayWebhookDeliveries(
 }
 
 /**
- * The backlog (`/metrics`): deliveries due by `nowMs` (waiting behind another of the same person
- * included), changes not yet fanned out, and when the oldest of either was queued. Reads pending
- * rows only (partial index `webhook_deliveries_pending`).
+ * The backlog (`/metrics`): queued deliveries due by `nowMs` (waiting behind another of the same
+ * person included), events past the subscriptions' cursors (store/webhooks/cursor-prune.ts), and
+ * when the oldest of either was queued. Reads pending rows only (partial index
+ * `webhook_deliveries_pending`).
  */
 export async function webhookBacklog(
   db: Tx,
+  dialect: Store['dialect'],
   nowMs: number,
 ): Promise<{ due: number; queuedEvents: number; oldestMs: number | null }> {
   const d = await sql<{ n: number | string; oldest: number | string | null }>`
     select count(*) as n, min(created_at_ms) as oldest from webhook_deliveries
     where status = 'pending' and blocked in (0, 1, ${HELD}) and run_at_ms <= ${nowMs}`.execute(db);
-  const e = await sql<{ n: number | string; oldest: number | string | null }>`
-    select count(*) as n, min(created_at_ms) as oldest from webhook_events`.execute(db);
+  const e = await cursorBacklog(db, dialect);
   const num = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
-  const oldest = [num(d.rows[0]?.oldest), num(e.rows[0]?.oldest)].filter((v): v is number => v !== null);
+  const oldest = [num(d.rows[0]?.oldest), e.oldestMs].filter((v): v is number => v !== null);
   return {
     due: Number(d.rows[0]?.n ?? 0),
-    queuedEvents: Number(e.rows[0]?.n ?? 0),
+    queuedEvents: e.events,
     oldestMs: oldest.length > 0 ? Math.min(...oldest) : null,
   };
 }

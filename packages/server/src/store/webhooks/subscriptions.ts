@@ -18,6 +18,11 @@ export interface SubscriptionRow {
   failureRun: number;
   /** Events per request at most (1: one event per request, the body an event object). */
   batch: number;
+  /** The cursor (migration 132): the last event position taken, and the request at its head. */
+  cursorPos: number;
+  retryAttempts: number;
+  retryAtMs: number;
+  retryError: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -48,6 +53,10 @@ type Raw = {
   paused_at: number | string | null;
   failure_run: number | string;
   batch: number | string;
+  cursor_pos: number | string;
+  retry_attempts: number | string;
+  retry_at_ms: number | string;
+  retry_error: string | null;
   created_at: number | string;
   updated_at: number | string;
 };
@@ -70,6 +79,10 @@ function toRow(r: Raw): SubscriptionRow {
     pausedAt: num(r.paused_at),
     failureRun: Number(r.failure_run),
     batch: Number(r.batch),
+    cursorPos: Number(r.cursor_pos),
+    retryAttempts: Number(r.retry_attempts),
+    retryAtMs: Number(r.retry_at_ms),
+    retryError: r.retry_error,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -77,12 +90,14 @@ function toRow(r: Raw): SubscriptionRow {
 
 const json = (v: unknown) => (v === null ? null : toJson(v));
 
+/** `cursorPos`: where its cursor starts (store/webhooks/cursors.ts `webhookHorizon`: after every event so far). */
 export async function insertSubscription(
   trx: Tx,
   workspaceId: number,
   w: SubscriptionWrite,
   secret: string,
   now: number,
+  cursorPos = 0,
 ): Promise<SubscriptionRow> {
   const row = await trx
     .insertInto('webhook_subscriptions')
@@ -100,6 +115,7 @@ export async function insertSubscription(
       previous_secret_until_ms: null,
       paused_reason: null,
       paused_at: null,
+      cursor_pos: cursorPos,
       created_at: now,
       updated_at: now,
     })
@@ -161,17 +177,7 @@ export async function rotateSubscriptionSecret(
 }
 
 export async function deleteSubscription(trx: Tx, workspaceId: number, id: number): Promise<boolean> {
-  // Its deliveries and attempts go with it (foreign keys cascade).
-  await trx
-    .deleteFrom('webhook_attempts')
-    .where('subscription_id', '=', id)
-    .where('workspace_id', '=', workspaceId)
-    .execute();
-  await trx
-    .deleteFrom('webhook_deliveries')
-    .where('subscription_id', '=', id)
-    .where('workspace_id', '=', workspaceId)
-    .execute();
+  // Its deliveries and attempts go with it (foreign keys cascade, migrations 100 and 131).
   const r = await trx
     .deleteFrom('webhook_subscriptions')
     .where('workspace_id', '=', workspaceId)
@@ -229,10 +235,15 @@ export async function enabledSubscriptions(db: Tx, workspaceId: number): Promise
 }
 
 /** The endpoint of a campaign's webhook action (docs/webhooks.md "Campaign webhook actions"). */
-export async function campaignSubscriptionId(db: Tx, campaignId: number): Promise<number | undefined> {
+export async function campaignSubscriptionId(
+  db: Tx,
+  workspaceId: number,
+  campaignId: number,
+): Promise<number | undefined> {
   const row = await db
     .selectFrom('webhook_subscriptions')
     .select('id')
+    .where('workspace_id', '=', workspaceId)
     .where('campaign_id', '=', campaignId)
     .executeTakeFirst();
   return row ? Number(row.id) : undefined;
@@ -247,7 +258,7 @@ export async function saveCampaignSubscription(
   c: { workspaceId: number; campaignId: number; url: string; secret: string },
   now: number,
 ): Promise<number> {
-  const existing = await campaignSubscriptionId(trx, c.campaignId);
+  const existing = await campaignSubscriptionId(trx, c.workspaceId, c.campaignId);
   if (existing !== undefined) {
     await trx
       .updateTable('webhook_subscriptions')
@@ -259,6 +270,7 @@ export async function saveCampaignSubscription(
         paused_reason: null,
         updated_at: now,
       })
+      .where('workspace_id', '=', c.workspaceId)
       .where('id', '=', existing)
       .execute();
     return existing;
