@@ -32,8 +32,14 @@ import { COORDINATOR_TABLES, REFERENCE_TABLES } from './citus-tables.js';
 const KNOWN: Record<string, string> = {
   'select * from segment_catchup order by id limit ?':
     'object-change catch-up worker: takes the oldest job of any workspace (background)',
-  'select id, workspace_id, event_id, kind, order_key, event_name, segment_id, payload':
-    'webhook fan-out worker: takes the oldest events of any workspace (background)',
+  'select id from webhook_events where pos is null limit ?':
+    'webhook sender: looks for events of any workspace not yet placed in commit order (background)',
+  'with c as ( select id, workspace_id, row_number() over (order by id) as rn from webhook_events':
+    'webhook sender: places the oldest events of any workspace in commit order (background)',
+  'select workspace_id, min(cursor_pos) as c from webhook_subscriptions':
+    "webhook retention: every workspace's lowest cursor (background)",
+  'update webhook_subscriptions set lease_by = null':
+    "webhook sender stopping: gives back its leases on every workspace's subscriptions",
   'select d.id, d.subscription_id, s.batch from webhook_deliveries d':
     'webhook delivery worker: claims due deliveries of every workspace (background)',
   'delete from webhook_':

@@ -152,15 +152,13 @@ export async function leaseWebhookCursors(
   return rows.filter((s) => !lost.has(s.id));
 }
 
+const RELEASE = statement(
+  'update webhook_subscriptions set lease_by = null, lease_until_ms = null where lease_by = ?',
+);
+
 /** Gives back `me`'s leases (a sender stopping): another sender may take them at once. */
 export async function releaseWebhookCursors(store: Store, me: string): Promise<void> {
-  await store.transaction(async (trx) => {
-    await trx
-      .updateTable('webhook_subscriptions')
-      .set({ lease_by: null, lease_until_ms: null })
-      .where('lease_by', '=', me)
-      .execute();
-  });
+  await store.transaction((trx) => execute(trx, RELEASE, [me]));
 }
 
 /** One event as the cursor reads it. */
