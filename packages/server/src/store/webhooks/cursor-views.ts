@@ -37,6 +37,18 @@ const PENDING = both(
   order by id desc limit ?`,
 );
 
+/** The oldest events past the cursor the subscription wants: the request being retried. */
+const HEAD = both(
+  (d) => `select id from webhook_events
+  where workspace_id = ? and ${d === 'postgres' ? 'pos' : 'id'} > ? and ${inJson(d, 'kind')}
+    and (${d === 'postgres' ? '?::jsonb' : '?'} is null or event_name is null or ${inJson(d, 'event_name')})
+    and (${d === 'postgres' ? '?::jsonb' : '?'} is null or segment_id is null or ${inJson(d, 'segment_id', true)})
+  order by ${d === 'postgres' ? 'pos' : 'id'} limit ?`,
+);
+
+/** With batch 1, requests a cursor sends at once (messaging/webhooks/webhook-worker.ts `perSubscription`). */
+const WINDOW = 8;
+
 export interface CursorState {
   workspaceId: number;
   cursorPos: number;
@@ -57,19 +69,24 @@ export async function pendingCursorEvents(
 ): Promise<CursorDeliveryView[]> {
   const names = s.eventNames ? JSON.stringify(s.eventNames) : null;
   const segments = s.segmentIds ? JSON.stringify(s.segmentIds) : null;
+  const wants = [JSON.stringify(s.events), names, names, segments, segments];
   const rows = await queryRows<Record<string, unknown>>(db, PENDING, [
     s.workspaceId,
     s.cursorPos,
     opts.beforeId ?? Number.MAX_SAFE_INTEGER,
-    JSON.stringify(s.events),
-    names,
-    names,
-    segments,
-    segments,
+    ...wants,
     opts.limit,
   ]);
-  // The head (the oldest, up to a request's worth) carries the retry state.
-  const head = new Set(rows.slice(-Math.max(1, s.batch)).map((r) => Number(r.id)));
+  // The head (the oldest, up to a round's worth) was in the request being retried.
+  const head = new Set<number>();
+  if (s.retryAttempts > 0 && rows.length > 0)
+    for (const r of await queryRows<{ id: number | string }>(db, HEAD, [
+      s.workspaceId,
+      s.cursorPos,
+      ...wants,
+      s.batch > 1 ? s.batch : WINDOW,
+    ]))
+      head.add(Number(r.id));
   return rows.map((r) => {
     const atHead = s.retryAttempts > 0 && head.has(Number(r.id));
     return {
