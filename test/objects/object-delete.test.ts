@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../packages/server/src/http/app.js';
 import type { Services } from '../../packages/server/src/services/services.js';
-import { openStore } from '../../packages/server/src/store/open-store.js';
 import { parseJson, type Store } from '../../packages/server/src/store/store.js';
-import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
-import { objectActivities, objectBy } from './helpers.js';
+import { engines } from '../helpers/postgres.js';
+import { objectActivities, objectBy, objectsApp, type ObjectsApp } from './helpers.js';
 
 /**
  * Deleting an object with more related people than one write handles (docs/objects.md "Segments
@@ -17,41 +12,21 @@ import { objectActivities, objectBy } from './helpers.js';
  * complete: nothing lost, nothing twice. On each engine, with and without segments about objects.
  */
 describe.each(engines())('deleting an object with many people on %s', (engine) => {
-  let dir: string;
-  let database: TestDatabase | undefined;
+  let h: ObjectsApp | undefined;
   let store: Store;
   let app: FastifyInstance;
   let services: Services;
-  let track: string;
   let bearer: string;
   const IN_WRITE = 5;
   const PEOPLE = Array.from({ length: 17 }, (_, i) => `p${String(i).padStart(2, '0')}`);
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'roster-objdel-'));
-    if (engine === 'postgres') database = await createTestDatabase('objdel');
-    store = await openStore({ dataDir: dir, databaseUrl: database?.url });
-    ({ app, services } = await buildApp({ store, objectChangeInWrite: IN_WRITE }));
-    const { credentials } = await services.workspaces.create({ siteId: 'objdel' });
-    track = `Basic ${Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64')}`;
-    bearer = `Bearer ${credentials.appApiKey}`;
+    h = await objectsApp(engine, 'objdel', { objectChangeInWrite: IN_WRITE });
+    ({ store, app, services, bearer } = h);
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
-  const entity = async (op: object) => {
-    const r = await app.inject({
-      method: 'POST',
-      url: '/api/v2/entity',
-      payload: op,
-      headers: { authorization: track },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-  };
+  const entity = (op: object) => h!.entity(op);
   const relate = (typeId: string, id: string) =>
     entity({
       type: 'object',

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../packages/server/src/http/app.js';
-import { openStore } from '../../packages/server/src/store/open-store.js';
 import type { Store } from '../../packages/server/src/store/store.js';
-import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
-import { objectBy, relationshipsOf } from './helpers.js';
+import { engines } from '../helpers/postgres.js';
+import { objectBy, objectsApp, relationshipsOf, type ObjectsApp } from './helpers.js';
 
 /**
  * The object limits not covered elsewhere (docs/objects.md "Limits"): attribute names, relationship
@@ -15,27 +10,16 @@ import { objectBy, relationshipsOf } from './helpers.js';
  * nothing of the refused item written.
  */
 describe.each(engines())('object limits on %s', (engine) => {
-  let dir: string;
-  let database: TestDatabase | undefined;
+  let h: ObjectsApp | undefined;
   let store: Store;
   let app: FastifyInstance;
   let track: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'roster-objlim-'));
-    if (engine === 'postgres') database = await createTestDatabase('objlim');
-    store = await openStore({ dataDir: dir, databaseUrl: database?.url });
-    const built = await buildApp({ store });
-    app = built.app;
-    const { credentials } = await built.services.workspaces.create({ siteId: 'objlim' });
-    track = `Basic ${Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64')}`;
+    h = await objectsApp(engine, 'objlim');
+    ({ store, app, track } = h);
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
   const batch = async (ops: object[]) => {
     const r = await app.inject({

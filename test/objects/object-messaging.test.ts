@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../packages/server/src/http/app.js';
 import type { Services } from '../../packages/server/src/services/services.js';
-import { openStore } from '../../packages/server/src/store/open-store.js';
 import type { Store } from '../../packages/server/src/store/store.js';
-import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
+import { engines } from '../helpers/postgres.js';
+import { objectsApp, type ObjectsApp } from './helpers.js';
 import { BroadcastRunner } from '../../packages/server/src/messaging/campaigns/broadcast-runner.js';
 import { CampaignSendRunner } from '../../packages/server/src/messaging/campaigns/send-runner.js';
 
@@ -17,22 +12,13 @@ import { CampaignSendRunner } from '../../packages/server/src/messaging/campaign
  * object's change message its related people.
  */
 describe.each(engines())('objects in templates and campaigns on %s', (engine) => {
-  let dir: string;
-  let database: TestDatabase | undefined;
+  let h: ObjectsApp | undefined;
   let store: Store;
-  let app: FastifyInstance;
   let services: Services;
-  let track: string;
-  let bearer: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'roster-objmsg-'));
-    if (engine === 'postgres') database = await createTestDatabase('objmsg');
-    store = await openStore({ dataDir: dir, databaseUrl: database?.url });
-    ({ app, services } = await buildApp({ store }));
-    const { credentials } = await services.workspaces.create({ siteId: 'objmsg' });
-    track = `Basic ${Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64')}`;
-    bearer = `Bearer ${credentials.appApiKey}`;
+    h = await objectsApp(engine, 'objmsg');
+    ({ store, services } = h);
     expect((await appApi('PUT', '/v1/workspace/push-providers/log')).statusCode).toBe(200);
     expect(
       (await appApi('POST', '/v1/object_types', { name: 'Companies', singular_name: 'Company' })).statusCode,
@@ -44,28 +30,15 @@ describe.each(engines())('objects in templates and campaigns on %s', (engine) =>
       });
     }
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
-  const trackCall = async (method: 'PUT' | 'POST', url: string, payload: object) => {
-    const r = await app.inject({ method, url, payload, headers: { authorization: track } });
-    expect(r.statusCode, r.body).toBe(200);
-  };
-  const entity = (op: object) => trackCall('POST', '/api/v2/entity', op);
+  const trackCall = (method: 'PUT' | 'POST', url: string, payload: object) =>
+    h!.trackCall(method, url, payload);
+  const entity = (op: object) => h!.entity(op);
   const appApi = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
-    app.inject({ method, url, payload, headers: { authorization: bearer } });
+    h!.appApi(method, url, payload);
   const company = (id: string, attributes: object, rels: Array<[string, object]> = []) =>
-    entity({
-      type: 'object',
-      action: 'identify',
-      identifiers: { object_type_id: '1', object_id: id },
-      attributes,
-      cio_relationships: rels.map(([p, ra]) => ({ identifiers: { id: p }, relationship_attributes: ra })),
-    });
+    h!.company(id, attributes, rels);
   /** The titles and bodies queued for a person, oldest first. */
   const messagesOf = async (personId: string) => {
     const rows = await store.db

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../packages/server/src/http/app.js';
 import type { Services } from '../../packages/server/src/services/services.js';
-import { openStore } from '../../packages/server/src/store/open-store.js';
 import { parseJson, type Store } from '../../packages/server/src/store/store.js';
-import { createTestDatabase, engines, type TestDatabase } from '../helpers/postgres.js';
+import { engines } from '../helpers/postgres.js';
+import { objectsApp, type ObjectsApp } from './helpers.js';
 
 /**
  * Segments with conditions on related objects (docs/objects.md "Segments on objects"), in process on each engine: membership
@@ -15,56 +10,27 @@ import { createTestDatabase, engines, type TestDatabase } from '../helpers/postg
  * object's write up to a bound, then in background batches the App API reports as catching up).
  */
 describe.each(engines())('object conditions in segments on %s', (engine) => {
-  let dir: string;
-  let database: TestDatabase | undefined;
+  let h: ObjectsApp | undefined;
   let store: Store;
-  let app: FastifyInstance;
   let services: Services;
-  let track: string;
-  let bearer: string;
   let segmentId = 0;
   /** Small, so a test can pass it: the rest of a change waits for the background batches. */
   const IN_WRITE = 5;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'roster-objseg-'));
-    if (engine === 'postgres') database = await createTestDatabase('objseg');
-    store = await openStore({ dataDir: dir, databaseUrl: database?.url });
-    ({ app, services } = await buildApp({ store, objectChangeInWrite: IN_WRITE }));
-    const { credentials } = await services.workspaces.create({ siteId: 'objseg' });
-    track = `Basic ${Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64')}`;
-    bearer = `Bearer ${credentials.appApiKey}`;
+    h = await objectsApp(engine, 'objseg', { objectChangeInWrite: IN_WRITE });
+    ({ store, services } = h);
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
-  const entity = async (op: object) => {
-    const r = await app.inject({
-      method: 'POST',
-      url: '/api/v2/entity',
-      payload: op,
-      headers: { authorization: track },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-  };
-  const appApi = (method: 'GET' | 'POST', url: string, payload?: object) =>
-    app.inject({ method, url, payload, headers: { authorization: bearer } });
+  const entity = (op: object) => h!.entity(op);
+  const appApi = (method: 'GET' | 'POST', url: string, payload?: object) => h!.appApi(method, url, payload);
   const members = async (): Promise<string[]> => {
     const r = await appApi('GET', `/v1/segments/${segmentId}/membership?limit=1000`);
     return (r.json() as { identifiers: Array<{ id: string }> }).identifiers.map((i) => i.id).sort();
   };
   const company = (id: string, attributes: object, rels: Array<[string, object]> = []) =>
-    entity({
-      type: 'object',
-      action: 'identify',
-      identifiers: { object_type_id: '1', object_id: id },
-      attributes,
-      cio_relationships: rels.map(([pid, ra]) => ({ identifiers: { id: pid }, relationship_attributes: ra })),
-    });
+    h!.company(id, attributes, rels);
   const segmentActivities = async (personId: string) => {
     const rows = await store.db
       .selectFrom('activities')

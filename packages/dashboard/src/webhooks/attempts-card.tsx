@@ -5,16 +5,12 @@ import { Empty } from '../components/empty';
 import { Notice } from '../components/notice';
 import { TimeAgo } from '../components/time-ago';
 import { Pager } from '../components/pager';
-import { useAsync } from '../lib/use-async';
-import { useCursor } from '../lib/use-cursor';
-import { useRefresh } from '../lib/use-refresh';
+import { useLivePages } from '../lib/use-live-pages';
 import { num } from '../models/format';
 import { attemptAnswer, attemptTone, newestPerEvent } from '../models/webhooks';
 import { CardTable } from '../components/card-table';
 import { useReplay } from './use-replay';
 
-/** How often the newest page refreshes while it is shown. */
-const REFRESH_MS = 3000;
 /** Attempts a page. */
 const PAGE = 50;
 
@@ -23,15 +19,16 @@ const PAGE = 50;
  * took, the start of its answer or the error; each finished delivery can be sent again.
  */
 export function AttemptsCard({ webhookId }: { webhookId: number }) {
-  const cursor = useCursor(String(webhookId));
-  const attempts = useAsync(
-    (s) => App.webhookAttempts(webhookId, { limit: PAGE, start: cursor.start }, s),
-    [webhookId, cursor.start],
+  const {
+    cursor,
+    state: attempts,
+    first,
+  } = useLivePages(
+    String(webhookId),
+    (start, s) => App.webhookAttempts(webhookId, { limit: PAGE, start }, s),
+    [webhookId],
   );
   const replay = useReplay(webhookId, attempts.reload);
-  // The newest page follows new attempts; an older one stays as it is while read.
-  const first = cursor.page === 1;
-  useRefresh(attempts.reload, first, REFRESH_MS);
   return (
     <section class="card" aria-labelledby="h-attempts">
       <div class="row-between">

@@ -8,9 +8,7 @@ import { Empty } from '../components/empty';
 import { Notice } from '../components/notice';
 import { Pager } from '../components/pager';
 import { TimeAgo } from '../components/time-ago';
-import { useAsync } from '../lib/use-async';
-import { useCursor } from '../lib/use-cursor';
-import { useRefresh } from '../lib/use-refresh';
+import { useLivePages } from '../lib/use-live-pages';
 import { num } from '../models/format';
 import {
   DELIVERY_LISTS,
@@ -21,8 +19,6 @@ import {
 } from '../models/webhooks';
 import { useReplay } from './use-replay';
 
-/** How often the first page refreshes while it is shown. */
-const REFRESH_MS = 3000;
 /** Deliveries a page. */
 const PAGE = 25;
 
@@ -32,14 +28,16 @@ const PAGE = 25;
  */
 export function DeliveriesCard({ webhookId, held }: { webhookId: number; held: boolean }) {
   const [status, setStatus] = useState<DeliveryStatus>('pending');
-  const cursor = useCursor(`${webhookId}:${status}`);
-  const deliveries = useAsync(
-    (s) => App.webhookDeliveries(webhookId, { status, limit: PAGE, start: cursor.start }, s),
-    [webhookId, status, cursor.start],
+  const {
+    cursor,
+    state: deliveries,
+    first,
+  } = useLivePages(
+    `${webhookId}:${status}`,
+    (start, s) => App.webhookDeliveries(webhookId, { status, limit: PAGE, start }, s),
+    [webhookId, status],
   );
   const replay = useReplay(webhookId, deliveries.reload);
-  const first = cursor.page === 1;
-  useRefresh(deliveries.reload, first, REFRESH_MS);
   return (
     <section class="card" aria-labelledby="h-deliveries">
       <div class="row-between">

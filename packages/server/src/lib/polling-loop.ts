@@ -89,3 +89,30 @@ export class PollingLoop {
     this.loop = undefined;
   }
 }
+
+/**
+ * A background worker that one `PollingLoop` drives (campaign sends, broadcast fan-out):
+ * `start()`, `nudge()` when work is queued, `stop()` to let the current `runOnce()` finish.
+ */
+export abstract class PolledWorker {
+  protected readonly poller: PollingLoop;
+
+  protected constructor(pollMs: number, onError: (err: unknown) => void) {
+    this.poller = new PollingLoop(() => this.runOnce(), pollMs, onError);
+  }
+
+  /** One unit of work; resolves true when there is more to do right away. */
+  abstract runOnce(): Promise<boolean>;
+
+  start(): void {
+    this.poller.start();
+  }
+
+  nudge(): void {
+    this.poller.nudge();
+  }
+
+  async stop(): Promise<void> {
+    await this.poller.stop();
+  }
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../lib/clock.js';
 import { unixSeconds } from '../../lib/clock.js';
-import { PollingLoop } from '../../lib/polling-loop.js';
+import { PolledWorker } from '../../lib/polling-loop.js';
 import { parseFilter } from '../../filter/parse-filter.js';
 import {
   advanceBroadcastTrigger,
@@ -44,10 +44,9 @@ export interface BroadcastRunnerOptions {
  * (or the restarted) process resumes from the cursor, and the dedupe key `b<trigger>:<pid>` makes a
  * repeated page send nothing twice.
  */
-export class BroadcastRunner {
+export class BroadcastRunner extends PolledWorker {
   private readonly o: Required<Omit<BroadcastRunnerOptions, 'onPage' | 'log'>> & BroadcastRunnerOptions;
   private readonly workerId = `b-${randomBytes(4).toString('hex')}`;
-  private readonly poller: PollingLoop;
   /** Trigger id → page failures in a row in this process. */
   private readonly failures = new Map<number, number>();
 
@@ -57,24 +56,10 @@ export class BroadcastRunner {
     private readonly campaigns: CampaignService,
     options: BroadcastRunnerOptions = {},
   ) {
-    this.o = { leaseMs: 30_000, pageSize: 200, pollMs: 1_000, pauseMs: 0, maxPageFailures: 3, ...options };
-    this.poller = new PollingLoop(
-      () => this.runOnce(),
-      this.o.pollMs,
-      (err) => this.o.log?.error({ err }, 'broadcast fan-out failed; retrying'),
+    super(options.pollMs ?? 1_000, (err) =>
+      options.log?.error({ err }, 'broadcast fan-out failed; retrying'),
     );
-  }
-
-  start(): void {
-    this.poller.start();
-  }
-
-  nudge(): void {
-    this.poller.nudge();
-  }
-
-  async stop(): Promise<void> {
-    await this.poller.stop();
+    this.o = { leaseMs: 30_000, pageSize: 200, pollMs: 1_000, pauseMs: 0, maxPageFailures: 3, ...options };
   }
 
   /** Claims one due trigger and fans it out to the end (or until stopped / the lease is lost). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
-import { PollingLoop } from '../../lib/polling-loop.js';
+import { PolledWorker } from '../../lib/polling-loop.js';
 import { setCampaignSendDelivery } from '../../store/campaigns/campaigns.js';
 import {
   claimPendingSends,
@@ -48,11 +48,10 @@ export interface CampaignSendRunnerOptions {
  * row only while this worker's claim holds, so with several servers each send is queued once; a
  * crash before it leaves the row to be claimed again after the lease.
  */
-export class CampaignSendRunner {
+export class CampaignSendRunner extends PolledWorker {
   private readonly o: Required<Omit<CampaignSendRunnerOptions, 'onQueued' | 'onWebhookQueued' | 'log'>> &
     CampaignSendRunnerOptions;
   private readonly workerId = `s-${randomBytes(4).toString('hex')}`;
-  private readonly poller: PollingLoop;
 
   constructor(
     private readonly store: Store,
@@ -62,24 +61,10 @@ export class CampaignSendRunner {
     private readonly transactional: TransactionalService,
     options: CampaignSendRunnerOptions = {},
   ) {
-    this.o = { leaseMs: 60_000, batch: 20, pollMs: 1_000, maxAttempts: 5, ...options };
-    this.poller = new PollingLoop(
-      () => this.runOnce(),
-      this.o.pollMs,
-      (err) => this.o.log?.error({ err }, 'campaign sends: claiming failed; retrying'),
+    super(options.pollMs ?? 1_000, (err) =>
+      options.log?.error({ err }, 'campaign sends: claiming failed; retrying'),
     );
-  }
-
-  start(): void {
-    this.poller.start();
-  }
-
-  nudge(): void {
-    this.poller.nudge();
-  }
-
-  async stop(): Promise<void> {
-    await this.poller.stop();
+    this.o = { leaseMs: 60_000, batch: 20, pollMs: 1_000, maxAttempts: 5, ...options };
   }
 
   /** Claims a batch and renders it; true when the batch was full (more may wait). */
