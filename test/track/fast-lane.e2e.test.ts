@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../packages/server/src/store/store.js';
 import { engines } from '../helpers/postgres.js';
@@ -154,6 +155,23 @@ describe.each(engines())('Track fast lane on %s', (engine) => {
     // The twenty answers before the error came on one connection.
     expect(sockets.size).toBeLessThanOrEqual(2);
     expect((await personBy(store, 'id', 'lane-ka-19'))?.attributes.i).toBe(19);
+  });
+
+  it('writes nothing for a request whose client goes away mid-body, and keeps serving', async () => {
+    const { hostname, port } = new URL(server.url);
+    const socket = net.connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(
+      `PUT /api/v1/customers/lane-gone HTTP/1.1\r\nhost: x\r\nauthorization: ${auth.authorization}\r\n` +
+        'content-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":',
+    );
+    socket.destroy();
+    await closed;
+    const next = await send(server, 'PUT', '/api/v1/customers/lane-after', '{"a":1}', { ...auth, ...json });
+    expect(next.status).toBe(200);
+    expect(await personBy(store, 'id', 'lane-after')).toBeDefined();
+    expect(await personBy(store, 'id', 'lane-gone')).toBeUndefined();
   });
 
   it('counts its answers in the request metrics and logs them like Fastify, with distinct ids', async () => {

@@ -101,7 +101,12 @@ export class TrackFastLane {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const match = this.match(req);
       if (!match) return handOver(req, res);
-      void this.serve(req, res, match, process.hrtime.bigint(), handOver);
+      this.serve(req, res, match, process.hrtime.bigint(), handOver).catch((err: unknown) => {
+        // Not expected (the write's own failures go to Fastify): whether it committed is not
+        // known here, so the connection is closed rather than answered.
+        this.app.log.error({ err }, 'the Track fast lane failed to answer a request');
+        res.destroy();
+      });
     });
   }
 
