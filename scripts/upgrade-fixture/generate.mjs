@@ -110,6 +110,18 @@ const T0 = 1_700_000_000;
 const pad = (n) => String(n).padStart(2, '0');
 
 async function populate() {
+  await pushProviders();
+  const { welcome, manual, pro } = await messagesAndSegments();
+  const newsletter = await campaigns(welcome, pro);
+  await people();
+  await anonymousAndV2();
+  await lifecycle(manual);
+  await pushes(welcome);
+  await broadcast(newsletter);
+}
+
+/** APNs and FCM providers with throwaway keys. */
+async function pushProviders() {
   // Credentials that are never used to send (the delivery worker is off): throwaway keys.
   const apns = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   await app('PUT', '/workspace/push-providers/apns', {
@@ -131,7 +143,10 @@ async function populate() {
     },
     endpoint: 'http://127.0.0.1:9',
   });
+}
 
+/** Transactional messages and segments (manual, attribute, device, event, nested, built on others). */
+async function messagesAndSegments() {
   const welcome = await app('POST', '/transactional', {
     name: 'welcome',
     title: 'Hi {{ customer.first_name | default: "there" }}',
@@ -185,7 +200,11 @@ async function populate() {
       },
     },
   });
+  return { welcome, manual, pro };
+}
 
+/** Triggered campaigns (by event, by segment entry) and a broadcast; returns the broadcast. */
+async function campaigns(welcome, pro) {
   await app('POST', '/campaigns', {
     name: 'Thanks for buying',
     type: 'triggered',
@@ -206,7 +225,10 @@ async function populate() {
       template: { title: 'News', message: 'Hello {{ customer.id }}: {{ trigger.headline }}' },
     })
   ).campaign;
+  return newsletter;
+}
 
+async function people() {
   // People: ids with and without email, email-only leads, nested attributes, devices, events.
   for (let n = 1; n <= 30; n++) {
     const id = `user-${pad(n)}`;
@@ -247,7 +269,9 @@ async function populate() {
       source: 'form',
       score: n * 7,
     });
+}
 
+async function anonymousAndV2() {
   // Anonymous activity, then the people it belongs to identify.
   for (let n = 31; n <= 33; n++) {
     await track('POST', '/api/v1/events', {
@@ -290,7 +314,9 @@ async function populate() {
       },
     ],
   });
+}
 
+async function lifecycle(manual) {
   // Manual segment membership, delete, suppress, merge, unsubscribe.
   await track('POST', `/api/v1/segments/${manual.id}/add_customers`, {
     ids: ['user-01', 'user-02', 'user-03', 'user-04', 'user-05'],
@@ -308,7 +334,9 @@ async function populate() {
   // Leaving and re-entering a segment.
   await track('PUT', '/api/v1/customers/user-09', { plan: 'free' });
   await track('PUT', '/api/v1/customers/user-09', { plan: 'pro' });
+}
 
+async function pushes(welcome) {
   // Transactional pushes (queued; the delivery worker is off), a draft, undeliverable ones.
   const sent = [];
   for (const body of [
@@ -345,7 +373,9 @@ async function populate() {
     metric: 'opened',
     timestamp: T0 + 703,
   });
+}
 
+async function broadcast(newsletter) {
   // A broadcast to a list, fanned out by the old server's runner.
   const trigger = await app('POST', `/campaigns/${newsletter.id}/triggers`, {
     ids: ['user-01', 'user-02', 'user-04', 'user-07', 'user-08'],
