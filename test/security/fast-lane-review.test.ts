@@ -11,6 +11,7 @@ import type { ServerProcess } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import {
   basic,
+  devicesOf,
   eventsOf,
   openServerStore,
   personBy,
@@ -117,6 +118,14 @@ describe.each(engines())('Track fast lane review on %s', (engine) => {
     });
     expect(event.lane.status).toBe(400);
     expect(event.lane).toEqual(event.fastify);
+    const device = await both(
+      'PUT',
+      `/api/v1/customers/${id}/devices`,
+      `{"device":{"id":"tok-${id}","platform":"ios","attributes":${body}}}`,
+      { ...auth, ...json },
+    );
+    expect(device.lane.status).toBe(400);
+    expect(device.lane).toEqual(device.fastify);
     expect(await personBy(store, 'id', id)).toBeUndefined();
   });
 
@@ -167,6 +176,24 @@ describe.each(engines())('Track fast lane review on %s', (engine) => {
       expect(lane.status).toBe(200);
       expect((await personBy(store, 'id', stored))?.attributes).toEqual({ k: 1 });
     }
+  });
+
+  it('writes a device as the Fastify route does, and answers a refused one as it does', async () => {
+    const body = '{"device":{"id":"tok-lane-1","platform":"android","attributes":{"app_version":"3"}}}';
+    const { lane, fastify } = await both('PUT', '/api/v1/customers/dev-1/devices', body, {
+      ...auth,
+      ...json,
+    });
+    expect(lane.status).toBe(200);
+    expect(lane).toEqual(fastify);
+    const person = await personBy(store, 'id', 'dev-1');
+    expect((await devicesOf(store, person!.pid)).map((d) => d.token)).toContain('tok-lane-1');
+    const refused = await both('PUT', '/api/v1/customers/dev-1/devices', '{"device":{"platform":"ios"}}', {
+      ...auth,
+      ...json,
+    });
+    expect(refused.lane.status).toBe(400);
+    expect(refused.lane).toEqual(refused.fastify);
   });
 
   it('answers Expect: 100-continue and writes the body sent after it', async () => {
