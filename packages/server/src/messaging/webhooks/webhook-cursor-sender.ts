@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../lib/clock.js';
 import { ulid } from '../../lib/ulid.js';
 import type { Store } from '../../store/store.js';
@@ -40,6 +41,16 @@ export interface CursorSenderOptions {
   onLaneEnd: () => void;
   log?: { error(obj: unknown, msg: string): void } | undefined;
 }
+
+/**
+ * After a round that took every event there was, a lane waits this long and reads again (ending
+ * when nothing came): under load each request then carries what came meanwhile instead of a
+ * round per few events, at the cost of this much latency.
+ */
+const LINGER_MS = 50;
+
+/** What a round leaves the lane to do: go on at once, go on after `LINGER_MS`, or end. */
+type Next = 'more' | 'linger' | 'end';
 
 /** Events placed in commit order per tick at most (PostgreSQL). */
 const PLACE_BATCH = 5_000;
@@ -97,7 +108,10 @@ export class CursorSender {
 
   private start(s: CursorSubscription): void {
     const lane = (async () => {
-      while (!this.o.signal.aborted && (await this.round(s)));
+      for (let next: Next = 'more'; next !== 'end' && !this.o.signal.aborted;) {
+        if (next === 'linger') await sleep(LINGER_MS, undefined, { signal: this.o.signal }).catch(() => {});
+        next = await this.round(s);
+      }
     })()
       .catch((err: unknown) => this.o.log?.error({ err, subscription: s.id }, 'webhook delivery failed'))
       .finally(() => {
@@ -107,25 +121,31 @@ export class CursorSender {
     this.lanes.set(s.id, lane);
   }
 
-  /** One read, send and record. Resolves true when the lane should go on at once. */
-  private async round(s: CursorSubscription): Promise<boolean> {
+  /** One read, send and record. */
+  private async round(s: CursorSubscription): Promise<Next> {
     const nowMs = this.o.clock.now();
     const limit = s.batch > 1 ? s.batch : this.o.window;
     const { events, horizon } = await readWebhookCursor(this.o.store.db, this.o.store.dialect, s, limit);
     if (events.length === 0) {
       // Nothing it wants up to the horizon: the cursor moves past what others wanted.
       if (horizon > s.cursorPos) await this.record(s, { attempts: [], cursorPos: horizon, nowMs });
-      return false;
+      return 'end';
     }
     let expired = 0;
     while (expired < events.length && nowMs - events[expired]!.createdAtMs > this.o.maxAgeMs) expired++;
     if (expired > 0) {
       const gone = events.slice(0, expired);
-      return this.record(s, { attempts: [], cursorPos: gone[gone.length - 1]!.pos, expired: gone, nowMs });
+      const held = await this.record(s, {
+        attempts: [],
+        cursorPos: gone[gone.length - 1]!.pos,
+        expired: gone,
+        nowMs,
+      });
+      return held ? 'more' : 'end';
     }
     const groups = s.batch > 1 ? [events] : distinctPrefix(events);
     const sent = await Promise.all(groups.map((g) => this.send(s, g, nowMs)));
-    if (this.o.signal.aborted && sent.some((a) => a.answer.statusCode === null)) return false;
+    if (this.o.signal.aborted && sent.some((a) => a.answer.statusCode === null)) return 'end';
     return this.settle(s, { events, horizon, limit, groups, sent, nowMs });
   }
 
@@ -166,7 +186,7 @@ export class CursorSender {
       sent: Array<{ answer: WebhookAnswer; requestId: string }>;
       nowMs: number;
     },
-  ): Promise<boolean> {
+  ): Promise<Next> {
     const doneMs = this.o.clock.now();
     let through = 0;
     while (through < r.groups.length && ok(r.sent[through]!.answer)) through++;
@@ -216,7 +236,7 @@ export class CursorSender {
           }),
     });
     if (!all && !gone) this.o.wakeIn(delay);
-    return goOn && all && !coveredAll;
+    return !goOn || !all ? 'end' : coveredAll ? 'linger' : 'more';
   }
 
   /** Records a round; false when the lane should stop (lease lost, a retry waits, paused). */

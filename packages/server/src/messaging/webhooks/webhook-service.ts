@@ -107,7 +107,7 @@ export class WebhookService {
 
   /** Something was queued outside a Track write (a campaign webhook action): send it now. */
   nudge(): void {
-    this.worker?.nudge();
+    this.worker?.nudgeQueue();
   }
 
   async stop(): Promise<void> {
@@ -184,7 +184,7 @@ export class WebhookService {
     this.emitter.invalidate();
     this.worker?.forget(id);
     // Turned back on: what waited goes out now.
-    this.worker?.nudge();
+    this.worker?.nudgeQueue();
     return view(row);
   }
 
@@ -318,7 +318,7 @@ export class WebhookService {
       throw new NotFoundError(
         'no finished delivery with this id for this subscription (a pending one is still queued; a delivered event is kept for an hour)',
       );
-    this.worker?.nudge();
+    this.worker?.nudgeQueue();
     return ids;
   }
 
@@ -333,7 +333,7 @@ export class WebhookService {
         nowMs,
       }),
     );
-    if (ids.length > 0) this.worker?.nudge();
+    if (ids.length > 0) this.worker?.nudgeQueue();
     return ids;
   }
 

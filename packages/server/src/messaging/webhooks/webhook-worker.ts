@@ -50,6 +50,8 @@ const PRUNE_BATCH = 5_000;
 const RESULTS_PER_COMMIT = 200;
 /** How long a subscription read is reused (a change to it is seen within this). */
 const SUBSCRIPTION_TTL_MS = 1_000;
+/** The queue (`webhook_deliveries`) is claimed at most this often, unless asked (`nudgeQueue`). */
+const QUEUE_POLL_MS = 500;
 /** A delivered event is kept (for replay and the deliveries list's body) this long. */
 const REPLAY_KEEP_MS = 3600_000;
 /** Events pruned per workspace per call at most; how often while sending, and while idle. */
@@ -78,6 +80,9 @@ export class WebhookWorker {
   private unsubscribe: (() => void) | undefined;
   private lastPruneMs = 0;
   private lastEventPruneMs = 0;
+  /** When the queue was last claimed, and whether it should be claimed at the next tick. */
+  private lastQueueMs = 0;
+  private queueWanted = true;
   private readonly cursors: CursorSender;
   /** Results waiting to be recorded, and the flush that records them. */
   private results: Array<{ result: WebhookResult; resolve: () => void; reject: (err: unknown) => void }> = [];
@@ -145,6 +150,12 @@ export class WebhookWorker {
     this.poller.nudge();
   }
 
+  /** Something was queued in `webhook_deliveries` (a campaign action, a replay, a resume): claim it now. */
+  nudgeQueue(): void {
+    this.queueWanted = true;
+    this.poller.nudge();
+  }
+
   /** Reads the subscription again before its next delivery (this process changed it). */
   forget(subscriptionId: number): void {
     this.subscriptions.delete(subscriptionId);
@@ -164,6 +175,15 @@ export class WebhookWorker {
     await this.prune(nowMs);
     // Subscriptions' events, by cursor; then the queue (campaign actions, replays, older rows).
     const more = await this.cursors.tick(nowMs);
+    // The queue is claimed when asked, or every QUEUE_POLL_MS (other servers' rows, retries): not
+    // on every change a write announces, which the cursors take.
+    const waited = nowMs - this.lastQueueMs;
+    if (!this.queueWanted && waited < QUEUE_POLL_MS) {
+      this.poller.wakeIn(QUEUE_POLL_MS - waited);
+      return more;
+    }
+    this.queueWanted = false;
+    this.lastQueueMs = nowMs;
     return (await this.claimQueued(nowMs)) || more;
   }
 
@@ -204,6 +224,7 @@ export class WebhookWorker {
       const batch = open.get(sub)?.batch ?? 1;
       for (let i = 0; i < list.length; i += batch) this.launch(sub, list.slice(i, i + batch));
     }
+    if (jobs.length > 0) this.queueWanted = true;
     return jobs.length > 0 && room <= 0;
   }
 
@@ -221,7 +242,7 @@ export class WebhookWorker {
         if (left > 0) this.inFlight.set(subscriptionId, left);
         else this.inFlight.delete(subscriptionId);
         this.running.delete(run);
-        this.poller.nudge();
+        this.nudgeQueue();
       });
     this.running.add(run);
   }
