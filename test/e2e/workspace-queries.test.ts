@@ -319,7 +319,7 @@ describe.runIf(postgresAvailable())(
     );
 
     it(
-      "a broadcast's fan-out and a CLI import name their workspace in every statement on their jobs",
+      "a broadcast's fan-out, a CLI import and an export name their workspace in every statement on their jobs and devices",
       { timeout: 180_000 },
       async (ctx) => {
         if (!log) return ctx.skip();
@@ -358,9 +358,19 @@ describe.runIf(postgresAvailable())(
             server.credentials.siteId,
           ]);
           expect(imported.code, imported.stderr).toBe(0);
+          // An export of people reads their devices page by page.
+          const exported = await roster([
+            'export',
+            'people',
+            ...storeArgs(server),
+            '--site-id',
+            server.credentials.siteId,
+          ]);
+          expect(exported.code, exported.stderr).toBe(0);
+          expect(exported.stdout).toContain('ann-token');
 
           const entries = (await log.sinceFull(mark, dbName)).filter((e) =>
-            /\b(broadcast_triggers|import_jobs)\b/i.test(e),
+            /\b(broadcast_triggers|import_jobs|devices)\b/i.test(e),
           );
           // The trigger was claimed, advanced and finished; the job started, advanced and finished.
           expect(entries.filter((e) => /update "?broadcast_triggers/i.test(e)).length).toBeGreaterThanOrEqual(
