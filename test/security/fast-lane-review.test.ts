@@ -55,6 +55,14 @@ function send(
   });
 }
 
+/** The count of refused (400) event writes in a `/metrics` answer. */
+async function value400(answer: Promise<Answer>): Promise<number> {
+  const prefix =
+    'roster_http_requests_total{method="POST",route="/api/v1/customers/:identifier/events",status="400"}';
+  const line = (await answer).text.split('\n').find((l) => l.startsWith(prefix));
+  return Number(line?.split(' ').pop() ?? 0);
+}
+
 /** Writes `bytes` on one connection and resolves with everything read until the server closes it. */
 function rawExchange(server: ServerProcess, bytes: string): Promise<string> {
   const { hostname, port } = new URL(server.url);
@@ -283,6 +291,13 @@ describe.each(engines())('Track fast lane review on %s', (engine) => {
     const after = await series();
     expect(after.count - before.count).toBe(3);
     expect(after.timed - before.timed).toBe(3);
+    // A request the lane read and handed to Fastify is counted once, with Fastify's status.
+    const refused = () => value400(send(server, 'GET', '/metrics', undefined, {}));
+    const was = await refused();
+    expect(
+      (await send(server, 'POST', '/api/v1/customers/m-1/events', '{"data":5}', { ...auth, ...json })).status,
+    ).toBe(400);
+    expect((await refused()) - was).toBe(1);
   });
 
   it("logs the lane's requests with email addresses redacted from the URL, as Fastify's", async () => {
