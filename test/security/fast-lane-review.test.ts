@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,9 @@ import {
   eventsOf,
   openServerStore,
   personBy,
+  send,
   startTrackServer,
+  type Answer,
   trackClient,
 } from '../track/helpers.js';
 
@@ -24,36 +25,6 @@ const CLI = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../packages/server/dist/cli/main.js',
 );
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-}
-
-/** One request over its own connection with exactly the headers given (`expect` sends the body on 100). */
-function send(
-  server: ServerProcess,
-  method: string,
-  target: string,
-  body: string | undefined,
-  headers: Record<string, string>,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${server.url}${target}`, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const h = { ...res.headers } as Record<string, string>;
-        delete h.date;
-        resolve({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    req.on('error', reject);
-    if (headers.expect === '100-continue') req.on('continue', () => req.end(body));
-    else req.end(body);
-  });
-}
 
 /** The count of refused (400) event writes in a `/metrics` answer. */
 async function value400(answer: Promise<Answer>): Promise<number> {

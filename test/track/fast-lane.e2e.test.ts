@@ -4,36 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../packages/server/src/store/store.js';
 import { engines } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
-import { activitiesOf, basic, openServerStore, personBy, startTrackServer } from './helpers.js';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-}
-
-/** One request over its own connection, with exactly the headers given. */
-function send(
-  server: ServerProcess,
-  method: string,
-  path: string,
-  body: string | undefined,
-  headers: Record<string, string>,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${server.url}${path}`, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const h = { ...res.headers } as Record<string, string>;
-        delete h.date;
-        resolve({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { activitiesOf, basic, openServerStore, personBy, send, startTrackServer } from './helpers.js';
 
 /**
  * The Track fast lane (http/fast-lane.ts) answers identify, device and event writes without Fastify; every

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { TrackClient } from 'customerio-node';
 import { openStore } from '../../packages/server/src/store/open-store.js';
 import { parseJson, type Store } from '../../packages/server/src/store/store.js';
@@ -124,4 +125,38 @@ export function raw(server: ServerProcess) {
  */
 export function startTrackServer(options: StartOptions = {}): Promise<ServerProcess> {
   return startServer({ ...options, env: { ROSTER_LOG_LEVEL: 'info', ...options.env } });
+}
+
+/** An answer as received: status, headers (without `date`, which differs between two answers), body. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/**
+ * One request over its own connection with exactly the headers given (raw HTTP, what no client
+ * library lets a test shape); with `expect: 100-continue` the body goes after the server's 100.
+ */
+export function send(
+  server: ServerProcess,
+  method: string,
+  target: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${server.url}${target}`, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h = { ...res.headers } as Record<string, string>;
+        delete h.date;
+        resolve({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    if (headers.expect === '100-continue') req.on('continue', () => req.end(body));
+    else req.end(body);
+  });
 }
