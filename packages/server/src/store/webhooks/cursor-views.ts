@@ -1,7 +1,8 @@
 import type { DialectName } from '../dialect.js';
-import { queryRows, Statement } from '../sql.js';
+import { queryRows } from '../sql.js';
 import { parseJson, type Tx } from '../store.js';
-import { inList, padToPowerOfTwo } from './webhook-sql.js';
+import type { DeliveryView } from './deliveries.js';
+import { inList, padToPowerOfTwo, perDialect, wantsParams, wantsSql } from './webhook-sql.js';
 
 /**
  * What the App API shows of cursor deliveries (`GET /v1/webhooks/:id/deliveries`): pending ones
@@ -9,40 +10,20 @@ import { inList, padToPowerOfTwo } from './webhook-sql.js';
  * attempt rows of the requests that carried them (their bodies while the events are kept).
  */
 
-export interface CursorDeliveryView {
-  id: number;
-  eventId: string;
-  event: string;
-  status: 'pending' | 'delivered';
-  attempts: number;
-  runAtMs: number;
-  lastError: string | null;
-  createdAtMs: number;
-  finishedAtMs: number | null;
-  payload: unknown;
-}
+/** A delivery by cursor, as `listWebhookDeliveries` shows queued ones. */
+export type CursorDeliveryView = DeliveryView;
 
-const both = (build: (d: DialectName) => string) => new Statement(build('sqlite'), build('postgres'));
-const inJson = (d: DialectName, column: string, numeric = false) =>
-  d === 'postgres'
-    ? `${column} in (select (jsonb_array_elements_text(?::jsonb))${numeric ? '::bigint' : ''})`
-    : `${column} in (select value from json_each(?))`;
-
-const PENDING = both(
+const PENDING = perDialect(
   (d) => `select id, event_id, kind, payload, created_at_ms from webhook_events
   where workspace_id = ? and ${d === 'postgres' ? '(pos is null or pos > ?)' : 'id > ?'} and id < ?
-    and ${inJson(d, 'kind')}
-    and (${d === 'postgres' ? '?::jsonb' : '?'} is null or event_name is null or ${inJson(d, 'event_name')})
-    and (${d === 'postgres' ? '?::jsonb' : '?'} is null or segment_id is null or ${inJson(d, 'segment_id', true)})
+    and ${wantsSql(d)}
   order by id desc limit ?`,
 );
 
 /** The oldest events past the cursor the subscription wants: the request being retried. */
-const HEAD = both(
+const HEAD = perDialect(
   (d) => `select id from webhook_events
-  where workspace_id = ? and ${d === 'postgres' ? 'pos' : 'id'} > ? and ${inJson(d, 'kind')}
-    and (${d === 'postgres' ? '?::jsonb' : '?'} is null or event_name is null or ${inJson(d, 'event_name')})
-    and (${d === 'postgres' ? '?::jsonb' : '?'} is null or segment_id is null or ${inJson(d, 'segment_id', true)})
+  where workspace_id = ? and ${d === 'postgres' ? 'pos' : 'id'} > ? and ${wantsSql(d)}
   order by ${d === 'postgres' ? 'pos' : 'id'} limit ?`,
 );
 
@@ -67,9 +48,7 @@ export async function pendingCursorEvents(
   s: CursorState,
   opts: { limit: number; beforeId?: number | undefined; nowMs: number },
 ): Promise<CursorDeliveryView[]> {
-  const names = s.eventNames ? JSON.stringify(s.eventNames) : null;
-  const segments = s.segmentIds ? JSON.stringify(s.segmentIds) : null;
-  const wants = [JSON.stringify(s.events), names, names, segments, segments];
+  const wants = wantsParams(s);
   const rows = await queryRows<Record<string, unknown>>(db, PENDING, [
     s.workspaceId,
     s.cursorPos,

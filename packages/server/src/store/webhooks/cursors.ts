@@ -1,9 +1,16 @@
 import { sql } from 'kysely';
 import type { DialectName } from '../dialect.js';
-import { execute, executeLater, queryRows, Statement, statement } from '../sql.js';
+import { execute, executeLater, queryRows, statement } from '../sql.js';
 import { parseJson, type Store, type Tx } from '../store.js';
 import { lockWebhookFanOut } from './events.js';
-import { multiRowInsert, powerOfTwoChunks } from './webhook-sql.js';
+import {
+  ATTEMPT_COLUMNS,
+  multiRowInsert,
+  perDialect,
+  powerOfTwoChunks,
+  wantsParams,
+  wantsSql,
+} from './webhook-sql.js';
 
 /**
  * Webhook delivery as a cursor per subscription over `webhook_events` (migration 132,
@@ -22,23 +29,6 @@ import { multiRowInsert, powerOfTwoChunks } from './webhook-sql.js';
 export const EVENT_ID_BASE = 1_000_000_000_000;
 
 const POS = (d: DialectName) => (d === 'postgres' ? 'pos' : 'id');
-
-/** Texts per dialect (positions, JSON list membership). */
-function both(build: (d: DialectName) => string): Statement {
-  return new Statement(build('sqlite'), build('postgres'));
-}
-
-/** `column in (the JSON array parameter)`. */
-const inJson = (d: DialectName, column: string, numeric = false) =>
-  d === 'postgres'
-    ? `${column} in (select (jsonb_array_elements_text(?::jsonb))${numeric ? '::bigint' : ''})`
-    : `${column} in (select value from json_each(?))`;
-
-/** The subscription's filters, in SQL (params: kinds, names, names, segments, segments). */
-const WANTS = (d: DialectName) =>
-  `${inJson(d, 'kind')}
-   and (${d === 'postgres' ? '?::jsonb' : '?'} is null or event_name is null or ${inJson(d, 'event_name')})
-   and (${d === 'postgres' ? '?::jsonb' : '?'} is null or segment_id is null or ${inJson(d, 'segment_id', true)})`;
 
 /** A subscription as the cursor sender needs it. */
 export interface CursorSubscription {
@@ -111,7 +101,7 @@ export async function placeWebhookEvents(store: Store, limit: number): Promise<n
 
 const UNPLACED = statement('select id from webhook_events where pos is null limit 1');
 
-const CANDIDATES = both(
+const CANDIDATES = perDialect(
   (d) => `select ${SUB_COLUMNS} from webhook_subscriptions s
   where s.campaign_id is null and s.enabled = 1 and s.paused_at is null and s.retry_at_ms <= ?
     and (s.lease_until_ms is null or s.lease_until_ms < ? or s.lease_by = ?)
@@ -173,19 +163,12 @@ export interface CursorEvent {
   createdAtMs: number;
 }
 
-const HORIZON = both((d) => `select max(${POS(d)}) as h from webhook_events where workspace_id = ?`);
-const READ = both(
+const HORIZON = perDialect((d) => `select max(${POS(d)}) as h from webhook_events where workspace_id = ?`);
+const READ = perDialect(
   (d) => `select id, ${POS(d)} as pos, event_id, kind, order_key, payload, created_at_ms from webhook_events
-  where workspace_id = ? and ${POS(d)} > ? and ${POS(d)} <= ? and ${WANTS(d)}
+  where workspace_id = ? and ${POS(d)} > ? and ${POS(d)} <= ? and ${wantsSql(d)}
   order by ${POS(d)} limit ?`,
 );
-
-/** The parameters of `WANTS` for a subscription. */
-function wantsParams(s: Pick<CursorSubscription, 'events' | 'eventNames' | 'segmentIds'>): unknown[] {
-  const names = s.eventNames ? JSON.stringify(s.eventNames) : null;
-  const segments = s.segmentIds ? JSON.stringify(s.segmentIds) : null;
-  return [JSON.stringify(s.events), names, names, segments, segments];
-}
 
 const jsonText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -240,19 +223,7 @@ export interface CursorAttempt {
   responseExcerpt: string | null;
 }
 
-const INSERT_ATTEMPTS = multiRowInsert('webhook_attempts', [
-  'workspace_id',
-  'subscription_id',
-  'delivery_id',
-  'event_id',
-  'attempted_at_ms',
-  'status_code',
-  'latency_ms',
-  'outcome',
-  'error',
-  'response_excerpt',
-  'events',
-]);
+const INSERT_ATTEMPTS = multiRowInsert('webhook_attempts', [...ATTEMPT_COLUMNS, 'events']);
 
 /** What a round of a cursor came to. */
 export interface CursorRound {

@@ -4,20 +4,9 @@ import { holdSubscriptionDeliveries, type AttemptRecord, type ClaimedWebhook } f
 import { lockWebhookFanOut } from './events.js';
 import { setWebhookMessageOutcome } from '../messaging/messages.js';
 import { executeLater, statement, StatementsByCount } from '../sql.js';
-import { inList, multiRowInsert, padToPowerOfTwo, powerOfTwoChunks } from './webhook-sql.js';
+import { ATTEMPT_COLUMNS, inList, multiRowInsert, padToPowerOfTwo, powerOfTwoChunks } from './webhook-sql.js';
 
-const INSERT_ATTEMPTS = multiRowInsert('webhook_attempts', [
-  'workspace_id',
-  'subscription_id',
-  'delivery_id',
-  'event_id',
-  'attempted_at_ms',
-  'status_code',
-  'latency_ms',
-  'outcome',
-  'error',
-  'response_excerpt',
-]);
+const INSERT_ATTEMPTS = multiRowInsert('webhook_attempts', ATTEMPT_COLUMNS);
 const FINISH_DELIVERED = inList(
   `update webhook_deliveries set status = 'delivered', last_error = null, claimed_by = null,
      claimed_until_ms = null, finished_at_ms = ?

@@ -1,4 +1,5 @@
-import { placeholders, StatementsByCount } from '../sql.js';
+import type { DialectName } from '../dialect.js';
+import { placeholders, Statement, StatementsByCount } from '../sql.js';
 
 /**
  * The webhook worker's large statements (multi-row inserts, `in (…)` lists) as SQL text kept per
@@ -46,3 +47,50 @@ export function multiRowInsert(table: string, columns: readonly string[], return
 export function inList(text: string): StatementsByCount {
   return new StatementsByCount((n) => text.replace('{in}', placeholders(n)));
 }
+
+/** A statement whose text differs per dialect (positions, JSON list membership). */
+export function perDialect(build: (d: DialectName) => string): Statement {
+  return new Statement(build('sqlite'), build('postgres'));
+}
+
+/** `column in (the JSON array parameter)`. */
+const inJson = (d: DialectName, column: string, numeric = false) =>
+  d === 'postgres'
+    ? `${column} in (select (jsonb_array_elements_text(?::jsonb))${numeric ? '::bigint' : ''})`
+    : `${column} in (select value from json_each(?))`;
+
+/**
+ * A webhook event a subscription wants, in SQL (store/webhooks/cursors.ts): its kind, event name
+ * and segment. Parameters: `wantsParams`.
+ */
+export function wantsSql(d: DialectName): string {
+  const json = d === 'postgres' ? '?::jsonb' : '?';
+  return `${inJson(d, 'kind')}
+   and (${json} is null or event_name is null or ${inJson(d, 'event_name')})
+   and (${json} is null or segment_id is null or ${inJson(d, 'segment_id', true)})`;
+}
+
+/** The parameters of `wantsSql` for a subscription. */
+export function wantsParams(s: {
+  events: readonly string[];
+  eventNames: readonly string[] | null;
+  segmentIds: readonly number[] | null;
+}): unknown[] {
+  const names = s.eventNames ? JSON.stringify(s.eventNames) : null;
+  const segments = s.segmentIds ? JSON.stringify(s.segmentIds) : null;
+  return [JSON.stringify(s.events), names, names, segments, segments];
+}
+
+/** The columns of an attempt row (webhook_attempts). */
+export const ATTEMPT_COLUMNS = [
+  'workspace_id',
+  'subscription_id',
+  'delivery_id',
+  'event_id',
+  'attempted_at_ms',
+  'status_code',
+  'latency_ms',
+  'outcome',
+  'error',
+  'response_excerpt',
+];
