@@ -5,12 +5,12 @@ import type { ChangeFeed } from '../store.js';
 const WATCHED = ['workspaces', 'write_keys'];
 const CHANGED = 'roster_workspaces_changed';
 /**
- * How often another connection's commits are looked for, at most: `PRAGMA data_version` on every
- * lookup was 5% of an identify's server CPU on SQLite (about 15 µs a call on a busy server: it
- * takes the file's shared lock and reads the WAL index each time), still 1.5% once a millisecond.
- * A change made by another process (a CLI beside the server) is seen within this time.
+ * Another connection's commits are looked for on every lookup (`PRAGMA data_version`, about 5% of
+ * an identify's server CPU on SQLite: it takes the file's shared lock and reads the WAL index).
+ * Looking at most every few milliseconds saved that, but then a change made by another process (a
+ * `roster workspace rotate-keys` beside the server, a setting written to the file) could miss the
+ * next request, and callers that change the file and then send a request rely on it not missing.
  */
-const RECHECK_MS = 5;
 
 /**
  * SQLite: what tells the workspace cache (services/workspace-cache.ts) that a cached row may be
@@ -24,8 +24,8 @@ const RECHECK_MS = 5;
  *   file, so other processes need not know this function) call back into this process at the
  *   write, before its COMMIT — a rolled-back change only costs a read;
  * - another connection commits anything to the file (a `roster workspace rotate-keys` beside the
- *   server, a backup restore): `PRAGMA data_version`, checked by a lookup when the last check is
- *   older than `RECHECK_MS` (so such a change is seen within 5 ms).
+ *   server, a backup restore): `PRAGMA data_version`, checked by every lookup (so such a change is
+ *   seen by the next request).
  * Not live until the triggers exist (they need the migrated tables, and are made between
  * transactions): nothing is cached before.
  */
@@ -33,7 +33,6 @@ export function sqliteWorkspaceFeed(raw: SqliteDatabase.Database): ChangeFeed {
   let generation = 0;
   let seenVersion: unknown;
   let installed = false;
-  let checkedAt = -Infinity;
   raw.function(CHANGED, { deterministic: false }, () => {
     generation++;
     return null;
@@ -65,9 +64,6 @@ export function sqliteWorkspaceFeed(raw: SqliteDatabase.Database): ChangeFeed {
     },
     get generation() {
       if (!raw.open) return ++generation;
-      const now = performance.now();
-      if (now - checkedAt < RECHECK_MS) return generation;
-      checkedAt = now;
       const version = dataVersion.get();
       if (version !== seenVersion) {
         seenVersion = version;
