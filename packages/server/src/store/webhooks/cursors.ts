@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { execute, executeLater, queryRows, statement } from '../sql.js';
 import { parseJson, type Store, type Tx } from '../store.js';
+import type { AttemptRecord } from './deliveries.js';
 import { lockWebhookFanOut } from './events.js';
 import {
   ATTEMPT_COLUMNS,
@@ -211,16 +212,10 @@ export async function readWebhookCursor(
 }
 
 /** One request a cursor sent: its attempt row. */
-export interface CursorAttempt {
+export interface CursorAttempt extends AttemptRecord {
   events: readonly CursorEvent[];
   /** The `Roster-Webhook-Id` it carried. */
   requestId: string;
-  attemptedAtMs: number;
-  statusCode: number | null;
-  latencyMs: number;
-  outcome: 'delivered' | 'retry' | 'failed';
-  error: string | null;
-  responseExcerpt: string | null;
 }
 
 const INSERT_ATTEMPTS = multiRowInsert('webhook_attempts', [...ATTEMPT_COLUMNS, 'events']);
