@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from '../helpers/postgres.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
+import { WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { roster, storeArgs } from '../ops/helpers.js';
 import {
   NO_BACKGROUND_WORK,
@@ -40,7 +41,7 @@ const KNOWN: Record<string, string> = {
     "webhook retention: every workspace's lowest cursor (background)",
   'update webhook_subscriptions set lease_by = null':
     "webhook sender stopping: gives back its leases on every workspace's subscriptions",
-  'select d.id, d.subscription_id, s.batch from webhook_deliveries d':
+  'select d.id, d.workspace_id, d.subscription_id, s.batch from webhook_deliveries d':
     'webhook delivery worker: claims due deliveries of every workspace (background)',
   'delete from webhook_':
     "webhook retention: prunes every workspace's old deliveries and attempts (background)",
@@ -135,7 +136,8 @@ describe.runIf(postgresAvailable())(
       logged = await startLoggedServer({
         name: 'wsaudit',
         skipping: 'the query audit',
-        env: NO_BACKGROUND_WORK,
+        // Loopback webhook receivers are allowed (the last test sends to one).
+        env: { ...NO_BACKGROUND_WORK, ROSTER_WEBHOOK_ALLOW_PRIVATE: '1' },
       });
       if (logged) ({ server, log, database: dbName } = logged);
       if (!logged) return;
@@ -382,6 +384,53 @@ describe.runIf(postgresAvailable())(
         } finally {
           await worker.cleanup();
           rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+
+    it(
+      "a campaign webhook action's delivery and a subscription's deliveries name their workspace on messages and webhook tables",
+      { timeout: 180_000 },
+      async (ctx) => {
+        if (!log) return ctx.skip();
+        const receiver = await new WebhookReceiver().start();
+        // Campaign sends run in a server of their own (the one above has no background work).
+        const worker = await startServer({
+          engine: 'postgres',
+          databaseUrl: server.databaseUrl!,
+          credentials: server.credentials,
+          env: { ROSTER_WEBHOOK_ALLOW_PRIVATE: '1' },
+        });
+        try {
+          const mark = await log.mark();
+          await call('POST', '/v1/webhooks', { url: receiver.url, events: ['person.updated'] });
+          const campaign = (await call('POST', '/v1/campaigns', {
+            name: 'Hook',
+            type: 'triggered',
+            trigger: { event: 'hooked' },
+            action: { type: 'webhook', url: receiver.url, body: '{"id": {{ customer.id | json }}}' },
+          })) as { campaign: { id: number } };
+          await call('PUT', '/api/v1/customers/dan', { plan: 'pro' });
+          await call('PUT', '/api/v1/customers/dan', { plan: 'team' });
+          await call('POST', '/api/v1/customers/dan/events', { name: 'hooked', data: {} });
+          await waitFor('the campaign webhook sent and the subscription delivered', async () => {
+            const { messages } = (await call('GET', `/v1/messages?campaign_id=${campaign.campaign.id}`)) as {
+              messages: { metrics: Record<string, number> }[];
+            };
+            return (
+              messages[0]?.metrics.sent !== undefined &&
+              receiver.delivered.some((r) => r.event === 'person.updated')
+            );
+          });
+          const entries = (await log.sinceFull(mark, dbName)).filter((e) =>
+            /\b(messages|webhook_\w+)\b/i.test(e),
+          );
+          expect(entries.filter((e) => /update "?messages/i.test(e)).length).toBeGreaterThanOrEqual(1);
+          const found = offenders(entries, sharded);
+          expect([...found.keys()], [...found.values()].join('\n\n')).toEqual([]);
+        } finally {
+          await worker.cleanup();
+          await receiver.down();
         }
       },
     );

@@ -173,7 +173,7 @@ export class WebhookService {
         unixSeconds(this.clock),
       );
       // Off or paused: its deliveries wait out of the claim's way; on again: they go first.
-      if (row) await holdSubscriptionDeliveries(trx, id, !row.enabled || row.pausedAt !== null);
+      if (row) await holdSubscriptionDeliveries(trx, workspaceId, id, !row.enabled || row.pausedAt !== null);
       // Turned on after being off: it starts from the changes made from now on; resumed: at once.
       if (row && row.enabled && !current.enabled)
         await resetWebhookCursor(trx, this.store.dialect, workspaceId, id);

@@ -248,10 +248,14 @@ export class WebhookWorker {
   }
 
   /** The subscription, read at most once a second per worker. */
-  private async subscription(id: number, nowMs: number): Promise<SubscriptionRow | undefined> {
+  private async subscription(
+    workspaceId: number,
+    id: number,
+    nowMs: number,
+  ): Promise<SubscriptionRow | undefined> {
     const hit = this.subscriptions.get(id);
     if (hit && nowMs - hit.atMs < SUBSCRIPTION_TTL_MS) return hit.row;
-    const row = await findSubscriptionById(this.o.store.db, id);
+    const row = await findSubscriptionById(this.o.store.db, workspaceId, id);
     if (this.subscriptions.size > 10_000) this.subscriptions.clear();
     this.subscriptions.set(id, { row, atMs: nowMs });
     return row;
@@ -328,7 +332,7 @@ export class WebhookWorker {
   private async process(subscriptionId: number, claimed: ClaimedWebhook[]): Promise<void> {
     const store = this.o.store;
     const nowMs = this.o.clock.now();
-    const sub = await this.subscription(subscriptionId, nowMs);
+    const sub = await this.subscription(claimed[0]!.workspaceId, subscriptionId, nowMs);
     if (!sub) return; // deleted with its deliveries
     if (!sub.enabled || sub.pausedAt !== null || this.stopping.signal.aborted) {
       // Turned off or paused since the claim (or this process is stopping): back, no attempt spent.

@@ -174,10 +174,12 @@ export async function deliveryWorkspace(trx: Tx, deliveryId: string): Promise<nu
 
 /**
  * Records a campaign webhook's outcome on its message (`sent`, or `failed` with the reason), the
- * first time only.
+ * first time only. Scoped by the delivery's workspace, like every statement on `messages` (Citus
+ * shards it by workspace: docs/scaling.md "Past one database").
  */
 export async function setWebhookMessageOutcome(
   trx: Tx,
+  ws: number,
   deliveryId: string,
   metric: 'sent' | 'failed',
   at: number,
@@ -186,6 +188,7 @@ export async function setWebhookMessageOutcome(
   const row = await trx
     .selectFrom('messages')
     .select(['metrics'])
+    .where('workspace_id', '=', ws)
     .where('delivery_id', '=', deliveryId)
     .executeTakeFirst();
   if (!row) return;
@@ -197,6 +200,7 @@ export async function setWebhookMessageOutcome(
       metrics: toJson({ ...metrics, [metric]: at }),
       ...(failureMessage !== null ? { failure_message: failureMessage } : {}),
     })
+    .where('workspace_id', '=', ws)
     .where('delivery_id', '=', deliveryId)
     .execute();
 }

@@ -58,17 +58,27 @@ export async function claimDue(
   opts: { claim: string; nowMs: number; leaseMs: number; limit: number },
 ): Promise<ClaimedJob[]> {
   const { claim, nowMs, leaseMs, limit } = opts;
+  // The workspaces of the candidates: the claim's UPDATE names them (Citus routes it by them).
+  const workspaces = new Map<number, number>();
   const { rows, claimedUntilMs } = await claimUnderLease(store, {
     claim,
     nowMs,
     leaseMs,
     candidates: async (trx, parts) =>
       (
-        await sql<{ id: number }>`select o.id from outbox o where ${parts.due('o')}
+        await sql<{ id: number; workspace_id: number }>`select o.id, o.workspace_id from outbox o
+          where ${parts.due('o')}
           order by o.run_at_ms, o.id limit ${limit}${parts.lock()}`.execute(trx)
       ).rows,
+    pick: (c) => (workspaces.set(Number(c.id), Number(c.workspace_id)), true),
     mark: (trx, ids, set) =>
-      trx.updateTable('outbox').set(set).where('id', 'in', ids).returningAll().execute(),
+      trx
+        .updateTable('outbox')
+        .set(set)
+        .where('workspace_id', 'in', [...new Set(ids.map((id) => workspaces.get(id)!))])
+        .where('id', 'in', ids)
+        .returningAll()
+        .execute(),
   });
   return rows
     .map((r) => ({

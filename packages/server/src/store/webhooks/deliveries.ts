@@ -62,12 +62,14 @@ export const HELD = 2;
  */
 export async function holdSubscriptionDeliveries(
   trx: Tx,
+  workspaceId: number,
   subscriptionId: number,
   held: boolean,
 ): Promise<void> {
   await trx
     .updateTable('webhook_deliveries')
     .set({ blocked: held ? HELD : 0 })
+    .where('workspace_id', '=', workspaceId)
     .where('status', '=', 'pending')
     .where('blocked', '=', held ? 0 : HELD)
     .where('subscription_id', '=', subscriptionId)
@@ -117,25 +119,36 @@ export async function claimWebhookDeliveries(
   },
 ): Promise<ClaimedWebhook[]> {
   const { claim, nowMs, limit } = opts;
+  // The workspaces of the candidates: the claim's UPDATE names them (Citus routes it by them).
+  const workspaces = new Map<number, number>();
   const { rows, claimedUntilMs: until } = await claimUnderLease(store, {
     claim,
     nowMs,
     leaseMs: opts.leaseMs,
     candidates: async (trx, parts) =>
       (
-        await sql<{ id: number | string; subscription_id: number | string; batch: number | string }>`
-          select d.id, d.subscription_id, s.batch from webhook_deliveries d
+        await sql<{
+          id: number | string;
+          workspace_id: number | string;
+          subscription_id: number | string;
+          batch: number | string;
+        }>`
+          select d.id, d.workspace_id, d.subscription_id, s.batch from webhook_deliveries d
           join webhook_subscriptions s on s.id = d.subscription_id and s.workspace_id = d.workspace_id
           where ${parts.due('d')} and d.blocked = 0
             and s.enabled = 1 and s.paused_at is null
           order by d.run_at_ms, d.id
           limit ${limit}${parts.lock('d')}`.execute(trx)
       ).rows,
-    pick: (c) => opts.take(Number(c.subscription_id), Number(c.batch)),
+    pick: (c) => {
+      workspaces.set(Number(c.id), Number(c.workspace_id));
+      return opts.take(Number(c.subscription_id), Number(c.batch));
+    },
     mark: (trx, ids, set) =>
       trx
         .updateTable('webhook_deliveries')
         .set(set)
+        .where('workspace_id', 'in', [...new Set(ids.map((id) => workspaces.get(id)!))])
         .where('id', 'in', ids)
         .returning([
           'id',
@@ -196,6 +209,7 @@ export async function rescheduleWebhookDelivery(
       claimed_until_ms: null,
       ...(refund ? { attempts: sql<number>`attempts - 1` } : {}),
     })
+    .where('workspace_id', '=', job.workspaceId)
     .where('id', '=', job.id)
     .where('claimed_by', '=', job.claim)
     .where('status', '=', 'pending')

@@ -10,20 +10,20 @@ const INSERT_ATTEMPTS = multiRowInsert('webhook_attempts', ATTEMPT_COLUMNS);
 const FINISH_DELIVERED = inList(
   `update webhook_deliveries set status = 'delivered', last_error = null, claimed_by = null,
      claimed_until_ms = null, finished_at_ms = ?
-   where claimed_by = ? and status = 'pending' and id in ({in})`,
+   where workspace_id = ? and claimed_by = ? and status = 'pending' and id in ({in})`,
 );
 const END_FAILURE_RUN = statement(
-  'update webhook_subscriptions set failure_run = 0 where id = ? and failure_run > 0',
+  'update webhook_subscriptions set failure_run = 0 where workspace_id = ? and id = ? and failure_run > 0',
 );
 /** Per (subscription, key) pair: the oldest pending delivery becomes claimable (if none is). */
 const UNBLOCK_NEXT = new StatementsByCount(
-  (n) => `update webhook_deliveries set blocked = 0 where id in (
-      select min(d.id) from webhook_deliveries d
+  (n) => `update webhook_deliveries set blocked = 0 where (workspace_id, id) in (
+      select d.workspace_id, min(d.id) from webhook_deliveries d
       where d.status = 'pending' and (${Array.from(
         { length: n },
-        () => '(d.subscription_id = ? and d.order_key = ?)',
+        () => '(d.workspace_id = ? and d.subscription_id = ? and d.order_key = ?)',
       ).join(' or ')})
-      group by d.subscription_id, d.order_key)
+      group by d.workspace_id, d.subscription_id, d.order_key)
     and blocked = 1`,
 );
 
@@ -84,18 +84,19 @@ export async function recordWebhookResults(
     await executeLater(trx, INSERT_ATTEMPTS.get(chunk.length), params);
   }
 
-  // Delivered rows, grouped by claim (one UPDATE per claim that holds them).
-  const delivered = new Map<string, number[]>();
+  // Delivered rows, grouped by workspace and claim (one UPDATE per pair that holds them).
+  const delivered = new Map<string, { ws: number; claim: string; ids: number[] }>();
   for (const r of results)
     if (r.next.status === 'delivered') {
-      const ids = delivered.get(r.job.claim) ?? [];
-      ids.push(r.job.id);
-      delivered.set(r.job.claim, ids);
+      const k = `${r.job.workspaceId}\u0000${r.job.claim}`;
+      const group = delivered.get(k) ?? { ws: r.job.workspaceId, claim: r.job.claim, ids: [] };
+      group.ids.push(r.job.id);
+      delivered.set(k, group);
     }
-  for (const [claim, ids] of delivered)
+  for (const { ws, claim, ids } of delivered.values())
     for (const chunk of powerOfTwoChunks(ids)) {
       const list = padToPowerOfTwo(chunk);
-      await executeLater(trx, FINISH_DELIVERED.get(list.length), [rule.nowMs, claim, ...list]);
+      await executeLater(trx, FINISH_DELIVERED.get(list.length), [rule.nowMs, ws, claim, ...list]);
     }
   for (const r of results) {
     if (r.next.status === 'failed')
@@ -108,6 +109,7 @@ export async function recordWebhookResults(
           claimed_until_ms: null,
           finished_at_ms: rule.nowMs,
         })
+        .where('workspace_id', '=', r.job.workspaceId)
         .where('id', '=', r.job.id)
         .where('claimed_by', '=', r.job.claim)
         .where('status', '=', 'pending')
@@ -121,6 +123,7 @@ export async function recordWebhookResults(
           claimed_by: null,
           claimed_until_ms: null,
         })
+        .where('workspace_id', '=', r.job.workspaceId)
         .where('id', '=', r.job.id)
         .where('claimed_by', '=', r.job.claim)
         .where('status', '=', 'pending')
@@ -137,6 +140,7 @@ export async function recordWebhookResults(
     if (messageId === undefined || r.next.status === 'retry') continue;
     await setWebhookMessageOutcome(
       trx,
+      r.job.workspaceId,
       messageId,
       r.next.status === 'delivered' ? 'sent' : 'failed',
       Math.floor(rule.nowMs / 1000),
@@ -147,11 +151,12 @@ export async function recordWebhookResults(
   // Failure runs, per subscription, in the order of the batch (campaign endpoints never pause).
   const bySub = new Map<
     number,
-    { success: boolean; failuresAfter: number; gone: boolean; lastError: string }
+    { ws: number; success: boolean; failuresAfter: number; gone: boolean; lastError: string }
   >();
   for (const r of results) {
     if (!r.attempt || r.job.request) continue;
     const s = bySub.get(r.job.subscriptionId) ?? {
+      ws: r.job.workspaceId,
       success: false,
       failuresAfter: 0,
       gone: false,
@@ -170,12 +175,13 @@ export async function recordWebhookResults(
   const paused: number[] = [];
   for (const [id, s] of bySub) {
     if (s.failuresAfter === 0 && !s.gone) {
-      await executeLater(trx, END_FAILURE_RUN, [id]);
+      await executeLater(trx, END_FAILURE_RUN, [s.ws, id]);
       continue;
     }
     const row = await trx
       .updateTable('webhook_subscriptions')
       .set({ failure_run: s.success ? s.failuresAfter : sql<number>`failure_run + ${s.failuresAfter}` })
+      .where('workspace_id', '=', s.ws)
       .where('id', '=', id)
       .returning(['failure_run', 'paused_at'])
       .executeTakeFirst();
@@ -187,9 +193,10 @@ export async function recordWebhookResults(
         paused_reason: s.gone ? 'the receiver answered 410 Gone' : rule.runReason(s.lastError),
         paused_at: Math.floor(rule.nowMs / 1000),
       })
+      .where('workspace_id', '=', s.ws)
       .where('id', '=', id)
       .execute();
-    await holdSubscriptionDeliveries(trx, id, true);
+    await holdSubscriptionDeliveries(trx, s.ws, id, true);
     paused.push(id);
   }
   return paused;
@@ -201,19 +208,19 @@ export async function recordWebhookResults(
  */
 async function unblockNext(
   trx: Tx,
-  finished: ReadonlyArray<Pick<ClaimedWebhook, 'subscriptionId' | 'orderKey'>>,
+  finished: ReadonlyArray<Pick<ClaimedWebhook, 'workspaceId' | 'subscriptionId' | 'orderKey'>>,
 ) {
   const seen = new Set<string>();
-  const pairs: Array<{ sub: number; key: string }> = [];
+  const pairs: Array<{ ws: number; sub: number; key: string }> = [];
   for (const f of finished) {
     const k = `${f.subscriptionId}\u0000${f.orderKey}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    pairs.push({ sub: f.subscriptionId, key: f.orderKey });
+    pairs.push({ ws: f.workspaceId, sub: f.subscriptionId, key: f.orderKey });
   }
   for (const chunk of powerOfTwoChunks(pairs)) {
     const params: unknown[] = [];
-    for (const p of chunk) params.push(p.sub, p.key);
+    for (const p of chunk) params.push(p.ws, p.sub, p.key);
     await executeLater(trx, UNBLOCK_NEXT.get(chunk.length), params);
   }
 }

@@ -201,10 +201,15 @@ export async function findSubscription(
   return row && toRow(row as Raw);
 }
 
-export async function findSubscriptionById(db: Tx, id: number): Promise<SubscriptionRow | undefined> {
+export async function findSubscriptionById(
+  db: Tx,
+  workspaceId: number,
+  id: number,
+): Promise<SubscriptionRow | undefined> {
   const row = await db
     .selectFrom('webhook_subscriptions')
     .selectAll()
+    .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .executeTakeFirst();
   return row && toRow(row as Raw);
