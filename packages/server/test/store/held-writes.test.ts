@@ -86,7 +86,7 @@ function script(ws: number, base: number) {
     [INSERT_PERSON, person(1, { a: 1 })],
     [INSERT_ACTIVITY, act(1, { a: 1 })],
     [INSERT_PERSON, person(2, { b: "it's" })],
-    [INSERT_ACTIVITY, act(2, { b: 2 })],
+    [INSERT_ACTIVITY, act(2, { b: 2, q: HOSTILE })],
     [INSERT_EVENT, event(2, 'first')],
     [INSERT_PERSON, person(3, { c: [1, 2] })],
     [INSERT_EVENT, event(3, 'first')],
@@ -154,7 +154,11 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
       'update people set',
       'insert into activities',
     ]);
-    expect(statements[2]!.match(/'attribute_change'/g)).toHaveLength(3);
+    // Rows inserted together go as one typed array per column (`insert … select * from unnest`).
+    expect(statements[1]).toContain('select * from unnest(');
+    expect(statements[1]!.match(/::(jsonb|integer|bigint|text)\[\]/g)).toHaveLength(11);
+    expect(statements[2]).toContain('select * from unnest(');
+    expect(statements[2]!.match(/attribute_change/g)).toHaveLength(3);
     // One array per column (attributes, attr_ts, unsubscribed, updated_at, pid, workspace_id)…
     expect(statements[4]).toContain('from unnest(');
     expect(statements[4]!.match(/::(jsonb|integer|bigint)\[\]/g)).toHaveLength(6);
@@ -210,6 +214,7 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
       expect.objectContaining({ pid: 3, id: 'p1', email: 'x@example.com', attributes: { c: 'last' } }),
     ]);
     expect(a.activities.map((r) => r.person_pid)).toEqual([1, 2, 1, 3]);
+    expect(a.activities[1]!.data).toEqual({ b: 2, q: HOSTILE });
     expect(a.events.map((e) => e.name)).toEqual(['first', 'first']);
   });
 

@@ -1,4 +1,5 @@
 import { inlineSql, literal } from './inline-sql.js';
+import { plainRows, renderInsertUnnest } from './set-insert.js';
 import type { TableCatalog, TableInfo } from './table-catalog.js';
 
 /**
@@ -63,6 +64,11 @@ interface InsertEntry {
   info: TableInfo;
   columns: string;
   rows: string[];
+  /**
+   * The same rows as values, one array a row, while every value is one an array literal carries
+   * exactly (`plainValue`): then several rows go as `insert … select from unnest(…)` (set-insert.ts).
+   */
+  values: unknown[][] | undefined;
 }
 
 interface UpdateEntry {
@@ -196,10 +202,21 @@ export class HeldWrites {
           ? tuples(params, shape.width)
           : inlineSql(shape.values, params);
       if (rows === undefined) return false;
+      const values = shape.width !== undefined ? plainRows(params, shape.width, plainValue) : undefined;
       const into = this.joinable(shape, info);
-      if (into?.kind === 'insert') into.rows.push(rows);
-      else
-        this.entries.push({ kind: 'insert', table: shape.table, info, columns: shape.columns, rows: [rows] });
+      if (into?.kind === 'insert') {
+        into.rows.push(rows);
+        if (into.values && values) into.values.push(...values);
+        else into.values = undefined;
+      } else
+        this.entries.push({
+          kind: 'insert',
+          table: shape.table,
+          info,
+          columns: shape.columns,
+          rows: [rows],
+          values,
+        });
       return true;
     }
     const values: unknown[] = [];
@@ -257,7 +274,13 @@ export class HeldWrites {
 
 function render(e: Entry): string {
   if (e.kind === 'text') return e.text;
-  if (e.kind === 'insert') return `insert into ${e.table} (${e.columns}) values ${e.rows.join(', ')}`;
+  if (e.kind === 'insert') {
+    const set =
+      e.values && e.values.length > 1
+        ? renderInsertUnnest(e.table, e.columns.split(','), e.info.types, e.values)
+        : undefined;
+    return set ?? `insert into ${e.table} (${e.columns}) values ${e.rows.join(', ')}`;
+  }
   const { setColumns, keys } = e.shape;
   const n = setColumns.length;
   if (e.rows.size === 1) {
