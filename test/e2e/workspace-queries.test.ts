@@ -117,7 +117,9 @@ function shape(statement: string): string {
 function statementsOf(entry: string): string[] {
   return entry
     .replace(/^(statement|execute [^:]+):\s*/, '')
-    .split(/;\s*(?=(?:select|insert|update|delete|with|begin|commit|rollback|set|savepoint|release)\b)/i)
+    .split(
+      /;\s*(?=(?:select|insert|update|delete|with|begin|commit|rollback|set|savepoint|release|prepare|execute)\b)/i,
+    )
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }

@@ -116,7 +116,7 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
     merged = await openStore({ dataDir: dir, databaseUrl: database.url });
     plain = await openStore({ dataDir: dir, databaseUrl: database.url, pgMergeWrites: false });
     const workspaces = new WorkspaceService(merged, systemClock);
-    for (const name of ['merged', 'plain', 'failing', 'twice'])
+    for (const name of ['merged', 'plain', 'failing', 'twice', 'prepared'])
       ws.push((await workspaces.create({ name })).workspace.id);
     pool = new pg.Pool({ connectionString: database.url, max: 1 });
     pool.on('error', () => {});
@@ -243,6 +243,75 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
       [base + 1],
     );
     expect(row!.attributes).toEqual({ n: 3 });
+  });
+
+  it('a COMMIT carries merged UPDATEs as prepared statements, made once per connection and again after a failure', async () => {
+    const catalog = new TableCatalog(pool);
+    await catalog.fresh();
+    const workspace = ws[4]!;
+    const base = 500_000;
+    const [insert, personParams] = script(workspace, base)[0];
+    const update = (n: number) => [JSON.stringify({ n }), '{}', 0, NOW, base + 1, workspace];
+    const client = await pool.connect();
+    const held = new HeldWrites(catalog, true);
+    // Sends what is held with COMMIT, as a DeferringConnection does; settles the held PREPAREs.
+    const commit = async (): Promise<string> => {
+      const text = held.take(true);
+      try {
+        await client.query(`begin; ${text};\ncommit`);
+        held.settled(true);
+      } catch (err) {
+        held.settled(false);
+        await client.query('rollback');
+        throw err;
+      }
+      return text;
+    };
+    try {
+      held.write(insert.postgres, personParams);
+      expect(await commit()).not.toContain('prepare');
+      held.write(UPDATE_ATTRIBUTES.postgres, update(1));
+      // The person inserted twice fails after the UPDATE's PREPARE has run.
+      held.write(insert.postgres, personParams);
+      await expect(commit()).rejects.toMatchObject({ code: '23505' });
+      // So the next COMMIT prepares the shape under another name (the first exists and is not used).
+      held.write(UPDATE_ATTRIBUTES.postgres, update(2));
+      const second = await commit();
+      expect(second).toMatch(
+        /prepare roster_held_2 \(jsonb\[\], jsonb\[\], integer\[\], bigint\[\], bigint\[\], bigint\[\]\) as update people as t/,
+      );
+      expect(second).toContain('execute roster_held_2(');
+      held.write(UPDATE_ATTRIBUTES.postgres, update(3));
+      const third = await commit();
+      expect(third).not.toContain('prepare');
+      expect(third).toContain('execute roster_held_2(');
+      const { rows } = await client.query<{ name: string }>(
+        "select name from pg_prepared_statements where name like 'roster_held_%' order by name",
+      );
+      expect(rows.map((r) => r.name)).toEqual(['roster_held_1', 'roster_held_2']);
+      const [row] = (
+        await client.query<{ attributes: unknown }>('select attributes from people where pid = $1', [
+          base + 1,
+        ])
+      ).rows;
+      expect(row!.attributes).toEqual({ n: 3 });
+      // Its plan probes the primary key whatever the table's size: here, a few rows.
+      await client.query(
+        'begin; set local plan_cache_mode = force_generic_plan; set local enable_seqscan = off; set local enable_hashjoin = off; set local enable_mergejoin = off',
+      );
+      const plan = await client.query<{ 'QUERY PLAN': string }>(
+        `explain (costs off) execute roster_held_2('{}', '{}', '{0}', '{0}', '{${base + 1}}', '{${workspace}}')`,
+      );
+      await client.query('rollback');
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(
+        /Nested Loop[\s\S]*Index Scan using people_pkey/,
+      );
+      // Writes sent before a read (not with COMMIT) stay text.
+      held.write(UPDATE_ATTRIBUTES.postgres, update(4));
+      expect(held.take()).toMatch(/^update people set/);
+    } finally {
+      client.release();
+    }
   });
 
   it('a merged statement that fails fails the transaction, and nothing of it is written', async () => {

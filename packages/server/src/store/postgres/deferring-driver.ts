@@ -33,8 +33,10 @@ export class DeferringConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
     catalog?: TableCatalog,
+    /** Merged UPDATEs sent with COMMIT may run as prepared statements (held-writes.ts). */
+    prepare = false,
   ) {
-    this.held = new HeldWrites(catalog);
+    this.held = new HeldWrites(catalog, prepare);
   }
 
   /** Holds `sql` (already with its values inlined) until the next statement goes out. */
@@ -56,15 +58,24 @@ export class DeferringConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     this.sent = true;
     if (this.held.length === 0) return this.inner.executeQuery<R>(query);
-    const held = this.held.take();
+    const held = this.held.take(query.sql === 'commit' && query.parameters.length === 0);
     const text = inlineSql(query.sql, query.parameters);
-    if (text === undefined) {
-      await this.inner.executeQuery(CompiledQuery.raw(held, []));
-      return this.inner.executeQuery<R>(query);
+    try {
+      let result: QueryResult<R>;
+      if (text === undefined) {
+        await this.inner.executeQuery(CompiledQuery.raw(held, []));
+        result = await this.inner.executeQuery<R>(query);
+      } else {
+        // A query without parameters goes by the simple protocol, which runs several statements;
+        // the pg client (see postgres-store.ts) answers with the last one's result.
+        result = await this.inner.executeQuery<R>(CompiledQuery.raw(`${held};\n${text}`, []));
+      }
+      this.held.settled(true);
+      return result;
+    } catch (err) {
+      this.held.settled(false);
+      throw err;
     }
-    // A query without parameters goes by the simple protocol, which runs several statements; the
-    // pg client (see postgres-store.ts) answers with the last one's result.
-    return this.inner.executeQuery<R>(CompiledQuery.raw(`${held};\n${text}`, []));
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -79,6 +90,7 @@ class DeferringDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly catalog: TableCatalog | undefined,
+    private readonly prepare: boolean,
   ) {}
   init(): Promise<void> {
     return this.inner.init();
@@ -86,7 +98,8 @@ class DeferringDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const conn = await this.inner.acquireConnection();
     let wrapped = this.wrapped.get(conn);
-    if (!wrapped) this.wrapped.set(conn, (wrapped = new DeferringConnection(conn, this.catalog)));
+    if (!wrapped)
+      this.wrapped.set(conn, (wrapped = new DeferringConnection(conn, this.catalog, this.prepare)));
     return wrapped;
   }
   beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -128,17 +141,19 @@ class DeferringDriver implements Driver {
 
 /**
  * Kysely's PostgreSQL dialect whose connections are `DeferringConnection`s; with a catalog, they
- * merge held writes (held-writes.ts).
+ * merge held writes (held-writes.ts), and with `prepare` run the merged UPDATEs a COMMIT carries
+ * as prepared statements.
  */
 export class DeferringPostgresDialect extends PostgresDialect {
   constructor(
     config: ConstructorParameters<typeof PostgresDialect>[0],
     private readonly catalog?: TableCatalog,
+    private readonly prepare = false,
   ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new DeferringDriver(super.createDriver(), this.catalog);
+    return new DeferringDriver(super.createDriver(), this.catalog, this.prepare);
   }
 }

@@ -96,7 +96,9 @@ export function openPostgresStore(options: PostgresOptions): Store {
   // Held writes merge into set-based statements (held-writes.ts) unless turned off
   // (`mergeHeldWrites: false`, ROSTER_PG_MERGE_WRITES=off: to compare, or to rule it out).
   const catalog = options.mergeHeldWrites !== false ? new TableCatalog(pool) : undefined;
-  const db = new Kysely<Database>({ dialect: new DeferringPostgresDialect({ pool }, catalog) });
+  // Merged UPDATEs sent with COMMIT run as SQL prepared statements, unless prepared statements are
+  // off (a transaction-mode pooler would hand the next transaction another session).
+  const db = new Kysely<Database>({ dialect: new DeferringPostgresDialect({ pool }, catalog, prepared) });
   const queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
   const changes = new PostgresChangeFeed(options.connectionString);
 
