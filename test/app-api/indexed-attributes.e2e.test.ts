@@ -96,6 +96,41 @@ describe.each(engines())('App API indexed attributes (%s)', (engine) => {
     expect(members.body.ids).toEqual(['u1234']);
   });
 
+  it('writes sent while an index builds are answered, kept, and found through it once ready', async () => {
+    // docs/scaling.md "Indexed attributes": built without stopping writes (PostgreSQL CREATE INDEX
+    // CONCURRENTLY; SQLite on a worker thread, writes queued meanwhile). People written during the
+    // build, new ones and changed ones, must be in the index the searches then read.
+    const { siteId, apiKey } = server.credentials;
+    const identify = (id: string, attributes: Record<string, unknown>) =>
+      fetch(`${server.url}/api/v1/customers/${id}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(attributes),
+      }).then((r) => r.status);
+    const started = await app('POST', '/indexed_attributes', { name: 'region' });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const statuses = await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => identify(`w${i}`, { region: 'north' })),
+      ...Array.from({ length: 40 }, (_, i) => identify(`u${i}`, { region: 'west' })),
+    ]);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    await expect
+      .poll(async () => (await list()).find((x) => x.name === 'region')?.status, { timeout: 60_000 })
+      .toBe('ready');
+    const north = await app('POST', '/customers?limit=100', {
+      filter: { attribute: { field: 'region', operator: 'eq', value: 'north' } },
+    });
+    expect((north.body.ids as string[]).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `w${i}`).sort());
+    const west = await app('POST', '/segments/count', {
+      conditions: { attribute: { field: 'region', operator: 'eq', value: 'west' } },
+    });
+    expect(west.body.count).toBe(40);
+    expect((await app('DELETE', '/indexed_attributes/region?type=text')).status).toBe(204);
+  });
+
   it('refuses bad input with a JSON error naming the problem, and keeps serving', async () => {
     const missing = await app('POST', '/indexed_attributes', {});
     expect(missing.status).toBe(400);

@@ -122,6 +122,38 @@ describe.runIf(postgresAvailable())('workspace changes reach every server on one
     }
   });
 
+  it('a segment defined or edited through one server applies to the next write through the other', async () => {
+    // No notification needed: every write reads its workspace's segment catalog version under a
+    // lock that editing takes (docs/scaling.md "What servers keep in memory"), so no waiting.
+    const key = a.credentials.apiKey;
+    const members = async (s: ServerProcess, id: number) =>
+      (
+        (await (await app(s, s.credentials.appApiKey, 'GET', `/segments/${id}/membership`)).json()) as {
+          ids: string[];
+        }
+      ).ids.sort();
+    // B has evaluated writes (and so holds this workspace's definitions) before the segment exists.
+    expect((await identify(b, key, 'seg-a', { tier: 'gold' })).status).toBe(200);
+    const created = await app(a, a.credentials.appApiKey, 'POST', '/segments', {
+      segment: { name: 'Gold', conditions: { attribute: { field: 'tier', operator: 'eq', value: 'gold' } } },
+    });
+    expect(created.status).toBe(200);
+    const { id } = ((await created.json()) as { segment: { id: number } }).segment;
+    expect((await identify(b, key, 'seg-b', { tier: 'gold' })).status).toBe(200);
+    expect(await members(a, id)).toEqual(['seg-a', 'seg-b']);
+    // Edited through A; B's next write evaluates the new definition.
+    const edited = await app(a, a.credentials.appApiKey, 'PUT', `/segments/${id}`, {
+      segment: {
+        name: 'Silver',
+        conditions: { attribute: { field: 'tier', operator: 'eq', value: 'silver' } },
+      },
+    });
+    expect(edited.status).toBe(200);
+    expect((await identify(b, key, 'seg-c', { tier: 'silver' })).status).toBe(200);
+    expect((await identify(b, key, 'seg-d', { tier: 'gold' })).status).toBe(200);
+    expect(await members(b, id)).toEqual(['seg-c']);
+  });
+
   it('a tracking key rotated through one server opens the other at once', async () => {
     expect((await identify(b, a.credentials.apiKey, 'rene', { n: 1 })).status).toBe(200);
     const rotated = await app(a, a.credentials.appApiKey, 'POST', '/workspace/rotate-keys', { track: true });
