@@ -1,4 +1,4 @@
-import { CompiledQuery, PostgresAdapter } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Tx } from './store.js';
 
 /**
@@ -84,6 +84,16 @@ export function onTransactionLost(listener: () => void): () => void {
 
 export function transactionLost(): void {
   for (const listener of lostListeners) listener();
+}
+
+/**
+ * `activities.workspace_id` as a condition that leads to a person's rows: on SQLite written
+ * `+workspace_id`, so that without statistics SQLite takes `activities_person` rather than walk the
+ * workspace in the primary key `(workspace_id, id)` (migration 133); on PostgreSQL the plain column,
+ * which a sharded database routes by.
+ */
+export function personHistoryWorkspace(trx: Tx, column = 'workspace_id'): RawBuilder<number> {
+  return trx.getExecutor().adapter instanceof PostgresAdapter ? sql.ref(column) : sql`+${sql.ref(column)}`;
 }
 
 function textFor(trx: Tx, s: Statement): string {

@@ -34,9 +34,12 @@ function identifiersOfRow(dialect: DialectName) {
           where p.workspace_id = a.workspace_id and p.pid = a.person_pid)`
       : sql`(select json_object('id', p.id, 'email', p.email, 'cio_id', p.cio_id) from people p
           where p.workspace_id = a.workspace_id and p.pid = a.person_pid)`;
+  // `+b.workspace_id` on SQLite: the probe goes to the partial index, not backwards through the
+  // workspace's key `(workspace_id, id)` (migration 133).
+  const workspace = dialect === 'postgres' ? sql`b.workspace_id` : sql`+b.workspace_id`;
   return sql<unknown>`coalesce(a.customer_identifiers,
     (select b.customer_identifiers from activities b
-      where b.workspace_id = a.workspace_id and b.person_pid = a.person_pid and b.id < a.id
+      where ${workspace} = a.workspace_id and b.person_pid = a.person_pid and b.id < a.id
         and b.customer_identifiers is not null
       order by b.id desc limit 1),
     ${person})`;

@@ -174,12 +174,15 @@ export async function dropHistoryPartitionsBefore(
 }
 
 /**
- * SQLite: deletes at most `limit` activities made before `cutoffMs` (ids are ULIDs: the primary
- * key's order is their time order, so this reads only what it deletes). Returns how many.
+ * SQLite: deletes at most `limit` activities made before `cutoffMs`. The table is keyed by
+ * `(workspace_id, id)` (migration 133) and ids are ULIDs, so each workspace's old rows are the start
+ * of its key range: this reads only what it deletes. Returns how many.
  */
 export async function pruneActivitiesBefore(db: Tx, cutoffMs: number, limit: number): Promise<number> {
-  const r = await sql`delete from activities where id in (
-      select id from activities where id < ${encodeTime(cutoffMs)} order by id limit ${limit})`.execute(db);
+  const r = await sql`delete from activities where (workspace_id, id) in (
+      select a.workspace_id, a.id from workspaces w
+      join activities a on a.workspace_id = w.id and a.id < ${encodeTime(cutoffMs)}
+      limit ${limit})`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }
 

@@ -156,6 +156,11 @@ export const migrations: readonly Migration[] = [
     up: async (db, d) => (await import('./132-webhook-cursors.js')).up(db, d),
   },
   {
+    version: 133,
+    name: 'activities-without-rowid',
+    up: async (db, d) => (await import('./133-activities-without-rowid.js')).up(db, d),
+  },
+  {
     version: 140,
     name: 'person-view-function',
     up: async (db, d) => (await import('./140-person-view-function.js')).up(db, d),

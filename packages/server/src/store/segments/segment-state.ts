@@ -1,5 +1,5 @@
 import type { DeviceFacts, EventFacts, PersonFacts } from '../../filter/evaluate.js';
-import { placeholders, queryRows, statement, type Statement } from '../sql.js';
+import { personHistoryWorkspace, placeholders, queryRows, statement, type Statement } from '../sql.js';
 import { parseJson, type Tx } from '../store.js';
 
 /**
@@ -149,7 +149,7 @@ export async function openSegmentEntries(
   const rows = await db
     .selectFrom('activities')
     .select(['type', 'data', 'customer_identifiers'])
-    .where('workspace_id', '=', workspaceId)
+    .where(personHistoryWorkspace(db), '=', workspaceId)
     .where('person_pid', '=', pid)
     .where('type', 'in', ['entered_segment', 'exited_segment'])
     .orderBy('id')

@@ -4,6 +4,7 @@ import { newCioId, reseedCioIds } from '../../lib/cio-id.js';
 import {
   executeLater,
   InsertStatement,
+  personHistoryWorkspace,
   insertReturningId,
   queryRows,
   statement,
@@ -407,18 +408,18 @@ export async function markActivitiesDeleted(
 ): Promise<void> {
   await sql`update activities set customer_identifiers = coalesce(
       (select b.customer_identifiers from activities b
-        where b.workspace_id = activities.workspace_id and b.person_pid = activities.person_pid
+        where ${personHistoryWorkspace(trx, 'b.workspace_id')} = activities.workspace_id and b.person_pid = activities.person_pid
           and b.id < activities.id and b.customer_identifiers is not null
         order by b.id desc limit 1),
       ${identifiers ? toJson(identifiers) : null})
-    where workspace_id = ${workspaceId} and person_pid = ${pid} and customer_identifiers is null`.execute(
+    where ${personHistoryWorkspace(trx)} = ${workspaceId} and person_pid = ${pid} and customer_identifiers is null`.execute(
     trx,
   );
   const distinct = await trx
     .selectFrom('activities')
     .select('customer_identifiers')
     .distinct()
-    .where('workspace_id', '=', workspaceId)
+    .where(personHistoryWorkspace(trx), '=', workspaceId)
     .where('person_pid', '=', pid)
     .where('customer_identifiers', 'is not', null)
     .execute();
@@ -428,7 +429,7 @@ export async function markActivitiesDeleted(
     await trx
       .updateTable('activities')
       .set({ customer_identifiers: toJson({ ...ids, email_norm: emailKey(ids.email) }) })
-      .where('workspace_id', '=', workspaceId)
+      .where(personHistoryWorkspace(trx), '=', workspaceId)
       .where('person_pid', '=', pid)
       .where('customer_identifiers', '=', typeof stored === 'string' ? stored : toJson(stored))
       .execute();
@@ -436,7 +437,7 @@ export async function markActivitiesDeleted(
   await trx
     .updateTable('activities')
     .set({ deleted: 1 })
-    .where('workspace_id', '=', workspaceId)
+    .where(personHistoryWorkspace(trx), '=', workspaceId)
     .where('person_pid', '=', pid)
     .execute();
 }
