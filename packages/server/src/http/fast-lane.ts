@@ -22,6 +22,12 @@ export interface LaneRoute {
   write(ws: Workspace, identifier: string, body: unknown): TrackWrite;
 }
 
+/** A request the lane may answer: its route and the identifier in its path. */
+interface LaneMatch {
+  route: LaneRoute;
+  identifier: string;
+}
+
 export interface FastLaneOptions {
   workspaces: WorkspaceService;
   track: TrackService;
@@ -49,6 +55,11 @@ const PREFIX = '/api/v1/customers/';
 /** A body the lane read, handed to Fastify when the lane does not answer the request itself. */
 const READ_BODY = Symbol('roster.fastLaneBody');
 type WithReadBody = IncomingMessage & { [READ_BODY]?: Buffer };
+
+/** The router's `maxParamLength` (app.ts): a longer identifier is Fastify's to refuse. */
+const MAX_PARAM_LENGTH = 2048;
+/** An identifier the router takes as written: no percent-encoding or character it treats apart. */
+const PLAIN = /^[A-Za-z0-9._~@+=!$&'()*,:-]+$/;
 
 const OK_BODY = '{}\n';
 /** Track's success answer with the headers the Fastify routes send (respond.ts `ok`, cors.ts). */
@@ -98,43 +109,84 @@ export class TrackFastLane {
     if (!fastify) return;
     server.removeListener('request', fastify);
     const handOver = (req: IncomingMessage, res: ServerResponse) => fastify.call(server, req, res);
+    this.handOver = handOver;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const match = this.match(req);
       if (!match) return handOver(req, res);
-      this.serve(req, res, match, process.hrtime.bigint(), handOver).catch((err: unknown) => {
-        // Not expected (the write's own failures go to Fastify): whether it committed is not
-        // known here, so the connection is closed rather than answered.
-        this.app.log.error({ err }, 'the Track fast lane failed to answer a request');
-        res.destroy();
-      });
+      this.guarded(res, () => this.serve(req, res, match));
     });
   }
 
+  /**
+   * Authentication, without a promise when the workspace is in memory (the common case), then the
+   * body and the write. Everything the lane does not answer itself goes to Fastify (`handOver`).
+   */
+  private serve(req: IncomingMessage, res: ServerResponse, match: LaneMatch): void {
+    const t0 = process.hrtime.bigint();
+    const creds = parseBasicAuth(req.headers.authorization);
+    if (!creds) return this.handOver(req, res);
+    const ws = this.options.workspaces.authenticateTrackNow(creds.user, creds.password);
+    if (ws !== null) return this.admit(req, res, match, t0, ws);
+    this.options.workspaces.authenticateTrack(creds.user, creds.password).then(
+      (read) => this.guarded(res, () => this.admit(req, res, match, t0, read)),
+      // Fastify meets the same failure and answers it.
+      () => this.guarded(res, () => this.handOver(req, res)),
+    );
+  }
+
+  /**
+   * Runs a step of the lane. A throw is not expected (the write's own failures go to Fastify):
+   * whether the write committed is not known then, so the connection is closed rather than answered.
+   */
+  private guarded(res: ServerResponse, step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.app.log.error({ err }, 'the Track fast lane failed to answer a request');
+      res.destroy();
+    }
+  }
+
+  /** Fastify's request handler (set by `install`). */
+  private handOver: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+
   /** The route and identifier of a request the lane may answer, from what arrived with its headers. */
-  private match(req: IncomingMessage): { route: LaneRoute; identifier: string } | undefined {
+  private match(req: IncomingMessage): LaneMatch | undefined {
     const { method, url, headers } = req;
     if (url === undefined || !url.startsWith(PREFIX) || method === undefined) return undefined;
     if (this.options.closing()) return undefined;
-    const route = this.routeOf(method, url);
-    if (!route) return undefined;
+    const found = this.routeOf(method, url);
+    if (!found) return undefined;
     const length = headers['content-length'];
     if (length === undefined || headers['transfer-encoding'] !== undefined) return undefined;
     if (!(Number(length) <= this.options.bodyLimit) || !isJson(headers['content-type'])) return undefined;
-    // Fastify's router decodes the identifier (the same as the route would get).
-    const found = this.app.findRoute({ method, url });
-    const identifier = (found?.params as Record<string, unknown> | undefined)?.identifier;
-    if (typeof identifier !== 'string' || identifier.includes('\u0000')) return undefined;
-    return { route, identifier };
+    const identifier = found.plain ?? this.routerIdentifier(method, url);
+    if (identifier === undefined || identifier.includes('\u0000')) return undefined;
+    return { route: found.route, identifier };
   }
 
-  private routeOf(method: string, url: string): LaneRoute | undefined {
+  /** Fastify's router decodes the identifier (the same as the route would get). */
+  private routerIdentifier(method: string, url: string): string | undefined {
+    const found = this.app.findRoute({ method, url });
+    const identifier = (found?.params as Record<string, unknown> | undefined)?.identifier;
+    return typeof identifier === 'string' ? identifier : undefined;
+  }
+
+  /**
+   * The lane's route for a path, and its identifier when the router would take it as written (no
+   * percent-encoding, no character the router treats apart, within its parameter length).
+   */
+  private routeOf(method: string, url: string): { route: LaneRoute; plain: string | undefined } | undefined {
     const rest = url.slice(PREFIX.length);
     // A query, fragment or matrix part, or no identifier: Fastify decides.
     if (rest === '' || /[?#;]/.test(rest)) return undefined;
     const slash = rest.indexOf('/');
     const suffix = slash < 0 ? '' : rest.slice(slash);
     if (slash === 0) return undefined;
-    return this.routes.find((r) => r.method === method && r.suffix === suffix);
+    const route = this.routes.find((r) => r.method === method && r.suffix === suffix);
+    if (!route) return undefined;
+    const raw = slash < 0 ? rest : rest.slice(0, slash);
+    return { route, plain: raw.length <= MAX_PARAM_LENGTH && PLAIN.test(raw) ? raw : undefined };
   }
 
   /**
@@ -151,41 +203,54 @@ export class TrackFastLane {
     child.info({ res: { statusCode: 200 }, responseTime }, 'request completed');
   }
 
-  private async serve(
+  /** An authenticated request (or, `ws` undefined, one Fastify refuses): its body, then its write. */
+  private admit(
     req: IncomingMessage,
     res: ServerResponse,
-    { route, identifier }: { route: LaneRoute; identifier: string },
+    match: LaneMatch,
     t0: bigint,
-    handOver: (req: IncomingMessage, res: ServerResponse) => void,
-  ): Promise<void> {
-    const ws = await this.authenticate(req);
-    if (!ws || checksSignatures(ws)) return handOver(req, res);
+    ws: Workspace | undefined,
+  ): void {
+    if (!ws || checksSignatures(ws)) return this.handOver(req, res);
     armBodyDeadline(req, res, this.options.requestTimeoutMs);
-    const body = await readBody(req);
-    // The client went away, or the body deadline answered: nothing more to say.
-    if (body === undefined || res.headersSent) return;
+    readBody(req, (body) => {
+      // The client went away, or the body deadline answered: nothing more to say.
+      if (body === undefined || res.headersSent) return;
+      this.guarded(res, () => this.write(req, res, match, t0, ws, body));
+    });
+  }
+
+  private write(
+    req: IncomingMessage,
+    res: ServerResponse,
+    { route, identifier }: LaneMatch,
+    t0: bigint,
+    ws: Workspace,
+    body: Buffer,
+  ): void {
+    const replay = () => {
+      (req as WithReadBody)[READ_BODY] = body;
+      this.handOver(req, res);
+    };
+    let written: Promise<void>;
     try {
       const write = route.write(ws, identifier, parseJsonText(body.toString('utf8')));
-      await this.options.track.execute(ws, sourceOf(req, 'track_v1'), write);
+      written = this.options.track.execute(ws, sourceOf(req, 'track_v1'), write);
     } catch {
-      (req as WithReadBody)[READ_BODY] = body;
-      return handOver(req, res);
+      return replay();
     }
+    written.then(
+      () => this.guarded(res, () => this.answer(req, res, route, t0)),
+      () => this.guarded(res, replay),
+    );
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, route: LaneRoute, t0: bigint): void {
     this.options.wrote();
     res.writeHead(200, OK_HEADERS);
     res.end(OK_BODY);
     this.options.record(route.method, route.pattern, 200, t0);
     this.logAnswered(req, t0);
-  }
-
-  private async authenticate(req: IncomingMessage): Promise<Workspace | undefined> {
-    const creds = parseBasicAuth(req.headers.authorization);
-    if (!creds) return undefined;
-    try {
-      return await this.options.workspaces.authenticateTrack(creds.user, creds.password);
-    } catch {
-      return undefined; // Fastify meets the same failure and answers it
-    }
   }
 }
 
@@ -202,25 +267,23 @@ function checksSignatures(ws: Workspace): boolean {
   return mode === 'log' || mode === 'enforce';
 }
 
-/** The whole body, or undefined when the request ended before it arrived. */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const onData = (chunk: Buffer) => chunks.push(chunk);
-    const finish = (body: Buffer | undefined) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('close', onClose);
-      req.off('error', onClose);
-      resolve(body);
-    };
-    const onEnd = () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    const onClose = () => finish(undefined);
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('close', onClose);
-    req.once('error', onClose);
-  });
+/** The whole body, or undefined when the request ended before it arrived, to `done` (once). */
+function readBody(req: IncomingMessage, done: (body: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  const onData = (chunk: Buffer) => chunks.push(chunk);
+  const finish = (body: Buffer | undefined) => {
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('close', onClose);
+    req.off('error', onClose);
+    done(body);
+  };
+  const onEnd = () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  const onClose = () => finish(undefined);
+  req.on('data', onData);
+  req.once('end', onEnd);
+  req.once('close', onClose);
+  req.once('error', onClose);
 }
 
 /**

@@ -11,11 +11,19 @@ export function hashKey(kind: KeyKind, key: string): string {
   return createHash('sha256').update(`${kind}:${key}`, 'utf8').digest('hex');
 }
 
+/** `hashKey` as bytes (no hex text to make and parse again), for `sameDigest`. */
+export function hashKeyBytes(kind: KeyKind, key: string): Buffer {
+  return createHash('sha256').update(`${kind}:${key}`, 'utf8').digest();
+}
+
+/** Compares two digests (bytes) in constant time. */
+export function sameDigest(x: Buffer, y: Buffer): boolean {
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
 /** Compares two hex digests in constant time. */
 export function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+  return sameDigest(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
 /** 20 hex characters, the shape of Customer.io's site ids and tracking API keys. */

@@ -62,6 +62,14 @@ export class WorkspaceCache {
     return this.lookup(this.bySite, siteId, read);
   }
 
+  /**
+   * The row for `siteId` when memory holds it and it is known to be current, without I/O (the
+   * Track fast lane's synchronous path); undefined means "not known here", not "no such site".
+   */
+  siteNow(siteId: string): WorkspaceRow | undefined {
+    return this.current(this.bySite, siteId, this.now());
+  }
+
   async appKey(
     digest: string,
     read: () => Promise<WorkspaceRow | undefined>,
@@ -89,16 +97,23 @@ export class WorkspaceCache {
     this.byWriteKey.clear();
   }
 
+  /** A held row for `key` that is current: heard of no change, feed live, younger than the fallback. */
+  private current<R extends WorkspaceRow>(map: Map<string, Entry<R>>, key: string, now: number): R | undefined {
+    const hit = map.get(key);
+    if (hit && this.feed.live && hit.generation === this.feed.generation && now - hit.at < FALLBACK_MS)
+      return hit.row;
+    return undefined;
+  }
+
   private async lookup<R extends WorkspaceRow>(
     map: Map<string, Entry<R>>,
     key: string,
     read: () => Promise<R | undefined>,
   ): Promise<R | undefined> {
     const now = this.now();
-    const hit = map.get(key);
-    if (hit && this.feed.live && hit.generation === this.feed.generation && now - hit.at < FALLBACK_MS)
-      return hit.row;
-    if (hit) map.delete(key);
+    const current = this.current(map, key, now);
+    if (current) return current;
+    map.delete(key);
     const seq = this.seq;
     const generation = this.feed.generation;
     const row = await read();

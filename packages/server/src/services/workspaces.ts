@@ -8,6 +8,8 @@ import {
   generateTrackKey,
   generateWriteKey,
   hashKey,
+  hashKeyBytes,
+  sameDigest,
   sameHash,
 } from '../lib/keys.js';
 import {
@@ -158,6 +160,23 @@ export class WorkspaceService {
     const ok = sameHash(hashKey('track', apiKey), expected);
     return ok && row ? this.shape(row) : undefined;
   }
+
+  /**
+   * `authenticateTrack` without I/O when the site's row is in memory and current (the Track fast
+   * lane's common case: no promise per request): the workspace, or undefined for a key that does
+   * not match (hashed and compared in constant time, as there); null when the row must be read
+   * first (call `authenticateTrack`).
+   */
+  authenticateTrackNow(siteId: string, apiKey: string): Workspace | undefined | null {
+    const row = this.cache?.siteNow(siteId);
+    if (!row) return null;
+    let expected = this.trackDigests.get(row);
+    if (!expected) this.trackDigests.set(row, (expected = Buffer.from(row.track_key_hash, 'hex')));
+    return sameDigest(hashKeyBytes('track', apiKey), expected) ? this.shape(row) : undefined;
+  }
+
+  /** The Track key digests of the rows the cache holds, as bytes: parsed once per row. */
+  private readonly trackDigests = new WeakMap<WorkspaceRow, Buffer>();
 
   /** App API: `Authorization: Bearer <app key>`; the key alone names the workspace. */
   async authenticateApp(appKey: string): Promise<Workspace | undefined> {
