@@ -98,7 +98,11 @@ export class WorkspaceCache {
   }
 
   /** A held row for `key` that is current: heard of no change, feed live, younger than the fallback. */
-  private current<R extends WorkspaceRow>(map: Map<string, Entry<R>>, key: string, now: number): R | undefined {
+  private current<R extends WorkspaceRow>(
+    map: Map<string, Entry<R>>,
+    key: string,
+    now: number,
+  ): R | undefined {
     const hit = map.get(key);
     if (hit && this.feed.live && hit.generation === this.feed.generation && now - hit.at < FALLBACK_MS)
       return hit.row;
