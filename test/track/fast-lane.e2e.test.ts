@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../packages/server/src/store/store.js';
 import { engines } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
+import { waitFor } from '../helpers/wait.js';
 import { activitiesOf, basic, openServerStore, personBy, send, startTrackServer } from './helpers.js';
 
 /**
@@ -156,13 +157,18 @@ describe.each(engines())('Track fast lane on %s', (engine) => {
         ),
       );
     expect(Number(line?.split(' ').pop())).toBeGreaterThan(0);
-    const logged = server
-      .output()
-      .split('\n')
-      .filter((l) => l.includes('"msg":"incoming request"'))
-      .map((l) => JSON.parse(l) as { reqId: string; req: { method: string; url: string } });
-    const lane = logged.find((l) => l.req.url === '/api/v1/customers/lane-7');
-    expect(lane?.req.method).toBe('PUT');
+    const loggedNow = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"incoming request"'))
+        .map((l) => JSON.parse(l) as { reqId: string; req: { method: string; url: string } });
+    // The server's log reaches this process through a pipe, in its own time: waited for, bounded.
+    const lane = await waitFor('the lane request in the log', () =>
+      loggedNow().find((l) => l.req.url === '/api/v1/customers/lane-7'),
+    );
+    expect(lane.req.method).toBe('PUT');
+    const logged = loggedNow();
     const ids = logged.map((l) => l.reqId);
     expect(new Set(ids).size).toBe(ids.length);
     const email = logged.find((l) => l.req.url.startsWith('/api/v1/customers/[email]'));
