@@ -1,5 +1,5 @@
 import { inlineSql, literal } from './inline-sql.js';
-import { plainRows, renderInsertUnnest } from './set-insert.js';
+import { arrayLiteral, plainRows, renderInsertUnnest } from './set-insert.js';
 import type { TableCatalog, TableInfo } from './table-catalog.js';
 
 /**
@@ -63,12 +63,12 @@ interface InsertEntry {
   table: string;
   info: TableInfo;
   columns: string;
-  rows: string[];
   /**
-   * The same rows as values, one array a row, while every value is one an array literal carries
-   * exactly (`plainValue`): then several rows go as `insert … select from unnest(…)` (set-insert.ts).
+   * Each held write's rows: as values (one array a row) when every value is one an array literal
+   * carries exactly (`plainValue`), else as the `(…), (…)` text of their literals. All values:
+   * several rows go as `insert … select from unnest(…)` (set-insert.ts), and no literal is built.
    */
-  values: unknown[][] | undefined;
+  rows: Array<string | unknown[][]>;
 }
 
 interface UpdateEntry {
@@ -276,25 +276,15 @@ export class HeldWrites {
     }
     if (shape.kind === 'insert') {
       const rows =
-        shape.width !== undefined && params.length % shape.width === 0
+        (shape.width !== undefined ? plainRows(params, shape.width, plainValue) : undefined) ??
+        (shape.width !== undefined && params.length % shape.width === 0
           ? tuples(params, shape.width)
-          : inlineSql(shape.values, params);
+          : inlineSql(shape.values, params));
       if (rows === undefined) return false;
-      const values = shape.width !== undefined ? plainRows(params, shape.width, plainValue) : undefined;
       const into = this.joinable(shape, info);
-      if (into?.kind === 'insert') {
-        into.rows.push(rows);
-        if (into.values && values) into.values.push(...values);
-        else into.values = undefined;
-      } else
-        this.entries.push({
-          kind: 'insert',
-          table: shape.table,
-          info,
-          columns: shape.columns,
-          rows: [rows],
-          values,
-        });
+      if (into?.kind === 'insert') into.rows.push(rows);
+      else
+        this.entries.push({ kind: 'insert', table: shape.table, info, columns: shape.columns, rows: [rows] });
       return true;
     }
     const values: unknown[] = [];
@@ -374,7 +364,7 @@ export class HeldWrites {
       )}`;
     });
     if (!use) return undefined;
-    const arrays = columns.map((_, i) => literal(rows.map((r) => r[i]))!);
+    const arrays = columns.map((_, i) => arrayLiteral(rows, i));
     const run = `execute ${use.name}(${arrays.join(', ')})`;
     return use.prepare ? `${use.prepare};\n${run}` : run;
   }
@@ -382,13 +372,7 @@ export class HeldWrites {
 
 function render(e: Entry): string {
   if (e.kind === 'text') return e.text;
-  if (e.kind === 'insert') {
-    const set =
-      e.values && e.values.length > 1
-        ? renderInsertUnnest(e.table, e.columns.split(','), e.info.types, e.values)
-        : undefined;
-    return set ?? `insert into ${e.table} (${e.columns}) values ${e.rows.join(', ')}`;
-  }
+  if (e.kind === 'insert') return renderInsert(e);
   const { setColumns, keys } = e.shape;
   const n = setColumns.length;
   if (e.rows.size === 1) {
@@ -401,6 +385,18 @@ function render(e: Entry): string {
   }
   const rows = [...e.rows.values()];
   return rows.every((r) => r.every(plainValue)) ? renderUnnest(e, rows) : renderValues(e, rows);
+}
+
+/** A held INSERT: set-based when every row is values (and there are several), else a values list. */
+function renderInsert(e: InsertEntry): string {
+  if (e.rows.every((r) => typeof r !== 'string')) {
+    const rows = (e.rows as unknown[][][]).flat();
+    const set =
+      rows.length > 1 ? renderInsertUnnest(e.table, e.columns.split(','), e.info.types, rows) : undefined;
+    if (set !== undefined) return set;
+  }
+  const text = e.rows.map((r) => (typeof r === 'string' ? r : tuples(r.flat(), r[0]!.length)!));
+  return `insert into ${e.table} (${e.columns}) values ${text.join(', ')}`;
 }
 
 /** Values an array literal holds as their text form, exactly as a quoted literal would give them. */
@@ -424,7 +420,7 @@ function renderUnnest(e: UpdateEntry, rows: unknown[][]): string {
   const columns = [...e.shape.setColumns, ...e.shape.keys];
   return unnestUpdate(
     e,
-    columns.map((c, i) => `${literal(rows.map((r) => r[i]))}::${e.info.types.get(c)}[]`),
+    columns.map((c, i) => `${arrayLiteral(rows, i)}::${e.info.types.get(c)}[]`),
   );
 }
 
