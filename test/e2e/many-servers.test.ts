@@ -104,4 +104,36 @@ describe.runIf(postgresAvailable())('two servers on one PostgreSQL under concurr
     );
     expect(members.rows.map((r) => Number(r.pid))).toEqual(fresh.rows.map((r) => Number(r.pid)));
   });
+
+  it("holds each server's connections within its pool (10) plus one listening, under more concurrent writes than that", async () => {
+    // docs/scaling.md "Connections": size max_connections for servers × 11.
+    const { siteId, apiKey } = a.credentials;
+    const auth = `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`;
+    const connections = async () =>
+      (
+        await sql.query<{ listening: string; total: string }>(
+          `select count(*) filter (where application_name = 'roster-listen') as listening, count(*) as total
+             from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+        )
+      ).rows[0]!;
+    let settled = false;
+    const writes = Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        fetch(`${[a, b][i % 2]!.url}/api/v1/customers/conn-${i}`, {
+          method: 'PUT',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ plan: 'pro', n: i }),
+        }).then((r) => r.status),
+      ),
+    ).finally(() => (settled = true));
+    const samples: Array<{ listening: number; total: number }> = [];
+    // Sampled for as long as the writes are in flight (at least once).
+    do {
+      const c = await connections();
+      samples.push({ listening: Number(c.listening), total: Number(c.total) });
+    } while (!settled);
+    expect((await writes).filter((s) => s !== 200)).toEqual([]);
+    expect(Math.max(...samples.map((s) => s.total))).toBeLessThanOrEqual(2 * 11);
+    expect(Math.max(...samples.map((s) => s.listening))).toBeLessThanOrEqual(2);
+  });
 });
