@@ -342,7 +342,7 @@ export class HeldWrites {
     for (const e of this.entries) {
       const prepared = final && e.kind === 'update' ? this.execute(e) : undefined;
       if (prepared && !generic) parts.push(GENERIC_ON);
-      // A held INSERT's plan (VALUES) is the same either way: the settings may stay.
+      // A held INSERT's plan (a values list, or a function scan of unnest) joins nothing: the settings may stay.
       if (!prepared && generic && e.kind !== 'insert') parts.push(GENERIC_OFF);
       if (prepared || e.kind !== 'insert') generic = prepared !== undefined;
       parts.push(prepared ?? render(e));
