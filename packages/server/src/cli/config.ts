@@ -11,7 +11,7 @@ import type { WorkspaceCredentials } from '../store/workspaces/workspace.js';
  */
 export interface ServeConfig extends Pick<
   CliStoreConfig,
-  'queryBudgetMs' | 'pgMergeWrites' | 'pgWriteGroups'
+  'queryBudgetMs' | 'pgMergeWrites' | 'pgWriteGroups' | 'pgSessionPrepare'
 > {
   /** PORT */
   port: number;
@@ -117,6 +117,22 @@ function writeGroups(env: Env): number | undefined {
   return v;
 }
 
+/**
+ * ROSTER_PG_PREPARED_STATEMENTS: `on` (default): the Track write path's statements are named
+ * prepared statements of the protocol, and the merged UPDATEs a COMMIT carries SQL `PREPARE`d
+ * (held-writes.ts); `protocol`: only the former, which PgBouncer 1.21+ tracks in transaction mode
+ * (`max_prepared_statements`) while no pooler tracks SQL `PREPARE`; `off`: neither.
+ */
+function preparedStatements(env: Env): { pgPreparedStatements: boolean; pgSessionPrepare: boolean } {
+  const raw = (env.ROSTER_PG_PREPARED_STATEMENTS ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'on') return { pgPreparedStatements: true, pgSessionPrepare: true };
+  if (raw === 'protocol') return { pgPreparedStatements: true, pgSessionPrepare: false };
+  if (raw === 'off') return { pgPreparedStatements: false, pgSessionPrepare: false };
+  throw new Error(
+    `ROSTER_PG_PREPARED_STATEMENTS must be on, protocol or off, got ${env.ROSTER_PG_PREPARED_STATEMENTS}`,
+  );
+}
+
 /** ROSTER_RETENTION_DAYS: unset or empty keeps everything; otherwise a whole number of days ≥ 1. */
 function retentionDays(env: Env): number | undefined {
   const raw = env.ROSTER_RETENTION_DAYS;
@@ -133,6 +149,8 @@ function retentionDays(env: Env): number | undefined {
 export interface CliStoreConfig extends StoreConfig {
   databaseUrl: string | undefined;
   pgPreparedStatements: boolean;
+  /** ROSTER_PG_PREPARED_STATEMENTS=on (not `protocol` or `off`): SQL PREPARE of merged UPDATEs. */
+  pgSessionPrepare: boolean;
   /** ROSTER_PG_MERGE_WRITES: `off` sends a transaction's held writes one statement each. */
   pgMergeWrites: boolean;
   /** ROSTER_QUERY_TIMEOUT_MS: time budget of App API searches and counts (default 10,000). */
@@ -148,7 +166,7 @@ export function resolveStoreConfig(
   return {
     dataDir: path.resolve(flags.data ?? env.ROSTER_DATA_DIR ?? './data'),
     databaseUrl: flags['database-url'] ?? (env.DATABASE_URL || undefined),
-    pgPreparedStatements: env.ROSTER_PG_PREPARED_STATEMENTS?.toLowerCase() !== 'off',
+    ...preparedStatements(env),
     pgMergeWrites: env.ROSTER_PG_MERGE_WRITES?.toLowerCase() !== 'off',
     queryBudgetMs: positive(env, 'ROSTER_QUERY_TIMEOUT_MS'),
     pgWriteGroups: writeGroups(env),

@@ -32,6 +32,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteBackgroundCheckpoint: true,
     pgPreparedStatements: config.pgPreparedStatements,
+    pgSessionPrepare: config.pgSessionPrepare,
     pgMergeWrites: config.pgMergeWrites,
     pgWriteGroups: config.pgWriteGroups,
     queryBudgetMs: config.queryBudgetMs,

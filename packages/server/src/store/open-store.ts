@@ -19,6 +19,13 @@ export interface StoreConfig {
    */
   pgPreparedStatements?: boolean;
   /**
+   * PostgreSQL, with `pgPreparedStatements`: the merged UPDATEs a COMMIT carries run as SQL
+   * `PREPARE`/`EXECUTE`, which last as long as the server session and which no transaction-mode
+   * pooler tracks (PgBouncer 1.21+ only tracks the protocol's). Default: on; off with
+   * ROSTER_PG_PREPARED_STATEMENTS=protocol (or off).
+   */
+  pgSessionPrepare?: boolean;
+  /**
    * PostgreSQL: merge a transaction's held writes of the same shape into set-based statements
    * (store/postgres/held-writes.ts). Default: on (ROSTER_PG_MERGE_WRITES=off to compare).
    */
@@ -37,6 +44,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     ? openPostgresStore({
         connectionString: config.databaseUrl,
         preparedStatements: config.pgPreparedStatements ?? true,
+        sessionPrepare: config.pgSessionPrepare ?? true,
         mergeHeldWrites: config.pgMergeWrites ?? true,
         queryBudgetMs: config.queryBudgetMs,
         writeGroups: config.pgWriteGroups,

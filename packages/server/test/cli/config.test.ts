@@ -13,6 +13,7 @@ describe('roster serve configuration', () => {
       logLevel: 'info',
       sqliteSynchronous: 'normal',
       pgPreparedStatements: true,
+      pgSessionPrepare: true,
       pgMergeWrites: true,
       appApiRateLimit: 0,
       publicRateLimit: 20,
@@ -102,6 +103,7 @@ describe('roster serve configuration', () => {
       logLevel: 'warn',
       sqliteSynchronous: 'full',
       pgPreparedStatements: false,
+      pgSessionPrepare: false,
       pgMergeWrites: true,
       appApiRateLimit: 10,
       publicRateLimit: 0,
@@ -170,6 +172,22 @@ describe('roster serve configuration', () => {
       expect(() => resolveServeConfig({}, { ROSTER_PG_WRITE_GROUPS: bad })).toThrow(
         /ROSTER_PG_WRITE_GROUPS must be a whole number from 1 to 8/,
       );
+    // `false` or `no` must not quietly mean on behind a pooler that cannot carry prepared statements.
+    for (const bad of ['false', 'no', '0'])
+      expect(() => resolveServeConfig({}, { ROSTER_PG_PREPARED_STATEMENTS: bad })).toThrow(
+        /ROSTER_PG_PREPARED_STATEMENTS must be on, protocol or off/,
+      );
+  });
+
+  it("keeps the protocol's prepared statements and drops SQL PREPARE with ROSTER_PG_PREPARED_STATEMENTS=protocol", () => {
+    expect(resolveStoreConfig({}, { ROSTER_PG_PREPARED_STATEMENTS: 'protocol' })).toMatchObject({
+      pgPreparedStatements: true,
+      pgSessionPrepare: false,
+    });
+    expect(resolveStoreConfig({}, { ROSTER_PG_PREPARED_STATEMENTS: ' On ' })).toMatchObject({
+      pgPreparedStatements: true,
+      pgSessionPrepare: true,
+    });
   });
 
   it('gives the other commands only where the store is (their own keys never matter)', () => {
@@ -177,6 +195,7 @@ describe('roster serve configuration', () => {
       dataDir: path.resolve('./data'),
       databaseUrl: undefined,
       pgPreparedStatements: true,
+      pgSessionPrepare: true,
       pgMergeWrites: true,
     });
   });

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { openStore } from '../../src/store/open-store.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { executeLater, queryRows, statement } from '../../src/store/sql.js';
 import { activityId } from '../../src/store/activities/activities.js';
 import type { Store } from '../../src/store/store.js';
@@ -282,17 +284,19 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
       held.write(UPDATE_ATTRIBUTES.postgres, update(2));
       const second = await commit();
       expect(second).toMatch(
-        /prepare roster_held_2 \(jsonb\[\], jsonb\[\], integer\[\], bigint\[\], bigint\[\], bigint\[\]\) as update people as t/,
+        /prepare roster_held_2_[0-9a-f]{12} \(jsonb\[\], jsonb\[\], integer\[\], bigint\[\], bigint\[\], bigint\[\]\) as update people as t/,
       );
-      expect(second).toContain('execute roster_held_2(');
+      // Named by number and by a digest of its shape: another shape's statement never answers to it.
+      const name = /prepare (roster_held_2_[0-9a-f]{12}) /.exec(second)![1]!;
+      expect(second).toContain(`execute ${name}(`);
       held.write(UPDATE_ATTRIBUTES.postgres, update(3));
       const third = await commit();
       expect(third).not.toContain('prepare');
-      expect(third).toContain('execute roster_held_2(');
+      expect(third).toContain(`execute ${name}(`);
       const { rows } = await client.query<{ name: string }>(
         "select name from pg_prepared_statements where name like 'roster_held_%' order by name",
       );
-      expect(rows.map((r) => r.name)).toEqual(['roster_held_1', 'roster_held_2']);
+      expect(rows.map((r) => r.name)).toEqual([name.replace('_2_', '_1_'), name]);
       const [row] = (
         await client.query<{ attributes: unknown }>('select attributes from people where pid = $1', [
           base + 1,
@@ -304,7 +308,7 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
         'begin; set local plan_cache_mode = force_generic_plan; set local enable_seqscan = off; set local enable_hashjoin = off; set local enable_mergejoin = off',
       );
       const plan = await client.query<{ 'QUERY PLAN': string }>(
-        `explain (costs off) execute roster_held_2('{}', '{}', '{0}', '{0}', '{${base + 1}}', '{${workspace}}')`,
+        `explain (costs off) execute ${name}('{}', '{}', '{0}', '{0}', '{${base + 1}}', '{${workspace}}')`,
       );
       await client.query('rollback');
       expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(
@@ -315,6 +319,47 @@ describe.runIf(postgresAvailable())('held writes merged into set-based statement
       expect(held.take()).toMatch(/^update people set/);
     } finally {
       client.release();
+    }
+  });
+
+  it('with SQL PREPARE off (ROSTER_PG_PREPARED_STATEMENTS=protocol) a COMMIT carries merged UPDATEs as text: nothing it makes outlives the transaction', async () => {
+    const workspace = ws[4]!;
+    for (const sessionPrepare of [true, false]) {
+      // One connection: the statements the store's session holds are the ones it made.
+      const store = openPostgresStore({ connectionString: database.url, maxConnections: 1, sessionPrepare });
+      try {
+        const base = sessionPrepare ? 600_000 : 700_000;
+        const [insert, personParams] = script(workspace, base)[0];
+        // Its own cio_id and id (the test above inserted this workspace's first scripted person).
+        const params = [base + 1, workspace, `cio-${base}`, `p-${base}`, ...personParams.slice(4)];
+        // Lock keys make them Track-like writes, whose held writes merge.
+        const locked = { lockKeys: [`test:${base}`] };
+        await store.transaction((trx) => executeLater(trx, insert, params), locked);
+        await store.transaction(
+          (trx) =>
+            executeLater(trx, UPDATE_ATTRIBUTES, [
+              JSON.stringify({ n: base }),
+              '{}',
+              0,
+              NOW,
+              base + 1,
+              workspace,
+            ]),
+          locked,
+        );
+        const named = await store.transaction(async (trx) => {
+          const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(trx);
+          return rows.map((r) => r.name);
+        });
+        expect(named.some((n) => n.startsWith('roster_held_'))).toBe(sessionPrepare);
+        const { rows } = await pool.query<{ attributes: unknown }>(
+          'select attributes from people where workspace_id = $1 and pid = $2',
+          [workspace, base + 1],
+        );
+        expect(rows[0]!.attributes).toEqual({ n: base });
+      } finally {
+        await store.close();
+      }
     }
   });
 

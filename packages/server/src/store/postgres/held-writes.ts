@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inlineSql, literal } from './inline-sql.js';
 import { arrayLiteral, plainRows, renderInsertUnnest } from './set-insert.js';
 import type { TableCatalog, TableInfo } from './table-catalog.js';
@@ -211,12 +212,18 @@ export class PreparedUpdates {
   private pending: Array<[string, string]> = [];
   private made = 0;
 
-  /** The statement's name, and the PREPARE to send first when it is new; undefined past the cap. */
+  /**
+   * The statement's name, and the PREPARE to send first when it is new; undefined past the cap.
+   * The name carries a digest of the shape: should the session ever be another's (a pooler in
+   * transaction mode, which `ROSTER_PG_PREPARED_STATEMENTS=protocol` is for), an EXECUTE finds
+   * the same statement or none, never another shape's of the same number.
+   */
   use(shape: string, body: (name: string) => string): { name: string; prepare?: string } | undefined {
     const name = this.names.get(shape) ?? this.pending.find(([s]) => s === shape)?.[1];
     if (name !== undefined) return { name };
     if (this.made >= MAX_PREPARED) return undefined;
-    const made = `roster_held_${++this.made}`;
+    const digest = createHash('sha256').update(shape).digest('hex').slice(0, 12);
+    const made = `roster_held_${++this.made}_${digest}`;
     this.pending.push([shape, made]);
     return { name: made, prepare: body(made) };
   }

@@ -24,6 +24,11 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** Run the hot statements as named prepared statements (default true). */
   preparedStatements?: boolean;
+  /**
+   * With `preparedStatements`: the merged UPDATEs a COMMIT carries run as SQL `PREPARE`d statements
+   * (default true; held-writes.ts). Not behind a transaction-mode pooler: none tracks them.
+   */
+  sessionPrepare?: boolean;
   /** Merge a transaction's held writes into set-based statements (default true; held-writes.ts). */
   mergeHeldWrites?: boolean;
   /** `boundedRead`'s `statement_timeout` (ROSTER_QUERY_TIMEOUT_MS). */
@@ -97,8 +102,12 @@ export function openPostgresStore(options: PostgresOptions): Store {
   // (`mergeHeldWrites: false`, ROSTER_PG_MERGE_WRITES=off: to compare, or to rule it out).
   const catalog = options.mergeHeldWrites !== false ? new TableCatalog(pool) : undefined;
   // Merged UPDATEs sent with COMMIT run as SQL prepared statements, unless prepared statements are
-  // off (a transaction-mode pooler would hand the next transaction another session).
-  const db = new Kysely<Database>({ dialect: new DeferringPostgresDialect({ pool }, catalog, prepared) });
+  // off or only the protocol's (a transaction-mode pooler would hand the next transaction another
+  // session, where the statement does not exist or is another client's).
+  const sessionPrepared = prepared && options.sessionPrepare !== false;
+  const db = new Kysely<Database>({
+    dialect: new DeferringPostgresDialect({ pool }, catalog, sessionPrepared),
+  });
   const queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
   const changes = new PostgresChangeFeed(options.connectionString);
 
