@@ -169,6 +169,50 @@ describe.each(fixtures)('upgrading a database made by release %s', (release) => 
       }
     }, 120_000);
 
+    // Events the old release stored keep their dedupe (PostgreSQL reads event ids through
+    // roster_event_view since migration 151): replaying one stores nothing, a new id is stored.
+    it("keeps the old release's event ids: a replayed id stores nothing, a new one is stored", async () => {
+      const { siteId, apiKey } = expected.credentials;
+      const store = await openStore({ dataDir: server.dataDir, databaseUrl: server.databaseUrl });
+      const count = async () =>
+        Number(
+          (
+            await store.db
+              .selectFrom('events')
+              .select((e) => e.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      try {
+        const old = await store.db
+          .selectFrom('events')
+          .innerJoin('people', 'people.pid', 'events.person_pid')
+          .select(['events.event_id as eventId', 'people.id as id'])
+          .where('people.id', 'is not', null)
+          .orderBy('events.seq')
+          .executeTakeFirstOrThrow();
+        const before = await count();
+        const post = async (id: string) => {
+          const res = await fetch(`${server.url}/api/v1/customers/${old.id}/events`, {
+            method: 'POST',
+            headers: {
+              authorization: `Basic ${Buffer.from(`${siteId}:${apiKey}`).toString('base64')}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({ id, name: 'replayed', data: {} }),
+          });
+          expect(res.status, await res.text()).toBe(200);
+        };
+        await post(old.eventId);
+        expect(await count()).toBe(before);
+        await post('01HZX3Q8Y6V1M9K2D4F7B0C5NF');
+        await post('01HZX3Q8Y6V1M9K2D4F7B0C5NF');
+        expect(await count()).toBe(before + 1);
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+
     it('starts again on the upgraded database without migrating anything', async () => {
       server = await server.restart();
       expect(server.output()).not.toMatch(/migrations: applying/);

@@ -6,7 +6,7 @@ import { attachAnonymous } from '../track/anonymous.js';
 import type { TrackWrite } from '../track/context.js';
 import { METRICS, recordMetric, type MetricCommand } from '../track/delivery.js';
 import { addDevice, deviceLockKeys, parseDevice, removeDevice, requireToken } from '../track/devices.js';
-import { eventLockKeys, parseEvent, trackEvent } from '../track/events.js';
+import { eventWrite, parseEvent } from '../track/events.js';
 import {
   anonLockKey,
   isEmail,
@@ -287,7 +287,7 @@ function plainEvent(ws: Workspace, event: PipelinesEvent, properties: Record<str
     'properties',
   );
   return {
-    write: { lockKeys: eventLockKeys(ws.id, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) },
+    write: eventWrite(ws.id, cmd),
   };
 }
 
@@ -351,7 +351,7 @@ function viewCall(ws: Workspace, event: PipelinesEvent): Translation {
     'properties',
   );
   return {
-    write: { lockKeys: eventLockKeys(ws.id, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) },
+    write: eventWrite(ws.id, cmd),
   };
 }
 

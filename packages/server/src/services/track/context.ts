@@ -2,6 +2,7 @@ import type { RemovalHistory } from '../../store/segments/segment-sets.js';
 import type { PersonChanges } from './person-changes.js';
 import type { Tx } from '../../store/store.js';
 import type { Workspace } from '../../store/workspaces/workspace.js';
+import type { EventLookup } from '../../store/track/events.js';
 
 /** Who is writing and when: every Track write carries one. */
 export interface WriteContext {
@@ -91,5 +92,10 @@ export interface WriteEffects {
 /** One validated write: the identities to lock first, and the work to run inside the transaction. */
 export interface TrackWrite {
   lockKeys: string[];
+  /**
+   * The events the write will store (ids given by the client, names): on PostgreSQL the
+   * transaction's first read looks them up with the people (store/track/events.ts).
+   */
+  events?: readonly EventLookup[];
   run(trx: Tx, ctx: WriteContext, fx: WriteEffects): Promise<void>;
 }

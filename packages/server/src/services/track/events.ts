@@ -4,7 +4,7 @@ import { findPersonByPid } from '../../store/track/people.js';
 import { ulid } from '../../lib/ulid.js';
 import { recordActivities, type ActivityType } from '../../store/activities/activities.js';
 import { InvalidInputError } from '../../lib/errors.js';
-import type { WriteContext, WriteEffects } from './context.js';
+import type { TrackWrite, WriteContext, WriteEffects } from './context.js';
 import { anonLockKey, byteLength, eventLockKey, refLockKey, type PersonRef } from './identifiers.js';
 import {
   MAX_EVENT_DATA_BYTES,
@@ -26,6 +26,11 @@ export interface EventCommand {
   data: Record<string, unknown>;
   /** The client's ULID (dedupe), or one generated here. */
   eventId: string;
+  /**
+   * Whether the client gave the id. One generated here is new by construction (a monotonic ULID
+   * with 80 random bits): nothing looks it up or locks it.
+   */
+  clientId: boolean;
   timestamp: number | undefined;
 }
 
@@ -67,7 +72,7 @@ export function parseEvent(
       messages.push(`event data cannot be longer than ${MAX_EVENT_DATA_BYTES} bytes`);
     }
   }
-  let eventId: string = ulid();
+  let eventId: string | undefined;
   if (raw.id !== undefined && raw.id !== null && raw.id !== '') {
     if (typeof raw.id !== 'string' || !ULID.test(raw.id)) {
       if (messages.length === 0) field = 'id';
@@ -87,16 +92,27 @@ export function parseEvent(
     type,
     name,
     data,
-    eventId,
+    eventId: eventId ?? ulid(),
+    clientId: eventId !== undefined,
     timestamp: parseTimestamp(raw.timestamp, 'timestamp'),
   };
 }
 
+/** The identities an event write locks: its person or anonymous id, and a client-given event id. */
 export function eventLockKeys(workspaceId: number, cmd: EventCommand): string[] {
-  const keys = [eventLockKey(workspaceId, cmd.eventId)];
+  const keys = cmd.clientId ? [eventLockKey(workspaceId, cmd.eventId)] : [];
   if (cmd.ref) keys.push(refLockKey(workspaceId, cmd.ref));
   if (cmd.anonymousId) keys.push(anonLockKey(workspaceId, cmd.anonymousId));
   return keys;
+}
+
+/** The Track write that stores `cmd` (`trackEvent`), with what its transaction reads up front. */
+export function eventWrite(workspaceId: number, cmd: EventCommand): TrackWrite {
+  return {
+    lockKeys: eventLockKeys(workspaceId, cmd),
+    events: [{ id: cmd.clientId ? cmd.eventId : undefined, name: cmd.name }],
+    run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx),
+  };
 }
 
 /**
@@ -111,7 +127,7 @@ export async function trackEvent(
 ): Promise<void> {
   const ws = ctx.workspace.id;
   const timestamp = writeTime(cmd.timestamp, ctx.now);
-  if (await eventExists(trx, ws, cmd.eventId)) return;
+  if (cmd.clientId && (await eventExists(trx, ws, cmd.eventId))) return;
   let person = cmd.ref ? await findOrCreate(trx, ctx, cmd.ref, fx) : undefined;
   if (cmd.ref && !person) return; // suppressed, or an unknown cio_id
   if (!person && cmd.anonymousId) {

@@ -18,6 +18,7 @@ import { unsubscribeDelivery } from './delivery.js';
 import { refOfLockKey } from './identifiers.js';
 import { reseedCioIds } from '../../lib/cio-id.js';
 import { prefetchPeopleFor } from '../../store/track/people.js';
+import type { EventLookup } from '../../store/track/events.js';
 import { PersonChanges } from './person-changes.js';
 import { WriteGroups, type GroupMember } from './write-groups.js';
 
@@ -149,7 +150,13 @@ export class TrackService {
       await this.store.transaction(
         async (trx) => {
           this.noteHeld(trx, workspace);
-          await this.prefetch(trx, workspace, keys, members.length);
+          await this.prefetch(
+            trx,
+            workspace,
+            keys,
+            members.length,
+            members.flatMap((m) => m.item.write.events ?? []),
+          );
           for (const [i, { item }] of members.entries()) {
             try {
               await this.runWrite(trx, item.workspace, item.source, item.write, true);
@@ -178,7 +185,8 @@ export class TrackService {
         await this.store.transaction(
           async (trx) => {
             this.noteHeld(trx, workspace);
-            if (this.store.dialect === 'postgres') await this.prefetch(trx, workspace, write.lockKeys, 1);
+            if (this.store.dialect === 'postgres')
+              await this.prefetch(trx, workspace, write.lockKeys, 1, write.events ?? []);
             return this.runWrite(trx, workspace, source, write, true);
           },
           this.locks(workspace, write.lockKeys),
@@ -220,6 +228,8 @@ export class TrackService {
       this.store.dialect === 'postgres'
         ? [...new Set(lists.flatMap((list) => list.flatMap((w) => w.lockKeys)))].sort()
         : [];
+    const events =
+      this.store.dialect === 'postgres' ? lists.flatMap((list) => list.flatMap((w) => w.events ?? [])) : [];
     const triggers = options.triggers ?? true;
     const writeCount = lists.reduce((n, list) => n + list.length, 0);
     let careful = false;
@@ -230,7 +240,7 @@ export class TrackService {
           async (trx) => {
             this.noteHeld(trx, workspace);
             // Not in careful mode, whose savepoints may undo writes the view would remember.
-            if (!careful) await this.prefetch(trx, workspace, keys, writeCount);
+            if (!careful) await this.prefetch(trx, workspace, keys, writeCount, events);
             for (const [index, list] of lists.entries()) {
               if (!careful) {
                 try {
@@ -275,17 +285,20 @@ export class TrackService {
    * PostgreSQL: the people, suppressions and catalog version every identifier the write(s) locked
    * names, and pids for the people they may create, in one statement with the transaction's BEGIN
    * (store/track/person-view.ts). What the writes then look up they find in memory, and what they
-   * write waits for COMMIT: an identify is two statements, a v2 batch of 100 new people too.
+   * write waits for COMMIT: an identify is two statements, a v2 batch of 100 new people too, and
+   * an event, whose ids and names (`events`) the same statement looks up.
    */
   private async prefetch(
     trx: Tx,
     workspace: Workspace | null,
     lockKeys: readonly string[],
     writes: number,
+    events: readonly EventLookup[],
   ): Promise<void> {
     if (this.store.dialect !== 'postgres' || !workspace) return;
     const lookups = lockKeys.map(refOfLockKey).filter((l) => l !== undefined);
-    if (lookups.length > 0) await prefetchPeopleFor(trx, workspace.id, lookups, writes);
+    if (lookups.length > 0 || events.length > 0)
+      await prefetchPeopleFor(trx, workspace.id, lookups, writes, events);
   }
 
   private locks(workspace: Workspace | null, lockKeys: readonly string[]): TransactionOptions {

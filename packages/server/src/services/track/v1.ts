@@ -3,7 +3,7 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { TrackWrite } from './context.js';
 import { parseMetric, parsePushEvent, recordMetric } from './delivery.js';
 import { addDevice, deviceLockKeys, parseDevice, removeDevice } from './devices.js';
-import { eventLockKeys, parseEvent, requireObject, trackEvent } from './events.js';
+import { eventWrite, parseEvent, requireObject } from './events.js';
 import { explicitRef, pathRef, refLockKey, tokenLockKey } from './identifiers.js';
 import { parseIdentify } from './identify-command.js';
 import { parseV1Relationships } from '../objects/object-commands.js';
@@ -61,7 +61,7 @@ export const v1 = {
       { ref },
       ws.settings.lenientEventData,
     );
-    return { lockKeys: eventLockKeys(ws.id, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) };
+    return eventWrite(ws.id, cmd);
   },
 
   anonymousEvent(ws: Workspace, body: unknown): TrackWrite {
@@ -71,7 +71,7 @@ export const v1 = {
       { anonymousId: b.anonymous_id },
       ws.settings.lenientEventData,
     );
-    return { lockKeys: eventLockKeys(ws.id, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) };
+    return eventWrite(ws.id, cmd);
   },
 
   /** Malformed merges answer `meta.error` (singular), as Customer.io documents (docs/track-api.md §1). */

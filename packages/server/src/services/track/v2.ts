@@ -3,7 +3,7 @@ import type { Workspace } from '../../store/workspaces/workspace.js';
 import type { TrackWrite } from './context.js';
 import { METRICS, metricData, PUSH_EVENTS, recordMetric, type MetricCommand } from './delivery.js';
 import { addDevice, deviceLockKeys, parseDevice, removeDevice, requireToken } from './devices.js';
-import { eventLockKeys, parseEvent, requireObject, trackEvent } from './events.js';
+import { eventWrite, parseEvent, requireObject } from './events.js';
 import { explicitRef, refLockKey, tokenLockKey, type PersonRef } from './identifiers.js';
 import { parseIdentify } from './identify-command.js';
 import { deletePerson, suppressPerson, unsuppressPerson } from './lifecycle.js';
@@ -89,7 +89,7 @@ function parsePersonOperation(op: Record<string, unknown>, action: string, works
       workspace.settings.lenientEventData,
       'attributes',
     );
-    return { lockKeys: eventLockKeys(ws, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) };
+    return eventWrite(ws, cmd);
   }
   const ref: PersonRef = explicitRef(op.identifiers, 'identifiers', mode);
   const lock = [refLockKey(ws, ref)];
@@ -112,7 +112,7 @@ function parsePersonOperation(op: Record<string, unknown>, action: string, works
         workspace.settings.lenientEventData,
         'attributes',
       );
-      return { lockKeys: eventLockKeys(ws, cmd), run: (trx, ctx, fx) => trackEvent(trx, ctx, cmd, fx) };
+      return eventWrite(ws, cmd);
     }
     case 'add_device': {
       const cmd = parseDevice(op.device, ref, 'token');

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { CampaignsTable } from '../schema/index.js';
 import type { Tx } from '../store.js';
+import { knownToTriggerNothing } from '../track/events.js';
 
 export type CampaignRow = Selectable<CampaignsTable>;
 
@@ -61,12 +62,16 @@ export async function updateCampaign(
     .executeTakeFirstOrThrow();
 }
 
-/** Active triggered campaigns started by an event of this name. */
+/**
+ * Active triggered campaigns started by an event of this name. None without a read when the write's
+ * first statement already found that none is (PostgreSQL, store/track/events.ts).
+ */
 export async function campaignsTriggeredByEvent(
   db: Tx,
   workspaceId: number,
   name: string,
 ): Promise<CampaignRow[]> {
+  if (knownToTriggerNothing(db, workspaceId, name)) return [];
   return db
     .selectFrom('campaigns')
     .selectAll()

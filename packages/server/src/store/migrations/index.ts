@@ -175,4 +175,9 @@ export const migrations: readonly Migration[] = [
     name: 'people-fillfactor',
     up: async (db, d) => (await import('./146-people-fillfactor.js')).up(db, d),
   },
+  {
+    version: 151,
+    name: 'event-view-function',
+    up: async (db, d) => (await import('./151-event-view-function.js')).up(db, d),
+  },
 ];

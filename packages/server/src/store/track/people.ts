@@ -14,6 +14,7 @@ import { parseJson, toJson, type Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
 import { knownUnsuppressed, noteUnsuppressed } from './suppressions.js';
 import { dropPersonView, personView, prefetchPeople, remember, viewKey, viewsOf } from './person-view.js';
+import { forgetStoredEvents, type EventLookup } from './events.js';
 import { emailKey, storedEmail } from '../../lib/email.js';
 
 /** Attribute maps have no prototype: a key such as `constructor` is plain data, never inherited. */
@@ -193,8 +194,9 @@ export async function prefetchPeopleFor(
   workspaceId: number,
   lookups: readonly Lookup[],
   newPeople: number,
+  events: readonly EventLookup[] = [],
 ): Promise<void> {
-  await prefetchPeople(trx, workspaceId, lookups, newPeople, personFromJson);
+  await prefetchPeople(trx, workspaceId, lookups, newPeople, personFromJson, events);
 }
 
 export async function findPersonByPid(
@@ -368,6 +370,7 @@ export async function deletePersonRows(
 ): Promise<{ devices: number; events: number }> {
   dropPersonView(trx);
   const { pid, workspaceId: ws } = person;
+  forgetStoredEvents(trx, ws);
   const devices = await trx
     .deleteFrom('devices')
     .where('workspace_id', '=', ws)

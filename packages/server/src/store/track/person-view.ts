@@ -3,6 +3,13 @@ import type { Tx } from '../store.js';
 import { catalogStable, noteVersionSeen } from '../segments/segment-tables.js';
 import type { Lookup } from './people.js';
 import { emailKey } from '../../lib/email.js';
+import {
+  eventViewArgs,
+  prefetchEvents,
+  rememberEventView,
+  type EventLookup,
+  type EventViewRow,
+} from './events.js';
 
 /**
  * What a PostgreSQL batch transaction read up front about the identifiers it locked: the people
@@ -80,8 +87,19 @@ export const PREFETCH = statement(
 );
 
 /**
- * Reads the view for `lookups` (PostgreSQL batch transactions). `toRow` turns a person as JSON
- * into the row type of people.ts.
+ * The same read with the events' (store/track/events.ts, `roster_event_view`, migration 151): the
+ * ids of events already stored and the names that trigger campaigns, in the same statement.
+ */
+const PREFETCH_WITH_EVENTS = statement(
+  `select r_people as people, r_suppressed as suppressed, r_catalog_version as catalog_version, r_pids as pids,
+          r_seen as seen, r_triggering as triggering
+     from roster_person_view(?, ?::text[], ?::text[], ?::text[], ?::int)
+     cross join roster_event_view(?, ?::text[], ?::text[])`,
+);
+
+/**
+ * Reads the view for `lookups` (PostgreSQL batch transactions), and for the `events` the writes
+ * will store in the same statement. `toRow` turns a person as JSON into the row type of people.ts.
  */
 export async function prefetchPeople<R extends PersonRowLike>(
   trx: Tx,
@@ -89,8 +107,10 @@ export async function prefetchPeople<R extends PersonRowLike>(
   lookups: readonly Lookup[],
   newPeople: number,
   toRow: (json: Record<string, unknown>) => R,
+  events: readonly EventLookup[] = [],
 ): Promise<void> {
-  if (lookups.length === 0 || lookups.length > MAX_LOOKUPS) return;
+  if (lookups.length === 0 || lookups.length > MAX_LOOKUPS) return prefetchEvents(trx, workspaceId, events);
+  const eventArgs = eventViewArgs(events);
   const ids: string[] = [];
   const emails: string[] = [];
   const cioIds: string[] = [];
@@ -99,13 +119,18 @@ export async function prefetchPeople<R extends PersonRowLike>(
     else if (l.kind === 'email') emails.push(emailKey(l.value));
     else cioIds.push(l.value);
   }
-  const [row] = await queryRows<{
-    people: Array<Record<string, unknown>> | string;
-    suppressed: string[];
-    catalog_version: number | string | null;
-    pids: Array<number | string>;
-  }>(trx, PREFETCH, [workspaceId, ids, emails, cioIds, newPeople]);
+  const params: unknown[] = [workspaceId, ids, emails, cioIds, newPeople];
+  if (eventArgs) params.push(workspaceId, ...eventArgs);
+  const [row] = await queryRows<
+    {
+      people: Array<Record<string, unknown>> | string;
+      suppressed: string[];
+      catalog_version: number | string | null;
+      pids: Array<number | string>;
+    } & Partial<EventViewRow>
+  >(trx, eventArgs ? PREFETCH_WITH_EVENTS : PREFETCH, params);
   if (!row) return;
+  if (eventArgs) rememberEventView(trx, workspaceId, eventArgs, row as EventViewRow);
   const view: PersonView = {
     people: new Map(),
     suppressed: new Set(row.suppressed),
