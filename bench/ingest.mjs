@@ -31,6 +31,19 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const headers = { authorization: basicAuth, 'content-type': 'application/json' };
 const run = `r${Date.now().toString(36)}`;
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A ULID for request `n` of this run: the time now, then the run's start and `n` (unique per run). */
+function clientUlid(n) {
+  const digits = (value, count) => {
+    let out = '';
+    for (let i = 0; i < count; i++, value = Math.floor(value / 32)) out = CROCKFORD[value % 32] + out;
+    return out;
+  };
+  return digits(Date.now(), 10) + digits(RUN_STARTED % 32 ** 8, 8) + digits(n, 8);
+}
+const RUN_STARTED = Date.now();
+
 export function scenarios() {
   let n = 0;
   const existing = 500;
@@ -62,6 +75,18 @@ export function scenarios() {
           ...req,
           path: `/api/v1/customers/${run}-old-${n++ % existing}/events`,
           body: JSON.stringify({ name: 'purchase', data: { price: 10 } }),
+        }),
+      },
+    ],
+    // The client's own ULID (SDKs retrying, imports): Roster looks it up (a replay stores nothing).
+    'event with its own id': [
+      {
+        method: 'POST',
+        headers,
+        setupRequest: (req) => ({
+          ...req,
+          path: `/api/v1/customers/${run}-old-${n++ % existing}/events`,
+          body: JSON.stringify({ id: clientUlid(n), name: 'purchase', data: { price: 10 } }),
         }),
       },
     ],

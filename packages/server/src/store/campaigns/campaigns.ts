@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { CampaignsTable } from '../schema/index.js';
 import type { Tx } from '../store.js';
 import { knownToTriggerNothing } from '../track/events.js';
+import { queryRows, statement } from '../sql.js';
 
 export type CampaignRow = Selectable<CampaignsTable>;
 
@@ -72,15 +73,15 @@ export async function campaignsTriggeredByEvent(
   name: string,
 ): Promise<CampaignRow[]> {
   if (knownToTriggerNothing(db, workspaceId, name)) return [];
-  return db
-    .selectFrom('campaigns')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('trigger_event', '=', name)
-    .where('active', '=', 1)
-    .where('type', '=', 'triggered')
-    .execute();
+  return queryRows<CampaignRow>(db, TRIGGERED_BY_EVENT, [workspaceId, name]);
 }
+
+/** Run for every stored event: SQL text, not a query built per call (store/sql.ts). */
+const TRIGGERED_BY_EVENT = statement(
+  `select id, workspace_id, name, type, trigger, trigger_event, trigger_segment_id, trigger_object_type, filter,
+          template, transactional_message_id, action, delay_seconds, active, created_at, updated_at
+     from campaigns where workspace_id = ? and trigger_event = ? and active = 1 and type = 'triggered'`,
+);
 
 /** Active triggered campaigns started by entering one of these segments. */
 export async function campaignsTriggeredBySegments(
