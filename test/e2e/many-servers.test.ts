@@ -113,7 +113,8 @@ describe.runIf(postgresAvailable())('two servers on one PostgreSQL under concurr
       (
         await sql.query<{ listening: string; total: string }>(
           `select count(*) filter (where application_name = 'roster-listen') as listening, count(*) as total
-             from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+             from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()
+               and backend_type = 'client backend'`,
         )
       ).rows[0]!;
     let settled = false;
