@@ -47,6 +47,9 @@ const KNOWN: Record<string, string> = {
     "webhook retention: prunes every workspace's old deliveries and attempts (background)",
   'select id, workspace_id from broadcast_triggers where status = ?':
     'broadcast worker: claims the oldest pending trigger of any workspace (background)',
+  // Every 30 s, whatever the flows do: inside the audited window now and then (failed 1 run in 3).
+  'select * from attribute_indexes where status = ?':
+    'attribute index service: finds the builds of any workspace to resume (background, every 30 s)',
 };
 
 /** The statements of `entries` on a sharded table that no workspace pins, by shape, unless `KNOWN`. */
